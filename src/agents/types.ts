@@ -1,0 +1,61 @@
+/** A chat message in the OpenAI shape, the lingua franca of every adapter. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Tokens spent in a hidden reasoning block, when the provider or a <think> block says so. */
+  reasoningTokens?: number;
+}
+
+export interface ReplyTimings {
+  /** Wall time spent in LLM calls for this reply. */
+  llmMs: number;
+  /** Wall time spent reading and writing the agent's memory store. */
+  storageMs: number;
+  /** Time to the first streamed content chunk of the (last) LLM call. */
+  ttftMs?: number;
+}
+
+/** What every agent returns: the `(text, metadata)` reply of seed 001, plus usage and timings. */
+export interface AgentReply {
+  text: string;
+  metadata?: Record<string, unknown>;
+  usage?: TokenUsage;
+  timings?: ReplyTimings;
+  /** Finish reasons reported by the LLM endpoint (e.g. `stop`, `length`). */
+  finishReasons?: string[];
+}
+
+export interface ReplyContext {
+  testId: string;
+  turnId: number;
+  /** Aborts the call (per-call timeout, Ctrl-C). */
+  signal: AbortSignal;
+  /** Called with each streamed text delta, for the live monitor. */
+  onToken?: (delta: string) => void;
+}
+
+/** One conversation with an agent under test. Turns are sent strictly in order. */
+export interface Agent {
+  readonly name: string;
+  reply(message: string, ctx: ReplyContext): Promise<AgentReply>;
+  close(): Promise<void>;
+}
+
+export interface AgentSessionOptions {
+  /** Stable id of this conversation (a lane of the schedule). */
+  sessionId: string;
+  /** A directory the agent may keep state in (memory stores). */
+  stateDir: string;
+}
+
+/** Builds one Agent per conversation; created once per run. */
+export interface AgentFactory {
+  readonly name: string;
+  createSession(options: AgentSessionOptions): Promise<Agent>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+/**
+ * A test definition in the GoodAI LTM benchmark's own shape
+ * (`definitions/<Dataset>/<example_id>.def.json`), so definitions written by
+ * GoodAI's tools and by ours are interchangeable.
+ */
+export interface Wait {
+  /** Share of the memory span (0-100) that must pass before the next script line. */
+  percentage_finished?: number;
+  /** Tokens of other traffic that must pass before the next script line. */
+  tokens?: number;
+  /** Seconds of (virtual) time that must pass before the next script line. */
+  time?: number;
+}
+
+export interface TestDefinitionFile {
+  script: string[];
+  is_question: boolean[];
+  waits: Wait[];
+  expected_responses: unknown[];
+  can_be_interleaved: boolean;
+  is_temporal: boolean;
+  uses_callback: boolean;
+  /** Referee extension: which scorer handles this test (defaults to the dataset name). */
+  evaluation?: string;
+}
+
+export interface TestDefinition extends TestDefinitionFile {
+  /** `<Dataset>/<example_id>`, unique within a run. */
+  testId: string;
+  dataset: string;
+  exampleId: string;
+}
+
+/** A seeded generator: same seed and args, same definitions, byte for byte. */
+export interface DatasetGenerator {
+  /** The dataset name as configs spell it (`colours`). */
+  readonly name: string;
+  /** Directory name as GoodAI writes it (`Colours`). */
+  readonly displayName: string;
+  generate(options: { seed: number; examples: number; args: Record<string, unknown> }): TestDefinitionFile[];
+}
+
+/** Filler: a message whose reply is not scored, sent between a test's turns. */
+export interface FillerMessage {
+  message: string;
+  expected?: string;
+}

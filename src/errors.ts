@@ -1,0 +1,48 @@
+/**
+ * Typed errors with stable codes (STYLE.md 3). Deep code throws these; only the
+ * CLI turns them into a one-line message and an exit code.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'OVERRIDE_INVALID'
+  | 'DATASET_INVALID'
+  | 'DATASET_MISMATCH'
+  | 'AGENT_ERROR'
+  | 'RUN_DIR_INVALID'
+  | 'OUTPUT_UNWRITABLE';
+
+export class RefereeError extends Error {
+  readonly code: ErrorCode;
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options?.exitCode ?? 2;
+  }
+}
+
+export class ConfigError extends RefereeError {}
+export class DatasetError extends RefereeError {}
+export class AgentError extends RefereeError {}
+export class RunDirError extends RefereeError {}
+
+/** Errors a single LLM/agent call can end with; `reason` lands in turn_metrics.jsonl. */
+export class CallError extends Error {
+  readonly reason: 'timeout' | 'http' | 'connection' | 'malformed' | 'aborted';
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  constructor(
+    reason: CallError['reason'],
+    message: string,
+    options?: { status?: number; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CallError';
+    this.reason = reason;
+    if (options?.status !== undefined) this.status = options.status;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Every span, attribute and metric name Referee emits, in one place
+ * (STYLE.md 6). Dashboards and tests import these instead of spelling names.
+ */
+export const TRACER_NAME = 'referee';
+export const METER_NAME = 'referee';
+
+export const SPAN = {
+  run: 'benchmark.run',
+  test: 'benchmark.test',
+  turn: 'benchmark.turn',
+  /** `chat {model}` per the GenAI conventions. */
+  chat: (model: string) => `chat ${model}`,
+  storage: (op: string) => `storage ${op}`,
+  evaluate: (evaluator: string) => `evaluate ${evaluator}`,
+} as const;
+
+export const ATTR = {
+  runId: 'referee.run_id',
+  testId: 'referee.test_id',
+  turnId: 'referee.turn_id',
+  dataset: 'referee.dataset',
+  agentName: 'referee.agent.name',
+  role: 'referee.role',
+  status: 'referee.status',
+  reason: 'referee.reason',
+  isFiller: 'referee.turn.is_filler',
+  isQuestion: 'referee.turn.is_question',
+  ttftMs: 'referee.ttft_ms',
+  costUsd: 'referee.cost_usd',
+  score: 'referee.score',
+  maxScore: 'referee.max_score',
+  storageOp: 'referee.storage.op',
+  storageHits: 'referee.storage.hits',
+  inputTruncated: 'referee.input_truncated',
+  outputTruncated: 'referee.output_truncated',
+  // GenAI semantic conventions.
+  genAiOperation: 'gen_ai.operation.name',
+  genAiProvider: 'gen_ai.provider.name',
+  genAiRequestModel: 'gen_ai.request.model',
+  genAiResponseModel: 'gen_ai.response.model',
+  genAiTemperature: 'gen_ai.request.temperature',
+  genAiMaxTokens: 'gen_ai.request.max_tokens',
+  genAiInputTokens: 'gen_ai.usage.input_tokens',
+  genAiOutputTokens: 'gen_ai.usage.output_tokens',
+  genAiFinishReasons: 'gen_ai.response.finish_reasons',
+  genAiConversationId: 'gen_ai.conversation.id',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
+  errorType: 'error.type',
+} as const;
+
+/** Metric names; histograms are in seconds (GenAI conventions, Prometheus). */
+export const METRIC = {
+  llmDuration: 'gen_ai.client.operation.duration',
+  tokenUsage: 'gen_ai.client.token.usage',
+  ttft: 'gen_ai.client.time_to_first_chunk',
+  turnDuration: 'referee.turn.duration',
+  storageDuration: 'referee.storage.duration',
+  evaluationDuration: 'referee.evaluation.duration',
+  turns: 'referee.turns',
+  retries: 'referee.retries',
+  stalls: 'referee.stalls',
+  cost: 'referee.cost',
+  testsDone: 'referee.progress.tests_done',
+  testsTotal: 'referee.progress.tests_total',
+  turnsDone: 'referee.progress.turns_done',
+  turnsTotal: 'referee.progress.turns_total',
+} as const;
+
+/** Bucket boundaries (seconds): the GenAI advice for operation duration. */
+export const DURATION_BUCKETS_S = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+/** Bucket boundaries for time to first chunk (seconds). */
+export const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
+/** Bucket boundaries for short local operations (storage, evaluation), seconds. */
+export const FAST_BUCKETS_S = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+/** Bucket boundaries for token usage: the GenAI advice (powers of 4). */
+export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+/** Head-truncation limit for prompt/completion text in spans and events (seed 003 A3). */
+export const TEXT_LIMIT_BYTES = 4096;
