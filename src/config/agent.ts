@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** The LLM endpoint an agent talks to. `sim` is the offline simulated model served on loopback. */
+export const LlmConfigSchema = z.strictObject({
+  /** `openai`: any OpenAI-compatible `/v1/chat/completions`; `sim`: Referee's simulated model. */
+  provider: z.enum(['openai', 'sim']).default('sim'),
+  /** Base URL up to and including `/v1`. Required for `openai`; ignored for `sim`. */
+  base_url: z.url().optional(),
+  /** @default "sim-1" */
+  model: z.string().min(1).default('sim-1'),
+  /** Name of the environment variable that holds the API key (never the key itself). */
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  /** @default 0 */
+  temperature: z.number().min(0).max(2).default(0),
+  /** @default 256 */
+  max_tokens: z.number().int().positive().default(256),
+  /** Extra request headers; values may reference env vars as `${NAME}` and are never logged. */
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
+export const TimeoutsSchema = z.strictObject({
+  /** Per LLM call, seconds. @default 60 */
+  call_s: z.number().positive().default(60),
+  /** Stall watchdog threshold, seconds without progress. @default 900 */
+  stall_s: z.number().positive().default(900),
+});
+
+export const PricingSchema = z.strictObject({
+  /** USD per million input tokens. */
+  input_per_mtok: z.number().nonnegative(),
+  /** USD per million output tokens. */
+  output_per_mtok: z.number().nonnegative(),
+});
+
+/** Behaviour of the simulated model (only used when `llm.provider` is `sim`). */
+export const SimConfigSchema = z.strictObject({
+  /** Extra latency before the first token, ms. @default 0 */
+  ttft_ms: z.number().nonnegative().default(0),
+  /** Output speed; 0 means as fast as possible. @default 0 */
+  tokens_per_s: z.number().nonnegative().default(0),
+  /** Latency added after the last token, ms. @default 0 */
+  latency_ms: z.number().nonnegative().default(0),
+});
+
+export const MemoryConfigSchema = z.strictObject({
+  /** Past messages retrieved from the store for each new one. @default 16 */
+  top_k: z.number().int().positive().default(16),
+  /** Token budget for the verbatim recent history sent beside the memories. @default 256 */
+  recent_tokens: z.number().int().nonnegative().default(256),
+});
+
+export const AgentConfigSchema = z.strictObject({
+  /** Shown in reports and used as the run directory prefix. */
+  name: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  /** `chat`: plain chat keeping what fits the window; `memory`: chat plus an on-disk long-term memory. */
+  kind: z.enum(['chat', 'memory']),
+  llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
+  /** Context window in tokens, prompt and reply together. @default 4096 */
+  context_size: z.number().int().min(64).default(4096),
+  /** System prompt sent first in every call. */
+  system_prompt: z.string().default('You are a helpful assistant with a good memory.'),
+  timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+  /** Prices per MTok; when absent the built-in table is used, then `unknown`. */
+  pricing: PricingSchema.optional(),
+  sim: SimConfigSchema.default(SimConfigSchema.parse({})),
+  memory: MemoryConfigSchema.default(MemoryConfigSchema.parse({})),
+});
+
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+export type LlmConfig = z.infer<typeof LlmConfigSchema>;
