@@ -1,0 +1,133 @@
+/**
+ * Builds the agents of a run from an AgentConfig. For `llm.provider: sim` one
+ * simulated-model server is started for the whole run and the very same
+ * OpenAI client talks to it, so the offline default exercises the real path.
+ */
+import type { AgentConfig } from '../config/agent.js';
+import { AgentError } from '../errors.js';
+import { ChatAgent } from './chat-agent.js';
+import type { ChatEndpoint } from './llm/openai-client.js';
+import { MemoryAgent } from './memory-agent.js';
+import { MemoryStore } from './memory/store.js';
+import { startSimServer } from './sim/server.js';
+import type { SimServer } from './sim/server.js';
+import type { Agent, AgentFactory, AgentSessionOptions } from './types.js';
+
+export interface AgentFactoryOptions {
+  /** Where `api_key_env` and `${VAR}` in headers are read from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function createAgentFactory(config: AgentConfig, opts: AgentFactoryOptions = {}): Promise<AgentFactory> {
+  const env = opts.env ?? process.env;
+  const llm = config.llm;
+  let sim: SimServer | undefined;
+  let endpoint: ChatEndpoint;
+
+  if (llm.provider === 'sim') {
+    sim = await startSimServer({
+      host: '127.0.0.1',
+      port: 0,
+      ttftMs: config.sim.ttft_ms,
+      tokensPerSec: config.sim.tokens_per_s,
+      latencyMs: config.sim.latency_ms,
+    });
+    endpoint = { baseUrl: sim.url, model: llm.model, temperature: llm.temperature, maxTokens: llm.max_tokens, provider: 'referee.sim' };
+  } else {
+    if (!llm.base_url) throw new AgentError('AGENT_ERROR', `agent '${config.name}': llm.base_url is required when llm.provider is 'openai'`);
+    endpoint = { baseUrl: llm.base_url, model: llm.model, temperature: llm.temperature, maxTokens: llm.max_tokens, provider: 'openai' };
+    if (llm.api_key_env) {
+      const key = env[llm.api_key_env];
+      if (!key) throw new AgentError('AGENT_ERROR', `environment variable ${llm.api_key_env} (llm.api_key_env) is not set or empty`);
+      endpoint.apiKey = key;
+    }
+    const headers = expandHeaders(llm.headers, env);
+    if (Object.keys(headers).length > 0) endpoint.headers = headers;
+  }
+  if (config.context_size <= llm.max_tokens) {
+    await sim?.close();
+    throw new AgentError(
+      'AGENT_ERROR',
+      `agent '${config.name}': context_size (${config.context_size}) must be larger than llm.max_tokens (${llm.max_tokens})`,
+    );
+  }
+
+  const open = new Set<Agent>();
+  let closed = false;
+  return {
+    name: config.name,
+    async createSession(session: AgentSessionOptions): Promise<Agent> {
+      if (closed) throw new AgentError('AGENT_ERROR', `agent '${config.name}': session requested after the factory was closed`);
+      const common = { name: config.name, endpoint, contextSize: config.context_size, systemPrompt: config.system_prompt, sessionId: session.sessionId };
+      const agent: Agent =
+        config.kind === 'memory'
+          ? new MemoryAgent({ ...common, topK: config.memory.top_k, recentTokens: config.memory.recent_tokens, store: MemoryStore.open(session.stateDir) })
+          : new ChatAgent(common);
+      open.add(agent);
+      const close = agent.close.bind(agent);
+      agent.close = async () => {
+        open.delete(agent);
+        await close();
+      };
+      return agent;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...open].map((a) => a.close()));
+      await sim?.close();
+    },
+  };
+}
+
+/** Expands `${NAME}` in header values from `env`; a missing variable is an AgentError naming it. */
+export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, variable: string) => {
+      const v = env[variable];
+      if (v === undefined || v === '') {
+        throw new AgentError('AGENT_ERROR', `environment variable ${variable} (used in llm.headers.${name}) is not set or empty`);
+      }
+      return v;
+    });
+  }
+  return out;
+}
+
+/** A secret-free summary of the agent for run metadata: no key, no header values, no URL credentials or query. */
+export function describeAgent(config: AgentConfig): Record<string, unknown> {
+  const llm: Record<string, unknown> = {
+    provider: config.llm.provider,
+    model: config.llm.model,
+    temperature: config.llm.temperature,
+    max_tokens: config.llm.max_tokens,
+  };
+  if (config.llm.provider === 'openai') {
+    if (config.llm.base_url) llm.base_url = safeUrl(config.llm.base_url);
+    if (config.llm.api_key_env) llm.api_key_env = config.llm.api_key_env;
+    const headerNames = Object.keys(config.llm.headers);
+    if (headerNames.length > 0) llm.header_names = headerNames.sort();
+  }
+  const out: Record<string, unknown> = {
+    name: config.name,
+    kind: config.kind,
+    llm,
+    context_size: config.context_size,
+    system_prompt: config.system_prompt,
+    timeouts: { ...config.timeouts },
+  };
+  if (config.llm.provider === 'sim') out.sim = { ...config.sim };
+  if (config.kind === 'memory') out.memory = { ...config.memory };
+  if (config.pricing) out.pricing = { ...config.pricing };
+  return out;
+}
+
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '[invalid url]';
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The memory agent: every message is searched against an on-disk long-term
+ * memory (BM25 over every past message), the hits go into the system message
+ * in chronological order beside a short verbatim recent history, and the
+ * message and the reply are written back after the call.
+ */
+import { MESSAGE_OVERHEAD_TOKENS, countTokens } from '../tokens.js';
+import { messageTokens } from './chat-agent.js';
+import { streamChatCompletion } from './llm/openai-client.js';
+import type { ChatEndpoint } from './llm/openai-client.js';
+import type { MemoryHit, MemoryRecord, MemoryStore } from './memory/store.js';
+import type { Agent, AgentReply, ChatMessage, ReplyContext } from './types.js';
+
+export interface MemoryAgentOptions {
+  name: string;
+  endpoint: ChatEndpoint;
+  /** Context window in tokens, prompt and reply together. */
+  contextSize: number;
+  systemPrompt: string;
+  /** Memories retrieved per message. */
+  topK: number;
+  /** Token budget for the verbatim recent history. */
+  recentTokens: number;
+  /** The session's store; the agent closes it. */
+  store: MemoryStore;
+  /** Stable id of this conversation, recorded as `gen_ai.conversation.id`. */
+  sessionId?: string;
+}
+
+export const MEMORY_HEADER = 'Relevant memories:';
+
+/** One memory line: `[memory <id>] <role>: <text>`, on one line. */
+export function formatMemory(record: MemoryRecord): string {
+  return `[memory ${record.id}] ${record.role}: ${record.text.replace(/\s*[\r\n]+\s*/g, ' ')}`;
+}
+
+export class MemoryAgent implements Agent {
+  readonly name: string;
+  private readonly opts: MemoryAgentOptions;
+  private readonly store: MemoryStore;
+  /** Token counts cached per record: as a message and as a memory line. */
+  private readonly asMessage = new WeakMap<MemoryRecord, number>();
+  private readonly asLine = new WeakMap<MemoryRecord, number>();
+  private readonly systemTokens: number;
+  private readonly headerTokens: number;
+
+  constructor(opts: MemoryAgentOptions) {
+    this.name = opts.name;
+    this.opts = opts;
+    this.store = opts.store;
+    this.systemTokens = opts.systemPrompt ? messageTokens({ role: 'system', content: opts.systemPrompt }) : 0;
+    this.headerTokens = countTokens(`\n\n${MEMORY_HEADER}\n`) + (opts.systemPrompt ? 0 : MESSAGE_OVERHEAD_TOKENS);
+  }
+
+  async reply(message: string, ctx: ReplyContext): Promise<AgentReply> {
+    const user: ChatMessage = { role: 'user', content: message };
+    const userTokens = messageTokens(user);
+    const search = this.store.search(message, this.opts.topK);
+    let storageMs = search.ms;
+
+    let used = this.systemTokens + userTokens;
+    const budget = this.opts.contextSize - this.opts.endpoint.maxTokens;
+
+    // Verbatim recent history, newest back, within recent_tokens and the window.
+    const records = this.store.records;
+    const recentBudget = Math.min(this.opts.recentTokens, budget - used);
+    let recentTokens = 0;
+    let first = records.length;
+    while (first > 0) {
+      const t = this.messageTokens(records[first - 1] as MemoryRecord);
+      if (recentTokens + t > recentBudget) break;
+      recentTokens += t;
+      first--;
+    }
+    while (first < records.length && (records[first] as MemoryRecord).role !== 'user') {
+      recentTokens -= this.messageTokens(records[first] as MemoryRecord);
+      first++;
+    }
+    used += recentTokens;
+    const recentFrom = records[first]?.id ?? Number.POSITIVE_INFINITY;
+
+    // Memories, best first, until the window is full (the lowest ranked are the ones dropped).
+    const chosen: MemoryHit[] = [];
+    let memoryTokens = 0;
+    for (const hit of search.hits) {
+      if (hit.record.id >= recentFrom) continue; // already in the recent history
+      const t = this.lineTokens(hit.record) + (chosen.length === 0 ? this.headerTokens : 0);
+      if (used + memoryTokens + t > budget) break;
+      memoryTokens += t;
+      chosen.push(hit);
+    }
+    used += memoryTokens;
+    chosen.sort((x, y) => x.record.id - y.record.id);
+
+    const messages: ChatMessage[] = [];
+    const memoryBlock = chosen.length > 0 ? `${MEMORY_HEADER}\n${chosen.map((h) => formatMemory(h.record)).join('\n')}` : '';
+    const system = [this.opts.systemPrompt, memoryBlock].filter(Boolean).join('\n\n');
+    if (system) messages.push({ role: 'system', content: system });
+    for (let i = first; i < records.length; i++) {
+      const r = records[i] as MemoryRecord;
+      messages.push({ role: r.role, content: r.text });
+    }
+    messages.push(user);
+
+    const result = await streamChatCompletion({
+      ...this.opts.endpoint,
+      messages,
+      signal: ctx.signal,
+      ...(ctx.onToken ? { onToken: ctx.onToken } : {}),
+      ...(this.opts.sessionId !== undefined ? { conversationId: this.opts.sessionId } : {}),
+    });
+    // Written only after a successful call, so a retried message is stored once.
+    const written = this.store.write([
+      { role: 'user', text: message },
+      { role: 'assistant', text: result.text },
+    ]);
+    storageMs += written.ms;
+
+    return {
+      text: result.text,
+      usage: result.usage,
+      timings: { llmMs: result.llmMs, storageMs, ...(result.ttftMs !== undefined ? { ttftMs: result.ttftMs } : {}) },
+      finishReasons: result.finishReasons,
+      metadata: {
+        memory_hits: chosen.length,
+        memory_ids: chosen.map((h) => h.record.id),
+        context_tokens: used,
+        history_messages_sent: records.length - first,
+      },
+    };
+  }
+
+  private messageTokens(record: MemoryRecord): number {
+    let t = this.asMessage.get(record);
+    if (t === undefined) {
+      t = countTokens(record.text) + MESSAGE_OVERHEAD_TOKENS;
+      this.asMessage.set(record, t);
+    }
+    return t;
+  }
+
+  private lineTokens(record: MemoryRecord): number {
+    let t = this.asLine.get(record);
+    if (t === undefined) {
+      t = countTokens(formatMemory(record)) + 1;
+      this.asLine.set(record, t);
+    }
+    return t;
+  }
+
+  async close(): Promise<void> {
+    this.store.close();
+  }
+}

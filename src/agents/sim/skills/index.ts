@@ -1,0 +1,23 @@
+/** The simulated model's repertoire, tried in order; the first that recognises the question answers. */
+import type { ChatMessage } from '../../types.js';
+import type { SimSkill } from '../skill.js';
+import { coloursSkill } from './colours.js';
+import { fillerSkill } from './filler.js';
+import { nameListSkill } from './name_list.js';
+import { shoppingSkill } from './shopping.js';
+
+export const simSkills: SimSkill[] = [coloursSkill, nameListSkill, shoppingSkill, fillerSkill];
+
+/** What the sim says to a statement it has no skill for, like a model acknowledging a fact. */
+export function fallbackReply(_question: string): string {
+  return 'Okay, noted.';
+}
+
+/** The first skill's answer, else the fallback: the whole sim reply in one call. */
+export function answerWithSkills(question: string, context: readonly ChatMessage[]): string {
+  for (const skill of simSkills) {
+    const reply = skill.answer(question, context);
+    if (reply !== undefined) return reply;
+  }
+  return fallbackReply(question);
+}

@@ -1,0 +1,41 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Appends whole JSON lines to one file. Opens lazily, writes synchronously
+ * through a kept-open descriptor so every line is in the OS before the call
+ * returns (a `kill -9` loses nothing already written), and names its file in
+ * every error.
+ */
+export class JsonlWriter {
+  private fd: number | undefined;
+  readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  write(record: unknown): void {
+    this.writeRaw(JSON.stringify(record) + '\n');
+  }
+
+  /** Writes pre-serialised text; it must end with a newline. */
+  writeRaw(text: string): void {
+    try {
+      if (this.fd === undefined) {
+        mkdirSync(dirname(this.file), { recursive: true });
+        this.fd = openSync(this.file, 'a');
+      }
+      writeSync(this.fd, text);
+    } catch (err) {
+      throw new Error(`${this.file}: cannot append: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot } from '../runner/reporter.js';
+import type { ScheduleStep } from '../runner/scheduler.js';
+import type { TestDefinition } from '../datasets/types.js';
+import { JsonlWriter } from './jsonl-writer.js';
+import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
+
+/** Writes a JSON file atomically (temp file + rename), so a crash never leaves half a file. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+const RESULTS_DIRNAME = 'results';
+
+/**
+ * The run directory as a reporter: events.jsonl, turn_metrics.jsonl,
+ * master_log.jsonl, transcripts.jsonl, per-test results, runstats.json and
+ * the final run.json. Every line is on disk before the next turn starts.
+ */
+export class RunDirWriter implements Reporter {
+  private readonly events: JsonlWriter;
+  private readonly turns: JsonlWriter;
+  private readonly master: JsonlWriter;
+  private readonly transcripts: JsonlWriter;
+  private seq = 0;
+  private meta: RunMeta | undefined;
+  private readonly runId: string;
+
+  constructor(
+    private readonly runDir: string,
+    runId: string,
+    options: { startSeq?: number } = {},
+  ) {
+    this.runId = runId;
+    this.seq = options.startSeq ?? 0;
+    this.events = new JsonlWriter(join(runDir, 'events.jsonl'));
+    this.turns = new JsonlWriter(join(runDir, 'turn_metrics.jsonl'));
+    this.master = new JsonlWriter(join(runDir, 'master_log.jsonl'));
+    this.transcripts = new JsonlWriter(join(runDir, 'transcripts.jsonl'));
+  }
+
+  event(type: string, payload: Record<string, unknown>): void {
+    this.events.write({ seq: this.seq++, ts: new Date().toISOString(), type, run_id: this.runId, ...payload });
+  }
+
+  private masterLog(type: number, testId: string, data: Record<string, unknown>): void {
+    this.master.write({ type, timestamp: new Date().toISOString(), test_id: testId, data });
+  }
+
+  onRunStart(info: RunStartInfo): void {
+    this.meta = info.meta;
+    writeJsonAtomic(join(this.runDir, 'run.json'), info.meta);
+    this.event('run_start', {
+      agent: info.meta.agent['name'],
+      role: info.meta.role ?? 'single',
+      tests_total: info.progress.testsTotal,
+      turns_total: info.progress.turnsTotal,
+      tests: info.tests.map((t) => ({ test_id: t.testId, dataset: t.dataset })),
+      dataset_sha256: info.meta.dataset.sha256,
+    });
+  }
+
+  onTestStart(test: TestDefinition, lane: number, progress: ProgressSnapshot): void {
+    this.masterLog(MasterLogType.BEGIN, test.testId, {});
+    this.event('test_start', { test_id: test.testId, dataset: test.dataset, lane, index: progress.currentTestIndex });
+  }
+
+  onTurnStart(step: ScheduleStep): void {
+    this.masterLog(step.kind === 'filler' ? MasterLogType.SEND_FILL : MasterLogType.SEND_MESSAGE, step.testId, {
+      message: step.message,
+      turn_id: step.turnId,
+      is_question: step.isQuestion,
+    });
+    this.event('turn_start', {
+      test_id: step.testId,
+      turn_id: step.turnId,
+      lane: step.lane,
+      step: step.step,
+      kind: step.kind,
+      dataset: step.dataset,
+      prompt: step.message,
+    });
+  }
+
+  onTurnEnd(info: TurnEndInfo, progress: ProgressSnapshot): void {
+    const { step, record } = info;
+    this.turns.write(record);
+    this.masterLog(step.kind === 'filler' ? MasterLogType.RESPONSE_FILL : MasterLogType.RESPONSE_MESSAGE, step.testId, {
+      message: info.replyText,
+      turn_id: step.turnId,
+      ...(record.status === 'error' ? { error: record.reason ?? 'error' } : {}),
+    });
+    this.transcripts.write({
+      turn_id: step.turnId,
+      test_id: step.testId,
+      user: step.message,
+      agent: info.replyText,
+      metadata: info.metadata,
+    });
+    this.event('turn_end', {
+      ...record,
+      response: info.replyText,
+      tests_done: progress.testsDone,
+      turns_done: progress.turnsDone,
+    });
+  }
+
+  onTestEnd(info: TestEndInfo, progress: ProgressSnapshot): void {
+    const { test } = info;
+    this.masterLog(MasterLogType.END, test.testId, {});
+    const agent = String(this.meta?.agent['name'] ?? 'agent');
+    const file = join(this.runDir, RESULTS_DIRNAME, agent, dirnameFor(test), `${test.exampleId}_0.json`);
+    writeJsonAtomic(file, {
+      task_log: info.log.map((l) => `${l.role === 'user' ? 'Test' : 'Agent'}: ${l.text}`),
+      actual_responses: info.answers,
+      score: info.score.score,
+      max_score: info.score.max_score,
+      reasoning: info.score.reasons,
+      tokens: info.tokens,
+      characters: info.characters,
+      full_log: info.log.map((l) => ({ role: l.role, text: l.text, turn_id: l.turnId })),
+      expected_responses: test.expected_responses,
+      needles: test.is_question.filter((q) => !q).length,
+      memory_span: info.span,
+    });
+    this.event('test_end', {
+      test_id: test.testId,
+      dataset: test.dataset,
+      score: info.score.score,
+      max_score: info.score.max_score,
+      reasons: info.score.reasons,
+      tests_done: progress.testsDone,
+    });
+  }
+
+  onNotice(kind: string, message: string, data: Record<string, unknown>): void {
+    this.event(kind, { message, ...data });
+  }
+
+  onRunEnd(stats: RunStats, status: RunMeta['status']): void {
+    writeJsonAtomic(join(this.runDir, 'runstats.json'), stats);
+    if (this.meta) writeJsonAtomic(join(this.runDir, 'run.json'), { ...this.meta, status, finished_at: new Date().toISOString() });
+    this.event('run_end', { status, score: stats.score, max_score: stats.max_score, duration: stats.duration });
+    for (const w of [this.events, this.turns, this.master, this.transcripts]) w.close();
+  }
+}
+
+/** GoodAI writes results under the dataset's display folder (`Colours`), which the test id starts with. */
+function dirnameFor(test: TestDefinition): string {
+  return test.testId.slice(0, test.testId.lastIndexOf('/')) || test.dataset;
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+export const PricingSourceSchema = z.enum(['config', 'table', 'unknown']);
+export type PricingSource = z.infer<typeof PricingSourceSchema>;
+
+/** One record per agent turn, failed ones included (seed 000 3.2 plus ttft_ms, cost_usd). */
+export const TurnMetricSchema = z.object({
+  timestamp: z.string(),
+  run_id: z.string(),
+  test_id: z.string(),
+  turn_id: z.number().int(),
+  lane: z.number().int(),
+  step: z.number().int(),
+  dataset: z.string(),
+  kind: z.enum(['test', 'filler']),
+  is_question: z.boolean(),
+  llm_ms: z.number(),
+  storage_ms: z.number(),
+  total_ms: z.number(),
+  ttft_ms: z.number().nullable(),
+  tokens_in: z.number().int(),
+  tokens_out: z.number().int(),
+  cost_usd: z.number(),
+  pricing_source: PricingSourceSchema,
+  status: z.enum(['success', 'error']),
+  reason: z.string().optional(),
+  error: z.string().optional(),
+  attempts: z.number().int().optional(),
+});
+export type TurnMetric = z.infer<typeof TurnMetricSchema>;
+
+/** GoodAI master_log event types, numbered as its tools expect. */
+export const MasterLogType = {
+  SEND_MESSAGE: 0,
+  BEGIN: 1,
+  END: 2,
+  SEND_FILL: 3,
+  RESPONSE_MESSAGE: 4,
+  RESPONSE_FILL: 5,
+  WAIT: 6,
+  SUITE_RESET: 7,
+  LLM_CALL: 8,
+  REGISTER_CALLBACK: 9,
+  DEREGISTER_CALLBACK: 10,
+} as const;
+
+export const MasterLogRecordSchema = z.object({
+  type: z.number().int().min(0).max(10),
+  timestamp: z.string(),
+  test_id: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type MasterLogRecord = z.infer<typeof MasterLogRecordSchema>;
+
+export const TestScoreSchema = z.object({
+  test_id: z.string(),
+  dataset: z.string(),
+  score: z.number(),
+  max_score: z.number(),
+  reasons: z.array(z.string()),
+  errors: z.number().int(),
+});
+export type TestScore = z.infer<typeof TestScoreSchema>;
+
+/** GoodAI's runstats.json fields first, then Referee's totals. */
+export const RunStatsSchema = z.object({
+  total_tokens: z.number(),
+  agent_tokens: z.number(),
+  agent_costs_usd: z.number(),
+  managing_costs_usd: z.number(),
+  duration: z.number(),
+  run_id: z.string(),
+  agent: z.string(),
+  score: z.number(),
+  max_score: z.number(),
+  tokens_in: z.number(),
+  tokens_out: z.number(),
+  turns: z.number().int(),
+  turns_failed: z.number().int(),
+  pricing_source: PricingSourceSchema,
+  per_dataset: z.record(z.string(), z.object({ score: z.number(), max_score: z.number(), tests: z.number().int() })),
+  tests: z.array(TestScoreSchema),
+});
+export type RunStats = z.infer<typeof RunStatsSchema>;
+
+export const RunMetaSchema = z.object({
+  run_id: z.string(),
+  created_at: z.string(),
+  status: z.enum(['running', 'finished', 'failed', 'interrupted']),
+  role: z.string().optional(),
+  agent: z.record(z.string(), z.unknown()),
+  agent_config: z.record(z.string(), z.unknown()),
+  dataset_config: z.record(z.string(), z.unknown()),
+  dataset: z.object({ dir: z.string(), sha256: z.string() }),
+  seed: z.number(),
+  memory_span: z.number(),
+  concurrency: z.number(),
+  scoring_version: z.string(),
+  tool_version: z.string(),
+  git_commit: z.string().nullable(),
+  node_version: z.string(),
+  host: z.string(),
+  finished_at: z.string().optional(),
+});
+export type RunMeta = z.infer<typeof RunMetaSchema>;
+
+/** Every line of events.jsonl: the live view's, replay's and resume's source of truth. */
+export const RunEventSchema = z.looseObject({
+  seq: z.number().int(),
+  ts: z.string(),
+  type: z.string(),
+  run_id: z.string(),
+});
+export type RunEvent = z.infer<typeof RunEventSchema>;

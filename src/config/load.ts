@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { AgentConfigSchema, type AgentConfig } from './agent.js';
+import { DatasetConfigSchema, type DatasetConfig } from './dataset.js';
+import { applyOverride, type ConfigTarget, type Override } from './overrides.js';
+
+/** Reads a YAML file; a missing file or a syntax error is a one-line ConfigError naming the file. */
+export function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError('CONFIG_NOT_FOUND', `${file}: cannot read (${code ?? String(err)})`, { cause: err });
+  }
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const line = first.linePos?.[0];
+    const where = line ? `:${line.line}:${line.col}` : '';
+    throw new ConfigError('CONFIG_INVALID', `${file}${where}: invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  return doc.toJS() as unknown;
+}
+
+/** One line: `file: field.path: message` for the first issue, plus a count of the rest. */
+export function formatZodIssues(file: string, error: z.ZodError): string {
+  const [first, ...rest] = error.issues;
+  if (!first) return `${file}: invalid`;
+  const path = first.path.length ? first.path.map(String).join('.') : '(root)';
+  let message = first.message;
+  if (first.code === 'unrecognized_keys') message = `unknown key(s) ${first.keys.map((k) => `"${k}"`).join(', ')}`;
+  const more = rest.length ? ` (and ${rest.length} more issue${rest.length > 1 ? 's' : ''})` : '';
+  return `${file}: ${path}: ${message}${more}`;
+}
+
+function parseWith<S extends z.ZodType>(schema: S, file: string, raw: unknown, overrides: Override[], target: ConfigTarget): z.infer<S> {
+  let doc = raw;
+  for (const o of overrides) if (o.target === target) doc = applyOverride(doc, o);
+  const result = schema.safeParse(doc);
+  if (!result.success) {
+    const applied = overrides.filter((o) => o.target === target);
+    const suffix = applied.length ? ` [after --overrides ${applied.map((o) => o.raw).join(' ')}]` : '';
+    throw new ConfigError('CONFIG_INVALID', formatZodIssues(file, result.error) + suffix);
+  }
+  return result.data;
+}
+
+export function loadAgentConfig(file: string, overrides: Override[] = []): AgentConfig {
+  return parseWith(AgentConfigSchema, file, readYaml(file), overrides, 'agent');
+}
+
+export function loadDatasetConfig(file: string, overrides: Override[] = []): DatasetConfig {
+  return parseWith(DatasetConfigSchema, file, readYaml(file), overrides, 'dataset');
+}
+
+export type ConfigKind = 'agent' | 'dataset';
+
+/** Guesses a file's kind from its content: dataset YAMLs have a `datasets` key. */
+export function detectConfigKind(raw: unknown): ConfigKind {
+  return raw && typeof raw === 'object' && 'datasets' in raw ? 'dataset' : 'agent';
+}
+
+/** `referee validate <file>`: parses without running; returns the kind on success. */
+export function validateConfigFile(file: string): ConfigKind {
+  const raw = readYaml(file);
+  const kind = detectConfigKind(raw);
+  if (kind === 'dataset') parseWith(DatasetConfigSchema, file, raw, [], 'dataset');
+  else parseWith(AgentConfigSchema, file, raw, [], 'agent');
+  return kind;
+}

@@ -1,0 +1,47 @@
+import type { PricingSource } from '../artifacts/schemas.js';
+
+export interface ResolvedPricing {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  source: PricingSource;
+}
+
+/**
+ * A small built-in table (USD per million tokens), used when the agent config
+ * names no prices. Matching is by exact model id, then by longest prefix.
+ */
+export const PRICE_TABLE: Record<string, { input: number; output: number }> = {
+  'sim-1': { input: 0, output: 0 },
+  'gpt-4o': { input: 2.5, output: 10 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'o3-mini': { input: 1.1, output: 4.4 },
+  'claude-3-5-haiku': { input: 0.8, output: 4 },
+  'claude-sonnet-4': { input: 3, output: 15 },
+  'claude-opus-4': { input: 15, output: 75 },
+};
+
+export function resolvePricing(
+  model: string,
+  configured?: { input_per_mtok: number; output_per_mtok: number },
+): ResolvedPricing {
+  if (configured) {
+    return { inputPerMTok: configured.input_per_mtok, outputPerMTok: configured.output_per_mtok, source: 'config' };
+  }
+  const exact = PRICE_TABLE[model];
+  if (exact) return { inputPerMTok: exact.input, outputPerMTok: exact.output, source: 'table' };
+  const prefix = Object.keys(PRICE_TABLE)
+    .filter((k) => model.startsWith(k))
+    .sort((a, b) => b.length - a.length)[0];
+  if (prefix) {
+    const p = PRICE_TABLE[prefix]!;
+    return { inputPerMTok: p.input, outputPerMTok: p.output, source: 'table' };
+  }
+  return { inputPerMTok: 0, outputPerMTok: 0, source: 'unknown' };
+}
+
+export function costUsd(p: ResolvedPricing, tokensIn: number, tokensOut: number): number {
+  return (tokensIn * p.inputPerMTok + tokensOut * p.outputPerMTok) / 1_000_000;
+}

@@ -1,0 +1,65 @@
+/**
+ * What every generated test shares: GoodAI's file shape, the wait schedule,
+ * and argument checking.
+ */
+import { z } from 'zod';
+import { DatasetError } from '../../errors.js';
+import type { TestDefinitionFile, Wait } from '../types.js';
+
+/** Statements are spread over [0, STATEMENTS_END] percent of the memory span. */
+export const STATEMENTS_END = 75;
+/** The question's preceding wait: it lands near 90% of the memory span, as in GoodAI. */
+export const QUESTION_AT = 90;
+
+/**
+ * One wait per script line, `waits[i]` applying after line i. GoodAI's
+ * `percentage_finished` is cumulative from the test's first line, so these
+ * rise monotonically; the last line needs no wait.
+ */
+export function buildWaits(statements: number): Wait[] {
+  const waits: Wait[] = [];
+  for (let i = 1; i < statements; i++) {
+    waits.push({ percentage_finished: Math.round((STATEMENTS_END * i * 100) / (statements - 1)) / 100 });
+  }
+  waits.push({ percentage_finished: QUESTION_AT });
+  waits.push({});
+  return waits;
+}
+
+/** Statements followed by one question, with the flags every Referee generator sets. */
+export function buildTest(options: {
+  statements: string[];
+  question: string;
+  expected: unknown[];
+  evaluation: string;
+}): TestDefinitionFile {
+  const { statements, question, expected, evaluation } = options;
+  return {
+    script: [...statements, question],
+    is_question: [...statements.map(() => false), true],
+    waits: buildWaits(statements.length),
+    expected_responses: expected,
+    can_be_interleaved: true,
+    is_temporal: false,
+    uses_callback: false,
+    evaluation,
+  };
+}
+
+/** A count argument (`colour_changes`, ...): an integer in [1, max]. */
+export function countArg(fallback: number, max: number) {
+  return z.number().int().min(1).max(max).default(fallback);
+}
+
+/** Strict, so a misspelt argument stops generation instead of being ignored. */
+export function parseArgs<S extends z.ZodType>(dataset: string, schema: S, args: Record<string, unknown>): z.output<S> {
+  const result = schema.safeParse(args);
+  if (!result.success) {
+    throw new DatasetError('DATASET_INVALID', `invalid args for dataset "${dataset}":\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+export function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}

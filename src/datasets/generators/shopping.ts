@@ -1,0 +1,77 @@
+/**
+ * Shopping: items are added to and removed from a shopping list, then the
+ * user asks for the list as JSON (GoodAI's Shopping dataset).
+ */
+import { z } from 'zod';
+import { loadShoppingItems } from '../data-files.js';
+import { createRng, deriveSeed } from '../rng.js';
+import type { Rng } from '../rng.js';
+import type { DatasetGenerator, TestDefinitionFile } from '../types.js';
+import { buildTest, countArg, parseArgs } from './common.js';
+
+export const SHOPPING_QUESTION =
+  'What is on my current shopping list? Express the list of items as a JSON list of objects with `item` and `quantity` properties only. Consolidate items that are the same.';
+
+const ArgsSchema = z.strictObject({
+  /** How many add/remove statements are made. @default 6 */
+  item_changes: countArg(6, 100),
+});
+
+export interface ShoppingEntry {
+  item: string;
+  quantity: number;
+}
+
+/** Items are stored singular and all pluralise with `s` (data/shopping_items.json is chosen so). */
+function phrase(quantity: number, item: string): string {
+  return `${quantity} ${quantity === 1 ? item : `${item}s`}`;
+}
+
+const ADD_TEMPLATES: ReadonlyArray<(what: string) => string> = [
+  (w) => `Please add ${w} to my shopping list.`,
+  (w) => `Add ${w} to my shopping list, please.`,
+];
+const REMOVE_TEMPLATES: ReadonlyArray<(what: string) => string> = [
+  (w) => `Please remove ${w} from my shopping list.`,
+  (w) => `Remove ${w} from my shopping list.`,
+];
+
+function generateOne(rng: Rng, changes: number, items: readonly string[]): TestDefinitionFile {
+  // A Map keeps first-added order, which is the order the expected list is written in.
+  const cart = new Map<string, number>();
+  const statements: string[] = [];
+  for (let i = 0; i < changes; i++) {
+    // A removal may empty an item but never the whole list: an empty expected
+    // answer would make the "nothing invented" third free.
+    const removable = [...cart].filter(([, q]) => q > 1 || cart.size > 1);
+    if (removable.length > 0 && rng.int(1, 3) === 1) {
+      const [item, quantity] = rng.pick(removable);
+      const most = cart.size > 1 ? quantity : quantity - 1;
+      const count = rng.int(1, most);
+      if (count === quantity) cart.delete(item);
+      else cart.set(item, quantity - count);
+      statements.push(rng.pick(REMOVE_TEMPLATES)(phrase(count, item)));
+    } else {
+      const item = rng.pick(items);
+      const count = rng.int(1, 4);
+      cart.set(item, (cart.get(item) ?? 0) + count);
+      statements.push(rng.pick(ADD_TEMPLATES)(phrase(count, item)));
+    }
+  }
+  const expected: ShoppingEntry[] = [...cart].map(([item, quantity]) => ({ item, quantity }));
+  return buildTest({ statements, question: SHOPPING_QUESTION, expected, evaluation: 'shopping' });
+}
+
+export const shoppingGenerator: DatasetGenerator = {
+  name: 'shopping',
+  displayName: 'Shopping',
+  generate({ seed, examples, args }) {
+    const { item_changes } = parseArgs('shopping', ArgsSchema, args);
+    const items = loadShoppingItems();
+    const tests: TestDefinitionFile[] = [];
+    for (let index = 0; index < examples; index++) {
+      tests.push(generateOne(createRng(deriveSeed(seed, `shopping/${index}`)), item_changes, items));
+    }
+    return tests;
+  },
+};

@@ -1,0 +1,77 @@
+/** Reads a dataset folder (ours or GoodAI's) into validated TestDefinitions. */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DatasetError } from '../errors.js';
+import { hashDatasetDir, MANIFEST_FILE, readManifest, verifyManifest } from './manifest.js';
+import type { DatasetManifest } from './manifest.js';
+import { findGeneratorByDisplayName } from './registry.js';
+import { TestDefinitionFileSchema } from './schema.js';
+import type { TestDefinition } from './types.js';
+
+const DEF_SUFFIX = '.def.json';
+
+/** Numeric ids in numeric order (2 before 10), then any others by code point. */
+function compareIds(a: string, b: string): number {
+  const na = /^\d+$/.test(a) ? Number(a) : NaN;
+  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  if (!Number.isNaN(na)) return -1;
+  if (!Number.isNaN(nb)) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function readDefinition(path: string, folder: string, exampleId: string): Promise<TestDefinition> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new DatasetError('DATASET_INVALID', `${path}: not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  const parsed = TestDefinitionFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new DatasetError('DATASET_INVALID', `${path}: invalid test definition:\n${z.prettifyError(parsed.error)}`);
+  }
+  const dataset = findGeneratorByDisplayName(folder)?.name ?? folder;
+  return { ...parsed.data, testId: `${folder}/${exampleId}`, dataset, exampleId };
+}
+
+/**
+ * Loads every `definitions/<Dataset>/<id>.def.json` under `dir`, sorted by
+ * dataset then example id. With a `manifest.json` present, any file that
+ * differs from it is an error (DATASET_MISMATCH): a run must use exactly the
+ * dataset it records. Without one (GoodAI-written folders) the manifest is
+ * computed from the files.
+ */
+export async function loadDataset(dir: string): Promise<{ definitions: TestDefinition[]; manifest: DatasetManifest }> {
+  const definitionsDir = join(dir, 'definitions');
+  if (!existsSync(definitionsDir)) {
+    throw new DatasetError('DATASET_INVALID', `${dir} has no definitions/ folder`);
+  }
+  const definitions: TestDefinition[] = [];
+  const folders = (await readdir(definitionsDir, { withFileTypes: true })).filter((e) => e.isDirectory());
+  for (const folder of folders) {
+    const folderPath = join(definitionsDir, folder.name);
+    const files = (await readdir(folderPath)).filter((f) => f.endsWith(DEF_SUFFIX));
+    for (const file of files) {
+      definitions.push(await readDefinition(join(folderPath, file), folder.name, file.slice(0, -DEF_SUFFIX.length)));
+    }
+  }
+  if (definitions.length === 0) {
+    throw new DatasetError('DATASET_INVALID', `${definitionsDir} holds no *${DEF_SUFFIX} files`);
+  }
+  definitions.sort((a, b) => (a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : compareIds(a.exampleId, b.exampleId)));
+
+  let manifest: DatasetManifest;
+  if (existsSync(join(dir, MANIFEST_FILE))) {
+    manifest = await readManifest(dir);
+    const bad = await verifyManifest(dir);
+    if (bad.length > 0) {
+      throw new DatasetError('DATASET_MISMATCH', `${dir} does not match its ${MANIFEST_FILE}; differing: ${bad.join(', ')}`);
+    }
+  } else {
+    manifest = await hashDatasetDir(dir);
+  }
+  return { definitions, manifest };
+}

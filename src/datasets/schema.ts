@@ -1,0 +1,43 @@
+/** The zod schema for a `.def.json` file, GoodAI's shape plus our `evaluation`. */
+import { z } from 'zod';
+import type { TestDefinitionFile } from './types.js';
+
+export const WaitSchema = z.object({
+  percentage_finished: z.number().min(0).max(100).optional(),
+  tokens: z.number().int().min(0).optional(),
+  time: z.number().min(0).optional(),
+});
+
+// Unknown keys are dropped rather than rejected: GoodAI's tools may write
+// fields we do not use, and its definitions must stay loadable.
+export const TestDefinitionFileSchema = z
+  .object({
+    script: z.array(z.string()).min(1),
+    is_question: z.array(z.boolean()),
+    waits: z.array(WaitSchema),
+    expected_responses: z.array(z.unknown()),
+    can_be_interleaved: z.boolean().default(true),
+    is_temporal: z.boolean().default(false),
+    uses_callback: z.boolean().default(false),
+    evaluation: z.string().min(1).optional(),
+  })
+  .superRefine((def, ctx) => {
+    const lines = def.script.length;
+    if (def.is_question.length !== lines) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['is_question'],
+        message: `has ${def.is_question.length} entries but script has ${lines} lines`,
+      });
+    }
+    if (def.waits.length !== lines) {
+      ctx.addIssue({ code: 'custom', path: ['waits'], message: `has ${def.waits.length} entries but script has ${lines} lines` });
+    }
+    if (!def.is_question.includes(true)) {
+      ctx.addIssue({ code: 'custom', path: ['is_question'], message: 'no script line is marked as a question' });
+    }
+  });
+
+// Compile-time check that the schema's output still fits the hand-written interface.
+const _fits: (v: z.output<typeof TestDefinitionFileSchema>) => TestDefinitionFile = (v) => v;
+void _fits;

@@ -1,0 +1,35 @@
+/**
+ * Token counting for context budgets and for usage when a server reports none.
+ * One encoding (o200k_base, the GPT-4o family's) is imported directly so only
+ * its tables load, once per process. Counts are estimates for other model
+ * families; callers cache the count per message, so no cache lives here.
+ */
+import { countTokens as countO200k, decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+
+/** Special-token text such as `<|endoftext|>` is counted as plain text, never rejected. */
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
+/** Name of the encoding the counts come from, for run metadata. */
+export const TOKEN_ENCODING = 'o200k_base';
+
+/**
+ * Rough per-message overhead of the chat format (role markers, separators),
+ * added by agents when they budget a context window.
+ */
+export const MESSAGE_OVERHEAD_TOKENS = 4;
+
+/** Number of tokens in `text`. */
+export function countTokens(text: string): number {
+  if (text.length === 0) return 0;
+  return countO200k(text, PLAIN);
+}
+
+/** Token ids of `text` (for cutting a text to a token limit). */
+export function encodeTokens(text: string): number[] {
+  return encode(text, PLAIN);
+}
+
+/** Text of `tokens`. */
+export function decodeTokens(tokens: readonly number[]): string {
+  return decode(tokens);
+}

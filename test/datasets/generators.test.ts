@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { loadColours, loadNames, loadShoppingItems, loadTrivia } from '../../src/datasets/data-files.js';
+import { COLOURS_QUESTION } from '../../src/datasets/generators/colours.js';
+import { NAME_LIST_QUESTION } from '../../src/datasets/generators/name_list.js';
+import { SHOPPING_QUESTION } from '../../src/datasets/generators/shopping.js';
+import { getGenerator, listDatasets } from '../../src/datasets/registry.js';
+import { TestDefinitionFileSchema } from '../../src/datasets/schema.js';
+import type { TestDefinitionFile } from '../../src/datasets/types.js';
+import { DatasetError } from '../../src/errors.js';
+
+const QUESTIONS: Record<string, string> = {
+  colours: COLOURS_QUESTION,
+  name_list: NAME_LIST_QUESTION,
+  shopping: SHOPPING_QUESTION,
+};
+
+function checkShape(def: TestDefinitionFile, name: string): void {
+  expect(TestDefinitionFileSchema.safeParse(def).success).toBe(true);
+  const n = def.script.length;
+  expect(def.script[n - 1]).toBe(QUESTIONS[name]);
+  expect(def.is_question).toEqual([...Array<boolean>(n - 1).fill(false), true]);
+  expect(def.waits).toHaveLength(n);
+  expect(def.waits[n - 1]).toEqual({});
+  expect(def.waits[n - 2]).toEqual({ percentage_finished: 90 });
+  const pcts = def.waits.slice(0, n - 2).map((w) => w.percentage_finished as number);
+  // Cumulative: rising, statements within [0, 75], the last statement at 75.
+  for (let i = 1; i < pcts.length; i++) expect(pcts[i]).toBeGreaterThan(pcts[i - 1] as number);
+  if (pcts.length > 0) expect(pcts[pcts.length - 1]).toBe(75);
+  expect(pcts.every((p) => p > 0 && p <= 75)).toBe(true);
+  expect(def).toMatchObject({ can_be_interleaved: true, is_temporal: false, uses_callback: false, evaluation: name });
+}
+
+describe('data files', () => {
+  it('have the promised sizes and no duplicates', () => {
+    expect(new Set(loadNames()).size).toBeGreaterThanOrEqual(150);
+    expect(new Set(loadColours()).size).toBeGreaterThanOrEqual(30);
+    expect(new Set(loadShoppingItems()).size).toBeGreaterThanOrEqual(60);
+    expect(new Set(loadTrivia().map((t) => t.q)).size).toBeGreaterThanOrEqual(250);
+    expect(loadNames().length).toBe(new Set(loadNames()).size);
+    expect(loadTrivia().length).toBe(new Set(loadTrivia().map((t) => t.q)).size);
+  });
+
+  it('hold forms the generators and skills rely on', () => {
+    expect(loadColours().every((c) => /^[a-z]+$/.test(c))).toBe(true);
+    expect(loadNames().every((n) => /^[A-Z][a-z]+$/.test(n))).toBe(true);
+    // Singular, one word, plural with a plain `s`: the scorer's trailing-s rule depends on it.
+    expect(loadShoppingItems().every((i) => /^[a-z]+$/.test(i) && !i.endsWith('s'))).toBe(true);
+    // Trivia must not look like test facts, or the sim would "remember" them.
+    const leaks = loadTrivia().filter((t) => /favou?rite colou?r|my name|call me|shopping list/i.test(`${t.q} ${t.a}`));
+    expect(leaks).toEqual([]);
+  });
+});
+
+describe('registry', () => {
+  it('lists the datasets and rejects unknown ones by name', () => {
+    expect(listDatasets()).toEqual(['colours', 'name_list', 'shopping']);
+    let error: unknown;
+    try {
+      getGenerator('colors');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as DatasetError).code).toBe('DATASET_INVALID');
+    expect((error as Error).message).toMatch(/"colors".*colours, name_list, shopping/);
+  });
+});
+
+describe.each(['colours', 'name_list', 'shopping'])('%s generator', (name) => {
+  const generator = getGenerator(name);
+
+  it('writes GoodAI-shaped tests', () => {
+    const defs = generator.generate({ seed: 11, examples: 20, args: {} });
+    expect(defs).toHaveLength(20);
+    for (const def of defs) checkShape(def, name);
+  });
+
+  it('is deterministic, seed-sensitive, and each example is independent of the count', () => {
+    const a = generator.generate({ seed: 5, examples: 6, args: {} });
+    expect(generator.generate({ seed: 5, examples: 6, args: {} })).toEqual(a);
+    expect(generator.generate({ seed: 6, examples: 6, args: {} })).not.toEqual(a);
+    expect(generator.generate({ seed: 5, examples: 2, args: {} })).toEqual(a.slice(0, 2));
+    expect(new Set(a.map((d) => JSON.stringify(d.script))).size).toBeGreaterThan(1);
+  });
+
+  it('rejects bad and misspelt args', () => {
+    expect(() => generator.generate({ seed: 1, examples: 1, args: { nonsense: 1 } })).toThrow(DatasetError);
+    const key = { colours: 'colour_changes', name_list: 'name_changes', shopping: 'item_changes' }[name] as string;
+    expect(() => generator.generate({ seed: 1, examples: 1, args: { [key]: 0 } })).toThrow(/invalid args/);
+    expect(() => generator.generate({ seed: 1, examples: 1, args: { [key]: 'three' } })).toThrow(DatasetError);
+  });
+});
+
+describe('generator content', () => {
+  it('colours: the expected answer is the last colour stated, and changes really change', () => {
+    const defs = getGenerator('colours').generate({ seed: 3, examples: 30, args: { colour_changes: 5 } });
+    for (const def of defs) {
+      expect(def.script).toHaveLength(6);
+      const stated = def.script.slice(0, -1).map((line) => {
+        const m = /colour is (?:now )?([a-z]+)|^([A-Za-z]+) is my favourite colour/.exec(line);
+        return (m?.[1] ?? m?.[2] ?? '').toLowerCase();
+      });
+      expect(stated.every((c) => loadColours().includes(c))).toBe(true);
+      for (let i = 1; i < stated.length; i++) expect(stated[i]).not.toBe(stated[i - 1]);
+      expect(def.expected_responses).toEqual([stated[stated.length - 1]]);
+    }
+  });
+
+  it('name_list: every name is distinct, stated in order, and expected in that order', () => {
+    const defs = getGenerator('name_list').generate({ seed: 3, examples: 30, args: { name_changes: 4 } });
+    for (const def of defs) {
+      const names = def.expected_responses as string[];
+      expect(names).toHaveLength(4);
+      expect(new Set(names).size).toBe(4);
+      names.forEach((n, i) => expect(def.script[i]).toContain(n));
+    }
+  });
+
+  it('shopping: the expected list is what the statements add up to, never empty', () => {
+    const defs = getGenerator('shopping').generate({ seed: 9, examples: 50, args: { item_changes: 10 } });
+    let removals = 0;
+    for (const def of defs) {
+      const cart = new Map<string, number>();
+      for (const line of def.script.slice(0, -1)) {
+        const m = /(add|remove) (\d+) ([a-z]+?)s? (?:to|from) my shopping list/i.exec(line);
+        expect(m, line).not.toBeNull();
+        const [, verb, count, item] = m as RegExpExecArray;
+        if (verb?.toLowerCase() === 'remove') removals++;
+        const q = (cart.get(item as string) ?? 0) + Number(count) * (verb?.toLowerCase() === 'add' ? 1 : -1);
+        expect(q).toBeGreaterThanOrEqual(0);
+        if (q === 0) cart.delete(item as string);
+        else cart.set(item as string, q);
+      }
+      const expected = def.expected_responses as { item: string; quantity: number }[];
+      expect(expected.length).toBeGreaterThan(0);
+      expect(new Map(expected.map((e) => [e.item, e.quantity]))).toEqual(cart);
+    }
+    expect(removals).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { DatasetError } from '../../src/errors.js';
+import { scoreColours } from '../../src/scoring/colours.js';
+import { getScorer, listScorers, SCORING_VERSION } from '../../src/scoring/registry.js';
+
+describe('scoring registry', () => {
+  it('finds a scorer per dataset and rejects unknown evaluations', () => {
+    expect(listScorers()).toEqual(['colours', 'name_list', 'shopping']);
+    expect(getScorer('colours')).toBe(scoreColours);
+    expect(() => getScorer('toString')).toThrow(DatasetError);
+    expect(() => getScorer('prospective_memory')).toThrow(/no scorer for evaluation "prospective_memory"; known: colours/);
+    expect(SCORING_VERSION).toBe('1.0');
+  });
+});
