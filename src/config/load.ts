@@ -15,12 +15,12 @@ export function readYaml(file: string): unknown {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError('CONFIG_NOT_FOUND', `${file}: cannot read (${code ?? String(err)})`, { cause: err });
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0];
     const where = line ? `:${line.line}:${line.col}` : '';
-    throw new ConfigError('CONFIG_INVALID', `${file}${where}: invalid YAML: ${first.message.split('\n')[0]}`);
+    throw new ConfigError('CONFIG_INVALID', `${file}${where}: invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   return doc.toJS() as unknown;
 }

@@ -41,10 +41,17 @@ async function readDefinition(path: string, folder: string, exampleId: string): 
  * Loads every `definitions/<Dataset>/<id>.def.json` under `dir`, sorted by
  * dataset then example id. With a `manifest.json` present, any file that
  * differs from it is an error (DATASET_MISMATCH): a run must use exactly the
- * dataset it records. Without one (GoodAI-written folders) the manifest is
- * computed from the files.
+ * dataset it records, unless `allowMismatch` is set, when the manifest of the
+ * files as they are now is returned instead. Without one (GoodAI-written
+ * folders) the manifest is computed from the files.
  */
-export async function loadDataset(dir: string): Promise<{ definitions: TestDefinition[]; manifest: DatasetManifest }> {
+export async function loadDataset(
+  dir: string,
+  options: {
+    /** Load a dataset whose files differ from its manifest.json. @default false */
+    allowMismatch?: boolean;
+  } = {},
+): Promise<{ definitions: TestDefinition[]; manifest: DatasetManifest }> {
   const definitionsDir = join(dir, 'definitions');
   if (!existsSync(definitionsDir)) {
     throw new DatasetError('DATASET_INVALID', `${dir} has no definitions/ folder`);
@@ -63,15 +70,13 @@ export async function loadDataset(dir: string): Promise<{ definitions: TestDefin
   }
   definitions.sort((a, b) => (a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : compareIds(a.exampleId, b.exampleId)));
 
-  let manifest: DatasetManifest;
   if (existsSync(join(dir, MANIFEST_FILE))) {
-    manifest = await readManifest(dir);
     const bad = await verifyManifest(dir);
-    if (bad.length > 0) {
+    if (bad.length === 0) return { definitions, manifest: await readManifest(dir) };
+    if (!options.allowMismatch) {
       throw new DatasetError('DATASET_MISMATCH', `${dir} does not match its ${MANIFEST_FILE}; differing: ${bad.join(', ')}`);
     }
-  } else {
-    manifest = await hashDatasetDir(dir);
   }
-  return { definitions, manifest };
+  // Record what is actually on disk, so the run names the files it used.
+  return { definitions, manifest: await hashDatasetDir(dir) };
 }

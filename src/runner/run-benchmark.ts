@@ -75,7 +75,7 @@ export async function prepareDataset(
   options: { existing?: boolean; allowMismatch?: boolean } = {},
 ): Promise<{ definitions: TestDefinition[]; sha256: string; dir: string }> {
   if (!options.existing) await generateDataset(datasetSpecs(config), dir);
-  const { definitions, manifest } = await loadDataset(dir);
+  const { definitions, manifest } = await loadDataset(dir, { allowMismatch: options.allowMismatch ?? false });
   const pinned = config.config.sha256;
   if (pinned && pinned !== manifest.sha256 && !options.allowMismatch) {
     throw new DatasetError(

@@ -181,6 +181,10 @@ describe('loadDataset', () => {
     const error = await loadDataset(dir).catch((e: unknown) => e);
     expect((error as DatasetError).code).toBe('DATASET_MISMATCH');
     expect((error as Error).message).toContain('definitions/Colours/0.def.json');
+
+    const forced = await loadDataset(dir, { allowMismatch: true });
+    expect(forced.manifest).toEqual(await hashDatasetDir(dir));
+    expect(forced.definitions[0]?.evaluation).toBe('name_list');
   });
 
   it('says so when there are no definitions', async () => {

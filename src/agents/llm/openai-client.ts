@@ -61,15 +61,13 @@ export async function streamChatCompletion(opts: StreamChatOptions): Promise<Cha
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const target = describeUrl(url);
   const provider = opts.provider ?? 'openai';
-  const span = tracer().startSpan(
-    SPAN.chat(opts.model),
-    { kind: SpanKind.CLIENT, attributes: safely(() => requestAttributes(opts, provider, target), {}) },
-    context.active(),
-  );
+  const span = tracer().startSpan(SPAN.chat(opts.model), { kind: SpanKind.CLIENT }, context.active());
+  // Message text is only copied into attributes when someone records the span.
+  if (span.isRecording()) safely(() => span.setAttributes(requestAttributes(opts, provider, target)), undefined);
   const started = performance.now();
   try {
     const result = await callAndStream(opts, url, target.display, span, started);
-    safely(() => span.setAttributes(responseAttributes(result)), undefined);
+    if (span.isRecording()) safely(() => span.setAttributes(responseAttributes(result)), undefined);
     span.setStatus({ code: SpanStatusCode.OK });
     return result;
   } catch (err) {

@@ -227,7 +227,6 @@ function usagePayload(plan: SimReplyPlan) {
 }
 
 async function streamReply(res: ServerResponse, request: SimChatRequest, plan: SimReplyPlan, id: string, timing: Timing): Promise<void> {
-  const gone = closedSignal(res);
   const base = { id, created: Math.floor(Date.now() / 1000), model: request.model, includeUsage: request.includeUsage };
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const head = sseData(chunkPayload(base, { role: 'assistant', content: '' }, null));
@@ -256,6 +255,7 @@ async function streamReply(res: ServerResponse, request: SimChatRequest, plan: S
     return;
   }
 
+  const gone = closedSignal(res);
   res.write(head);
   if (!(await sleep(timing.ttftMs, gone))) return;
   if (timing.tokensPerSec === 0) {
