@@ -54,7 +54,14 @@ const WORD = /[\p{L}\p{N}]+/gu;
 export function memoryTerms(text: string): string[] {
   const words = text.toLowerCase().match(WORD);
   if (!words) return [];
-  return words.filter((w) => !STOPWORDS.has(w));
+  return words.filter((w) => !STOPWORDS.has(w)).map(stem);
+}
+
+/** A light plural stemmer, so "names" finds "name" and "apples" finds "apple". */
+function stem(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return word.slice(0, -3) + 'y';
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us')) return word.slice(0, -1);
+  return word;
 }
 
 const tracer = () => trace.getTracer(TRACER_NAME);
