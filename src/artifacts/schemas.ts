@@ -112,3 +112,45 @@ export const RunEventSchema = z.looseObject({
   run_id: z.string(),
 });
 export type RunEvent = z.infer<typeof RunEventSchema>;
+
+/**
+ * A system/GPU sample, written to events.jsonl as `{type: "telemetry", ...sample}`
+ * by the sampler and read by the live monitor. GPU fields are absent (not zero)
+ * on a machine without an NVIDIA GPU.
+ */
+export const TelemetrySampleSchema = z.object({
+  cpu_pct: z.number(),
+  mem_used_mb: z.number(),
+  mem_total_mb: z.number(),
+  rss_mb: z.number(),
+  open_fds: z.number().nullable(),
+  disk_mb_s: z.number().nullable(),
+  /** Output tokens per second over the last sample interval. */
+  tokens_per_s: z.number().optional(),
+  gpus: z
+    .array(
+      z.object({
+        index: z.number().int(),
+        name: z.string(),
+        util_pct: z.number().nullable(),
+        temp_c: z.number().nullable(),
+        mem_used_mb: z.number().nullable(),
+        mem_total_mb: z.number().nullable(),
+      }),
+    )
+    .optional(),
+});
+export type TelemetrySample = z.infer<typeof TelemetrySampleSchema>;
+
+/**
+ * Streamed reply text, written to events.jsonl as `{type: "token", test_id,
+ * turn_id, delta, stage}`, batched (a line per ~50 ms of streaming, not per token).
+ */
+export const TokenEventSchema = z.object({
+  test_id: z.string(),
+  turn_id: z.number().int(),
+  delta: z.string(),
+  /** `thinking` while a <think> block streams, else `streaming`. */
+  stage: z.enum(['thinking', 'streaming']),
+});
+export type TokenEvent = z.infer<typeof TokenEventSchema>;

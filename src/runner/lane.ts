@@ -1,0 +1,234 @@
+import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { join } from 'node:path';
+import { truncateUtf8 } from '../agents/llm/openai-client.js';
+import type { Agent, AgentFactory } from '../agents/types.js';
+import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
+import type { AgentConfig } from '../config/agent.js';
+import { costUsd } from '../costs/pricing.js';
+import type { TestDefinition } from '../datasets/types.js';
+import { getScorer } from '../scoring/registry.js';
+import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
+import type { Reporter, TestEndInfo } from './reporter.js';
+import type { RunState } from './run-state.js';
+import type { Schedule, ScheduleStep } from './scheduler.js';
+import { executeTurn } from './turn.js';
+
+/** Everything one lane (one conversation with the agent) needs. */
+export interface LaneContext {
+  lane: number;
+  steps: ScheduleStep[];
+  runId: string;
+  runDir: string;
+  agentConfig: AgentConfig;
+  factory: AgentFactory;
+  testsById: Map<string, TestDefinition>;
+  state: RunState;
+  emit: <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
+  runCtx: ReturnType<typeof context.active>;
+  signal: AbortSignal;
+  reporters: Reporter[];
+  schedule: Schedule;
+}
+
+interface OpenTest {
+  def: TestDefinition;
+  span: Span;
+  ctx: ReturnType<typeof context.active>;
+  answers: string[];
+  log: TestEndInfo['log'];
+  tokens: number;
+  characters: number;
+  errors: number;
+}
+
+/** Sends a lane's steps in order, scoring each test when its last line is answered. */
+export async function runLane(c: LaneContext): Promise<void> {
+  const tracer = trace.getTracer(TRACER_NAME);
+  const sessionId = `${c.runId}/lane-${c.lane}`;
+  const agent: Agent = await c.factory.createSession({ sessionId, stateDir: join(c.runDir, 'state', `lane-${c.lane}`) });
+  const open = new Map<string, OpenTest>();
+  const tokenHooks = c.reporters.filter((r) => r.onToken);
+  try {
+    for (const step of c.steps) {
+      if (c.signal.aborted) break;
+      let test = open.get(step.testId);
+      if (step.kind === 'test' && step.beginsTest) {
+        const def = c.testsById.get(step.testId)!;
+        const span = tracer.startSpan(
+          SPAN.test,
+          {
+            attributes: {
+              'openinference.span.kind': 'CHAIN',
+              [ATTR.runId]: c.runId,
+              [ATTR.testId]: step.testId,
+              [ATTR.dataset]: step.dataset,
+              'session.id': sessionId,
+            },
+          },
+          c.runCtx,
+        );
+        test = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0 };
+        open.set(step.testId, test);
+        c.state.testStarted(step.testId);
+        await c.emit('onTestStart', def, c.lane, c.state.snapshot());
+      }
+      c.state.turnStarted(step.testId);
+      await c.emit('onTurnStart', step, c.state.snapshot());
+
+      const parentCtx = test?.ctx ?? c.runCtx;
+      const turnSpan = tracer.startSpan(
+        SPAN.turn,
+        {
+          attributes: {
+            'openinference.span.kind': 'AGENT',
+            [ATTR.runId]: c.runId,
+            [ATTR.testId]: step.testId,
+            [ATTR.turnId]: step.turnId,
+            [ATTR.dataset]: step.dataset,
+            [ATTR.isFiller]: step.kind === 'filler',
+            [ATTR.isQuestion]: step.isQuestion,
+            'session.id': sessionId,
+            [ATTR.genAiConversationId]: sessionId,
+            ...textAttrs('input', step.message),
+          },
+        },
+        parentCtx,
+      );
+      const outcome = await context.with(trace.setSpan(parentCtx, turnSpan), () =>
+        executeTurn(agent, step, {
+          timeoutMs: c.agentConfig.timeouts.call_s * 1000,
+          signal: c.signal,
+          ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
+        }),
+      );
+      const reply = outcome.reply;
+      const replyText = reply?.text ?? '';
+      const tokensIn = reply?.usage?.inputTokens ?? 0;
+      const tokensOut = reply?.usage?.outputTokens ?? 0;
+      const record: TurnMetric = {
+        timestamp: new Date().toISOString(),
+        run_id: c.runId,
+        test_id: step.testId,
+        turn_id: step.turnId,
+        lane: step.lane,
+        step: step.step,
+        dataset: step.dataset,
+        kind: step.kind,
+        is_question: step.isQuestion,
+        llm_ms: round(reply?.timings?.llmMs ?? (outcome.status === 'error' ? outcome.totalMs : 0)),
+        storage_ms: round(reply?.timings?.storageMs ?? 0),
+        total_ms: round(outcome.totalMs),
+        ttft_ms: reply?.timings?.ttftMs !== undefined ? round(reply.timings.ttftMs) : null,
+        tokens_in: tokensIn,
+        tokens_out: tokensOut,
+        cost_usd: costUsd(c.state.pricing, tokensIn, tokensOut),
+        pricing_source: c.state.pricing.source,
+        status: outcome.status,
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+        ...(outcome.error ? { error: outcome.error } : {}),
+      };
+      turnSpan.setAttributes({
+        ...textAttrs('output', replyText),
+        [ATTR.status]: record.status,
+        [ATTR.genAiInputTokens]: tokensIn,
+        [ATTR.genAiOutputTokens]: tokensOut,
+        'llm.token_count.prompt': tokensIn,
+        'llm.token_count.completion': tokensOut,
+        [ATTR.costUsd]: record.cost_usd,
+        ...(record.ttft_ms !== null ? { [ATTR.ttftMs]: record.ttft_ms } : {}),
+      });
+      if (outcome.status === 'error') {
+        turnSpan.setAttribute(ATTR.reason, outcome.reason ?? 'error');
+        turnSpan.addEvent(outcome.reason === 'timeout' ? 'timeout' : 'error', { message: outcome.error ?? '' });
+        turnSpan.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error ?? outcome.reason ?? 'error' });
+      }
+      turnSpan.end();
+      c.state.turnFinished(record);
+      await c.emit(
+        'onTurnEnd',
+        { step, record, replyText, metadata: reply?.metadata ?? {} },
+        c.state.snapshot(),
+      );
+
+      if (test) {
+        test.log.push({ role: 'user', text: step.message, turnId: step.turnId }, { role: 'agent', text: replyText, turnId: step.turnId });
+        test.tokens += step.tokens + tokensOut;
+        test.characters += step.message.length + replyText.length;
+        if (outcome.status === 'error') test.errors++;
+        if (step.isQuestion) test.answers.push(replyText);
+        if (step.endsTest) {
+          await finishTest(c, test);
+          open.delete(step.testId);
+        }
+      }
+    }
+  } finally {
+    for (const t of open.values()) {
+      t.span.setStatus({ code: SpanStatusCode.ERROR, message: 'test did not finish' });
+      t.span.end();
+    }
+    await agent.close().catch(() => {});
+  }
+}
+
+async function finishTest(c: LaneContext, test: OpenTest): Promise<void> {
+  const tracer = trace.getTracer(TRACER_NAME);
+  const evaluator = test.def.evaluation ?? test.def.dataset;
+  const started = performance.now();
+  const result = tracer.startActiveSpan(
+    SPAN.evaluate(evaluator),
+    { attributes: { 'openinference.span.kind': 'EVALUATOR', [ATTR.testId]: test.def.testId, 'referee.evaluator': evaluator } },
+    test.ctx,
+    (span) => {
+      try {
+        const r = getScorer(evaluator)(test.def, test.answers);
+        span.setAttributes({
+          [ATTR.score]: r.score,
+          [ATTR.maxScore]: r.maxScore,
+          ...textAttrs('input', JSON.stringify(test.answers)),
+          ...textAttrs('output', r.reasons.join('\n')),
+        });
+        return r;
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        return { score: 0, maxScore: 1, reasons: [`scoring failed: ${(err as Error).message}`] };
+      } finally {
+        span.end();
+      }
+    },
+  );
+  const score: TestScore = {
+    test_id: test.def.testId,
+    dataset: test.def.dataset,
+    score: result.score,
+    max_score: result.maxScore,
+    reasons: result.reasons,
+    errors: test.errors,
+  };
+  c.state.testFinished(score);
+  test.span.setAttributes({ [ATTR.score]: result.score, [ATTR.maxScore]: result.maxScore, 'referee.evaluation_ms': performance.now() - started });
+  test.span.end();
+  await c.emit(
+    'onTestEnd',
+    {
+      test: test.def,
+      score,
+      answers: test.answers,
+      log: test.log,
+      tokens: test.tokens,
+      characters: test.characters,
+      span: c.schedule.testSpans.get(test.def.testId) ?? 0,
+    },
+    c.state.snapshot(),
+  );
+}
+
+function textAttrs(kind: 'input' | 'output', text: string): Record<string, string | boolean> {
+  const t = truncateUtf8(text);
+  return { [`${kind}.value`]: t.text, [`referee.${kind}_truncated`]: t.truncated };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

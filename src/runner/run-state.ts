@@ -1,0 +1,94 @@
+import type { RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
+import type { ResolvedPricing } from '../costs/pricing.js';
+import type { ProgressSnapshot } from './reporter.js';
+
+/** Running totals and the progress snapshot every reporter receives. */
+export class RunState {
+  private readonly startedAtMs = Date.now();
+  private testsDone = 0;
+  private testsStarted = 0;
+  private turnsDone = 0;
+  private turnsFailed = 0;
+  private tokensIn = 0;
+  private tokensOut = 0;
+  private cost = 0;
+  private currentTestId: string | null = null;
+  private readonly scores: TestScore[] = [];
+  notice: string | null = null;
+
+  constructor(
+    private readonly testsTotal: number,
+    private readonly turnsTotal: number,
+    readonly pricing: ResolvedPricing,
+  ) {}
+
+  testStarted(testId: string): void {
+    this.testsStarted++;
+    this.currentTestId = testId;
+  }
+  turnStarted(testId: string): void {
+    if (testId !== 'filler') this.currentTestId = testId;
+  }
+  turnFinished(r: TurnMetric): void {
+    this.turnsDone++;
+    if (r.status === 'error') this.turnsFailed++;
+    this.tokensIn += r.tokens_in;
+    this.tokensOut += r.tokens_out;
+    this.cost += r.cost_usd;
+  }
+  testFinished(score: TestScore): void {
+    this.testsDone++;
+    this.scores.push(score);
+  }
+
+  snapshot(): ProgressSnapshot {
+    const now = Date.now();
+    const elapsedMs = now - this.startedAtMs;
+    const remaining = this.turnsTotal - this.turnsDone;
+    return {
+      testsDone: this.testsDone,
+      testsTotal: this.testsTotal,
+      turnsDone: this.turnsDone,
+      turnsTotal: this.turnsTotal,
+      turnsFailed: this.turnsFailed,
+      tokensIn: this.tokensIn,
+      tokensOut: this.tokensOut,
+      costUsd: this.cost,
+      startedAtMs: this.startedAtMs,
+      elapsedMs,
+      etaMs: this.turnsDone > 0 ? Math.round((elapsedMs / this.turnsDone) * remaining) : null,
+      currentTestId: this.currentTestId,
+      currentTestIndex: this.testsStarted,
+      notice: this.notice,
+    };
+  }
+
+  stats(runId: string, agent: string): RunStats {
+    const perDataset: RunStats['per_dataset'] = {};
+    for (const s of this.scores) {
+      const d = (perDataset[s.dataset] ??= { score: 0, max_score: 0, tests: 0 });
+      d.score += s.score;
+      d.max_score += s.max_score;
+      d.tests++;
+    }
+    const tests = [...this.scores].sort((a, b) => a.test_id.localeCompare(b.test_id));
+    return {
+      total_tokens: this.tokensIn + this.tokensOut,
+      agent_tokens: this.tokensIn + this.tokensOut,
+      agent_costs_usd: this.cost,
+      managing_costs_usd: 0,
+      duration: (Date.now() - this.startedAtMs) / 1000,
+      run_id: runId,
+      agent,
+      score: tests.reduce((a, s) => a + s.score, 0),
+      max_score: tests.reduce((a, s) => a + s.max_score, 0),
+      tokens_in: this.tokensIn,
+      tokens_out: this.tokensOut,
+      turns: this.turnsDone,
+      turns_failed: this.turnsFailed,
+      pricing_source: this.pricing.source,
+      per_dataset: perDataset,
+      tests,
+    };
+  }
+}
