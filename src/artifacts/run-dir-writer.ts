@@ -15,6 +15,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 }
 
 const RESULTS_DIRNAME = 'results';
+const TOKEN_FLUSH_MS = 50;
 
 /**
  * The run directory as a reporter: events.jsonl, turn_metrics.jsonl,
@@ -27,6 +28,7 @@ export class RunDirWriter implements Reporter {
   private readonly master: JsonlWriter;
   private readonly transcripts: JsonlWriter;
   private seq = 0;
+  private tokenBuffer: { turnId: number; testId: string; text: string; since: number } | undefined;
   private meta: RunMeta | undefined;
   private readonly runId: string;
 
@@ -88,6 +90,7 @@ export class RunDirWriter implements Reporter {
 
   onTurnEnd(info: TurnEndInfo, progress: ProgressSnapshot): void {
     const { step, record } = info;
+    if (this.tokenBuffer?.turnId === step.turnId) this.flushTokens();
     this.turns.write(record);
     this.masterLog(step.kind === 'filler' ? MasterLogType.RESPONSE_FILL : MasterLogType.RESPONSE_MESSAGE, step.testId, {
       message: info.replyText,
@@ -135,6 +138,29 @@ export class RunDirWriter implements Reporter {
       reasons: info.score.reasons,
       tests_done: progress.testsDone,
     });
+  }
+
+  onEvent(type: string, data: Record<string, unknown>): void {
+    this.event(type, data);
+  }
+
+  /**
+   * Streamed text is batched: one `token` event per turn every TOKEN_FLUSH_MS
+   * while it streams, and the rest when the turn ends, so the monitor sees the
+   * reply grow without a line per token.
+   */
+  onToken(step: ScheduleStep, delta: string): void {
+    const pending = this.tokenBuffer;
+    if (pending && pending.turnId !== step.turnId) this.flushTokens();
+    if (!this.tokenBuffer) this.tokenBuffer = { turnId: step.turnId, testId: step.testId, text: '', since: Date.now() };
+    this.tokenBuffer.text += delta;
+    if (Date.now() - this.tokenBuffer.since >= TOKEN_FLUSH_MS) this.flushTokens();
+  }
+
+  private flushTokens(): void {
+    const b = this.tokenBuffer;
+    this.tokenBuffer = undefined;
+    if (b && b.text) this.event('token', { test_id: b.testId, turn_id: b.turnId, delta: b.text, stage: 'streaming' });
   }
 
   onNotice(kind: string, message: string, data: Record<string, unknown>): void {

@@ -28,6 +28,12 @@ export interface RunStartInfo {
   runDir: string;
   tests: readonly TestDefinition[];
   progress: ProgressSnapshot;
+  /**
+   * Publishes an event to every reporter's `onEvent` (the run directory writer
+   * appends it to events.jsonl). For reporters that produce data of their own,
+   * such as the system sampler's `telemetry` samples.
+   */
+  publish: (type: string, data: Record<string, unknown>) => void;
 }
 
 export interface TestEndInfo {
@@ -64,5 +70,7 @@ export interface Reporter {
   onTestEnd?(info: TestEndInfo, progress: ProgressSnapshot): void | Promise<void>;
   /** Warnings such as retries and stalls, already worded for a person. */
   onNotice?(kind: string, message: string, data: Record<string, unknown>, progress: ProgressSnapshot): void | Promise<void>;
+  /** Any published event (see RunStartInfo.publish); synchronous. */
+  onEvent?(type: string, data: Record<string, unknown>): void;
   onRunEnd?(stats: RunStats, status: RunMeta['status'], progress: ProgressSnapshot): void | Promise<void>;
 }

@@ -165,7 +165,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
 
   let status: RunMeta['status'] = 'finished';
   try {
-    await emit('onRunStart', { meta, runDir, tests: dataset.definitions, progress: state.snapshot() });
+    const publish = (type: string, data: Record<string, unknown>): void => {
+      for (const r of reporters) r.onEvent?.(type, data);
+    };
+    await emit('onRunStart', { meta, runDir, tests: dataset.definitions, progress: state.snapshot(), publish });
     const testsById = new Map(dataset.definitions.map((t) => [t.testId, t]));
     await Promise.all(
       schedule.lanes.map((steps, lane) =>
