@@ -24,9 +24,9 @@ const { values } = parseArgs({
 const targetTurns = Number(values.turns);
 const concurrency = Number(values.concurrency);
 
-// About 160 tokens of lane traffic per turn: examples x span sized to land near the target.
+// About 185 tokens of lane traffic per turn (measured): examples x span sized to land near the target.
 const span = 4000;
-const examples = Math.max(1, Math.round((targetTurns * 160) / (span * 0.95 * 3)));
+const examples = Math.max(1, Math.round((targetTurns * 185) / (span * 0.95 * 3)));
 const datasetConfig = DatasetConfigSchema.parse({
   datasets: {
     args: { memory_span: span, dataset_examples: examples, seed: 1 },
