@@ -8,7 +8,7 @@ describe('scoring registry', () => {
     expect(listScorers()).toEqual(['chapterbreak', 'colours', 'jokes', 'locations_directions', 'name_list', 'prospective_memory', 'sallyanne', 'shopping', 'spy_meeting', 'trigger_response']);
     expect(getScorer('colours')).toBe(scoreColours);
     expect(() => getScorer('toString')).toThrow(DatasetError);
-    expect(() => getScorer('restaurant')).toThrow(/no scorer for evaluation "prospective_memory"; known: colours/);
+    expect(() => getScorer('restaurant')).toThrow(/no scorer for evaluation "restaurant"; known: chapterbreak, colours/);
     expect(SCORING_VERSION).toBe('1.1');
   });
 });
