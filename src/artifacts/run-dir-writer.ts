@@ -49,8 +49,13 @@ export class RunDirWriter implements Reporter {
     this.events.write({ seq: this.seq++, ts: new Date().toISOString(), type, run_id: this.runId, ...payload });
   }
 
+  /** GoodAI's total_token_count: every message and reply so far (BEGIN records it). */
+  private goodaiTokens = 0;
+
+  // issue 7: GoodAI's own record shape, so its tools load the file: epoch-seconds
+  // timestamps, its test ids ("Colours - 0"; "" for filler), `is_question` on sends and replies.
   private masterLog(type: number, testId: string, data: Record<string, unknown>): void {
-    this.master.write({ type, timestamp: new Date().toISOString(), test_id: testId, data });
+    this.master.write({ type, timestamp: Date.now() / 1000, test_id: goodaiTestId(testId), data });
   }
 
   onRunStart(info: RunStartInfo): void {
@@ -67,15 +72,15 @@ export class RunDirWriter implements Reporter {
   }
 
   onTestStart(test: TestDefinition, lane: number, progress: ProgressSnapshot): void {
-    this.masterLog(MasterLogType.BEGIN, test.testId, {});
+    this.masterLog(MasterLogType.BEGIN, test.testId, { tokens: this.goodaiTokens });
     this.event('test_start', { test_id: test.testId, dataset: test.dataset, lane, index: progress.currentTestIndex });
   }
 
   onTurnStart(step: ScheduleStep): void {
     this.masterLog(step.kind === 'filler' ? MasterLogType.SEND_FILL : MasterLogType.SEND_MESSAGE, step.testId, {
       message: step.message,
-      turn_id: step.turnId,
       is_question: step.isQuestion,
+      turn_id: step.turnId,
     });
     this.event('turn_start', {
       test_id: step.testId,
@@ -94,9 +99,13 @@ export class RunDirWriter implements Reporter {
     this.turns.write(record);
     this.masterLog(step.kind === 'filler' ? MasterLogType.RESPONSE_FILL : MasterLogType.RESPONSE_MESSAGE, step.testId, {
       message: info.replyText,
+      is_question: step.isQuestion,
       turn_id: step.turnId,
       ...(record.status === 'error' ? { error: record.reason ?? 'error' } : {}),
     });
+    this.goodaiTokens += step.tokens + record.tokens_out;
+    // GoodAI logs a WAIT when a test starts waiting (tokens still to pass, seconds of time jump).
+    if (step.waitAfter) this.masterLog(MasterLogType.WAIT, step.testId, { tokens: step.waitAfter.tokens, time: step.waitAfter.time });
     this.transcripts.write({
       turn_id: step.turnId,
       test_id: step.testId,
@@ -123,8 +132,9 @@ export class RunDirWriter implements Reporter {
       score: info.score.score,
       max_score: info.score.max_score,
       reasoning: info.score.reasons,
-      tokens: info.tokens,
-      characters: info.characters,
+      // GoodAI's tokens/characters: the conversation from the test's first line to its end.
+      tokens: info.measured?.tokens ?? info.tokens,
+      characters: info.measured?.characters ?? info.characters,
       full_log: info.log.map((l) => ({ role: l.role, text: l.text, turn_id: l.turnId })),
       expected_responses: test.expected_responses,
       needles: test.is_question.filter((q) => !q).length,
@@ -142,6 +152,9 @@ export class RunDirWriter implements Reporter {
 
   onEvent(type: string, data: Record<string, unknown>): void {
     this.event(type, data);
+    // issue 7: callbacks are GoodAI master_log events too.
+    if (type === 'callback_register') this.masterLog(MasterLogType.REGISTER_CALLBACK, String(data['test_id']), {});
+    if (type === 'callback_deregister') this.masterLog(MasterLogType.DEREGISTER_CALLBACK, String(data['test_id']), {});
   }
 
   /**
@@ -173,6 +186,13 @@ export class RunDirWriter implements Reporter {
     this.event('run_end', { status, score: stats.score, max_score: stats.max_score, duration: stats.duration });
     for (const w of [this.events, this.turns, this.master, this.transcripts]) w.close();
   }
+}
+
+/** GoodAI's test id, `<Dataset> - <example_id>` (its `unique_id`); filler has none. */
+export function goodaiTestId(testId: string): string {
+  if (testId === 'filler') return '';
+  const slash = testId.lastIndexOf('/');
+  return slash < 0 ? testId : `${testId.slice(0, slash)} - ${testId.slice(slash + 1)}`;
 }
 
 /** GoodAI writes results under the dataset's display folder (`Colours`), which the test id starts with. */

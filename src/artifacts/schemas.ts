@@ -46,7 +46,8 @@ export const MasterLogType = {
 
 export const MasterLogRecordSchema = z.object({
   type: z.number().int().min(0).max(10),
-  timestamp: z.string(),
+  /** Epoch seconds, as GoodAI's `LogEvent.to_json` writes it. */
+  timestamp: z.number(),
   test_id: z.string(),
   data: z.record(z.string(), z.unknown()),
 });

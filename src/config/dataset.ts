@@ -21,11 +21,31 @@ export const DatasetEntrySchema = z.strictObject({
   args: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * The virtual clock of `time` waits (issue 7). How the agent learns the time:
+ * `timestamp` prefixes the lines of temporal tests with `[YYYY-MM-DD HH:MM:SS]`,
+ * `timestamp_all` every message, `real` tells nothing and really waits (up to
+ * `max_real_wait_s` per jump) for agents that read their own clock.
+ */
+export const ClockConfigSchema = z.strictObject({
+  /** Virtual time of the first message. @default "2024-01-01T09:00:00Z" */
+  start: z.iso.datetime({ offset: true }).default('2024-01-01T09:00:00Z'),
+  /** Virtual seconds each message takes. @default 30 */
+  step_s: z.number().min(0).default(30),
+  /** @default "timestamp" */
+  tell: z.enum(['timestamp', 'timestamp_all', 'real']).default('timestamp'),
+  /** Longest real wait for one jump in `real` mode, seconds. @default 5 */
+  max_real_wait_s: z.number().min(0).default(5),
+});
+
 export const DatasetRunConfigSchema = z.strictObject({
   run_name: z.string().default('referee'),
   debug: z.boolean().default(false),
   /** Groups of datasets never interleaved with each other. */
   incompatibilities: z.array(z.array(z.string())).default([]),
+  /** Send GoodAI's introduction of the benchmark first in every conversation. @default true */
+  intro: z.boolean().default(true),
+  clock: ClockConfigSchema.default(ClockConfigSchema.parse({})),
   /** Pinned dataset manifest sha256: a run on a different dataset refuses to start. */
   sha256: z
     .string()

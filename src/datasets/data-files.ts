@@ -57,3 +57,84 @@ export function loadTrivia(): readonly TriviaItem[] {
   if (!ok) throw new DatasetError('DATASET_INVALID', 'data/trivia.json must be a non-empty JSON list of {"q", "a"}');
   return value as TriviaItem[];
 }
+
+// ---- issue 7: data of the v3 datasets (theory of mind, prospective memory, triggers, spies, jokes, places) ----
+
+function objectList<T>(file: string, check: (v: Record<string, unknown>) => boolean, shape: string): readonly T[] {
+  const value = readJson(file);
+  const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null && check(v as Record<string, unknown>));
+  if (!ok) throw new DatasetError('DATASET_INVALID', `data/${file} must be a non-empty JSON list of ${shape}`);
+  return value as T[];
+}
+
+export interface TomVocabulary {
+  rooms: string[];
+  objects: string[];
+  containers: string[];
+  likes: string[];
+  distractor_things: string[];
+}
+
+/** One-word rooms, objects and containers for the Sally-Anne stories. */
+export function loadTomVocabulary(): TomVocabulary {
+  const value = readJson('tom.json') as Record<string, unknown>;
+  const keys: (keyof TomVocabulary)[] = ['rooms', 'objects', 'containers', 'likes', 'distractor_things'];
+  for (const k of keys) {
+    const list = value?.[k];
+    if (!Array.isArray(list) || list.length < 2 || !list.every((v) => typeof v === 'string')) {
+      throw new DatasetError('DATASET_INVALID', `data/tom.json: ${k} must be a list of at least two strings`);
+    }
+  }
+  return value as unknown as TomVocabulary;
+}
+
+export interface Quote {
+  quote: string;
+  author: string;
+}
+export function loadQuotes(): readonly Quote[] {
+  return objectList<Quote>('quotes.json', (v) => typeof v.quote === 'string' && typeof v.author === 'string', '{"quote", "author"}');
+}
+
+export interface TriggerRule {
+  /** What the user will do, as said in the setup line ("say 'Achoo!'"). */
+  request: string;
+  /** The message that does it; contains the quoted phrase of `request`. */
+  trigger: string;
+  /** The sentence the agent must say back. */
+  response: string;
+}
+export function loadTriggers(): readonly TriggerRule[] {
+  return objectList<TriggerRule>(
+    'triggers.json',
+    (v) => typeof v.request === 'string' && typeof v.trigger === 'string' && typeof v.response === 'string',
+    '{"request", "trigger", "response"}',
+  );
+}
+
+export interface SpyCode {
+  code: string;
+  answers: string[];
+}
+export type SpyTopic = 'place' | 'time' | 'thing';
+export function loadSpyCodes(): Readonly<Record<SpyTopic, readonly SpyCode[]>> {
+  const value = readJson('spy_codes.json') as Record<string, unknown>;
+  for (const topic of ['place', 'time', 'thing']) {
+    const list = value?.[topic];
+    const ok =
+      Array.isArray(list) &&
+      list.length > 0 &&
+      list.every((c) => typeof c?.code === 'string' && Array.isArray(c.answers) && c.answers.length > 0 && c.answers.every((a: unknown) => typeof a === 'string'));
+    if (!ok) throw new DatasetError('DATASET_INVALID', `data/spy_codes.json: ${topic} must be a list of {"code", "answers": [..]}`);
+  }
+  return value as unknown as Record<SpyTopic, SpyCode[]>;
+}
+
+export function loadJokes(): readonly string[] {
+  return stringList('jokes.json');
+}
+
+/** Title Case place names, one to three words. */
+export function loadPlaces(): readonly string[] {
+  return stringList('places.json');
+}

@@ -1,10 +1,11 @@
 /** Reads a dataset folder (ours or GoodAI's) into validated TestDefinitions. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DatasetError } from '../errors.js';
-import { hashDatasetDir, MANIFEST_FILE, readManifest, verifyManifest } from './manifest.js';
+import { hashDatasetDir, MANIFEST_FILE, manifestDigest, readManifest, verifyManifest } from './manifest.js';
 import type { DatasetManifest } from './manifest.js';
 import { findGeneratorByDisplayName } from './registry.js';
 import { TestDefinitionFileSchema } from './schema.js';
@@ -46,12 +47,13 @@ async function readDefinition(path: string, folder: string, exampleId: string): 
  * folders) the manifest is computed from the files.
  */
 export async function loadDataset(
-  dir: string,
+  dirArg: string,
   options: {
     /** Load a dataset whose files differ from its manifest.json. @default false */
     allowMismatch?: boolean;
   } = {},
 ): Promise<{ definitions: TestDefinition[]; manifest: DatasetManifest }> {
+  const dir = datasetRoot(dirArg);
   const definitionsDir = join(dir, 'definitions');
   if (!existsSync(definitionsDir)) {
     throw new DatasetError('DATASET_INVALID', `${dir} has no definitions/ folder`);
@@ -61,6 +63,9 @@ export async function loadDataset(
   for (const folder of folders) {
     const folderPath = join(definitionsDir, folder.name);
     const files = (await readdir(folderPath)).filter((f) => f.endsWith(DEF_SUFFIX));
+    if (files.length > 0 && findGeneratorByDisplayName(folder.name)?.name === 'restaurant') {
+      throw new DatasetError('DATASET_INVALID', `${folderPath}: Restaurant is a dynamic test with no fixed script; Referee does not run it (remove the folder)`);
+    }
     for (const file of files) {
       definitions.push(await readDefinition(join(folderPath, file), folder.name, file.slice(0, -DEF_SUFFIX.length)));
     }
@@ -77,6 +82,38 @@ export async function loadDataset(
       throw new DatasetError('DATASET_MISMATCH', `${dir} does not match its ${MANIFEST_FILE}; differing: ${bad.join(', ')}`);
     }
   }
-  // Record what is actually on disk, so the run names the files it used.
+  // Record what is actually on disk, so the run names the files it used. A
+  // GoodAI run folder also holds results/: only definitions/ is the dataset.
+  if (!existsSync(join(dir, MANIFEST_FILE))) return { definitions, manifest: await hashDefinitions(definitionsDir) };
   return { definitions, manifest: await hashDatasetDir(dir) };
+}
+
+// ---- issue 7: GoodAI definitions folders ----
+
+/**
+ * The folder that holds `definitions/`: a Referee dataset dir or a GoodAI run
+ * folder (`data/tests/<run>`) as given, or the parent of a `definitions/`
+ * folder given directly.
+ */
+export function datasetRoot(dir: string): string {
+  if (!existsSync(join(dir, 'definitions')) && basename(dir) === 'definitions' && existsSync(dir)) return dirname(dir);
+  return dir;
+}
+
+/** GoodAI's copy of the run's YAML config (`definitions/config.yml`), when the folder has one. */
+export function datasetDirConfigFile(dir: string): string | undefined {
+  const file = join(datasetRoot(dir), 'definitions', 'config.yml');
+  return existsSync(file) ? file : undefined;
+}
+
+/** True when `dir` is a GoodAI definitions folder rather than a Referee dataset (no manifest.json). */
+export function isGoodaiDefinitions(dir: string): boolean {
+  const root = datasetRoot(dir);
+  return !existsSync(join(root, MANIFEST_FILE)) && existsSync(join(root, 'definitions')) && readdirSync(join(root, 'definitions')).length > 0;
+}
+
+async function hashDefinitions(definitionsDir: string): Promise<DatasetManifest> {
+  const inner = await hashDatasetDir(definitionsDir);
+  const files = Object.fromEntries(Object.entries(inner.files).map(([rel, sum]) => [`definitions/${rel}`, sum]));
+  return { version: 1, sha256: manifestDigest(files), files };
 }

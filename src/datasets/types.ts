@@ -38,6 +38,18 @@ export interface DatasetGenerator {
   /** Directory name as GoodAI writes it (`Colours`). */
   readonly displayName: string;
   generate(options: { seed: number; examples: number; args: Record<string, unknown> }): TestDefinitionFile[];
+  /** Sent (as a line of the test) when one of its tests ends, as GoodAI's `reset_message`. */
+  readonly resetMessage?: string;
+  /**
+   * Temporal tests (`is_temporal`, one more `is_question` than script lines):
+   * writes the final question from the (virtual) times the lines were sent.
+   */
+  createQuestion?(test: TestDefinitionFile, lineTimesMs: readonly number[], nowMs: number): string;
+  /**
+   * Callback tests (`uses_callback`): how many replies, counting the reply to
+   * the registering line, the callback needs to see before it can decide.
+   */
+  callbackHorizon?(test: TestDefinitionFile): number;
 }
 
 /** Filler: a message whose reply is not scored, sent between a test's turns. */

@@ -6,12 +6,16 @@ import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import { costUsd } from '../costs/pricing.js';
 import type { TestDefinition } from '../datasets/types.js';
-import { getScorer } from '../scoring/registry.js';
+import type { Judge } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import type { Reporter, TestEndInfo } from './reporter.js';
 import type { RunState } from './run-state.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
 import { executeTurn } from './turn.js';
+// issue 7: callbacks, judged scoring, measured memory span, real waits
+import { CallbackWatch } from './callbacks.js';
+import { evaluateTest } from './evaluate-test.js';
+import { countTokens } from '../tokens.js';
 
 /** Everything one lane (one conversation with the agent) needs. */
 export interface LaneContext {
@@ -28,6 +32,13 @@ export interface LaneContext {
   signal: AbortSignal;
   reporters: Reporter[];
   schedule: Schedule;
+  // ---- issue 7 ----
+  /** LLM judge for evaluations that GoodAI hands to an LLM. */
+  judge?: Judge;
+  /** The configured memory span: a test whose measured span exceeds it gets a warning. */
+  memorySpan?: number;
+  /** Really wait on clock jumps (for agents that read their own clock), at most this many seconds each. */
+  realWaitMaxS?: number;
 }
 
 interface OpenTest {
@@ -39,6 +50,9 @@ interface OpenTest {
   tokens: number;
   characters: number;
   errors: number;
+  /** Lane tokens/characters when the test began (issue 7: measured span). */
+  startTokens?: number;
+  startCharacters?: number;
 }
 
 /** Sends a lane's steps in order, scoring each test when its last line is answered. */
@@ -48,9 +62,14 @@ export async function runLane(c: LaneContext): Promise<void> {
   const agent: Agent = await c.factory.createSession({ sessionId, stateDir: join(c.runDir, 'state', `lane-${c.lane}`) });
   const open = new Map<string, OpenTest>();
   const tokenHooks = c.reporters.filter((r) => r.onToken);
+  // ---- issue 7 ----
+  const callbacks = new CallbackWatch();
+  const publish = (type: string, data: Record<string, unknown>): void => c.reporters.forEach((r) => r.onEvent?.(type, data));
+  const lane = { tokens: 0, characters: 0 };
   try {
     for (const step of c.steps) {
       if (c.signal.aborted) break;
+      if (step.clockJumpS && c.realWaitMaxS !== undefined) await sleep(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
       let test = open.get(step.testId);
       if (step.kind === 'test' && step.beginsTest) {
         const def = c.testsById.get(step.testId)!;
@@ -67,7 +86,7 @@ export async function runLane(c: LaneContext): Promise<void> {
           },
           c.runCtx,
         );
-        test = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0 };
+        test = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0, startTokens: lane.tokens, startCharacters: lane.characters };
         open.set(step.testId, test);
         c.state.testStarted(step.testId);
         await c.emit('onTestStart', def, c.lane, c.state.snapshot());
@@ -150,6 +169,15 @@ export async function runLane(c: LaneContext): Promise<void> {
         c.state.snapshot(),
       );
 
+      // ---- issue 7: measured span and callbacks ----
+      lane.tokens += step.tokens + countTokens(replyText);
+      lane.characters += step.message.length + replyText.length;
+      if (step.registersCallback && test) {
+        callbacks.register(test.def);
+        publish('callback_register', { test_id: step.testId, turn_id: step.turnId });
+      }
+      for (const testId of callbacks.observe(replyText)) publish('callback_deregister', { test_id: testId, turn_id: step.turnId });
+
       if (test) {
         test.log.push({ role: 'user', text: step.message, turnId: step.turnId }, { role: 'agent', text: replyText, turnId: step.turnId });
         test.tokens += step.tokens + tokensOut;
@@ -157,7 +185,7 @@ export async function runLane(c: LaneContext): Promise<void> {
         if (outcome.status === 'error') test.errors++;
         if (step.isQuestion) test.answers.push(replyText);
         if (step.endsTest) {
-          await finishTest(c, test);
+          await finishTest(c, test, callbacks, lane);
           open.delete(step.testId);
         }
       }
@@ -171,17 +199,17 @@ export async function runLane(c: LaneContext): Promise<void> {
   }
 }
 
-async function finishTest(c: LaneContext, test: OpenTest): Promise<void> {
+async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWatch, lane: { tokens: number; characters: number }): Promise<void> {
   const tracer = trace.getTracer(TRACER_NAME);
   const evaluator = test.def.evaluation ?? test.def.dataset;
   const started = performance.now();
-  const result = tracer.startActiveSpan(
+  const result = await tracer.startActiveSpan(
     SPAN.evaluate(evaluator),
     { attributes: { 'openinference.span.kind': 'EVALUATOR', [ATTR.testId]: test.def.testId, 'referee.evaluator': evaluator } },
     test.ctx,
-    (span) => {
+    async (span) => {
       try {
-        const r = getScorer(evaluator)(test.def, test.answers);
+        const r = await evaluateTest(test.def, test.answers, { callbacks, ...(c.judge ? { judge: c.judge } : {}) });
         span.setAttributes({
           [ATTR.score]: r.score,
           [ATTR.maxScore]: r.maxScore,
@@ -209,6 +237,17 @@ async function finishTest(c: LaneContext, test: OpenTest): Promise<void> {
   c.state.testFinished(score);
   test.span.setAttributes({ [ATTR.score]: result.score, [ATTR.maxScore]: result.maxScore, 'referee.evaluation_ms': performance.now() - started });
   test.span.end();
+  const measuredTokens = lane.tokens - (test.startTokens ?? 0);
+  if (c.memorySpan !== undefined && measuredTokens > c.memorySpan) {
+    // GoodAI warns the same way: a failure may be the overrun's, not the agent's.
+    await c.emit(
+      'onNotice',
+      'memory_span_overrun',
+      `${test.def.testId} spanned ${measuredTokens} tokens, more than the memory span of ${c.memorySpan}; a failure may be due to the overrun`,
+      { test_id: test.def.testId, tokens: measuredTokens, memory_span: c.memorySpan },
+      c.state.snapshot(),
+    );
+  }
   await c.emit(
     'onTestEnd',
     {
@@ -219,6 +258,7 @@ async function finishTest(c: LaneContext, test: OpenTest): Promise<void> {
       tokens: test.tokens,
       characters: test.characters,
       span: c.schedule.testSpans.get(test.def.testId) ?? 0,
+      measured: { tokens: lane.tokens - (test.startTokens ?? 0), characters: lane.characters - (test.startCharacters ?? 0) },
     },
     c.state.snapshot(),
   );
@@ -231,4 +271,18 @@ function textAttrs(kind: 'input' | 'output', text: string): Record<string, strin
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** Resolves after `ms`, or at once when the run is aborted. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

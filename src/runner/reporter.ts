@@ -46,6 +46,8 @@ export interface TestEndInfo {
   characters: number;
   /** Tokens from the test's first line to its question, as scheduled. */
   span: number;
+  /** issue 7: tokens and characters of the conversation from the test's first line to its end, as it happened (GoodAI's `tokens`/`characters`). */
+  measured?: { tokens: number; characters: number };
 }
 
 export interface TurnEndInfo {

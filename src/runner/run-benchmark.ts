@@ -23,6 +23,9 @@ import { newRunId } from './run-id.js';
 import { buildSchedule } from './scheduler.js';
 import { runLane } from './lane.js';
 import { RunState } from './run-state.js';
+// issue 7: GoodAI scheduler semantics and the LLM judge
+import { goodaiScheduleOptions, realWaitMaxS } from './goodai-options.js';
+import { createJudge, type JudgeHandle } from './judge-agent.js';
 
 export interface RunOptions {
   agentConfig: AgentConfig;
@@ -45,6 +48,8 @@ export interface RunOptions {
   allowDatasetMismatch?: boolean;
   /** `run_type` in benchmark_history.jsonl. @default "single" */
   runType?: string;
+  /** issue 7: an agent config whose endpoint judges the evaluations GoodAI hands to an LLM; without it, the deterministic fallbacks score. */
+  judgeConfig?: AgentConfig;
 }
 
 export interface RunResult {
@@ -114,6 +119,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     incompatibilities: datasetConfig.config.incompatibilities,
     countTokens,
     createFiller: (lane) => createFillerSource(deriveSeed(args.seed, `filler/${lane}`)),
+    ...goodaiScheduleOptions(datasetConfig),
   });
 
   const pricing = resolvePricing(agentConfig.llm.model, agentConfig.pricing);
@@ -147,6 +153,16 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
 
   const tracer = trace.getTracer(TRACER_NAME);
   const factory: AgentFactory = await createAgentFactory(agentConfig, { env });
+  let judge: JudgeHandle | undefined;
+  if (options.judgeConfig) {
+    try {
+      judge = await createJudge(options.judgeConfig, { env, onCost: (usd) => state.addManagingCost(usd) });
+    } catch (err) {
+      await factory.close().catch(() => {});
+      throw err;
+    }
+  }
+  const realWait = realWaitMaxS(datasetConfig);
   const runSpan = tracer.startSpan(SPAN.run, {
     attributes: {
       'openinference.span.kind': 'CHAIN',
@@ -186,6 +202,9 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
           signal: abort.signal,
           reporters,
           schedule,
+          memorySpan: args.memory_span,
+          ...(judge ? { judge } : {}),
+          ...(realWait !== undefined ? { realWaitMaxS: realWait } : {}),
         }),
       ),
     );
@@ -197,6 +216,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     await factory.close().catch(() => {});
+    await judge?.close().catch(() => {});
     const stats = state.stats(runId, agentConfig.name);
     runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status });
     if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });

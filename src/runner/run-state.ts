@@ -12,6 +12,8 @@ export class RunState {
   private tokensIn = 0;
   private tokensOut = 0;
   private cost = 0;
+  /** Spent by the benchmark itself (the LLM judge), GoodAI's `managing_costs_usd`. */
+  private managingCost = 0;
   private currentTestId: string | null = null;
   private readonly scores: TestScore[] = [];
   notice: string | null = null;
@@ -35,6 +37,9 @@ export class RunState {
     this.tokensIn += r.tokens_in;
     this.tokensOut += r.tokens_out;
     this.cost += r.cost_usd;
+  }
+  addManagingCost(usd: number): void {
+    if (Number.isFinite(usd)) this.managingCost += usd;
   }
   testFinished(score: TestScore): void {
     this.testsDone++;
@@ -76,7 +81,7 @@ export class RunState {
       total_tokens: this.tokensIn + this.tokensOut,
       agent_tokens: this.tokensIn + this.tokensOut,
       agent_costs_usd: this.cost,
-      managing_costs_usd: 0,
+      managing_costs_usd: this.managingCost,
       duration: (Date.now() - this.startedAtMs) / 1000,
       run_id: runId,
       agent,

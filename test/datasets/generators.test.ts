@@ -53,7 +53,7 @@ describe('data files', () => {
 
 describe('registry', () => {
   it('lists the datasets and rejects unknown ones by name', () => {
-    expect(listDatasets()).toEqual(['colours', 'name_list', 'shopping']);
+    expect(listDatasets()).toEqual(['chapterbreak', 'colours', 'jokes', 'locations_directions', 'name_list', 'prospective_memory', 'restaurant', 'sallyanne', 'shopping', 'spy_meeting', 'trigger_response']);
     let error: unknown;
     try {
       getGenerator('colors');
@@ -62,7 +62,7 @@ describe('registry', () => {
     }
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as DatasetError).code).toBe('DATASET_INVALID');
-    expect((error as Error).message).toMatch(/"colors".*colours, name_list, shopping/);
+    expect((error as Error).message).toMatch(/"colors".*colours, jokes, .*name_list.*shopping/);
   });
 });
 

@@ -5,10 +5,10 @@ import { getScorer, listScorers, SCORING_VERSION } from '../../src/scoring/regis
 
 describe('scoring registry', () => {
   it('finds a scorer per dataset and rejects unknown evaluations', () => {
-    expect(listScorers()).toEqual(['colours', 'name_list', 'shopping']);
+    expect(listScorers()).toEqual(['chapterbreak', 'colours', 'jokes', 'locations_directions', 'name_list', 'prospective_memory', 'sallyanne', 'shopping', 'spy_meeting', 'trigger_response']);
     expect(getScorer('colours')).toBe(scoreColours);
     expect(() => getScorer('toString')).toThrow(DatasetError);
-    expect(() => getScorer('prospective_memory')).toThrow(/no scorer for evaluation "prospective_memory"; known: colours/);
-    expect(SCORING_VERSION).toBe('1.0');
+    expect(() => getScorer('restaurant')).toThrow(/no scorer for evaluation "restaurant"; known: chapterbreak, colours/);
+    expect(SCORING_VERSION).toBe('1.1');
   });
 });

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { countTokens, decodeTokens, encodeTokens } from '../../tokens.js';
 import type { ChatMessage } from '../types.js';
 import { fallbackReply, simSkills } from './skills/index.js';
+import { applyProspectiveMemory } from './skills/v3.js';
 
 /** A validated chat completions request. */
 export interface SimChatRequest {
@@ -176,6 +177,8 @@ export function planReply(request: SimChatRequest, count: (text: string) => numb
     }
   }
   text ??= fallbackReply(question);
+  // issue 7: a pending "append the quote to your n-th response" changes any reply.
+  text = applyProspectiveMemory(text, request.messages);
   let promptTokens = 0;
   for (const m of request.messages) promptTokens += count(m.content);
   let completionTokens = countTokens(text);

@@ -11,6 +11,7 @@ import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { ProgressReporter } from '../progress.js';
+import { datasetDirConfigFile } from '../../datasets/load.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -32,7 +33,9 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   const flags = parseRunFlags(argv);
   const overrides = flags.overrides.map(parseOverride);
   const agentFile = flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG);
-  const datasetFile = flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG);
+  // issue 7: a GoodAI definitions folder brings its own config (definitions/config.yml).
+  const dirConfig = flags['dataset-dir'] !== undefined ? datasetDirConfigFile(flags['dataset-dir']) : undefined;
+  const datasetFile = flags['dataset-config'] ?? dirConfig ?? packagePath(DEFAULT_DATASET_CONFIG);
   const agentConfig = loadAgentConfig(agentFile, overrides);
   const datasetConfig = loadDatasetConfig(datasetFile, overrides);
 
@@ -67,6 +70,8 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       reporters,
       signal: abort.signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],
+      ...(flags['dataset-dir'] !== undefined ? { datasetDir: resolve(flags['dataset-dir']) } : {}),
+      ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
     });
     process.stdout.write(`${result.runDir}\n`);
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;

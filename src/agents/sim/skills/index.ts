@@ -5,8 +5,20 @@ import { coloursSkill } from './colours.js';
 import { fillerSkill } from './filler.js';
 import { nameListSkill } from './name_list.js';
 import { shoppingSkill } from './shopping.js';
+import { applyProspectiveMemory, jokesSkill, locationsDirectionsSkill, sallyAnneSkill, spyMeetingSkill, triggerResponseSkill } from './v3.js';
 
-export const simSkills: SimSkill[] = [coloursSkill, nameListSkill, shoppingSkill, fillerSkill];
+export const simSkills: SimSkill[] = [
+  coloursSkill,
+  nameListSkill,
+  shoppingSkill,
+  // issue 7: the rest of the v3 suite
+  sallyAnneSkill,
+  spyMeetingSkill,
+  jokesSkill,
+  locationsDirectionsSkill,
+  triggerResponseSkill,
+  fillerSkill,
+];
 
 /** What the sim says to a statement it has no skill for, like a model acknowledging a fact. */
 export function fallbackReply(_question: string): string {
@@ -15,9 +27,11 @@ export function fallbackReply(_question: string): string {
 
 /** The first skill's answer, else the fallback: the whole sim reply in one call. */
 export function answerWithSkills(question: string, context: readonly ChatMessage[]): string {
+  let reply: string | undefined;
   for (const skill of simSkills) {
-    const reply = skill.answer(question, context);
-    if (reply !== undefined) return reply;
+    reply = skill.answer(question, context);
+    if (reply !== undefined) break;
   }
-  return fallbackReply(question);
+  // Prospective memory changes whatever the reply is (issue 7).
+  return applyProspectiveMemory(reply ?? fallbackReply(question), context);
 }

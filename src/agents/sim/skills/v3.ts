@@ -1,0 +1,208 @@
+/**
+ * The simulated model's skills for the rest of GoodAI's v3 suite (issue 7).
+ * Like the others, each reads only the messages it was sent: a fact that fell
+ * out of the context window is a fact the sim does not know. Retrieved
+ * memories arrive as `[memory N] user: ...` lines, so patterns are not
+ * anchored to the start of a line.
+ */
+import { loadSpyCodes } from '../../../datasets/data-files.js';
+import { tomBeliefs, type TomEvent } from '../../../datasets/generators/sallyanne.js';
+import type { ChatMessage } from '../../types.js';
+import type { SimSkill } from '../skill.js';
+
+/** Every line of the context, in order. */
+function contextLines(context: readonly ChatMessage[]): string[] {
+  return context.flatMap((m) => m.content.split(/\r?\n/));
+}
+
+// ---- SallyAnne -------------------------------------------------------------
+
+const TV = /\(On TV\) (.+?)\s*$/;
+const TOM: ReadonlyArray<[RegExp, (m: RegExpExecArray) => TomEvent]> = [
+  [/^(\w+) entered the (\w+)\.$/, (m) => ({ kind: 'enter', agent: m[1]!, room: m[2]! })],
+  [/^(\w+) exited the (\w+)\.$/, (m) => ({ kind: 'exit', agent: m[1]!, room: m[2]! })],
+  [/^The (\w+) (?:is|are) in the (\w+)\.$/, (m) => ({ kind: 'place', object: m[1]!, container: m[2]! })],
+  [/^(\w+) moved the (\w+) to the (\w+)\.$/, (m) => ({ kind: 'move', agent: m[1]!, object: m[2]!, container: m[3]! })],
+];
+
+export const sallyAnneSkill: SimSkill = {
+  name: 'sallyanne',
+  answer(question, context) {
+    const first = /Where will (\w+) look for the (\w+)\?/.exec(question);
+    const second = /Where does (\w+) think that (\w+) searches for the (\w+)\?/.exec(question);
+    const real = /Where (?:is|are) the (\w+) really\?/.exec(question);
+    const initial = /Where (?:was|were) the (\w+) at the beginning\?/.exec(question);
+    if (!first && !second && !real && !initial) return undefined;
+    const events: TomEvent[] = [];
+    for (const line of contextLines(context)) {
+      const sentence = TV.exec(line)?.[1];
+      if (!sentence) continue;
+      for (const [pattern, build] of TOM) {
+        const m = pattern.exec(sentence);
+        if (m) {
+          events.push(build(m));
+          break;
+        }
+      }
+    }
+    const b = tomBeliefs(events);
+    const answer = first
+      ? b.first.get(first[1]!)?.get(first[2]!)
+      : second
+        ? b.second.get(`${second[1]}|${second[2]}`)?.get(second[3]!)
+        : real
+          ? b.location.get(real[1]!)
+          : b.initial.get(initial![1]!);
+    return JSON.stringify({ answer: answer ?? 'unknown' });
+  },
+};
+
+// ---- Trigger response ------------------------------------------------------
+
+const RULE = /Whenever I (?:say|write) '([^']+)'.*? then say: '(.+)'\s*$/;
+const TRIGGER_RESET = /Cancel any instructions as to what sentence you should say/i;
+
+export const triggerResponseSkill: SimSkill = {
+  name: 'trigger_response',
+  answer(question, context) {
+    if (/Whenever I /.test(question)) return undefined;
+    let rules: { phrase: string; response: string }[] = [];
+    for (const line of contextLines(context.slice(0, -1))) {
+      if (TRIGGER_RESET.test(line)) rules = [];
+      const m = RULE.exec(line);
+      if (m) rules.push({ phrase: m[1]!.toLowerCase(), response: m[2]! });
+    }
+    const lower = question.toLowerCase();
+    const hit = [...rules].reverse().find((r) => lower.includes(r.phrase));
+    return hit ? `${hit.response}.` : undefined;
+  },
+};
+
+// ---- Spy meeting -----------------------------------------------------------
+
+const SPY: ReadonlyArray<[RegExp, 'place' | 'time' | 'thing']> = [
+  [/: We will hold the meeting (.+?)\.\s*$/, 'place'],
+  [/: The time of the meeting is (.+?)\.\s*$/, 'time'],
+  [/: Bring to the meeting (.+?)\.\s*$/, 'thing'],
+];
+
+export const spyMeetingSkill: SimSkill = {
+  name: 'spy_meeting',
+  answer(question, context) {
+    if (!/when and where a meeting is going to happen/i.test(question)) return undefined;
+    const codes = loadSpyCodes();
+    const latest: Partial<Record<'place' | 'time' | 'thing', string>> = {};
+    for (const line of contextLines(context.slice(0, -1))) {
+      for (const [pattern, topic] of SPY) {
+        const code = pattern.exec(line)?.[1];
+        // Decoding is the model's general knowledge, like trivia: the table stands in for it.
+        const decoded = code === undefined ? undefined : codes[topic].find((c) => c.code === code)?.answers[0];
+        if (decoded) latest[topic] = decoded;
+      }
+    }
+    const parts = [
+      latest.place ? `at the ${latest.place}` : undefined,
+      latest.time ? `at ${latest.time}` : undefined,
+      latest.thing ? `and you should bring a ${latest.thing}` : undefined,
+    ].filter(Boolean);
+    return parts.length ? `The meeting is ${parts.join(', ')}.` : "I don't know of any meeting.";
+  },
+};
+
+// ---- Jokes (temporal) --------------------------------------------------------
+
+const STAMP = /\[(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\]\s*(.+?)\s*$/;
+const ASK_JOKE = /which joke did i tell you about (?:(\d+) hours? ?)?(?:(\d+) minutes? ?)?ago/i;
+
+function stampMs(m: RegExpExecArray): number {
+  return Date.parse(`${m[1]}T${m[2]}Z`);
+}
+
+export const jokesSkill: SimSkill = {
+  name: 'jokes',
+  answer(question, context) {
+    const ask = ASK_JOKE.exec(question);
+    if (!ask) return undefined;
+    const nowMatch = STAMP.exec(question.split(/\r?\n/)[0] ?? '');
+    if (!nowMatch) return "I can't tell when you told me anything.";
+    const target = stampMs(nowMatch) - (Number(ask[1] ?? 0) * 60 + Number(ask[2] ?? 0)) * 60_000;
+    let best: { text: string; distance: number } | undefined;
+    for (const line of contextLines(context.slice(0, -1))) {
+      const m = STAMP.exec(line);
+      if (!m || m[3]!.endsWith('?') || /trivia questions/i.test(m[3]!)) continue;
+      const distance = Math.abs(stampMs(m) - target);
+      if (!best || distance <= best.distance) best = { text: m[3]!.replace(/^Joke: /, ''), distance };
+    }
+    return best ? `You told me this joke: ${best.text}` : "I don't remember you telling me any joke.";
+  },
+};
+
+// ---- Locations directions ----------------------------------------------------
+
+const PLACE = String.raw`\b([A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){0,2})`;
+const LOCATION_STATEMENTS: ReadonlyArray<[RegExp, (m: RegExpExecArray) => { place: string; other: string; dir: string; km: number }]> = [
+  [new RegExp(`${PLACE} is a location in my home town, it is (\\d+) KM, (\\w+) from ${PLACE}\\.`), (m) => ({ place: m[1]!, km: Number(m[2]), dir: m[3]!, other: m[4]! })],
+  [new RegExp(`I visited ${PLACE}, which is (\\d+) KM, (\\w+) from ${PLACE}\\.`), (m) => ({ place: m[1]!, km: Number(m[2]), dir: m[3]!, other: m[4]! })],
+  [new RegExp(`About (\\d+) km (\\w+) of the ${PLACE} there is a ${PLACE}\\.`), (m) => ({ km: Number(m[1]), dir: m[2]!, other: m[3]!, place: m[4]! })],
+  [new RegExp(`And finally there is ${PLACE} which is (\\w+) from ${PLACE} and (\\d+) KM from it\\.`), (m) => ({ place: m[1]!, dir: m[2]!, other: m[3]!, km: Number(m[4]) })],
+];
+const LOCATIONS_RESET = /disregard, all of the locations/i;
+
+export const locationsDirectionsSkill: SimSkill = {
+  name: 'locations_directions',
+  answer(question, context) {
+    const ask = new RegExp(`how would I travel from ${PLACE} to ${PLACE} following`).exec(question);
+    if (!ask) return undefined;
+    let defs = new Map<string, { other: string; dir: string; km: number }>();
+    for (const line of contextLines(context.slice(0, -1))) {
+      if (LOCATIONS_RESET.test(line)) defs = new Map();
+      for (const [pattern, read] of LOCATION_STATEMENTS) {
+        const m = pattern.exec(line);
+        if (m) {
+          const d = read(m);
+          defs.set(d.place, { other: d.other, dir: d.dir, km: d.km });
+          break;
+        }
+      }
+    }
+    const [origin, destination] = [ask[1]!, ask[2]!];
+    const route: string[] = [];
+    let at = destination;
+    while (at !== origin && route.length < 20) {
+      const d = defs.get(at);
+      if (!d) return `I don't know how to get from ${origin} to ${destination}.`;
+      route.unshift(`From ${d.other}, go ${d.km}km ${d.dir} to ${at}.`);
+      at = d.other;
+    }
+    return at === origin ? route.join('\n') : `I don't know how to get from ${origin} to ${destination}.`;
+  },
+};
+
+// ---- Prospective memory (changes any reply) -----------------------------------
+
+const APPEND = /please append the quote from (.+?), to your (\d+)(?:st|nd|rd|th) response/i;
+const PROSPECTIVE_RESET = /Forget my instruction to append a quote/i;
+
+/**
+ * Appends a quote when the context shows it was asked for in this reply.
+ * Counting replies needs the request and every reply since in the window,
+ * so only a verbatim history can do it, as for a real model.
+ */
+export function applyProspectiveMemory(reply: string, context: readonly ChatMessage[]): string {
+  let request: { author: string; nth: number; index: number } | undefined;
+  context.forEach((m, index) => {
+    if (m.role !== 'user') return;
+    if (PROSPECTIVE_RESET.test(m.content)) request = undefined;
+    const a = APPEND.exec(m.content);
+    if (a) request = { author: a[1]!, nth: Number(a[2]), index };
+  });
+  if (!request) return reply;
+  const repliesSince = context.slice(request.index + 1).filter((m) => m.role === 'assistant').length;
+  if (repliesSince + 1 !== request.nth) return reply;
+  const quoteLine = new RegExp(`'(.+)' - ${request.author.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  for (const line of contextLines(context)) {
+    const q = quoteLine.exec(line);
+    if (q) return `${reply}\n${q[1]}`;
+  }
+  return reply;
+}

@@ -1,0 +1,33 @@
+/**
+ * The LLM judge seam (issue 7): some GoodAI evaluations ask an LLM when the
+ * deterministic check is not enough. A judge is any configured agent
+ * endpoint; its calls are managing costs, traced under the `evaluate` span.
+ */
+import type { TestDefinition } from '../datasets/types.js';
+import type { ScoreResult } from './types.js';
+
+export interface Judge {
+  /** Shown in reasons and spans (the judge agent's name). */
+  readonly name: string;
+  /** One stateless call with a single user message; returns the reply text. Throws on failure. */
+  ask(prompt: string): Promise<string>;
+}
+
+/** A scorer that may ask the judge; used instead of the deterministic one when a judge is configured. */
+export type JudgedScorer = (test: TestDefinition, answers: string[], judge: Judge) => Promise<ScoreResult>;
+
+/** GoodAI's checklist prompt for "does the answer match the expected one" (its `evaluate_correct_gpt`). */
+export const MATCH_SYSTEM_PROMPT = `You are to evaluate some provided answers, given question(s) and expected answers, plus a checklist that you must follow. For each question, you will go through the following checklist and provide a yes or no answer.
+
+1. Does the answer make reference to the expected answer?
+2. Is the expected answer a number or a quantity?
+3. If the answer is a number or a quantity, do they match?
+
+Respond in JSON with the following format:
+[
+  {
+    "question_nr": 1,
+    "checklist": ["yes", "no", ...],
+  },
+  ...
+]`;

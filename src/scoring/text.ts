@@ -1,0 +1,70 @@
+/** Text helpers shared by the v3 scorers (issue 7): normalising, ROUGE-L, JSON objects in prose. */
+import { clip } from './extract.js';
+
+/** Lower case without ASCII punctuation, as GoodAI's `standardise`. */
+export function standardise(text: string): string {
+  return text.toLowerCase().replace(/[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g, '');
+}
+
+function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+/** ROUGE-L F-measure of two texts over lower-cased words (longest common subsequence). */
+export function rougeL(reference: string, candidate: string): number {
+  const a = words(reference);
+  const b = words(candidate);
+  if (a.length === 0 || b.length === 0) return 0;
+  let prev = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    const row = new Array<number>(b.length + 1).fill(0);
+    for (let j = 1; j <= b.length; j++) row[j] = a[i - 1] === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, row[j - 1]!);
+    prev = row;
+  }
+  const lcs = prev[b.length]!;
+  if (lcs === 0) return 0;
+  const p = lcs / b.length;
+  const r = lcs / a.length;
+  return (2 * p * r) / (p + r);
+}
+
+export type JsonObjectResult = { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
+
+/** The first JSON object in `text` (fenced or not), like GoodAI's `sanitize_and_parse_json`. */
+export function extractJsonObject(text: string): JsonObjectResult {
+  let firstError: string | undefined;
+  for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
+    let depth = 0;
+    let inString = false;
+    let end = -1;
+    for (let i = start; i < text.length; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+      } else if (ch === '"') inString = true;
+      else if (ch === '{') depth++;
+      else if (ch === '}' && --depth === 0) {
+        end = i;
+        break;
+      }
+    }
+    const candidate = end === -1 ? text.slice(start) : text.slice(start, end + 1);
+    try {
+      const value: unknown = JSON.parse(candidate);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { ok: true, value: value as Record<string, unknown> };
+    } catch (error) {
+      firstError ??= `${(error as Error).message} in ${JSON.stringify(clip(candidate, 80))}`;
+    }
+  }
+  return firstError === undefined ? { ok: false, reason: 'no JSON object found in the answer' } : { ok: false, reason: `malformed JSON: ${firstError}` };
+}
+
+/** Whole word, case-sensitive as GoodAI's `\bword\b` regexes. */
+export function hasWord(text: string, word: string): boolean {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b${escaped}\\b`).test(text);
+}

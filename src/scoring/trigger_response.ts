@@ -1,0 +1,29 @@
+/**
+ * Trigger response: a point per trigger whose reply holds the sentence
+ * (punctuation and case ignored) or is close to it (ROUGE-L above 0.75), as
+ * GoodAI checks before it asks an LLM; normalised to 0..1.
+ */
+import { clip } from './extract.js';
+import { rougeL, standardise } from './text.js';
+import type { Scorer } from './types.js';
+
+export const TRIGGER_ROUGE_THRESHOLD = 0.75;
+
+export function triggerSingle(actual: string, expected: string): { score: number; reason: string } {
+  const a = standardise(actual);
+  const e = standardise(expected);
+  if ((e !== '' && a.includes(e)) || rougeL(e, a) > TRIGGER_ROUGE_THRESHOLD) return { score: 1, reason: `'${expected}' is in the response.` };
+  return { score: 0, reason: `'${expected}' is not in the response ${JSON.stringify(clip(actual, 120))}.` };
+}
+
+export const scoreTriggerResponse: Scorer = (test, answers) => {
+  const expected = test.expected_responses.map(String);
+  if (answers.length === 0) return { score: 0, maxScore: 1, reasons: ['No answer to the question.'] };
+  let score = 0;
+  const reasons = expected.map((e, i) => {
+    const r = triggerSingle(answers[i] ?? '', e);
+    score += r.score;
+    return r.reason;
+  });
+  return { score: expected.length ? score / expected.length : 0, maxScore: 1, reasons };
+};
