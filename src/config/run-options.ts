@@ -14,6 +14,9 @@ export const RunFlagsSchema = z.object({
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
   'allow-dataset-mismatch': z.boolean().default(false).describe('Run even if the dataset differs from the sha256 pinned in the dataset config'),
   quiet: z.boolean().default(false).describe('No progress output'),
+  // Issue 6: the live monitor beside the run, in the same process.
+  monitor: z.boolean().default(false).describe('Serve the live monitor on 127.0.0.1 while the run executes'),
+  'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 
