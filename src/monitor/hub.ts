@@ -40,6 +40,7 @@ interface TrackedRun {
 type Listener = (msg: SseMessage) => void;
 
 const MAX_DEPTH = 2;
+const MAX_DIR_WATCHERS = 256;
 
 /**
  * Follows every run directory under a root: finds them (directly under the root,
@@ -61,6 +62,9 @@ export class MonitorHub {
   private readonly discoverMs: number;
   private timers: NodeJS.Timeout[] = [];
   private live = false;
+  /** Watchers on the root and on folders that may yet become (or hold) run directories. */
+  private readonly dirWatchers = new Map<string, FSWatcher>();
+  private discoverQueued = false;
   private stopped = false;
   /** Bumped on every folded event; the summary broadcaster compares it. */
   version = 0;
@@ -79,9 +83,7 @@ export class MonitorHub {
     this.live = true;
     this.timers.push(
       setInterval(() => this.pollAll(), this.pollMs),
-      setInterval(() => {
-        for (const r of this.discover()) void this.pump(r);
-      }, this.discoverMs),
+      setInterval(() => this.discoverAndPump(), this.discoverMs),
     );
     for (const t of this.timers) t.unref();
   }
@@ -91,6 +93,8 @@ export class MonitorHub {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const r of this.runs.values()) r.watcher?.close();
+    for (const w of this.dirWatchers.values()) w.close();
+    this.dirWatchers.clear();
     this.listeners.clear();
   }
 
@@ -169,6 +173,40 @@ export class MonitorHub {
     for (const r of this.runs.values()) if (!r.finished) void this.pump(r);
   }
 
+  private discoverAndPump(): void {
+    for (const r of this.discover()) void this.pump(r);
+  }
+
+  /**
+   * A new run's first events are written right after its folder appears; a
+   * watch on the folders above it finds it then rather than at the next scan.
+   */
+  private watchDir(dir: string): void {
+    if (this.dirWatchers.has(dir) || this.dirWatchers.size >= MAX_DIR_WATCHERS || this.stopped) return;
+    try {
+      const w = watch(dir, { persistent: false }, () => {
+        if (this.discoverQueued || !this.live) return;
+        this.discoverQueued = true;
+        setImmediate(() => {
+          this.discoverQueued = false;
+          this.discoverAndPump();
+        });
+      });
+      w.on('error', () => {
+        w.close();
+        this.dirWatchers.delete(dir);
+      });
+      this.dirWatchers.set(dir, w);
+    } catch {
+      // Not watchable (gone, or no inotify left): the periodic scan still finds it.
+    }
+  }
+
+  private unwatchDir(dir: string): void {
+    this.dirWatchers.get(dir)?.close();
+    this.dirWatchers.delete(dir);
+  }
+
   /** Finds run directories not yet tracked; returns them. */
   private discover(): TrackedRun[] {
     const found: TrackedRun[] = [];
@@ -179,6 +217,7 @@ export class MonitorHub {
       } catch {
         return;
       }
+      this.watchDir(dir);
       for (const e of entries) {
         if (!e.isDirectory()) continue;
         const sub = join(dir, e.name);
@@ -187,9 +226,15 @@ export class MonitorHub {
         if (existsSync(join(sub, 'events.jsonl')) && existsSync(join(sub, 'run.json'))) {
           const group = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : null;
           const run = this.track(sub, key, group);
-          if (run) found.push(run);
+          if (run) {
+            this.unwatchDir(sub);
+            found.push(run);
+          }
         } else if (depth < MAX_DEPTH && !isRunPart(e.name)) {
           visit(sub, depth + 1);
+        } else if (depth === MAX_DEPTH) {
+          // A folder that may become a run directory once its run.json is written.
+          this.watchDir(sub);
         }
       }
     };

@@ -46,13 +46,13 @@ datasets:
 }
 
 /** `referee run` in a child process: the monitor must see runs written by other processes. */
-export function spawnRun(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
+export function spawnRun(args: string[]): { child: ChildProcess; stderr: () => string; done: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, 'run', '--quiet', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout!.resume();
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-  return { child, done };
+  return { child, stderr: () => stderr, done };
 }
 
 export async function waitFor<T>(probe: () => T | undefined | false | null | Promise<T | undefined | false | null>, what: string, timeoutMs = 60_000): Promise<T> {

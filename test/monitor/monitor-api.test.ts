@@ -238,3 +238,32 @@ describe('formatSse', () => {
     expect(formatSse({ id: 'e-1', event: 'run', data: 'one\ntwo\r\nthree' })).toBe('id: e-1\nevent: run\ndata: one\ndata: two\ndata: three\n\n');
   });
 });
+
+describe('referee run --monitor', () => {
+  it('serves the run it executes from the same process', async () => {
+    const out = tempDir('referee-run-monitor-');
+    const run = spawnRun([
+      '--agent-config',
+      writeSlowAgent(out, { ttftMs: 100, tokensPerS: 20 }),
+      '--dataset-config',
+      writeSmallDataset(out),
+      '--output-dir',
+      join(out, 'runs'),
+      '--monitor',
+      '--monitor-port',
+      '0',
+    ]);
+    try {
+      const url = await waitFor(() => /\[referee\] monitor: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr())?.[1], 'the monitor URL');
+      const job = await waitFor(async () => {
+        const { body } = await getJson<{ current_job: Json | null }>(new URL('/api/benchmark/status', url).toString());
+        return body.current_job && (body.current_job['completed_turns'] as number) > 0 ? body.current_job : undefined;
+      }, 'turns done');
+      expect(job['agent']).toBe('slow-agent');
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+});
