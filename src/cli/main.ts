@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { reportError } from './errors.js';
+import { monitorBuilder, monitorCommand } from './commands/monitor.js';
 import { runBuilder, runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
@@ -19,6 +20,9 @@ await yargs(hideBin(process.argv))
   .scriptName('referee')
   .usage('$0 <command> [options]')
   .command('run', 'Run a benchmark against an agent', runBuilder, (argv) => exec(() => runCommand(argv)))
+  .command('monitor', 'Serve the live monitor (REST, SSE and a page) over run directories', monitorBuilder, (argv) =>
+    exec(() => monitorCommand(argv)),
+  )
   .command(
     'validate <files..>',
     'Check agent or dataset configs without running',
@@ -38,7 +42,7 @@ await yargs(hideBin(process.argv))
       }),
     (argv) => exec(() => simCommand(argv)),
   )
-  .demandCommand(1, 'Name a command: run, validate, sim')
+  .demandCommand(1, 'Name a command: run, monitor, validate, sim')
   .strict()
   .fail((msg, err) => {
     process.stderr.write(`referee: ${err ? err.message : msg}\n`);

@@ -17,6 +17,9 @@ export const RunFlagsSchema = z.object({
   // issue 7 (shared with match mode's own use: both layouts load through src/datasets/load.ts)
   'dataset-dir': z.string().optional().describe('Run an existing dataset: a Referee dataset dir or a GoodAI definitions folder (its definitions/config.yml is the dataset config unless --dataset-config is given)'),
   'judge-config': z.string().optional().describe('Agent YAML whose endpoint judges the evaluations GoodAI hands to an LLM (costs go to managing_costs_usd)'),
+  // Issue 6: the live monitor beside the run, in the same process.
+  monitor: z.boolean().default(false).describe('Serve the live monitor on 127.0.0.1 while the run executes'),
+  'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

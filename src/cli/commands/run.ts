@@ -12,6 +12,7 @@ import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
+import { startMonitor, type MonitorServer } from '../../monitor/server.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -43,6 +44,13 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   const outputDir = resolve(flags['output-dir']);
   // The one provider of this process, started before any span (seed 000 3.5).
   const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name });
+
+  // Issue 6: the monitor reads the output root like any other reader of run directories.
+  let monitor: MonitorServer | undefined;
+  if (flags.monitor) {
+    monitor = await startMonitor({ runsDir: outputDir, port: flags['monitor-port'] });
+    process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
+  }
 
   const abort = new AbortController();
   const onSignal = (): void => {
@@ -78,6 +86,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await monitor?.close();
     await telemetry.shutdown(5000);
   }
 }

@@ -1,0 +1,45 @@
+import type { Argv } from 'yargs';
+import { formatZodIssues } from '../../config/load.js';
+import { MonitorFlagsSchema, type MonitorFlags } from '../../config/monitor-options.js';
+import { yargsOptionsFromSchema } from '../../config/run-options.js';
+import { ConfigError } from '../../errors.js';
+import { startMonitor } from '../../monitor/server.js';
+
+export function monitorBuilder(y: Argv): Argv {
+  return y
+    .options(yargsOptionsFromSchema(MonitorFlagsSchema))
+    .example('$0 monitor --runs-dir runs', 'watch every run under runs/ at http://127.0.0.1:8080/');
+}
+
+export function parseMonitorFlags(argv: Record<string, unknown>): MonitorFlags {
+  const picked = Object.fromEntries(
+    Object.keys(MonitorFlagsSchema.shape)
+      .map((k) => [k, argv[k]])
+      .filter(([, v]) => v !== undefined),
+  );
+  const r = MonitorFlagsSchema.safeParse(picked);
+  if (!r.success) throw new ConfigError('CONFIG_INVALID', formatZodIssues('command line', r.error).replace('command line: ', 'command line: --'));
+  return r.data;
+}
+
+/** `referee monitor`: serves the live page over the run directories until Ctrl-C. */
+export async function monitorCommand(argv: Record<string, unknown>): Promise<number> {
+  const flags = parseMonitorFlags(argv);
+  const server = await startMonitor({
+    runsDir: flags['runs-dir'],
+    port: flags.port,
+    host: flags.host,
+    heartbeatMs: flags['heartbeat-s'] * 1000,
+    ...(flags.token ? { token: flags.token } : {}),
+  });
+  // The token is never printed: whoever set it knows it (the page reads it from ?token=).
+  const hint = flags.token ? ' (open it with ?token=<your token>)' : '';
+  process.stdout.write(`monitor: ${server.url}${hint} (runs under ${server.hub.runsDir})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}

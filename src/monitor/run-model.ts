@@ -1,0 +1,518 @@
+/**
+ * The monitor's view of one run directory, folded from its events.jsonl one
+ * event at a time. Everything kept is bounded (rings, capped text), so a
+ * 10,000-turn run costs the same memory as a 10-turn one.
+ */
+
+export const STAGES = ['cooling', 'thinking', 'streaming', 'evaluating', 'done'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export type TestStatus = 'pending' | 'running' | 'pass' | 'fail';
+
+export interface TestView {
+  test_id: string;
+  dataset: string;
+  status: TestStatus;
+  score: number | null;
+  max_score: number | null;
+  lane: number | null;
+  /** Turns of this test sent so far (its current step). */
+  turns: number;
+}
+
+/** The turn a lane is on (or last finished): what the streaming card shows. */
+export interface LaneView {
+  lane: number;
+  test_id: string | null;
+  turn_id: number | null;
+  kind: string | null;
+  dataset: string | null;
+  prompt: string;
+  response: string;
+  response_truncated: boolean;
+  stage: Stage | null;
+  /** Elapsed ms per stage of the current turn; null until the stage is reached. */
+  stage_ms: Record<Stage, number | null>;
+  stage_since: string | null;
+  turn_started_at: string | null;
+  last_activity: string | null;
+  turns_done: number;
+  tests_done: number;
+  busy: boolean;
+  idle_since: string | null;
+  idle_ms_total: number;
+  first_seen: string | null;
+  /** The last finished turn's metrics (turn_metrics.jsonl record). */
+  last_turn: Record<string, unknown> | null;
+  /** The verdict line of the last evaluated test on this lane. */
+  result: string | null;
+}
+
+export interface RunSummary {
+  key: string;
+  run_id: string;
+  group: string | null;
+  agent: string;
+  model: string | null;
+  provider: string | null;
+  endpoint: string | null;
+  role: string;
+  status: string;
+  created_at: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  last_event_at: string | null;
+  tests_total: number;
+  tests_done: number;
+  turns_total: number;
+  turns_done: number;
+  turns_failed: number;
+  pass: number;
+  fail: number;
+  partial: number;
+  score: number;
+  max_score: number;
+  success_rate: number | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  pricing_source: string | null;
+}
+
+const RESPONSE_CAP = 64 * 1024;
+const PROMPT_CAP = 64 * 1024;
+const LATENCY_RING = 4096;
+const SERIES_CAP = 60;
+const NOTICE_CAP = 20;
+const OVER_TIME_CAP = 1000;
+
+class Ring<T> {
+  private items: T[] = [];
+  private start = 0;
+  constructor(private readonly cap: number) {}
+  push(v: T): void {
+    if (this.items.length < this.cap) this.items.push(v);
+    else {
+      this.items[this.start] = v;
+      this.start = (this.start + 1) % this.cap;
+    }
+  }
+  toArray(): T[] {
+    return [...this.items.slice(this.start), ...this.items.slice(0, this.start)];
+  }
+  get length(): number {
+    return this.items.length;
+  }
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const ms = (iso: string | null): number => (iso ? Date.parse(iso) : NaN);
+
+function emptyStages(): Record<Stage, number | null> {
+  return { cooling: null, thinking: null, streaming: null, evaluating: null, done: null };
+}
+
+/** What applying an event changed, for the hub to tell clients about. */
+export interface ApplyResult {
+  /** A lane whose derived stage changed. */
+  stageLane?: number;
+}
+
+export class RunModel {
+  readonly key: string;
+  run_id: string;
+  group: string | null;
+  meta: Record<string, unknown> = {};
+  status = 'running';
+  started_at: string | null = null;
+  ended_at: string | null = null;
+  last_event_at: string | null = null;
+  tests = new Map<string, TestView>();
+  datasets: string[] = [];
+  lanes = new Map<number, LaneView>();
+  tests_total = 0;
+  turns_total = 0;
+  tests_done = 0;
+  turns_done = 0;
+  turns_failed = 0;
+  pass = 0;
+  fail = 0;
+  partial = 0;
+  score = 0;
+  max_score = 0;
+  tokens_in = 0;
+  tokens_out = 0;
+  cost_usd = 0;
+  llm_ms = 0;
+  pricing_source: string | null = null;
+  perDataset = new Map<string, { total: number; done: number; pass: number; score: number; max_score: number }>();
+  latencies = new Ring<number>(LATENCY_RING);
+  ttfts = new Ring<number>(LATENCY_RING);
+  tps = new Ring<{ ts: string; tokens_per_s: number }>(SERIES_CAP);
+  telemetry = new Ring<Record<string, unknown>>(SERIES_CAP);
+  notices = new Ring<{ ts: string; type: string; message: string }>(NOTICE_CAP);
+  successOverTime: { task_idx: number; success_rate: number; score_rate: number; ts: string }[] = [];
+  /** Set once the run writes its own `stage` events; then no stage is derived. */
+  nativeStages = false;
+  activeLane: number | null = null;
+
+  constructor(key: string, runId: string, group: string | null) {
+    this.key = key;
+    this.run_id = runId;
+    this.group = group;
+  }
+
+  setMeta(meta: Record<string, unknown>): void {
+    this.meta = meta;
+    if (typeof meta['run_id'] === 'string') this.run_id = meta['run_id'];
+    const s = str(meta['status']);
+    // run.json says `running` until the end; the events know better once run_end arrived.
+    if (s && !this.ended_at) this.status = s;
+  }
+
+  private lane(n: number, ts: string): LaneView {
+    let l = this.lanes.get(n);
+    if (!l) {
+      l = {
+        lane: n,
+        test_id: null,
+        turn_id: null,
+        kind: null,
+        dataset: null,
+        prompt: '',
+        response: '',
+        response_truncated: false,
+        stage: null,
+        stage_ms: emptyStages(),
+        stage_since: null,
+        turn_started_at: null,
+        last_activity: ts,
+        turns_done: 0,
+        tests_done: 0,
+        busy: false,
+        idle_since: ts,
+        idle_ms_total: 0,
+        first_seen: ts,
+        last_turn: null,
+        result: null,
+      };
+      this.lanes.set(n, l);
+    }
+    return l;
+  }
+
+  private laneOf(ev: Record<string, unknown>): LaneView | undefined {
+    const n = num(ev['lane']);
+    if (n !== null) return this.lanes.get(n);
+    const testId = str(ev['test_id']);
+    const turnId = num(ev['turn_id']);
+    for (const l of this.lanes.values()) if (turnId !== null && l.turn_id === turnId && l.test_id === testId) return l;
+    for (const l of this.lanes.values()) if (testId && l.test_id === testId) return l;
+    return this.activeLane !== null ? this.lanes.get(this.activeLane) : undefined;
+  }
+
+  private enterStage(l: LaneView, stage: Stage, ts: string): boolean {
+    if (l.stage === stage) return false;
+    if (l.stage && l.stage_since) {
+      const elapsed = ms(ts) - ms(l.stage_since);
+      if (Number.isFinite(elapsed)) l.stage_ms[l.stage] = Math.max(0, elapsed);
+    }
+    l.stage = stage;
+    l.stage_since = ts;
+    if (l.stage_ms[stage] === null) l.stage_ms[stage] = 0;
+    return true;
+  }
+
+  /** Folds one events.jsonl record in; unknown types are kept only as activity. */
+  apply(ev: Record<string, unknown>): ApplyResult {
+    const type = str(ev['type']) ?? '';
+    const ts = str(ev['ts']) ?? new Date().toISOString();
+    this.last_event_at = ts;
+    switch (type) {
+      case 'run_start': {
+        this.started_at = ts;
+        this.status = 'running';
+        this.tests_total = num(ev['tests_total']) ?? this.tests_total;
+        this.turns_total = num(ev['turns_total']) ?? this.turns_total;
+        const tests = Array.isArray(ev['tests']) ? (ev['tests'] as Record<string, unknown>[]) : [];
+        for (const t of tests) {
+          const id = str(t['test_id']);
+          const dataset = str(t['dataset']) ?? 'unknown';
+          if (!id) continue;
+          if (!this.tests.has(id)) this.tests.set(id, { test_id: id, dataset, status: 'pending', score: null, max_score: null, lane: null, turns: 0 });
+          this.datasetStats(dataset).total++;
+          if (!this.datasets.includes(dataset)) this.datasets.push(dataset);
+        }
+        return {};
+      }
+      case 'test_start': {
+        const id = str(ev['test_id']);
+        if (!id) return {};
+        const dataset = str(ev['dataset']) ?? 'unknown';
+        const t = this.tests.get(id) ?? { test_id: id, dataset, status: 'pending' as TestStatus, score: null, max_score: null, lane: null, turns: 0 };
+        t.status = 'running';
+        t.lane = num(ev['lane']);
+        this.tests.set(id, t);
+        if (!this.datasets.includes(dataset)) this.datasets.push(dataset);
+        return {};
+      }
+      case 'turn_start': {
+        const n = num(ev['lane']) ?? 0;
+        const l = this.lane(n, ts);
+        this.activeLane = n;
+        const prevEnd = l.busy ? null : l.idle_since;
+        if (l.idle_since) l.idle_ms_total += Math.max(0, ms(ts) - ms(l.idle_since)) || 0;
+        l.busy = true;
+        l.idle_since = null;
+        l.test_id = str(ev['test_id']);
+        l.turn_id = num(ev['turn_id']);
+        l.kind = str(ev['kind']);
+        l.dataset = str(ev['dataset']);
+        l.prompt = cap(str(ev['prompt']) ?? '', PROMPT_CAP);
+        l.response = '';
+        l.response_truncated = false;
+        l.turn_started_at = ts;
+        l.last_activity = ts;
+        l.result = null;
+        const test = l.test_id && l.kind !== 'filler' ? this.tests.get(l.test_id) : undefined;
+        if (test) test.turns++;
+        if (this.nativeStages) return {};
+        l.stage_ms = emptyStages();
+        // Cooling: the pause between this lane's previous reply and this call.
+        if (prevEnd && l.turns_done > 0) l.stage_ms.cooling = Math.max(0, ms(ts) - ms(prevEnd)) || 0;
+        l.stage = 'thinking';
+        l.stage_since = ts;
+        l.stage_ms.thinking = 0;
+        return { stageLane: n };
+      }
+      case 'token': {
+        const l = this.laneOf(ev);
+        if (!l) return {};
+        const delta = str(ev['delta']) ?? '';
+        if (l.response.length + delta.length > RESPONSE_CAP) l.response_truncated = true;
+        else l.response += delta;
+        l.last_activity = ts;
+        if (this.nativeStages) return {};
+        const thinking = ev['stage'] === 'thinking' || insideThink(l.response);
+        return this.enterStage(l, thinking ? 'thinking' : 'streaming', ts) ? { stageLane: l.lane } : {};
+      }
+      case 'turn_end': {
+        const n = num(ev['lane']) ?? this.activeLane ?? 0;
+        const l = this.lane(n, ts);
+        const { response, ...record } = ev;
+        const text = str(response);
+        if (text !== null && !l.response_truncated) {
+          // turn_end carries the whole reply; token events may have been batched or absent.
+          l.response = cap(text, RESPONSE_CAP);
+          l.response_truncated = text.length > RESPONSE_CAP;
+        }
+        l.last_turn = record;
+        l.turns_done++;
+        l.busy = false;
+        l.idle_since = ts;
+        l.last_activity = ts;
+        this.turns_done++;
+        const ok = ev['status'] === 'success';
+        if (!ok) this.turns_failed++;
+        this.tokens_in += num(ev['tokens_in']) ?? 0;
+        const out = num(ev['tokens_out']) ?? 0;
+        this.tokens_out += out;
+        this.cost_usd += num(ev['cost_usd']) ?? 0;
+        this.pricing_source = str(ev['pricing_source']) ?? this.pricing_source;
+        const llm = num(ev['llm_ms']);
+        const total = num(ev['total_ms']);
+        const ttft = num(ev['ttft_ms']);
+        if (llm !== null) this.llm_ms += llm;
+        if (total !== null) this.latencies.push(total);
+        if (ttft !== null) this.ttfts.push(ttft);
+        const rate = turnTokensPerS(out, llm, ttft);
+        if (rate !== null) this.tps.push({ ts, tokens_per_s: rate });
+        if (this.nativeStages) return {};
+        if (!l.stage || l.stage === 'thinking') this.enterStage(l, 'streaming', ts);
+        this.enterStage(l, ev['is_question'] === true ? 'evaluating' : 'done', ts);
+        if (l.stage === 'done') l.stage_ms.done = 0;
+        return { stageLane: n };
+      }
+      case 'test_end': {
+        const id = str(ev['test_id']);
+        const score = num(ev['score']) ?? 0;
+        const max = num(ev['max_score']) ?? 1;
+        const dataset = str(ev['dataset']) ?? this.tests.get(id ?? '')?.dataset ?? 'unknown';
+        const passed = max > 0 && score >= max;
+        if (id) {
+          const t = this.tests.get(id) ?? { test_id: id, dataset, status: 'pending' as TestStatus, score: null, max_score: null, lane: null, turns: 0 };
+          t.status = passed ? 'pass' : 'fail';
+          t.score = score;
+          t.max_score = max;
+          this.tests.set(id, t);
+        }
+        this.tests_done++;
+        if (passed) this.pass++;
+        else if (score > 0) this.partial++;
+        else this.fail++;
+        this.score += score;
+        this.max_score += max;
+        const d = this.datasetStats(dataset);
+        d.done++;
+        d.score += score;
+        d.max_score += max;
+        if (passed) d.pass++;
+        this.successOverTime.push({
+          task_idx: this.tests_done,
+          success_rate: this.pass / this.tests_done,
+          score_rate: this.max_score > 0 ? this.score / this.max_score : 0,
+          ts,
+        });
+        if (this.successOverTime.length > OVER_TIME_CAP) this.successOverTime = this.successOverTime.filter((_, i) => i % 2 === 0);
+        const t = id ? this.tests.get(id) : undefined;
+        const l = this.laneOf({ ...ev, lane: t?.lane ?? ev['lane'] });
+        if (!l) return {};
+        l.tests_done++;
+        const reasons = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map(String) : [];
+        l.result = `${passed ? 'PASS' : 'FAIL'} ${id ?? ''}: score ${score}/${max}${reasons.length ? `\n${reasons.join('\n')}` : ''}`;
+        if (this.nativeStages) return {};
+        this.enterStage(l, 'done', ts);
+        return { stageLane: l.lane };
+      }
+      case 'stage': {
+        this.nativeStages = true;
+        const stage = String(ev['stage'] ?? '').toLowerCase() as Stage;
+        if (!STAGES.includes(stage)) return {};
+        const l = this.laneOf(ev) ?? this.lane(num(ev['lane']) ?? 0, ts);
+        if (stage === 'cooling' || (stage === 'thinking' && l.stage === 'done')) l.stage_ms = emptyStages();
+        return this.enterStage(l, stage, ts) ? { stageLane: l.lane } : {};
+      }
+      case 'telemetry': {
+        const { seq: _s, run_id: _r, type: _t, ...sample } = ev;
+        this.telemetry.push(sample);
+        return {};
+      }
+      case 'run_end': {
+        this.ended_at = ts;
+        this.status = str(ev['status']) ?? 'finished';
+        for (const l of this.lanes.values()) {
+          if (l.busy) l.busy = false;
+          if (!l.idle_since) l.idle_since = ts;
+        }
+        return {};
+      }
+      default: {
+        const message = str(ev['message']);
+        if (message) this.notices.push({ ts, type, message });
+        return {};
+      }
+    }
+  }
+
+  private datasetStats(name: string): { total: number; done: number; pass: number; score: number; max_score: number } {
+    let d = this.perDataset.get(name);
+    if (!d) {
+      d = { total: 0, done: 0, pass: 0, score: 0, max_score: 0 };
+      this.perDataset.set(name, d);
+    }
+    return d;
+  }
+
+  get running(): boolean {
+    return this.status === 'running';
+  }
+
+  summary(): RunSummary {
+    const agent = (this.meta['agent'] ?? {}) as Record<string, unknown>;
+    const llm = ((this.meta['agent_config'] as Record<string, unknown> | undefined)?.['llm'] ?? {}) as Record<string, unknown>;
+    const provider = str(llm['provider']) ?? str(agent['provider']);
+    return {
+      key: this.key,
+      run_id: this.run_id,
+      group: this.group,
+      agent: str(agent['name']) ?? this.run_id,
+      model: str(llm['model']) ?? str(agent['model']),
+      provider,
+      endpoint: provider === 'sim' ? 'sim (loopback)' : (str(llm['base_url']) ?? null),
+      role: str(this.meta['role']) ?? 'single',
+      status: this.status,
+      created_at: str(this.meta['created_at']) ?? this.started_at,
+      started_at: this.started_at,
+      ended_at: this.ended_at,
+      last_event_at: this.last_event_at,
+      tests_total: this.tests_total || this.tests.size,
+      tests_done: this.tests_done,
+      turns_total: this.turns_total,
+      turns_done: this.turns_done,
+      turns_failed: this.turns_failed,
+      pass: this.pass,
+      fail: this.fail,
+      partial: this.partial,
+      score: this.score,
+      max_score: this.max_score,
+      success_rate: this.tests_done ? this.pass / this.tests_done : null,
+      tokens_in: this.tokens_in,
+      tokens_out: this.tokens_out,
+      cost_usd: this.cost_usd,
+      pricing_source: this.pricing_source,
+    };
+  }
+
+  /** Everything the live page needs to draw this run from scratch. */
+  detail(): Record<string, unknown> {
+    return {
+      ...this.summary(),
+      datasets: this.datasets,
+      tests: [...this.tests.values()],
+      lanes: [...this.lanes.values()],
+      active_lane: this.activeLane,
+      telemetry: this.telemetry.toArray(),
+      tps: this.tps.toArray(),
+      notices: this.notices.toArray(),
+      per_dataset: Object.fromEntries(this.perDataset),
+    };
+  }
+
+  /** A lane's streaming-card state (the payload of a `stage` event). */
+  laneStage(n: number): Record<string, unknown> | null {
+    const l = this.lanes.get(n);
+    if (!l) return null;
+    return { run_id: this.run_id, key: this.key, lane: n, test_id: l.test_id, turn_id: l.turn_id, stage: l.stage, stage_ms: l.stage_ms, stage_since: l.stage_since, derived: true };
+  }
+
+  percentiles(): { latency_ms: Percentiles; ttft_ms: Percentiles } {
+    return { latency_ms: percentiles(this.latencies.toArray()), ttft_ms: percentiles(this.ttfts.toArray()) };
+  }
+
+  /** Output tokens per second of LLM time over the whole run. */
+  throughput(): number | null {
+    return this.llm_ms > 0 ? (this.tokens_out * 1000) / this.llm_ms : null;
+  }
+}
+
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  mean: number | null;
+}
+
+export function percentiles(values: number[]): Percentiles {
+  if (!values.length) return { count: 0, p50: null, p95: null, p99: null, mean: null };
+  const s = [...values].sort((a, b) => a - b);
+  const at = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+  return { count: s.length, p50: at(50), p95: at(95), p99: at(99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+function turnTokensPerS(tokensOut: number, llmMs: number | null, ttftMs: number | null): number | null {
+  if (!tokensOut || llmMs === null) return null;
+  const streamMs = ttftMs !== null && llmMs - ttftMs > 0 ? llmMs - ttftMs : llmMs;
+  return streamMs > 0 ? (tokensOut * 1000) / streamMs : null;
+}
+
+/** True while a `<think>` block has opened and not yet closed. */
+export function insideThink(text: string): boolean {
+  const open = text.lastIndexOf('<think>');
+  return open !== -1 && text.indexOf('</think>', open) === -1;
+}
+
+function cap(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}

@@ -1,0 +1,288 @@
+import { z } from 'zod';
+import type { MonitorHub } from './hub.js';
+import type { RunModel } from './run-model.js';
+
+/**
+ * The REST payloads (seed 002 shapes), built from the hub's run models. Each
+ * takes validated query parameters; the schemas below are the single source of
+ * what a caller may ask.
+ */
+
+const runParam = z.string().min(1).max(300).optional().describe('a run id or run key (`<group>/<run>`); default: the current run');
+
+export const StatusQuerySchema = z.strictObject({ run: runParam, token: z.string().optional() });
+export const CostsQuerySchema = z.strictObject({
+  run: z.string().min(1).max(300).optional().describe('a run id, a run key, or `all`; default: the current run'),
+  token: z.string().optional(),
+});
+export const MetricsQuerySchema = z.strictObject({ run: runParam, token: z.string().optional() });
+export const WorkersQuerySchema = z.strictObject({ run: runParam, token: z.string().optional() });
+export const RunsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  status: z.enum(['running', 'finished', 'failed', 'interrupted']).optional(),
+  token: z.string().optional(),
+});
+export const CompareQuerySchema = z.strictObject({
+  runs: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(300)).length(2, 'name exactly two runs: runs=A,B')),
+  token: z.string().optional(),
+});
+export const StreamQuerySchema = z.strictObject({
+  run: z.string().min(1).max(300).optional().describe('only this run (id or key)'),
+  types: z
+    .string()
+    .optional()
+    .transform((s) => (s ? new Set(s.split(',').map((x) => x.trim()).filter(Boolean)) : undefined))
+    .describe('only these event types (e.g. telemetry,token,stage,summary)'),
+  interval: z.coerce.number().min(0).max(3600).default(1).describe('seconds between summary messages; 0: none'),
+  token: z.string().optional(),
+});
+
+/** A query the handler cannot serve: 404 for an unknown run. */
+export class NotFound extends Error {}
+
+function pick(hub: MonitorHub, run: string | undefined): RunModel | undefined {
+  if (!run) return hub.current();
+  const m = hub.find(run);
+  if (!m) throw new NotFound(`no run "${run}" under ${hub.runsDir}`);
+  return m;
+}
+
+function elapsedSeconds(m: RunModel, now: number): number {
+  const start = Date.parse(m.started_at ?? '');
+  if (!Number.isFinite(start)) return 0;
+  const end = m.ended_at ? Date.parse(m.ended_at) : now;
+  return Math.max(0, (end - start) / 1000);
+}
+
+export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>, now = Date.now()): Record<string, unknown> {
+  const m = pick(hub, q.run);
+  const active = hub.models().filter((r) => r.running && r.started_at);
+  if (!m) return { current_job: null, queue: [], queue_length: 0, active_runs: [] };
+  const elapsed = elapsedSeconds(m, now);
+  const lane = m.activeLane !== null ? m.lanes.get(m.activeLane) : undefined;
+  const test = lane?.test_id ? m.tests.get(lane.test_id) : undefined;
+  const lanes = Math.max(1, Number(m.meta['concurrency'] ?? m.lanes.size) || 1);
+  const remainingTurns = Math.max(0, m.turns_total - m.turns_done);
+  const eta = m.running && m.turns_done > 0 ? (elapsed / m.turns_done) * remainingTurns : m.running ? null : 0;
+  const pending = [...m.tests.values()].filter((t) => t.status === 'pending');
+  const s = m.summary();
+  return {
+    current_job: {
+      run_id: m.run_id,
+      key: m.key,
+      group: m.group,
+      model_id: s.model,
+      agent: s.agent,
+      role: s.role,
+      status: m.status,
+      total_tasks: s.tests_total,
+      completed_tasks: m.tests_done,
+      total_turns: m.turns_total,
+      completed_turns: m.turns_done,
+      failed_turns: m.turns_failed,
+      current_task: lane
+        ? {
+            task_id: lane.test_id,
+            dataset: lane.dataset,
+            kind: lane.kind,
+            turn_id: lane.turn_id,
+            step: test?.turns ?? null,
+            stage: lane.stage,
+            lane: lane.lane,
+          }
+        : null,
+      elapsed_seconds: round(elapsed),
+      eta_seconds: eta === null ? null : round(eta),
+      avg_task_seconds: m.tests_done ? round(elapsed / m.tests_done) : null,
+      avg_turn_seconds: m.turns_done ? round((elapsed * Math.min(lanes, m.lanes.size || 1)) / m.turns_done, 3) : null,
+      started_at: m.started_at,
+      ended_at: m.ended_at,
+    },
+    queue: pending.slice(0, 50).map((t) => ({ task_id: t.test_id, dataset: t.dataset, status: 'pending' })),
+    queue_length: pending.length,
+    active_runs: active.map((r) => r.key),
+  };
+}
+
+export function costsView(hub: MonitorHub, q: z.infer<typeof CostsQuerySchema>, now = Date.now()): Record<string, unknown> {
+  const models = q.run === 'all' ? hub.models() : [pick(hub, q.run)].filter((m): m is RunModel => m !== undefined);
+  const api: Record<string, { model: string | null; input_tokens: number; output_tokens: number; cost_usd: number; pricing_source: string | null }> = {};
+  let hours = 0;
+  const sources = new Set<string>();
+  for (const m of models) {
+    const s = m.summary();
+    const provider = s.provider ?? 'unknown';
+    const key = api[provider] && api[provider].model !== s.model ? `${provider}:${s.model}` : provider;
+    const entry = (api[key] ??= { model: s.model, input_tokens: 0, output_tokens: 0, cost_usd: 0, pricing_source: s.pricing_source });
+    entry.input_tokens += s.tokens_in;
+    entry.output_tokens += s.tokens_out;
+    entry.cost_usd += s.cost_usd;
+    if (s.pricing_source) sources.add(s.pricing_source);
+    hours += elapsedSeconds(m, now) / 3600;
+  }
+  const apiTotal = Object.values(api).reduce((a, e) => a + e.cost_usd, 0);
+  return {
+    runs: models.map((m) => m.run_id),
+    api_calls: api,
+    // Referee knows no hourly rate for the machine it runs on; hours are still worth seeing.
+    compute: { hours_elapsed: round(hours, 4), hourly_rate_usd: null, cost_usd: 0 },
+    total_cost_usd: apiTotal,
+    pricing_source: sources.size === 1 ? [...sources][0] : sources.size ? 'mixed' : 'unknown',
+  };
+}
+
+export function metricsView(hub: MonitorHub, q: z.infer<typeof MetricsQuerySchema>): Record<string, unknown> {
+  const m = pick(hub, q.run);
+  if (!m) return { run_id: null, success_rate_over_time: [], domain_breakdown: {}, latency_ms: null, ttft_ms: null, token_throughput: null };
+  return metricsOf(m);
+}
+
+function metricsOf(m: RunModel): Record<string, unknown> {
+  const p = m.percentiles();
+  const domains: Record<string, unknown> = {};
+  for (const [name, d] of m.perDataset) {
+    domains[name] = {
+      total: d.total,
+      done: d.done,
+      success: d.pass,
+      rate: d.done ? d.pass / d.done : null,
+      score: d.score,
+      max_score: d.max_score,
+      score_rate: d.max_score ? d.score / d.max_score : null,
+    };
+  }
+  const done = m.tests_done;
+  return {
+    run_id: m.run_id,
+    success_rate_over_time: m.successOverTime,
+    domain_breakdown: domains,
+    latency_ms: p.latency_ms,
+    ttft_ms: p.ttft_ms,
+    token_throughput: { tokens_per_s: m.throughput(), tokens_in: m.tokens_in, tokens_out: m.tokens_out },
+    episode_success_metrics: {
+      episode_success_rate: done ? m.pass / done : null,
+      ok_pct: done ? (100 * m.pass) / done : null,
+      ko_pct: done ? (100 * m.fail) / done : null,
+      other_pct: done ? (100 * m.partial) / done : null,
+      score: m.score,
+      max_score: m.max_score,
+    },
+  };
+}
+
+export function workersView(hub: MonitorHub, q: z.infer<typeof WorkersQuerySchema>, now = Date.now()): Record<string, unknown> {
+  const models = q.run ? [pick(hub, q.run)!] : hub.models().filter((m) => m.running && m.started_at);
+  const workers = models.flatMap((m) =>
+    [...m.lanes.values()].map((l) => {
+      const status = !m.running ? 'done' : l.busy ? 'running' : 'idle';
+      const idleNow = !l.busy && l.idle_since ? Math.max(0, now - Date.parse(l.idle_since)) : 0;
+      return {
+        worker_id: `${m.run_id}/lane-${l.lane}`,
+        run_id: m.run_id,
+        agent: m.summary().agent,
+        status,
+        current_task: l.busy ? l.test_id : null,
+        tasks_completed: l.tests_done,
+        turns_completed: l.turns_done,
+        uptime_seconds: l.first_seen ? round(((m.ended_at ? Date.parse(m.ended_at) : now) - Date.parse(l.first_seen)) / 1000) : 0,
+        idle_time_seconds: round((l.idle_ms_total + (m.running ? idleNow : 0)) / 1000),
+      };
+    }),
+  );
+  const active = workers.filter((w) => w.status === 'running').length;
+  return { total_workers: workers.length, active_workers: active, idle_workers: workers.length - active, workers };
+}
+
+export function runsView(hub: MonitorHub, q: z.infer<typeof RunsQuerySchema>): Record<string, unknown> {
+  const runs = hub
+    .models()
+    .map((m) => m.summary())
+    .filter((s) => !q.status || s.status === q.status)
+    .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''))
+    .slice(0, q.limit)
+    .map((s) => ({ ...s, model_id: s.model, total_tasks: s.tests_total }));
+  return { runs };
+}
+
+export function compareView(hub: MonitorHub, q: z.infer<typeof CompareQuerySchema>): Record<string, unknown> {
+  const [a, b] = q.runs.map((r) => pick(hub, r)!) as [RunModel, RunModel];
+  const ma = metricsOf(a);
+  const mb = metricsOf(b);
+  const sa = a.summary();
+  const sb = b.summary();
+  const diff = (x: number | null | undefined, y: number | null | undefined): number | null =>
+    x === null || x === undefined || y === null || y === undefined ? null : y - x;
+  const pa = a.percentiles();
+  const pb = b.percentiles();
+  const domains = new Set([...a.perDataset.keys(), ...b.perDataset.keys()]);
+  const domain_deltas: Record<string, unknown> = {};
+  for (const d of domains) {
+    const da = a.perDataset.get(d);
+    const db = b.perDataset.get(d);
+    domain_deltas[d] = {
+      success_rate: diff(da?.done ? da.pass / da.done : null, db?.done ? db.pass / db.done : null),
+      score_rate: diff(da?.max_score ? da.score / da.max_score : null, db?.max_score ? db.score / db.max_score : null),
+    };
+  }
+  return {
+    comparison: {
+      run_a: { ...sa, metrics: ma },
+      run_b: { ...sb, metrics: mb },
+      // Every delta is B minus A (B the challenger).
+      delta: {
+        score: sb.score - sa.score,
+        score_rate: diff(sa.max_score ? sa.score / sa.max_score : null, sb.max_score ? sb.score / sb.max_score : null),
+        success_rate: diff(sa.success_rate, sb.success_rate),
+        latency_p50_ms: diff(pa.latency_ms.p50, pb.latency_ms.p50),
+        latency_p95_ms: diff(pa.latency_ms.p95, pb.latency_ms.p95),
+        ttft_p50_ms: diff(pa.ttft_ms.p50, pb.ttft_ms.p50),
+        tokens_per_s: diff(a.throughput(), b.throughput()),
+        cost_usd: sb.cost_usd - sa.cost_usd,
+        domain_deltas,
+      },
+      // A statistically backed regression verdict is match mode's to give.
+      verdict: null,
+    },
+  };
+}
+
+/** The periodic `summary` message: what the KPI cards and cost panel show. */
+export function summaryView(hub: MonitorHub, now = Date.now()): Record<string, unknown> {
+  const status = statusView(hub, {}, now);
+  return {
+    type: 'summary',
+    ...status,
+    costs: costsView(hub, {}, now),
+    metrics: (() => {
+      const m = metricsView(hub, {});
+      const { success_rate_over_time: _drop, ...rest } = m;
+      return rest;
+    })(),
+    workers: workersView(hub, {}, now),
+  };
+}
+
+/** Everything the page needs to draw from scratch (also the polling fallback's payload). */
+export function snapshotView(hub: MonitorHub, now = Date.now()): Record<string, unknown> {
+  const current = hub.current();
+  const group = current?.group ?? null;
+  const related = hub.models().filter((m) => m === current || (group !== null && m.group === group) || (m.running && m.started_at));
+  return {
+    type: 'snapshot',
+    epoch: hub.epoch,
+    last_id: hub.lastId,
+    server_time: new Date(now).toISOString(),
+    current: current?.key ?? null,
+    runs: runsView(hub, { limit: 20 })['runs'],
+    detail: Object.fromEntries(related.map((m) => [m.key, m.detail()])),
+    summary: summaryView(hub, now),
+  };
+}
+
+function round(v: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
