@@ -14,6 +14,8 @@ export const RunFlagsSchema = z.object({
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
   'allow-dataset-mismatch': z.boolean().default(false).describe('Run even if the dataset differs from the sha256 pinned in the dataset config'),
   quiet: z.boolean().default(false).describe('No progress output'),
+  // issue 3: the system/GPU sampler
+  'sample-interval': z.number().positive().default(2).describe('Seconds between system/GPU telemetry samples (events.jsonl and metrics)'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

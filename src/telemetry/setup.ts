@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
 import { ATTR } from './names.js';
 import { createOtlpMetricExporter, createOtlpTraceExporter, otlpEnabled } from './otlp.js';
+import { SpanTracker } from './span-tracker.js';
 
 export interface TelemetryOptions {
   /** spans.jsonl and metrics.jsonl are written here. */
@@ -18,12 +19,14 @@ export interface TelemetryOptions {
   /** Phoenix project; defaults to `PHOENIX_PROJECT_NAME` or `referee`. */
   projectName?: string;
   env?: NodeJS.ProcessEnv;
-  /** How often metrics are collected to the JSONL file and OTLP. @default 5000 */
+  /** How often metrics are collected to the JSONL file and OTLP. @default OTEL_METRIC_EXPORT_INTERVAL, else 5000 */
   metricIntervalMs?: number;
 }
 
 export interface TelemetryHandle {
   readonly otlp: boolean;
+  /** Turn spans in flight, for notices that become span events. */
+  readonly spans: SpanTracker;
   forceFlush(): Promise<void>;
   /** Idempotent; never takes longer than `timeoutMs`. */
   shutdown(timeoutMs?: number): Promise<void>;
@@ -66,14 +69,17 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
     [ATTR.role]: options.role ?? 'single',
   });
 
+  const tracker = new SpanTracker();
   const spanProcessors: SpanProcessor[] = [
+    tracker,
     new BatchSpanProcessor(new JsonlSpanExporter(join(options.runDir, 'spans.jsonl')), {
       scheduledDelayMillis: 1000,
       maxQueueSize: 65_536,
       maxExportBatchSize: 512,
     }),
   ];
-  const interval = options.metricIntervalMs ?? 5000;
+  const envInterval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
+  const interval = options.metricIntervalMs ?? (Number.isFinite(envInterval) && envInterval > 0 ? envInterval : 5000);
   const metricReaders: IMetricReader[] = [
     new PeriodicExportingMetricReader({
       exporter: new JsonlMetricExporter(join(options.runDir, 'metrics.jsonl')),
@@ -104,6 +110,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   let shutdownPromise: Promise<void> | undefined;
   const handle: TelemetryHandle = {
     otlp: otlpTraces || otlpMetrics,
+    spans: tracker,
     async forceFlush() {
       await Promise.all([...spanProcessors.map((p) => p.forceFlush()), ...metricReaders.map((r) => r.forceFlush())]).catch(() => {});
     },
