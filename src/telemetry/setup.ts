@@ -6,7 +6,7 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { join } from 'node:path';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
 import { ATTR } from './names.js';
-import { createOtlpMetricExporter, createOtlpTraceExporter, otlpEnabled } from './otlp.js';
+import { createOtlpMetricExporter, createOtlpTraceExporter, DEFAULT_OTLP_TIMEOUT_MS, otlpEnabled } from './otlp.js';
 import { SpanTracker } from './span-tracker.js';
 
 export interface TelemetryOptions {
@@ -37,7 +37,8 @@ let active: TelemetryHandle | undefined;
 /** Telemetry problems are reported once each and never fail a run (STYLE.md 7). */
 class OnceLogger implements DiagLogger {
   private readonly seen = new Set<string>();
-  private say(level: string, message: string): void {
+  private say(level: string, raw: string): void {
+    const message = oneLineMessage(raw);
     const key = `${level}:${message.slice(0, 80)}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -48,6 +49,21 @@ class OnceLogger implements DiagLogger {
   info = (): void => {};
   debug = (): void => {};
   verbose = (): void => {};
+}
+
+/** The SDK logs some errors as a JSON-serialised Error with its stack: keep the message, on one line. */
+function oneLineMessage(raw: unknown): string {
+  let text = typeof raw === 'string' ? raw : String(raw);
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as { message?: unknown };
+      if (typeof parsed.message === 'string') text = parsed.message;
+    } catch {
+      /* not JSON after all */
+    }
+  }
+  text = text.replace(/\s*\n\s*/g, ' ');
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
 }
 
 /**
@@ -94,7 +110,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   }
   if (otlpMetrics) {
     metricReaders.push(
-      new PeriodicExportingMetricReader({ exporter: createOtlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 5000) }),
+      new PeriodicExportingMetricReader({ exporter: createOtlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 5000, DEFAULT_OTLP_TIMEOUT_MS + 500) }),
     );
   }
 
