@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { StackError } from '../errors.js';
 import { PHOENIX_VERSION, type StackLayout } from './config.js';
 
@@ -71,7 +71,13 @@ export async function ensureCollector(l: StackLayout): Promise<boolean> {
   // Sources only: the builder's own `go mod tidy` also resolves the test-only
   // dependencies of contrib modules, some of which the module proxy may not
   // serve; `tidy -e` tolerates those and the binary does not need them.
-  await runLogged(builder, ['--config', l.manifest, '--skip-get-modules', '--skip-compilation'], { cwd: l.root, env, logFile });
+  // The generated sources go to this layout's cache whatever output_path the manifest names.
+  const doc = parseYaml(manifest) as { dist: Record<string, unknown> };
+  doc.dist['output_path'] = l.collectorBuildDir;
+  const resolved = join(l.cache, 'otelcol', 'builder-config.resolved.yaml');
+  mkdirSync(join(l.cache, 'otelcol'), { recursive: true });
+  writeFileSync(resolved, stringifyYaml(doc));
+  await runLogged(builder, ['--config', resolved, '--skip-get-modules', '--skip-compilation'], { cwd: l.root, env, logFile });
   await runLogged(go, ['mod', 'tidy', '-e'], { cwd: l.collectorBuildDir, env, logFile });
   const out = join(l.collectorBuildDir, 'referee-otelcol');
   await runLogged(go, ['build', '-trimpath', '-ldflags=-s -w', '-o', out, '.'], { cwd: l.collectorBuildDir, env, logFile });
@@ -83,7 +89,10 @@ export async function ensureCollector(l: StackLayout): Promise<boolean> {
 /** Installs Phoenix from PyPI into the project-local virtualenv unless it is there already. */
 export async function ensurePhoenix(l: StackLayout): Promise<boolean> {
   if (existsSync(l.phoenixStamp) && existsSync(join(l.phoenixVenv, 'bin', 'phoenix'))) return false;
-  const python = ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3'].map((p) => which(p, l.env)).find(Boolean);
+  // A pyenv shim exists for versions that are not installed: ask each candidate to run.
+  const python = ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3']
+    .map((p) => which(p, l.env))
+    .find((p) => p && /^Python 3\.(1[0-9])/.test(spawnSync(p, ['--version'], { encoding: 'utf8', env: l.env }).stdout ?? ''));
   if (!python) throw new StackError('STACK_UNAVAILABLE', 'Phoenix needs Python 3.10 or newer; none on PATH');
   const logFile = join(l.logDir, 'phoenix-install.log');
   if (!existsSync(join(l.phoenixVenv, 'bin', 'pip'))) await runLogged(python, ['-m', 'venv', l.phoenixVenv], { cwd: l.root, logFile });
