@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { StackError } from '../errors.js';
@@ -55,7 +55,7 @@ export async function ensureCollector(l: StackLayout): Promise<boolean> {
   const manifest = readFileSync(l.manifest, 'utf8');
   const version = manifestVersion(manifest);
   // The stamp covers the recipe too, so a change to how we build invalidates the cache.
-  const stamp = sha256(`${manifest}\nrecipe:2`);
+  const stamp = sha256(`${manifest}\nrecipe:3`);
   if (existsSync(l.collectorBinary) && existsSync(l.collectorStamp) && readFileSync(l.collectorStamp, 'utf8').trim() === stamp) return false;
 
   const go = which('go', l.env) ?? which('/usr/local/go/bin/go');
@@ -68,20 +68,30 @@ export async function ensureCollector(l: StackLayout): Promise<boolean> {
     await runLogged(go, ['install', `go.opentelemetry.io/collector/cmd/builder@v${version}`], { cwd: l.root, env, logFile });
   }
   l.log(`building the collector from ${l.manifest} (first time: minutes)`);
-  // Sources only: the builder's own `go mod tidy` also resolves the test-only
-  // dependencies of contrib modules, some of which the module proxy may not
-  // serve; `tidy -e` tolerates those and the binary does not need them.
+  // The builder's own `go mod tidy` also resolves the test-only dependencies
+  // of contrib modules, some of which the module proxy may not serve (e.g.
+  // fileexporter's tests need otlpencodingextension); `tidy -e` tolerates
+  // those and the binary does not need them.
   // The generated sources go to this layout's cache whatever output_path the manifest names.
   const doc = parseYaml(manifest) as { dist: Record<string, unknown> };
   doc.dist['output_path'] = l.collectorBuildDir;
   const resolved = join(l.cache, 'otelcol', 'builder-config.resolved.yaml');
   mkdirSync(join(l.cache, 'otelcol'), { recursive: true });
   writeFileSync(resolved, stringifyYaml(doc));
-  await runLogged(builder, ['--config', resolved, '--skip-get-modules', '--skip-compilation'], { cwd: l.root, env, logFile });
+  rmSync(join(l.collectorBuildDir, 'go.mod'), { force: true });
+  try {
+    await runLogged(builder, ['--config', resolved, '--skip-compilation'], { cwd: l.root, env, logFile });
+  } catch (err) {
+    // Its strict `go mod tidy` may fail as above after go.mod and the sources are written.
+    if (!existsSync(join(l.collectorBuildDir, 'go.mod'))) throw err;
+    l.log('the builder\'s go mod tidy failed on test-only dependencies; retrying with tidy -e');
+  }
   await runLogged(go, ['mod', 'tidy', '-e'], { cwd: l.collectorBuildDir, env, logFile });
   const out = join(l.collectorBuildDir, 'referee-otelcol');
   await runLogged(go, ['build', '-trimpath', '-ldflags=-s -w', '-o', out, '.'], { cwd: l.collectorBuildDir, env, logFile });
-  copyFileSync(out, l.collectorBinary);
+  // Copy then rename: a running collector keeps its old file (overwriting it in place is ETXTBSY).
+  copyFileSync(out, `${l.collectorBinary}.new`);
+  renameSync(`${l.collectorBinary}.new`, l.collectorBinary);
   writeFileSync(l.collectorStamp, stamp + '\n');
   return true;
 }
