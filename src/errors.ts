@@ -10,7 +10,10 @@ export type ErrorCode =
   | 'DATASET_MISMATCH'
   | 'AGENT_ERROR'
   | 'RUN_DIR_INVALID'
-  | 'OUTPUT_UNWRITABLE';
+  | 'OUTPUT_UNWRITABLE'
+  // issue 3: the native telemetry stack and replay
+  | 'STACK_UNAVAILABLE'
+  | 'REPLAY_FAILED';
 
 export class RefereeError extends Error {
   readonly code: ErrorCode;
@@ -28,6 +31,8 @@ export class ConfigError extends RefereeError {}
 export class DatasetError extends RefereeError {}
 export class AgentError extends RefereeError {}
 export class RunDirError extends RefereeError {}
+/** The native collector/Phoenix/Prometheus stack could not be built or started (issue 3). */
+export class StackError extends RefereeError {}
 
 /** Errors a single LLM/agent call can end with; `reason` lands in turn_metrics.jsonl. */
 export class CallError extends Error {

@@ -14,3 +14,11 @@ export { startTelemetry } from './telemetry/setup.js';
 export { MetricsReporter } from './telemetry/metrics-reporter.js';
 export { RefereeError, ConfigError, DatasetError, AgentError } from './errors.js';
 export * from './artifacts/schemas.js';
+// issue 3: system sampler, notice span events, replay and the native stack
+export { SystemSampler, parseNvidiaSmi, type SystemSamplerOptions } from './telemetry/system-sampler.js';
+export { NoticeSpanEventsReporter } from './telemetry/notice-events.js';
+export { replayRun, type ReplayOptions, type ReplayResult } from './telemetry/replay.js';
+export { stackLayout, DEFAULT_PORTS, type StackOptions, type StackPorts } from './stack/config.js';
+export { buildStack } from './stack/build.js';
+export { stackUp, stackDown, stackStatus, otlpEndpoint, phoenixUrl, prometheusUrl, type ServiceStatus } from './stack/services.js';
+export { StackError } from './errors.js';

@@ -6,6 +6,8 @@ import { monitorBuilder, monitorCommand } from './commands/monitor.js';
 import { runBuilder, runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
+import { replayCommand } from './commands/replay.js';
+import { stackCommand } from './commands/stack.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
@@ -42,7 +44,23 @@ await yargs(hideBin(process.argv))
       }),
     (argv) => exec(() => simCommand(argv)),
   )
-  .demandCommand(1, 'Name a command: run, monitor, validate, sim')
+  // issue 3: telemetry replay and the native collector/Phoenix/Prometheus stack
+  .command(
+    'replay <run-dir>',
+    "Re-send a run's spans.jsonl and metrics.jsonl over OTLP/HTTP (original ids and timestamps)",
+    (y) =>
+      y
+        .positional('run-dir', { type: 'string', demandOption: true })
+        .option('endpoint', { type: 'string', describe: 'OTLP/HTTP base URL (default OTEL_EXPORTER_OTLP_ENDPOINT or http://127.0.0.1:4318)' }),
+    (argv) => exec(() => replayCommand(argv['run-dir'] as string, argv.endpoint)),
+  )
+  .command(
+    'stack <action>',
+    'Build, start, stop or check the collector, Phoenix and Prometheus on 127.0.0.1',
+    (y) => y.positional('action', { choices: ['build', 'up', 'down', 'status'] as const, demandOption: true }),
+    (argv) => exec(() => stackCommand(argv.action as string)),
+  )
+  .demandCommand(1, 'Name a command: run, monitor, validate, sim, replay, stack')
   .strict()
   .fail((msg, err) => {
     process.stderr.write(`referee: ${err ? err.message : msg}\n`);

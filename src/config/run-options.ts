@@ -20,6 +20,8 @@ export const RunFlagsSchema = z.object({
   // Issue 6: the live monitor beside the run, in the same process.
   monitor: z.boolean().default(false).describe('Serve the live monitor on 127.0.0.1 while the run executes'),
   'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
+  // issue 3: the system/GPU sampler
+  'sample-interval': z.number().positive().default(2).describe('Seconds between system/GPU telemetry samples (events.jsonl and metrics)'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

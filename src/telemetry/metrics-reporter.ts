@@ -22,6 +22,12 @@ export class MetricsReporter implements Reporter {
       'referee.agent.name': this.provider.name,
       'referee.role': info.meta.role ?? 'single',
     };
+    // Counters start at zero so a run without errors, retries, stalls or cost
+    // still has those series: dashboards show 0 rather than "no data".
+    for (const status of ['success', 'error']) this.inst.turns.add(0, { ...this.base, 'referee.status': status });
+    this.inst.retries.add(0, this.base);
+    this.inst.stalls.add(0, this.base);
+    this.inst.cost.add(0, this.base);
   }
 
   onTurnEnd(info: TurnEndInfo, progress: ProgressSnapshot): void {
@@ -89,7 +95,7 @@ function createInstruments(progress: () => ProgressSnapshot | undefined, attrs: 
     turns: meter.createCounter(METRIC.turns, { unit: '{turn}', description: 'Turns by status' }),
     retries: meter.createCounter(METRIC.retries, { unit: '{retry}', description: 'Retried LLM calls' }),
     stalls: meter.createCounter(METRIC.stalls, { unit: '{stall}', description: 'Watchdog stall warnings' }),
-    cost: meter.createCounter(METRIC.cost, { unit: 'USD', description: 'Agent cost' }),
+    cost: meter.createCounter(METRIC.cost, { unit: '{USD}', description: 'Agent cost' }),
   };
   const gauge = (name: string, description: string, read: (p: ProgressSnapshot) => number): void => {
     meter.createObservableGauge(name, { description }).addCallback((r) => {

@@ -61,7 +61,7 @@ export const METRIC = {
   turns: 'referee.turns',
   retries: 'referee.retries',
   stalls: 'referee.stalls',
-  cost: 'referee.cost',
+  cost: 'referee.cost.usd',
   testsDone: 'referee.progress.tests_done',
   testsTotal: 'referee.progress.tests_total',
   turnsDone: 'referee.progress.turns_done',
@@ -81,3 +81,22 @@ export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 26214
 
 /** Head-truncation limit for prompt/completion text in spans and events (seed 003 A3). */
 export const TEXT_LIMIT_BYTES = 4096;
+
+/**
+ * System sampler gauges (issue 3), OTel system/process/hardware semantic
+ * convention names where one exists. GPU gauges exist only where an NVIDIA GPU
+ * does: absent, not zero, elsewhere.
+ */
+export const SYSTEM_METRIC = {
+  cpuUtilization: 'system.cpu.utilization',
+  memoryUsage: 'system.memory.usage',
+  memoryLimit: 'system.memory.limit',
+  processRss: 'process.memory.usage',
+  openFds: 'process.open_file_descriptor.count',
+  diskThroughput: 'referee.system.disk.throughput',
+  tokenThroughput: 'referee.tokens.throughput',
+  gpuUtilization: 'hw.gpu.utilization',
+  gpuMemoryUsage: 'hw.gpu.memory.usage',
+  gpuMemoryLimit: 'hw.gpu.memory.limit',
+  gpuTemperature: 'hw.temperature',
+} as const;

@@ -29,16 +29,28 @@ export function otlpEnabled(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS'
   return Boolean(envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? envValue(env, `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`));
 }
 
+/**
+ * Without OTEL_EXPORTER_OTLP_*TIMEOUT, an export (retries included) gives up
+ * after this long, so a dead collector costs at most a few seconds at exit
+ * (the SDK default of 10 s, retried, held the process well past the run).
+ */
+export const DEFAULT_OTLP_TIMEOUT_MS = 2500;
+
+function exporterOptions(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS', url?: string): { url?: string; timeoutMillis?: number } {
+  const timeoutSet = envValue(env, `OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`) ?? envValue(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
+  return { ...(url ? { url } : {}), ...(timeoutSet ? {} : { timeoutMillis: DEFAULT_OTLP_TIMEOUT_MS }) };
+}
+
 /** An OTLP/HTTP trace exporter; endpoint, headers and timeout come from the standard variables. */
 export function createOtlpTraceExporter(env: NodeJS.ProcessEnv, url?: string): SpanExporter {
-  const options = url ? { url } : {};
+  const options = exporterOptions(env, 'TRACES', url);
   return otlpProtocol(env, 'TRACES') === 'http/protobuf'
     ? new OTLPTraceExporterProto(options)
     : new OTLPTraceExporterJson(options);
 }
 
 export function createOtlpMetricExporter(env: NodeJS.ProcessEnv, url?: string): PushMetricExporter {
-  const options = url ? { url } : {};
+  const options = exporterOptions(env, 'METRICS', url);
   return otlpProtocol(env, 'METRICS') === 'http/protobuf'
     ? new OTLPMetricExporterProto(options)
     : new OTLPMetricExporterJson(options);

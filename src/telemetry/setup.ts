@@ -6,7 +6,8 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { join } from 'node:path';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
 import { ATTR } from './names.js';
-import { createOtlpMetricExporter, createOtlpTraceExporter, otlpEnabled } from './otlp.js';
+import { createOtlpMetricExporter, createOtlpTraceExporter, DEFAULT_OTLP_TIMEOUT_MS, otlpEnabled } from './otlp.js';
+import { SpanTracker } from './span-tracker.js';
 
 export interface TelemetryOptions {
   /** spans.jsonl and metrics.jsonl are written here. */
@@ -18,12 +19,14 @@ export interface TelemetryOptions {
   /** Phoenix project; defaults to `PHOENIX_PROJECT_NAME` or `referee`. */
   projectName?: string;
   env?: NodeJS.ProcessEnv;
-  /** How often metrics are collected to the JSONL file and OTLP. @default 5000 */
+  /** How often metrics are collected to the JSONL file and OTLP. @default OTEL_METRIC_EXPORT_INTERVAL, else 5000 */
   metricIntervalMs?: number;
 }
 
 export interface TelemetryHandle {
   readonly otlp: boolean;
+  /** Turn spans in flight, for notices that become span events. */
+  readonly spans: SpanTracker;
   forceFlush(): Promise<void>;
   /** Idempotent; never takes longer than `timeoutMs`. */
   shutdown(timeoutMs?: number): Promise<void>;
@@ -34,7 +37,8 @@ let active: TelemetryHandle | undefined;
 /** Telemetry problems are reported once each and never fail a run (STYLE.md 7). */
 class OnceLogger implements DiagLogger {
   private readonly seen = new Set<string>();
-  private say(level: string, message: string): void {
+  private say(level: string, raw: string): void {
+    const message = oneLineMessage(raw);
     const key = `${level}:${message.slice(0, 80)}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -45,6 +49,21 @@ class OnceLogger implements DiagLogger {
   info = (): void => {};
   debug = (): void => {};
   verbose = (): void => {};
+}
+
+/** The SDK logs some errors as a JSON-serialised Error with its stack: keep the message, on one line. */
+function oneLineMessage(raw: unknown): string {
+  let text = typeof raw === 'string' ? raw : String(raw);
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as { message?: unknown };
+      if (typeof parsed.message === 'string') text = parsed.message;
+    } catch {
+      /* not JSON after all */
+    }
+  }
+  text = text.replace(/\s*\n\s*/g, ' ');
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
 }
 
 /**
@@ -66,14 +85,17 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
     [ATTR.role]: options.role ?? 'single',
   });
 
+  const tracker = new SpanTracker();
   const spanProcessors: SpanProcessor[] = [
+    tracker,
     new BatchSpanProcessor(new JsonlSpanExporter(join(options.runDir, 'spans.jsonl')), {
       scheduledDelayMillis: 1000,
       maxQueueSize: 65_536,
       maxExportBatchSize: 512,
     }),
   ];
-  const interval = options.metricIntervalMs ?? 5000;
+  const envInterval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
+  const interval = options.metricIntervalMs ?? (Number.isFinite(envInterval) && envInterval > 0 ? envInterval : 5000);
   const metricReaders: IMetricReader[] = [
     new PeriodicExportingMetricReader({
       exporter: new JsonlMetricExporter(join(options.runDir, 'metrics.jsonl')),
@@ -88,7 +110,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   }
   if (otlpMetrics) {
     metricReaders.push(
-      new PeriodicExportingMetricReader({ exporter: createOtlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 5000) }),
+      new PeriodicExportingMetricReader({ exporter: createOtlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 5000, DEFAULT_OTLP_TIMEOUT_MS + 500) }),
     );
   }
 
@@ -104,6 +126,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   let shutdownPromise: Promise<void> | undefined;
   const handle: TelemetryHandle = {
     otlp: otlpTraces || otlpMetrics,
+    spans: tracker,
     async forceFlush() {
       await Promise.all([...spanProcessors.map((p) => p.forceFlush()), ...metricReaders.map((r) => r.forceFlush())]).catch(() => {});
     },

@@ -9,6 +9,8 @@ import { runBenchmark } from '../../runner/run-benchmark.js';
 import { newRunId } from '../../runner/run-id.js';
 import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
+import { NoticeSpanEventsReporter } from '../../telemetry/notice-events.js';
+import { SystemSampler } from '../../telemetry/system-sampler.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
@@ -67,6 +69,8 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       system: agentConfig.llm.provider === 'sim' ? 'referee.sim' : 'openai',
     }),
   ];
+  // issue 3: system/GPU samples (events.jsonl, gauges) and notices as span events
+  reporters.push(new SystemSampler({ intervalS: flags['sample-interval'], agentName: agentConfig.name }), new NoticeSpanEventsReporter(telemetry.spans));
   if (!flags.quiet) reporters.push(new ProgressReporter({ intervalS: flags['progress-interval'] }));
   try {
     const result = await runBenchmark({

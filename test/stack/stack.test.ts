@@ -1,0 +1,202 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackLayout } from '../../src/stack/config.js';
+import { otlpEndpoint, phoenixUrl, prometheusUrl, stackDown, stackStatus, stackUp, type ServiceName } from '../../src/stack/services.js';
+import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
+
+/**
+ * The promise of the product, end to end against the real services: a run
+ * exported over OTLP to the collector lands in Phoenix (traces) and
+ * Prometheus (metrics), and every Grafana panel's query returns data.
+ */
+const l = stackLayout({ root: ROOT });
+const startedHere: ServiceName[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface PhoenixSpan {
+  name: string;
+  context: { trace_id: string; span_id: string };
+  span_kind: string;
+  parent_id: string | null;
+  attributes: Record<string, unknown>;
+}
+interface OtlpLine {
+  resourceSpans: { scopeSpans: { spans: { spanId: string; name: string; parentSpanId?: string }[] }[] }[];
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function phoenixSpans(project: string): Promise<PhoenixSpan[]> {
+  const all: PhoenixSpan[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { data: PhoenixSpan[]; next_cursor: string | null } = await getJson<{ data: PhoenixSpan[]; next_cursor: string | null }>(
+      `${phoenixUrl(l)}/v1/projects/${encodeURIComponent(project)}/spans?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    ).catch(() => ({ data: [], next_cursor: null }));
+    all.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return all;
+}
+
+function runSpans(runDir: string): { spanId: string; name: string; parentSpanId?: string }[] {
+  return readJsonl<OtlpLine>(join(runDir, 'spans.jsonl')).flatMap((x) => x.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+}
+
+/** Waits until Phoenix holds as many spans of the project as the run wrote. */
+async function waitForPhoenix(project: string, expected: number, timeoutMs = 90_000): Promise<PhoenixSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const spans = await phoenixSpans(project);
+    if (spans.length >= expected || Date.now() > deadline) return spans;
+    await sleep(1000);
+  }
+}
+
+type PromResult = { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+async function promQuery(expr: string, range?: { start: number; end: number }): Promise<PromResult> {
+  const q = new URLSearchParams({ query: expr });
+  if (range) {
+    q.set('start', String(range.start));
+    q.set('end', String(range.end));
+    q.set('step', '2');
+  }
+  const body = await getJson<{ status: string; data: { result: PromResult } }>(`${prometheusUrl(l)}/api/v1/${range ? 'query_range' : 'query'}?${q}`);
+  return body.data.result;
+}
+const finite = (r: PromResult): number[] =>
+  r.flatMap((s) => (s.values ?? (s.value ? [s.value] : [])).map(([, v]) => Number(v))).filter((v) => Number.isFinite(v));
+
+async function benchmark(out: string, runId: string, project: string, env: Record<string, string>) {
+  const r = await runCli(
+    ['run', '--output-dir', out, '--run-id', runId, '--quiet', '--sample-interval', '1', '--overrides', 'agent.sim.latency_ms=200'],
+    { env: { PHOENIX_PROJECT_NAME: project, OTEL_METRIC_EXPORT_INTERVAL: '1000', ...env }, timeoutMs: 300_000 },
+  );
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).not.toMatch(/duplicate registration/i);
+  return join(out, runId);
+}
+
+beforeAll(async () => {
+  const before = await stackStatus(l);
+  await stackUp(l);
+  for (const s of before) if (!s.healthy) startedHere.push(s.name);
+});
+
+afterAll(async () => {
+  // Only what this test started; a stack the developer had up stays up.
+  await stackDown(l, startedHere);
+});
+
+describe('a run exported to the collector', () => {
+  const out = tempDir('referee-stack-');
+  const suffix = Date.now().toString(36);
+  const runId = `stack-${suffix}`;
+  const project = `referee-stack-${suffix}`;
+  let runDir: string;
+  let startedAt: number;
+  let endedAt: number;
+
+  beforeAll(async () => {
+    startedAt = Date.now() / 1000 - 5;
+    runDir = await benchmark(out, runId, project, { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l) });
+    endedAt = Date.now() / 1000;
+  });
+
+  it('lands in Phoenix: every turn span with its LLM child, storage and evaluation spans, with their OpenInference kinds', async () => {
+    const written = runSpans(runDir);
+    const spans = await waitForPhoenix(project, written.length);
+    expect(spans.length).toBe(written.length);
+    const byId = new Map(spans.map((s) => [s.context.span_id, s]));
+    const turnsWritten = written.filter((s) => s.name === 'benchmark.turn');
+    const turns = spans.filter((s) => s.name === 'benchmark.turn');
+    expect(turns.length).toBe(turnsWritten.length);
+    expect(turns.length).toBe(readJsonl(join(runDir, 'turn_metrics.jsonl')).length);
+    for (const t of turnsWritten) expect(byId.get(t.spanId)?.span_kind).toBe('AGENT');
+    for (const turn of turns) {
+      const children = spans.filter((s) => s.parent_id === turn.context.span_id);
+      const llm = children.filter((c) => c.name.startsWith('chat '));
+      expect(llm, `turn ${turn.context.span_id}`).toHaveLength(1);
+      expect(llm[0]!.span_kind).toBe('LLM');
+      // Phoenix moves openinference.span.kind into span_kind; the GenAI attributes stay.
+      expect(llm[0]!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat' });
+      expect(llm[0]!.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+    }
+    expect(spans.filter((s) => s.name.startsWith('storage ')).length).toBeGreaterThan(0);
+    const evals = spans.filter((s) => s.name.startsWith('evaluate '));
+    expect(evals.length).toBe(readJson<{ tests: unknown[] }>(join(runDir, 'runstats.json')).tests.length);
+    expect(evals.every((e) => e.span_kind === 'EVALUATOR')).toBe(true);
+    expect(spans.filter((s) => s.name === 'benchmark.run').map((s) => s.span_kind)).toEqual(['CHAIN']);
+  });
+
+  it('lands in Prometheus: token totals and turns equal runstats.json', async () => {
+    const stats = readJson<{ tokens_in: number; tokens_out: number; turns: number }>(join(runDir, 'runstats.json'));
+    const sel = `referee_run_id="${runId}"`;
+    // The last export happens at shutdown; give Prometheus a few scrapes to see it.
+    const deadline = Date.now() + 60_000;
+    let done: number[] = [];
+    while (Date.now() < deadline) {
+      done = finite(await promQuery(`max(referee_progress_turns_done{${sel}})`));
+      if (done[0] === stats.turns) break;
+      await sleep(1000);
+    }
+    expect(done).toEqual([stats.turns]);
+    const tokens = await promQuery(`sum by (gen_ai_token_type) (gen_ai_client_token_usage_sum{${sel}})`);
+    const byType = Object.fromEntries(tokens.map((s) => [s.metric['gen_ai_token_type'], Number(s.value![1])]));
+    expect(byType).toEqual({ input: stats.tokens_in, output: stats.tokens_out });
+    expect(finite(await promQuery(`sum(referee_turns_total{${sel}})`))).toEqual([stats.turns]);
+  });
+
+  it('answers every query of every Grafana dashboard panel with data', async () => {
+    const dir = join(ROOT, 'dashboards');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    const gpu = existsSync('/usr/bin/nvidia-smi') || (process.env.PATH ?? '').split(':').some((p) => p && existsSync(join(p, 'nvidia-smi')));
+    const agent = readJson<{ agent: string }>(join(runDir, 'runstats.json')).agent;
+    const empty: string[] = [];
+    let checked = 0;
+    for (const file of files) {
+      const dash = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { panels: { title: string; targets?: { expr: string; instant?: boolean }[] }[]; templating: { list: { name: string; query: { query: string } }[] } };
+      // The variables' own queries must list this run and its agent.
+      for (const v of dash.templating.list) {
+        const m = /^label_values\((.*), (\w+)\)$/.exec(v.query.query);
+        expect(m, v.name).not.toBeNull();
+        const values = (await promQuery(`group by (${m![2]}) (${m![1]!.replaceAll('$run', runId)})`)).map((s) => s.metric[m![2]!]);
+        expect(values).toContain(v.name === 'run' ? runId : agent);
+      }
+      for (const panel of dash.panels) {
+        for (const t of panel.targets ?? []) {
+          const expr = t.expr.replaceAll('$run', runId).replaceAll('$agent', agent).replaceAll('$__rate_interval', '30s').replaceAll('$__range', '1h');
+          if (expr.includes('hw_') && !gpu) continue; // GPU series exist only where a GPU does
+          const result = t.instant ? await promQuery(expr) : await promQuery(expr, { start: startedAt, end: endedAt + 30 });
+          checked++;
+          if (finite(result).length === 0) empty.push(`${file} / ${panel.title}: ${t.expr}`);
+        }
+      }
+    }
+    expect(empty).toEqual([]);
+    expect(checked).toBeGreaterThan(20);
+  });
+});
+
+describe('a run with the collector down', () => {
+  it('completes normally, and `referee replay` later delivers all its spans to Phoenix', async () => {
+    const out = tempDir('referee-stack-offline-');
+    const suffix = Date.now().toString(36);
+    const project = `referee-offline-${suffix}`;
+    await stackDown(l, ['collector']);
+    const runDir = await benchmark(out, `offline-${suffix}`, project, { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l) });
+    expect(await phoenixSpans(project)).toEqual([]);
+    await stackUp(l);
+    const r = await runCli(['replay', runDir], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l) } });
+    expect(r.code, r.stderr).toBe(0);
+    const written = runSpans(runDir);
+    const spans = await waitForPhoenix(project, written.length);
+    expect(spans.map((s) => s.context.span_id).sort()).toEqual(written.map((s) => s.spanId).sort());
+  });
+});

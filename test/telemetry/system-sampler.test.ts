@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TelemetrySampleSchema } from '../../src/artifacts/schemas.js';
+import { parseNvidiaSmi, SystemSampler } from '../../src/telemetry/system-sampler.js';
+import { readJsonl, runCli, tempDir } from '../helpers.js';
+
+// Captured from `nvidia-smi --query-gpu=index,name,utilization.gpu,temperature.gpu,memory.used,memory.total
+// --format=csv,noheader,nounits` on a two-GPU host (an H100 busy, an older card that reports no utilization).
+const TWO_GPUS = `0, NVIDIA H100 80GB HBM3, 87, 64, 71234, 81559
+1, Tesla K80, [N/A], 41, 3, 11441
+`;
+
+describe('parseNvidiaSmi', () => {
+  it('reads index, name, utilization, temperature and memory (MiB) per GPU', () => {
+    expect(parseNvidiaSmi(TWO_GPUS)).toEqual([
+      { index: 0, name: 'NVIDIA H100 80GB HBM3', util_pct: 87, temp_c: 64, mem_used_mb: 71234, mem_total_mb: 81559 },
+      { index: 1, name: 'Tesla K80', util_pct: null, temp_c: 41, mem_used_mb: 3, mem_total_mb: 11441 },
+    ]);
+  });
+
+  it('keeps a GPU name that contains commas and reports unsupported fields as null', () => {
+    const [gpu] = parseNvidiaSmi('3, NVIDIA RTX A6000, Rev 2, [Not Supported], 55, [N/A], 49140\n');
+    expect(gpu).toEqual({ index: 3, name: 'NVIDIA RTX A6000, Rev 2', util_pct: null, temp_c: 55, mem_used_mb: null, mem_total_mb: 49140 });
+  });
+
+  it('returns no GPUs for empty or error output', () => {
+    expect(parseNvidiaSmi('')).toEqual([]);
+    expect(parseNvidiaSmi('NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.\n')).toEqual([]);
+  });
+});
+
+describe('SystemSampler', () => {
+  it('samples CPU, memory, RSS and open file descriptors in the telemetry event shape', async () => {
+    const s = await new SystemSampler({ gpu: false }).sample();
+    expect(TelemetrySampleSchema.parse(s)).toEqual(s);
+    expect(s.rss_mb).toBeGreaterThan(10);
+    expect(s.mem_total_mb).toBeGreaterThan(s.rss_mb);
+    expect(s.open_fds).toBeGreaterThan(2);
+    expect(s).not.toHaveProperty('gpus');
+  });
+
+  it('publishes telemetry samples into events.jsonl during a CLI run, GPUs absent (not zero) without nvidia-smi', async () => {
+    const out = tempDir();
+    const r = await runCli(['run', '--output-dir', out, '--run-id', 'sampled', '--quiet', '--sample-interval', '0.2', '--overrides', 'agent.sim.latency_ms=20'], {
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const samples = readJsonl<Record<string, unknown>>(join(out, 'sampled', 'events.jsonl')).filter((e) => e['type'] === 'telemetry');
+    expect(samples.length).toBeGreaterThan(1);
+    for (const e of samples) {
+      const sample = TelemetrySampleSchema.parse(e);
+      expect(sample.gpus).toBeUndefined();
+    }
+    // The gauges carry the same figures into metrics.jsonl.
+    const metricNames = new Set(
+      readJsonl<{ resourceMetrics: { scopeMetrics: { metrics: { name: string }[] }[] }[] }>(join(out, 'sampled', 'metrics.jsonl')).flatMap((l) =>
+        l.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.name))),
+      ),
+    );
+    for (const name of ['system.cpu.utilization', 'process.memory.usage', 'process.open_file_descriptor.count']) expect(metricNames).toContain(name);
+    expect([...metricNames].filter((n) => n.startsWith('hw.'))).toEqual([]);
+  });
+});
