@@ -49,12 +49,13 @@ export class ChatAgent implements Agent {
 
   async reply(message: string, ctx: ReplyContext): Promise<AgentReply> {
     const user: Entry = { message: { role: 'user', content: message }, tokens: messageTokens({ role: 'user', content: message }) };
-    const { messages, contextTokens, historySent } = this.buildPrompt(user);
+    const { messages, contextTokens, historySent } = ctx.history ? this.taskPrompt(ctx.history, user) : this.buildPrompt(user);
     const result = await streamChatCompletion({
       ...this.opts.endpoint,
       messages,
       signal: ctx.signal,
       ...(ctx.onToken ? { onToken: ctx.onToken } : {}),
+      ...(ctx.onReasoning ? { onReasoning: ctx.onReasoning } : {}),
       ...(this.opts.sessionId !== undefined ? { conversationId: this.opts.sessionId } : {}),
     });
     // Only a successful turn joins the history, so a retried message is not doubled.
@@ -68,6 +69,7 @@ export class ChatAgent implements Agent {
       finishReasons: result.finishReasons,
       metadata: { history_messages_sent: historySent, context_tokens: contextTokens },
     };
+    if (result.reasoning) reply.reasoning = result.reasoning;
     return reply;
   }
 
@@ -92,6 +94,19 @@ export class ChatAgent implements Agent {
     for (let i = first; i < this.history.length; i++) messages.push((this.history[i] as Entry).message);
     messages.push(user.message);
     return { messages, contextTokens: used, historySent: this.history.length - first };
+  }
+
+  /**
+   * Task mode (issue 8): the task's own messages, not the agent's history. A
+   * system message in them replaces the agent's system prompt.
+   */
+  private taskPrompt(history: readonly ChatMessage[], user: Entry): { messages: ChatMessage[]; contextTokens: number; historySent: number } {
+    const messages: ChatMessage[] = [];
+    if (this.opts.systemPrompt && !history.some((m) => m.role === 'system')) messages.push(this.system.message);
+    messages.push(...history, user.message);
+    let contextTokens = 0;
+    for (const m of messages) contextTokens += m === this.system.message ? this.system.tokens : messageTokens(m);
+    return { messages, contextTokens, historySent: history.length };
   }
 
   /** Drops history that cannot fit even beside an empty message, keeping memory bounded. */

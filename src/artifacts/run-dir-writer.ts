@@ -28,7 +28,7 @@ export class RunDirWriter implements Reporter {
   private readonly master: JsonlWriter;
   private readonly transcripts: JsonlWriter;
   private seq = 0;
-  private tokenBuffer: { turnId: number; testId: string; text: string; since: number } | undefined;
+  private tokenBuffer: { turnId: number; testId: string; text: string; since: number; stage: 'thinking' | 'streaming' } | undefined;
   private meta: RunMeta | undefined;
   private readonly runId: string;
 
@@ -149,10 +149,10 @@ export class RunDirWriter implements Reporter {
    * while it streams, and the rest when the turn ends, so the monitor sees the
    * reply grow without a line per token.
    */
-  onToken(step: ScheduleStep, delta: string): void {
+  onToken(step: ScheduleStep, delta: string, stage: 'thinking' | 'streaming' = 'streaming'): void {
     const pending = this.tokenBuffer;
-    if (pending && pending.turnId !== step.turnId) this.flushTokens();
-    if (!this.tokenBuffer) this.tokenBuffer = { turnId: step.turnId, testId: step.testId, text: '', since: Date.now() };
+    if (pending && (pending.turnId !== step.turnId || pending.stage !== stage)) this.flushTokens();
+    if (!this.tokenBuffer) this.tokenBuffer = { turnId: step.turnId, testId: step.testId, text: '', since: Date.now(), stage };
     this.tokenBuffer.text += delta;
     if (Date.now() - this.tokenBuffer.since >= TOKEN_FLUSH_MS) this.flushTokens();
   }
@@ -160,7 +160,7 @@ export class RunDirWriter implements Reporter {
   private flushTokens(): void {
     const b = this.tokenBuffer;
     this.tokenBuffer = undefined;
-    if (b && b.text) this.event('token', { test_id: b.testId, turn_id: b.turnId, delta: b.text, stage: 'streaming' });
+    if (b && b.text) this.event('token', { test_id: b.testId, turn_id: b.turnId, delta: b.text, stage: b.stage });
   }
 
   onNotice(kind: string, message: string, data: Record<string, unknown>): void {

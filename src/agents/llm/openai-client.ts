@@ -34,6 +34,8 @@ export interface StreamChatOptions extends ChatEndpoint {
   signal: AbortSignal;
   /** Called with each streamed content delta. Errors it throws are ignored. */
   onToken?: (delta: string) => void;
+  /** Called with each streamed reasoning delta. Errors it throws are ignored. */
+  onReasoning?: (delta: string) => void;
   /** `gen_ai.conversation.id` (the session id). */
   conversationId?: string;
 }
@@ -169,6 +171,13 @@ async function callAndStream(
       if (think) {
         reasoning += think;
         ttftMs ??= performance.now() - started;
+        if (opts.onReasoning) {
+          try {
+            opts.onReasoning(think);
+          } catch {
+            // A live-view callback never breaks a call.
+          }
+        }
       }
       if (typeof delta.content === 'string' && delta.content) {
         text += delta.content;

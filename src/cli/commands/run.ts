@@ -11,6 +11,7 @@ import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { ProgressReporter } from '../progress.js';
+import { runTasksCommand } from './run-tasks.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -30,6 +31,7 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
+  if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
   const overrides = flags.overrides.map(parseOverride);
   const agentFile = flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG);
   const datasetFile = flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG);
@@ -63,7 +65,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       datasetConfig,
       outputDir,
       runId,
-      concurrency: flags.concurrency,
+      concurrency: flags.concurrency ?? 1,
       reporters,
       signal: abort.signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],

@@ -5,8 +5,9 @@ import { coloursSkill } from './colours.js';
 import { fillerSkill } from './filler.js';
 import { nameListSkill } from './name_list.js';
 import { shoppingSkill } from './shopping.js';
+import { tasksSkill } from './tasks.js';
 
-export const simSkills: SimSkill[] = [coloursSkill, nameListSkill, shoppingSkill, fillerSkill];
+export const simSkills: SimSkill[] = [coloursSkill, nameListSkill, shoppingSkill, tasksSkill, fillerSkill];
 
 /** What the sim says to a statement it has no skill for, like a model acknowledging a fact. */
 export function fallbackReply(_question: string): string {
