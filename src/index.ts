@@ -14,3 +14,11 @@ export { startTelemetry } from './telemetry/setup.js';
 export { MetricsReporter } from './telemetry/metrics-reporter.js';
 export { RefereeError, ConfigError, DatasetError, AgentError } from './errors.js';
 export * from './artifacts/schemas.js';
+// Task suites (issue 8).
+export { runTasks, taskDefinition, type TaskRunOptions, type TaskRunResult, type TaskStage } from './tasks/run-tasks.js';
+export { runSuite, formatMatrix, type MatrixSummary, type MatrixCell, type SuiteRunOptions } from './tasks/run-suite.js';
+export { loadTaskFile, loadSuite, type TaskDataset, type LoadedSuite } from './tasks/load.js';
+export { TaskSchema, SuiteSchema, EvaluatorSchema, type Task, type Suite, type EvaluatorSpec } from './tasks/schema.js';
+export { evaluateTask } from './scoring/task-scoring.js';
+export { runCode, type CodeRunOptions, type CodeRunResult } from './scoring/code-exec.js';
+export * as evaluators from './scoring/evaluators.js';

@@ -43,7 +43,8 @@ export interface ReplyContext {
   onReasoning?: (delta: string) => void;
   /**
    * Task mode (issue 8): the messages to send before this one instead of the
-   * agent's own history, for tasks given as a message list.
+   * agent's own history (empty for a one-prompt task). When given, even
+   * empty, the chat agent sends exactly these and budgets nothing.
    */
   history?: readonly ChatMessage[];
 }

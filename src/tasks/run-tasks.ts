@@ -23,7 +23,6 @@ import type { TaskVerdict } from '../scoring/evaluators.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import { countTokens } from '../tokens.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../runner/reporter.js';
 import { appendHistory, redactConfig, type RunResult } from '../runner/run-benchmark.js';
@@ -104,7 +103,9 @@ interface Prepared {
   task: Task;
   def: TestDefinition;
   evaluator: EvaluatorSpec;
-  history?: ChatMessage[];
+  /** The messages before the prompt; empty for a prompt task. Given even when empty: it puts the agent in task mode. */
+  history: ChatMessage[];
+  /** Estimated prompt tokens (the step's `tokens`). */
   tokens: number;
 }
 
@@ -121,7 +122,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   } catch (err) {
     throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-  if (agentConfig.kind === 'memory' && dataset.tasks.some((t) => t.messages)) {
+  if (agentConfig.kind === 'memory' && dataset.tasks.some((t) => t.messages && t.messages.length > 1)) {
     throw new ConfigError('CONFIG_INVALID', `${dataset.file}: tasks given as "messages" need a chat agent; agent '${agentConfig.name}' is kind memory`);
   }
 
@@ -133,7 +134,8 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
     const evaluator = task.evaluator ?? fallback;
     const def = taskDefinition(dataset.name, task, evaluator);
     const history = task.messages?.slice(0, -1);
-    return { task, def, evaluator, ...(history && history.length ? { history } : {}), tokens: countTokens(def.script[0] as string) };
+    // An estimate (4 characters a token) keeps the tokenizer out of the run; usage comes from the server.
+    return { task, def, evaluator, history: history ?? [], tokens: Math.ceil((def.script[0] as string).length / 4) };
   });
   const definitions = prepared.map((p) => p.def);
 
@@ -164,7 +166,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
     ...hostInfo(),
   };
 
-  const writer = new RunDirWriter(runDir, runId);
+  const writer = new RunDirWriter(runDir, runId, { resultsJsonl: true });
   const reporters: Reporter[] = [writer, ...(options.reporters ?? [])];
   const tokenHooks = reporters.filter((r) => r.onToken);
   const state = new RunState(definitions.length, definitions.length, pricing);
@@ -221,7 +223,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
     state.testStarted(def.testId);
     await emit('onTestStart', def, lane, state.snapshot());
     const log: TestEndInfo['log'] = [];
-    for (const m of p.history ?? []) log.push({ role: m.role === 'user' ? 'user' : 'agent', text: m.content, turnId: -1 });
+    for (const m of p.history) log.push({ role: m.role === 'user' ? 'user' : 'agent', text: m.content, turnId: -1 });
     const answers: string[] = [];
     const reasons: string[] = [];
     let verdict: TaskVerdict = { score: 0, maxScore: 1, passed: false, reasons: [] };
@@ -291,7 +293,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
             timeoutMs: callTimeoutMs,
             signal: abort.signal,
             onToken,
-            context: { ...(p.history ? { history: p.history } : {}), onReasoning: (d) => onPiece('thinking', d) },
+            context: { history: p.history, onReasoning: (d) => onPiece('thinking', d) },
           }),
         );
       } finally {
@@ -349,7 +351,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
       await emit('onTurnEnd', { step, record, replyText: answer, metadata }, state.snapshot());
 
       log.push({ role: 'user', text: step.message, turnId }, { role: 'agent', text: answer, turnId });
-      tokens += p.tokens + tokensOut;
+      tokens += tokensIn + tokensOut;
       characters += step.message.length + answer.length;
       answers.push(answer);
       lastStatus = outcome.status;

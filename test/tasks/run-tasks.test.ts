@@ -74,7 +74,7 @@ describe('runTasks', () => {
     expect(metrics.filter((m) => m.test_id === 'tasks/hard').map((m) => m.attempts)).toEqual([1, 2, 3]);
     expect(metrics.filter((m) => m.test_id === 'tasks/easy').map((m) => m.attempts)).toEqual([1]);
     expect(new Set(metrics.map((m) => m.turn_id)).size).toBe(4);
-    const result = readJson<{ reasoning: string[]; actual_responses: string[] }>(join(r.runDir, 'results/weak/tasks/hard_0.json'));
+    const result = readJsonl<{ test_id: string; reasoning: string[]; actual_responses: string[] }>(join(r.runDir, 'results/weak/results.jsonl')).find((x) => x.test_id === 'tasks/hard')!;
     expect(result.reasoning).toHaveLength(3);
     expect(result.actual_responses).toHaveLength(3);
     const events = readJsonl<Ev>(join(r.runDir, 'events.jsonl'));
