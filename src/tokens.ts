@@ -5,8 +5,9 @@
  * families; callers cache the count per message, so no cache lives here.
  */
 import { createRequire } from 'node:module';
+import type * as O200k from 'gpt-tokenizer/encoding/o200k_base';
 
-type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+type Encoding = typeof O200k;
 let encoding: Encoding | undefined;
 /**
  * The encoding's tables take about 65 MB and 0.4 s to load, so they load on
