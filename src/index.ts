@@ -22,3 +22,11 @@ export { stackLayout, DEFAULT_PORTS, type StackOptions, type StackPorts } from '
 export { buildStack } from './stack/build.js';
 export { stackUp, stackDown, stackStatus, otlpEndpoint, phoenixUrl, prometheusUrl, type ServiceStatus } from './stack/services.js';
 export { StackError } from './errors.js';
+// Task suites (issue 8).
+export { runTasks, taskDefinition, type TaskRunOptions, type TaskRunResult, type TaskStage } from './tasks/run-tasks.js';
+export { runSuite, formatMatrix, type MatrixSummary, type MatrixCell, type SuiteRunOptions } from './tasks/run-suite.js';
+export { loadTaskFile, loadSuite, type TaskDataset, type LoadedSuite } from './tasks/load.js';
+export { TaskSchema, SuiteSchema, EvaluatorSchema, type Task, type Suite, type EvaluatorSpec } from './tasks/schema.js';
+export { evaluateTask } from './scoring/task-scoring.js';
+export { runCode, type CodeRunOptions, type CodeRunResult } from './scoring/code-exec.js';
+export * as evaluators from './scoring/evaluators.js';

@@ -4,7 +4,20 @@
  * its tables load, once per process. Counts are estimates for other model
  * families; callers cache the count per message, so no cache lives here.
  */
-import { countTokens as countO200k, decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
+import type * as O200k from 'gpt-tokenizer/encoding/o200k_base';
+
+type Encoding = typeof O200k;
+let encoding: Encoding | undefined;
+/**
+ * The encoding's tables take about 65 MB and 0.4 s to load, so they load on
+ * the first count: a task run whose server reports usage never needs them
+ * (issue 8: peak RSS of the task bench).
+ */
+function o200k(): Encoding {
+  encoding ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as Encoding;
+  return encoding;
+}
 
 /** Special-token text such as `<|endoftext|>` is counted as plain text, never rejected. */
 const PLAIN = { disallowedSpecial: new Set<string>() };
@@ -21,15 +34,15 @@ export const MESSAGE_OVERHEAD_TOKENS = 4;
 /** Number of tokens in `text`. */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
-  return countO200k(text, PLAIN);
+  return o200k().countTokens(text, PLAIN);
 }
 
 /** Token ids of `text` (for cutting a text to a token limit). */
 export function encodeTokens(text: string): number[] {
-  return encode(text, PLAIN);
+  return o200k().encode(text, PLAIN);
 }
 
 /** Text of `tokens`. */
 export function decodeTokens(tokens: readonly number[]): string {
-  return decode(tokens);
+  return o200k().decode(tokens);
 }

@@ -31,7 +31,7 @@ export function messageTokens(message: ChatMessage): number {
 export class ChatAgent implements Agent {
   readonly name: string;
   private readonly opts: ChatAgentOptions;
-  private readonly system: Entry;
+  private readonly system: { message: ChatMessage; counted?: number };
   /** Oldest first. Pruned of entries that could never fit the window again. */
   private history: Entry[] = [];
 
@@ -39,7 +39,13 @@ export class ChatAgent implements Agent {
     this.name = opts.name;
     this.opts = opts;
     const system: ChatMessage = { role: 'system', content: opts.systemPrompt };
-    this.system = { message: system, tokens: opts.systemPrompt ? messageTokens(system) : 0 };
+    this.system = { message: system };
+  }
+
+  /** Counted on first use: a task-mode session never needs it. */
+  private get systemTokens(): number {
+    this.system.counted ??= this.opts.systemPrompt ? messageTokens(this.system.message) : 0;
+    return this.system.counted;
   }
 
   /** Prompt tokens available for system prompt, history and the new message. */
@@ -48,19 +54,24 @@ export class ChatAgent implements Agent {
   }
 
   async reply(message: string, ctx: ReplyContext): Promise<AgentReply> {
-    const user: Entry = { message: { role: 'user', content: message }, tokens: messageTokens({ role: 'user', content: message }) };
-    const { messages, contextTokens, historySent } = this.buildPrompt(user);
+    // Task mode sends the task's messages whole: no budget, so no token counting (issue 8).
+    const user: Entry = { message: { role: 'user', content: message }, tokens: ctx.history ? 0 : messageTokens({ role: 'user', content: message }) };
+    const { messages, contextTokens, historySent } = ctx.history ? this.taskPrompt(ctx.history, user) : this.buildPrompt(user);
     const result = await streamChatCompletion({
       ...this.opts.endpoint,
       messages,
       signal: ctx.signal,
       ...(ctx.onToken ? { onToken: ctx.onToken } : {}),
+      ...(ctx.onReasoning ? { onReasoning: ctx.onReasoning } : {}),
       ...(this.opts.sessionId !== undefined ? { conversationId: this.opts.sessionId } : {}),
     });
     // Only a successful turn joins the history, so a retried message is not doubled.
-    const assistant: ChatMessage = { role: 'assistant', content: result.text };
-    this.history.push(user, { message: assistant, tokens: messageTokens(assistant) });
-    this.prune();
+    // A task-mode turn has its own history, so it keeps none.
+    if (!ctx.history) {
+      const assistant: ChatMessage = { role: 'assistant', content: result.text };
+      this.history.push(user, { message: assistant, tokens: messageTokens(assistant) });
+      this.prune();
+    }
     const reply: AgentReply = {
       text: result.text,
       usage: result.usage,
@@ -68,12 +79,13 @@ export class ChatAgent implements Agent {
       finishReasons: result.finishReasons,
       metadata: { history_messages_sent: historySent, context_tokens: contextTokens },
     };
+    if (result.reasoning) reply.reasoning = result.reasoning;
     return reply;
   }
 
   /** System prompt + the most recent history that fits + the new message. */
   private buildPrompt(user: Entry): { messages: ChatMessage[]; contextTokens: number; historySent: number } {
-    let used = this.system.tokens + user.tokens;
+    let used = this.systemTokens + user.tokens;
     const budget = this.promptBudget;
     let first = this.history.length;
     while (first > 0) {
@@ -94,9 +106,21 @@ export class ChatAgent implements Agent {
     return { messages, contextTokens: used, historySent: this.history.length - first };
   }
 
+  /**
+   * Task mode (issue 8): the task's own messages, not the agent's history. A
+   * system message in them replaces the agent's system prompt. Nothing is
+   * counted (`context_tokens` -1): the server's usage says what was sent.
+   */
+  private taskPrompt(history: readonly ChatMessage[], user: Entry): { messages: ChatMessage[]; contextTokens: number; historySent: number } {
+    const messages: ChatMessage[] = [];
+    if (this.opts.systemPrompt && !history.some((m) => m.role === 'system')) messages.push(this.system.message);
+    messages.push(...history, user.message);
+    return { messages, contextTokens: -1, historySent: history.length };
+  }
+
   /** Drops history that cannot fit even beside an empty message, keeping memory bounded. */
   private prune(): void {
-    const room = this.promptBudget - this.system.tokens - MESSAGE_OVERHEAD_TOKENS;
+    const room = this.promptBudget - this.systemTokens - MESSAGE_OVERHEAD_TOKENS;
     let used = 0;
     let first = this.history.length;
     while (first > 0 && used + (this.history[first - 1] as Entry).tokens <= room) {

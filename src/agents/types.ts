@@ -28,6 +28,8 @@ export interface AgentReply {
   timings?: ReplyTimings;
   /** Finish reasons reported by the LLM endpoint (e.g. `stop`, `length`). */
   finishReasons?: string[];
+  /** Reasoning the provider streamed apart from the content (`reasoning_content`); never scored. */
+  reasoning?: string;
 }
 
 export interface ReplyContext {
@@ -37,6 +39,14 @@ export interface ReplyContext {
   signal: AbortSignal;
   /** Called with each streamed text delta, for the live monitor. */
   onToken?: (delta: string) => void;
+  /** Called with each streamed reasoning delta (the provider's reasoning field), for the Thinking stage. */
+  onReasoning?: (delta: string) => void;
+  /**
+   * Task mode (issue 8): the messages to send before this one instead of the
+   * agent's own history (empty for a one-prompt task). When given, even
+   * empty, the chat agent sends exactly these and budgets nothing.
+   */
+  history?: readonly ChatMessage[];
 }
 
 /** One conversation with an agent under test. Turns are sent strictly in order. */

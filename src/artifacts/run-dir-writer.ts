@@ -28,16 +28,29 @@ export class RunDirWriter implements Reporter {
   private readonly master: JsonlWriter;
   private readonly transcripts: JsonlWriter;
   private seq = 0;
-  private tokenBuffer: { turnId: number; testId: string; text: string; since: number } | undefined;
+  private tokenBuffer: { turnId: number; testId: string; text: string; since: number; stage: 'thinking' | 'streaming' } | undefined;
   private meta: RunMeta | undefined;
   private readonly runId: string;
+  /** Task runs (issue 8): per-test results as lines of one file, not a file each. */
+  private readonly resultsJsonl: boolean;
+  private results: JsonlWriter | undefined;
 
   constructor(
     private readonly runDir: string,
     runId: string,
-    options: { startSeq?: number } = {},
+    options: {
+      startSeq?: number;
+      /**
+       * Write per-test results as lines of `results/<agent>/results.jsonl`
+       * (with `test_id`) instead of one JSON file per test: a 2,000-task run
+       * would otherwise spend more time creating files than talking to the model.
+       * @default false
+       */
+      resultsJsonl?: boolean;
+    } = {},
   ) {
     this.runId = runId;
+    this.resultsJsonl = options.resultsJsonl ?? false;
     this.seq = options.startSeq ?? 0;
     this.events = new JsonlWriter(join(runDir, 'events.jsonl'));
     this.turns = new JsonlWriter(join(runDir, 'turn_metrics.jsonl'));
@@ -125,8 +138,7 @@ export class RunDirWriter implements Reporter {
     const { test } = info;
     this.masterLog(MasterLogType.END, test.testId, {});
     const agent = String(this.meta?.agent['name'] ?? 'agent');
-    const file = join(this.runDir, RESULTS_DIRNAME, agent, dirnameFor(test), `${test.exampleId}_0.json`);
-    writeJsonAtomic(file, {
+    const result = {
       task_log: info.log.map((l) => `${l.role === 'user' ? 'Test' : 'Agent'}: ${l.text}`),
       actual_responses: info.answers,
       score: info.score.score,
@@ -139,7 +151,13 @@ export class RunDirWriter implements Reporter {
       expected_responses: test.expected_responses,
       needles: test.is_question.filter((q) => !q).length,
       memory_span: info.span,
-    });
+    };
+    if (this.resultsJsonl) {
+      this.results ??= new JsonlWriter(join(this.runDir, RESULTS_DIRNAME, agent, 'results.jsonl'));
+      this.results.write({ test_id: test.testId, dataset: test.dataset, ...result });
+    } else {
+      writeJsonAtomic(join(this.runDir, RESULTS_DIRNAME, agent, dirnameFor(test), `${test.exampleId}_0.json`), result);
+    }
     this.event('test_end', {
       test_id: test.testId,
       dataset: test.dataset,
@@ -162,10 +180,10 @@ export class RunDirWriter implements Reporter {
    * while it streams, and the rest when the turn ends, so the monitor sees the
    * reply grow without a line per token.
    */
-  onToken(step: ScheduleStep, delta: string): void {
+  onToken(step: ScheduleStep, delta: string, stage: 'thinking' | 'streaming' = 'streaming'): void {
     const pending = this.tokenBuffer;
-    if (pending && pending.turnId !== step.turnId) this.flushTokens();
-    if (!this.tokenBuffer) this.tokenBuffer = { turnId: step.turnId, testId: step.testId, text: '', since: Date.now() };
+    if (pending && (pending.turnId !== step.turnId || pending.stage !== stage)) this.flushTokens();
+    if (!this.tokenBuffer) this.tokenBuffer = { turnId: step.turnId, testId: step.testId, text: '', since: Date.now(), stage };
     this.tokenBuffer.text += delta;
     if (Date.now() - this.tokenBuffer.since >= TOKEN_FLUSH_MS) this.flushTokens();
   }
@@ -173,7 +191,7 @@ export class RunDirWriter implements Reporter {
   private flushTokens(): void {
     const b = this.tokenBuffer;
     this.tokenBuffer = undefined;
-    if (b && b.text) this.event('token', { test_id: b.testId, turn_id: b.turnId, delta: b.text, stage: 'streaming' });
+    if (b && b.text) this.event('token', { test_id: b.testId, turn_id: b.turnId, delta: b.text, stage: b.stage });
   }
 
   onNotice(kind: string, message: string, data: Record<string, unknown>): void {
@@ -185,6 +203,7 @@ export class RunDirWriter implements Reporter {
     if (this.meta) writeJsonAtomic(join(this.runDir, 'run.json'), { ...this.meta, status, finished_at: new Date().toISOString() });
     this.event('run_end', { status, score: stats.score, max_score: stats.max_score, duration: stats.duration });
     for (const w of [this.events, this.turns, this.master, this.transcripts]) w.close();
+    this.results?.close();
   }
 }
 

@@ -26,6 +26,8 @@ export const TurnMetricSchema = z.object({
   reason: z.string().optional(),
   error: z.string().optional(),
   attempts: z.number().int().optional(),
+  /** Tokens of hidden reasoning (`<think>` block or the provider's reasoning field), part of tokens_out. */
+  reasoning_tokens: z.number().int().optional(),
 });
 export type TurnMetric = z.infer<typeof TurnMetricSchema>;
 

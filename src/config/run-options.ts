@@ -9,7 +9,7 @@ export const RunFlagsSchema = z.object({
   'dataset-config': z.string().optional().describe('Dataset YAML in the GoodAI shape (default: the built-in offline dataset)'),
   overrides: z.array(z.string()).default([]).describe('Patch a config field, key.path=value (repeatable; agent.* or dataset.*)'),
   'output-dir': z.string().default('runs').describe('Output root; each run gets <output-dir>/<run-id>/'),
-  concurrency: z.number().int().positive().default(1).describe('Test conversations run at once (turns within one stay in order)'),
+  concurrency: z.number().int().positive().optional().describe('Test conversations run at once, turns within one in order (default 1; task runs: the suite\'s defaults.concurrency, else 8)'),
   'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/).optional().describe('Run id (default: <agent>-<timestamp>-<random>)'),
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
   'allow-dataset-mismatch': z.boolean().default(false).describe('Run even if the dataset differs from the sha256 pinned in the dataset config'),
@@ -22,6 +22,12 @@ export const RunFlagsSchema = z.object({
   'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
   // issue 3: the system/GPU sampler
   'sample-interval': z.number().positive().default(2).describe('Seconds between system/GPU telemetry samples (events.jsonl and metrics)'),
+  // Task suites (issue 8): a suite YAML, or one task file with --agent-config.
+  suite: z.string().optional().describe('Suite YAML: run its agents x datasets matrix of single-turn tasks'),
+  tasks: z.string().optional().describe('A task file (.jsonl or .csv) to run against --agent-config'),
+  evaluator: z.enum(['exact', 'contains', 'regex', 'numeric', 'qa', 'json', 'code_js', 'code_python']).optional().describe('Evaluator of --tasks tasks that name none (default exact)'),
+  attempts: z.number().int().min(1).max(20).optional().describe('Tries per task: a failed task is retried, every attempt recorded (default 1)'),
+  'cooling-s': z.number().nonnegative().optional().describe('Pause before each task, seconds: the Cooling stage (default 0)'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

@@ -66,8 +66,11 @@ export interface Reporter {
   onRunStart?(info: RunStartInfo): void | Promise<void>;
   onTestStart?(test: TestDefinition, lane: number, progress: ProgressSnapshot): void | Promise<void>;
   onTurnStart?(step: ScheduleStep, progress: ProgressSnapshot): void | Promise<void>;
-  /** Streamed text of the current reply; synchronous and cheap by contract. */
-  onToken?(step: ScheduleStep, delta: string): void;
+  /**
+   * Streamed text of the current reply; synchronous and cheap by contract.
+   * `stage` is `thinking` inside a reasoning block (issue 8), else `streaming`.
+   */
+  onToken?(step: ScheduleStep, delta: string, stage?: 'thinking' | 'streaming'): void;
   onTurnEnd?(info: TurnEndInfo, progress: ProgressSnapshot): void | Promise<void>;
   onTestEnd?(info: TestEndInfo, progress: ProgressSnapshot): void | Promise<void>;
   /** Warnings such as retries and stalls, already worded for a person. */

@@ -241,7 +241,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   return { runId, runDir, status, stats: state.stats(runId, agentConfig.name) };
 }
 
-function appendHistory(outputDir: string, line: Record<string, unknown>): void {
+export function appendHistory(outputDir: string, line: Record<string, unknown>): void {
   try {
     appendFileSync(join(outputDir, 'benchmark_history.jsonl'), JSON.stringify(line) + '\n');
   } catch (err) {
@@ -250,7 +250,7 @@ function appendHistory(outputDir: string, line: Record<string, unknown>): void {
 }
 
 /** The agent config as recorded in run.json: header values are dropped, only names kept. */
-function redactConfig(config: AgentConfig): Record<string, unknown> {
+export function redactConfig(config: AgentConfig): Record<string, unknown> {
   return {
     ...config,
     llm: { ...config.llm, headers: Object.fromEntries(Object.keys(config.llm.headers).map((k) => [k, '[redacted]'])) },

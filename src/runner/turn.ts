@@ -1,4 +1,4 @@
-import type { Agent, AgentReply } from '../agents/types.js';
+import type { Agent, AgentReply, ReplyContext } from '../agents/types.js';
 import { CallError } from '../errors.js';
 import type { ScheduleStep } from './scheduler.js';
 
@@ -24,7 +24,13 @@ export function failureReason(err: unknown, timedOut: boolean): string {
 export async function executeTurn(
   agent: Agent,
   step: ScheduleStep,
-  options: { timeoutMs: number; signal: AbortSignal; onToken?: (delta: string) => void },
+  options: {
+    timeoutMs: number;
+    signal: AbortSignal;
+    onToken?: (delta: string) => void;
+    /** Further reply context (task mode: `history`, `onReasoning`). */
+    context?: Pick<ReplyContext, 'history' | 'onReasoning'>;
+  },
 ): Promise<TurnOutcome> {
   const started = performance.now();
   const timeout = new AbortController();
@@ -37,6 +43,7 @@ export async function executeTurn(
         turnId: step.turnId,
         signal,
         ...(options.onToken ? { onToken: options.onToken } : {}),
+        ...options.context,
       }),
       signal,
     );

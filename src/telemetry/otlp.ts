@@ -1,9 +1,14 @@
-import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createRequire } from 'node:module';
+import type * as MetricsHttp from '@opentelemetry/exporter-metrics-otlp-http';
+import type * as MetricsProto from '@opentelemetry/exporter-metrics-otlp-proto';
+import type * as TraceHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as TraceProto from '@opentelemetry/exporter-trace-otlp-proto';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+// Exporters load only when OTLP export is asked for: most runs write JSONL only,
+// and the protobuf ones cost start-up time and memory (issue 8).
+const load = createRequire(import.meta.url);
 
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
 
@@ -45,13 +50,13 @@ function exporterOptions(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS', u
 export function createOtlpTraceExporter(env: NodeJS.ProcessEnv, url?: string): SpanExporter {
   const options = exporterOptions(env, 'TRACES', url);
   return otlpProtocol(env, 'TRACES') === 'http/protobuf'
-    ? new OTLPTraceExporterProto(options)
-    : new OTLPTraceExporterJson(options);
+    ? new (load('@opentelemetry/exporter-trace-otlp-proto') as typeof TraceProto).OTLPTraceExporter(options)
+    : new (load('@opentelemetry/exporter-trace-otlp-http') as typeof TraceHttp).OTLPTraceExporter(options);
 }
 
 export function createOtlpMetricExporter(env: NodeJS.ProcessEnv, url?: string): PushMetricExporter {
   const options = exporterOptions(env, 'METRICS', url);
   return otlpProtocol(env, 'METRICS') === 'http/protobuf'
-    ? new OTLPMetricExporterProto(options)
-    : new OTLPMetricExporterJson(options);
+    ? new (load('@opentelemetry/exporter-metrics-otlp-proto') as typeof MetricsProto).OTLPMetricExporter(options)
+    : new (load('@opentelemetry/exporter-metrics-otlp-http') as typeof MetricsHttp).OTLPMetricExporter(options);
 }

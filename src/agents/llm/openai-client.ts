@@ -11,6 +11,7 @@ import { CallError } from '../../errors.js';
 import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names.js';
 import { countTokens } from '../../tokens.js';
 import type { ChatMessage, TokenUsage } from '../types.js';
+import { httpPost, type HttpPostResponse } from './http-post.js';
 import { readSseEvents } from './sse.js';
 
 /** Where and how to call the model; fixed for a run. */
@@ -34,6 +35,8 @@ export interface StreamChatOptions extends ChatEndpoint {
   signal: AbortSignal;
   /** Called with each streamed content delta. Errors it throws are ignored. */
   onToken?: (delta: string) => void;
+  /** Called with each streamed reasoning delta. Errors it throws are ignored. */
+  onReasoning?: (delta: string) => void;
   /** `gen_ai.conversation.id` (the session id). */
   conversationId?: string;
 }
@@ -108,9 +111,9 @@ async function callAndStream(
     stream_options: { include_usage: true },
   });
 
-  let response: Response;
+  let response: HttpPostResponse;
   try {
-    response = await fetch(url, { method: 'POST', headers, body, signal: opts.signal });
+    response = await httpPost(url, headers, body, opts.signal);
   } catch (err) {
     throw toCallError(err, opts.signal, display, opts.apiKey);
   }
@@ -169,6 +172,13 @@ async function callAndStream(
       if (think) {
         reasoning += think;
         ttftMs ??= performance.now() - started;
+        if (opts.onReasoning) {
+          try {
+            opts.onReasoning(think);
+          } catch {
+            // A live-view callback never breaks a call.
+          }
+        }
       }
       if (typeof delta.content === 'string' && delta.content) {
         text += delta.content;
@@ -266,7 +276,7 @@ function abortError(reason: unknown, display: string, cause: unknown): CallError
   return new CallError('aborted', `call to ${display} was aborted`, { cause });
 }
 
-async function readErrorBody(response: Response): Promise<string> {
+async function readErrorBody(response: HttpPostResponse): Promise<string> {
   try {
     const text = await response.text();
     try {

@@ -97,8 +97,18 @@ export class SseParser {
   }
 }
 
-/** Reads a fetch() body as SSE events. Rejections of the reader propagate unchanged. */
-export async function* readSseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent, void, undefined> {
+/**
+ * Reads a response body as SSE events: a fetch() ReadableStream, or a
+ * node:http response (any async iterable of bytes with `destroy()`).
+ * Rejections of the reader propagate unchanged.
+ */
+export async function* readSseEvents(
+  body: ReadableStream<Uint8Array> | (AsyncIterable<Uint8Array> & { destroy(): void }),
+): AsyncGenerator<SseEvent, void, undefined> {
+  if (!('getReader' in body)) {
+    yield* readIterable(body);
+    return;
+  }
   const parser = new SseParser();
   const decoder = new TextDecoder('utf-8');
   const reader = body.getReader();
@@ -122,5 +132,25 @@ export async function* readSseEvents(body: ReadableStream<Uint8Array>): AsyncGen
     } else {
       reader.releaseLock();
     }
+  }
+}
+
+async function* readIterable(body: AsyncIterable<Uint8Array> & { destroy(): void }): AsyncGenerator<SseEvent, void, undefined> {
+  const parser = new SseParser();
+  const decoder = new TextDecoder('utf-8');
+  let finished = false;
+  try {
+    for await (const chunk of body) {
+      const events = parser.push(decoder.decode(chunk, { stream: true }));
+      for (const event of events) yield event;
+    }
+    finished = true;
+    const tail = decoder.decode();
+    const events = tail.length > 0 ? parser.push(tail) : [];
+    for (const event of events) yield event;
+    for (const event of parser.end()) yield event;
+  } finally {
+    // The consumer stopped early or the read failed: drop the connection rather than reuse a half-read one.
+    if (!finished) body.destroy();
   }
 }

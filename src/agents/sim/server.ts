@@ -170,7 +170,7 @@ export function planReply(request: SimChatRequest, count: (text: string) => numb
   let text: string | undefined;
   let skill = 'fallback';
   for (const s of simSkills) {
-    text = s.answer(question, request.messages);
+    text = s.answer(question, request.messages, request.model);
     if (text !== undefined) {
       skill = s.name;
       break;

@@ -8,5 +8,5 @@ import type { ChatMessage } from '../types.js';
 export interface SimSkill {
   readonly name: string;
   /** Returns the reply, or undefined when the last user message is not this skill's question. */
-  answer(question: string, context: readonly ChatMessage[]): string | undefined;
+  answer(question: string, context: readonly ChatMessage[], model?: string): string | undefined;
 }

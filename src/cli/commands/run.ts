@@ -15,6 +15,7 @@ import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../de
 import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
 import { startMonitor, type MonitorServer } from '../../monitor/server.js';
+import { runTasksCommand } from './run-tasks.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -34,6 +35,7 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
+  if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
   const overrides = flags.overrides.map(parseOverride);
   const agentFile = flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG);
   // issue 7: a GoodAI definitions folder brings its own config (definitions/config.yml).
@@ -78,7 +80,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       datasetConfig,
       outputDir,
       runId,
-      concurrency: flags.concurrency,
+      concurrency: flags.concurrency ?? 1,
       reporters,
       signal: abort.signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],

@@ -6,6 +6,7 @@ import { fillerSkill } from './filler.js';
 import { nameListSkill } from './name_list.js';
 import { shoppingSkill } from './shopping.js';
 import { applyProspectiveMemory, jokesSkill, locationsDirectionsSkill, sallyAnneSkill, spyMeetingSkill, triggerResponseSkill } from './v3.js';
+import { tasksSkill } from './tasks.js';
 
 export const simSkills: SimSkill[] = [
   coloursSkill,
@@ -17,6 +18,8 @@ export const simSkills: SimSkill[] = [
   jokesSkill,
   locationsDirectionsSkill,
   triggerResponseSkill,
+  // issue 8: single-turn tasks
+  tasksSkill,
   fillerSkill,
 ];
 

