@@ -14,6 +14,7 @@ export const RunFlagsSchema = z.object({
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
   'allow-dataset-mismatch': z.boolean().default(false).describe('Run even if the dataset differs from the sha256 pinned in the dataset config'),
   quiet: z.boolean().default(false).describe('No progress output'),
+  resume: z.string().min(1).optional().describe('Continue a killed or interrupted run from its run directory (configs and concurrency come from its run.json)'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

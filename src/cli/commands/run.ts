@@ -7,10 +7,12 @@ import { ConfigError } from '../../errors.js';
 import type { Reporter } from '../../runner/reporter.js';
 import { runBenchmark } from '../../runner/run-benchmark.js';
 import { newRunId } from '../../runner/run-id.js';
+import { outputRootOf } from '../../runner/resume.js';
 import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { ProgressReporter } from '../progress.js';
+import { resumeFromFlags } from './resume.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -30,14 +32,17 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
+  // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.
+  const resume = flags.resume !== undefined ? await resumeFromFlags(flags) : undefined;
+  if (resume === null) return 0;
   const overrides = flags.overrides.map(parseOverride);
   const agentFile = flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG);
   const datasetFile = flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG);
-  const agentConfig = loadAgentConfig(agentFile, overrides);
-  const datasetConfig = loadDatasetConfig(datasetFile, overrides);
+  const agentConfig = resume?.agentConfig ?? loadAgentConfig(agentFile, overrides);
+  const datasetConfig = resume?.datasetConfig ?? loadDatasetConfig(datasetFile, overrides);
 
-  const runId = flags['run-id'] ?? newRunId(agentConfig.name);
-  const outputDir = resolve(flags['output-dir']);
+  const runId = resume?.runId ?? flags['run-id'] ?? newRunId(agentConfig.name);
+  const outputDir = resume ? outputRootOf(resume.runDir) : resolve(flags['output-dir']);
   // The one provider of this process, started before any span (seed 000 3.5).
   const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name });
 
@@ -67,6 +72,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       reporters,
       signal: abort.signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],
+      ...(resume ? { resume } : {}),
     });
     process.stdout.write(`${result.runDir}\n`);
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
