@@ -101,7 +101,9 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
   }
   const datasetConfig = check(DatasetConfigSchema, `${metaFile} dataset_config`, meta.dataset_config);
   const ownDataset = join(runDir, 'dataset');
-  const datasetDir = existsSync(meta.dataset.dir) ? meta.dataset.dir : ownDataset;
+  // The run's own dataset is read from where the run directory is now (it may have been moved or copied).
+  const wasOwn = basename(meta.dataset.dir) === 'dataset' && basename(dirname(meta.dataset.dir)) === meta.run_id;
+  const datasetDir = wasOwn || !existsSync(meta.dataset.dir) ? ownDataset : meta.dataset.dir;
   let definitions;
   try {
     const loaded = await loadDataset(datasetDir, { allowMismatch: false });

@@ -29,16 +29,29 @@ export function otlpEnabled(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS'
   return Boolean(envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? envValue(env, `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`));
 }
 
+/**
+ * Issue 4: a dead collector must not hold the process after the run. The
+ * exporters retry a refused connection until their timeout (10 s by default),
+ * which would keep the CLI alive that long after the run ended; without an
+ * explicit `OTEL_EXPORTER_OTLP[_SIGNAL]_TIMEOUT` the timeout is 2 s.
+ */
+export const DEFAULT_OTLP_TIMEOUT_MS = 2000;
+
+function exporterOptions(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS', url?: string): { url?: string; timeoutMillis?: number } {
+  const explicit = envValue(env, `OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`) ?? envValue(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
+  return { ...(url ? { url } : {}), ...(explicit ? {} : { timeoutMillis: DEFAULT_OTLP_TIMEOUT_MS }) };
+}
+
 /** An OTLP/HTTP trace exporter; endpoint, headers and timeout come from the standard variables. */
 export function createOtlpTraceExporter(env: NodeJS.ProcessEnv, url?: string): SpanExporter {
-  const options = url ? { url } : {};
+  const options = exporterOptions(env, 'TRACES', url);
   return otlpProtocol(env, 'TRACES') === 'http/protobuf'
     ? new OTLPTraceExporterProto(options)
     : new OTLPTraceExporterJson(options);
 }
 
 export function createOtlpMetricExporter(env: NodeJS.ProcessEnv, url?: string): PushMetricExporter {
-  const options = url ? { url } : {};
+  const options = exporterOptions(env, 'METRICS', url);
   return otlpProtocol(env, 'METRICS') === 'http/protobuf'
     ? new OTLPMetricExporterProto(options)
     : new OTLPMetricExporterJson(options);

@@ -34,7 +34,8 @@ let active: TelemetryHandle | undefined;
 /** Telemetry problems are reported once each and never fail a run (STYLE.md 7). */
 class OnceLogger implements DiagLogger {
   private readonly seen = new Set<string>();
-  private say(level: string, message: string): void {
+  private say(level: string, raw: string): void {
+    const message = oneLineMessage(raw);
     const key = `${level}:${message.slice(0, 80)}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -45,6 +46,17 @@ class OnceLogger implements DiagLogger {
   info = (): void => {};
   debug = (): void => {};
   verbose = (): void => {};
+}
+
+/** Export errors arrive as a JSON-serialised Error with its stack; a person needs its message, on one line. */
+function oneLineMessage(raw: string): string {
+  try {
+    const parsed = JSON.parse(raw) as { message?: unknown } | null;
+    if (parsed && typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON: the text itself
+  }
+  return String(raw).split('\n')[0] ?? '';
 }
 
 /**
