@@ -14,3 +14,11 @@ export { startTelemetry } from './telemetry/setup.js';
 export { MetricsReporter } from './telemetry/metrics-reporter.js';
 export { RefereeError, ConfigError, DatasetError, AgentError } from './errors.js';
 export * from './artifacts/schemas.js';
+// Issue 4: the reliability floor.
+export { prepareResume, type ResumePlan } from './runner/resume.js';
+export { StallWatchdog } from './runner/watchdog.js';
+export { sanitizeMetadata, headTruncate, METADATA_LIMIT_BYTES, RAW_OUTPUT_LIMIT_BYTES } from './runner/sanitize.js';
+export { backoffMs, isRetryable, describeRetry, type RetryInfo } from './runner/retry.js';
+export { createFaultInterceptor, faultForCall } from './agents/sim/faults.js';
+export { SimFaultSchema, type SimFault } from './config/sim-faults.js';
+export { RetriesSchema, type RetriesConfig } from './config/agent.js';
