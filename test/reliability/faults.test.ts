@@ -76,7 +76,7 @@ describe('fault injection through a real run', () => {
   });
 
   it('hang: the call is abandoned at timeouts.call_s (reason timeout), the watchdog reports the stall, the run goes on', async () => {
-    const { r, run } = await runWith(`timeouts: { call_s: 2, stall_s: 0.5 }\n${FAST_RETRIES}sim:\n  faults:\n    - { kind: hang, at: [2] }\n`);
+    const { r, run } = await runWith(`timeouts: { call_s: 3, stall_s: 1 }\n${FAST_RETRIES}sim:\n  faults:\n    - { kind: hang, at: [2] }\n`);
     expect(r.code, r.stderr).toBe(0);
     nothingLost(run);
     const hung = run.turns.find((t) => t.turn_id === 1)!;
@@ -86,7 +86,7 @@ describe('fault injection through a real run', () => {
     // The watchdog: a warning, run_error.json naming the stalled test and turn with the last progress, a stall event and metric.
     expect(r.stderr).toMatch(/referee: warning: stalled: no progress for [\d.]+ s, waiting on \S+ turn 1 \(lane 0\)/);
     const report = readJson<Record<string, unknown>>(join(run.dir, 'run_error.json'));
-    expect(report).toMatchObject({ reason: 'stall', threshold_s: 0.5, stalled: [{ lane: 0, turn_id: 1, test_id: hung.test_id }] });
+    expect(report).toMatchObject({ reason: 'stall', threshold_s: 1, stalled: [{ lane: 0, turn_id: 1, test_id: hung.test_id }] });
     expect(report['progress']).toMatchObject({ turnsDone: 1 });
     expect(report['cleared_at']).toEqual(expect.any(String));
     const kinds = run.events.map((e) => e.type);

@@ -15,13 +15,13 @@ kind: memory
 llm: { provider: sim, model: sim-1, max_tokens: 128 }
 context_size: 512
 memory: { top_k: 16, recent_tokens: 128 }
-sim: { ttft_ms: 15 }
+sim: { ttft_ms: 30 }
 `;
 const CHAT_AGENT = `name: chat
 kind: chat
 llm: { provider: sim, model: sim-1, max_tokens: 128 }
 context_size: 16384
-sim: { ttft_ms: 15 }
+sim: { ttft_ms: 30 }
 `;
 
 function lineCount(file: string): number {
@@ -29,7 +29,7 @@ function lineCount(file: string): number {
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
 }
 
-/** Starts `referee run`, SIGKILLs it once `killAfter` turns are on disk; resolves with the turns on disk at the kill. */
+/** Starts `referee run`, SIGKILLs it once `killAfter` turns are on disk; resolves with the turns on disk after it died. */
 function runAndKill(args: string[], runDir: string, killAfter: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'run', ...args, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -47,7 +47,7 @@ function runAndKill(args: string[], runDir: string, killAfter: number): Promise<
     child.on('exit', (code, signal) => {
       clearInterval(timer);
       if (signal !== 'SIGKILL') reject(new Error(`run ended on its own (code ${code}) before turn ${killAfter}: ${stderr}`));
-      else resolve(killedAt);
+      else resolve(lineCount(join(runDir, 'turn_metrics.jsonl')));
     });
   });
 }
@@ -79,7 +79,7 @@ async function killAndResume(agentYaml: string, concurrency: number): Promise<{ 
   const total = straight.turns.length;
 
   // A random turn, away from both ends so there is something to restore and something left to do.
-  const killAfter = 3 + Math.floor(Math.random() * (total - 10));
+  const killAfter = 3 + Math.floor(Math.random() * Math.max(1, total - 25));
   const runDir = join(out, 'killed');
   const killedAt = await runAndKill([...common, '--run-id', 'killed'], runDir, killAfter);
   expect(existsSync(join(runDir, 'runstats.json')), `killed at ${killedAt}`).toBe(false);
