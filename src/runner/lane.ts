@@ -90,7 +90,8 @@ export async function runLane(c: LaneContext): Promise<void> {
         if (test) {
           addToTest(test, step, restored.replyText, restored.record);
           if (step.endsTest) {
-            if (c.restore?.endedTests.has(step.testId)) c.state.testFinished(scoreQuietly(test));
+            const ended = c.restore?.endedTests.get(step.testId);
+            if (ended) c.state.testFinished({ test_id: step.testId, dataset: step.dataset, ...ended, errors: test.errors });
             else await finishTest(c, test);
             open.delete(step.testId);
           }
@@ -209,18 +210,6 @@ function addToTest(test: OpenTest, step: ScheduleStep, replyText: string, record
   test.characters += step.message.length + replyText.length;
   if (record.status === 'error') test.errors++;
   if (step.isQuestion) test.answers.push(replyText);
-}
-
-/** Resume: the score of a test whose results are on disk, recomputed from its restored answers, without spans or events. */
-function scoreQuietly(test: OpenTest): TestScore {
-  const evaluator = test.def.evaluation ?? test.def.dataset;
-  let r;
-  try {
-    r = getScorer(evaluator)(test.def, test.answers);
-  } catch (err) {
-    r = { score: 0, maxScore: 1, reasons: [`scoring failed: ${(err as Error).message}`] };
-  }
-  return { test_id: test.def.testId, dataset: test.def.dataset, score: r.score, max_score: r.maxScore, reasons: r.reasons, errors: test.errors };
 }
 
 async function finishTest(c: LaneContext, test: OpenTest): Promise<void> {

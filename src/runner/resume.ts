@@ -31,6 +31,13 @@ import type { CompletedExchange } from '../agents/restore.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
 import { REDACTED } from './secrets.js';
 
+/** A test's score as its `test_end` event recorded it. */
+export interface EndedTest {
+  score: number;
+  max_score: number;
+  reasons: string[];
+}
+
 /** A completed turn as it is on disk. */
 export interface RestoredTurn {
   record: TurnMetric;
@@ -40,8 +47,11 @@ export interface RestoredTurn {
 /** What one lane restores: its completed steps (a prefix of the lane), by step. */
 export interface LaneRestore {
   turns: Map<number, RestoredTurn>;
-  /** Tests whose score and results are already on disk: scored again quietly, not rewritten. */
-  endedTests: ReadonlySet<string>;
+  /**
+   * Tests whose score and results are already on disk (their `test_end` event),
+   * with that score: taken as recorded, not rescored (an LLM judge would be paid twice and might differ).
+   */
+  endedTests: ReadonlyMap<string, EndedTest>;
 }
 
 export interface ResumePlan {
@@ -153,11 +163,12 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
     }
   }
 
-  const endedTests = new Set<string>();
-  for (const e of events.lines) {
+  const endedTests = new Map<string, EndedTest>();
+  events.lines.forEach((e, i) => {
     const testId = e.value['test_id'];
-    if (e.value.type === 'test_end' && typeof testId === 'string' && lastStepCompleted(schedule, testId, completed)) endedTests.add(testId);
-  }
+    if (e.value.type !== 'test_end' || typeof testId !== 'string' || !lastStepCompleted(schedule, testId, completed)) return;
+    endedTests.set(testId, check(EndedTestSchema, `${join(runDir, FILES.events)}:${i + 1}`, e.value));
+  });
   for (let lane = 0; lane < concurrency; lane++) lanes.push({ turns: byLane.get(lane) ?? new Map(), endedTests });
 
   // Checked: now cut the files back to the completed turns.
@@ -189,6 +200,8 @@ export function outputRootOf(runDir: string): string {
   return dirname(resolve(runDir));
 }
 
+const EndedTestSchema = z.object({ score: z.number(), max_score: z.number(), reasons: z.array(z.string()).default([]) });
+
 /** The part of a transcripts.jsonl line resume reads: the reply. */
 const TranscriptSchema = z.looseObject({ turn_id: z.number().int(), test_id: z.string(), agent: z.string() });
 
@@ -196,7 +209,7 @@ function keepMasterLine(
   r: z.infer<typeof MasterLogRecordSchema>,
   completed: ReadonlySet<number>,
   begun: ReadonlySet<string>,
-  ended: ReadonlySet<string>,
+  ended: ReadonlyMap<string, EndedTest>,
 ): boolean {
   const turnId = r.data['turn_id'];
   switch (r.type) {

@@ -206,7 +206,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
           signal: abort.signal,
           reporters,
           schedule,
-          ...(resume ? { restore: resume.lanes[lane] ?? { turns: new Map(), endedTests: new Set<string>() } } : {}),
+          ...(resume ? { restore: resume.lanes[lane] ?? { turns: new Map(), endedTests: new Map() } } : {}),
         }),
       ),
     );
