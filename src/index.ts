@@ -30,3 +30,11 @@ export { TaskSchema, SuiteSchema, EvaluatorSchema, type Task, type Suite, type E
 export { evaluateTask } from './scoring/task-scoring.js';
 export { runCode, type CodeRunOptions, type CodeRunResult } from './scoring/code-exec.js';
 export * as evaluators from './scoring/evaluators.js';
+// Issue 4: the reliability floor.
+export { prepareResume, type ResumePlan } from './runner/resume.js';
+export { StallWatchdog } from './runner/watchdog.js';
+export { sanitizeMetadata, headTruncate, METADATA_LIMIT_BYTES, RAW_OUTPUT_LIMIT_BYTES } from './runner/sanitize.js';
+export { backoffMs, isRetryable, describeRetry, type RetryInfo } from './runner/retry.js';
+export { createFaultInterceptor, faultForCall } from './agents/sim/faults.js';
+export { SimFaultSchema, type SimFault } from './config/sim-faults.js';
+export { RetriesSchema, type RetriesConfig } from './config/agent.js';

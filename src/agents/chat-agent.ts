@@ -130,6 +130,12 @@ export class ChatAgent implements Agent {
     if (first > 0) this.history = this.history.slice(first);
   }
 
+  /** Resume (issue 4): the history of a killed run, as `reply` would have built it. */
+  restore(history: readonly ChatMessage[]): void {
+    for (const message of history) this.history.push({ message, tokens: messageTokens(message) });
+    this.prune();
+  }
+
   /** Number of history messages kept (for tests and diagnostics). */
   get historyLength(): number {
     return this.history.length;

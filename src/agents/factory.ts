@@ -9,6 +9,7 @@ import { ChatAgent } from './chat-agent.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
 import { MemoryAgent } from './memory-agent.js';
 import { MemoryStore } from './memory/store.js';
+import { createFaultInterceptor } from './sim/faults.js';
 import { startSimServer } from './sim/server.js';
 import type { SimServer } from './sim/server.js';
 import type { Agent, AgentFactory, AgentSessionOptions } from './types.js';
@@ -31,6 +32,7 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
       ttftMs: config.sim.ttft_ms,
       tokensPerSec: config.sim.tokens_per_s,
       latencyMs: config.sim.latency_ms,
+      ...(config.sim.faults.length > 0 ? { intercept: createFaultInterceptor(config.sim.faults) } : {}),
     });
     endpoint = { baseUrl: sim.url, model: llm.model, temperature: llm.temperature, maxTokens: llm.max_tokens, provider: 'referee.sim' };
   } else {
@@ -116,6 +118,7 @@ export function describeAgent(config: AgentConfig): Record<string, unknown> {
     context_size: config.context_size,
     system_prompt: config.system_prompt,
     timeouts: { ...config.timeouts },
+    retries: { ...config.retries },
   };
   if (config.llm.provider === 'sim') out.sim = { ...config.sim };
   if (config.kind === 'memory') out.memory = { ...config.memory };

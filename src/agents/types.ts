@@ -53,6 +53,11 @@ export interface ReplyContext {
 export interface Agent {
   readonly name: string;
   reply(message: string, ctx: ReplyContext): Promise<AgentReply>;
+  /**
+   * Resume (issue 4): the successful turns of a killed run, oldest first, as
+   * user/assistant messages, for agents that keep their history in memory.
+   */
+  restore?(history: readonly ChatMessage[]): void;
   close(): Promise<void>;
 }
 

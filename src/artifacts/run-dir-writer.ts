@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot } from '../runner/reporter.js';
 import type { ScheduleStep } from '../runner/scheduler.js';
 import type { TestDefinition } from '../datasets/types.js';
+import { headTruncate } from '../runner/sanitize.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
 
@@ -126,9 +127,12 @@ export class RunDirWriter implements Reporter {
       agent: info.replyText,
       metadata: info.metadata,
     });
+    // Raw model output in events is head-truncated (issue 4, seed 003 A3); master_log keeps it whole.
+    const response = headTruncate(info.replyText);
     this.event('turn_end', {
       ...record,
-      response: info.replyText,
+      response: response.text,
+      response_truncated: response.truncated,
       tests_done: progress.testsDone,
       turns_done: progress.turnsDone,
     });

@@ -104,6 +104,12 @@ export const RunMetaSchema = z.object({
   node_version: z.string(),
   host: z.string(),
   finished_at: z.string().optional(),
+  /** `run_type` of benchmark_history.jsonl, kept so a resumed run reports the same. */
+  run_type: z.string().optional(),
+  /** One entry per `referee run --resume` of this run (issue 4). */
+  resumes: z
+    .array(z.object({ at: z.string(), turns_restored: z.number().int(), tool_version: z.string(), git_commit: z.string().nullable() }))
+    .optional(),
 });
 export type RunMeta = z.infer<typeof RunMetaSchema>;
 
@@ -157,3 +163,22 @@ export const TokenEventSchema = z.object({
   stage: z.enum(['thinking', 'streaming']),
 });
 export type TokenEvent = z.infer<typeof TokenEventSchema>;
+
+/**
+ * `run_error.json`: written by the stall watchdog (seed 000 3.3) or when a run
+ * fails, with the last progress snapshot. A stall that clears gets `cleared_at`.
+ */
+export const RunErrorSchema = z.object({
+  run_id: z.string(),
+  reason: z.enum(['stall', 'failed']),
+  message: z.string(),
+  at: z.string(),
+  /** Watchdog threshold and how long nothing happened, seconds (stalls only). */
+  threshold_s: z.number().optional(),
+  idle_s: z.number().optional(),
+  /** The turns in flight when the stall was noticed. */
+  stalled: z.array(z.object({ lane: z.number().int(), test_id: z.string(), turn_id: z.number().int(), since: z.string() })).optional(),
+  progress: z.record(z.string(), z.unknown()),
+  cleared_at: z.string().optional(),
+});
+export type RunError = z.infer<typeof RunErrorSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SimFaultSchema } from './sim-faults.js';
 
 /** The LLM endpoint an agent talks to. `sim` is the offline simulated model served on loopback. */
 export const LlmConfigSchema = z.strictObject({
@@ -32,6 +33,16 @@ export const PricingSchema = z.strictObject({
   output_per_mtok: z.number().nonnegative(),
 });
 
+/** Retries of one LLM call on 429, 5xx, connection resets and malformed stream chunks (issue 4). */
+export const RetriesSchema = z.strictObject({
+  /** Tries per call, the first included; 1 turns retries off. @default 5 */
+  max_attempts: z.number().int().min(1).max(100).default(5),
+  /** First backoff, ms; doubled per retry, with jitter. @default 1000 */
+  base_ms: z.number().nonnegative().default(1000),
+  /** Longest computed backoff, ms (a server's `Retry-After` is honoured up to 10 minutes). @default 30000 */
+  max_ms: z.number().nonnegative().default(30_000),
+});
+
 /** Behaviour of the simulated model (only used when `llm.provider` is `sim`). */
 export const SimConfigSchema = z.strictObject({
   /** Extra latency before the first token, ms. @default 0 */
@@ -40,6 +51,8 @@ export const SimConfigSchema = z.strictObject({
   tokens_per_s: z.number().nonnegative().default(0),
   /** Latency added after the last token, ms. @default 0 */
   latency_ms: z.number().nonnegative().default(0),
+  /** Injected faults, to rehearse a run against a misbehaving endpoint (see src/agents/sim/faults.ts). @default [] */
+  faults: z.array(SimFaultSchema).default([]),
 });
 
 export const MemoryConfigSchema = z.strictObject({
@@ -60,6 +73,7 @@ export const AgentConfigSchema = z.strictObject({
   /** System prompt sent first in every call. */
   system_prompt: z.string().default('You are a helpful assistant with a good memory.'),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+  retries: RetriesSchema.default(RetriesSchema.parse({})),
   /** Prices per MTok; when absent the built-in table is used, then `unknown`. */
   pricing: PricingSchema.optional(),
   sim: SimConfigSchema.default(SimConfigSchema.parse({})),
@@ -68,3 +82,4 @@ export const AgentConfigSchema = z.strictObject({
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type LlmConfig = z.infer<typeof LlmConfigSchema>;
+export type RetriesConfig = z.infer<typeof RetriesSchema>;

@@ -28,6 +28,7 @@ export const RunFlagsSchema = z.object({
   evaluator: z.enum(['exact', 'contains', 'regex', 'numeric', 'qa', 'json', 'code_js', 'code_python']).optional().describe('Evaluator of --tasks tasks that name none (default exact)'),
   attempts: z.number().int().min(1).max(20).optional().describe('Tries per task: a failed task is retried, every attempt recorded (default 1)'),
   'cooling-s': z.number().nonnegative().optional().describe('Pause before each task, seconds: the Cooling stage (default 0)'),
+  resume: z.string().min(1).optional().describe('Continue a killed or interrupted run from its run directory (configs and concurrency come from its run.json)'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

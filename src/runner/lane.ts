@@ -1,6 +1,7 @@
-import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { join } from 'node:path';
 import { truncateUtf8 } from '../agents/llm/openai-client.js';
+import { restoreAgent, trimSessionState } from '../agents/restore.js';
 import type { Agent, AgentFactory } from '../agents/types.js';
 import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
@@ -9,8 +10,11 @@ import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import type { Reporter, TestEndInfo } from './reporter.js';
+import { completedExchanges, type LaneRestore } from './resume.js';
 import type { RunState } from './run-state.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
+import { describeRetry, retryEventData } from './retry.js';
+import { sanitizeMetadata } from './sanitize.js';
 import { executeTurn } from './turn.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
@@ -39,6 +43,8 @@ export interface LaneContext {
   memorySpan?: number;
   /** Really wait on clock jumps (for agents that read their own clock), at most this many seconds each. */
   realWaitMaxS?: number;
+  /** Resume (issue 4): this lane's completed turns, replayed from disk instead of sent. */
+  restore?: LaneRestore;
 }
 
 interface OpenTest {
@@ -59,7 +65,11 @@ interface OpenTest {
 export async function runLane(c: LaneContext): Promise<void> {
   const tracer = trace.getTracer(TRACER_NAME);
   const sessionId = `${c.runId}/lane-${c.lane}`;
-  const agent: Agent = await c.factory.createSession({ sessionId, stateDir: join(c.runDir, 'state', `lane-${c.lane}`) });
+  const stateDir = join(c.runDir, 'state', `lane-${c.lane}`);
+  const exchanges = c.restore ? completedExchanges(c.steps, c.restore) : [];
+  if (c.restore) trimSessionState(stateDir, exchanges.length);
+  const agent: Agent = await c.factory.createSession({ sessionId, stateDir });
+  if (c.restore) restoreAgent(agent, exchanges);
   const open = new Map<string, OpenTest>();
   const tokenHooks = c.reporters.filter((r) => r.onToken);
   // ---- issue 7 ----
@@ -69,11 +79,14 @@ export async function runLane(c: LaneContext): Promise<void> {
   try {
     for (const step of c.steps) {
       if (c.signal.aborted) break;
-      if (step.clockJumpS && c.realWaitMaxS !== undefined) await sleep(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
       let test = open.get(step.testId);
+      const restored = c.restore?.turns.get(step.step);
+      // A restored turn's clock jump was waited for before the kill.
+      if (!restored && step.clockJumpS && c.realWaitMaxS !== undefined) await sleep(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
       if (step.kind === 'test' && step.beginsTest) {
         const def = c.testsById.get(step.testId)!;
-        const span = tracer.startSpan(
+        // A test already scored before a resume was exported with its span then.
+        const span = c.restore?.endedTests.has(step.testId) ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT) : tracer.startSpan(
           SPAN.test,
           {
             attributes: {
@@ -89,7 +102,26 @@ export async function runLane(c: LaneContext): Promise<void> {
         test = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0, startTokens: lane.tokens, startCharacters: lane.characters };
         open.set(step.testId, test);
         c.state.testStarted(step.testId);
-        await c.emit('onTestStart', def, c.lane, c.state.snapshot());
+        if (!restored) await c.emit('onTestStart', def, c.lane, c.state.snapshot());
+      }
+      if (restored) {
+        // Resume: the turn is on disk already; only the totals and the test's answers are rebuilt.
+        c.state.turnFinished(restored.record);
+        // issue 7's measured span and callbacks see restored replies as they saw them the first time (events already on disk).
+        lane.tokens += step.tokens + countTokens(restored.replyText);
+        lane.characters += step.message.length + restored.replyText.length;
+        if (step.registersCallback && test) callbacks.register(test.def);
+        callbacks.observe(restored.replyText);
+        if (test) {
+          addToTest(test, step, restored.replyText, restored.record);
+          if (step.endsTest) {
+            const ended = c.restore?.endedTests.get(step.testId);
+            if (ended) c.state.testFinished({ test_id: step.testId, dataset: step.dataset, ...ended, errors: test.errors });
+            else await finishTest(c, test, callbacks, lane);
+            open.delete(step.testId);
+          }
+        }
+        continue;
       }
       c.state.turnStarted(step.testId);
       await c.emit('onTurnStart', step, c.state.snapshot());
@@ -117,6 +149,14 @@ export async function runLane(c: LaneContext): Promise<void> {
         executeTurn(agent, step, {
           timeoutMs: c.agentConfig.timeouts.call_s * 1000,
           signal: c.signal,
+          retries: c.agentConfig.retries,
+          // Issue 4: every retry is visible as an event, a span event, a counter and on the progress line.
+          onRetry: async (info) => {
+            const message = describeRetry(info);
+            turnSpan.addEvent('retry', { 'referee.retry': info.retry, [ATTR.reason]: info.reason, 'referee.delay_ms': info.delayMs });
+            c.state.notice = message;
+            await c.emit('onNotice', 'retry', message, retryEventData(step, info), c.state.snapshot());
+          },
           ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
         }),
       );
@@ -145,6 +185,7 @@ export async function runLane(c: LaneContext): Promise<void> {
         status: outcome.status,
         ...(outcome.reason ? { reason: outcome.reason } : {}),
         ...(outcome.error ? { error: outcome.error } : {}),
+        ...(outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {}),
       };
       turnSpan.setAttributes({
         ...textAttrs('output', replyText),
@@ -163,9 +204,10 @@ export async function runLane(c: LaneContext): Promise<void> {
       }
       turnSpan.end();
       c.state.turnFinished(record);
+      c.state.notice = null;
       await c.emit(
         'onTurnEnd',
-        { step, record, replyText, metadata: reply?.metadata ?? {} },
+        { step, record, replyText, metadata: sanitizeMetadata(reply?.metadata ?? {}) },
         c.state.snapshot(),
       );
 
@@ -179,11 +221,7 @@ export async function runLane(c: LaneContext): Promise<void> {
       for (const testId of callbacks.observe(replyText)) publish('callback_deregister', { test_id: testId, turn_id: step.turnId });
 
       if (test) {
-        test.log.push({ role: 'user', text: step.message, turnId: step.turnId }, { role: 'agent', text: replyText, turnId: step.turnId });
-        test.tokens += step.tokens + tokensOut;
-        test.characters += step.message.length + replyText.length;
-        if (outcome.status === 'error') test.errors++;
-        if (step.isQuestion) test.answers.push(replyText);
+        addToTest(test, step, replyText, record);
         if (step.endsTest) {
           await finishTest(c, test, callbacks, lane);
           open.delete(step.testId);
@@ -197,6 +235,15 @@ export async function runLane(c: LaneContext): Promise<void> {
     }
     await agent.close().catch(() => {});
   }
+}
+
+/** A turn's share of its test: the log, token and character counts, errors, answers. */
+function addToTest(test: OpenTest, step: ScheduleStep, replyText: string, record: TurnMetric): void {
+  test.log.push({ role: 'user', text: step.message, turnId: step.turnId }, { role: 'agent', text: replyText, turnId: step.turnId });
+  test.tokens += step.tokens + record.tokens_out;
+  test.characters += step.message.length + replyText.length;
+  if (record.status === 'error') test.errors++;
+  if (step.isQuestion) test.answers.push(replyText);
 }
 
 async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWatch, lane: { tokens: number; characters: number }): Promise<void> {

@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import type { AgentFactory } from '../agents/types.js';
@@ -8,23 +8,23 @@ import type { RunMeta, RunStats } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { DatasetConfig } from '../config/dataset.js';
 import { resolvePricing } from '../costs/pricing.js';
-import { createFillerSource } from '../datasets/filler.js';
 import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
-import { deriveSeed } from '../datasets/rng.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { DatasetError, RefereeError } from '../errors.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import { countTokens } from '../tokens.js';
 import { gitCommit, hostInfo, toolVersion } from './metadata.js';
 import type { Reporter } from './reporter.js';
 import { newRunId } from './run-id.js';
-import { buildSchedule } from './scheduler.js';
 import { runLane } from './lane.js';
+import { outputRootOf, type ResumePlan } from './resume.js';
+import { buildRunSchedule } from './run-schedule.js';
+import { redactAgentConfig } from './secrets.js';
+import { StallWatchdog, writeFailureReport } from './watchdog.js';
 import { RunState } from './run-state.js';
 // issue 7: GoodAI scheduler semantics and the LLM judge
-import { goodaiScheduleOptions, realWaitMaxS } from './goodai-options.js';
+import { realWaitMaxS } from './goodai-options.js';
 import { createJudge, type JudgeHandle } from './judge-agent.js';
 
 export interface RunOptions {
@@ -50,6 +50,8 @@ export interface RunOptions {
   runType?: string;
   /** issue 7: an agent config whose endpoint judges the evaluations GoodAI hands to an LLM; without it, the deterministic fallbacks score. */
   judgeConfig?: AgentConfig;
+  /** Continue a killed run (issue 4): from `prepareResume(runDir)`; configs, run id and dataset come from it. */
+  resume?: ResumePlan;
 }
 
 export interface RunResult {
@@ -96,40 +98,44 @@ export async function prepareDataset(
  * library entry point behind `referee run`.
  */
 export async function runBenchmark(options: RunOptions): Promise<RunResult> {
-  const { agentConfig, datasetConfig } = options;
+  const resume = options.resume;
+  const agentConfig = resume?.agentConfig ?? options.agentConfig;
+  const datasetConfig = resume?.datasetConfig ?? options.datasetConfig;
   const env = options.env ?? process.env;
-  const runId = options.runId ?? newRunId(agentConfig.name);
-  const outputDir = resolve(options.outputDir);
+  const runId = resume?.runId ?? options.runId ?? newRunId(agentConfig.name);
+  const outputDir = resume ? outputRootOf(resume.runDir) : resolve(options.outputDir);
   const runDir = join(outputDir, runId);
+  const createdRunDir = !existsSync(runDir);
   try {
     mkdirSync(runDir, { recursive: true });
   } catch (err) {
     throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
 
-  const dataset = await prepareDataset(datasetConfig, options.datasetDir ?? join(runDir, 'dataset'), {
-    existing: options.datasetDir !== undefined,
-    ...(options.allowDatasetMismatch !== undefined ? { allowMismatch: options.allowDatasetMismatch } : {}),
-  });
+  let dataset: Awaited<ReturnType<typeof prepareDataset>>;
+  try {
+    dataset = await prepareDataset(datasetConfig, resume?.datasetDir ?? options.datasetDir ?? join(runDir, 'dataset'), {
+      existing: resume !== undefined || options.datasetDir !== undefined,
+      // A resumed run's dataset was accepted when it started; prepareResume checked it is the same one.
+      ...(resume ? { allowMismatch: true } : options.allowDatasetMismatch !== undefined ? { allowMismatch: options.allowDatasetMismatch } : {}),
+    });
+  } catch (err) {
+    // Issue 4: a run that never started leaves no half run directory behind for a later --resume to trip on.
+    if (createdRunDir) rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
   const args = datasetConfig.datasets.args;
-  const concurrency = Math.max(1, options.concurrency ?? 1);
-  const schedule = buildSchedule(dataset.definitions, {
-    memorySpan: args.memory_span,
-    lanes: concurrency,
-    incompatibilities: datasetConfig.config.incompatibilities,
-    countTokens,
-    createFiller: (lane) => createFillerSource(deriveSeed(args.seed, `filler/${lane}`)),
-    ...goodaiScheduleOptions(datasetConfig),
-  });
+  const concurrency = resume?.concurrency ?? Math.max(1, options.concurrency ?? 1);
+  const schedule = buildRunSchedule(dataset.definitions, datasetConfig, concurrency);
 
   const pricing = resolvePricing(agentConfig.llm.model, agentConfig.pricing);
-  const meta: RunMeta = {
+  const freshMeta: RunMeta = {
     run_id: runId,
     created_at: new Date().toISOString(),
     status: 'running',
     ...(options.role ? { role: options.role } : {}),
     agent: describeAgent(agentConfig),
-    agent_config: redactConfig(agentConfig),
+    agent_config: redactAgentConfig(agentConfig),
     dataset_config: datasetConfig as unknown as Record<string, unknown>,
     dataset: { dir: dataset.dir, sha256: dataset.sha256 },
     seed: args.seed,
@@ -139,11 +145,24 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     tool_version: toolVersion(),
     git_commit: gitCommit(),
     ...hostInfo(),
+    run_type: options.runType ?? 'single',
   };
+  const meta: RunMeta = resume ? resumedMeta(resume) : freshMeta;
 
-  const writer = new RunDirWriter(runDir, runId);
-  const reporters: Reporter[] = [writer, ...(options.reporters ?? [])];
+  const writer = new RunDirWriter(runDir, runId, resume ? { startSeq: resume.nextSeq } : {});
   const state = new RunState(dataset.definitions.length, schedule.totalTurns, pricing);
+  // Issue 4: the stall watchdog sees every turn and token, and reports through the reporters' onNotice.
+  const watchdog = new StallWatchdog({
+    thresholdMs: agentConfig.timeouts.stall_s * 1000,
+    runDir,
+    runId,
+    snapshot: () => state.snapshot(),
+    notify: async (kind, message, data) => {
+      state.notice = kind === 'stall' ? message : null;
+      await emit('onNotice', kind, message, data, state.snapshot());
+    },
+  });
+  const reporters: Reporter[] = [writer, watchdog, ...(options.reporters ?? [])];
   const emit = async <K extends keyof Reporter>(hook: K, ...hookArgs: Parameters<NonNullable<Reporter[K]>>): Promise<void> => {
     for (const r of reporters) {
       const fn = r[hook] as ((...a: unknown[]) => unknown) | undefined;
@@ -205,12 +224,14 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
           memorySpan: args.memory_span,
           ...(judge ? { judge } : {}),
           ...(realWait !== undefined ? { realWaitMaxS: realWait } : {}),
+          ...(resume ? { restore: resume.lanes[lane] ?? { turns: new Map(), endedTests: new Map() } } : {}),
         }),
       ),
     );
     if (abort.signal.aborted) status = 'interrupted';
   } catch (err) {
     status = 'failed';
+    writeFailureReport(runDir, runId, err, state.snapshot());
     runSpan.recordException(err as Error);
     throw err;
   } finally {
@@ -224,7 +245,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     await emit('onRunEnd', stats, status, state.snapshot());
     appendHistory(outputDir, {
       run_id: runId,
-      run_type: options.runType ?? 'single',
+      run_type: meta.run_type ?? options.runType ?? 'single',
+      ...(resume ? { resumed: true } : {}),
       role: options.role ?? 'single',
       agent: agentConfig.name,
       status,
@@ -249,10 +271,15 @@ export function appendHistory(outputDir: string, line: Record<string, unknown>):
   }
 }
 
-/** The agent config as recorded in run.json: header values are dropped, only names kept. */
-export function redactConfig(config: AgentConfig): Record<string, unknown> {
+/** run.json of a resumed run: as it was, running again, with this resume noted. */
+function resumedMeta(resume: ResumePlan): RunMeta {
+  const { finished_at: _finished, ...rest } = resume.meta;
   return {
-    ...config,
-    llm: { ...config.llm, headers: Object.fromEntries(Object.keys(config.llm.headers).map((k) => [k, '[redacted]'])) },
+    ...rest,
+    status: 'running',
+    resumes: [
+      ...(resume.meta.resumes ?? []),
+      { at: new Date().toISOString(), turns_restored: resume.turnsRestored, tool_version: toolVersion(), git_commit: gitCommit() },
+    ],
   };
 }

@@ -1,5 +1,7 @@
 import type { Agent, AgentReply, ReplyContext } from '../agents/types.js';
 import { CallError } from '../errors.js';
+import type { RetriesConfig } from '../config/agent.js';
+import { backoffMs, isRetryable, sleepUnlessAborted, type RetryInfo } from './retry.js';
 import type { ScheduleStep } from './scheduler.js';
 
 export interface TurnOutcome {
@@ -8,6 +10,8 @@ export interface TurnOutcome {
   error?: string;
   reply?: AgentReply;
   totalMs: number;
+  /** Calls made, retries included. */
+  attempts?: number;
 }
 
 /** Why a call failed, in the words turn_metrics.jsonl uses. */
@@ -18,8 +22,9 @@ export function failureReason(err: unknown, timedOut: boolean): string {
 }
 
 /**
- * Sends one message with a per-call time limit. A hung call is abandoned (its
- * signal aborted) and reported as an error outcome; it never throws.
+ * Sends one message with a per-call time limit, retrying what is worth
+ * retrying (see retry.ts). A hung call is abandoned (its signal aborted) and
+ * reported as an error outcome; it never throws.
  */
 export async function executeTurn(
   agent: Agent,
@@ -30,12 +35,61 @@ export async function executeTurn(
     onToken?: (delta: string) => void;
     /** Further reply context (task mode: `history`, `onReasoning`). */
     context?: Pick<ReplyContext, 'history' | 'onReasoning'>;
+    /** Retry policy; absent means one attempt. */
+    retries?: RetriesConfig;
+    /** Told before each backoff, so the retry is visible (event, span event, counter, progress line). */
+    onRetry?: (info: RetryInfo) => void | Promise<void>;
   },
 ): Promise<TurnOutcome> {
   const started = performance.now();
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new DOMException('call timed out', 'TimeoutError')), options.timeoutMs);
-  const signal = AbortSignal.any([options.signal, timeout.signal]);
+  const maxAttempts = options.retries?.max_attempts ?? 1;
+  for (let attempt = 1; ; attempt++) {
+    const result = await attemptOnce(agent, step, options);
+    if ('reply' in result) return { status: 'success', reply: result.reply, totalMs: performance.now() - started, attempts: attempt };
+    const { err, timedOut } = result;
+    const failed = (): TurnOutcome => ({
+      status: 'error',
+      reason: failureReason(err, timedOut),
+      error: timedOut ? `no reply within ${options.timeoutMs} ms` : (err as Error).message,
+      totalMs: performance.now() - started,
+      attempts: attempt,
+    });
+    if (timedOut || options.signal.aborted || attempt >= maxAttempts || !isRetryable(err) || !options.retries) return failed();
+    const info: RetryInfo = {
+      retry: attempt,
+      maxRetries: maxAttempts - 1,
+      delayMs: Math.round(backoffMs(attempt, options.retries, err.retryAfterMs)),
+      reason: failureReason(err, false),
+      message: err.message,
+      ...(err.status !== undefined ? { status: err.status } : {}),
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+    };
+    await options.onRetry?.(info);
+    try {
+      await sleepUnlessAborted(info.delayMs, options.signal);
+    } catch {
+      return failed();
+    }
+  }
+}
+
+async function attemptOnce(
+  agent: Agent,
+  step: ScheduleStep,
+  options: { timeoutMs: number; signal: AbortSignal; onToken?: (delta: string) => void; context?: Pick<ReplyContext, 'history' | 'onReasoning'> },
+): Promise<{ reply: AgentReply } | { err: unknown; timedOut: boolean }> {
+  // One controller per call, tied to the run's signal by a listener removed afterwards:
+  // AbortSignal.any() on a long-lived parent keeps ~1 KB per call alive on Node 20.
+  const call = new AbortController();
+  let timedOut = false;
+  const onRunAbort = (): void => call.abort(options.signal.reason);
+  if (options.signal.aborted) onRunAbort();
+  else options.signal.addEventListener('abort', onRunAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    call.abort(new DOMException('call timed out', 'TimeoutError'));
+  }, options.timeoutMs);
+  const signal = call.signal;
   try {
     const reply = await raceAbort(
       agent.reply(step.message, {
@@ -47,17 +101,12 @@ export async function executeTurn(
       }),
       signal,
     );
-    return { status: 'success', reply, totalMs: performance.now() - started };
+    return { reply };
   } catch (err) {
-    const timedOut = timeout.signal.aborted;
-    return {
-      status: 'error',
-      reason: failureReason(err, timedOut),
-      error: timedOut ? `no reply within ${options.timeoutMs} ms` : (err as Error).message,
-      totalMs: performance.now() - started,
-    };
+    return { err, timedOut };
   } finally {
     clearTimeout(timer);
+    options.signal.removeEventListener('abort', onRunAbort);
   }
 }
 

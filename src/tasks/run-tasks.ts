@@ -25,7 +25,8 @@ import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../runner/reporter.js';
-import { appendHistory, redactConfig, type RunResult } from '../runner/run-benchmark.js';
+import { appendHistory, type RunResult } from '../runner/run-benchmark.js';
+import { redactAgentConfig } from '../runner/secrets.js';
 import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';
 import type { ScheduleStep } from '../runner/scheduler.js';
@@ -145,7 +146,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
     created_at: new Date().toISOString(),
     status: 'running',
     agent: describeAgent(agentConfig),
-    agent_config: redactConfig(agentConfig),
+    agent_config: redactAgentConfig(agentConfig),
     dataset_config: {
       kind: 'tasks',
       name: dataset.name,

@@ -74,7 +74,7 @@ export async function streamChatCompletion(opts: StreamChatOptions): Promise<Cha
     span.setStatus({ code: SpanStatusCode.OK });
     return result;
   } catch (err) {
-    const callError = toCallError(err, opts.signal, target.display, opts.apiKey);
+    const callError = toCallError(err, opts.signal, target.display, secretsOf(opts));
     safely(() => {
       span.recordException(callError);
       span.setAttribute(ATTR.errorType, callError.reason === 'http' && callError.status ? String(callError.status) : callError.reason);
@@ -115,11 +115,11 @@ async function callAndStream(
   try {
     response = await httpPost(url, headers, body, opts.signal);
   } catch (err) {
-    throw toCallError(err, opts.signal, display, opts.apiKey);
+    throw toCallError(err, opts.signal, display, secretsOf(opts));
   }
   if (!response.ok) {
-    const detail = await readErrorBody(response);
-    throw new CallError('http', `HTTP ${response.status} from ${display}${detail ? `: ${redact(detail, opts.apiKey)}` : ''}`, {
+    const detail = await readErrorBody(response, secretsOf(opts));
+    throw new CallError('http', `HTTP ${response.status} from ${display}${detail ? `: ${detail}` : ''}`, {
       status: response.status,
       ...optional('retryAfterMs', parseRetryAfter(response.headers)),
     });
@@ -155,7 +155,7 @@ async function callAndStream(
     if (chunk.error) {
       const e = chunk.error;
       const status = typeof e.code === 'number' ? e.code : typeof e.status === 'number' ? e.status : undefined;
-      throw new CallError('http', `stream error from ${display}: ${redact(String(e.message ?? JSON.stringify(e)), opts.apiKey)}`, {
+      throw new CallError('http', `stream error from ${display}: ${redact(String(e.message ?? JSON.stringify(e)), secretsOf(opts))}`, {
         ...optional('status', status),
       });
     }
@@ -260,13 +260,13 @@ function thinkBlockTokens(text: string): number {
 // ---------------------------------------------------------------- errors
 
 /** Maps anything thrown during a call to a CallError, preferring the abort reason. */
-function toCallError(err: unknown, signal: AbortSignal, display: string, apiKey: string | undefined): CallError {
+function toCallError(err: unknown, signal: AbortSignal, display: string, secrets: readonly string[]): CallError {
   if (err instanceof CallError && !signal.aborted) return err;
   if (signal.aborted) return abortError(signal.reason, display, err);
   if (err instanceof CallError) return err;
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
   const detail = [err instanceof Error ? err.message : String(err), cause?.message].filter(Boolean).join(': ');
-  return new CallError('connection', `request to ${display} failed: ${redact(detail, apiKey)}`, { cause: err });
+  return new CallError('connection', `request to ${display} failed: ${redact(detail, secrets)}`, { cause: err });
 }
 
 function abortError(reason: unknown, display: string, cause: unknown): CallError {
@@ -276,9 +276,10 @@ function abortError(reason: unknown, display: string, cause: unknown): CallError
   return new CallError('aborted', `call to ${display} was aborted`, { cause });
 }
 
-async function readErrorBody(response: HttpPostResponse): Promise<string> {
+/** The error body's message, secrets removed before it is shortened (a cut key must not leak its head). */
+async function readErrorBody(response: HttpPostResponse, secrets: readonly string[]): Promise<string> {
   try {
-    const text = await response.text();
+    const text = redact(await response.text(), secrets);
     try {
       const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
       const message = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
@@ -304,9 +305,28 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
   return Math.max(0, date - now);
 }
 
-function redact(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
-  return text.split(secret).join('[redacted]');
+/**
+ * Issue 4: the API key and configured header values never reach a message
+ * (a 401 body often echoes the key). Short values (`json`, `1`) are left,
+ * as replacing them would garble messages without protecting anything.
+ */
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+/** Everything of an endpoint that may be secret: the key and every extra header value, and the token of `Bearer xyz` values. */
+function secretsOf(opts: ChatEndpoint): string[] {
+  const out: string[] = [];
+  if (opts.apiKey) out.push(opts.apiKey);
+  for (const value of Object.values(opts.headers ?? {})) {
+    out.push(value);
+    const token = /^\S+\s+(\S+)$/.exec(value.trim())?.[1];
+    if (token) out.push(token);
+  }
+  // Longest first, so a value containing another is replaced whole.
+  return out.sort((a, b) => b.length - a.length);
 }
 
 function preview(text: string): string {

@@ -149,7 +149,8 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
   };
 }
 
-interface Timing {
+/** Pacing of a streamed reply; exported for the fault injector's slow drip. */
+export interface Timing {
   ttftMs: number;
   tokensPerSec: number;
   latencyMs: number;
@@ -229,7 +230,7 @@ function usagePayload(plan: SimReplyPlan) {
   };
 }
 
-async function streamReply(res: ServerResponse, request: SimChatRequest, plan: SimReplyPlan, id: string, timing: Timing): Promise<void> {
+export async function streamReply(res: ServerResponse, request: SimChatRequest, plan: SimReplyPlan, id: string, timing: Timing): Promise<void> {
   const base = { id, created: Math.floor(Date.now() / 1000), model: request.model, includeUsage: request.includeUsage };
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const head = sseData(chunkPayload(base, { role: 'assistant', content: '' }, null));

@@ -7,6 +7,7 @@ import { ConfigError } from '../../errors.js';
 import type { Reporter } from '../../runner/reporter.js';
 import { runBenchmark } from '../../runner/run-benchmark.js';
 import { newRunId } from '../../runner/run-id.js';
+import { outputRootOf } from '../../runner/resume.js';
 import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { NoticeSpanEventsReporter } from '../../telemetry/notice-events.js';
@@ -15,6 +16,7 @@ import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../de
 import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
 import { startMonitor, type MonitorServer } from '../../monitor/server.js';
+import { resumeFromFlags } from './resume.js';
 import { runTasksCommand } from './run-tasks.js';
 
 export function runBuilder(y: Argv): Argv {
@@ -36,16 +38,19 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
   if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
+  // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.
+  const resume = flags.resume !== undefined ? await resumeFromFlags(flags) : undefined;
+  if (resume === null) return 0;
   const overrides = flags.overrides.map(parseOverride);
   const agentFile = flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG);
   // issue 7: a GoodAI definitions folder brings its own config (definitions/config.yml).
   const dirConfig = flags['dataset-dir'] !== undefined ? datasetDirConfigFile(flags['dataset-dir']) : undefined;
   const datasetFile = flags['dataset-config'] ?? dirConfig ?? packagePath(DEFAULT_DATASET_CONFIG);
-  const agentConfig = loadAgentConfig(agentFile, overrides);
-  const datasetConfig = loadDatasetConfig(datasetFile, overrides);
+  const agentConfig = resume?.agentConfig ?? loadAgentConfig(agentFile, overrides);
+  const datasetConfig = resume?.datasetConfig ?? loadDatasetConfig(datasetFile, overrides);
 
-  const runId = flags['run-id'] ?? newRunId(agentConfig.name);
-  const outputDir = resolve(flags['output-dir']);
+  const runId = resume?.runId ?? flags['run-id'] ?? newRunId(agentConfig.name);
+  const outputDir = resume ? outputRootOf(resume.runDir) : resolve(flags['output-dir']);
   // The one provider of this process, started before any span (seed 000 3.5).
   const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name });
 
@@ -84,8 +89,9 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       reporters,
       signal: abort.signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],
-      ...(flags['dataset-dir'] !== undefined ? { datasetDir: resolve(flags['dataset-dir']) } : {}),
+      ...(flags['dataset-dir'] !== undefined && !resume ? { datasetDir: resolve(flags['dataset-dir']) } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
+      ...(resume ? { resume } : {}),
     });
     process.stdout.write(`${result.runDir}\n`);
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;

@@ -1,0 +1,321 @@
+/**
+ * Crash-safe resume (issue 4): `referee run --resume <run-dir>` continues a
+ * run killed at any point (kill -9 mid-turn, a torn last JSONL line) without
+ * redoing or losing a completed turn.
+ *
+ * A turn is complete when its turn_metrics.jsonl record and its
+ * transcripts.jsonl line (written after it, with the reply) are both on disk.
+ * Everything is read and checked first; only then are the files cut back to
+ * the completed turns (torn tails dropped, half-written turns removed), so a
+ * run directory that cannot be resumed is left exactly as it was.
+ */
+import { goodaiTestId } from '../artifacts/run-dir-writer.js';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  MasterLogRecordSchema,
+  MasterLogType,
+  RunEventSchema,
+  RunMetaSchema,
+  TurnMetricSchema,
+  type RunMeta,
+  type TurnMetric,
+} from '../artifacts/schemas.js';
+import { AgentConfigSchema, type AgentConfig } from '../config/agent.js';
+import { DatasetConfigSchema, type DatasetConfig } from '../config/dataset.js';
+import { formatZodIssues } from '../config/load.js';
+import { loadDataset } from '../datasets/load.js';
+import { RefereeError, RunDirError } from '../errors.js';
+import { buildRunSchedule } from './run-schedule.js';
+import type { CompletedExchange } from '../agents/restore.js';
+import type { Schedule, ScheduleStep } from './scheduler.js';
+import { REDACTED } from './secrets.js';
+
+/** A test's score as its `test_end` event recorded it. */
+export interface EndedTest {
+  score: number;
+  max_score: number;
+  reasons: string[];
+}
+
+/** A completed turn as it is on disk. */
+export interface RestoredTurn {
+  record: TurnMetric;
+  replyText: string;
+}
+
+/** What one lane restores: its completed steps (a prefix of the lane), by step. */
+export interface LaneRestore {
+  turns: Map<number, RestoredTurn>;
+  /**
+   * Tests whose score and results are already on disk (their `test_end` event),
+   * with that score: taken as recorded, not rescored (an LLM judge would be paid twice and might differ).
+   */
+  endedTests: ReadonlyMap<string, EndedTest>;
+}
+
+export interface ResumePlan {
+  runDir: string;
+  runId: string;
+  /** run.json as found (fields other versions wrote are kept). */
+  meta: RunMeta & Record<string, unknown>;
+  agentConfig: AgentConfig;
+  datasetConfig: DatasetConfig;
+  datasetDir: string;
+  concurrency: number;
+  lanes: LaneRestore[];
+  turnsRestored: number;
+  /** The next events.jsonl `seq`. */
+  nextSeq: number;
+}
+
+interface Line<T> {
+  raw: string;
+  value: T;
+}
+
+const FILES = {
+  meta: 'run.json',
+  turns: 'turn_metrics.jsonl',
+  transcripts: 'transcripts.jsonl',
+  master: 'master_log.jsonl',
+  events: 'events.jsonl',
+} as const;
+/** Written by the telemetry exporters; only their torn tail is cut. */
+const OPAQUE_JSONL = ['spans.jsonl', 'metrics.jsonl'];
+
+/**
+ * Reads and checks a run directory, cuts its files back to the completed
+ * turns, and returns what `runBenchmark({resume})` needs. Anything wrong is a
+ * one-line RunDirError (exit code 2) naming the file and field, thrown before
+ * a byte is changed. A finished run returns `undefined`.
+ */
+export async function prepareResume(runDirArg: string): Promise<ResumePlan | undefined> {
+  const runDir = resolve(runDirArg);
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new RunDirError('RUN_DIR_INVALID', `${runDir}: not a run directory (it does not exist)`);
+  const metaFile = join(runDir, FILES.meta);
+  if (!existsSync(metaFile)) throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: missing; not a run directory, or killed before the run started`);
+  const rawMeta = parseJsonFile(metaFile);
+  const meta = { ...(rawMeta as Record<string, unknown>), ...check(RunMetaSchema, metaFile, rawMeta) };
+  if (meta.status === 'finished') return undefined;
+  if (basename(runDir) !== meta.run_id) throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: run_id ${meta.run_id} does not match the directory name ${basename(runDir)}`);
+
+  const agentConfig = check(AgentConfigSchema, `${metaFile} agent_config`, meta.agent_config);
+  for (const [name, value] of Object.entries(agentConfig.llm.headers)) {
+    if (value === REDACTED) {
+      throw new RunDirError(
+        'RUN_DIR_INVALID',
+        `${metaFile}: agent_config.llm.headers.${name}: its value was a literal (not recorded); write it as \${ENV_VAR} in the agent config to make runs resumable`,
+      );
+    }
+  }
+  const datasetConfig = check(DatasetConfigSchema, `${metaFile} dataset_config`, meta.dataset_config);
+  const ownDataset = join(runDir, 'dataset');
+  // The run's own dataset is read from where the run directory is now (it may have been moved or copied).
+  const wasOwn = basename(meta.dataset.dir) === 'dataset' && basename(dirname(meta.dataset.dir)) === meta.run_id;
+  const datasetDir = wasOwn || !existsSync(meta.dataset.dir) ? ownDataset : meta.dataset.dir;
+  let definitions;
+  try {
+    const loaded = await loadDataset(datasetDir, { allowMismatch: false });
+    definitions = loaded.definitions;
+    if (loaded.manifest.sha256 !== meta.dataset.sha256) {
+      throw new RunDirError('RUN_DIR_INVALID', `${datasetDir}: dataset sha256 ${loaded.manifest.sha256} differs from run.json dataset.sha256 ${meta.dataset.sha256}`);
+    }
+  } catch (err) {
+    if (err instanceof RefereeError && err.code === 'RUN_DIR_INVALID') throw err;
+    throw new RunDirError('RUN_DIR_INVALID', `${datasetDir}: cannot resume on this dataset: ${(err as Error).message}`, { cause: err });
+  }
+  const concurrency = Math.max(1, meta.concurrency);
+  const schedule = buildRunSchedule(definitions, datasetConfig, concurrency);
+
+  const turns = readLines(join(runDir, FILES.turns), TurnMetricSchema);
+  const transcripts = readLines(join(runDir, FILES.transcripts), TranscriptSchema);
+  const master = readLines(join(runDir, FILES.master), MasterLogRecordSchema);
+  const events = readLines(join(runDir, FILES.events), RunEventSchema);
+
+  const replies = new Map<number, string>();
+  for (const t of transcripts.lines) replies.set(t.value.turn_id, t.value.agent);
+
+  // Completed turns per lane; they must be the first steps of the lane, as the schedule has them.
+  const lanes: LaneRestore[] = [];
+  const completed = new Set<number>();
+  const byLane = new Map<number, Map<number, RestoredTurn>>();
+  turns.lines.forEach((line, i) => {
+    const r = line.value;
+    const where = `${join(runDir, FILES.turns)}:${i + 1}`;
+    const scheduled = schedule.lanes[r.lane]?.[r.step];
+    if (!scheduled || scheduled.turnId !== r.turn_id || scheduled.testId !== r.test_id) {
+      throw new RunDirError('RUN_DIR_INVALID', `${where}: turn_id ${r.turn_id} (lane ${r.lane}, step ${r.step}) is not in the schedule rebuilt from run.json`);
+    }
+    if (completed.has(r.turn_id)) throw new RunDirError('RUN_DIR_INVALID', `${where}: turn_id ${r.turn_id} recorded twice`);
+    const reply = replies.get(r.turn_id);
+    if (reply === undefined) return; // killed between the two writes: the turn is redone
+    completed.add(r.turn_id);
+    let lane = byLane.get(r.lane);
+    if (!lane) byLane.set(r.lane, (lane = new Map()));
+    lane.set(r.step, { record: r, replyText: reply });
+  });
+  for (const [laneNo, lane] of byLane) {
+    for (let step = 0; step < lane.size; step++) {
+      if (!lane.has(step)) {
+        throw new RunDirError('RUN_DIR_INVALID', `${join(runDir, FILES.turns)}: lane ${laneNo} has ${lane.size} completed turns but step ${step} is missing`);
+      }
+    }
+  }
+
+  const endedTests = new Map<string, EndedTest>();
+  events.lines.forEach((e, i) => {
+    const testId = e.value['test_id'];
+    if (e.value.type !== 'test_end' || typeof testId !== 'string' || !lastStepCompleted(schedule, testId, completed)) return;
+    endedTests.set(testId, check(EndedTestSchema, `${join(runDir, FILES.events)}:${i + 1}`, e.value));
+  });
+  for (let lane = 0; lane < concurrency; lane++) lanes.push({ turns: byLane.get(lane) ?? new Map(), endedTests });
+
+  // Checked: now cut the files back to the completed turns.
+  const begun = new Set<string>();
+  for (const steps of schedule.lanes) for (const s of steps) if (s.beginsTest && completed.has(s.turnId)) begun.add(s.testId);
+  rewrite(turns, (l) => completed.has(l.value.turn_id));
+  rewrite(transcripts, (l) => completed.has(l.value.turn_id));
+  rewrite(master, (l) => keepMasterLine(l.value, completed, begun, endedTests));
+  rewrite(events, () => true);
+  for (const name of OPAQUE_JSONL) cutTornTail(join(runDir, name));
+
+  const nextSeq = events.lines.reduce((max, l) => Math.max(max, l.value.seq + 1), 0);
+  return {
+    runDir,
+    runId: meta.run_id,
+    meta,
+    agentConfig,
+    datasetConfig,
+    datasetDir,
+    concurrency,
+    lanes,
+    turnsRestored: completed.size,
+    nextSeq,
+  };
+}
+
+/** The output root of a run directory (where benchmark_history.jsonl lives). */
+export function outputRootOf(runDir: string): string {
+  return dirname(resolve(runDir));
+}
+
+const EndedTestSchema = z.object({ score: z.number(), max_score: z.number(), reasons: z.array(z.string()).default([]) });
+
+/** The part of a transcripts.jsonl line resume reads: the reply. */
+const TranscriptSchema = z.looseObject({ turn_id: z.number().int(), test_id: z.string(), agent: z.string() });
+
+function keepMasterLine(
+  r: z.infer<typeof MasterLogRecordSchema>,
+  completed: ReadonlySet<number>,
+  begun: ReadonlySet<string>,
+  ended: ReadonlyMap<string, EndedTest>,
+): boolean {
+  const turnId = r.data['turn_id'];
+  switch (r.type) {
+    case MasterLogType.SEND_MESSAGE:
+    case MasterLogType.SEND_FILL:
+    case MasterLogType.RESPONSE_MESSAGE:
+    case MasterLogType.RESPONSE_FILL:
+      return typeof turnId === 'number' && completed.has(turnId);
+    // master_log names tests the GoodAI way (issue 7): compare in that form.
+    case MasterLogType.BEGIN:
+      return [...begun].some((id) => goodaiTestId(id) === r.test_id);
+    case MasterLogType.END:
+      return [...ended.keys()].some((id) => goodaiTestId(id) === r.test_id);
+    default:
+      return true;
+  }
+}
+
+function lastStepCompleted(schedule: Schedule, testId: string, completed: ReadonlySet<number>): boolean {
+  const lane = schedule.testLane.get(testId);
+  const last = lane === undefined ? undefined : schedule.lanes[lane]?.find((s) => s.testId === testId && s.endsTest);
+  return last !== undefined && completed.has(last.turnId);
+}
+
+function parseJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (err) {
+    throw new RunDirError('RUN_DIR_INVALID', `${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function check<S extends z.ZodType>(schema: S, where: string, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new RunDirError('RUN_DIR_INVALID', formatZodIssues(where, r.error));
+  return r.data;
+}
+
+interface JsonlFile<T> {
+  file: string;
+  lines: Line<T>[];
+  /** The file needs rewriting even if every line is kept (a torn or unterminated tail). */
+  dirty: boolean;
+}
+
+/**
+ * Reads a JSONL file line by line, keeping the raw text. A last line that is
+ * not valid JSON is a torn write and is dropped; a bad line elsewhere, or a
+ * line of the wrong shape, is a RunDirError naming file, line and field.
+ */
+function readLines<S extends z.ZodType>(file: string, schema: S): JsonlFile<z.infer<S>> {
+  if (!existsSync(file)) return { file, lines: [], dirty: false };
+  const text = readFileSync(file, 'utf8');
+  const raw = text.split('\n');
+  let dirty = !text.endsWith('\n') && text.length > 0;
+  if (raw[raw.length - 1] === '') raw.pop();
+  const lines: Line<z.infer<S>>[] = [];
+  raw.forEach((line, i) => {
+    if (line.trim() === '') {
+      dirty = true;
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (i === raw.length - 1) {
+        dirty = true;
+        return;
+      }
+      throw new RunDirError('RUN_DIR_INVALID', `${file}:${i + 1}: corrupt JSONL line (not the last one, so not a torn write)`);
+    }
+    lines.push({ raw: line, value: check(schema, `${file}:${i + 1}`, value) });
+  });
+  return { file, lines, dirty };
+}
+
+/** Rewrites `f` with the lines `keep` accepts, atomically, when anything changes. */
+function rewrite<T>(f: JsonlFile<T>, keep: (line: Line<T>) => boolean): void {
+  const kept = f.lines.filter(keep);
+  if (!f.dirty && kept.length === f.lines.length) return;
+  writeAtomic(f.file, kept.map((l) => l.raw + '\n').join(''));
+}
+
+/** Drops a partial last line (no trailing newline) of a JSONL file the runner does not parse. */
+export function cutTornTail(file: string): void {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  if (text.length === 0 || text.endsWith('\n')) return;
+  writeAtomic(file, text.slice(0, text.lastIndexOf('\n') + 1));
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.resume-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** A lane's successful restored turns, in order, as the agent saw them. */
+export function completedExchanges(steps: readonly ScheduleStep[], restore: LaneRestore): CompletedExchange[] {
+  const out: CompletedExchange[] = [];
+  for (const step of steps) {
+    const t = restore.turns.get(step.step);
+    if (!t) break;
+    if (t.record.status === 'success') out.push({ message: step.message, reply: t.replyText });
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson, readJsonl } from '../helpers.js';
+
+/** A small dataset (2 tests, ~20 turns) so each fault gets its own real run quickly. */
+export const SMALL_DATASET = `config:
+  run_name: reliability
+datasets:
+  args:
+    memory_span: 400
+    dataset_examples: 1
+    seed: 3
+  datasets:
+    - name: colours
+      args: { colour_changes: 2 }
+    - name: name_list
+      args: { name_changes: 2 }
+`;
+
+/** A memory agent on the sim model; `extra` is appended (YAML, top level). */
+export function agentYaml(extra = ''): string {
+  return `name: rel
+kind: memory
+llm: { provider: sim, model: sim-1, max_tokens: 128 }
+context_size: 512
+memory: { top_k: 16, recent_tokens: 128 }
+${extra}`;
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) {
+    out[name] = join(dir, name);
+    writeFileSync(out[name], text);
+  }
+  return out;
+}
+
+export function runDirsIn(outputDir: string): string[] {
+  return readdirSync(outputDir)
+    .filter((d) => statSync(join(outputDir, d)).isDirectory())
+    .map((d) => join(outputDir, d));
+}
+
+export function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+export interface TurnRecord {
+  test_id: string;
+  turn_id: number;
+  lane: number;
+  step: number;
+  status: 'success' | 'error';
+  reason?: string;
+  error?: string;
+  attempts?: number;
+}
+
+export interface RunFiles {
+  dir: string;
+  turns: TurnRecord[];
+  events: Array<Record<string, unknown> & { type: string; seq: number }>;
+  master: Array<{ type: number; test_id: string; data: Record<string, unknown> }>;
+  stats: { score: number; max_score: number; turns: number; turns_failed: number; tests: Array<{ test_id: string; score: number }> };
+  meta: Record<string, unknown>;
+}
+
+export function readRun(dir: string): RunFiles {
+  return {
+    dir,
+    turns: readJsonl<TurnRecord>(join(dir, 'turn_metrics.jsonl')),
+    events: readJsonl(join(dir, 'events.jsonl')) as RunFiles['events'],
+    master: readJsonl(join(dir, 'master_log.jsonl')) as RunFiles['master'],
+    stats: readJson(join(dir, 'runstats.json')) as unknown as RunFiles['stats'],
+    meta: readJson(join(dir, 'run.json')),
+  };
+}
+
+/**
+ * "Nothing lost": one turn_metrics record and one reply in master_log per
+ * scheduled turn, each exactly once, and every test scored.
+ */
+export function nothingLost(run: RunFiles): { turnsTotal: number; testsTotal: number } {
+  const start = run.events.find((e) => e.type === 'run_start')!;
+  const turnsTotal = start['turns_total'] as number;
+  const testsTotal = start['tests_total'] as number;
+  const ids = run.turns.map((t) => t.turn_id).sort((a, b) => a - b);
+  if (ids.length !== turnsTotal || ids.some((id, i) => id !== i)) throw new Error(`turn ids ${ids.join(',')} are not 0..${turnsTotal - 1}`);
+  const replies = run.master.filter((m) => m.type === 4 || m.type === 5).map((m) => m.data['turn_id'] as number);
+  const sends = run.master.filter((m) => m.type === 0 || m.type === 3).map((m) => m.data['turn_id'] as number);
+  if (new Set(replies).size !== turnsTotal || replies.length !== turnsTotal) throw new Error(`master_log has ${replies.length} replies for ${turnsTotal} turns`);
+  if (new Set(sends).size !== turnsTotal || sends.length !== turnsTotal) throw new Error(`master_log has ${sends.length} sends for ${turnsTotal} turns`);
+  if (run.stats.tests.length !== testsTotal) throw new Error(`runstats has ${run.stats.tests.length} of ${testsTotal} tests`);
+  if (run.master.filter((m) => m.type === 1).length !== testsTotal || run.master.filter((m) => m.type === 2).length !== testsTotal) {
+    throw new Error('master_log BEGIN/END do not bracket every test once');
+  }
+  return { turnsTotal, testsTotal };
+}
+
+/** Every metric data point name in metrics.jsonl. */
+export function metricNames(dir: string): Set<string> {
+  const text = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
+  return new Set([...text.matchAll(/"name":"([^"]+)"/g)].map((m) => m[1]!));
+}
+
+export interface SpanLite {
+  name: string;
+  events?: Array<{ name: string; attributes?: Array<{ key: string; value: Record<string, unknown> }> }>;
+}
+
+export function spansOf(dir: string): SpanLite[] {
+  const lines = readJsonl<{ resourceSpans: { scopeSpans: { spans: SpanLite[] }[] }[] }>(join(dir, 'spans.jsonl'));
+  return lines.flatMap((l) => l.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+}
