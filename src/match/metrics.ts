@@ -30,7 +30,7 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
   const score = tests.reduce((a, t) => a + t.score, 0);
   const maxScore = tests.reduce((a, t) => a + t.max_score, 0);
   const cost = turns.reduce((a, t) => a + t.cost_usd, 0);
-  const agent = meta.agent as { name?: unknown; model?: unknown };
+  const agent = meta.agent as { name?: unknown; llm?: { model?: unknown } };
   const duration = run.stats?.duration ?? durationFromTurns(run);
   return {
     agent_name: typeof agent.name === 'string' ? agent.name : (run.stats?.agent ?? meta.run_id),
@@ -42,7 +42,7 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
     run_dir: run.dir,
     role: meta.role ?? 'single',
     status: meta.status,
-    model: typeof agent.model === 'string' ? agent.model : null,
+    model: typeof agent.llm?.model === 'string' ? agent.llm.model : null,
     max_score: maxScore,
     accuracy: round(accuracy(score, maxScore), 6),
     tests: tests.length,
