@@ -14,6 +14,12 @@ export const RunFlagsSchema = z.object({
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
   'allow-dataset-mismatch': z.boolean().default(false).describe('Run even if the dataset differs from the sha256 pinned in the dataset config'),
   quiet: z.boolean().default(false).describe('No progress output'),
+  // Match mode (issue 5): see src/match/run-match.ts.
+  'compare-with': z.string().optional().describe('Match mode: the challenger agent YAML; both agents run on one dataset and are compared'),
+  parallel: z.boolean().default(false).describe('Match mode: run both agents side by side instead of one after the other'),
+  'agent-timeout': z.number().positive().optional().describe("Match mode: stop an agent's process that has not finished after this many seconds"),
+  'dataset-dir': z.string().optional().describe('Internal (match mode): run on this already generated dataset directory'),
+  role: z.enum(['champion', 'challenger']).optional().describe('Internal (match mode): this run\'s role, recorded in run.json and the telemetry resource'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

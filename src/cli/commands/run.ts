@@ -11,6 +11,9 @@ import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { ProgressReporter } from '../progress.js';
+import { linkToMatchParent } from '../../match/child-link.js';
+import { HtmlReportReporter } from '../../report/report-reporter.js';
+import { matchCommand } from './match.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -30,6 +33,8 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
+  // Match mode: this process orchestrates two `referee run` children (issue 5).
+  if (flags['compare-with']) return matchCommand(flags);
   const overrides = flags.overrides.map(parseOverride);
   const agentFile = flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG);
   const datasetFile = flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG);
@@ -39,7 +44,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   const runId = flags['run-id'] ?? newRunId(agentConfig.name);
   const outputDir = resolve(flags['output-dir']);
   // The one provider of this process, started before any span (seed 000 3.5).
-  const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name });
+  const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name, ...(flags.role ? { role: flags.role } : {}) });
 
   const abort = new AbortController();
   const onSignal = (): void => {
@@ -49,6 +54,9 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const unlinkParent = linkToMatchParent((why) => {
+    if (!abort.signal.aborted) abort.abort(new Error(why));
+  });
   const reporters: Reporter[] = [
     new MetricsReporter({
       name: agentConfig.name,
@@ -57,6 +65,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
     }),
   ];
   if (!flags.quiet) reporters.push(new ProgressReporter({ intervalS: flags['progress-interval'] }));
+  reporters.push(new HtmlReportReporter());
   try {
     const result = await runBenchmark({
       agentConfig,
@@ -67,12 +76,15 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       reporters,
       signal: abort.signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],
+      ...(flags['dataset-dir'] ? { datasetDir: resolve(flags['dataset-dir']) } : {}),
+      ...(flags.role ? { role: flags.role, runType: 'match' } : {}),
     });
     process.stdout.write(`${result.runDir}\n`);
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    unlinkParent();
     await telemetry.shutdown(5000);
   }
 }
