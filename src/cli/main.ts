@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { reportError } from './errors.js';
 import { runBuilder, runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
+import { compareBuilder, compareCommand, type CompareArgs } from './commands/compare.js';
 import { validateCommand } from './commands/validate.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
@@ -25,6 +26,9 @@ await yargs(hideBin(process.argv))
     (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
     (argv) => exec(() => validateCommand(argv.files as string[])),
   )
+  .command('compare [runs..]', 'Compare two finished runs: comparison_report.html, exit 3 on a --baseline regression', compareBuilder, (argv) =>
+    exec(() => compareCommand(argv as unknown as CompareArgs)),
+  )
   .command(
     'sim',
     'Serve the simulated model (OpenAI-compatible) on loopback',
@@ -38,7 +42,7 @@ await yargs(hideBin(process.argv))
       }),
     (argv) => exec(() => simCommand(argv)),
   )
-  .demandCommand(1, 'Name a command: run, validate, sim')
+  .demandCommand(1, 'Name a command: run, compare, validate, sim')
   .strict()
   .fail((msg, err) => {
     process.stderr.write(`referee: ${err ? err.message : msg}\n`);
