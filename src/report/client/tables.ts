@@ -21,7 +21,9 @@ function renderVerdict(data) {
   var box = document.getElementById('verdict');
   if (data.kind !== 'match') {
     var m = data.agents[0].metrics;
-    append(box, el('div', 'verdict-main', data.agents[0].label + ': ' + fmt(m.total_score, 2) + ' / ' + fmt(m.max_score, 2) + ' (' + pct(m.accuracy) + ')'));
+    var single = el('div', 'verdict-main', data.agents[0].label + ': ' + fmt(m.total_score, 2) + ' / ' + fmt(m.max_score, 2) + ' (' + pct(m.accuracy) + ')');
+    single.id = 'verdict-main';
+    append(box, single);
     return;
   }
   var c = data.match.comparison;
