@@ -188,6 +188,19 @@ function relative(values: number[]): number[] {
  * $0.01 per test.
  */
 export function radarData(metrics: RunMetrics[]): RadarData {
+  const full = radarAllAxes(metrics);
+  const unpriced = metrics.filter((m) => m.pricing_source === 'unknown').map((m) => m.agent_name);
+  if (unpriced.length === 0) return full;
+  // An unknown price is not a free one: leave the axis out rather than draw it as best.
+  return {
+    axes: full.axes.slice(0, 3),
+    values: full.values.map((v) => v.slice(0, 3)),
+    raw: full.raw.map((r) => r.slice(0, 3)),
+    note: `${full.note} Cost is left out: no price is known for ${unpriced.join(', ')}.`,
+  };
+}
+
+function radarAllAxes(metrics: RunMetrics[]): RadarData {
   const acc = metrics.map((m) => m.accuracy);
   if (metrics.length > 1) {
     const speed = relative(metrics.map((m) => m.latency_p50_ms));

@@ -46,6 +46,12 @@ describe('radar normalization', () => {
     const r = radarData([{ ...base, latency_p50_ms: 1000, tokens_in: 4900, tokens_out: 100, token_cost: 0 } as never]);
     expect(r.values[0]).toEqual([0.5, 0.5, 0.5, 1]);
   });
+  it('leaves the cost axis out when a price is unknown rather than drawing it as free', () => {
+    const r = radarData([{ ...base } as never, { ...base, pricing_source: 'unknown', agent_name: 'x', token_cost: 0 } as never]);
+    expect(r.axes).toHaveLength(3);
+    expect(r.values[1]).toHaveLength(3);
+    expect(r.note).toMatch(/no price is known for x/);
+  });
 });
 
 describe('report.html of a real run', () => {
