@@ -86,6 +86,7 @@ function defaultCli(): string {
 
 function describeExit(o: ChildOutcome): string | null {
   if (o.skipped) return `${o.role} ${o.agent} did not run (the match was stopped)`;
+  if (o.exitCode === 0) return null;
   if (o.timedOut) return `${o.role} ${o.agent} (pid ${o.pid}) did not finish within the agent time limit and was stopped`;
   if (o.signal) return `${o.role} ${o.agent} (pid ${o.pid}) was killed by ${o.signal}`;
   if (o.exitCode === 130) return `${o.role} ${o.agent} was interrupted`;
@@ -172,10 +173,16 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
     if (pipeErr) forwardLines(child.stderr!, (line) => log(`[${plan.role}] ${line}`));
     let timedOut = false;
     let graceTimer: NodeJS.Timeout | undefined;
-    const stop = (): void => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+    let resend: NodeJS.Timeout | undefined;
+    const ask = (): void => {
       if (child.connected) child.send(ABORT_MESSAGE, () => {});
-      graceTimer ??= setTimeout(() => child.kill('SIGKILL'), options.stopGraceMs ?? 30_000);
+    };
+    const stop = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null || graceTimer) return;
+      ask();
+      // A child still starting up has no listener yet and would drop the message: ask again until it exits.
+      resend = setInterval(ask, 500);
+      graceTimer = setTimeout(() => child.kill('SIGKILL'), options.stopGraceMs ?? 30_000);
     };
     const hangTimer =
       options.agentTimeoutMs !== undefined
@@ -192,6 +199,7 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
         live.delete(child);
         clearTimeout(hangTimer);
         clearTimeout(graceTimer);
+        clearInterval(resend);
         options.signal?.removeEventListener('abort', onAbort);
         resolveOutcome({ role: plan.role, agent: plan.agent, runId: plan.runId, runDir: plan.runDir, pid: child.pid, exitCode, signal, timedOut, skipped: false });
       };

@@ -195,7 +195,7 @@ describe('match mode: a crashed or hung agent', () => {
   it('stops an agent process past --agent-timeout; the other run and the parent carry on', async () => {
     const dir = tempDir();
     const r = await runCli([
-      'run', '--agent-config', hangingAgent(dir, 600), '--compare-with', CHAT, '--dataset-config', smallDataset(dir), '--output-dir', dir, '--quiet', '--agent-timeout', '2',
+      'run', '--agent-config', hangingAgent(dir, 600), '--compare-with', CHAT, '--dataset-config', smallDataset(dir), '--output-dir', dir, '--quiet', '--agent-timeout', '10',
     ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/champion hanging \(pid \d+\) did not finish within the agent time limit/);
