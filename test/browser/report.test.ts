@@ -80,10 +80,11 @@ describe('the HTML reports in Chromium', () => {
     const { page, dialogs, errors } = await open(join(matchDir, 'comparison_report.html'));
     const test = page.locator('details.test').first();
     await test.locator('summary.test-summary').click();
+    await test.locator('.test-body').waitFor();
     const question = test.locator('details.turn.question').first();
     await question.locator('summary').click();
-    const tree = question.locator('.turn-details .jt-node');
-    await expect(tree.count()).resolves.toBeGreaterThan(0);
+    // Rows are built on the details' toggle event, a task after the click: wait for them.
+    await question.locator('.turn-details .jt-node').first().waitFor();
     const keys = await question.locator('.turn-details .jt-key').allTextContents();
     expect(keys).toEqual(expect.arrayContaining(['status', 'metrics', 'metadata', 'tokens_in', 'context_tokens']));
     // The challenger's answer is the payload, shown verbatim as text.
@@ -112,8 +113,9 @@ describe('the HTML reports in Chromium', () => {
     await expect(page.locator('#verdict-main').textContent()).resolves.toMatch(/^chat-small: [\d.]+ \/ 6/);
     await expect(page.evaluate(`window.__refereeChart !== undefined`)).resolves.toBe(true);
     await page.locator('details.test').first().locator('summary').click();
+    await page.locator('details.turn').first().waitFor();
     await page.locator('details.turn').first().locator('summary').click();
-    await expect(page.locator('.turn-details .jt-node').count()).resolves.toBeGreaterThan(0);
+    await page.locator('.turn-details .jt-node').first().waitFor();
     await page.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
     await page.close();
   });
