@@ -38,3 +38,12 @@ export { backoffMs, isRetryable, describeRetry, type RetryInfo } from './runner/
 export { createFaultInterceptor, faultForCall } from './agents/sim/faults.js';
 export { SimFaultSchema, type SimFault } from './config/sim-faults.js';
 export { RetriesSchema, type RetriesConfig } from './config/agent.js';
+// Match mode, comparison and reports (issue 5).
+export { runMatch, startMatch, type MatchOptions, type MatchRunResult, type ChildOutcome } from './match/run-match.js';
+export { compareRuns, compareRunContents, type CompareOptions } from './match/compare.js';
+export { computeRunMetrics } from './match/metrics.js';
+export { RunMetricsSchema, MatchResultSchema, type RunMetrics, type MatchResult } from './match/schemas.js';
+export { comparePaired, pairedBootstrap, signTest, verdictText } from './match/stats.js';
+export { readRunDir, TranscriptRecordSchema, type RunDirContents } from './artifacts/run-dir-reader.js';
+export { writeRunReport, writeComparisonReport } from './report/write.js';
+export { HtmlReportReporter } from './report/report-reporter.js';

@@ -5,6 +5,7 @@ import { reportError } from './errors.js';
 import { monitorBuilder, monitorCommand } from './commands/monitor.js';
 import { runBuilder, runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
+import { compareBuilder, compareCommand, type CompareArgs } from './commands/compare.js';
 import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
 import { stackCommand } from './commands/stack.js';
@@ -30,6 +31,9 @@ await yargs(hideBin(process.argv))
     'Check agent or dataset configs without running',
     (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
     (argv) => exec(() => validateCommand(argv.files as string[])),
+  )
+  .command('compare [runs..]', 'Compare two finished runs: comparison_report.html, exit 3 on a --baseline regression', compareBuilder, (argv) =>
+    exec(() => compareCommand(argv as unknown as CompareArgs)),
   )
   .command(
     'sim',
@@ -60,7 +64,7 @@ await yargs(hideBin(process.argv))
     (y) => y.positional('action', { choices: ['build', 'up', 'down', 'status'] as const, demandOption: true }),
     (argv) => exec(() => stackCommand(argv.action as string)),
   )
-  .demandCommand(1, 'Name a command: run, monitor, validate, sim, replay, stack')
+  .demandCommand(1, 'Name a command: run, compare, monitor, validate, sim, replay, stack')
   .strict()
   .fail((msg, err) => {
     process.stderr.write(`referee: ${err ? err.message : msg}\n`);

@@ -29,6 +29,11 @@ export const RunFlagsSchema = z.object({
   attempts: z.number().int().min(1).max(20).optional().describe('Tries per task: a failed task is retried, every attempt recorded (default 1)'),
   'cooling-s': z.number().nonnegative().optional().describe('Pause before each task, seconds: the Cooling stage (default 0)'),
   resume: z.string().min(1).optional().describe('Continue a killed or interrupted run from its run directory (configs and concurrency come from its run.json)'),
+  // Match mode (issue 5): see src/match/run-match.ts.
+  'compare-with': z.string().optional().describe('Match mode: the challenger agent YAML; both agents run on one dataset and are compared'),
+  parallel: z.boolean().default(false).describe('Match mode: run both agents side by side instead of one after the other'),
+  'agent-timeout': z.number().positive().optional().describe("Match mode: stop an agent's process that has not finished after this many seconds"),
+  role: z.enum(['champion', 'challenger']).optional().describe('Internal (match mode): this run\'s role, recorded in run.json and the telemetry resource'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 

@@ -197,6 +197,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // A signal aborted before the run started (Ctrl-C or a match stop during startup) never fires again.
+  if (options.signal?.aborted) onOuterAbort();
 
   let status: RunMeta['status'] = 'finished';
   try {

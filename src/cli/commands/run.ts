@@ -18,6 +18,9 @@ import { datasetDirConfigFile } from '../../datasets/load.js';
 import { startMonitor, type MonitorServer } from '../../monitor/server.js';
 import { resumeFromFlags } from './resume.js';
 import { runTasksCommand } from './run-tasks.js';
+import { linkToMatchParent } from '../../match/child-link.js';
+import { HtmlReportReporter } from '../../report/report-reporter.js';
+import { matchCommand } from './match.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -38,6 +41,8 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
   if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
+  // Match mode: this process orchestrates two `referee run` children (issue 5).
+  if (flags['compare-with']) return matchCommand(flags);
   // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.
   const resume = flags.resume !== undefined ? await resumeFromFlags(flags) : undefined;
   if (resume === null) return 0;
@@ -52,7 +57,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   const runId = resume?.runId ?? flags['run-id'] ?? newRunId(agentConfig.name);
   const outputDir = resume ? outputRootOf(resume.runDir) : resolve(flags['output-dir']);
   // The one provider of this process, started before any span (seed 000 3.5).
-  const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name });
+  const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name, ...(flags.role ? { role: flags.role } : {}) });
 
   // Issue 6: the monitor reads the output root like any other reader of run directories.
   let monitor: MonitorServer | undefined;
@@ -69,6 +74,9 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const unlinkParent = linkToMatchParent((why) => {
+    if (!abort.signal.aborted) abort.abort(new Error(why));
+  });
   const reporters: Reporter[] = [
     new MetricsReporter({
       name: agentConfig.name,
@@ -79,6 +87,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   // issue 3: system/GPU samples (events.jsonl, gauges) and notices as span events
   reporters.push(new SystemSampler({ intervalS: flags['sample-interval'], agentName: agentConfig.name }), new NoticeSpanEventsReporter(telemetry.spans));
   if (!flags.quiet) reporters.push(new ProgressReporter({ intervalS: flags['progress-interval'] }));
+  reporters.push(new HtmlReportReporter());
   try {
     const result = await runBenchmark({
       agentConfig,
@@ -92,6 +101,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       ...(flags['dataset-dir'] !== undefined && !resume ? { datasetDir: resolve(flags['dataset-dir']) } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
       ...(resume ? { resume } : {}),
+      ...(flags.role ? { role: flags.role, runType: 'match' } : {}),
     });
     process.stdout.write(`${result.runDir}\n`);
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
@@ -99,6 +109,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await monitor?.close();
+    unlinkParent();
     await telemetry.shutdown(5000);
   }
 }

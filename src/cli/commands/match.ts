@@ -1,0 +1,58 @@
+import type { RunFlags } from '../../config/run-options.js';
+import { startMatch } from '../../match/run-match.js';
+import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
+
+/**
+ * `referee run --compare-with B`: runs the match, prints the verdict to stderr
+ * and the match directory to stdout. Ctrl-C stops both agents gracefully; a
+ * second Ctrl-C kills them. Exit: 0 both runs finished, 130 interrupted, 1 a
+ * run crashed, hung or failed.
+ */
+export async function matchCommand(flags: RunFlags): Promise<number> {
+  const abort = new AbortController();
+  const handle = startMatch({
+    championConfig: flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG),
+    challengerConfig: flags['compare-with']!,
+    datasetConfig: flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG),
+    overrides: flags.overrides,
+    outputDir: flags['output-dir'],
+    parallel: flags.parallel,
+    concurrency: flags.concurrency,
+    signal: abort.signal,
+    ...(flags['agent-timeout'] !== undefined ? { agentTimeoutMs: flags['agent-timeout'] * 1000 } : {}),
+    allowDatasetMismatch: flags['allow-dataset-mismatch'],
+    quiet: flags.quiet,
+    progressIntervalS: flags['progress-interval'],
+  });
+  const onSignal = (): void => {
+    if (abort.signal.aborted) {
+      process.stderr.write('\n[referee] killing both agents\n');
+      handle.kill();
+      return;
+    }
+    process.stderr.write('\n[referee] interrupted: stopping both agents, they write what is done (Ctrl-C again to kill them)\n');
+    abort.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const r = await handle.result;
+    if (r.match) {
+      const { champion: a, challenger: b, comparison: c } = r.match;
+      process.stderr.write(
+        `[referee] ${a.agent_name} (champion) ${round(a.total_score)}/${round(a.max_score)} vs ${b.agent_name} (challenger) ${round(b.total_score)}/${round(b.max_score)}\n` +
+          `[referee] ${c.verdict}\n[referee] report: ${r.reportFile}\n`,
+      );
+    }
+    process.stdout.write(`${r.matchDir}\n`);
+    if (r.interrupted) return 130;
+    return r.children.every((c) => c.exitCode === 0) && r.match ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,290 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
+import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
+import { loadAgentConfig, loadDatasetConfig } from '../config/load.js';
+import { parseOverride } from '../config/overrides.js';
+import { RefereeError } from '../errors.js';
+import { writeComparisonReport, COMPARISON_REPORT_FILE } from '../report/write.js';
+import { prepareDataset } from '../runner/run-benchmark.js';
+import { newRunId } from '../runner/run-id.js';
+import { ABORT_MESSAGE } from './child-link.js';
+import { compareRunContents, newMatchId } from './compare.js';
+import type { MatchResult } from './schemas.js';
+
+export type MatchRole = 'champion' | 'challenger';
+
+export interface MatchOptions {
+  /** Agent YAML of the champion (A). */
+  championConfig: string;
+  /** Agent YAML of the challenger (B). */
+  challengerConfig: string;
+  datasetConfig: string;
+  /** `key.path=value` patches applied to both agents and the dataset. @default [] */
+  overrides?: string[];
+  /** Output root; the match gets `<outputDir>/<matchId>/`. */
+  outputDir: string;
+  /** Run both agents side by side instead of one after the other. @default false */
+  parallel?: boolean;
+  /** Passed to each agent's run. @default 1 */
+  concurrency?: number;
+  matchId?: string;
+  /** Aborting stops both runs gracefully (each writes what it has). */
+  signal?: AbortSignal;
+  /** Kill an agent's process that has not finished after this many ms (a hang). Unset: no limit. */
+  agentTimeoutMs?: number;
+  /** How long a stopped child may take to write its files before it is killed. @default 30000 */
+  stopGraceMs?: number;
+  allowDatasetMismatch?: boolean;
+  /** Child progress: none when quiet. */
+  quiet?: boolean;
+  progressIntervalS?: number;
+  /** Where progress and problems are written. @default process.stderr */
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  /** The `referee` bin the children run. @default this package's dist/cli/main.js */
+  cliPath?: string;
+}
+
+export interface ChildOutcome {
+  role: MatchRole;
+  agent: string;
+  runId: string;
+  runDir: string;
+  pid: number | undefined;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** Never started (the match was stopped first). */
+  skipped: boolean;
+}
+
+export interface MatchRunResult {
+  matchId: string;
+  matchDir: string;
+  children: ChildOutcome[];
+  /** Null when a run left nothing to compare (it died before writing run.json). */
+  match: MatchResult | null;
+  matchFile: string | null;
+  reportFile: string | null;
+  problems: string[];
+  interrupted: boolean;
+}
+
+/** A handle on a running match: its result, and a hard stop for a second Ctrl-C. */
+export interface MatchHandle {
+  result: Promise<MatchRunResult>;
+  /** SIGKILLs every child now. */
+  kill(): void;
+}
+
+function defaultCli(): string {
+  return fileURLToPath(new URL('../cli/main.js', import.meta.url));
+}
+
+function describeExit(o: ChildOutcome): string | null {
+  if (o.skipped) return `${o.role} ${o.agent} did not run (the match was stopped)`;
+  if (o.exitCode === 0) return null;
+  if (o.timedOut) return `${o.role} ${o.agent} (pid ${o.pid}) did not finish within the agent time limit and was stopped`;
+  if (o.signal) return `${o.role} ${o.agent} (pid ${o.pid}) was killed by ${o.signal}`;
+  if (o.exitCode === 130) return `${o.role} ${o.agent} was interrupted`;
+  if (o.exitCode !== 0) return `${o.role} ${o.agent} (pid ${o.pid}) exited with code ${o.exitCode}`;
+  return null;
+}
+
+/**
+ * Match mode (seed 001 1.2): the dataset is generated once, then each agent
+ * runs in its own `referee run` child process (its own telemetry provider,
+ * resource role champion/challenger) on that very directory. A child that
+ * crashes or hangs is reported; the other one and the parent carry on. At the
+ * end both run directories are compared: match.json and comparison_report.html.
+ * Config errors throw before anything starts.
+ */
+export function startMatch(options: MatchOptions): MatchHandle {
+  const live = new Set<ChildProcess>();
+  const kill = (): void => {
+    for (const c of live) c.kill('SIGKILL');
+  };
+  return { result: runMatchInner(options, live), kill };
+}
+
+/** `startMatch(...).result`, for callers that never need the hard stop. */
+export function runMatch(options: MatchOptions): Promise<MatchRunResult> {
+  return startMatch(options).result;
+}
+
+async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Promise<MatchRunResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const overrides = options.overrides ?? [];
+  const parsed = overrides.map(parseOverride);
+  // Validate everything in the parent first: a bad config is exit 2 before any process starts.
+  const agents = {
+    champion: { file: options.championConfig, config: loadAgentConfig(options.championConfig, parsed) },
+    challenger: { file: options.challengerConfig, config: loadAgentConfig(options.challengerConfig, parsed) },
+  };
+  const datasetConfig = loadDatasetConfig(options.datasetConfig, parsed);
+
+  const matchId = options.matchId ?? newMatchId();
+  const outputDir = resolve(options.outputDir);
+  const matchDir = join(outputDir, matchId);
+  try {
+    mkdirSync(matchDir, { recursive: true });
+  } catch (err) {
+    throw new RefereeError('OUTPUT_UNWRITABLE', `${matchDir}: cannot create match directory (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  const datasetDir = join(matchDir, 'dataset');
+  const dataset = await prepareDataset(datasetConfig, datasetDir, { allowMismatch: options.allowDatasetMismatch ?? false });
+  log(`[referee] match ${matchId}: dataset ${dataset.sha256.slice(0, 16)} (${dataset.definitions.length} tests) in ${datasetDir}`);
+
+  const roles: MatchRole[] = ['champion', 'challenger'];
+  const plans = roles.map((role) => {
+    const { file, config } = agents[role];
+    const runId = newRunId(config.name);
+    return { role, file, agent: config.name, runId, runDir: join(matchDir, runId) };
+  });
+
+  const runChild = (plan: (typeof plans)[number]): Promise<ChildOutcome> => {
+    const args = [
+      options.cliPath ?? defaultCli(),
+      'run',
+      '--agent-config', plan.file,
+      '--dataset-config', options.datasetConfig,
+      ...overrides.flatMap((o) => ['--overrides', o]),
+      '--output-dir', matchDir,
+      '--run-id', plan.runId,
+      '--dataset-dir', datasetDir,
+      '--role', plan.role,
+      '--concurrency', String(options.concurrency ?? 1),
+      '--progress-interval', String(options.progressIntervalS ?? 5),
+      ...(options.quiet ? ['--quiet'] : []),
+      ...(options.allowDatasetMismatch ? ['--allow-dataset-mismatch'] : []),
+    ];
+    // Side by side, two progress bars would fight over one terminal: pipe and prefix instead.
+    const pipeErr = options.parallel === true;
+    const child = spawn(process.execPath, args, {
+      env: { ...(options.env ?? process.env) },
+      stdio: ['ignore', 'pipe', pipeErr ? 'pipe' : 'inherit', 'ipc'],
+    });
+    live.add(child);
+    log(`[referee] ${plan.role} ${plan.agent} started (pid ${child.pid}), run ${plan.runId}`);
+    child.stdout?.resume();
+    if (pipeErr) forwardLines(child.stderr!, (line) => log(`[${plan.role}] ${line}`));
+    let timedOut = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    let resend: NodeJS.Timeout | undefined;
+    const ask = (): void => {
+      if (child.connected) child.send(ABORT_MESSAGE, () => {});
+    };
+    const stop = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null || graceTimer) return;
+      ask();
+      // A child still starting up has no listener yet and would drop the message: ask again until it exits.
+      resend = setInterval(ask, 500);
+      graceTimer = setTimeout(() => child.kill('SIGKILL'), options.stopGraceMs ?? 30_000);
+    };
+    const hangTimer =
+      options.agentTimeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            log(`[referee] ${plan.role} ${plan.agent} has not finished after ${options.agentTimeoutMs} ms: stopping it`);
+            stop();
+          }, options.agentTimeoutMs)
+        : undefined;
+    const onAbort = (): void => stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    return new Promise<ChildOutcome>((resolveOutcome) => {
+      const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+        live.delete(child);
+        clearTimeout(hangTimer);
+        clearTimeout(graceTimer);
+        clearInterval(resend);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolveOutcome({ role: plan.role, agent: plan.agent, runId: plan.runId, runDir: plan.runDir, pid: child.pid, exitCode, signal, timedOut, skipped: false });
+      };
+      child.once('error', (err) => {
+        log(`[referee] ${plan.role} ${plan.agent} could not start: ${err.message}`);
+        finish(null, null);
+      });
+      child.once('exit', (code, signal) => finish(code, signal));
+    });
+  };
+
+  let children: ChildOutcome[];
+  const skipped = (plan: (typeof plans)[number]): ChildOutcome => ({ ...plan, pid: undefined, exitCode: null, signal: null, timedOut: false, skipped: true });
+  if (options.parallel) {
+    children = await Promise.all(plans.map(runChild));
+  } else {
+    children = [];
+    for (const plan of plans) children.push(options.signal?.aborted ? skipped(plan) : await runChild(plan));
+  }
+  const interrupted = options.signal?.aborted ?? false;
+
+  const problems = children.flatMap((c) => {
+    const d = describeExit(c);
+    return d ? [d] : [];
+  });
+  for (const p of problems) log(`[referee] ${p}`);
+
+  const runs: (RunDirContents | null)[] = children.map((c) => {
+    if (!existsSync(join(c.runDir, 'run.json'))) return null;
+    try {
+      return readRunDir(c.runDir);
+    } catch (err) {
+      problems.push(`${c.role} run directory unreadable: ${(err as Error).message}`);
+      return null;
+    }
+  });
+  const [a, b] = runs;
+  let match: MatchResult | null = null;
+  let matchFile: string | null = null;
+  let reportFile: string | null = null;
+  if (a && b) {
+    match = compareRunContents(a, b, { matchId, problems, allowDifferentDatasets: false });
+    matchFile = join(matchDir, 'match.json');
+    writeJsonAtomic(matchFile, match);
+    reportFile = writeComparisonReport(join(matchDir, COMPARISON_REPORT_FILE), match, a, b);
+  } else {
+    const missing = children.filter((_, i) => !runs[i]).map((c) => c.role);
+    problems.push(`no comparison: the ${missing.join(' and ')} run left no run directory`);
+    log(`[referee] ${problems.at(-1)}`);
+  }
+  appendMatchHistory(outputDir, {
+    run_type: 'match',
+    match_id: matchId,
+    finished_at: new Date().toISOString(),
+    dataset_sha256: dataset.sha256,
+    match_dir: matchDir,
+    champion: { agent: plans[0]!.agent, run_id: plans[0]!.runId, score: match?.champion.total_score ?? null },
+    challenger: { agent: plans[1]!.agent, run_id: plans[1]!.runId, score: match?.challenger.total_score ?? null },
+    leader: match?.comparison.leader ?? null,
+    significant: match?.comparison.significant ?? null,
+    verdict: match?.comparison.verdict ?? null,
+    problems,
+  }, log);
+  return { matchId, matchDir, children, match, matchFile, reportFile, problems: match?.problems ?? problems, interrupted };
+}
+
+function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    // A TTY-less child writes whole lines; carriage returns from a bar are flattened.
+    const lines = buffer.split(/\r?\n|\r/);
+    buffer = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) onLine(l);
+  });
+  stream.on('end', () => {
+    if (buffer.trim()) onLine(buffer);
+  });
+}
+
+function appendMatchHistory(outputDir: string, line: Record<string, unknown>, log: (l: string) => void): void {
+  try {
+    appendFileSync(join(outputDir, 'benchmark_history.jsonl'), JSON.stringify(line) + '\n');
+  } catch (err) {
+    log(`referee: could not append benchmark_history.jsonl: ${(err as Error).message}`);
+  }
+}

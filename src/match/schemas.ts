@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const DatasetScoreSchema = z.object({
+  score: z.number(),
+  max_score: z.number(),
+  tests: z.number().int(),
+  /** score / max_score, 0 when nothing was scored. */
+  accuracy: z.number(),
+});
+
+/**
+ * One run, normalized for comparison: seed 001 3.1's fields (agent_name,
+ * total_score, avg_latency_ms, token_cost, metadata_events) first, then the
+ * rest a report needs.
+ */
+export const RunMetricsSchema = z.object({
+  agent_name: z.string(),
+  total_score: z.number(),
+  avg_latency_ms: z.number(),
+  /** USD, from the run's pricing (0 for the offline sim). */
+  token_cost: z.number(),
+  /** Turns whose reply carried agent metadata (memory hits, reasoning, ...). */
+  metadata_events: z.number().int(),
+  run_id: z.string(),
+  run_dir: z.string(),
+  role: z.string(),
+  /** run.json's status; `running` means the process died without finishing. */
+  status: z.string(),
+  model: z.string().nullable(),
+  max_score: z.number(),
+  accuracy: z.number(),
+  tests: z.number().int(),
+  per_dataset: z.record(z.string(), DatasetScoreSchema),
+  latency_p50_ms: z.number(),
+  latency_p95_ms: z.number(),
+  ttft_p50_ms: z.number().nullable(),
+  tokens_in: z.number(),
+  tokens_out: z.number(),
+  turns: z.number().int(),
+  /** Turns that ended in an error (timeout, HTTP, connection, ...). */
+  errors: z.number().int(),
+  duration_s: z.number(),
+  pricing_source: z.string(),
+  dataset_sha256: z.string(),
+});
+export type RunMetrics = z.infer<typeof RunMetricsSchema>;
+
+export const PairedComparisonSchema = z.object({
+  n: z.number().int(),
+  /** Mean per-test (challenger − champion) in percentage points of max score. */
+  diff_points: z.number(),
+  ci_low_points: z.number(),
+  ci_high_points: z.number(),
+  confidence: z.number(),
+  resamples: z.number().int(),
+  test: z.enum(['mcnemar-exact', 'sign']),
+  p_value: z.number(),
+  challenger_better: z.number().int(),
+  champion_better: z.number().int(),
+  ties: z.number().int(),
+  significant: z.boolean(),
+  /** Higher mean score; `tie` when equal. Whether it is real is `significant`. */
+  leader: z.enum(['champion', 'challenger', 'tie']),
+  verdict: z.string(),
+});
+export type PairedComparisonResult = z.infer<typeof PairedComparisonSchema>;
+
+export const MatchResultSchema = z.object({
+  match_id: z.string(),
+  created_at: z.string(),
+  /** The champion's dataset sha256 (both agents' when `datasets_match`). */
+  dataset_id: z.string(),
+  datasets_match: z.boolean(),
+  champion: RunMetricsSchema,
+  challenger: RunMetricsSchema,
+  comparison: PairedComparisonSchema.extend({
+    per_dataset: z.record(z.string(), PairedComparisonSchema),
+    per_test: z.array(
+      z.object({
+        test_id: z.string(),
+        dataset: z.string(),
+        /** score / max_score of each side, in [0, 1]. */
+        champion: z.number(),
+        challenger: z.number(),
+      }),
+    ),
+    /** Tests only one side scored (a crashed or interrupted run); left out of the statistics. */
+    unpaired_tests: z.array(z.string()),
+  }),
+  settings: z.object({ resamples: z.number().int(), seed: z.number().int(), alpha: z.number(), confidence: z.number() }),
+  /** What went wrong on the way (a crashed child, an interrupted run, different datasets). */
+  problems: z.array(z.string()),
+});
+export type MatchResult = z.infer<typeof MatchResultSchema>;

@@ -1,0 +1,22 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
+import type { MatchResult } from '../match/schemas.js';
+import { matchReportData, singleReportData } from './report-data.js';
+import { renderReportHtml } from './render.js';
+
+export const RUN_REPORT_FILE = 'report.html';
+export const COMPARISON_REPORT_FILE = 'comparison_report.html';
+
+/** Writes `<runDir>/report.html` from what the run directory holds; returns its path. */
+export function writeRunReport(runDir: string, run: RunDirContents = readRunDir(runDir)): string {
+  const file = join(runDir, RUN_REPORT_FILE);
+  writeFileSync(file, renderReportHtml(singleReportData(run)));
+  return file;
+}
+
+/** Writes the comparison report of a match (or of two past runs) to `file`. */
+export function writeComparisonReport(file: string, match: MatchResult, champion: RunDirContents, challenger: RunDirContents): string {
+  writeFileSync(file, renderReportHtml(matchReportData(match, champion, challenger)));
+  return file;
+}
