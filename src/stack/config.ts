@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { packagePath } from '../cli/defaults.js';
+import { packagePath } from '../package-path.js';
 
 /** Loopback ports of the native stack; the defaults are the docker-compose ones. */
 export interface StackPorts {

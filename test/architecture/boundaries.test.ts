@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sources(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+}
+
+const SRC = join(ROOT, 'src');
+const all = sources(SRC);
+const rel = (f: string): string => relative(SRC, f);
+
+// STYLE.md 1, 6 and 10: the library does not know its CLI or its readers, and only telemetry/ touches the SDK.
+describe('module boundaries', () => {
+  it('keeps the library free of the CLI, yargs and the monitor', () => {
+    const library = all.filter((f) => !rel(f).startsWith('cli/') && !rel(f).startsWith('monitor/') && rel(f) !== 'index.ts');
+    const offenders = library.flatMap((f) =>
+      importsOf(f)
+        .filter((i) => i === 'yargs' || i.startsWith('yargs/') || /(^|\/)cli\//.test(i) || /(^|\/)monitor\//.test(i))
+        .map((i) => `${rel(f)} imports ${i}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('lets only src/telemetry import the OpenTelemetry SDK and exporters', () => {
+    const offenders = all
+      .filter((f) => !rel(f).startsWith('telemetry/'))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => /^@opentelemetry\/(sdk-|exporter-|resources|otlp-|context-async-hooks)/.test(i))
+          .map((i) => `${rel(f)} imports ${i}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the runner from reporting by hand: no console output in src/runner', () => {
+    const offenders = all.filter((f) => rel(f).startsWith('runner/') && /console\.(log|error|warn)\(/.test(readFileSync(f, 'utf8'))).map(rel);
+    expect(offenders).toEqual([]);
+  });
+});
