@@ -33,6 +33,12 @@ import { join } from 'node:path';
 
 export type CodeLanguage = 'javascript' | 'python';
 
+/**
+ * Address space Node needs beyond its heap: V8 reserves its code range at
+ * start-up, and Node 24 fails to start with less than about 600 MB of data limit.
+ */
+const DATA_HEADROOM_MB = 768;
+
 export interface CodeRunOptions {
   language: CodeLanguage;
   /** The model's code. */
@@ -229,7 +235,7 @@ export async function runCode(options: CodeRunOptions): Promise<CodeRunResult> {
       used.push('guard');
       if (layers.prlimit) {
         // V8 keeps code, stacks and buffers beside the old space: room for those on top.
-        cmd = ['prlimit', `--data=${(memoryMb * 2 + 256) * 1048576}`, `--cpu=${Math.ceil(timeoutMs / 1000) + 1}`, ...cmd];
+        cmd = ['prlimit', `--data=${(memoryMb * 2 + DATA_HEADROOM_MB) * 1048576}`, `--cpu=${Math.ceil(timeoutMs / 1000) + 1}`, ...cmd];
         used.push('rlimit');
       }
     } else {
