@@ -4,8 +4,6 @@ import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics }
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { JsonlWriter } from '../artifacts/jsonl-writer.js';
 
-const decoder = new TextDecoder();
-
 /**
  * Writes each export batch as one OTLP-JSON `ExportTraceServiceRequest` line of
  * spans.jsonl, so `referee replay` can POST the lines unchanged to /v1/traces.
@@ -19,7 +17,7 @@ export class JsonlSpanExporter implements SpanExporter {
     try {
       // The serializer is typed against @opentelemetry/sdk-trace's ReadableSpan; the shapes are identical.
       const bytes = JsonTraceSerializer.serializeRequest(spans as unknown as Parameters<typeof JsonTraceSerializer.serializeRequest>[0]);
-      if (bytes) this.writer.writeRaw(decoder.decode(bytes) + '\n');
+      if (bytes) this.writer.writeLineBytes(bytes);
       resultCallback({ code: ExportResultCode.SUCCESS });
     } catch (error) {
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
@@ -41,7 +39,7 @@ export class JsonlMetricExporter implements PushMetricExporter {
     try {
       if (metrics.scopeMetrics.some((s) => s.metrics.length > 0)) {
         const bytes = JsonMetricsSerializer.serializeRequest(metrics);
-        if (bytes) this.writer.writeRaw(decoder.decode(bytes) + '\n');
+        if (bytes) this.writer.writeLineBytes(bytes);
       }
       resultCallback({ code: ExportResultCode.SUCCESS });
     } catch (error) {

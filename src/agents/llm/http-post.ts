@@ -3,10 +3,13 @@
  * reads. It replaces fetch() because, profiled on the 2,000-task bench
  * (issue 8), undici's fetch and its WHATWG streams were the largest single
  * cost per call (about a quarter of the CPU time); node:http streams the
- * same bytes for a fraction of it.
+ * same bytes for a fraction of it; plain `http:` goes further, through the
+ * small client of http1-client.ts (node:http's own machinery was then the
+ * largest cost).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { http1Post } from './http1-client.js';
 
 export interface HttpPostResponse {
   status: number;
@@ -18,8 +21,7 @@ export interface HttpPostResponse {
   text(): Promise<string>;
 }
 
-// One pool per process: calls to the same endpoint reuse their connections.
-const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+// One pool per process: calls to the same endpoint reuse their connections (http1-client.ts keeps its own for http:).
 const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
 
 /** POSTs `body`; resolves when the response head arrives. Rejects on a network error or abort. */
@@ -37,11 +39,15 @@ export function httpPost(url: string, headers: Record<string, string>, body: str
       reject(new Error(`unsupported protocol ${u.protocol}`));
       return;
     }
-    const req = (secure ? httpsRequest : httpRequest)(
+    if (!secure) {
+      http1Post(u, headers, body, signal).then(resolve, reject);
+      return;
+    }
+    const req = httpsRequest(
       u,
       {
         method: 'POST',
-        agent: secure ? httpsAgent : httpAgent,
+        agent: httpsAgent,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         signal,
       },

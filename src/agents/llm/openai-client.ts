@@ -12,7 +12,7 @@ import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names
 import { countTokens } from '../../tokens.js';
 import type { ChatMessage, TokenUsage } from '../types.js';
 import { httpPost, type HttpPostResponse } from './http-post.js';
-import { readSseEvents } from './sse.js';
+import { readSseBatches } from './sse.js';
 
 /** Where and how to call the model; fixed for a run. */
 export interface ChatEndpoint {
@@ -134,60 +134,63 @@ async function callAndStream(
   let responseModel: string | undefined;
   let sawDone = false;
 
-  for await (const event of readSseEvents(response.body)) {
-    const data = event.data;
-    // Keep reading after `[DONE]` so the body ends cleanly and the keep-alive connection is reused.
-    if (sawDone) continue;
-    if (data === '[DONE]') {
-      sawDone = true;
-      continue;
-    }
-    if (data.trim().length === 0) continue;
-    let chunk: StreamChunk;
-    try {
-      chunk = JSON.parse(data) as StreamChunk;
-    } catch (err) {
-      throw new CallError('malformed', `unparsable stream chunk from ${display}: ${preview(data)}`, { cause: err });
-    }
-    if (chunk === null || typeof chunk !== 'object') {
-      throw new CallError('malformed', `unexpected stream chunk from ${display}: ${preview(data)}`);
-    }
-    if (chunk.error) {
-      const e = chunk.error;
-      const status = typeof e.code === 'number' ? e.code : typeof e.status === 'number' ? e.status : undefined;
-      throw new CallError('http', `stream error from ${display}: ${redact(String(e.message ?? JSON.stringify(e)), secretsOf(opts))}`, {
-        ...optional('status', status),
-      });
-    }
-    if (responseModel === undefined && typeof chunk.model === 'string' && chunk.model) responseModel = chunk.model;
-    if (chunk.usage) usage = toUsage(chunk.usage);
-    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-    for (const choice of choices) {
-      const index = typeof choice.index === 'number' ? choice.index : 0;
-      if (typeof choice.finish_reason === 'string' && choice.finish_reason) finish[index] = choice.finish_reason;
-      if (index !== 0) continue;
-      const delta = choice.delta;
-      if (!delta) continue;
-      const think = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
-      if (think) {
-        reasoning += think;
-        ttftMs ??= performance.now() - started;
-        if (opts.onReasoning) {
-          try {
-            opts.onReasoning(think);
-          } catch {
-            // A live-view callback never breaks a call.
+  // One await per chunk read, not per event: see readSseBatches.
+  for await (const events of readSseBatches(response.body)) {
+    for (const event of events) {
+      const data = event.data;
+      // Keep reading after `[DONE]` so the body ends cleanly and the keep-alive connection is reused.
+      if (sawDone) continue;
+      if (data === '[DONE]') {
+        sawDone = true;
+        continue;
+      }
+      if (data.trim().length === 0) continue;
+      let chunk: StreamChunk;
+      try {
+        chunk = JSON.parse(data) as StreamChunk;
+      } catch (err) {
+        throw new CallError('malformed', `unparsable stream chunk from ${display}: ${preview(data)}`, { cause: err });
+      }
+      if (chunk === null || typeof chunk !== 'object') {
+        throw new CallError('malformed', `unexpected stream chunk from ${display}: ${preview(data)}`);
+      }
+      if (chunk.error) {
+        const e = chunk.error;
+        const status = typeof e.code === 'number' ? e.code : typeof e.status === 'number' ? e.status : undefined;
+        throw new CallError('http', `stream error from ${display}: ${redact(String(e.message ?? JSON.stringify(e)), secretsOf(opts))}`, {
+          ...optional('status', status),
+        });
+      }
+      if (responseModel === undefined && typeof chunk.model === 'string' && chunk.model) responseModel = chunk.model;
+      if (chunk.usage) usage = toUsage(chunk.usage);
+      const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+      for (const choice of choices) {
+        const index = typeof choice.index === 'number' ? choice.index : 0;
+        if (typeof choice.finish_reason === 'string' && choice.finish_reason) finish[index] = choice.finish_reason;
+        if (index !== 0) continue;
+        const delta = choice.delta;
+        if (!delta) continue;
+        const think = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
+        if (think) {
+          reasoning += think;
+          ttftMs ??= performance.now() - started;
+          if (opts.onReasoning) {
+            try {
+              opts.onReasoning(think);
+            } catch {
+              // A live-view callback never breaks a call.
+            }
           }
         }
-      }
-      if (typeof delta.content === 'string' && delta.content) {
-        text += delta.content;
-        ttftMs ??= performance.now() - started;
-        if (opts.onToken) {
-          try {
-            opts.onToken(delta.content);
-          } catch {
-            // A live-view callback never breaks a call.
+        if (typeof delta.content === 'string' && delta.content) {
+          text += delta.content;
+          ttftMs ??= performance.now() - started;
+          if (opts.onToken) {
+            try {
+              opts.onToken(delta.content);
+            } catch {
+              // A live-view callback never breaks a call.
+            }
           }
         }
       }

@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
     ttftMs: numberArg('ttft-ms', values['ttft-ms'], 0),
     tokensPerSec: numberArg('tokens-per-s', values['tokens-per-s'], 0),
     latencyMs: numberArg('latency-ms', values['latency-ms'], 0),
+    warm: true,
   });
   console.log(server.url);
   const stop = () => {

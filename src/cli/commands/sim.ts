@@ -14,6 +14,7 @@ export async function simCommand(argv: {
     ttftMs: argv['ttft-ms'],
     tokensPerSec: argv['tokens-per-s'],
     latencyMs: argv['latency-ms'],
+    warm: true,
   });
   process.stdout.write(`${server.url}\n`);
   await new Promise<void>((resolve) => {
