@@ -1,11 +1,9 @@
 import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { join } from 'node:path';
-import { truncateUtf8 } from '../agents/llm/openai-client.js';
 import { restoreAgent, trimSessionState } from '../agents/restore.js';
 import type { Agent, AgentFactory } from '../agents/types.js';
 import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
-import { costUsd } from '../costs/pricing.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
@@ -16,6 +14,7 @@ import type { Schedule, ScheduleStep } from './scheduler.js';
 import { describeRetry, retryEventData } from './retry.js';
 import { sanitizeMetadata } from './sanitize.js';
 import { executeTurn } from './turn.js';
+import { buildTurnMetric, endTurnSpan, textAttrs } from './turn-record.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
 import { evaluateTest } from './evaluate-test.js';
@@ -162,47 +161,22 @@ export async function runLane(c: LaneContext): Promise<void> {
       );
       const reply = outcome.reply;
       const replyText = reply?.text ?? '';
-      const tokensIn = reply?.usage?.inputTokens ?? 0;
-      const tokensOut = reply?.usage?.outputTokens ?? 0;
-      const record: TurnMetric = {
-        timestamp: new Date().toISOString(),
-        run_id: c.runId,
-        test_id: step.testId,
-        turn_id: step.turnId,
-        lane: step.lane,
-        step: step.step,
-        dataset: step.dataset,
-        kind: step.kind,
-        is_question: step.isQuestion,
-        llm_ms: round(reply?.timings?.llmMs ?? (outcome.status === 'error' ? outcome.totalMs : 0)),
-        storage_ms: round(reply?.timings?.storageMs ?? 0),
-        total_ms: round(outcome.totalMs),
-        ttft_ms: reply?.timings?.ttftMs !== undefined ? round(reply.timings.ttftMs) : null,
-        tokens_in: tokensIn,
-        tokens_out: tokensOut,
-        cost_usd: costUsd(c.state.pricing, tokensIn, tokensOut),
-        pricing_source: c.state.pricing.source,
-        status: outcome.status,
-        ...(outcome.reason ? { reason: outcome.reason } : {}),
-        ...(outcome.error ? { error: outcome.error } : {}),
-        ...(outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {}),
-      };
-      turnSpan.setAttributes({
-        ...textAttrs('output', replyText),
-        [ATTR.status]: record.status,
-        [ATTR.genAiInputTokens]: tokensIn,
-        [ATTR.genAiOutputTokens]: tokensOut,
-        'llm.token_count.prompt': tokensIn,
-        'llm.token_count.completion': tokensOut,
-        [ATTR.costUsd]: record.cost_usd,
-        ...(record.ttft_ms !== null ? { [ATTR.ttftMs]: record.ttft_ms } : {}),
-      });
-      if (outcome.status === 'error') {
-        turnSpan.setAttribute(ATTR.reason, outcome.reason ?? 'error');
-        turnSpan.addEvent(outcome.reason === 'timeout' ? 'timeout' : 'error', { message: outcome.error ?? '' });
-        turnSpan.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error ?? outcome.reason ?? 'error' });
-      }
-      turnSpan.end();
+      const record = buildTurnMetric(
+        {
+          run_id: c.runId,
+          test_id: step.testId,
+          turn_id: step.turnId,
+          lane: step.lane,
+          step: step.step,
+          dataset: step.dataset,
+          kind: step.kind,
+          is_question: step.isQuestion,
+        },
+        outcome,
+        c.state.pricing,
+        outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {},
+      );
+      endTurnSpan(turnSpan, record, replyText);
       c.state.turnFinished(record);
       c.state.notice = null;
       await c.emit(
@@ -311,14 +285,6 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
   );
 }
 
-function textAttrs(kind: 'input' | 'output', text: string): Record<string, string | boolean> {
-  const t = truncateUtf8(text);
-  return { [`${kind}.value`]: t.text, [`referee.${kind}_truncated`]: t.truncated };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
 
 /** Resolves after `ms`, or at once when the run is aborted. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -11,12 +11,11 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import { splitThink, ThinkTracker } from '../agents/llm/think.js';
-import { truncateUtf8 } from '../agents/llm/openai-client.js';
 import type { AgentFactory, ChatMessage } from '../agents/types.js';
 import { RunDirWriter } from '../artifacts/run-dir-writer.js';
 import type { RunMeta, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
-import { costUsd, resolvePricing } from '../costs/pricing.js';
+import { resolvePricing } from '../costs/pricing.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { ConfigError, RefereeError } from '../errors.js';
 import type { TaskVerdict } from '../scoring/evaluators.js';
@@ -31,6 +30,7 @@ import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';
 import type { ScheduleStep } from '../runner/scheduler.js';
 import { executeTurn } from '../runner/turn.js';
+import { buildTurnMetric, endTurnSpan, textAttrs } from '../runner/turn-record.js';
 import type { TaskDataset } from './load.js';
 import type { EvaluatorSpec, Task } from './schema.js';
 
@@ -304,55 +304,20 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
       const reply = outcome.reply;
       const { answer, reasoning: inline } = splitThink(reply?.text ?? '');
       const reasoning = [reply?.reasoning ?? '', inline].filter(Boolean).join('\n');
-      const tokensIn = reply?.usage?.inputTokens ?? 0;
-      const tokensOut = reply?.usage?.outputTokens ?? 0;
-      const record: TurnMetric = {
-        timestamp: new Date().toISOString(),
-        run_id: runId,
-        test_id: def.testId,
-        turn_id: turnId,
-        lane,
-        step: laneStep,
-        dataset: def.dataset,
-        kind: 'test',
-        is_question: true,
-        llm_ms: round(reply?.timings?.llmMs ?? (outcome.status === 'error' ? outcome.totalMs : 0)),
-        storage_ms: round(reply?.timings?.storageMs ?? 0),
-        total_ms: round(outcome.totalMs),
-        ttft_ms: reply?.timings?.ttftMs !== undefined ? round(reply.timings.ttftMs) : null,
-        tokens_in: tokensIn,
-        tokens_out: tokensOut,
-        cost_usd: costUsd(pricing, tokensIn, tokensOut),
-        pricing_source: pricing.source,
-        status: outcome.status,
-        attempts: attempt,
-        ...(reply?.usage?.reasoningTokens ? { reasoning_tokens: reply.usage.reasoningTokens } : {}),
-        ...(outcome.reason ? { reason: outcome.reason } : {}),
-        ...(outcome.error ? { error: outcome.error } : {}),
-      };
-      turnSpan.setAttributes({
-        ...textAttrs('output', answer),
-        [ATTR.status]: record.status,
-        [ATTR.genAiInputTokens]: tokensIn,
-        [ATTR.genAiOutputTokens]: tokensOut,
-        'llm.token_count.prompt': tokensIn,
-        'llm.token_count.completion': tokensOut,
-        ...(record.reasoning_tokens ? { 'llm.token_count.completion_details.reasoning': record.reasoning_tokens } : {}),
-        [ATTR.costUsd]: record.cost_usd,
-        ...(record.ttft_ms !== null ? { [ATTR.ttftMs]: record.ttft_ms } : {}),
-      });
-      if (outcome.status === 'error') {
-        turnSpan.setAttribute(ATTR.reason, outcome.reason ?? 'error');
-        turnSpan.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error ?? outcome.reason ?? 'error' });
-      }
-      turnSpan.end();
+      const record = buildTurnMetric(
+        { run_id: runId, test_id: def.testId, turn_id: turnId, lane, step: laneStep, dataset: def.dataset, kind: 'test', is_question: true },
+        outcome,
+        pricing,
+        { attempts: attempt, ...(reply?.usage?.reasoningTokens ? { reasoning_tokens: reply.usage.reasoningTokens } : {}) },
+      );
+      endTurnSpan(turnSpan, record, answer);
       state.turnFinished(record);
       const metadata: Record<string, unknown> = { ...(reply?.metadata ?? {}), attempt };
       if (reasoning) metadata['reasoning'] = reasoning;
       await emit('onTurnEnd', { step, record, replyText: answer, metadata }, state.snapshot());
 
       log.push({ role: 'user', text: step.message, turnId }, { role: 'agent', text: answer, turnId });
-      tokens += tokensIn + tokensOut;
+      tokens += record.tokens_in + record.tokens_out;
       characters += step.message.length + answer.length;
       answers.push(answer);
       lastStatus = outcome.status;
@@ -490,11 +455,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function textAttrs(kind: 'input' | 'output', text: string): Record<string, string | boolean> {
-  const t = truncateUtf8(text);
-  return { [`${kind}.value`]: t.text, [`referee.${kind}_truncated`]: t.truncated };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}

@@ -1,0 +1,68 @@
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { truncateUtf8 } from '../agents/llm/openai-client.js';
+import type { TurnMetric } from '../artifacts/schemas.js';
+import { costUsd, type ResolvedPricing } from '../costs/pricing.js';
+import { ATTR } from '../telemetry/names.js';
+import type { TurnOutcome } from './turn.js';
+
+/** Where a turn sits: the fields of its turn_metrics record that are not measured. */
+export type TurnPlace = Pick<TurnMetric, 'run_id' | 'test_id' | 'turn_id' | 'lane' | 'step' | 'dataset' | 'kind' | 'is_question'>;
+
+/**
+ * The turn_metrics.jsonl record of a finished call, one shape for LTM turns
+ * and single-turn tasks. `extra` carries what only one of them records
+ * (`attempts`, `reasoning_tokens`).
+ */
+export function buildTurnMetric(place: TurnPlace, outcome: TurnOutcome, pricing: ResolvedPricing, extra: Partial<TurnMetric> = {}): TurnMetric {
+  const reply = outcome.reply;
+  const tokensIn = reply?.usage?.inputTokens ?? 0;
+  const tokensOut = reply?.usage?.outputTokens ?? 0;
+  return {
+    timestamp: new Date().toISOString(),
+    ...place,
+    llm_ms: roundMs(reply?.timings?.llmMs ?? (outcome.status === 'error' ? outcome.totalMs : 0)),
+    storage_ms: roundMs(reply?.timings?.storageMs ?? 0),
+    total_ms: roundMs(outcome.totalMs),
+    ttft_ms: reply?.timings?.ttftMs !== undefined ? roundMs(reply.timings.ttftMs) : null,
+    tokens_in: tokensIn,
+    tokens_out: tokensOut,
+    cost_usd: costUsd(pricing, tokensIn, tokensOut),
+    pricing_source: pricing.source,
+    status: outcome.status,
+    ...extra,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+}
+
+/** Records a turn's result on its span (output, tokens, cost, TTFT; the failure as status and event) and ends it. */
+export function endTurnSpan(span: Span, record: TurnMetric, outputText: string): void {
+  span.setAttributes({
+    ...textAttrs('output', outputText),
+    [ATTR.status]: record.status,
+    [ATTR.genAiInputTokens]: record.tokens_in,
+    [ATTR.genAiOutputTokens]: record.tokens_out,
+    'llm.token_count.prompt': record.tokens_in,
+    'llm.token_count.completion': record.tokens_out,
+    ...(record.reasoning_tokens ? { 'llm.token_count.completion_details.reasoning': record.reasoning_tokens } : {}),
+    [ATTR.costUsd]: record.cost_usd,
+    ...(record.ttft_ms !== null ? { [ATTR.ttftMs]: record.ttft_ms } : {}),
+  });
+  if (record.status === 'error') {
+    span.setAttribute(ATTR.reason, record.reason ?? 'error');
+    span.addEvent(record.reason === 'timeout' ? 'timeout' : 'error', { message: record.error ?? '' });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: record.error ?? record.reason ?? 'error' });
+  }
+  span.end();
+}
+
+/** `input.value`/`output.value`, head-truncated to 4 KB with its `referee.*_truncated` flag. */
+export function textAttrs(kind: 'input' | 'output', text: string): Record<string, string | boolean> {
+  const t = truncateUtf8(text);
+  return { [`${kind}.value`]: t.text, [`referee.${kind}_truncated`]: t.truncated };
+}
+
+/** Milliseconds to two decimals, as turn_metrics.jsonl records them. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
