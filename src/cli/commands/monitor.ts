@@ -4,6 +4,7 @@ import { MonitorFlagsSchema, type MonitorFlags } from '../../config/monitor-opti
 import { yargsOptionsFromSchema } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
 import { startMonitor } from '../../monitor/server.js';
+import { untilInterrupted } from '../signals.js';
 
 export function monitorBuilder(y: Argv): Argv {
   return y
@@ -35,11 +36,7 @@ export async function monitorCommand(argv: Record<string, unknown>): Promise<num
   // The token is never printed: whoever set it knows it (the page reads it from ?token=).
   const hint = flags.token ? ' (open it with ?token=<your token>)' : '';
   process.stdout.write(`monitor: ${server.url}${hint} (runs under ${server.hub.runsDir})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilInterrupted();
   await server.close();
   return 0;
 }

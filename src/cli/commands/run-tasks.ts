@@ -16,6 +16,7 @@ import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { ProgressReporter } from '../progress.js';
+import { abortOnInterrupt } from '../signals.js';
 
 function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
   const agentFile = flags['agent-config'];
@@ -39,14 +40,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
   }
   const loaded = flags.suite !== undefined ? loadSuite(flags.suite, flags.overrides.map(parseOverride)) : singleTaskSuite(flags as RunFlags & { tasks: string });
 
-  const abort = new AbortController();
-  const onSignal = (): void => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\n[referee] interrupted: writing what is done (Ctrl-C again to quit now)\n');
-    abort.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { abort, dispose: stopListening } = abortOnInterrupt();
   const models = new Map(loaded.agents.map((a) => [a.config.name, a.config]));
   try {
     const { summary, summaryFile } = await runSuite(loaded, {
@@ -82,7 +76,6 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
     if (abort.signal.aborted) return 130;
     return summary.cells.every((c) => c.status === 'finished') ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }

@@ -21,6 +21,7 @@ import { runTasksCommand } from './run-tasks.js';
 import { linkToMatchParent } from '../../match/child-link.js';
 import { HtmlReportReporter } from '../../report/report-reporter.js';
 import { matchCommand } from './match.js';
+import { abortOnInterrupt } from '../signals.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -66,14 +67,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
     process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
   }
 
-  const abort = new AbortController();
-  const onSignal = (): void => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\n[referee] interrupted: writing what is done (Ctrl-C again to quit now)\n');
-    abort.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { abort, dispose: stopListening } = abortOnInterrupt();
   const unlinkParent = linkToMatchParent((why) => {
     if (!abort.signal.aborted) abort.abort(new Error(why));
   });
@@ -106,8 +100,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
     process.stdout.write(`${result.runDir}\n`);
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await monitor?.close();
     unlinkParent();
     await telemetry.shutdown(5000);

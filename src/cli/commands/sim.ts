@@ -1,4 +1,5 @@
 import { startSimServer } from '../../agents/sim/server.js';
+import { untilInterrupted } from '../signals.js';
 
 /** `referee sim`: the simulated model as a standalone OpenAI-compatible server. */
 export async function simCommand(argv: {
@@ -17,11 +18,7 @@ export async function simCommand(argv: {
     warm: true,
   });
   process.stdout.write(`${server.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilInterrupted();
   await server.close();
   return 0;
 }
