@@ -5,8 +5,11 @@
 
 export type JsonArrayResult = { ok: true; value: unknown[] } | { ok: false; reason: string };
 
-/** Index of the `]` closing the `[` at `start`, skipping brackets inside JSON strings; -1 if unclosed. */
-function matchingBracket(text: string, start: number): number {
+/**
+ * Index of the bracket closing the `open` at `start` (`[`/`]` or `{`/`}`),
+ * skipping brackets inside JSON strings; -1 if unclosed.
+ */
+export function matchingBracket(text: string, start: number, open = '[', close = ']'): number {
   let depth = 0;
   let inString = false;
   for (let i = start; i < text.length; i++) {
@@ -15,8 +18,8 @@ function matchingBracket(text: string, start: number): number {
       if (ch === '\\') i++;
       else if (ch === '"') inString = false;
     } else if (ch === '"') inString = true;
-    else if (ch === '[') depth++;
-    else if (ch === ']' && --depth === 0) return i;
+    else if (ch === open) depth++;
+    else if (ch === close && --depth === 0) return i;
   }
   return -1;
 }

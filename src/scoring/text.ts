@@ -1,5 +1,5 @@
 /** Text helpers shared by the v3 scorers (issue 7): normalising, ROUGE-L, JSON objects in prose. */
-import { clip } from './extract.js';
+import { clip, matchingBracket } from './extract.js';
 
 /** Lower case without ASCII punctuation, as GoodAI's `standardise`. */
 export function standardise(text: string): string {
@@ -37,21 +37,7 @@ export type JsonObjectResult = { ok: true; value: Record<string, unknown> } | { 
 export function extractJsonObject(text: string): JsonObjectResult {
   let firstError: string | undefined;
   for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
-    let depth = 0;
-    let inString = false;
-    let end = -1;
-    for (let i = start; i < text.length; i++) {
-      const ch = text[i];
-      if (inString) {
-        if (ch === '\\') i++;
-        else if (ch === '"') inString = false;
-      } else if (ch === '"') inString = true;
-      else if (ch === '{') depth++;
-      else if (ch === '}' && --depth === 0) {
-        end = i;
-        break;
-      }
-    }
+    const end = matchingBracket(text, start, '{', '}');
     const candidate = end === -1 ? text.slice(start) : text.slice(start, end + 1);
     try {
       const value: unknown = JSON.parse(candidate);
