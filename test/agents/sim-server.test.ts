@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamChatCompletion } from '../../src/agents/llm/openai-client.js';
-import { planReply, splitReply, startSimServer } from '../../src/agents/sim/server.js';
+import { DeadlineSleeper, planReply, splitReply, startSimServer } from '../../src/agents/sim/server.js';
 import type { SimServer } from '../../src/agents/sim/server.js';
 import { countTokens } from '../../src/tokens.js';
 
@@ -122,5 +122,25 @@ describe('sim server pacing', () => {
 
   it('splits replies into word-ish pieces that join back exactly', () => {
     for (const text of ['Hello there, world.', '  leading and trailing  ', 'one', '']) expect(splitReply(text).join('')).toBe(text);
+  });
+});
+
+describe('sim deadlines', () => {
+  it('wakes at a deadline, at once for one already past, and never after an abort', async () => {
+    const sleeper = new DeadlineSleeper();
+    const never = new AbortController().signal;
+    for (let i = 0; i < 5; i++) {
+      const deadline = performance.now() + 20;
+      expect(await sleeper.sleepUntil(deadline, never)).toBe(true);
+      // It may aim early by its learned timer lateness, at most 2 ms.
+      expect(performance.now()).toBeGreaterThanOrEqual(deadline - 2);
+    }
+    const past = performance.now();
+    expect(await sleeper.sleepUntil(past - 5, never)).toBe(true);
+    const abort = new AbortController();
+    const pending = sleeper.sleepUntil(performance.now() + 60_000, abort.signal);
+    abort.abort();
+    expect(await pending).toBe(false);
+    expect(await sleeper.sleepUntil(performance.now() + 10, abort.signal)).toBe(false);
   });
 });

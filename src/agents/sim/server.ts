@@ -57,11 +57,15 @@ export interface SimServerOptions {
   host?: '127.0.0.1';
   /** 0 picks an ephemeral port. @default 0 */
   port?: number;
-  /** Delay before the first content token, ms. @default 0 */
+  /** First content token this long after the request arrived, ms. @default 0 */
   ttftMs?: number;
   /** Output pacing; 0 sends every token at once. @default 0 */
   tokensPerSec?: number;
-  /** Delay after the last token, before the finish chunk, ms. @default 0 */
+  /**
+   * The finish chunk leaves this long after the last token is due, ms: with no
+   * ttft or pacing, `latencyMs` after the request arrived, the server's own
+   * parsing and planning included. @default 0
+   */
   latencyMs?: number;
   /** Fault-injection seam; see SimInterceptor. */
   intercept?: SimInterceptor;
@@ -112,6 +116,7 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
+      const arrivedAt = performance.now();
       readBody(req)
         .then(async (raw) => {
           const request = parseRequest(raw);
@@ -120,8 +125,8 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
           requestNumber++;
           if (opts.intercept && (await opts.intercept({ requestNumber, request, plan, req, res })) === 'handled') return;
           const id = `chatcmpl-sim-${++idCounter}`;
-          if (request.stream) await streamReply(res, request, plan, id, timing);
-          else await jsonReply(res, request, plan, id, timing);
+          if (request.stream) await streamReply(res, request, plan, id, timing, arrivedAt);
+          else await jsonReply(res, request, plan, id, timing, arrivedAt);
         })
         .catch((err: unknown) => {
           if (!res.headersSent) sendError(res, err instanceof BodyTooLarge ? 413 : 500, err instanceof Error ? err.message : String(err));
@@ -240,7 +245,15 @@ function usagePayload(plan: SimReplyPlan) {
   };
 }
 
-export async function streamReply(res: ServerResponse, request: SimChatRequest, plan: SimReplyPlan, id: string, timing: Timing): Promise<void> {
+/** Streams `plan`; every delay of `timing` counts from `arrivedAt` (performance.now() time). */
+export async function streamReply(
+  res: ServerResponse,
+  request: SimChatRequest,
+  plan: SimReplyPlan,
+  id: string,
+  timing: Timing,
+  arrivedAt = performance.now(),
+): Promise<void> {
   const base = { id, created: Math.floor(Date.now() / 1000), model: request.model, includeUsage: request.includeUsage };
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const head = sseData(chunkPayload(base, { role: 'assistant', content: '' }, null));
@@ -273,10 +286,11 @@ export async function streamReply(res: ServerResponse, request: SimChatRequest, 
   // Without a first-token delay the role chunk leaves with the first content: one write
   // (and one wake-up of the client) fewer per request (issue 8, workload B).
   let pending = head;
+  let lastTokenDue = arrivedAt + timing.ttftMs;
   if (timing.ttftMs > 0) {
     res.write(head);
     pending = '';
-    if (!(await sleep(timing.ttftMs, gone))) return;
+    if (!(await deadlines.sleepUntil(lastTokenDue, gone))) return;
   }
   if (timing.tokensPerSec === 0) {
     let out = pending;
@@ -294,18 +308,19 @@ export async function streamReply(res: ServerResponse, request: SimChatRequest, 
       pending = '';
       for (; sent < due; sent++) out += sseData(chunkPayload(base, { content: pieces[sent] ?? '' }, null));
       res.write(out);
-      if (sent < pieces.length && !(await sleep(start + sent * msPerToken - performance.now(), gone))) return;
+      if (sent < pieces.length && !(await deadlines.sleepUntil(start + sent * msPerToken, gone))) return;
     }
+    lastTokenDue = start + Math.max(0, pieces.length - 1) * msPerToken;
   }
-  if (!(await sleep(timing.latencyMs, gone))) return;
+  if (!(await deadlines.sleepUntil(lastTokenDue + timing.latencyMs, gone))) return;
   // `pending` still holds the role chunk when a paced reply had no content at all.
   res.end(pending + tail());
 }
 
-async function jsonReply(res: ServerResponse, request: SimChatRequest, plan: SimReplyPlan, id: string, timing: Timing): Promise<void> {
+async function jsonReply(res: ServerResponse, request: SimChatRequest, plan: SimReplyPlan, id: string, timing: Timing, arrivedAt: number): Promise<void> {
   const gone = closedSignal(res);
   const generationMs = timing.tokensPerSec > 0 ? (plan.completionTokens * 1000) / timing.tokensPerSec : 0;
-  if (!(await sleep(timing.ttftMs + generationMs + timing.latencyMs, gone))) return;
+  if (!(await deadlines.sleepUntil(arrivedAt + timing.ttftMs + generationMs + timing.latencyMs, gone))) return;
   sendJson(res, 200, {
     id,
     object: 'chat.completion',
@@ -404,19 +419,38 @@ function closedSignal(res: ServerResponse): AbortSignal {
   return controller.signal;
 }
 
-/** Resolves true after `ms`, false at once (or early) when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * Sleeps to absolute deadlines. A Node timer fires about a millisecond late
+ * (whole-ms loop clock plus wake-up), which made a "50 ms" model answer in
+ * 51.5 ms (issue 8, workload B); this one learns how late this process's
+ * timers fire and aims that much earlier, so replies end on time on average.
+ */
+export class DeadlineSleeper {
+  /** Running mean of how late a timer fired after the time it aimed at, ms. */
+  private lateMs = 0;
+
+  /** Resolves true at `deadline` (performance.now() time), false at once (or early) when `signal` aborts. */
+  sleepUntil(deadline: number, signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
+    const aim = deadline - this.lateMs;
+    const wait = aim - performance.now();
+    if (wait <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        const late = performance.now() - aim;
+        // A busy event loop can make one timer very late: clamp, so one outlier cannot make every reply early.
+        this.lateMs = Math.min(MAX_TIMER_CORRECTION_MS, Math.max(0, this.lateMs + (late - this.lateMs) / 16));
+        resolve(true);
+      }, wait);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
 }
+
+const MAX_TIMER_CORRECTION_MS = 2;
+const deadlines = new DeadlineSleeper();
