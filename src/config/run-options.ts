@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVALUATOR_NAMES } from '../tasks/schema.js';
 
 /**
  * Options of `referee run`, the single source of its CLI flags (STYLE.md 5):
@@ -16,7 +17,7 @@ export const RunFlagsSchema = z.object({
   quiet: z.boolean().default(false).describe('No progress output'),
   // issue 7 (shared with match mode's own use: both layouts load through src/datasets/load.ts)
   'dataset-dir': z.string().optional().describe('Run an existing dataset: a Referee dataset dir or a GoodAI definitions folder (its definitions/config.yml is the dataset config unless --dataset-config is given)'),
-  'judge-config': z.string().optional().describe('Agent YAML whose endpoint judges the evaluations GoodAI hands to an LLM (costs go to managing_costs_usd)'),
+  'judge-config': z.string().optional().describe('Agent YAML whose endpoint judges the evaluations GoodAI hands to an LLM, and task evaluators of type judge (costs go to managing_costs_usd)'),
   // Issue 6: the live monitor beside the run, in the same process.
   monitor: z.boolean().default(false).describe('Serve the live monitor on 127.0.0.1 while the run executes'),
   'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
@@ -25,7 +26,7 @@ export const RunFlagsSchema = z.object({
   // Task suites (issue 8): a suite YAML, or one task file with --agent-config.
   suite: z.string().optional().describe('Suite YAML: run its agents x datasets matrix of single-turn tasks'),
   tasks: z.string().optional().describe('A task file (.jsonl or .csv) to run against --agent-config'),
-  evaluator: z.enum(['exact', 'contains', 'regex', 'numeric', 'qa', 'json', 'code_js', 'code_python']).optional().describe('Evaluator of --tasks tasks that name none (default exact)'),
+  evaluator: z.enum(EVALUATOR_NAMES).optional().describe('Evaluator of --tasks tasks that name none (default exact; judge asks --judge-config)'),
   attempts: z.number().int().min(1).max(20).optional().describe('Tries per task: a failed task is retried, every attempt recorded (default 1)'),
   'cooling-s': z.number().nonnegative().optional().describe('Pause before each task, seconds: the Cooling stage (default 0)'),
   resume: z.string().min(1).optional().describe('Continue a killed or interrupted run from its run directory (configs and concurrency come from its run.json)'),

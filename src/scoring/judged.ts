@@ -48,7 +48,8 @@ export async function judgeMatch(judge: Judge, question: string, expected: unkno
   if (!list || list.length < 1) return { correct: false, reason: 'JSON parse error' };
   const [reference, numeric = false, match = false] = list;
   const correct = Boolean(reference) && !(numeric && !match);
-  return { correct, reason: `The answer ${reference ? 'makes' : 'does not make'} reference to the expected answer (judged by ${judge.name}).` };
+  const mismatch = reference && numeric && !match ? ', but its number does not match' : '';
+  return { correct, reason: `The answer ${reference ? 'makes' : 'does not make'} reference to the expected answer${mismatch} (judged by ${judge.name}).` };
 }
 
 export const judgedJokes: JudgedScorer = async (test, answers, judge) => {

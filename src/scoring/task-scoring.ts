@@ -1,6 +1,8 @@
-/** Dispatches a task's answer to its evaluator (issue 8). Only `code` does I/O (a sandboxed child process). */
+/** Dispatches a task's answer to its evaluator (issue 8). Only `code` (a sandboxed child process) and `judge` (an LLM call) do I/O. */
 import type { EvaluatorSpec } from '../tasks/schema.js';
 import { runCode } from './code-exec.js';
+import type { Judge } from './judge.js';
+import { judgeTask } from './task-judge.js';
 import {
   containsMatch,
   exactMatch,
@@ -17,6 +19,10 @@ export interface TaskScoringOptions {
   codeTimeoutMs?: number;
   /** Memory limit of one code run, MB. @default 256 */
   codeMemoryMb?: number;
+  /** What `judge` evaluators ask; runTasks refuses to start a judged task without one. */
+  judge?: Judge;
+  /** The task's prompt, shown to the judge. */
+  question?: string;
 }
 
 /** The evaluator's name as spans and reports show it (`numeric`, `code:python`). */
@@ -41,6 +47,9 @@ export async function evaluateTask(spec: EvaluatorSpec, answer: string, expected
       return extractiveQa(answer, expected, spec.threshold !== undefined ? { threshold: spec.threshold } : {});
     case 'json':
       return jsonFieldMatch(answer, expected, spec.fields ? { fields: spec.fields } : {});
+    case 'judge':
+      if (!options.judge) return { score: 0, maxScore: 1, passed: false, reasons: ['no judge configured (the suite\'s "judge" or --judge-config)'] };
+      return judgeTask(options.judge, spec, options.question ?? '', answer, expected);
     case 'code': {
       if (typeof expected !== 'string') return { score: 0, maxScore: 1, passed: false, reasons: ['code task: "expected" must be the tests, as a string'] };
       const r = await runCode({

@@ -154,6 +154,8 @@ export interface LoadedSuite {
   suite: Suite;
   datasets: TaskDataset[];
   agents: { file: string; config: AgentConfig }[];
+  /** The suite's LLM judge, for `judge` evaluators. */
+  judge?: { file: string; config: AgentConfig };
 }
 
 /** Loads a suite YAML, its task files and its agent configs (paths relative to the suite file). */
@@ -177,5 +179,6 @@ export function loadSuite(file: string, overrides: Override[] = []): LoadedSuite
     if (agentNames.has(a.config.name)) throw new ConfigError('CONFIG_INVALID', `${file}: agents.${i}: agent name "${a.config.name}" is used twice`);
     agentNames.add(a.config.name);
   }
-  return { name: suite.name ?? basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '_'), file, suite, datasets, agents };
+  const judge = suite.judge !== undefined ? { file: resolve(dir, suite.judge), config: loadAgentConfig(resolve(dir, suite.judge)) } : undefined;
+  return { name: suite.name ?? basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '_'), file, suite, datasets, agents, ...(judge ? { judge } : {}) };
 }

@@ -5,10 +5,11 @@
  */
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
+import type { AgentConfig } from '../config/agent.js';
 import type { Reporter } from '../runner/reporter.js';
 import { newRunId } from '../runner/run-id.js';
 import type { LoadedSuite } from './load.js';
-import { runTasks, type TaskRunResult } from './run-tasks.js';
+import { requireJudge, runTasks, type TaskRunResult } from './run-tasks.js';
 
 export interface MatrixCell {
   agent: string;
@@ -50,6 +51,8 @@ export interface SuiteRunOptions {
   attempts?: number;
   /** Overrides the suite's `defaults.cooling_s`, seconds. */
   coolingS?: number;
+  /** Overrides the suite's `judge`. */
+  judgeConfig?: AgentConfig;
   /** Reporters for one cell (a fresh set per run directory). */
   reporters?: (cell: { agent: string; dataset: string; runId: string }) => Reporter[];
   /** Wraps each cell (the CLI starts and stops the cell's telemetry here). */
@@ -69,6 +72,9 @@ export interface SuiteRunResult {
 export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): Promise<SuiteRunResult> {
   const outputDir = resolve(options.outputDir);
   const d = loaded.suite.defaults;
+  const judgeConfig = options.judgeConfig ?? loaded.judge?.config;
+  // A matrix that would stop at its third cell for want of a judge stops before its first.
+  for (const dataset of loaded.datasets) requireJudge(dataset, d.evaluator, judgeConfig);
   const created = new Date();
   const summary: MatrixSummary = {
     suite: loaded.name,
@@ -101,6 +107,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           reporters: options.reporters?.(cellInfo) ?? [],
           suite: loaded.name,
           runType: 'suite',
+          ...(judgeConfig ? { judgeConfig } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.env ? { env: options.env } : {}),
         });

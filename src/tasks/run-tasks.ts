@@ -22,6 +22,7 @@ import type { TaskVerdict } from '../scoring/evaluators.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
+import { createJudge, type JudgeHandle } from '../runner/judge-agent.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../runner/reporter.js';
 import { appendHistory, type RunResult } from '../runner/run-benchmark.js';
@@ -66,6 +67,8 @@ export interface TaskRunOptions {
   runType?: string;
   /** Suite name, recorded in run.json and the history line. */
   suite?: string;
+  /** The LLM judge that `judge` evaluators ask; its calls are the run's managing cost. */
+  judgeConfig?: AgentConfig;
 }
 
 export interface TaskRunResult extends RunResult {
@@ -100,6 +103,19 @@ export function taskDefinition(dataset: string, task: Task, evaluator: Evaluator
   };
 }
 
+/**
+ * Whether `dataset` has tasks a judge scores; throws the one-line config error
+ * when it has and no judge is given, before anything is written or called.
+ */
+export function requireJudge(dataset: TaskDataset, evaluator: EvaluatorSpec | undefined, judgeConfig: AgentConfig | undefined): boolean {
+  const fallback = dataset.evaluator ?? evaluator ?? DEFAULT_EVALUATOR;
+  const judged = dataset.tasks.find((t) => (t.evaluator ?? fallback).type === 'judge');
+  if (judged && !judgeConfig) {
+    throw new ConfigError('CONFIG_INVALID', `${dataset.file}: task "${judged.id}": evaluator "judge" needs a judge: the suite's "judge" or --judge-config`);
+  }
+  return judged !== undefined;
+}
+
 interface Prepared {
   task: Task;
   def: TestDefinition;
@@ -117,6 +133,8 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   const outputDir = resolve(options.outputDir);
   const runDir = join(outputDir, runId);
   const datasetDir = join(runDir, 'dataset');
+  const fallback = dataset.evaluator ?? options.evaluator ?? DEFAULT_EVALUATOR;
+  const judged = requireJudge(dataset, options.evaluator, options.judgeConfig);
   try {
     mkdirSync(datasetDir, { recursive: true });
     copyFileSync(dataset.file, join(datasetDir, basename(dataset.file)));
@@ -130,7 +148,6 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, dataset.tasks.length));
   const attempts = Math.max(1, options.attempts ?? 1);
   const coolingMs = Math.max(0, options.coolingMs ?? 0);
-  const fallback = dataset.evaluator ?? options.evaluator ?? DEFAULT_EVALUATOR;
   const prepared: Prepared[] = dataset.tasks.map((task) => {
     const evaluator = task.evaluator ?? fallback;
     const def = taskDefinition(dataset.name, task, evaluator);
@@ -153,6 +170,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
       file: dataset.file,
       ...(options.suite ? { suite: options.suite } : {}),
       evaluator: fallback,
+      ...(options.judgeConfig ? { judge: describeAgent(options.judgeConfig) } : {}),
       attempts,
       cooling_s: coolingMs / 1000,
       tasks: dataset.tasks.length,
@@ -185,6 +203,16 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
 
   const tracer = trace.getTracer(TRACER_NAME);
   const factory: AgentFactory = await createAgentFactory(agentConfig, { env });
+  // Only a run with judged tasks pays for the judge's set-up.
+  let judge: JudgeHandle | undefined;
+  if (judged && options.judgeConfig) {
+    try {
+      judge = await createJudge(options.judgeConfig, { env, onCost: (usd) => state.addManagingCost(usd) });
+    } catch (err) {
+      await factory.close().catch(() => {});
+      throw err;
+    }
+  }
   const runSpan = tracer.startSpan(SPAN.run, {
     attributes: {
       'openinference.span.kind': 'CHAIN',
@@ -204,6 +232,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   const scoring = {
     ...(options.codeTimeoutMs !== undefined ? { codeTimeoutMs: options.codeTimeoutMs } : {}),
     ...(options.codeMemoryMb !== undefined ? { codeMemoryMb: options.codeMemoryMb } : {}),
+    ...(judge ? { judge } : {}),
   };
 
   let nextTask = 0;
@@ -361,7 +390,8 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
       testCtx,
     );
     try {
-      const v = await evaluateTask(p.evaluator, answer, p.task.expected, opts);
+      // The judge's LLM call is a child of this span.
+      const v = await context.with(trace.setSpan(testCtx, span), () => evaluateTask(p.evaluator, answer, p.task.expected, { ...opts, question: p.def.script[0] as string }));
       span.setAttributes({ [ATTR.score]: v.score, [ATTR.maxScore]: v.maxScore, 'referee.passed': v.passed, ...textAttrs('output', v.reasons.join('\n')) });
       return v;
     } catch (err) {
@@ -401,6 +431,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     await factory.close().catch(() => {});
+    await judge?.close().catch(() => {});
     const stats = state.stats(runId, agentConfig.name);
     runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.passed': passed });
     if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });

@@ -21,6 +21,11 @@ export const EvaluatorObjectSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('qa'), threshold: z.number().min(0).max(1).optional() }),
   /** The answer's JSON has the expected fields (all, or the dotted `fields`). */
   z.strictObject({ type: z.literal('json'), fields: z.array(z.string().min(1)).optional() }),
+  /**
+   * The LLM judge (the suite's `judge` agent, or --judge-config): GoodAI's checklist
+   * against `expected`, or, with `criteria`, a pass/fail grade against them.
+   */
+  z.strictObject({ type: z.literal('judge'), criteria: z.string().min(1).optional() }),
   /** The answer's code run against `expected` (the tests) in a sandbox. */
   z.strictObject({
     type: z.literal('code'),
@@ -34,7 +39,7 @@ export const EvaluatorObjectSchema = z.discriminatedUnion('type', [
 export type EvaluatorSpec = z.infer<typeof EvaluatorObjectSchema>;
 
 /** Evaluator names usable as a plain string. */
-export const EVALUATOR_NAMES = ['exact', 'contains', 'regex', 'numeric', 'qa', 'json', 'code_js', 'code_python'] as const;
+export const EVALUATOR_NAMES = ['exact', 'contains', 'regex', 'numeric', 'qa', 'json', 'judge', 'code_js', 'code_python'] as const;
 
 /** A name or an object; names become objects. */
 export const EvaluatorSchema = z.union([z.enum(EVALUATOR_NAMES), EvaluatorObjectSchema]).transform((v): EvaluatorSpec => {
@@ -121,6 +126,8 @@ export const SuiteSchema = z.strictObject({
   datasets: z.array(SuiteDatasetSchema).min(1, 'at least one dataset is required'),
   /** Agent YAML paths (the same agent configs as the LTM runs), relative to the suite file. */
   agents: z.array(z.string().min(1)).min(1, 'at least one agent is required'),
+  /** Agent YAML of the LLM judge that `judge` evaluators ask, relative to the suite file; its cost is managing cost. */
+  judge: z.string().min(1).optional(),
   defaults: SuiteDefaultsSchema.default(SuiteDefaultsSchema.parse({})),
 });
 export type Suite = z.infer<typeof SuiteSchema>;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentConfigSchema, type AgentConfig } from '../../src/config/agent.js';
 import { loadTaskFile } from '../../src/tasks/load.js';
 import { runTasks } from '../../src/tasks/run-tasks.js';
+import { startTelemetry } from '../../src/telemetry/setup.js';
 import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
 
 function agent(name: string, model: string, extra: Record<string, unknown> = {}): AgentConfig {
@@ -155,5 +156,66 @@ describe('referee run --suite', () => {
     }
     const history = readJsonl<{ run_type: string; suite: string }>(join(out, 'benchmark_history.jsonl'));
     expect(history.map((h) => h.run_type)).toEqual(['suite', 'suite', 'suite', 'suite']);
+  });
+});
+
+describe('task runs with an LLM judge', () => {
+  const judgeConfig = AgentConfigSchema.parse({
+    name: 'judge',
+    kind: 'chat',
+    llm: { provider: 'sim', model: 'sim-judge-1', max_tokens: 512 },
+    pricing: { input_per_mtok: 1, output_per_mtok: 2 },
+  });
+
+  it('asks the judge under the evaluate span, and prices its calls as managing cost', async () => {
+    const file = taskFile([
+      { id: 'wordy', prompt: 'What is 12 * 13?', expected: 156, evaluator: 'judge' },
+      { id: 'exact', prompt: 'What is the capital city of France?', expected: 'Paris', evaluator: 'judge' },
+      { id: 'plain', prompt: 'What is 6 * 7?', expected: 42, evaluator: 'numeric' },
+    ]);
+    const out = tempDir();
+    const telemetry = startTelemetry({ runDir: join(out, 'judged'), runId: 'judged', agentName: 'a' });
+    let r;
+    try {
+      r = await runTasks({ agentConfig: agent('a', 'sim-1'), dataset: loadTaskFile(file), outputDir: out, runId: 'judged', judgeConfig, concurrency: 1 });
+    } finally {
+      await telemetry.shutdown(5000);
+    }
+    expect(r.passed).toBe(3);
+    const reasons = Object.fromEntries(r.stats.tests.map((t) => [t.test_id, t.reasons.join(' ')]));
+    // "The answer is 156." is not exact: the judge was asked. "Paris." is: it was not.
+    expect(reasons['tasks/wordy']).toMatch(/judged by judge/);
+    expect(reasons['tasks/exact']).toMatch(/judge not asked/);
+    expect(r.stats.managing_costs_usd).toBeGreaterThan(0);
+    expect(readJson<{ dataset_config: { judge: { name: string } } }>(join(r.runDir, 'run.json')).dataset_config.judge.name).toBe('judge');
+    const spans = readJsonl<{ resourceSpans: { scopeSpans: { spans: { name: string; spanId: string; parentSpanId?: string }[] }[] }[] }>(join(r.runDir, 'spans.jsonl')).flatMap(
+      (l) => l.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans)),
+    );
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const judgeCalls = spans.filter((s) => s.name === 'chat sim-judge-1');
+    expect(judgeCalls).toHaveLength(1);
+    expect(byId.get(judgeCalls[0]!.parentSpanId!)!.name).toBe('evaluate judge');
+  });
+
+  it('refuses to start judged tasks without a judge, naming the file and the task', async () => {
+    const file = taskFile([{ id: 'j1', prompt: 'What is 1 + 1?', expected: 2, evaluator: { type: 'judge', criteria: 'Correct.' } }]);
+    const out = tempDir();
+    await expect(runTasks({ agentConfig: agent('a', 'sim-1'), dataset: loadTaskFile(file), outputDir: out, runId: 'r' })).rejects.toThrow(
+      `${file}: task "j1": evaluator "judge" needs a judge`,
+    );
+    expect(readdirSync(out)).toEqual([]);
+    const cli = await runCli(['run', '--tasks', file, '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--output-dir', out, '--quiet']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toContain('needs a judge');
+  });
+
+  it('runs the judged example suite offline, its judge from the suite YAML', async () => {
+    const out = tempDir();
+    const r = await runCli(['run', '--suite', join(ROOT, 'configs/suites/judged.yaml'), '--output-dir', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sim-think \(sim-think-1\)\s+5\/5 100%/);
+    expect(r.stdout).toMatch(/sim-mini \(sim-mini-1\)\s+2\/5 40%/);
   });
 });

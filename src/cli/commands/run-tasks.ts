@@ -48,6 +48,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
       ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
       ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
+      ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
       signal: abort.signal,
       reporters: (cell) => {
         const config = models.get(cell.agent);

@@ -3,12 +3,15 @@ import type { ChatMessage } from '../../types.js';
 import type { SimSkill } from '../skill.js';
 import { coloursSkill } from './colours.js';
 import { fillerSkill } from './filler.js';
+import { judgeSkill } from './judge.js';
 import { nameListSkill } from './name_list.js';
 import { shoppingSkill } from './shopping.js';
 import { applyProspectiveMemory, jokesSkill, locationsDirectionsSkill, sallyAnneSkill, spyMeetingSkill, triggerResponseSkill } from './v3.js';
 import { tasksSkill } from './tasks.js';
 
 export const simSkills: SimSkill[] = [
+  // A judge prompt quotes questions other skills would answer: it goes first.
+  judgeSkill,
   coloursSkill,
   nameListSkill,
   shoppingSkill,
