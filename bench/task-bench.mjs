@@ -98,7 +98,8 @@ async function main() {
       const goal = [`goal >= ${w.goal.tasksPerS} tasks/s`, w.goal.rssMb ? `<= ${w.goal.rssMb} MB` : null].filter(Boolean).join(', ');
       const ofLimit = w.latencyMs > 0 ? ` = ${((tps / limit) * 100).toFixed(1)}% of the ${limit.toFixed(0)} tasks/s limit` : '';
       const cpuMs = median(runs.map((r) => r.cpuMsPerTask));
-      console.log(`  median: ${tps.toFixed(0)} tasks/s${ofLimit}, peak RSS ${rss.toFixed(0)} MB (${goal}); runner CPU ${cpuMs.toFixed(2)} ms/task = ${(1000 / cpuMs).toFixed(0)} tasks/s per core`);
+      const callMs = median(runs.map((r) => r.callMedianMs));
+      console.log(`  median: ${tps.toFixed(0)} tasks/s${ofLimit}, peak RSS ${rss.toFixed(0)} MB (${goal}); runner CPU ${cpuMs.toFixed(2)} ms/task = ${(1000 / cpuMs).toFixed(0)} tasks/s per core; LLM call ${callMs.toFixed(1)} ms (median, as the runner timed it)`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

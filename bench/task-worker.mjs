@@ -18,6 +18,7 @@ const agentConfig = AgentConfigSchema.parse({
 const out = mkdtempSync(join(tmpdir(), 'referee-task-run-'));
 const runId = 'bench';
 let peak = 0;
+const callMs = [];
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
 const started = performance.now();
 const cpu0 = process.cpuUsage();
@@ -28,7 +29,8 @@ const r = await runTasks({
   outputDir: out,
   runId,
   concurrency: Number(values.concurrency),
-  reporters: [new MetricsReporter({ name: agentConfig.name, model: 'sim-1', system: 'openai' })],
+  // The model's side of the time: each call's duration as the runner measured it.
+  reporters: [new MetricsReporter({ name: agentConfig.name, model: 'sim-1', system: 'openai' }), { onTurnEnd: ({ record }) => void callMs.push(record.llm_ms) }],
 });
 await telemetry.shutdown(10_000);
 const seconds = (performance.now() - started) / 1000;
@@ -37,4 +39,6 @@ clearInterval(sampler);
 peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
 if (!values.keep) rmSync(out, { recursive: true, force: true });
 if (process.env.BENCH_MEM) console.error(JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]))));
-console.log(JSON.stringify({ tasks: r.tasks, passed: r.passed, seconds, tasksPerS: r.tasks / seconds, peakRssMb: peak / 1048576, cpuMsPerTask: (cpu.user + cpu.system) / 1000 / r.tasks }));
+callMs.sort((a, b) => a - b);
+const callMedianMs = callMs[Math.floor(callMs.length / 2)] ?? 0;
+console.log(JSON.stringify({ tasks: r.tasks, passed: r.passed, seconds, tasksPerS: r.tasks / seconds, peakRssMb: peak / 1048576, cpuMsPerTask: (cpu.user + cpu.system) / 1000 / r.tasks, callMedianMs }));
