@@ -11,7 +11,7 @@ export const RunFlagsSchema = z.object({
   overrides: z.array(z.string()).default([]).describe('Patch a config field, key.path=value (repeatable; agent.* or dataset.*)'),
   'output-dir': z.string().default('runs').describe('Output root; each run gets <output-dir>/<run-id>/'),
   concurrency: z.number().int().positive().optional().describe('Test conversations run at once, turns within one in order (default 1; task runs: the suite\'s defaults.concurrency, else 8)'),
-  'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/).optional().describe('Run id (default: <agent>-<timestamp>-<random>)'),
+  'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/).optional().describe('Run id (default: <agent>-<timestamp>-<random>); match mode: the match directory; a suite: the prefix of its cells\' ids'),
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
   'allow-dataset-mismatch': z.boolean().default(false).describe('Run even if the dataset differs from the sha256 pinned in the dataset config'),
   quiet: z.boolean().default(false).describe('No progress output'),

@@ -11,7 +11,7 @@ import { resolvePricing } from '../costs/pricing.js';
 import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
 import type { TestDefinition } from '../datasets/types.js';
-import { DatasetError, RefereeError } from '../errors.js';
+import { ConfigError, DatasetError, RefereeError } from '../errors.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { gitCommit, hostInfo, toolVersion } from './metadata.js';
@@ -106,6 +106,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const outputDir = resume ? outputRootOf(resume.runDir) : resolve(options.outputDir);
   const runDir = join(outputDir, runId);
   const createdRunDir = !existsSync(runDir);
+  // Appending a second run's lines to the first's files would corrupt both.
+  if (!resume && existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
   try {
     mkdirSync(runDir, { recursive: true });
   } catch (err) {
@@ -284,4 +286,9 @@ function resumedMeta(resume: ResumePlan): RunMeta {
       { at: new Date().toISOString(), turns_restored: resume.turnsRestored, tool_version: toolVersion(), git_commit: gitCommit() },
     ],
   };
+}
+
+/** The error for a --run-id whose directory already holds a run. */
+export function runDirTaken(runDir: string): ConfigError {
+  return new ConfigError('CONFIG_INVALID', `${runDir}: already holds a run (run.json): give another --run-id, or --resume it`);
 }

@@ -53,6 +53,12 @@ export interface SuiteRunOptions {
   coolingS?: number;
   /** Overrides the suite's `judge`. */
   judgeConfig?: AgentConfig;
+  /**
+   * Names the runs: a one-cell matrix's run id, else the prefix of each cell's
+   * `<runId>-<agent>-<dataset>` and the summary's `matrix-<runId>.json`.
+   * @default generated ids
+   */
+  runId?: string;
   /** Reporters for one cell (a fresh set per run directory). */
   reporters?: (cell: { agent: string; dataset: string; runId: string }) => Reporter[];
   /** Wraps each cell (the CLI starts and stops the cell's telemetry here). */
@@ -85,11 +91,13 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
     datasets: loaded.datasets.map((x) => x.name),
     cells: [],
   };
-  const summaryFile = join(outputDir, `${newRunId(`matrix-${loaded.name}`, created)}.json`);
+  const summaryFile = join(outputDir, `${options.runId !== undefined ? `matrix-${options.runId}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
+  const oneCell = loaded.agents.length * loaded.datasets.length === 1;
   for (const agent of loaded.agents) {
     for (const dataset of loaded.datasets) {
       if (options.signal?.aborted) break;
-      const runId = newRunId(`${agent.config.name}-${dataset.name}`);
+      const runId =
+        options.runId === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? options.runId : `${options.runId}-${agent.config.name}-${dataset.name}`;
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
       const body = (): Promise<TaskRunResult> =>
         runTasks({

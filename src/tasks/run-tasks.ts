@@ -7,7 +7,7 @@
  * (cooling, thinking, streaming, evaluating, done) for the live monitor.
  */
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import { splitThink, ThinkTracker } from '../agents/llm/think.js';
@@ -25,7 +25,7 @@ import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { createJudge, type JudgeHandle } from '../runner/judge-agent.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../runner/reporter.js';
-import { appendHistory, type RunResult } from '../runner/run-benchmark.js';
+import { appendHistory, runDirTaken, type RunResult } from '../runner/run-benchmark.js';
 import { redactAgentConfig } from '../runner/secrets.js';
 import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';
@@ -135,6 +135,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   const datasetDir = join(runDir, 'dataset');
   const fallback = dataset.evaluator ?? options.evaluator ?? DEFAULT_EVALUATOR;
   const judged = requireJudge(dataset, options.evaluator, options.judgeConfig);
+  if (existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
   try {
     mkdirSync(datasetDir, { recursive: true });
     copyFileSync(dataset.file, join(datasetDir, basename(dataset.file)));

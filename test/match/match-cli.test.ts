@@ -109,13 +109,16 @@ describe('referee compare', () => {
 
   beforeAll(async () => {
     // 18 tests over a span the small chat window cannot hold: a significant difference.
+    const out = tempDir();
     const r = await runCli([
-      'run', '--agent-config', CHAT, '--compare-with', MEMORY, '--parallel', '--quiet', '--output-dir', tempDir(),
+      'run', '--agent-config', CHAT, '--compare-with', MEMORY, '--parallel', '--quiet', '--output-dir', out, '--run-id', 'named-match',
       '--overrides', 'datasets.args.dataset_examples=6', '--overrides', 'datasets.args.memory_span=3000',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/memory-agent better by [\d.]+ points \(95% CI [\d.]+\.\.[\d.]+; sign test p=/);
     matchDir = r.stdout.trim();
+    // --run-id names the match directory.
+    expect(matchDir).toBe(join(out, 'named-match'));
     roles = byRole(matchDir);
   });
 

@@ -107,6 +107,24 @@ describe('bad configs and flags: one line, exit 2, no output directory', () => {
     expect(meta.dataset.sha256).not.toBe(PIN);
   });
 
+  it('a --run-id whose directory already holds a run: refused, the first run untouched', async () => {
+    const dir = tempDir('referee-bad-');
+    const files = writeFiles(dir, { 'agent.yaml': agentYaml(), 'dataset.yaml': SMALL_DATASET });
+    const args = ['run', '--agent-config', files['agent.yaml']!, '--dataset-config', files['dataset.yaml']!, '--output-dir', join(dir, 'runs'), '--run-id', 'same', '--quiet'];
+    expect((await runCli(args)).code).toBe(0);
+    const before = readFileSync(join(dir, 'runs/same/turn_metrics.jsonl'), 'utf8');
+    const again = await runCli(args);
+    expect(again.code).toBe(2);
+    expectOneLine(again.stderr, join(dir, 'runs/same'), 'already holds a run', '--resume');
+    expect(readFileSync(join(dir, 'runs/same/turn_metrics.jsonl'), 'utf8')).toBe(before);
+    const tasks = writeFiles(dir, { 't.jsonl': '{"id": 1, "prompt": "What is 2 + 2?", "expected": 4, "evaluator": "numeric"}\n' });
+    const taskArgs = ['run', '--tasks', tasks['t.jsonl']!, '--agent-config', files['agent.yaml']!, '--output-dir', join(dir, 'runs'), '--run-id', 'same-tasks', '--quiet'];
+    expect((await runCli(taskArgs)).code).toBe(0);
+    const taskAgain = await runCli(taskArgs);
+    expect(taskAgain.code).toBe(2);
+    expectOneLine(taskAgain.stderr, join(dir, 'runs/same-tasks'), 'already holds a run');
+  });
+
   it('an output directory that cannot be created', async () => {
     const dir = tempDir('referee-bad-');
     const files = writeFiles(dir, { 'agent.yaml': agentYaml(), 'dataset.yaml': SMALL_DATASET, 'not-a-dir': 'x' });

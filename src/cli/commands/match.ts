@@ -16,6 +16,8 @@ export async function matchCommand(flags: RunFlags): Promise<number> {
     datasetConfig: flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG),
     overrides: flags.overrides,
     outputDir: flags['output-dir'],
+    // --run-id names the match directory; each agent's run gets its own id inside it.
+    ...(flags['run-id'] !== undefined ? { matchId: flags['run-id'] } : {}),
     parallel: flags.parallel,
     concurrency: flags.concurrency,
     signal: abort.signal,

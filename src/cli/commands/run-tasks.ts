@@ -49,6 +49,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
       ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
       ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
+      ...(flags['run-id'] !== undefined ? { runId: flags['run-id'] } : {}),
       signal: abort.signal,
       reporters: (cell) => {
         const config = models.get(cell.agent);
