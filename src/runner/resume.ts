@@ -68,6 +68,8 @@ export interface ResumePlan {
   turnsRestored: number;
   /** The next events.jsonl `seq`. */
   nextSeq: number;
+  /** How long the run ran before this resume, ms: runstats.json's duration goes on from here. */
+  priorActiveMs: number;
 }
 
 interface Line<T> {
@@ -193,7 +195,30 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
     lanes,
     turnsRestored: completed.size,
     nextSeq,
+    priorActiveMs: activeMsOf(events.lines.map((l) => l.value)),
   };
+}
+
+/**
+ * Wall time a run ran, from its events: each segment (a `run_start`, then its
+ * events) from its start to its last event. The time a killed run lay dead
+ * before its resume is not counted.
+ */
+export function activeMsOf(events: readonly { type: string; ts: string }[]): number {
+  let total = 0;
+  let start: number | undefined;
+  let last: number | undefined;
+  for (const e of events) {
+    const t = Date.parse(e.ts);
+    if (!Number.isFinite(t)) continue;
+    if (e.type === 'run_start') {
+      if (start !== undefined && last !== undefined) total += Math.max(0, last - start);
+      start = t;
+    }
+    last = t;
+  }
+  if (start !== undefined && last !== undefined) total += Math.max(0, last - start);
+  return total;
 }
 
 /** The output root of a run directory (where benchmark_history.jsonl lives). */

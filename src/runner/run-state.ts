@@ -4,7 +4,7 @@ import type { ProgressSnapshot } from './reporter.js';
 
 /** Running totals and the progress snapshot every reporter receives. */
 export class RunState {
-  private readonly startedAtMs = Date.now();
+  private readonly startedAtMs: number;
   private testsDone = 0;
   private testsStarted = 0;
   private turnsDone = 0;
@@ -22,7 +22,11 @@ export class RunState {
     private readonly testsTotal: number,
     private readonly turnsTotal: number,
     readonly pricing: ResolvedPricing,
-  ) {}
+    /** A resumed run's time before this process: elapsed, ETA and duration count it. */
+    priorElapsedMs = 0,
+  ) {
+    this.startedAtMs = Date.now() - priorElapsedMs;
+  }
 
   testStarted(testId: string): void {
     this.testsStarted++;

@@ -65,7 +65,7 @@ export interface RunFiles {
   turns: TurnRecord[];
   events: Array<Record<string, unknown> & { type: string; seq: number }>;
   master: Array<{ type: number; test_id: string; data: Record<string, unknown> }>;
-  stats: { score: number; max_score: number; turns: number; turns_failed: number; tests: Array<{ test_id: string; score: number }> };
+  stats: { score: number; max_score: number; turns: number; turns_failed: number; duration: number; tests: Array<{ test_id: string; score: number }> };
   meta: Record<string, unknown>;
 }
 

@@ -10,6 +10,7 @@ import { SimFaultSchema, type SimFault } from '../../src/config/sim-faults.js';
 import { CallError } from '../../src/errors.js';
 import { backoffMs, describeRetry, isRetryable, type RetryInfo } from '../../src/runner/retry.js';
 import type { ProgressSnapshot } from '../../src/runner/reporter.js';
+import { activeMsOf } from '../../src/runner/resume.js';
 import { headTruncate, sanitizeMetadata } from '../../src/runner/sanitize.js';
 import type { ScheduleStep } from '../../src/runner/scheduler.js';
 import { recordableHeader } from '../../src/runner/secrets.js';
@@ -173,5 +174,23 @@ describe('stall watchdog', () => {
     expect(notices.map((n) => n[0])).toEqual(['stall', 'stall_cleared']);
     expect(JSON.parse(readFileSync(join(dir, 'run_error.json'), 'utf8'))).toHaveProperty('cleared_at');
     w.onRunEnd();
+  });
+});
+
+describe('the time a resumed run ran', () => {
+  it('adds up each segment from its run_start to its last event, not the downtime between', () => {
+    const at = (s: number): string => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
+    const events = [
+      { type: 'run_start', ts: at(0) },
+      { type: 'turn_end', ts: at(4) },
+      { type: 'telemetry', ts: at(5) },
+      // killed here; resumed an hour later
+      { type: 'run_start', ts: at(3605) },
+      { type: 'turn_end', ts: at(3607) },
+      { type: 'run_start', ts: at(7200) },
+    ];
+    expect(activeMsOf(events)).toBe(7000);
+    expect(activeMsOf([])).toBe(0);
+    expect(activeMsOf([{ type: 'turn_end', ts: 'not a date' }])).toBe(0);
   });
 });
