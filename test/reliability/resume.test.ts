@@ -117,7 +117,7 @@ describe('referee run --resume after kill -9', () => {
     expect(resumes[0]!.turns_restored).toBeLessThan(killedAt);
     expect(resumed.meta['status']).toBe('finished');
     // runstats.json's duration counts the time before the kill too, not the time the run lay dead.
-    const ts = (e: { ts?: unknown }): number => Date.parse(String(e.ts));
+    const ts = (e: Record<string, unknown>): number => Date.parse(String(e['ts']));
     const restart = resumed.events.findIndex((e, i) => i > 0 && e.type === 'run_start');
     const before = ts(resumed.events[restart - 1]!) - ts(resumed.events[0]!);
     const after = ts(resumed.events.at(-1)!) - ts(resumed.events[restart]!);
