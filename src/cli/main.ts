@@ -28,7 +28,7 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'validate <files..>',
-    'Check agent or dataset configs without running',
+    'Check agent, dataset and suite configs and task files without running',
     (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
     (argv) => exec(() => validateCommand(argv.files as string[])),
   )

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, readJson, readJsonl, runCli, tempDir, type CliResult } from '../helpers.js';
+import { CLI, ROOT, readJson, readJsonl, runCli, tempDir, type CliResult } from '../helpers.js';
 
 function onlyRunDir(outputDir: string): string {
   const dirs = readdirSync(outputDir).filter((d) => statSync(join(outputDir, d)).isDirectory());
@@ -119,6 +119,24 @@ describe('referee run: bad input', () => {
     const bad = await runCli(['validate', file]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${file}: datasets.datasets: at least one dataset is required`);
+  });
+
+  it('validate checks suites, with the task files and agents they name, and task files', async () => {
+    const ok = await runCli(['validate', 'configs/suites/judged.yaml', 'configs/tasks/basics.jsonl']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('configs/suites/judged.yaml: valid suite (2 agents x 1 datasets, judge sim-judge)');
+    expect(ok.stdout).toMatch(/basics\.jsonl: valid task file \(\d+ tasks\)/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 't.jsonl'), '{"id": 1, "prompt": "hi", "expected": 1}\n{"id": 2, "expected": 2}\n');
+    writeFileSync(join(dir, 's.yaml'), `datasets: [{ file: t.jsonl }]\nagents: [${join(ROOT, 'configs/agents/sim-mini.yaml')}]\n`);
+    const bad = await runCli(['validate', join(dir, 's.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain(`${join(dir, 't.jsonl')}:2: prompt`);
+    writeFileSync(join(dir, 'typo.yaml'), `datasets: [{ file: t.jsonl }]\nagents: [a.yaml]\ndefaults: { concurrencyy: 2 }\n`);
+    const typo = await runCli(['validate', join(dir, 'typo.yaml')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(`${join(dir, 'typo.yaml')}: defaults: unknown key(s) "concurrencyy"`);
   });
 });
 

@@ -1,10 +1,24 @@
-import { validateConfigFile } from '../../config/load.js';
+import { readYaml, validateConfigFile } from '../../config/load.js';
+import { loadSuite, loadTaskFile } from '../../tasks/load.js';
 
-/** `referee validate <file..>`: checks configs without running; the first error wins. */
+/** `referee validate <file..>`: checks configs, suites and task files without running; the first error wins. */
 export function validateCommand(files: string[]): number {
-  for (const file of files) {
-    const kind = validateConfigFile(file);
-    process.stdout.write(`${file}: valid ${kind} config\n`);
-  }
+  for (const file of files) process.stdout.write(`${file}: valid ${validateOne(file)}\n`);
   return 0;
+}
+
+function validateOne(file: string): string {
+  if (/\.(jsonl|csv)$/i.test(file)) return `task file (${loadTaskFile(file).tasks.length} tasks)`;
+  const raw = readYaml(file);
+  if (isSuite(raw)) {
+    // Loads what the suite names too: its task files, agent configs and judge.
+    const s = loadSuite(file);
+    return `suite (${s.agents.length} agents x ${s.datasets.length} datasets${s.judge ? `, judge ${s.judge.config.name}` : ''})`;
+  }
+  return `${validateConfigFile(file)} config`;
+}
+
+/** A suite names its agents; agent and dataset configs never have `agents`. */
+function isSuite(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && 'agents' in raw;
 }
