@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { AgentConfigSchema, type AgentConfig } from './agent.js';
 import { DatasetConfigSchema, type DatasetConfig } from './dataset.js';
+import { SuiteSchema } from '../tasks/schema.js';
 import { applyOverride, type ConfigTarget, type Override } from './overrides.js';
 
 /** Reads a YAML file; a missing file or a syntax error is a one-line ConfigError naming the file. */
@@ -56,18 +57,29 @@ export function loadDatasetConfig(file: string, overrides: Override[] = []): Dat
   return parseWith(DatasetConfigSchema, file, readYaml(file), overrides, 'dataset');
 }
 
-export type ConfigKind = 'agent' | 'dataset';
+export type ConfigKind = 'agent' | 'dataset' | 'suite';
 
-/** Guesses a file's kind from its content: dataset YAMLs have a `datasets` key. */
+/**
+ * Guesses a file's kind from its content: suite YAMLs name their `agents`, dataset
+ * YAMLs have `datasets` (a suite has both, so `agents` decides first).
+ */
 export function detectConfigKind(raw: unknown): ConfigKind {
-  return raw && typeof raw === 'object' && 'datasets' in raw ? 'dataset' : 'agent';
+  if (!raw || typeof raw !== 'object') return 'agent';
+  if ('agents' in raw) return 'suite';
+  return 'datasets' in raw ? 'dataset' : 'agent';
 }
 
-/** `referee validate <file>`: parses without running; returns the kind on success. */
+/**
+ * `referee validate <file>`: parses without running; returns the kind on success.
+ * A suite's own shape only: its task files and agents are checked by loading it (tasks/load.ts).
+ */
 export function validateConfigFile(file: string): ConfigKind {
   const raw = readYaml(file);
   const kind = detectConfigKind(raw);
-  if (kind === 'dataset') parseWith(DatasetConfigSchema, file, raw, [], 'dataset');
+  if (kind === 'suite') {
+    const r = SuiteSchema.safeParse(raw);
+    if (!r.success) throw new ConfigError('CONFIG_INVALID', formatZodIssues(file, r.error));
+  } else if (kind === 'dataset') parseWith(DatasetConfigSchema, file, raw, [], 'dataset');
   else parseWith(AgentConfigSchema, file, raw, [], 'agent');
   return kind;
 }

@@ -82,5 +82,6 @@ describe('config loading', () => {
   it('validate detects the kind of file', () => {
     expect(validateConfigFile(join(ROOT, 'configs/agents/openai.yaml'))).toBe('agent');
     expect(validateConfigFile(join(ROOT, 'configs/datasets/default.yaml'))).toBe('dataset');
+    expect(validateConfigFile(join(ROOT, 'configs/suites/example.yaml'))).toBe('suite');
   });
 });

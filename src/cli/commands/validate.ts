@@ -1,4 +1,4 @@
-import { readYaml, validateConfigFile } from '../../config/load.js';
+import { validateConfigFile } from '../../config/load.js';
 import { loadSuite, loadTaskFile } from '../../tasks/load.js';
 
 /** `referee validate <file..>`: checks configs, suites and task files without running; the first error wins. */
@@ -9,16 +9,9 @@ export function validateCommand(files: string[]): number {
 
 function validateOne(file: string): string {
   if (/\.(jsonl|csv)$/i.test(file)) return `task file (${loadTaskFile(file).tasks.length} tasks)`;
-  const raw = readYaml(file);
-  if (isSuite(raw)) {
-    // Loads what the suite names too: its task files, agent configs and judge.
-    const s = loadSuite(file);
-    return `suite (${s.agents.length} agents x ${s.datasets.length} datasets${s.judge ? `, judge ${s.judge.config.name}` : ''})`;
-  }
-  return `${validateConfigFile(file)} config`;
-}
-
-/** A suite names its agents; agent and dataset configs never have `agents`. */
-function isSuite(raw: unknown): boolean {
-  return typeof raw === 'object' && raw !== null && 'agents' in raw;
+  const kind = validateConfigFile(file);
+  if (kind !== 'suite') return `${kind} config`;
+  // Loads what the suite names too: its task files, agent configs and judge.
+  const s = loadSuite(file);
+  return `suite (${s.agents.length} agents x ${s.datasets.length} datasets${s.judge ? `, judge ${s.judge.config.name}` : ''})`;
 }
