@@ -43,3 +43,22 @@ export async function createJudge(
     close: () => factory.close(),
   };
 }
+
+/**
+ * The run's judge, when one is configured, opened after the agent factory: a
+ * judge that cannot be set up closes that factory, so a run that fails to
+ * start leaves no sim server behind.
+ */
+export async function openJudge(
+  config: AgentConfig | undefined,
+  factory: AgentFactory,
+  options: { env?: NodeJS.ProcessEnv; onCost: (usd: number) => void },
+): Promise<JudgeHandle | undefined> {
+  if (!config) return undefined;
+  try {
+    return await createJudge(config, options);
+  } catch (err) {
+    await factory.close().catch(() => {});
+    throw err;
+  }
+}

@@ -25,7 +25,7 @@ import { StallWatchdog, writeFailureReport } from './watchdog.js';
 import { RunState } from './run-state.js';
 // issue 7: GoodAI scheduler semantics and the LLM judge
 import { realWaitMaxS } from './goodai-options.js';
-import { createJudge, type JudgeHandle } from './judge-agent.js';
+import { openJudge } from './judge-agent.js';
 
 export interface RunOptions {
   agentConfig: AgentConfig;
@@ -174,15 +174,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
 
   const tracer = trace.getTracer(TRACER_NAME);
   const factory: AgentFactory = await createAgentFactory(agentConfig, { env });
-  let judge: JudgeHandle | undefined;
-  if (options.judgeConfig) {
-    try {
-      judge = await createJudge(options.judgeConfig, { env, onCost: (usd) => state.addManagingCost(usd) });
-    } catch (err) {
-      await factory.close().catch(() => {});
-      throw err;
-    }
-  }
+  const judge = await openJudge(options.judgeConfig, factory, { env, onCost: (usd) => state.addManagingCost(usd) });
   const realWait = realWaitMaxS(datasetConfig);
   const runSpan = tracer.startSpan(SPAN.run, {
     attributes: {

@@ -22,7 +22,7 @@ import type { TaskVerdict } from '../scoring/evaluators.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import { createJudge, type JudgeHandle } from '../runner/judge-agent.js';
+import { openJudge } from '../runner/judge-agent.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../runner/reporter.js';
 import { appendHistory, runDirTaken, type RunResult } from '../runner/run-benchmark.js';
@@ -205,15 +205,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   const tracer = trace.getTracer(TRACER_NAME);
   const factory: AgentFactory = await createAgentFactory(agentConfig, { env });
   // Only a run with judged tasks pays for the judge's set-up.
-  let judge: JudgeHandle | undefined;
-  if (judged && options.judgeConfig) {
-    try {
-      judge = await createJudge(options.judgeConfig, { env, onCost: (usd) => state.addManagingCost(usd) });
-    } catch (err) {
-      await factory.close().catch(() => {});
-      throw err;
-    }
-  }
+  const judge = await openJudge(judged ? options.judgeConfig : undefined, factory, { env, onCost: (usd) => state.addManagingCost(usd) });
   const runSpan = tracer.startSpan(SPAN.run, {
     attributes: {
       'openinference.span.kind': 'CHAIN',
