@@ -27,6 +27,8 @@ export const RunFlagsSchema = z.object({
   suite: z.string().optional().describe('Suite YAML: run its agents x datasets matrix of single-turn tasks'),
   tasks: z.string().optional().describe('A task file (.jsonl or .csv) to run against --agent-config'),
   evaluator: z.enum(EVALUATOR_NAMES).optional().describe('Evaluator of --tasks tasks that name none (default exact; judge asks --judge-config)'),
+  // issue 14
+  'unsafe-code-exec': z.boolean().default(false).describe('Task runs: where bubblewrap is missing, run model-written code WITHOUT a sandbox (warns on every run); refused for runs that execute no code'),
   attempts: z.number().int().min(1).max(20).optional().describe('Tries per task: a failed task is retried, every attempt recorded (default 1)'),
   'cooling-s': z.number().nonnegative().optional().describe('Pause before each task, seconds: the Cooling stage (default 0)'),
   resume: z.string().min(1).optional().describe('Continue a killed or interrupted run from its run directory (configs and concurrency come from its run.json)'),

@@ -19,6 +19,8 @@ export interface TaskScoringOptions {
   codeTimeoutMs?: number;
   /** Memory limit of one code run, MB. @default 256 */
   codeMemoryMb?: number;
+  /** issue 14: run code without bubblewrap where it is missing (`--unsafe-code-exec`). @default false */
+  unsafeCodeExec?: boolean;
   /** What `judge` evaluators ask; runTasks refuses to start a judged task without one. */
   judge?: Judge;
   /** The task's prompt, shown to the judge. */
@@ -58,6 +60,7 @@ export async function evaluateTask(spec: EvaluatorSpec, answer: string, expected
         tests: expected,
         timeoutMs: spec.timeout_ms ?? options.codeTimeoutMs ?? 5000,
         memoryMb: spec.memory_mb ?? options.codeMemoryMb ?? 256,
+        unsafe: options.unsafeCodeExec ?? false,
       });
       const detail = r.passed ? '' : `: ${lastLine(r.output)}`;
       return { score: r.passed ? 1 : 0, maxScore: 1, passed: r.passed, reasons: [`code ${r.reason} in ${Math.round(r.durationMs)} ms${detail}`] };

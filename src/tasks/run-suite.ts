@@ -10,6 +10,7 @@ import type { Reporter } from '../runner/reporter.js';
 import { newRunId } from '../runner/run-id.js';
 import type { LoadedSuite } from './load.js';
 import { requireJudge, runTasks, type TaskRunResult } from './run-tasks.js';
+import { requireCodeSandbox } from '../scoring/code-policy.js';
 
 export interface MatrixCell {
   agent: string;
@@ -53,6 +54,8 @@ export interface SuiteRunOptions {
   coolingS?: number;
   /** Overrides the suite's `judge`. */
   judgeConfig?: AgentConfig;
+  /** issue 14: run code tasks without bubblewrap where it is missing (`--unsafe-code-exec`). @default false */
+  unsafeCodeExec?: boolean;
   /**
    * Names the runs: a one-cell matrix's run id, else the prefix of each cell's
    * `<runId>-<agent>-<dataset>` and the summary's `matrix-<runId>.json`.
@@ -80,7 +83,10 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   const d = loaded.suite.defaults;
   const judgeConfig = options.judgeConfig ?? loaded.judge?.config;
   // A matrix that would stop at its third cell for want of a judge stops before its first.
-  for (const dataset of loaded.datasets) requireJudge(dataset, d.evaluator, judgeConfig);
+  for (const dataset of loaded.datasets) {
+    requireJudge(dataset, d.evaluator, judgeConfig);
+    requireCodeSandbox(dataset, d.evaluator, options.unsafeCodeExec ?? false);
+  }
   const created = new Date();
   const summary: MatrixSummary = {
     suite: loaded.name,
@@ -116,6 +122,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           suite: loaded.name,
           runType: 'suite',
           ...(judgeConfig ? { judgeConfig } : {}),
+          ...(options.unsafeCodeExec ? { unsafeCodeExec: true } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.env ? { env: options.env } : {}),
         });

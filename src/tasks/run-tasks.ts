@@ -27,6 +27,7 @@ import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../runner/reporter.js';
 import { appendHistory, runDirTaken, type RunResult } from '../runner/run-benchmark.js';
 import { redactAgentConfig } from '../runner/secrets.js';
+import { requireCodeSandbox } from '../scoring/code-policy.js';
 import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';
 import type { ScheduleStep } from '../runner/scheduler.js';
@@ -58,6 +59,8 @@ export interface TaskRunOptions {
   codeTimeoutMs?: number;
   /** Memory limit of code execution, MB. @default 256 */
   codeMemoryMb?: number;
+  /** issue 14: run code tasks without bubblewrap where it is missing (`--unsafe-code-exec`). @default false */
+  unsafeCodeExec?: boolean;
   /** Reporters beside the run directory writer. */
   reporters?: Reporter[];
   /** Aborts the run: in-flight calls are cancelled, finished tasks stay on disk. */
@@ -135,6 +138,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   const datasetDir = join(runDir, 'dataset');
   const fallback = dataset.evaluator ?? options.evaluator ?? DEFAULT_EVALUATOR;
   const judged = requireJudge(dataset, options.evaluator, options.judgeConfig);
+  requireCodeSandbox(dataset, options.evaluator, options.unsafeCodeExec ?? false);
   if (existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
   try {
     mkdirSync(datasetDir, { recursive: true });
@@ -225,6 +229,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   const scoring = {
     ...(options.codeTimeoutMs !== undefined ? { codeTimeoutMs: options.codeTimeoutMs } : {}),
     ...(options.codeMemoryMb !== undefined ? { codeMemoryMb: options.codeMemoryMb } : {}),
+    ...(options.unsafeCodeExec ? { unsafeCodeExec: true } : {}),
     ...(judge ? { judge } : {}),
   };
 

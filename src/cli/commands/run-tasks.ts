@@ -16,6 +16,7 @@ import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { ProgressReporter } from '../progress.js';
+import { requireCodeSandbox, UNSAFE_CODE_EXEC_WARNING } from '../../scoring/code-policy.js';
 import { abortOnInterrupt } from '../signals.js';
 
 function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
@@ -40,6 +41,11 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
   }
   const loaded = flags.suite !== undefined ? loadSuite(flags.suite, flags.overrides.map(parseOverride)) : singleTaskSuite(flags as RunFlags & { tasks: string });
 
+  const unsafe = flags['unsafe-code-exec'];
+  // issue 14: refuse before anything runs; warn on every run that uses the fallback.
+  if (loaded.datasets.map((d) => requireCodeSandbox(d, loaded.suite.defaults.evaluator, unsafe)).includes('unsafe')) {
+    process.stderr.write(`referee: ${UNSAFE_CODE_EXEC_WARNING}\n`);
+  }
   const { abort, dispose: stopListening } = abortOnInterrupt();
   const models = new Map(loaded.agents.map((a) => [a.config.name, a.config]));
   try {
@@ -50,6 +56,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
       ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
       ...(flags['run-id'] !== undefined ? { runId: flags['run-id'] } : {}),
+      ...(unsafe ? { unsafeCodeExec: true } : {}),
       signal: abort.signal,
       reporters: (cell) => {
         const config = models.get(cell.agent);

@@ -42,6 +42,8 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
   if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
+  // issue 14: a flag is never silently ignored; LTM and match runs execute no model-written code.
+  if (flags['unsafe-code-exec']) throw new ConfigError('CONFIG_INVALID', 'command line: --unsafe-code-exec is for task runs (--suite, --tasks); this run executes no model-written code');
   // Match mode: this process orchestrates two `referee run` children (issue 5).
   if (flags['compare-with']) return matchCommand(flags);
   // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.

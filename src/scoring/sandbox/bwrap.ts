@@ -1,0 +1,173 @@
+/**
+ * The bubblewrap sandbox for model-written code (issue 14): new user, pid,
+ * network, IPC and UTS namespaces, an empty environment, a read-only view of
+ * only what the interpreter needs, a tmpfs work directory, and
+ * `--die-with-parent` plus `--new-session`, so that killing the outer bwrap
+ * (the wall-clock limit) tears down the whole pid namespace.
+ *
+ * The process limit is RLIMIT_NPROC, which the kernel counts per real uid. As
+ * root (whose count is every process on the machine, and which is exempt)
+ * each evaluation therefore runs under a uid of its own (`setpriv`), so the
+ * limit counts that evaluation's processes and nothing else.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, readlinkSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Where the sandboxed process sees things. */
+export const SANDBOX_CODE_DIR = '/code';
+export const SANDBOX_WORK_DIR = '/work';
+
+export interface SandboxSpec {
+  /** Host directory with the harness, solution and tests, bound read-only at /code. */
+  codeDir: string;
+  /** Host directories the interpreter lives in beyond /usr, bound read-only at the same path. */
+  extraReadOnly: string[];
+  /** Command run inside (paths as seen inside). */
+  command: string[];
+  /** Most processes (threads count too) the evaluation may have at once. */
+  maxProcesses: number;
+  /** Per-run host uid when running as root (process limit); null otherwise. */
+  uid: number | null;
+  /** Extra rlimits (`prlimit` long options without the leading dashes, e.g. `data=123`). */
+  rlimits: string[];
+}
+
+/** Top-level links of a merged-/usr system (`/bin -> usr/bin`), or real directories to bind. */
+function rootEntries(): string[] {
+  const args: string[] = [];
+  for (const name of ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32']) {
+    const path = `/${name}`;
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
+    else if (st.isDirectory()) args.push('--ro-bind', path, path);
+  }
+  return args;
+}
+
+/** The whole command line: setpriv (as root) → prlimit → bwrap → the command. Pure but for reading the root's links. */
+export function sandboxCommand(spec: SandboxSpec): string[] {
+  const outer: string[] = [];
+  if (spec.uid !== null) outer.push('setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups');
+  outer.push('prlimit', `--nproc=${spec.maxProcesses}`, ...spec.rlimits.map((r) => `--${r}`));
+  const binds = ['--ro-bind', '/usr', '/usr', ...rootEntries()];
+  // The dynamic linker's cache only: nothing else of /etc (no passwd, shadow, hosts, ssl keys).
+  if (existsSync('/etc/ld.so.cache')) binds.push('--ro-bind', '/etc/ld.so.cache', '/etc/ld.so.cache');
+  for (const dir of spec.extraReadOnly) if (!dir.startsWith('/usr/')) binds.push('--ro-bind', dir, dir);
+  return [
+    ...outer,
+    'bwrap',
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-net',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--hostname',
+    'sandbox',
+    '--uid',
+    '65534',
+    '--gid',
+    '65534',
+    '--die-with-parent',
+    '--new-session',
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    '/usr/local/bin:/usr/bin:/bin',
+    '--setenv',
+    'HOME',
+    SANDBOX_WORK_DIR,
+    '--setenv',
+    'TMPDIR',
+    SANDBOX_WORK_DIR,
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    ...binds,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--ro-bind',
+    spec.codeDir,
+    SANDBOX_CODE_DIR,
+    '--tmpfs',
+    SANDBOX_WORK_DIR,
+    '--chdir',
+    SANDBOX_WORK_DIR,
+    '--',
+    ...spec.command,
+  ];
+}
+
+/** A uid for one evaluation (root only): high, random, and owning no process now. */
+export function freshUid(): number {
+  for (;;) {
+    const uid = 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
+    if (processesOf(uid) === 0) return uid;
+  }
+}
+
+/** How many live processes run under `uid` (reads /proc). */
+export function processesOf(uid: number): number {
+  let n = 0;
+  for (const entry of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const real = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+      if (real !== undefined && Number(real) === uid) n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+export interface BwrapStatus {
+  available: boolean;
+  /** Why not, in one line (for the refusal message). */
+  reason: string;
+}
+
+let cached: BwrapStatus | undefined;
+
+/** Whether bubblewrap runs here with every namespace the sandbox asks for; probed once per process. */
+export function bwrapStatus(): BwrapStatus {
+  cached ??= probeBwrap(process.env);
+  return cached;
+}
+
+/** One probe: a trivial command in the full sandbox, with `env`'s PATH. */
+export function probeBwrap(env: NodeJS.ProcessEnv): BwrapStatus {
+  const asRoot = process.getuid?.() === 0;
+  const cmd = sandboxCommand({ codeDir: '/usr', extraReadOnly: [], command: ['/bin/true'], maxProcesses: 16, uid: asRoot ? freshUid() : null, rlimits: [] });
+  const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', timeout: 10_000, env });
+  if (r.error) return { available: false, reason: `${cmd[0]} not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
+  if (r.status !== 0) {
+    const why = (r.stderr || `exit ${r.status}`).trim().split('\n')[0] ?? '';
+    return { available: false, reason: /bwrap/.test(why) && /No such file|not found/.test(why) ? 'bubblewrap (bwrap) is not installed' : `bubblewrap cannot create its namespaces here: ${why}` };
+  }
+  return { available: true, reason: '' };
+}
+
+/** The install prefix of an interpreter binary (`/opt/node/bin/node` → `/opt/node`). */
+export function installPrefix(executable: string): string {
+  return dirname(dirname(executable));
+}

@@ -1,0 +1,57 @@
+/**
+ * issue 14: without bubblewrap, a task run with code tasks is refused with one
+ * line and exit 2 before it writes anything, unless --unsafe-code-exec is given
+ * (then it warns); runs that execute no code refuse the flag.
+ */
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+// A PATH with what the runner needs but no bwrap: what a machine without bubblewrap looks like.
+const noBwrap = tempDir('referee-nobwrap-');
+beforeAll(() => {
+  const bin = join(noBwrap, 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const tool of ['setpriv', 'prlimit', 'unshare', 'python3', 'sh', 'git', 'node']) {
+    for (const dir of ['/usr/bin', '/bin', '/usr/local/bin']) {
+      if (existsSync(join(dir, tool)) && !existsSync(join(bin, tool))) symlinkSync(join(dir, tool), join(bin, tool));
+    }
+  }
+});
+const env = (): NodeJS.ProcessEnv => ({ PATH: join(noBwrap, 'bin') });
+const codeTasks = join(ROOT, 'configs/tasks/code.jsonl');
+const agent = join(ROOT, 'configs/agents/sim-think.yaml');
+
+describe('code tasks without bubblewrap', () => {
+  it('are refused with a one-line error naming the file, exit 2, and no run directory', async () => {
+    const out = join(noBwrap, 'refused');
+    const r = await runCli(['run', '--tasks', codeTasks, '--agent-config', agent, '--output-dir', out, '--quiet'], { env: env() });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('code.jsonl');
+    expect(lines[0]).toContain('bubblewrap');
+    expect(lines[0]).toContain('--unsafe-code-exec');
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+
+  it('run with --unsafe-code-exec, with a warning, and still score the code', async () => {
+    const out = join(noBwrap, 'unsafe');
+    const r = await runCli(['run', '--tasks', codeTasks, '--agent-config', agent, '--output-dir', out, '--quiet', '--unsafe-code-exec'], { env: env() });
+    expect(r.stderr).toContain('WITHOUT a sandbox');
+    expect(r.code).toBe(0);
+    // sim-think answers every code task correctly (the example suite's 6/6).
+    expect(r.stdout).toMatch(/sim-think \(sim-think-1\)\s+6\/6 100%/);
+  });
+});
+
+describe('--unsafe-code-exec on a run that executes no code', () => {
+  it('is refused with exit 2 for an LTM run and for a match', async () => {
+    const ltm = await runCli(['run', '--unsafe-code-exec', '--output-dir', join(noBwrap, 'ltm'), '--quiet']);
+    expect(ltm.code).toBe(2);
+    expect(ltm.stderr).toContain('--unsafe-code-exec is for task runs');
+    const match = await runCli(['run', '--unsafe-code-exec', '--compare-with', agent, '--output-dir', join(noBwrap, 'match'), '--quiet']);
+    expect(match.code).toBe(2);
+  });
+});
