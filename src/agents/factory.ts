@@ -5,6 +5,7 @@
  */
 import type { AgentConfig } from '../config/agent.js';
 import { AgentError } from '../errors.js';
+import { agentSecrets, registerSecrets } from '../runner/secrets.js';
 import { ChatAgent } from './chat-agent.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
 import { MemoryAgent } from './memory-agent.js';
@@ -45,6 +46,8 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
     }
     const headers = expandHeaders(llm.headers, env);
     if (Object.keys(headers).length > 0) endpoint.headers = headers;
+    // issue 14: no writer of this process may put these anywhere.
+    registerSecrets(agentSecrets(config, env, headers));
   }
   if (config.context_size <= llm.max_tokens) {
     await sim?.close();

@@ -1,5 +1,12 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { redact, registeredSecretSpellings } from '../runner/secrets.js';
+
+function mayHoldSecret(bytes: Uint8Array): boolean {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.includes('://') && buf.includes('@')) return true;
+  return registeredSecretSpellings().some((s) => buf.includes(s));
+}
 
 /**
  * Appends whole JSON lines to one file. Opens lazily, writes synchronously
@@ -19,8 +26,9 @@ export class JsonlWriter {
     this.writeRaw(JSON.stringify(record) + '\n');
   }
 
-  /** Writes pre-serialised text; it must end with a newline. */
+  /** Writes pre-serialised text; it must end with a newline. Secrets are redacted (issue 14). */
   writeRaw(text: string): void {
+    text = redact(text);
     try {
       if (this.fd === undefined) {
         mkdirSync(dirname(this.file), { recursive: true });
@@ -38,6 +46,8 @@ export class JsonlWriter {
    * again cost ~2% of a task run's CPU (issue 8).
    */
   writeLineBytes(bytes: Uint8Array): void {
+    // issue 14: decoded only when a secret's spelling or URL credentials are in the bytes.
+    if (mayHoldSecret(bytes)) bytes = Buffer.from(redact(Buffer.from(bytes).toString('utf8')), 'utf8');
     const line = Buffer.allocUnsafe(bytes.length + 1);
     line.set(bytes);
     line[bytes.length] = 10;

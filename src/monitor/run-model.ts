@@ -3,6 +3,7 @@
  * event at a time. Everything kept is bounded (rings, capped text), so a
  * 10,000-turn run costs the same memory as a 10-turn one.
  */
+import { redactUrl } from '../runner/secrets.js';
 
 export const STAGES = ['cooling', 'thinking', 'streaming', 'evaluating', 'done'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -429,7 +430,7 @@ export class RunModel {
       agent: str(agent['name']) ?? this.run_id,
       model: str(llm['model']) ?? str(agent['model']),
       provider,
-      endpoint: provider === 'sim' ? 'sim (loopback)' : (str(llm['base_url']) ?? null),
+      endpoint: provider === 'sim' ? 'sim (loopback)' : redactUrlOrNull(str(llm['base_url'])),
       role: str(this.meta['role']) ?? 'single',
       status: this.status,
       created_at: str(this.meta['created_at']) ?? this.started_at,
@@ -515,4 +516,9 @@ export function insideThink(text: string): boolean {
 
 function cap(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text;
+}
+
+/** issue 14: an endpoint is shown without `user:pass@`, whatever run.json holds (runs written before the fix held it). */
+function redactUrlOrNull(url: string | null | undefined): string | null {
+  return url === undefined || url === null ? null : redactUrl(url);
 }

@@ -112,6 +112,10 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
       );
     }
   }
+  // issue 14: URL credentials are not recorded either.
+  if (agentConfig.llm.provider === 'openai' && agentConfig.llm.base_url?.includes(`${REDACTED}@`)) {
+    throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: agent_config.llm.base_url: its credentials were not recorded; pass them as a header (\${ENV_VAR}) to make runs resumable`);
+  }
   const datasetConfig = check(DatasetConfigSchema, `${metaFile} dataset_config`, meta.dataset_config);
   const ownDataset = join(runDir, 'dataset');
   // The run's own dataset is read from where the run directory is now (it may have been moved or copied).

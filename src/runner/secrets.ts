@@ -1,26 +1,136 @@
 /**
- * What of an agent config may be written down (issue 4: no key, Authorization
- * header or configured secret in any artifact). Header values are recorded
- * only as templates that name environment variables (`Bearer ${API_KEY}`), so
- * a resumed run can expand them again from the environment; any other value
- * is replaced by REDACTED.
+ * Secrets never reach an artifact (issue 4, issue 14). Two halves:
+ *
+ * - What of an agent config may be written down: header values only as
+ *   templates that name environment variables (`Bearer ${API_KEY}`), so a
+ *   resumed run can expand them again; any other value, and the credentials of
+ *   a `base_url`, become REDACTED.
+ * - `redactSecrets`, the one redaction function every writer applies (the
+ *   LLM client's messages, the JSONL files, spans and OTLP): each secret value
+ *   in its raw, JSON-escaped (`sk-SA\/SECKEY`, `\u002f`) and URL-encoded
+ *   spellings, and the `user:pass@` of any URL.
  */
 import type { AgentConfig } from '../config/agent.js';
 
 export const REDACTED = '[redacted]';
 
+/** Shorter values (`json`, `1`) are left: replacing them would garble text without protecting anything. */
+const MIN_SECRET_LENGTH = 6;
+
 /** An optional auth scheme word, then nothing but `${VAR}` references. */
 const TEMPLATE_ONLY = /^(?:[A-Za-z][A-Za-z0-9-]* )?(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}\s*)+$/;
+const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `scheme://user:pass@` or `scheme://token@`, in any text. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 
 /** The header value as run.json may hold it. */
 export function recordableHeader(value: string): string {
   return TEMPLATE_ONLY.test(value.trim()) ? value : REDACTED;
 }
 
+/** A URL with its credentials replaced (issue 14: `base_url` with `user:pass@` reached run.json and the monitor). */
+export function redactUrl(url: string): string {
+  return url.replace(URL_USERINFO, `$1${REDACTED}@`);
+}
+
 /** The agent config as recorded in run.json. */
 export function redactAgentConfig(config: AgentConfig): Record<string, unknown> {
-  return {
-    ...config,
-    llm: { ...config.llm, headers: Object.fromEntries(Object.entries(config.llm.headers).map(([k, v]) => [k, recordableHeader(v)])) },
+  const llm: Record<string, unknown> = {
+    ...config.llm,
+    headers: Object.fromEntries(Object.entries(config.llm.headers).map(([k, v]) => [k, recordableHeader(v)])),
   };
+  if (typeof llm.base_url === 'string') llm.base_url = redactUrl(llm.base_url);
+  return { ...config, llm };
+}
+
+/**
+ * The secret values an agent config brings: the API key, every header value,
+ * the token of `Bearer xyz`, each `${VAR}` a header names (issue 14: a
+ * `pre-${VAR}-post` header whose server echoed only the variable's value),
+ * and the password of a `base_url`.
+ */
+export function agentSecrets(config: AgentConfig, env: NodeJS.ProcessEnv, expandedHeaders: Record<string, string> = {}): string[] {
+  const out: string[] = [];
+  const llm = config.llm as AgentConfig['llm'] & { api_key_env?: string; base_url?: string };
+  if (llm.api_key_env && env[llm.api_key_env]) out.push(env[llm.api_key_env] as string);
+  for (const template of Object.values(llm.headers)) {
+    for (const m of template.matchAll(VAR_REF)) {
+      const v = env[m[1] as string];
+      if (v) out.push(v);
+    }
+  }
+  return [...out, ...endpointSecrets(undefined, expandedHeaders, llm.base_url)];
+}
+
+/** The secrets of an endpoint as the LLM client holds it: the key, each header value and its `Bearer xyz` token, URL credentials. */
+export function endpointSecrets(apiKey: string | undefined, headers: Record<string, string> = {}, baseUrl?: string): string[] {
+  const out: string[] = apiKey ? [apiKey] : [];
+  for (const value of Object.values(headers)) {
+    out.push(value);
+    const token = /^\S+\s+(\S+)$/.exec(value.trim())?.[1];
+    if (token) out.push(token);
+  }
+  if (baseUrl) out.push(...urlCredentials(baseUrl));
+  return out;
+}
+
+function urlCredentials(url: string): string[] {
+  try {
+    const u = new URL(url);
+    return [u.password, decodeURIComponent(u.password), `${u.username}:${u.password}`].filter((s) => s.length > 0);
+  } catch {
+    return [];
+  }
+}
+
+/** The spellings a value takes in JSON, JSON with escaped slashes or \u escapes, and URLs. */
+export function secretSpellings(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const unicode = [...secret].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('');
+  return [...new Set([secret, json, json.replaceAll('/', '\\/'), unicode, encodeURIComponent(secret)])];
+}
+
+/** THE redaction (issue 14): every spelling of every secret, and URL credentials, become REDACTED. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  return redactSpellings(text, spellingsOf(secrets));
+}
+
+function redactSpellings(text: string, spellings: readonly string[]): string {
+  let out = text.includes('@') ? text.replace(URL_USERINFO, `$1${REDACTED}@`) : text;
+  for (const spelling of spellings) if (out.includes(spelling)) out = out.split(spelling).join(REDACTED);
+  return out;
+}
+
+/** Longest first, so a value containing another is replaced whole. */
+function spellingsOf(secrets: readonly string[]): string[] {
+  const all = new Set<string>();
+  for (const s of secrets) if (s.length >= MIN_SECRET_LENGTH) for (const v of secretSpellings(s)) all.add(v);
+  return [...all].sort((a, b) => b.length - a.length);
+}
+
+// The process's secrets: registered where an agent's endpoint is built, read by every writer.
+// A set rather than a broadcaster: writers only ever ask "what must not appear?".
+const registered = new Set<string>();
+let registeredSpellings: string[] = [];
+
+/** Adds values no artifact of this process may contain. */
+export function registerSecrets(values: readonly string[]): void {
+  let added = false;
+  for (const v of values) {
+    if (v.length >= MIN_SECRET_LENGTH && !registered.has(v)) {
+      registered.add(v);
+      added = true;
+    }
+  }
+  if (added) registeredSpellings = spellingsOf([...registered]);
+}
+
+/** Every spelling of every registered secret (for writers that search bytes). */
+export function registeredSecretSpellings(): readonly string[] {
+  return registeredSpellings;
+}
+
+/** `redactSecrets` over the registered secrets. */
+export function redact(text: string): string {
+  return redactSpellings(text, registeredSpellings);
 }

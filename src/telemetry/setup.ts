@@ -6,6 +6,7 @@ import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { join } from 'node:path';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
+import { RedactingSpanProcessor } from './redacting-processor.js';
 import { ATTR } from './names.js';
 import { createOtlpMetricExporter, createOtlpTraceExporter, DEFAULT_OTLP_TIMEOUT_MS, otlpEnabled } from './otlp.js';
 import { SpanTracker } from './span-tracker.js';
@@ -88,6 +89,8 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
 
   const tracker = new SpanTracker();
   const spanProcessors: SpanProcessor[] = [
+    // issue 14: secrets out of every span before any exporter (spans.jsonl, OTLP) sees it.
+    new RedactingSpanProcessor(),
     tracker,
     new BatchSpanProcessor(new JsonlSpanExporter(join(options.runDir, 'spans.jsonl')), {
       scheduledDelayMillis: 1000,

@@ -12,6 +12,7 @@ import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names
 import { countTokens } from '../../tokens.js';
 import type { ChatMessage, TokenUsage } from '../types.js';
 import { httpPost, type HttpPostResponse } from './http-post.js';
+import { endpointSecrets, redact, registerSecrets } from '../../runner/secrets.js';
 import { readSseBatches } from './sse.js';
 
 /** Where and how to call the model; fixed for a run. */
@@ -68,13 +69,15 @@ export async function streamChatCompletion(opts: StreamChatOptions): Promise<Cha
   // Message text is only copied into attributes when someone records the span.
   if (span.isRecording()) safely(() => span.setAttributes(requestAttributes(opts, provider, target)), undefined);
   const started = performance.now();
+  // issue 14: whoever calls, the writers of this process know the endpoint's secrets.
+  registerSecrets(endpointSecrets(opts.apiKey, opts.headers, opts.baseUrl));
   try {
     const result = await callAndStream(opts, url, target.display, span, started);
     if (span.isRecording()) safely(() => span.setAttributes(responseAttributes(result)), undefined);
     span.setStatus({ code: SpanStatusCode.OK });
     return result;
   } catch (err) {
-    const callError = toCallError(err, opts.signal, target.display, secretsOf(opts));
+    const callError = toCallError(err, opts.signal, target.display);
     safely(() => {
       span.recordException(callError);
       span.setAttribute(ATTR.errorType, callError.reason === 'http' && callError.status ? String(callError.status) : callError.reason);
@@ -115,10 +118,10 @@ async function callAndStream(
   try {
     response = await httpPost(url, headers, body, opts.signal);
   } catch (err) {
-    throw toCallError(err, opts.signal, display, secretsOf(opts));
+    throw toCallError(err, opts.signal, display);
   }
   if (!response.ok) {
-    const detail = await readErrorBody(response, secretsOf(opts));
+    const detail = await readErrorBody(response);
     throw new CallError('http', `HTTP ${response.status} from ${display}${detail ? `: ${detail}` : ''}`, {
       status: response.status,
       ...optional('retryAfterMs', parseRetryAfter(response.headers)),
@@ -149,15 +152,15 @@ async function callAndStream(
       try {
         chunk = JSON.parse(data) as StreamChunk;
       } catch (err) {
-        throw new CallError('malformed', `unparsable stream chunk from ${display}: ${preview(data)}`, { cause: err });
+        throw new CallError('malformed', `unparsable stream chunk from ${display}: ${preview(redact(data))}`, { cause: err });
       }
       if (chunk === null || typeof chunk !== 'object') {
-        throw new CallError('malformed', `unexpected stream chunk from ${display}: ${preview(data)}`);
+        throw new CallError('malformed', `unexpected stream chunk from ${display}: ${preview(redact(data))}`);
       }
       if (chunk.error) {
         const e = chunk.error;
         const status = typeof e.code === 'number' ? e.code : typeof e.status === 'number' ? e.status : undefined;
-        throw new CallError('http', `stream error from ${display}: ${redact(String(e.message ?? JSON.stringify(e)), secretsOf(opts))}`, {
+        throw new CallError('http', `stream error from ${display}: ${preview(redact(String(e.message ?? JSON.stringify(e))))}`, {
           ...optional('status', status),
         });
       }
@@ -263,13 +266,13 @@ function thinkBlockTokens(text: string): number {
 // ---------------------------------------------------------------- errors
 
 /** Maps anything thrown during a call to a CallError, preferring the abort reason. */
-function toCallError(err: unknown, signal: AbortSignal, display: string, secrets: readonly string[]): CallError {
+function toCallError(err: unknown, signal: AbortSignal, display: string): CallError {
   if (err instanceof CallError && !signal.aborted) return err;
   if (signal.aborted) return abortError(signal.reason, display, err);
   if (err instanceof CallError) return err;
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
   const detail = [err instanceof Error ? err.message : String(err), cause?.message].filter(Boolean).join(': ');
-  return new CallError('connection', `request to ${display} failed: ${redact(detail, secrets)}`, { cause: err });
+  return new CallError('connection', `request to ${display} failed: ${redact(detail)}`, { cause: err });
 }
 
 function abortError(reason: unknown, display: string, cause: unknown): CallError {
@@ -279,18 +282,22 @@ function abortError(reason: unknown, display: string, cause: unknown): CallError
   return new CallError('aborted', `call to ${display} was aborted`, { cause });
 }
 
-/** The error body's message, secrets removed before it is shortened (a cut key must not leak its head). */
-async function readErrorBody(response: HttpPostResponse, secrets: readonly string[]): Promise<string> {
+/**
+ * The error body's message, secrets removed before it is shortened (a cut key
+ * must not leak its head), and again after JSON decoding (issue 14: `sk-SA\/SECKEY`
+ * decodes to the key).
+ */
+async function readErrorBody(response: HttpPostResponse): Promise<string> {
   try {
-    const text = redact(await response.text(), secrets);
+    const raw = await response.text();
     try {
-      const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+      const parsed = JSON.parse(raw) as { error?: { message?: unknown } | string; message?: unknown };
       const message = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
-      if (typeof message === 'string') return preview(message);
+      if (typeof message === 'string') return preview(redact(message));
     } catch {
       // not JSON: use the text itself
     }
-    return preview(text.trim());
+    return preview(redact(raw).trim());
   } catch {
     return '';
   }
@@ -306,30 +313,6 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
-}
-
-/**
- * Issue 4: the API key and configured header values never reach a message
- * (a 401 body often echoes the key). Short values (`json`, `1`) are left,
- * as replacing them would garble messages without protecting anything.
- */
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
-/** Everything of an endpoint that may be secret: the key and every extra header value, and the token of `Bearer xyz` values. */
-function secretsOf(opts: ChatEndpoint): string[] {
-  const out: string[] = [];
-  if (opts.apiKey) out.push(opts.apiKey);
-  for (const value of Object.values(opts.headers ?? {})) {
-    out.push(value);
-    const token = /^\S+\s+(\S+)$/.exec(value.trim())?.[1];
-    if (token) out.push(token);
-  }
-  // Longest first, so a value containing another is replaced whole.
-  return out.sort((a, b) => b.length - a.length);
 }
 
 function preview(text: string): string {
