@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+export const MonitorTokenSchema = z.string().min(8, 'use at least 8 characters');
+
+/** issue 14: the token from the environment, so that `ps` does not show it; the flag wins. */
+export function monitorTokenFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined) return flag;
+  const v = env['REFEREE_MONITOR_TOKEN'];
+  return v === undefined || v === '' ? undefined : v;
+}
+
 /**
  * Options of `referee monitor`, the single source of its CLI flags (STYLE.md 5).
  */
@@ -7,7 +16,7 @@ export const MonitorFlagsSchema = z.object({
   'runs-dir': z.string().default('runs').describe('Root holding run directories (a run, or a match folder of runs)'),
   port: z.number().int().min(0).max(65535).default(8080).describe('TCP port (0: any free port)'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to bind; anything but loopback requires --token'),
-  token: z.string().min(8, 'use at least 8 characters').optional().describe('Required on /api/* as "Authorization: Bearer <token>" or ?token='),
+  token: MonitorTokenSchema.optional().describe('Required on /api/* as "Authorization: Bearer <token>" or ?token= (default: $REFEREE_MONITOR_TOKEN, which ps does not show)'),
   'heartbeat-s': z.number().positive().default(15).describe('Seconds between SSE heartbeat comments'),
 });
 export type MonitorFlags = z.infer<typeof MonitorFlagsSchema>;

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { JsonlTail } from './jsonl-tail.js';
 import { RunModel } from './run-model.js';
+import { readRegularFileSync } from './safe-read.js';
 
 /** One Server-Sent Event, serialised once and sent to every client as is. */
 export interface SseMessage {
@@ -309,7 +310,9 @@ function isRunPart(name: string): boolean {
 
 function readMeta(dir: string): Record<string, unknown> | undefined {
   try {
-    const v: unknown = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    const text = readRegularFileSync(join(dir, 'run.json'));
+    if (text === undefined) return undefined;
+    const v: unknown = JSON.parse(text);
     return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

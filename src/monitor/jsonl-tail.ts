@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 
 const CHUNK_BYTES = 1 << 20;
@@ -36,7 +37,10 @@ export class JsonlTail {
   private async doRead(): Promise<Record<string, unknown>[]> {
     let size: number;
     try {
-      size = (await stat(this.file)).size;
+      const st = await stat(this.file);
+      // issue 14: opening a FIFO would hold a thread-pool thread until someone writes to it.
+      if (!st.isFile()) return [];
+      size = st.size;
     } catch {
       return [];
     }
@@ -47,7 +51,7 @@ export class JsonlTail {
     }
     if (size === this.offset) return [];
     const out: Record<string, unknown>[] = [];
-    const fh = await open(this.file, 'r');
+    const fh = await open(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const buf = Buffer.alloc(Math.min(CHUNK_BYTES, size - this.offset));
       // A multi-byte character may straddle two chunks; keep the undecoded bytes.

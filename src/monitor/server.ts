@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { MonitorHub, type SseMessage } from './hub.js';
+import { allowedHostNames, bearerToken, hostAllowed, originAllowed } from './request-guard.js';
 import {
   CompareQuerySchema,
   CostsQuerySchema,
@@ -46,6 +47,10 @@ export interface MonitorOptions {
   ringSize?: number;
   /** The reconnect delay the server suggests to EventSource clients, ms. @default 2000 */
   retryMs?: number;
+  /** issue 14: live SSE connections at once; more get 503 and retry. @default 64 */
+  maxSseClients?: number;
+  /** issue 14: bytes queued for one SSE client before it is cut off (it reconnects with Last-Event-ID). @default 1 MiB */
+  maxBufferedBytes?: number;
 }
 
 export interface MonitorServer {
@@ -58,8 +63,12 @@ export interface MonitorServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-/** A client this far behind is cut off rather than buffered without bound. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * A client this far behind is cut off rather than buffered without bound
+ * (issue 14: 300 stalled clients with 8 MB each took the monitor to 3.9 GB).
+ */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const MAX_SSE_CLIENTS = 64;
 
 /** Formats one SSE message; every line of multi-line data gets its own `data:` field. */
 export function formatSse(msg: { id?: string; event?: string; data: string }): string {
@@ -151,6 +160,19 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
   }
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 2000;
+  const maxSseClients = options.maxSseClients ?? MAX_SSE_CLIENTS;
+  const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const allowedHosts = allowedHostNames(host);
+  let listeningPort = 0;
+  /** Writes to a client, or cuts it off when it has fallen this far behind. */
+  const send = (res: ServerResponse, text: string): void => {
+    if (res.destroyed) return;
+    if (res.writableLength > maxBuffered) {
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  };
   const hub = new MonitorHub({
     runsDir: resolve(options.runsDir ?? 'runs'),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
@@ -184,13 +206,18 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     for (const c of wanting) {
       if (now - c.lastSummaryAt + 50 < c.intervalMs) continue;
       c.lastSummaryAt = now;
-      c.res.write(text);
+      send(c.res, text);
     }
   }, 1000);
   summaryTimer.unref();
 
   const stream = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const q = parseQuery(StreamQuerySchema, url);
+    if (clients.size >= maxSseClients) {
+      res.setHeader('Retry-After', String(Math.ceil(retryMs / 1000)));
+      sendJson(res, 503, { error: `too many live connections (${maxSseClients}); retry later` });
+      return;
+    }
     let runKey: string | undefined;
     const matches = (msg: SseMessage): boolean => {
       if (q.types && !q.types.has(msg.type ?? '')) return false;
@@ -218,14 +245,9 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     const client: Client = { res, wantsSummary: q.interval > 0 && (!q.types || q.types.has('summary')), intervalMs: q.interval * 1000, lastSummaryAt: 0 };
     clients.add(client);
     const unsubscribe = hub.subscribe((msg) => {
-      if (!matches(msg)) return;
-      if (res.writableLength > MAX_BUFFERED_BYTES) {
-        res.destroy();
-        return;
-      }
-      res.write(formatSse(msg));
+      if (matches(msg)) send(res, formatSse(msg));
     });
-    const heartbeat = setInterval(() => res.write(`: ping ${Date.now()}\n\n`), heartbeatMs);
+    const heartbeat = setInterval(() => send(res, `: ping ${Date.now()}\n\n`), heartbeatMs);
     const cleanup = (): void => {
       unsubscribe();
       clearInterval(heartbeat);
@@ -248,6 +270,15 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://monitor.invalid');
     try {
+      // issue 14: DNS rebinding (a foreign name for this address) and cross-site API calls.
+      if (!hostAllowed(req.headers.host, allowedHosts)) {
+        sendJson(res, 403, { error: `Host ${JSON.stringify(req.headers.host)} is not this monitor's; open it as http://127.0.0.1:${listeningPort}/ or the --host name` });
+        return;
+      }
+      if (url.pathname.startsWith('/api/') && !originAllowed(req.headers.origin, allowedHosts, listeningPort)) {
+        sendJson(res, 403, { error: 'cross-origin requests are not allowed' });
+        return;
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         sendJson(res, 405, { error: `${req.method} not allowed` });
         return;
@@ -260,8 +291,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
         return;
       }
       if (url.pathname.startsWith('/api/') && token) {
-        const auth = req.headers.authorization;
-        const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+        const bearer = bearerToken(req.headers.authorization);
         if (!tokenMatches(token, bearer) && !tokenMatches(token, url.searchParams.get('token') ?? undefined)) {
           res.setHeader('WWW-Authenticate', 'Bearer');
           sendJson(res, 401, { error: 'a valid token is required (Authorization: Bearer <token> or ?token=)' });
@@ -304,6 +334,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     server.listen(options.port ?? 8080, host, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
+  listeningPort = port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/`,

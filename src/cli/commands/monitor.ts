@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { formatZodIssues } from '../../config/load.js';
-import { MonitorFlagsSchema, type MonitorFlags } from '../../config/monitor-options.js';
+import { MonitorFlagsSchema, MonitorTokenSchema, monitorTokenFrom, type MonitorFlags } from '../../config/monitor-options.js';
 import { yargsOptionsFromSchema } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
 import { startMonitor } from '../../monitor/server.js';
@@ -23,18 +23,28 @@ export function parseMonitorFlags(argv: Record<string, unknown>): MonitorFlags {
   return r.data;
 }
 
+/** The token of --token, else of REFEREE_MONITOR_TOKEN (checked like the flag: a bad one is exit 2). */
+export function monitorToken(flag: string | undefined): string | undefined {
+  const token = monitorTokenFrom(flag, process.env);
+  if (token === undefined || flag !== undefined) return token;
+  const r = MonitorTokenSchema.safeParse(token);
+  if (!r.success) throw new ConfigError('CONFIG_INVALID', `REFEREE_MONITOR_TOKEN: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return token;
+}
+
 /** `referee monitor`: serves the live page over the run directories until Ctrl-C. */
 export async function monitorCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseMonitorFlags(argv);
+  const token = monitorToken(flags.token);
   const server = await startMonitor({
     runsDir: flags['runs-dir'],
     port: flags.port,
     host: flags.host,
     heartbeatMs: flags['heartbeat-s'] * 1000,
-    ...(flags.token ? { token: flags.token } : {}),
+    ...(token ? { token } : {}),
   });
   // The token is never printed: whoever set it knows it (the page reads it from ?token=).
-  const hint = flags.token ? ' (open it with ?token=<your token>)' : '';
+  const hint = token ? ' (open it with ?token=<your token>)' : '';
   process.stdout.write(`monitor: ${server.url}${hint} (runs under ${server.hub.runsDir})\n`);
   await untilInterrupted();
   await server.close();

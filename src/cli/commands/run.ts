@@ -17,6 +17,7 @@ import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
 import { startMonitor, type MonitorServer } from '../../monitor/server.js';
 import { resumeFromFlags } from './resume.js';
+import { monitorToken } from './monitor.js';
 import { runTasksCommand } from './run-tasks.js';
 import { linkToMatchParent } from '../../match/child-link.js';
 import { HtmlReportReporter } from '../../report/report-reporter.js';
@@ -41,6 +42,10 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
+  // issue 14: --host and --token shape the --monitor server; alone they would do nothing.
+  if ((flags.host !== undefined || flags.token !== undefined) && !flags.monitor) {
+    throw new ConfigError('CONFIG_INVALID', `command line: --${flags.host !== undefined ? 'host' : 'token'} is for --monitor; add --monitor or drop it`);
+  }
   if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
   // issue 14: a flag is never silently ignored; LTM and match runs execute no model-written code.
   if (flags['unsafe-code-exec']) throw new ConfigError('CONFIG_INVALID', 'command line: --unsafe-code-exec is for task runs (--suite, --tasks); this run executes no model-written code');
@@ -65,7 +70,8 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   // Issue 6: the monitor reads the output root like any other reader of run directories.
   let monitor: MonitorServer | undefined;
   if (flags.monitor) {
-    monitor = await startMonitor({ runsDir: outputDir, port: flags['monitor-port'] });
+    const token = monitorToken(flags.token);
+    monitor = await startMonitor({ runsDir: outputDir, port: flags['monitor-port'], ...(flags.host ? { host: flags.host } : {}), ...(token ? { token } : {}) });
     process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
   }
 
