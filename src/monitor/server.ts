@@ -189,6 +189,20 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     lastSummaryAt: number;
   }
   const clients = new Set<Client>();
+  const formatted = new WeakMap<SseMessage, string>();
+  const cacheFormatted = (msg: SseMessage): string => {
+    const text = formatSse(msg);
+    formatted.set(msg, text);
+    return text;
+  };
+  const evictMostBehind = (): void => {
+    let worst: Client | undefined;
+    for (const c of clients) if (c.res.writableLength > 0 && (!worst || c.res.writableLength > worst.res.writableLength)) worst = c;
+    if (worst) {
+      worst.res.destroy();
+      clients.delete(worst);
+    }
+  };
   let lastSummaryVersion = -1;
   let lastSummaryAt = 0;
   let summaryCache = '';
@@ -213,6 +227,8 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
 
   const stream = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const q = parseQuery(StreamQuerySchema, url);
+    // At the cap, a client that has fallen behind makes room; only when none has is the newcomer refused.
+    if (clients.size >= maxSseClients) evictMostBehind();
     if (clients.size >= maxSseClients) {
       res.setHeader('Retry-After', String(Math.ceil(retryMs / 1000)));
       sendJson(res, 503, { error: `too many live connections (${maxSseClients}); retry later` });
@@ -245,7 +261,8 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     const client: Client = { res, wantsSummary: q.interval > 0 && (!q.types || q.types.has('summary')), intervalMs: q.interval * 1000, lastSummaryAt: 0 };
     clients.add(client);
     const unsubscribe = hub.subscribe((msg) => {
-      if (matches(msg)) send(res, formatSse(msg));
+      // Formatted once per message, not once per client (issue 14: hundreds of clients).
+      if (matches(msg)) send(res, (formatted.get(msg) ?? cacheFormatted(msg)));
     });
     const heartbeat = setInterval(() => send(res, `: ping ${Date.now()}\n\n`), heartbeatMs);
     const cleanup = (): void => {
