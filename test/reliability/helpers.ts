@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, readJsonl } from '../helpers.js';
+import { startRecordingServer, type RecordingServer } from '../agents/helpers.js';
 
 /** A small dataset (2 tests, ~20 turns) so each fault gets its own real run quickly. */
 export const SMALL_DATASET = `config:
@@ -115,4 +116,12 @@ export interface SpanLite {
 export function spansOf(dir: string): SpanLite[] {
   const lines = readJsonl<{ resourceSpans: { scopeSpans: { spans: SpanLite[] }[] }[] }>(join(dir, 'spans.jsonl'));
   return lines.flatMap((l) => l.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+}
+
+/** A real OTLP/HTTP receiver that accepts everything and keeps each request (headers and body). */
+export function startCapturingCollector(): Promise<RecordingServer> {
+  return startRecordingServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
 }

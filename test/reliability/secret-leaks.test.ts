@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../src/agents/sim/server.js';
 import { startMonitor } from '../../src/monitor/server.js';
 import { redactSecrets, secretSpellings } from '../../src/runner/secrets.js';
-import { startRecordingServer, type RecordingServer } from '../agents/helpers.js';
+import { type RecordingServer } from '../agents/helpers.js';
 import { readJson, runCli, tempDir } from '../helpers.js';
 import { SseClient, waitFor } from '../monitor/helpers.js';
-import { readRun, SMALL_DATASET, walk, writeFiles } from './helpers.js';
+import { readRun, SMALL_DATASET, startCapturingCollector, walk, writeFiles } from './helpers.js';
 
 const unique = `${process.pid}${Date.now().toString(36)}`;
 // A slash in the key: JSON may spell it `\/` (the escaped-slash leak).
@@ -66,10 +66,7 @@ describe('no leak path reaches an artifact, a span, OTLP, the monitor or a repor
         return undefined;
       },
     });
-    collector = await startRecordingServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
+    collector = await startCapturingCollector();
   });
   afterAll(async () => {
     await sim.close();

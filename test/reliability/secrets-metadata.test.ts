@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../src/agents/sim/server.js';
-import { startRecordingServer, openAiStream, type RecordingServer } from '../agents/helpers.js';
+import { openAiStream, type RecordingServer } from '../agents/helpers.js';
 import { readJson, readJsonl, runCli, tempDir } from '../helpers.js';
-import { agentYaml, nothingLost, readRun, SMALL_DATASET, walk, writeFiles } from './helpers.js';
+import { agentYaml, nothingLost, readRun, SMALL_DATASET, startCapturingCollector, walk, writeFiles } from './helpers.js';
 
 const API_KEY = 'sk-test-DO-NOT-LEAK-5571093';
 const TEAM_SECRET = 'team-secret-DO-NOT-LEAK-2280';
@@ -44,10 +44,7 @@ describe('secrets stay out of every file the run writes', () => {
         return undefined;
       },
     });
-    collector = await startRecordingServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
+    collector = await startCapturingCollector();
   });
   afterAll(async () => {
     await sim.close();

@@ -216,6 +216,9 @@ for target in (os.getppid(), ${process.pid}, ${sentinel.pid ?? 1}, -1):
     expect(stdin.passed).toBe(false);
     const patched = await js(`try { assert.strictEqual = () => {}; } catch {}\ntry { assert.strict.strictEqual = () => {}; } catch {}`, 'assert.strictEqual(1, 2);');
     expect(patched.passed).toBe(false);
+    const inspector = await js(`const s = new (require('inspector').Session)(); s.connect(); console.log('connected');`, 'assert.strictEqual(1, 2);');
+    expect(inspector.passed).toBe(false);
+    expect(inspector.output).not.toContain('connected');
     // A documented limitation (README, "Code tasks"): Python code shares the interpreter with the harness,
     // so it can read the nonce from stdin before the harness does.
   });

@@ -36,6 +36,11 @@ for (const k of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFile
   cp[k] = function () { deny('process', 'child_process.' + k); };
 }
 require('worker_threads').Worker = function () { deny('process', 'Worker'); };
+// issue 14: a same-thread inspector session can read the harness's closure (the nonce); the
+// permission model already refuses it, this makes the attempt score zero where it is missing.
+for (const name of ['inspector', 'inspector/promises']) {
+  try { require(name).Session = function () { deny('process', name + '.Session'); }; } catch {}
+}
 `;
 
 // issue 14: the nonce lives only in this module's closure, and assert is frozen
