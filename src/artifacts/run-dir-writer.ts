@@ -5,13 +5,15 @@ import type { ScheduleStep } from '../runner/scheduler.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { headTruncate } from '../runner/sanitize.js';
 import { JsonlWriter } from './jsonl-writer.js';
+import { redact } from '../runner/secrets.js';
 import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
 
 /** Writes a JSON file atomically (temp file + rename), so a crash never leaves half a file. */
 export function writeJsonAtomic(file: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  // issue 14: the one redaction, as in every JSONL line.
+  writeFileSync(tmp, redact(JSON.stringify(value, null, 2)) + '\n');
   renameSync(tmp, file);
 }
 

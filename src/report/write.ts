@@ -4,6 +4,7 @@ import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js'
 import type { MatchResult } from '../match/schemas.js';
 import { matchReportData, singleReportData } from './report-data.js';
 import { renderReportHtml } from './render.js';
+import { redact } from '../runner/secrets.js';
 
 export const RUN_REPORT_FILE = 'report.html';
 export const COMPARISON_REPORT_FILE = 'comparison_report.html';
@@ -11,12 +12,13 @@ export const COMPARISON_REPORT_FILE = 'comparison_report.html';
 /** Writes `<runDir>/report.html` from what the run directory holds; returns its path. */
 export function writeRunReport(runDir: string, run: RunDirContents = readRunDir(runDir)): string {
   const file = join(runDir, RUN_REPORT_FILE);
-  writeFileSync(file, renderReportHtml(singleReportData(run)));
+  // issue 14: the one redaction, as in every file of the run.
+  writeFileSync(file, redact(renderReportHtml(singleReportData(run))));
   return file;
 }
 
 /** Writes the comparison report of a match (or of two past runs) to `file`. */
 export function writeComparisonReport(file: string, match: MatchResult, champion: RunDirContents, challenger: RunDirContents): string {
-  writeFileSync(file, renderReportHtml(matchReportData(match, champion, challenger)));
+  writeFileSync(file, redact(renderReportHtml(matchReportData(match, champion, challenger))));
   return file;
 }
