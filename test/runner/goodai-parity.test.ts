@@ -85,3 +85,27 @@ describe('GoodAI parity of the plan (issue 12)', () => {
     expect(replyTokens('OK') - replyTokens(verbose)).toBe(o.countTokens(verbose) * 2 - o.countTokens('OK') * 2);
   });
 });
+
+describe('GoodAI parity of isolated mode (issue 12)', () => {
+  const isolated = JSON.parse(readFileSync(join(FIXTURE, 'goodai-run-isolated.json'), 'utf8')) as typeof goodai;
+
+  it('runs each test alone, in GoodAI\'s order, in a conversation of its own, with filler only while a callback watches', async () => {
+    const config = loadDatasetConfig(join(FIXTURE, 'definitions/config.yml'));
+    const { definitions } = await loadDataset(FIXTURE);
+    const o = runScheduleOptions({ ...config, config: { ...config.config, isolated: true } }, { concurrency: 1 });
+    const steps = buildSchedule(definitions, { ...o, resetMessage: (d) => GOODAI_RESET[d.dataset], clock: { ...o.clock!, prefix: 'none', stepS: 0 } }, (s) => s.expected ?? 'OK').lanes[0]!;
+    const tests = steps.filter((s) => s.kind === 'test');
+    expect(tests.map((s) => [s.testId.replace('/', ' - '), s.message])).toEqual(isolated.test_messages);
+    // No introduction, and no filler but GoodAI's 100-token portions for the two prospective memory callbacks, sent for real.
+    const filler = steps.filter((s) => s.kind === 'filler');
+    expect(filler.some((s) => s.isIntro)).toBe(false);
+    // Each 100-token portion is one trivia message, or two when the first falls short: which depends on the trivia drawn.
+    expect(isolated.filler_messages).toBe(6);
+    expect(Math.abs(filler.length - isolated.filler_messages)).toBeLessThanOrEqual(2);
+    expect(filler.every((s) => s.expected === undefined)).toBe(true);
+    expect(steps.length - filler.length).toBe(isolated.llm_calls - isolated.filler_messages);
+    // A new conversation starts at every test but the first, never inside one.
+    const starts = steps.filter((s) => s.newConversation).map((s) => s.testId);
+    expect(starts).toEqual(steps.filter((s) => s.beginsTest).slice(1).map((s) => s.testId));
+  });
+});

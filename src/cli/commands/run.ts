@@ -24,7 +24,7 @@ import { matchCommand } from './match.js';
 import { abortOnInterrupt } from '../signals.js';
 
 export function runBuilder(y: Argv): Argv {
-  return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
+  return y.options(yargsOptionsFromSchema(RunFlagsSchema)).alias('i', 'isolated').example('$0 run', 'the default offline benchmark');
 }
 
 /** Parses argv through the schema; a bad flag is a one-line ConfigError. */
@@ -40,7 +40,7 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 }
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
-  const flags = parseRunFlags(argv);
+  const flags = isolatedAsOverride(parseRunFlags(argv));
   if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
   // Match mode: this process orchestrates two `referee run` children (issue 5).
   if (flags['compare-with']) return matchCommand(flags);
@@ -105,4 +105,16 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
     unlinkParent();
     await telemetry.shutdown(5000);
   }
+}
+
+/**
+ * issue 12: `-i/--isolated` is the dataset config's `config.isolated`, so it
+ * reaches match children and run.json like any override. Task runs have no
+ * conversation to isolate, and a resumed run keeps the mode it started with.
+ */
+function isolatedAsOverride(flags: RunFlags): RunFlags {
+  if (!flags.isolated) return flags;
+  if (flags.suite !== undefined || flags.tasks !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --isolated: task runs are single-turn already; it applies to GoodAI-shaped (LTM) runs only');
+  if (flags.resume !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --isolated: a resumed run keeps the mode recorded in its run.json');
+  return { ...flags, overrides: [...flags.overrides, 'dataset.config.isolated=true'] };
 }
