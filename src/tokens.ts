@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as O200k from 'gpt-tokenizer/encoding/o200k_base';
+import type * as Cl100kModule from 'gpt-tokenizer/encoding/cl100k_base';
 
 type Encoding = typeof O200k;
 let encoding: Encoding | undefined;
@@ -47,7 +48,7 @@ export function decodeTokens(tokens: readonly number[]): string {
   return o200k().decode(tokens);
 }
 
-type Cl100k = typeof import('gpt-tokenizer/encoding/cl100k_base');
+type Cl100k = typeof Cl100kModule;
 let cl100k: Cl100k | undefined;
 
 /**
