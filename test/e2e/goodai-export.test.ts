@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { AgentConfigSchema } from '../../src/config/agent.js';
 import { loadDatasetConfig } from '../../src/config/load.js';
 import { runBenchmark } from '../../src/runner/run-benchmark.js';
-import { openAiStream, startRecordingServer, type RecordingServer } from '../agents/helpers.js';
+import { startConstantServer, type RecordingServer } from '../agents/helpers.js';
 import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/goodai/export-small');
@@ -37,10 +37,7 @@ describe('referee export goodai: GoodAI\'s layout and shapes', () => {
   let out = '';
   let stdout = '';
   beforeAll(async () => {
-    server = await startRecordingServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(openAiStream(['OK'], { prompt_tokens: 10, completion_tokens: 1 }));
-    });
+    server = await startConstantServer('OK');
     const agentConfig = AgentConfigSchema.parse({ name: 'ok-agent', kind: 'chat', context_size: 100000, llm: { provider: 'openai', base_url: server.url, model: 'ok', max_tokens: 16 } });
     const root = tempDir();
     const run = await runBenchmark({ agentConfig, datasetConfig: loadDatasetConfig(join(FIXTURE, 'definitions/config.yml')), datasetDir: FIXTURE, outputDir: join(root, 'runs'), runId: 'golden', env: {} });

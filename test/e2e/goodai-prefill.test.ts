@@ -10,7 +10,7 @@ import { AgentConfigSchema } from '../../src/config/agent.js';
 import { loadDatasetConfig } from '../../src/config/load.js';
 import { runBenchmark } from '../../src/runner/run-benchmark.js';
 import { countGoodaiTokens } from '../../src/tokens.js';
-import { openAiStream, startRecordingServer, type RecordingServer } from '../agents/helpers.js';
+import { startConstantServer, type RecordingServer } from '../agents/helpers.js';
 import { readJson, readJsonl, ROOT, tempDir } from '../helpers.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/goodai/plan-8k');
@@ -19,10 +19,7 @@ describe('a GoodAI-shaped run with pre-filled filler', () => {
   let server: RecordingServer;
   let runDir = '';
   beforeAll(async () => {
-    server = await startRecordingServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(openAiStream(['OK'], { prompt_tokens: 10, completion_tokens: 1 }));
-    });
+    server = await startConstantServer('OK');
     const agentConfig = AgentConfigSchema.parse({ name: 'ok-agent', kind: 'chat', context_size: 200000, llm: { provider: 'openai', base_url: server.url, model: 'ok', max_tokens: 16 } });
     const result = await runBenchmark({
       agentConfig,
