@@ -135,6 +135,12 @@ async function openAgent(c: LaneContext, conv: Conversation): Promise<Agent> {
   if (c.restore) trimSessionState(stateDir, conv.replayed.length);
   conv.agent = await c.factory.createSession({ sessionId, stateDir });
   if (c.restore) restoreAgent(conv.agent, conv.replayed);
+  const own = conv.agent.maxMessageSize;
+  if (conv.index === 0 && own !== undefined && own !== c.agentConfig.max_message_size) {
+    // issue 12: filler is sized from the agent YAML (a resume must rebuild the same plan); say when the adapter disagrees.
+    const message = `agent ${c.agentConfig.name} takes messages of up to ${own} tokens, but max_message_size is ${c.agentConfig.max_message_size}: filler is sized to the config; set max_message_size: ${own} in the agent YAML`;
+    await c.emit('onNotice', 'max_message_size_mismatch', message, { lane: c.lane, agent: own, config: c.agentConfig.max_message_size }, c.state.snapshot());
+  }
   return conv.agent;
 }
 
