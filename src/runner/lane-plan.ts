@@ -54,8 +54,9 @@ function actionsOf(def: TestDefinition): Action[] {
 }
 
 export class LanePlan {
-  /** Steps handed out so far. */
+  /** Steps handed out so far (kept only for a dry run or a replay: a live lane forgets them, issue 13's memory per turn). */
   readonly steps: ScheduleStep[] = [];
+  private stepCount = 0;
   /** Tokens from each ended test's BEGIN to its END. */
   readonly testSpans = new Map<string, number>();
   /** GoodAI's `total_token_count` for this lane. */
@@ -325,7 +326,7 @@ export class LanePlan {
     let message = partial.message;
     const temporal = test?.def.is_temporal === true && partial.kind === 'test' && !partial.isReset;
     if (clock && (clock.prefix === 'all' || (clock.prefix === 'temporal' && temporal))) message = timestampPrefix(this.now) + message;
-    const n = this.steps.length;
+    const n = this.stepCount++;
     const step: ScheduleStep = {
       beginsTest: false,
       endsTest: false,
@@ -343,7 +344,7 @@ export class LanePlan {
     if (partial.kind === 'test') this.conversationFresh = false;
     this.pendingJumpS = 0;
     if (clock) this.now += clock.stepS * 1000;
-    this.steps.push(step);
+    if (this.o.keepSteps !== false) this.steps.push(step);
     this.awaiting = test ? { step, test } : { step };
     return step;
   }

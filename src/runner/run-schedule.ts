@@ -37,7 +37,7 @@ export function runScheduleOptions(datasetConfig: DatasetConfig, options: RunPla
 
 /** The plans a run's lanes follow, one per lane. */
 export function createRunPlans(definitions: TestDefinition[], datasetConfig: DatasetConfig, options: RunPlanOptions): LanePlan[] {
-  return createLanePlans(definitions, runScheduleOptions(datasetConfig, options));
+  return createLanePlans(definitions, { ...runScheduleOptions(datasetConfig, options), keepSteps: false });
 }
 
 /**

@@ -67,12 +67,13 @@ export class RunState {
   snapshot(): ProgressSnapshot {
     const now = Date.now();
     const elapsedMs = now - this.startedAtMs;
-    const remaining = this.turnsTotal - this.turnsDone;
+    const remaining = Math.max(0, this.turnsTotal - this.turnsDone);
     return {
       testsDone: this.testsDone,
       testsTotal: this.testsTotal,
       turnsDone: this.turnsDone,
-      turnsTotal: this.turnsTotal,
+      // issue 12: the total is an estimate (the plan depends on the replies); never shown below what is done.
+      turnsTotal: Math.max(this.turnsTotal, this.turnsDone),
       turnsFailed: this.turnsFailed,
       tokensIn: this.tokensIn,
       tokensOut: this.tokensOut,

@@ -75,6 +75,8 @@ export interface ScheduleOptions {
   createQuestion?: (def: TestDefinition, lineTimesMs: readonly number[], nowMs: number) => string;
   /** The virtual clock; without it `time` waits are ignored and no step carries a time. */
   clock?: VirtualClockOptions;
+  /** Keep every handed-out step in `LanePlan.steps` (a dry run, a replay). @default true */
+  keepSteps?: boolean;
 }
 
 /** How virtual time passes and how the agent is told (issue 7). */

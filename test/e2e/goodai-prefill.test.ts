@@ -4,6 +4,7 @@
  * but in the agent's history), waits are measured on the real traffic, and
  * runstats.json carries GoodAI's meanings.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../src/config/agent.js';
@@ -11,7 +12,7 @@ import { loadDatasetConfig } from '../../src/config/load.js';
 import { runBenchmark } from '../../src/runner/run-benchmark.js';
 import { countGoodaiTokens } from '../../src/tokens.js';
 import { startConstantServer, type RecordingServer } from '../agents/helpers.js';
-import { readJson, readJsonl, ROOT, tempDir } from '../helpers.js';
+import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/goodai/plan-8k');
 
@@ -60,4 +61,31 @@ describe('a GoodAI-shaped run with pre-filled filler', () => {
     expect(stats.tokens_out).toBe(server.requests.length);
     expect(stats.duration).toBeGreaterThan(0);
   });
+});
+
+describe('referee run -i (isolated, GoodAI\'s -i)', () => {
+  let server: RecordingServer;
+  beforeAll(async () => {
+    server = await startConstantServer('OK');
+  });
+  afterAll(() => server?.close());
+
+  it('gives each test a conversation of its own, with no introduction and no filler between its lines', async () => {
+    const dir = tempDir();
+    const agentFile = join(dir, 'agent.yaml');
+    writeFileSync(agentFile, `name: ok-agent\nkind: chat\ncontext_size: 100000\nllm: { provider: openai, base_url: "${server.url}", model: ok, max_tokens: 16 }\n`);
+    const r = await runCli(['run', '-i', '--agent-config', agentFile, '--dataset-dir', join(ROOT, 'test/fixtures/goodai/export-small'), '--output-dir', join(dir, 'runs'), '--run-id', 'iso', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const bodies = server.requests.map((q) => (q.body as { messages: { role: string; content: string }[] }).messages);
+    // The first message of each of the three tests is sent with no history before it.
+    const fresh = bodies.filter((m) => m.filter((x) => x.role !== 'system').length === 1).map((m) => m.at(-1)!.content);
+    // GoodAI's order: Colours - 0, Prospective Memory - 0, Trigger Response - 0.
+    expect(fresh).toEqual(['My favourite colour is teal.', "'Well begun is half done.' - Aristotle", "Whenever I say 'Achoo!' then say: 'Here is a tissue for you'"]);
+    const colours = bodies.find((m) => m.at(-1)!.content === 'What is my favourite colour?')!;
+    expect(colours.filter((x) => x.role === 'user').map((x) => x.content)).toEqual(['My favourite colour is teal.', 'My favourite colour is now amber.', 'What is my favourite colour?']);
+    expect(readJson<{ dataset_config: { config: { isolated: boolean } } }>(join(dir, 'runs/iso/run.json')).dataset_config.config.isolated).toBe(true);
+    const again = await runCli(['run', '--tasks', join(dir, 'x.jsonl'), '-i', '--agent-config', agentFile]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--isolated');
+  }, 60_000);
 });
