@@ -202,6 +202,8 @@ export class RunDirWriter implements Reporter {
     // issue 7: callbacks are GoodAI master_log events too.
     if (type === 'callback_register') this.masterLog(MasterLogType.REGISTER_CALLBACK, String(data['test_id']), {});
     if (type === 'callback_deregister') this.masterLog(MasterLogType.DEREGISTER_CALLBACK, String(data['test_id']), {});
+    // issue 12: a wait taken between messages (a callback test's one-token wait).
+    if (type === 'wait') this.masterLog(MasterLogType.WAIT, String(data['test_id']), { tokens: data['tokens'], time: data['time'] });
   }
 
   /**

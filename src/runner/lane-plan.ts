@@ -73,6 +73,7 @@ export class LanePlan {
   private introDue: boolean;
   private conversationFresh = true;
   private readonly ended: string[] = [];
+  private readonly waitEvents: { testId: string; tokens: number; time: number }[] = [];
   private readonly filler: GoodaiFillerSource;
 
   constructor(
@@ -89,6 +90,11 @@ export class LanePlan {
     this.now = o.clock?.startMs ?? 0;
     this.introDue = o.intro !== undefined && !o.isolated && this.tests.length > 0;
     this.filler = o.createFiller(lane);
+  }
+
+  /** Waits taken between messages (a callback test's one-token waits), for GoodAI's WAIT events. */
+  takeWaits(): { testId: string; tokens: number; time: number }[] {
+    return this.waitEvents.splice(0);
   }
 
   /** Tests that ended without a message of their own since the last call (their reply-less END). */
@@ -184,8 +190,8 @@ export class LanePlan {
         return undefined;
       }
       if (t.callbackLeft !== undefined) {
-        // GoodAI's callback test waits one token at a time until its callback decides.
-        this.setToWait(t, { tokens: 1 });
+        // GoodAI's callback test waits one token at a time until its callback decides, a WAIT each time.
+        this.waitEvents.push({ testId: t.def.testId, ...this.setToWait(t, { tokens: 1 }) });
         this.current = undefined;
         return undefined;
       }

@@ -84,6 +84,8 @@ export async function runLane(c: LaneContext): Promise<void> {
       if (!step) break;
       if (step.newConversation) await newConversation(c, conv);
       const restored = c.restore?.turns.get(step.step);
+      // A restored step's waits are on disk already.
+      for (const w of c.plan.takeWaits()) if (!restored) publishEvent(c, 'wait', { test_id: w.testId, tokens: w.tokens, time: w.time });
       // A restored turn's clock jump was waited for before the kill.
       if (!restored && step.clockJumpS && c.realWaitMaxS !== undefined) await sleep(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
       const test = step.kind === 'test' && step.beginsTest ? await beginTest(c, step, open, !!restored, lane) : open.get(step.testId);
@@ -109,6 +111,10 @@ export async function runLane(c: LaneContext): Promise<void> {
     }
     await conv.agent?.close().catch(() => {});
   }
+}
+
+function publishEvent(c: LaneContext, type: string, data: Record<string, unknown>): void {
+  for (const r of c.reporters) r.onEvent?.(type, data);
 }
 
 /** Tests the plan ended without a message of their own (no reset message after a wait or a callback). */
