@@ -47,3 +47,5 @@ export { comparePaired, pairedBootstrap, signTest, verdictText } from './match/s
 export { readRunDir, TranscriptRecordSchema, type RunDirContents } from './artifacts/run-dir-reader.js';
 export { writeRunReport, writeComparisonReport } from './report/write.js';
 export { HtmlReportReporter } from './report/report-reporter.js';
+// issue 12: GoodAI's layout
+export { exportGoodai, type GoodaiExport } from './artifacts/goodai-export.js';

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as O200k from 'gpt-tokenizer/encoding/o200k_base';
+import type * as Cl100kModule from 'gpt-tokenizer/encoding/cl100k_base';
 
 type Encoding = typeof O200k;
 let encoding: Encoding | undefined;
@@ -45,4 +46,18 @@ export function encodeTokens(text: string): number[] {
 /** Text of `tokens`. */
 export function decodeTokens(tokens: readonly number[]): string {
   return o200k().decode(tokens);
+}
+
+type Cl100k = typeof Cl100kModule;
+let cl100k: Cl100k | undefined;
+
+/**
+ * Tokens in `text` under cl100k_base, the encoding GoodAI's runner counts
+ * waits and runstats with (issue 12: litellm's counter for its default
+ * `claude-3-opus` tokeniser falls back to cl100k). Loaded on first use.
+ */
+export function countGoodaiTokens(text: string): number {
+  if (text.length === 0) return 0;
+  cl100k ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as Cl100k;
+  return cl100k.countTokens(text, PLAIN);
 }

@@ -130,6 +130,14 @@ export class ChatAgent implements Agent {
     if (first > 0) this.history = this.history.slice(first);
   }
 
+  /** issue 12: GoodAI's pre-filled filler joins the history as if answered, with no call. */
+  async prefill(message: string, reply: string): Promise<void> {
+    this.restore([
+      { role: 'user', content: message },
+      { role: 'assistant', content: reply },
+    ]);
+  }
+
   /** Resume (issue 4): the history of a killed run, as `reply` would have built it. */
   restore(history: readonly ChatMessage[]): void {
     for (const message of history) this.history.push({ message, tokens: messageTokens(message) });

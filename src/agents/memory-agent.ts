@@ -130,6 +130,14 @@ export class MemoryAgent implements Agent {
     };
   }
 
+  /** issue 12: GoodAI's pre-filled filler is stored as if answered, with no call. */
+  async prefill(message: string, reply: string): Promise<void> {
+    this.store.write([
+      { role: 'user', text: message },
+      { role: 'assistant', text: reply },
+    ]);
+  }
+
   private messageTokens(record: MemoryRecord): number {
     let t = this.asMessage.get(record);
     if (t === undefined) {

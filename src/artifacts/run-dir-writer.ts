@@ -6,6 +6,8 @@ import type { TestDefinition } from '../datasets/types.js';
 import { headTruncate } from '../runner/sanitize.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import { redact } from '../runner/secrets.js';
+import { countGoodaiTokens } from '../tokens.js';
+import { GoodaiLogBuffer, pyDatetime } from './goodai-log.js';
 import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
 
 /** Writes a JSON file atomically (temp file + rename), so a crash never leaves half a file. */
@@ -34,6 +36,7 @@ export class RunDirWriter implements Reporter {
   private tokenBuffer: { turnId: number; testId: string; text: string; since: number; stage: 'thinking' | 'streaming' } | undefined;
   private meta: RunMeta | undefined;
   private readonly runId: string;
+  private readonly resumed: boolean;
   /** Task runs (issue 8): per-test results as lines of one file, not a file each. */
   private readonly resultsJsonl: boolean;
   private results: JsonlWriter | undefined;
@@ -53,6 +56,7 @@ export class RunDirWriter implements Reporter {
     } = {},
   ) {
     this.runId = runId;
+    this.resumed = (options.startSeq ?? 0) > 0;
     this.resultsJsonl = options.resultsJsonl ?? false;
     this.seq = options.startSeq ?? 0;
     this.events = new JsonlWriter(join(runDir, 'events.jsonl'));
@@ -71,12 +75,27 @@ export class RunDirWriter implements Reporter {
   // issue 7: GoodAI's own record shape, so its tools load the file: epoch-seconds
   // timestamps, its test ids ("Colours - 0"; "" for filler), `is_question` on sends and replies.
   private masterLog(type: number, testId: string, data: Record<string, unknown>): void {
-    this.master.write({ type, timestamp: Date.now() / 1000, test_id: goodaiTestId(testId), data });
+    const ms = Date.now();
+    const id = goodaiTestId(testId);
+    this.master.write({ type, timestamp: ms / 1000, test_id: id, data });
+    // issue 12: the same event in GoodAI's human-readable form, for the results' task_log and full_log.
+    this.goodaiLog.add({
+      type,
+      ms,
+      testId: id,
+      ...(typeof data['message'] === 'string' ? { message: data['message'] } : {}),
+      ...(typeof data['tokens'] === 'number' ? { tokens: data['tokens'] } : {}),
+      ...(typeof data['time'] === 'number' ? { time: data['time'] } : {}),
+      ...(data['is_question'] === true ? { isQuestion: true } : {}),
+    });
   }
+  private readonly goodaiLog = new GoodaiLogBuffer();
 
   onRunStart(info: RunStartInfo): void {
     this.meta = info.meta;
     writeJsonAtomic(join(this.runDir, 'run.json'), info.meta);
+    // issue 12: GoodAI marks every resume of a suite with SUITE_RESET.
+    if (this.resumed) this.masterLog(MasterLogType.SUITE_RESET, '', {});
     this.event('run_start', {
       agent: info.meta.agent['name'],
       role: info.meta.role ?? 'single',
@@ -119,9 +138,12 @@ export class RunDirWriter implements Reporter {
       turn_id: step.turnId,
       ...(record.status === 'error' ? { error: record.reason ?? 'error' } : {}),
     });
-    this.goodaiTokens += step.tokens + record.tokens_out;
+    // issue 12: GoodAI's total_token_count: the message and the reply, cl100k.
+    this.goodaiTokens += step.tokens + countGoodaiTokens(info.replyText);
     // GoodAI logs a WAIT when a test starts waiting (tokens still to pass, seconds of time jump).
     if (step.waitAfter) this.masterLog(MasterLogType.WAIT, step.testId, { tokens: step.waitAfter.tokens, time: step.waitAfter.time });
+    // GoodAI's setup writes SUITE_RESET once the introduction is answered.
+    if (step.isIntro) this.masterLog(MasterLogType.SUITE_RESET, '', {});
     this.transcripts.write({
       turn_id: step.turnId,
       test_id: step.testId,
@@ -142,10 +164,13 @@ export class RunDirWriter implements Reporter {
 
   onTestEnd(info: TestEndInfo, progress: ProgressSnapshot): void {
     const { test } = info;
+    // GoodAI's update_result runs before its END event: full_log ends with the test's last reply.
+    const logs = this.goodaiLog.take(goodaiTestId(test.testId), test.uses_callback);
     this.masterLog(MasterLogType.END, test.testId, {});
     const agent = String(this.meta?.agent['name'] ?? 'agent');
     const result = {
-      task_log: info.log.map((l) => `${l.role === 'user' ? 'Test' : 'Agent'}: ${l.text}`),
+      // issue 12: GoodAI's shapes: `Test (%Y-%m-%d %H:%M:%S.%f): msg` lines and full_log as strings.
+      task_log: logs.taskLog.length > 0 ? logs.taskLog : info.log.map((l) => `${l.role === 'user' ? 'Test' : 'Agent'} (${pyDatetime(Date.now())}): ${l.text}`),
       actual_responses: info.answers,
       score: info.score.score,
       max_score: info.score.max_score,
@@ -153,7 +178,7 @@ export class RunDirWriter implements Reporter {
       // GoodAI's tokens/characters: the conversation from the test's first line to its end.
       tokens: info.measured?.tokens ?? info.tokens,
       characters: info.measured?.characters ?? info.characters,
-      full_log: info.log.map((l) => ({ role: l.role, text: l.text, turn_id: l.turnId })),
+      full_log: logs.fullLog,
       expected_responses: test.expected_responses,
       needles: test.is_question.filter((q) => !q).length,
       memory_span: info.span,
@@ -179,6 +204,8 @@ export class RunDirWriter implements Reporter {
     // issue 7: callbacks are GoodAI master_log events too.
     if (type === 'callback_register') this.masterLog(MasterLogType.REGISTER_CALLBACK, String(data['test_id']), {});
     if (type === 'callback_deregister') this.masterLog(MasterLogType.DEREGISTER_CALLBACK, String(data['test_id']), {});
+    // issue 12: a wait taken between messages (a callback test's one-token wait).
+    if (type === 'wait') this.masterLog(MasterLogType.WAIT, String(data['test_id']), { tokens: data['tokens'], time: data['time'] });
   }
 
   /**

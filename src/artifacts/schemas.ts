@@ -28,6 +28,8 @@ export const TurnMetricSchema = z.object({
   attempts: z.number().int().optional(),
   /** Tokens of hidden reasoning (`<think>` block or the provider's reasoning field), part of tokens_out. */
   reasoning_tokens: z.number().int().optional(),
+  /** issue 12: GoodAI's pre-filled filler: the canned reply went into the agent's history, no call was made. */
+  prefilled: z.boolean().optional(),
 });
 export type TurnMetric = z.infer<typeof TurnMetricSchema>;
 
@@ -71,7 +73,10 @@ export const RunStatsSchema = z.object({
   agent_tokens: z.number(),
   agent_costs_usd: z.number(),
   managing_costs_usd: z.number(),
+  /** GoodAI's meaning (issue 12): summed agent response time, seconds. */
   duration: z.number(),
+  /** Wall time of the run, seconds (Referee's own). */
+  wall_duration_s: z.number().optional(),
   run_id: z.string(),
   agent: z.string(),
   score: z.number(),

@@ -9,6 +9,7 @@ import { compareBuilder, compareCommand, type CompareArgs } from './commands/com
 import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
 import { stackCommand } from './commands/stack.js';
+import { exportGoodaiCommand } from './commands/export.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
@@ -47,6 +48,13 @@ await yargs(hideBin(process.argv))
         'latency-ms': { type: 'number', default: 0 },
       }),
     (argv) => exec(() => simCommand(argv)),
+  )
+  // issue 12: a run in GoodAI's layout, for GoodAI's own reporting and evaluate.py
+  .command(
+    'export goodai <run-dir> <out-dir>',
+    "Write a run in GoodAI's layout: <out-dir>/<run_name>/{definitions, results/<agent>}",
+    (y) => y.positional('run-dir', { type: 'string', demandOption: true }).positional('out-dir', { type: 'string', demandOption: true }),
+    (argv) => exec(() => exportGoodaiCommand(argv['run-dir'] as string, argv['out-dir'] as string)),
   )
   // issue 3: telemetry replay and the native collector/Phoenix/Prometheus stack
   .command(

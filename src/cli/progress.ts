@@ -116,7 +116,7 @@ export class ProgressReporter implements Reporter {
     this.stream.write(
       `[referee] ${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%), ${stats.turns} turns` +
         `${stats.turns_failed ? ` (${stats.turns_failed} failed)` : ''}, ${stats.tokens_in + stats.tokens_out} tokens,` +
-        ` $${stats.agent_costs_usd.toFixed(4)} (${stats.pricing_source} pricing), ${stats.duration.toFixed(1)} s\n`,
+        ` $${stats.agent_costs_usd.toFixed(4)} (${stats.pricing_source} pricing), ${(stats.wall_duration_s ?? stats.duration).toFixed(1)} s\n`,
     );
   }
 }

@@ -72,6 +72,8 @@ export const AgentConfigSchema = z.strictObject({
   context_size: z.number().int().min(64).default(4096),
   /** System prompt sent first in every call. */
   system_prompt: z.string().default('You are a helpful assistant with a good memory.'),
+  /** issue 12: the largest message the agent takes, in cl100k tokens (GoodAI's `max_message_size`); one filler message is at most this large. @default 4096 */
+  max_message_size: z.number().int().positive().default(4096),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   retries: RetriesSchema.default(RetriesSchema.parse({})),
   /** Prices per MTok; when absent the built-in table is used, then `unknown`. */

@@ -46,6 +46,8 @@ export const DatasetRunConfigSchema = z.strictObject({
   /** Send GoodAI's introduction of the benchmark first in every conversation. @default true */
   intro: z.boolean().default(true),
   clock: ClockConfigSchema.default(ClockConfigSchema.parse({})),
+  /** issue 12: GoodAI's `-i`: each test alone in its own conversation, no filler between its lines, no introduction. @default false */
+  isolated: z.boolean().default(false),
   /** Pinned dataset manifest sha256: a run on a different dataset refuses to start. */
   sha256: z
     .string()

@@ -40,6 +40,8 @@ export const RunFlagsSchema = z.object({
   'compare-with': z.string().optional().describe('Match mode: the challenger agent YAML; both agents run on one dataset and are compared'),
   parallel: z.boolean().default(false).describe('Match mode: run both agents side by side instead of one after the other'),
   'agent-timeout': z.number().positive().optional().describe("Match mode: stop an agent's process that has not finished after this many seconds"),
+  // issue 12: GoodAI's -i
+  isolated: z.boolean().default(false).describe("GoodAI's -i: each test alone in its own conversation (no interleaving, no filler between its lines); GoodAI-shaped runs only"),
   role: z.enum(['champion', 'challenger']).optional().describe('Internal (match mode): this run\'s role, recorded in run.json and the telemetry resource'),
 });
 export type RunFlags = z.infer<typeof RunFlagsSchema>;

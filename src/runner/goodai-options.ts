@@ -14,7 +14,7 @@ export const GOODAI_INTRO =
 export function goodaiScheduleOptions(config: DatasetConfig): Partial<ScheduleOptions> {
   const clock = config.config.clock;
   return {
-    ...(config.config.intro ? { intro: GOODAI_INTRO } : {}),
+    ...(config.config.intro && !config.config.isolated ? { intro: GOODAI_INTRO } : {}),
     resetMessage: (def) => findGenerator(def.dataset)?.resetMessage,
     callbackHorizon: (def) => findGenerator(def.dataset)?.callbackHorizon?.(def) ?? 1,
     createQuestion: (def, times, now) => findGenerator(def.dataset)?.createQuestion?.(def, times, now) ?? def.script[def.script.length - 1] ?? '',

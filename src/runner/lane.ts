@@ -8,22 +8,24 @@ import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import type { Reporter, TestEndInfo } from './reporter.js';
-import { completedExchanges, type LaneRestore } from './resume.js';
+import type { LaneRestore, RestoredTurn } from './resume.js';
 import type { RunState } from './run-state.js';
-import type { Schedule, ScheduleStep } from './scheduler.js';
+import type { ScheduleStep } from './scheduler.js';
+import type { LanePlan } from './lane-plan.js';
+import type { CompletedExchange } from '../agents/restore.js';
 import { describeRetry, retryEventData } from './retry.js';
 import { sanitizeMetadata } from './sanitize.js';
-import { executeTurn } from './turn.js';
+import { executeTurn, type TurnOutcome } from './turn.js';
 import { buildTurnMetric, endTurnSpan, textAttrs } from './turn-record.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
 import { evaluateTest } from './evaluate-test.js';
-import { countTokens } from '../tokens.js';
 
 /** Everything one lane (one conversation with the agent) needs. */
 export interface LaneContext {
   lane: number;
-  steps: ScheduleStep[];
+  /** issue 12: the lane's plan hands out the next step once the previous reply is in. */
+  plan: LanePlan;
   runId: string;
   runDir: string;
   agentConfig: AgentConfig;
@@ -34,7 +36,6 @@ export interface LaneContext {
   runCtx: ReturnType<typeof context.active>;
   signal: AbortSignal;
   reporters: Reporter[];
-  schedule: Schedule;
   // ---- issue 7 ----
   /** LLM judge for evaluations that GoodAI hands to an LLM. */
   judge?: Judge;
@@ -60,91 +61,167 @@ interface OpenTest {
   startCharacters?: number;
 }
 
-/** Sends a lane's steps in order, scoring each test when its last line is answered. */
+/** The lane's conversation with the agent, opened when the first live turn needs it (after a resume's replay). */
+interface Conversation {
+  agent?: Agent;
+  /** Isolated mode (issue 12) opens one per test. */
+  index: number;
+  /** Successful exchanges of this conversation replayed from disk, for the agent's restore. */
+  replayed: CompletedExchange[];
+}
+
+/** Sends the steps the lane's plan hands out, scoring each test when it ends. */
 export async function runLane(c: LaneContext): Promise<void> {
-  const tracer = trace.getTracer(TRACER_NAME);
-  const sessionId = `${c.runId}/lane-${c.lane}`;
-  const stateDir = join(c.runDir, 'state', `lane-${c.lane}`);
-  const exchanges = c.restore ? completedExchanges(c.steps, c.restore) : [];
-  if (c.restore) trimSessionState(stateDir, exchanges.length);
-  const agent: Agent = await c.factory.createSession({ sessionId, stateDir });
-  if (c.restore) restoreAgent(agent, exchanges);
   const open = new Map<string, OpenTest>();
-  const tokenHooks = c.reporters.filter((r) => r.onToken);
-  // ---- issue 7 ----
   const callbacks = new CallbackWatch();
-  const publish = (type: string, data: Record<string, unknown>): void => c.reporters.forEach((r) => r.onEvent?.(type, data));
   const lane = { tokens: 0, characters: 0 };
+  const conv: Conversation = { index: 0, replayed: [] };
   try {
-    for (const step of c.steps) {
+    for (;;) {
       if (c.signal.aborted) break;
-      let test = open.get(step.testId);
+      const step = c.plan.next();
+      await finishEnded(c, open, callbacks, lane);
+      if (!step) break;
+      if (step.newConversation) await newConversation(c, conv);
       const restored = c.restore?.turns.get(step.step);
+      // A restored step's waits are on disk already.
+      for (const w of c.plan.takeWaits()) if (!restored) publishEvent(c, 'wait', { test_id: w.testId, tokens: w.tokens, time: w.time });
       // A restored turn's clock jump was waited for before the kill.
       if (!restored && step.clockJumpS && c.realWaitMaxS !== undefined) await sleep(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
-      if (step.kind === 'test' && step.beginsTest) {
-        const def = c.testsById.get(step.testId)!;
-        // A test already scored before a resume was exported with its span then.
-        const span = c.restore?.endedTests.has(step.testId) ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT) : tracer.startSpan(
-          SPAN.test,
-          {
-            attributes: {
-              'openinference.span.kind': 'CHAIN',
-              [ATTR.runId]: c.runId,
-              [ATTR.testId]: step.testId,
-              [ATTR.dataset]: step.dataset,
-              'session.id': sessionId,
-            },
-          },
-          c.runCtx,
-        );
-        test = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0, startTokens: lane.tokens, startCharacters: lane.characters };
-        open.set(step.testId, test);
-        c.state.testStarted(step.testId);
-        if (!restored) await c.emit('onTestStart', def, c.lane, c.state.snapshot());
-      }
+      const test = step.kind === 'test' && step.beginsTest ? await beginTest(c, step, open, !!restored, lane) : open.get(step.testId);
       if (restored) {
-        // Resume: the turn is on disk already; only the totals and the test's answers are rebuilt.
-        c.state.turnFinished(restored.record);
-        // issue 7's measured span and callbacks see restored replies as they saw them the first time (events already on disk).
-        lane.tokens += step.tokens + countTokens(restored.replyText);
-        lane.characters += step.message.length + restored.replyText.length;
-        if (step.registersCallback && test) callbacks.register(test.def);
-        callbacks.observe(restored.replyText);
-        if (test) {
-          addToTest(test, step, restored.replyText, restored.record);
-          if (step.endsTest) {
-            const ended = c.restore?.endedTests.get(step.testId);
-            if (ended) c.state.testFinished({ test_id: step.testId, dataset: step.dataset, ...ended, errors: test.errors });
-            else await finishTest(c, test, callbacks, lane);
-            open.delete(step.testId);
-          }
-        }
-        continue;
+        if (restored.record.test_id !== step.testId) throw new Error(`lane ${c.lane} step ${step.step}: recorded for ${restored.record.test_id}, but the plan rebuilt from the recorded replies has ${step.testId}`);
+        replayTurn(c, step, restored, test, callbacks, lane, conv);
+      } else {
+        const agent = await openAgent(c, conv);
+        const done = await liveTurn(c, agent, step, test, callbacks, lane);
+        if (!done) break;
       }
-      c.state.turnStarted(step.testId);
-      await c.emit('onTurnStart', step, c.state.snapshot());
+      if (test && step.endsTest) {
+        const ended = restored ? c.restore?.endedTests.get(step.testId) : undefined;
+        if (ended) c.state.testFinished({ test_id: step.testId, dataset: step.dataset, ...ended, errors: test.errors });
+        else await finishTest(c, test, callbacks, lane);
+        open.delete(step.testId);
+      }
+    }
+  } finally {
+    for (const t of open.values()) {
+      t.span.setStatus({ code: SpanStatusCode.ERROR, message: 'test did not finish' });
+      t.span.end();
+    }
+    await conv.agent?.close().catch(() => {});
+  }
+}
 
-      const parentCtx = test?.ctx ?? c.runCtx;
-      const turnSpan = tracer.startSpan(
-        SPAN.turn,
-        {
-          attributes: {
-            'openinference.span.kind': 'AGENT',
-            [ATTR.runId]: c.runId,
-            [ATTR.testId]: step.testId,
-            [ATTR.turnId]: step.turnId,
-            [ATTR.dataset]: step.dataset,
-            [ATTR.isFiller]: step.kind === 'filler',
-            [ATTR.isQuestion]: step.isQuestion,
-            'session.id': sessionId,
-            [ATTR.genAiConversationId]: sessionId,
-            ...textAttrs('input', step.message),
-          },
-        },
-        parentCtx,
+function publishEvent(c: LaneContext, type: string, data: Record<string, unknown>): void {
+  for (const r of c.reporters) r.onEvent?.(type, data);
+}
+
+/** Tests the plan ended without a message of their own (no reset message after a wait or a callback). */
+async function finishEnded(c: LaneContext, open: Map<string, OpenTest>, callbacks: CallbackWatch, lane: { tokens: number; characters: number }): Promise<void> {
+  for (const id of c.plan.takeEnded()) {
+    const test = open.get(id);
+    if (!test) continue;
+    const ended = c.restore?.endedTests.get(id);
+    if (ended) c.state.testFinished({ test_id: id, dataset: test.def.dataset, ...ended, errors: test.errors });
+    else await finishTest(c, test, callbacks, lane);
+    open.delete(id);
+  }
+}
+
+function sessionPaths(c: LaneContext, index: number): { sessionId: string; stateDir: string } {
+  const suffix = index > 0 ? `/conv-${index}` : '';
+  return { sessionId: `${c.runId}/lane-${c.lane}${suffix}`, stateDir: join(c.runDir, 'state', `lane-${c.lane}${suffix ? `-conv-${index}` : ''}`) };
+}
+
+/** The conversation's agent, created on first use; on a resume, cut back and given its replayed history. */
+async function openAgent(c: LaneContext, conv: Conversation): Promise<Agent> {
+  if (conv.agent) return conv.agent;
+  const { sessionId, stateDir } = sessionPaths(c, conv.index);
+  if (c.restore) trimSessionState(stateDir, conv.replayed.length);
+  conv.agent = await c.factory.createSession({ sessionId, stateDir });
+  if (c.restore) restoreAgent(conv.agent, conv.replayed);
+  const own = conv.agent.maxMessageSize;
+  if (conv.index === 0 && own !== undefined && own !== c.agentConfig.max_message_size) {
+    // issue 12: filler is sized from the agent YAML (a resume must rebuild the same plan); say when the adapter disagrees.
+    const message = `agent ${c.agentConfig.name} takes messages of up to ${own} tokens, but max_message_size is ${c.agentConfig.max_message_size}: filler is sized to the config; set max_message_size: ${own} in the agent YAML`;
+    await c.emit('onNotice', 'max_message_size_mismatch', message, { lane: c.lane, agent: own, config: c.agentConfig.max_message_size }, c.state.snapshot());
+  }
+  return conv.agent;
+}
+
+/** Isolated mode (issue 12): GoodAI's `agent.reset()` between tests is a new conversation. */
+async function newConversation(c: LaneContext, conv: Conversation): Promise<void> {
+  await conv.agent?.close().catch(() => {});
+  conv.agent = undefined;
+  conv.index++;
+  conv.replayed = [];
+}
+
+async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, OpenTest>, restored: boolean, lane: { tokens: number; characters: number }): Promise<OpenTest> {
+  const tracer = trace.getTracer(TRACER_NAME);
+  const def = c.testsById.get(step.testId)!;
+  // A test already scored before a resume was exported with its span then.
+  const span = c.restore?.endedTests.has(step.testId)
+    ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+    : tracer.startSpan(
+        SPAN.test,
+        { attributes: { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: c.runId, [ATTR.testId]: step.testId, [ATTR.dataset]: step.dataset, 'session.id': sessionPaths(c, 0).sessionId } },
+        c.runCtx,
       );
-      const outcome = await context.with(trace.setSpan(parentCtx, turnSpan), () =>
+  const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0, startTokens: lane.tokens, startCharacters: lane.characters };
+  open.set(step.testId, test);
+  c.state.testStarted(step.testId);
+  if (!restored) await c.emit('onTestStart', def, c.lane, c.state.snapshot());
+  return test;
+}
+
+/** Resume: the turn is on disk already; the plan, the totals and the test's answers are rebuilt from it. */
+function replayTurn(c: LaneContext, step: ScheduleStep, restored: RestoredTurn, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }, conv: Conversation): void {
+  c.plan.record(restored.replyText);
+  c.state.turnFinished(restored.record);
+  c.state.traffic(step.tokens, restored.replyText, restored.record.total_ms);
+  if (restored.record.status === 'success') conv.replayed.push({ message: step.message, reply: restored.replyText });
+  lane.tokens = c.plan.totalTokens;
+  lane.characters += step.message.length + restored.replyText.length;
+  // issue 7's callbacks see restored replies as they saw them the first time (events already on disk).
+  if (step.registersCallback && test) callbacks.register(test.def);
+  callbacks.observe(restored.replyText);
+  if (test) addToTest(test, step, restored.replyText, restored.record);
+}
+
+/** Sends one step (or pre-fills it, issue 12); false when the run was interrupted mid-call and the turn must be sent again. */
+async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }): Promise<boolean> {
+  const tracer = trace.getTracer(TRACER_NAME);
+  const tokenHooks = c.reporters.filter((r) => r.onToken);
+  const publish = (type: string, data: Record<string, unknown>): void => c.reporters.forEach((r) => r.onEvent?.(type, data));
+  const sessionId = sessionPaths(c, 0).sessionId;
+  c.state.turnStarted(step.testId);
+  await c.emit('onTurnStart', step, c.state.snapshot());
+  const parentCtx = test?.ctx ?? c.runCtx;
+  const prefilled = step.kind === 'filler' && step.expected !== undefined && agent.prefill !== undefined;
+  const turnSpan = tracer.startSpan(
+    SPAN.turn,
+    {
+      attributes: {
+        'openinference.span.kind': 'AGENT',
+        [ATTR.runId]: c.runId,
+        [ATTR.testId]: step.testId,
+        [ATTR.turnId]: step.turnId,
+        [ATTR.dataset]: step.dataset,
+        [ATTR.isFiller]: step.kind === 'filler',
+        [ATTR.isQuestion]: step.isQuestion,
+        'session.id': sessionId,
+        [ATTR.genAiConversationId]: sessionId,
+        'referee.prefilled': prefilled,
+        ...textAttrs('input', step.message),
+      },
+    },
+    parentCtx,
+  );
+  const outcome = prefilled
+    ? await prefillTurn(agent, step)
+    : await context.with(trace.setSpan(parentCtx, turnSpan), () =>
         executeTurn(agent, step, {
           timeoutMs: c.agentConfig.timeouts.call_s * 1000,
           signal: c.signal,
@@ -159,55 +236,47 @@ export async function runLane(c: LaneContext): Promise<void> {
           ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
         }),
       );
-      const reply = outcome.reply;
-      const replyText = reply?.text ?? '';
-      const record = buildTurnMetric(
-        {
-          run_id: c.runId,
-          test_id: step.testId,
-          turn_id: step.turnId,
-          lane: step.lane,
-          step: step.step,
-          dataset: step.dataset,
-          kind: step.kind,
-          is_question: step.isQuestion,
-        },
-        outcome,
-        c.state.pricing,
-        outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {},
-      );
-      endTurnSpan(turnSpan, record, replyText);
-      c.state.turnFinished(record);
-      c.state.notice = null;
-      await c.emit(
-        'onTurnEnd',
-        { step, record, replyText, metadata: sanitizeMetadata(reply?.metadata ?? {}) },
-        c.state.snapshot(),
-      );
+  if (outcome.status === 'error' && c.signal.aborted) {
+    // issue 12: a message cut off by an interrupt is not a failed empty reply: it is sent again on resume (GoodAI does the same).
+    turnSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
+    turnSpan.end();
+    return false;
+  }
+  const replyText = outcome.reply?.text ?? '';
+  const record = buildTurnMetric(
+    { run_id: c.runId, test_id: step.testId, turn_id: step.turnId, lane: step.lane, step: step.step, dataset: step.dataset, kind: step.kind, is_question: step.isQuestion },
+    outcome,
+    c.state.pricing,
+    { ...(outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {}), ...(prefilled ? { prefilled: true } : {}) },
+  );
+  endTurnSpan(turnSpan, record, replyText);
+  // The plan learns the reply first: the wait it starts (GoodAI's WAIT) and the test's end go out with the turn.
+  c.plan.record(replyText);
+  c.state.turnFinished(record);
+  c.state.traffic(step.tokens, replyText, record.total_ms);
+  c.state.notice = null;
+  await c.emit('onTurnEnd', { step, record, replyText, metadata: sanitizeMetadata(outcome.reply?.metadata ?? {}) }, c.state.snapshot());
 
-      // ---- issue 7: measured span and callbacks ----
-      lane.tokens += step.tokens + countTokens(replyText);
-      lane.characters += step.message.length + replyText.length;
-      if (step.registersCallback && test) {
-        callbacks.register(test.def);
-        publish('callback_register', { test_id: step.testId, turn_id: step.turnId });
-      }
-      for (const testId of callbacks.observe(replyText)) publish('callback_deregister', { test_id: testId, turn_id: step.turnId });
+  // ---- issue 7: measured span and callbacks ----
+  lane.tokens = c.plan.totalTokens;
+  lane.characters += step.message.length + replyText.length;
+  if (step.registersCallback && test) {
+    callbacks.register(test.def);
+    publish('callback_register', { test_id: step.testId, turn_id: step.turnId });
+  }
+  for (const testId of callbacks.observe(replyText)) publish('callback_deregister', { test_id: testId, turn_id: step.turnId });
+  if (test) addToTest(test, step, replyText, record);
+  return true;
+}
 
-      if (test) {
-        addToTest(test, step, replyText, record);
-        if (step.endsTest) {
-          await finishTest(c, test, callbacks, lane);
-          open.delete(step.testId);
-        }
-      }
-    }
-  } finally {
-    for (const t of open.values()) {
-      t.span.setStatus({ code: SpanStatusCode.ERROR, message: 'test did not finish' });
-      t.span.end();
-    }
-    await agent.close().catch(() => {});
+/** GoodAI's `message_to_agent(msg, agent_response)`: the canned reply goes into the agent's history, no call is made. */
+async function prefillTurn(agent: Agent, step: ScheduleStep): Promise<TurnOutcome> {
+  const started = performance.now();
+  try {
+    await agent.prefill!(step.message, step.expected!, { testId: step.testId, turnId: step.turnId });
+    return { status: 'success', reply: { text: step.expected!, usage: { inputTokens: 0, outputTokens: 0 } }, totalMs: performance.now() - started, attempts: 1 };
+  } catch (err) {
+    return { status: 'error', reason: 'agent_error', error: `prefill: ${(err as Error).message}`, totalMs: performance.now() - started, attempts: 1 };
   }
 }
 
@@ -278,7 +347,7 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
       log: test.log,
       tokens: test.tokens,
       characters: test.characters,
-      span: c.schedule.testSpans.get(test.def.testId) ?? 0,
+      span: c.plan.testSpans.get(test.def.testId) ?? lane.tokens - (test.startTokens ?? 0),
       measured: { tokens: lane.tokens - (test.startTokens ?? 0), characters: lane.characters - (test.startCharacters ?? 0) },
     },
     c.state.snapshot(),

@@ -133,7 +133,6 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
     throw new RunDirError('RUN_DIR_INVALID', `${datasetDir}: cannot resume on this dataset: ${(err as Error).message}`, { cause: err });
   }
   const concurrency = Math.max(1, meta.concurrency);
-  const schedule = buildRunSchedule(definitions, datasetConfig, concurrency);
 
   const turns = readLines(join(runDir, FILES.turns), TurnMetricSchema);
   const transcripts = readLines(join(runDir, FILES.transcripts), TranscriptSchema);
@@ -142,6 +141,13 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
 
   const replies = new Map<number, string>();
   for (const t of transcripts.lines) replies.set(t.value.turn_id, t.value.agent);
+  // issue 12: the schedule depends on the replies, so it is rebuilt by replaying the recorded ones.
+  const recorded = new Map<string, string>();
+  for (const t of turns.lines) {
+    const reply = replies.get(t.value.turn_id);
+    if (reply !== undefined) recorded.set(`${t.value.lane}/${t.value.step}`, reply);
+  }
+  const schedule = buildRunSchedule(definitions, datasetConfig, { concurrency, maxMessageSize: agentConfig.max_message_size }, (s) => recorded.get(`${s.lane}/${s.step}`));
 
   // Completed turns per lane; they must be the first steps of the lane, as the schedule has them.
   const lanes: LaneRestore[] = [];
@@ -152,7 +158,7 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
     const where = `${join(runDir, FILES.turns)}:${i + 1}`;
     const scheduled = schedule.lanes[r.lane]?.[r.step];
     if (!scheduled || scheduled.turnId !== r.turn_id || scheduled.testId !== r.test_id) {
-      throw new RunDirError('RUN_DIR_INVALID', `${where}: turn_id ${r.turn_id} (lane ${r.lane}, step ${r.step}) is not in the schedule rebuilt from run.json`);
+      throw new RunDirError('RUN_DIR_INVALID', `${where}: turn_id ${r.turn_id} (lane ${r.lane}, step ${r.step}) is not in the schedule rebuilt from run.json and the recorded replies`);
     }
     if (completed.has(r.turn_id)) throw new RunDirError('RUN_DIR_INVALID', `${where}: turn_id ${r.turn_id} recorded twice`);
     const reply = replies.get(r.turn_id);

@@ -19,7 +19,7 @@ import type { Reporter } from './reporter.js';
 import { newRunId } from './run-id.js';
 import { runLane } from './lane.js';
 import { outputRootOf, type ResumePlan } from './resume.js';
-import { buildRunSchedule } from './run-schedule.js';
+import { buildRunSchedule, createRunPlans } from './run-schedule.js';
 import { redactAgentConfig } from './secrets.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';
 import { RunState } from './run-state.js';
@@ -128,7 +128,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   }
   const args = datasetConfig.datasets.args;
   const concurrency = resume?.concurrency ?? Math.max(1, options.concurrency ?? 1);
-  const schedule = buildRunSchedule(dataset.definitions, datasetConfig, concurrency);
+  // issue 12: the plan hands out steps as replies arrive; a dry run gives the expected number of turns.
+  const planOptions = { concurrency, maxMessageSize: agentConfig.max_message_size };
+  const schedule = buildRunSchedule(dataset.definitions, datasetConfig, planOptions);
+  const plans = createRunPlans(dataset.definitions, datasetConfig, planOptions);
 
   const pricing = resolvePricing(agentConfig.llm.model, agentConfig.pricing);
   const freshMeta: RunMeta = {
@@ -202,10 +205,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     await emit('onRunStart', { meta, runDir, tests: dataset.definitions, progress: state.snapshot(), publish });
     const testsById = new Map(dataset.definitions.map((t) => [t.testId, t]));
     await Promise.all(
-      schedule.lanes.map((steps, lane) =>
+      plans.map((plan, lane) =>
         runLane({
           lane,
-          steps,
+          plan,
           runId,
           runDir,
           agentConfig,
@@ -216,7 +219,6 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
           runCtx,
           signal: abort.signal,
           reporters,
-          schedule,
           memorySpan: args.memory_span,
           ...(judge ? { judge } : {}),
           ...(realWait !== undefined ? { realWaitMaxS: realWait } : {}),
@@ -251,7 +253,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       seed: args.seed,
       score: stats.score,
       max_score: stats.max_score,
-      duration: stats.duration,
+      duration: stats.wall_duration_s ?? stats.duration,
       agent_costs_usd: stats.agent_costs_usd,
       run_dir: runDir,
     });

@@ -1,25 +1,55 @@
 import type { DatasetConfig } from '../config/dataset.js';
-import { createFillerSource } from '../datasets/filler.js';
 import { deriveSeed } from '../datasets/rng.js';
 import type { TestDefinition } from '../datasets/types.js';
-import { countTokens } from '../tokens.js';
+import { countGoodaiTokens } from '../tokens.js';
+import { createGoodaiFiller } from './goodai-filler.js';
 import { goodaiScheduleOptions } from './goodai-options.js';
-import { buildSchedule, type Schedule } from './scheduler.js';
+import type { LanePlan } from './lane-plan.js';
+import { buildSchedule, createLanePlans, type Schedule, type ScheduleOptions, type ScheduleStep } from './scheduler.js';
+
+/** What a run's plan depends on besides its dataset: the lanes and the agent's max message size. */
+export interface RunPlanOptions {
+  concurrency: number;
+  /** The agent's `max_message_size` (issue 12). @default 4096 */
+  maxMessageSize?: number;
+}
 
 /**
- * The schedule of a run, from its dataset, dataset config and concurrency
- * only. One function for a fresh run and a resumed one (issue 4), so both
- * always rebuild the very same steps.
+ * The schedule options of a run, from its dataset config and plan options
+ * only: one function for a fresh run and a resumed one (issue 4), so both
+ * hand out the very same steps for the same replies.
  */
-export function buildRunSchedule(definitions: TestDefinition[], datasetConfig: DatasetConfig, concurrency: number): Schedule {
+export function runScheduleOptions(datasetConfig: DatasetConfig, options: RunPlanOptions): ScheduleOptions {
   const args = datasetConfig.datasets.args;
-  return buildSchedule(definitions, {
+  return {
     memorySpan: args.memory_span,
-    lanes: concurrency,
+    lanes: options.concurrency,
     incompatibilities: datasetConfig.config.incompatibilities,
-    countTokens,
-    createFiller: (lane) => createFillerSource(deriveSeed(args.seed, `filler/${lane}`)),
+    // issue 12: GoodAI counts its waits with cl100k
+    countTokens: countGoodaiTokens,
+    createFiller: (lane) => createGoodaiFiller(deriveSeed(args.seed, `filler/${lane}`), countGoodaiTokens),
+    ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
+    ...(datasetConfig.config.isolated ? { isolated: true } : {}),
     // issue 7: intro and reset messages, the virtual clock
     ...goodaiScheduleOptions(datasetConfig),
-  });
+  };
+}
+
+/** The plans a run's lanes follow, one per lane. */
+export function createRunPlans(definitions: TestDefinition[], datasetConfig: DatasetConfig, options: RunPlanOptions): LanePlan[] {
+  return createLanePlans(definitions, { ...runScheduleOptions(datasetConfig, options), keepSteps: false });
+}
+
+/**
+ * The schedule of a run: a dry run (filler answered with its canned reply, a
+ * test line with `OK`) for the expected number of turns, or, given the
+ * recorded replies, the steps a resumed run already took (issue 12).
+ */
+export function buildRunSchedule(
+  definitions: TestDefinition[],
+  datasetConfig: DatasetConfig,
+  options: RunPlanOptions,
+  replyOf?: (step: ScheduleStep) => string | undefined,
+): Schedule {
+  return buildSchedule(definitions, runScheduleOptions(datasetConfig, options), replyOf);
 }

@@ -1,6 +1,7 @@
 import type { RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { ResolvedPricing } from '../costs/pricing.js';
 import type { ProgressSnapshot } from './reporter.js';
+import { countGoodaiTokens } from '../tokens.js';
 
 /** Running totals and the progress snapshot every reporter receives. */
 export class RunState {
@@ -15,6 +16,11 @@ export class RunState {
   /** Spent by the benchmark itself (the LLM judge), GoodAI's `managing_costs_usd`. */
   private managingCost = 0;
   private currentTestId: string | null = null;
+  /** issue 12: GoodAI's meanings: every message and reply (cl100k), replies only, summed response time. */
+  private goodaiTotalTokens = 0;
+  private goodaiAgentTokens = 0;
+  private agentSeconds = 0;
+  private trafficSeen = false;
   private readonly scores: TestScore[] = [];
   notice: string | null = null;
 
@@ -42,6 +48,14 @@ export class RunState {
     this.tokensOut += r.tokens_out;
     this.cost += r.cost_usd;
   }
+  /** issue 12: one message and its reply, as GoodAI's `send_message` counts them. */
+  traffic(messageTokens: number, reply: string, responseMs: number): void {
+    this.trafficSeen = true;
+    const replyTokens = countGoodaiTokens(reply);
+    this.goodaiTotalTokens += messageTokens + replyTokens;
+    this.goodaiAgentTokens += replyTokens;
+    this.agentSeconds += responseMs / 1000;
+  }
   addManagingCost(usd: number): void {
     if (Number.isFinite(usd)) this.managingCost += usd;
   }
@@ -53,12 +67,13 @@ export class RunState {
   snapshot(): ProgressSnapshot {
     const now = Date.now();
     const elapsedMs = now - this.startedAtMs;
-    const remaining = this.turnsTotal - this.turnsDone;
+    const remaining = Math.max(0, this.turnsTotal - this.turnsDone);
     return {
       testsDone: this.testsDone,
       testsTotal: this.testsTotal,
       turnsDone: this.turnsDone,
-      turnsTotal: this.turnsTotal,
+      // issue 12: the total is an estimate (the plan depends on the replies); never shown below what is done.
+      turnsTotal: Math.max(this.turnsTotal, this.turnsDone),
       turnsFailed: this.turnsFailed,
       tokensIn: this.tokensIn,
       tokensOut: this.tokensOut,
@@ -82,11 +97,14 @@ export class RunState {
     }
     const tests = [...this.scores].sort((a, b) => a.test_id.localeCompare(b.test_id));
     return {
-      total_tokens: this.tokensIn + this.tokensOut,
-      agent_tokens: this.tokensIn + this.tokensOut,
+      // issue 12: GoodAI's meanings; Referee's usage totals are tokens_in/tokens_out, its wall time wall_duration_s.
+      // A task run (no GoodAI traffic) keeps the usage and wall-time meanings.
+      total_tokens: this.trafficSeen ? this.goodaiTotalTokens : this.tokensIn + this.tokensOut,
+      agent_tokens: this.trafficSeen ? this.goodaiAgentTokens : this.tokensIn + this.tokensOut,
       agent_costs_usd: this.cost,
       managing_costs_usd: this.managingCost,
-      duration: (Date.now() - this.startedAtMs) / 1000,
+      duration: this.trafficSeen ? this.agentSeconds : (Date.now() - this.startedAtMs) / 1000,
+      wall_duration_s: (Date.now() - this.startedAtMs) / 1000,
       run_id: runId,
       agent,
       score: tests.reduce((a, s) => a + s.score, 0),

@@ -50,3 +50,11 @@ export function openAiStream(pieces: string[], usage?: { prompt_tokens: number; 
   if (usage) out += `data: ${JSON.stringify({ ...base, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`;
   return `${out}data: [DONE]\n\n`;
 }
+
+/** issue 12: a loopback OpenAI-compatible server answering every request with `text` (a deterministic agent). */
+export function startConstantServer(text: string): Promise<RecordingServer> {
+  return startRecordingServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(openAiStream([text], { prompt_tokens: 10, completion_tokens: 1 }));
+  });
+}

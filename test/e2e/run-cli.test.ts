@@ -163,9 +163,11 @@ describe('an OpenAI-compatible server in another process', () => {
       });
       expect(r.code, r.stderr).toBe(0);
       const runDir = onlyRunDir(join(dir, 'runs'));
-      const turns = readJsonl<{ status: string; pricing_source: string; tokens_in: number }>(join(runDir, 'turn_metrics.jsonl'));
+      const turns = readJsonl<{ status: string; pricing_source: string; tokens_in: number; prefilled?: boolean }>(join(runDir, 'turn_metrics.jsonl'));
       expect(turns.length).toBeGreaterThan(0);
-      expect(turns.every((t) => t.status === 'success' && t.tokens_in > 0)).toBe(true);
+      // issue 12: pre-filled filler makes no call, so it has no usage.
+      expect(turns.every((t) => t.status === 'success' && (t.prefilled === true || t.tokens_in > 0))).toBe(true);
+      expect(turns.filter((t) => !t.prefilled).length).toBeGreaterThan(0);
       // gpt-4o-mini is in the built-in price table.
       expect(turns[0]!.pricing_source).toBe('table');
       for (const file of walk(join(dir, 'runs'))) {

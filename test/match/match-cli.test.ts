@@ -190,7 +190,10 @@ describe('match mode: a crashed or hung agent', () => {
     const r = await runCli(['run', '--agent-config', CHAT, '--compare-with', hangingAgent(dir, 0.2), '--dataset-config', smallDataset(dir), '--output-dir', dir, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const match = MatchResultSchema.parse(readJson(join(r.stdout.trim(), 'match.json')));
-    expect(match.challenger.errors).toBe(match.challenger.turns);
+    // issue 12: pre-filled filler makes no call, so only the calls fail.
+    const calls = readJsonl<{ prefilled?: boolean }>(join(match.challenger.run_dir, 'turn_metrics.jsonl')).filter((t) => !t.prefilled);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(match.challenger.errors).toBe(calls.length);
     expect(match.challenger.total_score).toBe(0);
     expect(match.champion.errors).toBe(0);
   });

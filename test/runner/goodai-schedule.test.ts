@@ -1,7 +1,7 @@
 /** GoodAI's scheduler semantics (issue 7): intro, reset messages, the virtual clock, callbacks. */
 import { describe, expect, it } from 'vitest';
 import { DatasetConfigSchema } from '../../src/config/dataset.js';
-import { createFillerSource } from '../../src/datasets/filler.js';
+import { createGoodaiFiller } from '../../src/runner/goodai-filler.js';
 import { getGenerator } from '../../src/datasets/registry.js';
 import type { TestDefinition, TestDefinitionFile } from '../../src/datasets/types.js';
 import { GOODAI_INTRO, goodaiScheduleOptions } from '../../src/runner/goodai-options.js';
@@ -21,7 +21,7 @@ function schedule(tests: TestDefinition[], configOverrides: Record<string, unkno
     lanes: 1,
     incompatibilities: [],
     countTokens,
-    createFiller: (lane) => createFillerSource(lane),
+    createFiller: (lane) => createGoodaiFiller(lane, countTokens),
     ...goodaiScheduleOptions(config),
   }).lanes[0]!;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFillerSource } from '../../src/datasets/filler.js';
+import { createGoodaiFiller } from '../../src/runner/goodai-filler.js';
 import type { TestDefinition } from '../../src/datasets/types.js';
 import { buildSchedule } from '../../src/runner/scheduler.js';
 import { countTokens } from '../../src/tokens.js';
@@ -25,7 +25,7 @@ const options = (memorySpan: number, lanes = 1) => ({
   lanes,
   incompatibilities: [] as string[][],
   countTokens,
-  createFiller: (lane: number) => createFillerSource(lane + 1),
+  createFiller: (lane: number) => createGoodaiFiller(lane + 1, countTokens),
 });
 
 describe('buildSchedule', () => {

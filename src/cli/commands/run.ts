@@ -25,7 +25,7 @@ import { matchCommand } from './match.js';
 import { abortOnInterrupt } from '../signals.js';
 
 export function runBuilder(y: Argv): Argv {
-  return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
+  return y.options(yargsOptionsFromSchema(RunFlagsSchema)).alias('i', 'isolated').example('$0 run', 'the default offline benchmark');
 }
 
 /** Parses argv through the schema; a bad flag is a one-line ConfigError. */
@@ -41,7 +41,7 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 }
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
-  const flags = parseRunFlags(argv);
+  const flags = isolatedAsOverride(parseRunFlags(argv));
   // issue 14: --host and --token shape the --monitor server; alone they would do nothing.
   if ((flags.host !== undefined || flags.token !== undefined) && !flags.monitor) {
     throw new ConfigError('CONFIG_INVALID', `command line: --${flags.host !== undefined ? 'host' : 'token'} is for --monitor; add --monitor or drop it`);
@@ -113,4 +113,16 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
     unlinkParent();
     await telemetry.shutdown(5000);
   }
+}
+
+/**
+ * issue 12: `-i/--isolated` is the dataset config's `config.isolated`, so it
+ * reaches match children and run.json like any override. Task runs have no
+ * conversation to isolate, and a resumed run keeps the mode it started with.
+ */
+function isolatedAsOverride(flags: RunFlags): RunFlags {
+  if (!flags.isolated) return flags;
+  if (flags.suite !== undefined || flags.tasks !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --isolated: task runs are single-turn already; it applies to GoodAI-shaped (LTM) runs only');
+  if (flags.resume !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --isolated: a resumed run keeps the mode recorded in its run.json');
+  return { ...flags, overrides: [...flags.overrides, 'dataset.config.isolated=true'] };
 }

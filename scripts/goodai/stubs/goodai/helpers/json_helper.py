@@ -1,0 +1,3 @@
+import json
+def sanitize_and_parse_json(s):
+    return json.loads(s)

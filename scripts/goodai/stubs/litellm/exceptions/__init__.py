@@ -1,0 +1,2 @@
+class ContextWindowExceededError(Exception):
+    pass
