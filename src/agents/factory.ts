@@ -11,6 +11,8 @@ import { MemoryAgent } from './memory-agent.js';
 import { MemoryStore } from './memory/store.js';
 import { createFaultInterceptor } from './sim/faults.js';
 import { startSimServer } from './sim/server.js';
+import { expandVars } from './protocol/expand-env.js';
+import { createProtocolFactory } from './protocol/factory.js';
 import type { SimServer } from './sim/server.js';
 import type { Agent, AgentFactory, AgentSessionOptions } from './types.js';
 
@@ -21,6 +23,8 @@ export interface AgentFactoryOptions {
 
 export async function createAgentFactory(config: AgentConfig, opts: AgentFactoryOptions = {}): Promise<AgentFactory> {
   const env = opts.env ?? process.env;
+  // issue 15: your own agent over the agent protocol; it brings its own LLM.
+  if (config.kind === 'http' || config.kind === 'stdio') return createProtocolFactory(config, env);
   const llm = config.llm;
   let sim: SimServer | undefined;
   let endpoint: ChatEndpoint;
@@ -84,17 +88,7 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
 
 /** Expands `${NAME}` in header values from `env`; a missing variable is an AgentError naming it. */
 export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, variable: string) => {
-      const v = env[variable];
-      if (v === undefined || v === '') {
-        throw new AgentError('AGENT_ERROR', `environment variable ${variable} (used in llm.headers.${name}) is not set or empty`);
-      }
-      return v;
-    });
-  }
-  return out;
+  return expandVars(headers, env, 'llm.headers');
 }
 
 /** A secret-free summary of the agent for run metadata: no key, no header values, no URL credentials or query. */
@@ -122,6 +116,9 @@ export function describeAgent(config: AgentConfig): Record<string, unknown> {
   };
   if (config.llm.provider === 'sim') out.sim = { ...config.sim };
   if (config.kind === 'memory') out.memory = { ...config.memory };
+  // issue 15: where the agent is, never what its headers or environment hold.
+  if (config.http) out.http = { url: safeUrl(config.http.url), header_names: Object.keys(config.http.headers).sort() };
+  if (config.stdio) out.stdio = { command: config.stdio.command, args: config.stdio.args, env_names: Object.keys(config.stdio.env).sort() };
   if (config.pricing) out.pricing = { ...config.pricing };
   return out;
 }

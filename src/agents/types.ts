@@ -30,6 +30,8 @@ export interface AgentReply {
   finishReasons?: string[];
   /** Reasoning the provider streamed apart from the content (`reasoning_content`); never scored. */
   reasoning?: string;
+  /** issue 15: the cost in USD the agent reported for its own LLM calls; priced as `agent_reported`. */
+  costUsd?: number;
 }
 
 export interface ReplyContext {
@@ -58,6 +60,13 @@ export interface Agent {
    * user/assistant messages, for agents that keep their history in memory.
    */
   restore?(history: readonly ChatMessage[]): void;
+  /**
+   * issue 12: GoodAI's pre-filled turn (`message_to_agent(msg, agent_response)`): the agent takes
+   * `message` and `reply` into its history as if it had answered, without an LLM call.
+   */
+  prefill?(message: string, reply: string, ctx: { testId: string; turnId: number }): Promise<void>;
+  /** issue 12: the largest message, in cl100k tokens, the agent accepts (GoodAI's `max_message_size`); filler is sized to it. */
+  readonly maxMessageSize?: number;
   close(): Promise<void>;
 }
 

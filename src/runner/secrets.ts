@@ -21,6 +21,13 @@ export function recordableHeader(value: string): string {
 export function redactAgentConfig(config: AgentConfig): Record<string, unknown> {
   return {
     ...config,
-    llm: { ...config.llm, headers: Object.fromEntries(Object.entries(config.llm.headers).map(([k, v]) => [k, recordableHeader(v)])) },
+    llm: { ...config.llm, headers: recordable(config.llm.headers) },
+    // issue 15: the protocol agents' headers and child environment, as templates only.
+    ...(config.http ? { http: { ...config.http, headers: recordable(config.http.headers) } } : {}),
+    ...(config.stdio ? { stdio: { ...config.stdio, env: recordable(config.stdio.env) } } : {}),
   };
+}
+
+function recordable(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, recordableHeader(v)]));
 }

@@ -263,7 +263,7 @@ function thinkBlockTokens(text: string): number {
 // ---------------------------------------------------------------- errors
 
 /** Maps anything thrown during a call to a CallError, preferring the abort reason. */
-function toCallError(err: unknown, signal: AbortSignal, display: string, secrets: readonly string[]): CallError {
+export function toCallError(err: unknown, signal: AbortSignal, display: string, secrets: readonly string[]): CallError {
   if (err instanceof CallError && !signal.aborted) return err;
   if (signal.aborted) return abortError(signal.reason, display, err);
   if (err instanceof CallError) return err;
@@ -280,7 +280,7 @@ function abortError(reason: unknown, display: string, cause: unknown): CallError
 }
 
 /** The error body's message, secrets removed before it is shortened (a cut key must not leak its head). */
-async function readErrorBody(response: HttpPostResponse, secrets: readonly string[]): Promise<string> {
+export async function readErrorBody(response: HttpPostResponse, secrets: readonly string[]): Promise<string> {
   try {
     const text = redact(await response.text(), secrets);
     try {
