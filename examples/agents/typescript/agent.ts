@@ -99,6 +99,7 @@ async function handle(request: Request, traceparent: string | undefined): Promis
       return { state: memoryOf(request) };
     case 'restore':
       sessions.set(request.session_id, [...(request['state'] as Exchange[])]);
+      console.error(`restored ${sessions.get(request.session_id)!.length} exchanges into ${request.session_id}`);
       return {};
     default:
       throw new Error(`unsupported request type ${JSON.stringify(request.type)}`);
