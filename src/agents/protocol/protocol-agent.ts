@@ -10,6 +10,7 @@ import { context, propagation } from '@opentelemetry/api';
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CallError } from '../../errors.js';
+import { sanitizeMetadata } from '../../runner/sanitize.js';
 import type { Agent, AgentReply, ChatMessage, ReplyContext } from '../types.js';
 import { ReplyResponseSchema, SaveResponseSchema, StartResponseSchema, type AgentRequest, type ReplyResponse, type StartResponse } from './schemas.js';
 import type { Transport } from './transport.js';
@@ -205,7 +206,8 @@ function toAgentReply(answer: ReplyResponse, wallMs: number, ttftMs: number | un
       ...((t?.ttft_ms ?? ttftMs) !== undefined ? { ttftMs: (t?.ttft_ms ?? ttftMs)! } : {}),
     },
   };
-  if (answer.metadata) reply.metadata = answer.metadata;
+  // Untrusted and unbounded: cut at the boundary, whatever kind of run reads it (seed 001's 50 KB).
+  if (answer.metadata) reply.metadata = sanitizeMetadata(answer.metadata);
   const u = answer.usage;
   if (u) {
     reply.usage = { inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...(u.reasoning_tokens !== undefined ? { reasoningTokens: u.reasoning_tokens } : {}) };
