@@ -69,7 +69,11 @@ def export_span(name, trace_id, span_id, parent_id, start_ns, end_ns, attrs):
     attributes = [{"key": k, "value": {"stringValue": str(v)} if not isinstance(v, int) else {"intValue": str(v)}} for k, v in attrs.items()]
     body = {
         "resourceSpans": [{
-            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "naive-memory-agent"}}]},
+            "resource": {"attributes": [
+                {"key": "service.name", "value": {"stringValue": "naive-memory-agent"}},
+                # Phoenix files spans by project: the one Referee's run uses, so the trace is whole there.
+                {"key": "openinference.project.name", "value": {"stringValue": os.environ.get("PHOENIX_PROJECT_NAME", "referee")}},
+            ]},
             "scopeSpans": [{
                 "scope": {"name": "naive-memory-agent"},
                 "spans": [{
@@ -165,7 +169,7 @@ class Agent:
         memory.exchanges.append((request["message"], text))
         ended = time.time_ns()
         export_span("agent.reply", trace_id, span_id, parent[1] if parent else None, started, ended,
-                    {"session.id": request["session_id"], "agent.recalled": len(recalled)})
+                    {"openinference.span.kind": "AGENT", "session.id": request["session_id"], "agent.recalled": len(recalled)})
         tokens_in, tokens_out = int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
         return {
             "text": text,

@@ -16,8 +16,11 @@ import type { Transport } from './transport.js';
 /** The stdio agent's stderr, in the run directory. */
 export const STDERR_LOG = 'agent-stderr.log';
 
-/** Of Referee's own environment, only these reach a stdio agent (plus `stdio.env`): no key leaks by default. */
-const INHERITED_ENV = /^(PATH|HOME|USER|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR|SYSTEMROOT|PYENV_ROOT|PYENV_VERSION|VIRTUAL_ENV|OTEL_[A-Z0-9_]+)$/;
+/**
+ * Of Referee's own environment, only these reach a stdio agent (plus `stdio.env`): no key leaks by
+ * default; the OTEL_* variables and the Phoenix project let an instrumented agent export where Referee does.
+ */
+const INHERITED_ENV = /^(PATH|HOME|USER|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR|SYSTEMROOT|PYENV_ROOT|PYENV_VERSION|VIRTUAL_ENV|OTEL_[A-Z0-9_]+|PHOENIX_PROJECT_NAME)$/;
 
 export function createProtocolFactory(config: AgentConfig, env: NodeJS.ProcessEnv): AgentFactory {
   let firstStateDir: string | undefined;
