@@ -5,7 +5,7 @@
  * turn), a hang (timeout), garbage on stdout (an error naming the line); and
  * pre-filled turns reaching the agent as pre-filled, with no LLM call.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentFactory } from '../../../src/agents/factory.js';
@@ -101,6 +101,20 @@ describe('protocol agents that fail', () => {
     expect(bad.reason).toBe('malformed');
     expect(bad.error).toMatch(/stdio agent 'python3 .*faulty_agent\.py --stdio' wrote line \d+ of its stdout, which is not a protocol message \(logs belong on stderr\): debug: about to answer/);
     expect(r.turns.filter((t) => t.status === 'success')).toHaveLength(11);
+  });
+
+  it("the agent's whole process group is killed at the end: a helper it started does not outlive the run", async () => {
+    const pidFile = join(dir, 'helper.pid');
+    const r = await run(
+      'group',
+      `name: group\nkind: stdio\nstdio:\n  command: sh\n  args: ["-c", "sleep 300 & echo $! > ${pidFile}; exec python3 ${PY_AGENT} --stdio"]\n  env: { LLM_BASE_URL: "${llm.url}" }\n`,
+    );
+    expect(r.turns.every((t) => t.status === 'success')).toBe(true);
+    const helper = Number(readFileSync(pidFile, 'utf8'));
+    expect(helper).toBeGreaterThan(0);
+    // Gone, or a zombie nobody reaps (a container's PID 1 may not): either way it no longer runs.
+    const state = existsSync(`/proc/${helper}/stat`) ? readFileSync(`/proc/${helper}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+    expect(['gone', 'Z', 'X']).toContain(state);
   });
 
   it('pre-filled turns reach the agent as pre-filled: into its memory, without an LLM call', async () => {

@@ -164,6 +164,29 @@ describe('kind: http and kind: stdio with the example agents', () => {
     }
   });
 
+  it('a suite: the Python agent over stdio and the TypeScript agent over HTTP, sessions in parallel on one process each', async () => {
+    const tsHttp = await startHttpAgent(process.execPath, [tsAgent], env());
+    try {
+      const ts = write('ts-suite.yaml', `name: ts-http\nkind: http\nhttp: { url: "${tsHttp.url}" }\n`);
+      const suite = write(
+        'suite.yaml',
+        `name: byo\ndatasets:\n  - file: ${join(process.cwd(), 'configs/tasks/basics.jsonl')}\nagents:\n  - ${pyStdio()}\n  - ${ts}\ndefaults:\n  evaluator: exact\n  concurrency: 4\n`,
+      );
+      const out = join(dir, 'suite');
+      const r = await runCli(['run', '--suite', suite, '--output-dir', out, '--quiet'], { env: env() });
+      expect(r.code, r.stderr).toBe(0);
+      const matrix = readJson<{ cells: Array<{ agent: string; status: string; tasks: number; passed: number; errored: number }> }>(
+        join(out, readdirSync(out).find((f) => f.startsWith('matrix-'))!),
+      );
+      expect(matrix.cells.map((c) => [c.agent, c.status, c.tasks, c.passed, c.errored])).toEqual([
+        ['py-stdio', 'finished', 12, 12, 0],
+        ['ts-http', 'finished', 12, 12, 0],
+      ]);
+    } finally {
+      tsHttp.stop();
+    }
+  });
+
   it("a match: the Python stdio agent against Referee's memory agent", async () => {
     const out = join(dir, 'match');
     const r = await runCli(
