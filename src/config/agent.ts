@@ -85,6 +85,9 @@ export const StdioAgentSchema = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string()).default({}),
 });
 
+const DEFAULT_CONTEXT_SIZE = 4096;
+const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant with a good memory.';
+
 export const AgentConfigSchema = z.strictObject({
   /** Shown in reports and used as the run directory prefix. */
   name: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
@@ -95,9 +98,9 @@ export const AgentConfigSchema = z.strictObject({
   kind: z.enum(['chat', 'memory', 'http', 'stdio']),
   llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
   /** Context window in tokens, prompt and reply together. @default 4096 */
-  context_size: z.number().int().min(64).default(4096),
+  context_size: z.number().int().min(64).default(DEFAULT_CONTEXT_SIZE),
   /** System prompt sent first in every call. */
-  system_prompt: z.string().default('You are a helpful assistant with a good memory.'),
+  system_prompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   retries: RetriesSchema.default(RetriesSchema.parse({})),
   /** Prices per MTok; when absent the built-in table is used, then `unknown`. */
@@ -114,7 +117,24 @@ export const AgentConfigSchema = z.strictObject({
     if (config.kind === kind && !config[kind]) ctx.addIssue({ code: 'custom', path: [kind], message: `required when kind is '${kind}'` });
     if (config.kind !== kind && config[kind]) ctx.addIssue({ code: 'custom', path: [kind], message: `only allowed when kind is '${kind}'` });
   }
+  // A protocol agent brings its own LLM and memory: settings of Referee's would be silently ignored.
+  if (config.kind === 'http' || config.kind === 'stdio') {
+    for (const [field, value] of Object.entries(BUILT_IN_ONLY)) {
+      if (JSON.stringify(config[field as keyof typeof BUILT_IN_ONLY]) !== JSON.stringify(value)) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `not used by kind '${config.kind}' (the agent brings its own LLM and memory); remove it` });
+      }
+    }
+  }
 });
+
+/** The fields only Referee's own agents read, at their defaults (issue 15). */
+const BUILT_IN_ONLY = {
+  llm: LlmConfigSchema.parse({}),
+  sim: SimConfigSchema.parse({}),
+  memory: MemoryConfigSchema.parse({}),
+  context_size: DEFAULT_CONTEXT_SIZE,
+  system_prompt: DEFAULT_SYSTEM_PROMPT,
+};
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type LlmConfig = z.infer<typeof LlmConfigSchema>;

@@ -173,7 +173,9 @@ export class StdioTransport implements Transport {
     await Promise.race([live.exited, grace]);
     // Whatever the agent started (a model server, workers) goes with it.
     signalGroup(live.child, 'SIGKILL');
-    await live.exited;
+    // A helper that left the group may still hold stdout open: do not wait on it for ever.
+    await Promise.race([live.exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+    live.child.stdout?.destroy();
   }
 }
 

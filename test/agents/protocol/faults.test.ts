@@ -149,6 +149,12 @@ describe('protocol agents that fail', () => {
     expect(v.code).toBe(2);
     expect(v.stderr).toContain(noBlock);
     expect(v.stderr).toMatch(/http.*required when kind is 'http'/);
+    // Referee's own LLM settings on a protocol agent would be silently ignored: refused instead.
+    const withLlm = join(dir, 'with-llm.yaml');
+    writeFileSync(withLlm, 'name: x\nkind: http\nhttp: { url: "http://127.0.0.1:9/" }\nllm: { model: gpt-4o }\n');
+    const l = await runCli(['validate', withLlm]);
+    expect(l.code).toBe(2);
+    expect(l.stderr).toContain(`${withLlm}: llm: not used by kind 'http' (the agent brings its own LLM and memory); remove it`);
     const unset = join(dir, 'unset.yaml');
     writeFileSync(unset, `name: x\nkind: stdio\nstdio: { command: python3, args: [${PY_AGENT}, --stdio], env: { KEY: "\${PROTO_UNSET_VAR}" } }\n`);
     const r = await runCli(['run', '--agent-config', unset, '--dataset-config', dataset, '--output-dir', join(dir, 'runs'), '--quiet']);
