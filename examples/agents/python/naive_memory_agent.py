@@ -193,8 +193,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             request = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))
             answer = self.agent.handle(request, self.headers.get("traceparent"))
+        except KeyError as err:  # an unknown session: Referee starts a new one and replays the conversation
+            return self.send_json(404, {"error": {"message": str(err)}})
+        except ValueError as err:
+            return self.send_json(400, {"error": {"message": str(err)}})
         except Exception as err:
-            return self.send_json(500 if not isinstance(err, (KeyError, ValueError)) else 400, {"error": {"message": str(err)}})
+            return self.send_json(500, {"error": {"message": str(err)}})
         if request.get("type") == "message" and request.get("stream") and "text/event-stream" in self.headers.get("accept", ""):
             return self.send_stream(answer)
         self.send_json(200, answer)

@@ -144,7 +144,8 @@ function serveHttp(hostPort: string): void {
       const traceparent = typeof req.headers['traceparent'] === 'string' ? req.headers['traceparent'] : undefined;
       handle(request, traceparent).then(
         (body) => answer(200, body),
-        (err: Error) => answer(500, { error: { message: err.message } }),
+        // 404 for an unknown session: Referee starts a new one and replays the conversation.
+        (err: Error) => answer(err.message.startsWith('unknown session') ? 404 : 500, { error: { message: err.message } }),
       );
     });
   });

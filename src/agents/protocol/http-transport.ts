@@ -20,6 +20,8 @@ export interface HttpTransportOptions {
 export class HttpTransport implements Transport {
   readonly display: string;
   private readonly secrets: string[];
+  /** Bumped when the server says it does not know a session (404): it was restarted and lost them all. */
+  private generation = 0;
 
   constructor(private readonly opts: HttpTransportOptions) {
     this.display = safeDisplay(opts.url);
@@ -27,8 +29,7 @@ export class HttpTransport implements Transport {
   }
 
   open(): Promise<number> {
-    // A server keeps its sessions across calls; a restarted one answers with an error.
-    return Promise.resolve(0);
+    return Promise.resolve(this.generation);
   }
 
   async call(request: AgentRequest, options: CallOptions): Promise<unknown> {
@@ -47,6 +48,11 @@ export class HttpTransport implements Transport {
     try {
       if (!response.ok) {
         const detail = await readErrorBody(response, this.secrets);
+        if (response.status === 404 && request.type !== 'start') {
+          // A restarted server: the retry starts a fresh session and gives it the conversation back.
+          this.generation++;
+          throw new CallError('connection', `agent ${this.display} does not know session ${request.session_id} (restarted?)${detail ? `: ${detail}` : ''}`);
+        }
         const retryAfterMs = parseRetryAfter(response.headers);
         throw new CallError('http', `HTTP ${response.status} from agent ${this.display} (${request.type})${detail ? `: ${detail}` : ''}`, {
           status: response.status,

@@ -102,6 +102,52 @@ describe('protocol agent calls', () => {
     }
   });
 
+  it('http: a restarted server (404 for its session) gets a new session and the conversation back, and the turn is retried', async () => {
+    let sessions = 0;
+    let known = '';
+    const agentServer = await startRecordingServer((_req, res, body) => {
+      const b = body as { type: string; session_id: string; message?: string };
+      const json = (status: number, value: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (b.type === 'start') return json(200, { session_id: (known = `s${++sessions}`) });
+      if (b.session_id !== known) return json(404, { error: { message: `unknown session ${b.session_id}` } });
+      if (b.type === 'message' && b.message === 'third' && sessions === 1) {
+        known = 'lost'; // the server restarts while answering
+        return json(404, { error: { message: `unknown session ${b.session_id}` } });
+      }
+      if (b.type === 'message') return json(200, { text: `re: ${b.message}` });
+      json(200, {});
+    });
+    const factory = await createAgentFactory(AgentConfigSchema.parse({ name: 'rec', kind: 'http', http: { url: agentServer.url } }));
+    try {
+      const agent = await session(factory);
+      for (const m of ['first', 'second']) await agent.reply(m, { testId: 'T/0', turnId: 0, signal: AbortSignal.timeout(5000) });
+      const outcome = await executeTurn(agent, step('third'), { timeoutMs: 5000, signal: new AbortController().signal, retries: { max_attempts: 2, base_ms: 1, max_ms: 2 } });
+      expect(outcome.status).toBe('success');
+      expect(outcome.attempts).toBe(2);
+      expect(outcome.reply?.text).toBe('re: third');
+      const seen = agentServer.requests.map((r) => {
+        const b = r.body as { type: string; session_id?: string; message?: string; reply?: string };
+        return [b.type, b.session_id ?? '', b.message ?? '', b.reply ?? ''].join(' ').trim();
+      });
+      expect(seen).toEqual([
+        'start lane-0',
+        'message s1 first',
+        'message s1 second',
+        'message s1 third',
+        'start lane-0',
+        'prefill s2 first re: first',
+        'prefill s2 second re: second',
+        'message s2 third',
+      ]);
+    } finally {
+      await factory.close();
+      await agentServer.close();
+    }
+  });
+
   it('http: an answer that breaks the protocol is a malformed call naming the field', async () => {
     const agentServer = await startRecordingServer((_req, res, body) => {
       res.writeHead(200, { 'content-type': 'application/json' });
