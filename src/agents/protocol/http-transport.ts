@@ -32,6 +32,10 @@ export class HttpTransport implements Transport {
     return Promise.resolve(this.generation);
   }
 
+  liveGeneration(): number {
+    return this.generation;
+  }
+
   async call(request: AgentRequest, options: CallOptions): Promise<unknown> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',

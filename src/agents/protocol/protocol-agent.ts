@@ -47,8 +47,8 @@ export class ProtocolAgent implements Agent {
   /** The agent holds exactly `log`. */
   private synced = false;
   private log: Exchange[] = [];
-  /** Exchanges covered by the checkpoint on disk. */
-  private savedAt = -1;
+  /** Exchanges covered by the checkpoint on disk (an empty session needs none). */
+  private savedAt = 0;
   private syncing: Promise<void> | undefined;
 
   private constructor(opts: ProtocolAgentOptions) {
@@ -65,7 +65,12 @@ export class ProtocolAgent implements Agent {
 
   async reply(message: string, ctx: ReplyContext): Promise<AgentReply> {
     await raceSignal(this.sync(), ctx.signal);
-    if (this.saveRestore && this.savedAt !== this.log.length && !ctx.history) await this.checkpoint(ctx.signal);
+    if (this.saveRestore && this.savedAt !== this.log.length && !ctx.history) {
+      // Best effort: without a fresh checkpoint a resume replays a little more.
+      await this.checkpoint(ctx.signal).catch((err: unknown) => {
+        if (ctx.signal.aborted) throw err;
+      });
+    }
     const started = performance.now();
     let ttftMs: number | undefined;
     const onToken = (delta: string): void => {
@@ -111,8 +116,10 @@ export class ProtocolAgent implements Agent {
   }
 
   async close(): Promise<void> {
-    if (this.generation === -1) return;
-    await this.send({ type: 'end', session_id: this.agentSessionId }).catch(() => undefined);
+    // A session lost with its process needs no `end`, and must not start a process to get one.
+    if (this.generation !== -1 && this.generation === this.opts.transport.liveGeneration()) {
+      await this.send({ type: 'end', session_id: this.agentSessionId }).catch(() => undefined);
+    }
     this.generation = -1;
   }
 

@@ -60,7 +60,12 @@ export class StdioTransport implements Transport {
     return Promise.resolve((this.live ?? this.start()).generation);
   }
 
+  liveGeneration(): number {
+    return this.live?.generation ?? -1;
+  }
+
   call(request: AgentRequest, options: CallOptions): Promise<unknown> {
+    if (this.closed && !this.live) return Promise.reject(new CallError('aborted', `stdio agent ${this.display} was closed`));
     const live = this.live ?? this.start();
     const id = this.nextId++;
     const line = `${JSON.stringify({ id, ...request, ...options.trace })}\n`;

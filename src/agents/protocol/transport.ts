@@ -21,6 +21,8 @@ export interface Transport {
    * was restarted and has lost every session.
    */
   open(): Promise<number>;
+  /** The generation now reachable without starting anything; -1 when none is (a stdio agent not running). */
+  liveGeneration(): number;
   /** Sends one request and resolves with the agent's JSON answer (not yet validated). Throws CallError. */
   call(request: AgentRequest, options: CallOptions): Promise<unknown>;
   close(): Promise<void>;
