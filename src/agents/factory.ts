@@ -14,7 +14,8 @@ import { startSimServer } from './sim/server.js';
 import { expandVars } from './protocol/expand-env.js';
 import { createProtocolFactory } from './protocol/factory.js';
 import type { SimServer } from './sim/server.js';
-import type { Agent, AgentFactory, AgentSessionOptions } from './types.js';
+import { sessionFactory } from './session-factory.js';
+import type { AgentFactory } from './types.js';
 
 export interface AgentFactoryOptions {
   /** Where `api_key_env` and `${VAR}` in headers are read from. @default process.env */
@@ -58,32 +59,18 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
     );
   }
 
-  const open = new Set<Agent>();
-  let closed = false;
-  return {
-    name: config.name,
-    async createSession(session: AgentSessionOptions): Promise<Agent> {
-      if (closed) throw new AgentError('AGENT_ERROR', `agent '${config.name}': session requested after the factory was closed`);
+  return sessionFactory(
+    config.name,
+    async (session) => {
       const common = { name: config.name, endpoint, contextSize: config.context_size, systemPrompt: config.system_prompt, sessionId: session.sessionId };
-      const agent: Agent =
-        config.kind === 'memory'
-          ? new MemoryAgent({ ...common, topK: config.memory.top_k, recentTokens: config.memory.recent_tokens, store: MemoryStore.open(session.stateDir) })
-          : new ChatAgent(common);
-      open.add(agent);
-      const close = agent.close.bind(agent);
-      agent.close = async () => {
-        open.delete(agent);
-        await close();
-      };
-      return agent;
+      return config.kind === 'memory'
+        ? new MemoryAgent({ ...common, topK: config.memory.top_k, recentTokens: config.memory.recent_tokens, store: MemoryStore.open(session.stateDir) })
+        : new ChatAgent(common);
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...open].map((a) => a.close()));
+    async () => {
       await sim?.close();
     },
-  };
+  );
 }
 
 /** Expands `${NAME}` in header values from `env`; a missing variable is an AgentError naming it. */

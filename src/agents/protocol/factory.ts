@@ -6,7 +6,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { AgentConfig } from '../../config/agent.js';
 import { AgentError } from '../../errors.js';
 import { REDACTED } from '../../runner/secrets.js';
-import type { Agent, AgentFactory, AgentSessionOptions } from '../types.js';
+import { sessionFactory } from '../session-factory.js';
+import type { AgentFactory } from '../types.js';
 import { expandVars } from './expand-env.js';
 import { HttpTransport } from './http-transport.js';
 import { ProtocolAgent } from './protocol-agent.js';
@@ -26,16 +27,12 @@ export function createProtocolFactory(config: AgentConfig, env: NodeJS.ProcessEn
   let firstStateDir: string | undefined;
   const transport = makeTransport(config, env, () => join(runDirOf(firstStateDir ?? '.'), STDERR_LOG));
   const closing = new AbortController();
-  const open = new Set<Agent>();
-  let closed = false;
-  return {
-    name: config.name,
-    async createSession(session: AgentSessionOptions): Promise<Agent> {
-      if (closed) throw new AgentError('AGENT_ERROR', `agent '${config.name}': session requested after the factory was closed`);
+  return sessionFactory(
+    config.name,
+    async (session) => {
       firstStateDir ??= session.stateDir;
-      let agent: ProtocolAgent;
       try {
-        agent = await ProtocolAgent.open({
+        return await ProtocolAgent.open({
           name: config.name,
           transport,
           sessionId: session.sessionId,
@@ -46,22 +43,12 @@ export function createProtocolFactory(config: AgentConfig, env: NodeJS.ProcessEn
       } catch (err) {
         throw new AgentError('AGENT_ERROR', `agent '${config.name}': could not start a session with ${transport.display}: ${(err as Error).message}`, { cause: err });
       }
-      open.add(agent);
-      const close = agent.close.bind(agent);
-      agent.close = async () => {
-        open.delete(agent);
-        await close();
-      };
-      return agent;
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...open].map((a) => a.close()));
+    async () => {
       closing.abort();
       await transport.close();
     },
-  };
+  );
 }
 
 function makeTransport(config: AgentConfig, env: NodeJS.ProcessEnv, stderrLog: () => string): Transport {

@@ -10,19 +10,7 @@ export const PY_AGENT = join(ROOT, 'examples/agents/python/naive_memory_agent.py
 export const FAULTY_AGENT = join(ROOT, 'test/agents/protocol/fixtures/faulty_agent.py');
 
 /** Two small tests (12 turns), as the reliability tests use. */
-export const SMALL_DATASET = `config:
-  run_name: proto
-datasets:
-  args:
-    memory_span: 400
-    dataset_examples: 1
-    seed: 3
-  datasets:
-    - name: colours
-      args: { colour_changes: 2 }
-    - name: name_list
-      args: { name_changes: 2 }
-`;
+export { SMALL_DATASET } from '../../reliability/helpers.js';
 
 /** The TypeScript example, compiled the way the README says (type stripping), to a temp .mjs. */
 export function buildTsAgent(): string {
