@@ -12,8 +12,11 @@ import { MemoryAgent } from './memory-agent.js';
 import { MemoryStore } from './memory/store.js';
 import { createFaultInterceptor } from './sim/faults.js';
 import { startSimServer } from './sim/server.js';
+import { expandVars } from './protocol/expand-env.js';
+import { createProtocolFactory } from './protocol/factory.js';
 import type { SimServer } from './sim/server.js';
-import type { Agent, AgentFactory, AgentSessionOptions } from './types.js';
+import { sessionFactory } from './session-factory.js';
+import type { AgentFactory } from './types.js';
 
 export interface AgentFactoryOptions {
   /** Where `api_key_env` and `${VAR}` in headers are read from. @default process.env */
@@ -22,6 +25,8 @@ export interface AgentFactoryOptions {
 
 export async function createAgentFactory(config: AgentConfig, opts: AgentFactoryOptions = {}): Promise<AgentFactory> {
   const env = opts.env ?? process.env;
+  // issue 15: your own agent over the agent protocol; it brings its own LLM.
+  if (config.kind === 'http' || config.kind === 'stdio') return createProtocolFactory(config, env);
   const llm = config.llm;
   let sim: SimServer | undefined;
   let endpoint: ChatEndpoint;
@@ -57,47 +62,23 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
     );
   }
 
-  const open = new Set<Agent>();
-  let closed = false;
-  return {
-    name: config.name,
-    async createSession(session: AgentSessionOptions): Promise<Agent> {
-      if (closed) throw new AgentError('AGENT_ERROR', `agent '${config.name}': session requested after the factory was closed`);
+  return sessionFactory(
+    config.name,
+    async (session) => {
       const common = { name: config.name, endpoint, contextSize: config.context_size, systemPrompt: config.system_prompt, sessionId: session.sessionId };
-      const agent: Agent =
-        config.kind === 'memory'
-          ? new MemoryAgent({ ...common, topK: config.memory.top_k, recentTokens: config.memory.recent_tokens, store: MemoryStore.open(session.stateDir) })
-          : new ChatAgent(common);
-      open.add(agent);
-      const close = agent.close.bind(agent);
-      agent.close = async () => {
-        open.delete(agent);
-        await close();
-      };
-      return agent;
+      return config.kind === 'memory'
+        ? new MemoryAgent({ ...common, topK: config.memory.top_k, recentTokens: config.memory.recent_tokens, store: MemoryStore.open(session.stateDir) })
+        : new ChatAgent(common);
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...open].map((a) => a.close()));
+    async () => {
       await sim?.close();
     },
-  };
+  );
 }
 
 /** Expands `${NAME}` in header values from `env`; a missing variable is an AgentError naming it. */
 export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, variable: string) => {
-      const v = env[variable];
-      if (v === undefined || v === '') {
-        throw new AgentError('AGENT_ERROR', `environment variable ${variable} (used in llm.headers.${name}) is not set or empty`);
-      }
-      return v;
-    });
-  }
-  return out;
+  return expandVars(headers, env, 'llm.headers');
 }
 
 /** A secret-free summary of the agent for run metadata: no key, no header values, no URL credentials or query. */
@@ -125,6 +106,9 @@ export function describeAgent(config: AgentConfig): Record<string, unknown> {
   };
   if (config.llm.provider === 'sim') out.sim = { ...config.sim };
   if (config.kind === 'memory') out.memory = { ...config.memory };
+  // issue 15: where the agent is, never what its headers or environment hold.
+  if (config.http) out.http = { url: safeUrl(config.http.url), header_names: Object.keys(config.http.headers).sort() };
+  if (config.stdio) out.stdio = { command: config.stdio.command, args: config.stdio.args, env_names: Object.keys(config.stdio.env).sort() };
   if (config.pricing) out.pricing = { ...config.pricing };
   return out;
 }

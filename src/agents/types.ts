@@ -30,6 +30,8 @@ export interface AgentReply {
   finishReasons?: string[];
   /** Reasoning the provider streamed apart from the content (`reasoning_content`); never scored. */
   reasoning?: string;
+  /** issue 15: the cost in USD the agent reported for its own LLM calls; priced as `agent_reported`. */
+  costUsd?: number;
 }
 
 export interface ReplyContext {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const PricingSourceSchema = z.enum(['config', 'table', 'unknown']);
+/** `agent_reported` (issue 15): the cost a protocol agent reported for its own LLM calls. */
+export const PricingSourceSchema = z.enum(['config', 'table', 'unknown', 'agent_reported']);
 export type PricingSource = z.infer<typeof PricingSourceSchema>;
 
 /** One record per agent turn, failed ones included (seed 000 3.2 plus ttft_ms, cost_usd). */

@@ -62,16 +62,45 @@ export const MemoryConfigSchema = z.strictObject({
   recent_tokens: z.number().int().nonnegative().default(256),
 });
 
+/** issue 15, `kind: http`: an agent server speaking Referee's agent protocol (README "Bring your own agent"). */
+export const HttpAgentSchema = z.strictObject({
+  /** The endpoint every protocol request is POSTed to. */
+  url: z.url(),
+  /** Extra request headers; values may reference env vars as `${NAME}` and are never logged. @default {} */
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
+/** issue 15, `kind: stdio`: a child process speaking the agent protocol as JSON lines on stdin/stdout. */
+export const StdioAgentSchema = z.strictObject({
+  /** The program to start (looked up on PATH). */
+  command: z.string().min(1),
+  /** @default [] */
+  args: z.array(z.string()).default([]),
+  /** Working directory; relative paths are taken from where referee runs. @default the current directory */
+  cwd: z.string().min(1).optional(),
+  /**
+   * Variables added to the child's environment (which otherwise holds only PATH, HOME, locale and
+   * OTEL_* variables); values may reference env vars as `${NAME}` and are never logged. @default {}
+   */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string()).default({}),
+});
+
+const DEFAULT_CONTEXT_SIZE = 4096;
+const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant with a good memory.';
+
 export const AgentConfigSchema = z.strictObject({
   /** Shown in reports and used as the run directory prefix. */
   name: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
-  /** `chat`: plain chat keeping what fits the window; `memory`: chat plus an on-disk long-term memory. */
-  kind: z.enum(['chat', 'memory']),
+  /**
+   * `chat`: plain chat keeping what fits the window; `memory`: chat plus an on-disk long-term memory;
+   * `http` / `stdio` (issue 15): your own agent, reached over the agent protocol (the `llm` block is then unused).
+   */
+  kind: z.enum(['chat', 'memory', 'http', 'stdio']),
   llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
   /** Context window in tokens, prompt and reply together. @default 4096 */
-  context_size: z.number().int().min(64).default(4096),
+  context_size: z.number().int().min(64).default(DEFAULT_CONTEXT_SIZE),
   /** System prompt sent first in every call. */
-  system_prompt: z.string().default('You are a helpful assistant with a good memory.'),
+  system_prompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
   /** issue 12: the largest message the agent takes, in cl100k tokens (GoodAI's `max_message_size`); one filler message is at most this large. @default 4096 */
   max_message_size: z.number().int().positive().default(4096),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
@@ -80,7 +109,34 @@ export const AgentConfigSchema = z.strictObject({
   pricing: PricingSchema.optional(),
   sim: SimConfigSchema.default(SimConfigSchema.parse({})),
   memory: MemoryConfigSchema.default(MemoryConfigSchema.parse({})),
+  /** Required for, and only allowed with, `kind: http`. */
+  http: HttpAgentSchema.optional(),
+  /** Required for, and only allowed with, `kind: stdio`. */
+  stdio: StdioAgentSchema.optional(),
+}).superRefine((config, ctx) => {
+  // issue 15: the protocol block must match the kind, so a misplaced one is never silently ignored.
+  for (const kind of ['http', 'stdio'] as const) {
+    if (config.kind === kind && !config[kind]) ctx.addIssue({ code: 'custom', path: [kind], message: `required when kind is '${kind}'` });
+    if (config.kind !== kind && config[kind]) ctx.addIssue({ code: 'custom', path: [kind], message: `only allowed when kind is '${kind}'` });
+  }
+  // A protocol agent brings its own LLM and memory: settings of Referee's would be silently ignored.
+  if (config.kind === 'http' || config.kind === 'stdio') {
+    for (const [field, value] of Object.entries(BUILT_IN_ONLY)) {
+      if (JSON.stringify(config[field as keyof typeof BUILT_IN_ONLY]) !== JSON.stringify(value)) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `not used by kind '${config.kind}' (the agent brings its own LLM and memory); remove it` });
+      }
+    }
+  }
 });
+
+/** The fields only Referee's own agents read, at their defaults (issue 15). */
+const BUILT_IN_ONLY = {
+  llm: LlmConfigSchema.parse({}),
+  sim: SimConfigSchema.parse({}),
+  memory: MemoryConfigSchema.parse({}),
+  context_size: DEFAULT_CONTEXT_SIZE,
+  system_prompt: DEFAULT_SYSTEM_PROMPT,
+};
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type LlmConfig = z.infer<typeof LlmConfigSchema>;

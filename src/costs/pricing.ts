@@ -45,3 +45,13 @@ export function resolvePricing(
 export function costUsd(p: ResolvedPricing, tokensIn: number, tokensOut: number): number {
   return (tokensIn * p.inputPerMTok + tokensOut * p.outputPerMTok) / 1_000_000;
 }
+
+/**
+ * The prices of an agent config. A protocol agent (issue 15) brings its own
+ * LLM, so Referee's table says nothing about it: its turns are priced by what
+ * it reports (`agent_reported`), or by `pricing:` when it reports only tokens.
+ */
+export function agentPricing(config: { kind: string; llm: { model: string }; pricing?: { input_per_mtok: number; output_per_mtok: number } | undefined }): ResolvedPricing {
+  if (config.kind !== 'http' && config.kind !== 'stdio') return resolvePricing(config.llm.model, config.pricing);
+  return { inputPerMTok: config.pricing?.input_per_mtok ?? 0, outputPerMTok: config.pricing?.output_per_mtok ?? 0, source: 'agent_reported' };
+}

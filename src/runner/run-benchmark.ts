@@ -7,7 +7,7 @@ import { RunDirWriter } from '../artifacts/run-dir-writer.js';
 import type { RunMeta, RunStats } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { DatasetConfig } from '../config/dataset.js';
-import { resolvePricing } from '../costs/pricing.js';
+import { agentPricing } from '../costs/pricing.js';
 import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
 import type { TestDefinition } from '../datasets/types.js';
@@ -133,7 +133,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const schedule = buildRunSchedule(dataset.definitions, datasetConfig, planOptions);
   const plans = createRunPlans(dataset.definitions, datasetConfig, planOptions);
 
-  const pricing = resolvePricing(agentConfig.llm.model, agentConfig.pricing);
+  const pricing = agentPricing(agentConfig);
   const freshMeta: RunMeta = {
     run_id: runId,
     created_at: new Date().toISOString(),

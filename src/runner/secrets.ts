@@ -35,12 +35,15 @@ export function redactUrl(url: string): string {
 
 /** The agent config as recorded in run.json. */
 export function redactAgentConfig(config: AgentConfig): Record<string, unknown> {
-  const llm: Record<string, unknown> = {
-    ...config.llm,
-    headers: Object.fromEntries(Object.entries(config.llm.headers).map(([k, v]) => [k, recordableHeader(v)])),
-  };
+  const llm: Record<string, unknown> = { ...config.llm, headers: recordable(config.llm.headers) };
   if (typeof llm.base_url === 'string') llm.base_url = redactUrl(llm.base_url);
-  return { ...config, llm };
+  return {
+    ...config,
+    llm,
+    // issue 15: the protocol agents' headers and child environment, as templates only.
+    ...(config.http ? { http: { ...config.http, url: redactUrl(config.http.url), headers: recordable(config.http.headers) } } : {}),
+    ...(config.stdio ? { stdio: { ...config.stdio, env: recordable(config.stdio.env) } } : {}),
+  };
 }
 
 /**
@@ -53,7 +56,9 @@ export function agentSecrets(config: AgentConfig, env: NodeJS.ProcessEnv, expand
   const out: string[] = [];
   const llm = config.llm as AgentConfig['llm'] & { api_key_env?: string; base_url?: string };
   if (llm.api_key_env && env[llm.api_key_env]) out.push(env[llm.api_key_env] as string);
-  for (const template of Object.values(llm.headers)) {
+  // issue 15: a protocol agent's header and child-environment templates name secrets too.
+  const templates = [...Object.values(llm.headers), ...Object.values(config.http?.headers ?? {}), ...Object.values(config.stdio?.env ?? {})];
+  for (const template of templates) {
     for (const m of template.matchAll(VAR_REF)) {
       const v = env[m[1] as string];
       if (v) out.push(v);
@@ -133,4 +138,8 @@ export function registeredSecretSpellings(): readonly string[] {
 /** `redactSecrets` over the registered secrets. */
 export function redact(text: string): string {
   return redactSpellings(text, registeredSpellings);
+}
+
+function recordable(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, recordableHeader(v)]));
 }

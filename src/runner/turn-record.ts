@@ -26,8 +26,9 @@ export function buildTurnMetric(place: TurnPlace, outcome: TurnOutcome, pricing:
     ttft_ms: reply?.timings?.ttftMs !== undefined ? roundMs(reply.timings.ttftMs) : null,
     tokens_in: tokensIn,
     tokens_out: tokensOut,
-    cost_usd: costUsd(pricing, tokensIn, tokensOut),
-    pricing_source: pricing.source,
+    // issue 15: a protocol agent's own figure wins over any price table.
+    cost_usd: reply?.costUsd ?? costUsd(pricing, tokensIn, tokensOut),
+    pricing_source: reply?.costUsd !== undefined ? 'agent_reported' : pricing.source,
     status: outcome.status,
     ...extra,
     ...(outcome.reason ? { reason: outcome.reason } : {}),

@@ -15,7 +15,7 @@ import type { AgentFactory, ChatMessage } from '../agents/types.js';
 import { RunDirWriter } from '../artifacts/run-dir-writer.js';
 import type { RunMeta, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
-import { resolvePricing } from '../costs/pricing.js';
+import { agentPricing } from '../costs/pricing.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { ConfigError, RefereeError } from '../errors.js';
 import type { TaskVerdict } from '../scoring/evaluators.js';
@@ -162,7 +162,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
   });
   const definitions = prepared.map((p) => p.def);
 
-  const pricing = resolvePricing(agentConfig.llm.model, agentConfig.pricing);
+  const pricing = agentPricing(agentConfig);
   const meta: RunMeta = {
     run_id: runId,
     created_at: new Date().toISOString(),

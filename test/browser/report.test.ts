@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAiStream, startRecordingServer, type RecordingServer } from '../agents/helpers.js';
 import { ROOT, readJson, runCli, tempDir } from '../helpers.js';
+import { SMALL_DATASET } from '../reliability/helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-output');
@@ -95,6 +96,13 @@ describe('the HTML reports in Chromium', () => {
     await page.evaluate(`document.querySelectorAll('details.test, details.turn').forEach((d) => { d.open = true; })`);
     await page.waitForFunction(`document.querySelectorAll('.test-body').length === document.querySelectorAll('details.test').length`);
     await expect(page.locator('.answer[data-agent="challenger"] .answer-text').count()).resolves.toBeGreaterThan(20);
+    await expectNothingRan(page, dialogs, errors);
+    await page.screenshot({ path: join(SHOTS, 'comparison_report.png'), fullPage: true });
+    await page.close();
+  });
+
+  /** No effect of a hostile answer: no global set, no element injected, no dialog, no page error. */
+  async function expectNothingRan(page: Page, dialogs: string[], errors: string[]): Promise<void> {
     const state = await page.evaluate(`({
       pwned: typeof window.__pwned,
       injectedImgs: document.querySelectorAll('img').length,
@@ -103,8 +111,39 @@ describe('the HTML reports in Chromium', () => {
     expect(state).toEqual({ pwned: 'undefined', injectedImgs: 0, injectedScripts: 0 });
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'comparison_report.png'), fullPage: true });
-    await page.close();
+  }
+
+  it('issue 15: a protocol agent whose reply and metadata (values and keys) are markup: all shown as text, none of it run', async () => {
+    const key = '<img src=y onerror="window.__pwned = 3">';
+    // A real HTTP agent (kind: http) on loopback: every answer is the payload, in its text and its metadata.
+    const agent = await startRecordingServer((_req, res, body) => {
+      const type = (body as { type: string }).type;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (type === 'start') return res.end(JSON.stringify({ session_id: 'hostile' }));
+      res.end(type === 'message' ? JSON.stringify({ text: PAYLOAD, metadata: { retrieved: [PAYLOAD], [key]: PAYLOAD } }) : '{}');
+    });
+    try {
+      const dir = tempDir('referee-byo-report-');
+      writeFileSync(join(dir, 'agent.yaml'), `name: hostile\nkind: http\nhttp: { url: "${agent.url}" }\n`);
+      writeFileSync(join(dir, 'dataset.yaml'), SMALL_DATASET);
+      const r = await runCli(['run', '--agent-config', join(dir, 'agent.yaml'), '--dataset-config', join(dir, 'dataset.yaml'), '--output-dir', dir, '--run-id', 'hostile', '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      const { page, dialogs, errors } = await open(join(dir, 'hostile/report.html'));
+      // Rows are built when a test, then a turn, opens: open the tests first, then their turns.
+      await page.evaluate(`document.querySelectorAll('details.test').forEach((d) => { d.open = true; })`);
+      await page.waitForFunction(`document.querySelectorAll('.test-body').length === document.querySelectorAll('details.test').length`);
+      await page.evaluate(`document.querySelectorAll('details.turn').forEach((d) => { d.open = true; })`);
+      await page.locator('.turn-details .jt-node').first().waitFor();
+      expect(await page.locator('.turn-details .jt-key').allTextContents()).toEqual(expect.arrayContaining(['metadata', 'retrieved', key]));
+      // The tree shows strings as JSON (their quotes escaped): the markup is there, as text.
+      const texts = await page.locator('.turn-details').allTextContents();
+      expect(texts.some((t) => t.includes('<script>window.__pwned = 1</script><img src=x onerror='))).toBe(true);
+      await expect(page.locator('.answer-text').first().textContent()).resolves.toBe(PAYLOAD);
+      await expectNothingRan(page, dialogs, errors);
+      await page.close();
+    } finally {
+      await agent.close();
+    }
   });
 
   it('renders a single run report.html with the same parts', async () => {

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimServer } from '../../src/agents/sim/server.js';
 import { stackLayout } from '../../src/stack/config.js';
 import { otlpEndpoint, phoenixUrl, prometheusUrl, stackDown, stackStatus, stackUp, type ServiceName } from '../../src/stack/services.js';
 import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
@@ -198,5 +199,39 @@ describe('a run with the collector down', () => {
     const written = runSpans(runDir);
     const spans = await waitForPhoenix(project, written.length);
     expect(spans.map((s) => s.context.span_id).sort()).toEqual(written.map((s) => s.spanId).sort());
+  });
+});
+
+describe('a protocol agent instrumented with OpenTelemetry (issue 15)', () => {
+  it("shows its own span under Referee's turn span in Phoenix, in the run's project", async () => {
+    // The Python example as a stdio child: it exports its `agent.reply` span from the traceparent Referee sent.
+    const llm = await startSimServer({ host: '127.0.0.1', port: 0 });
+    try {
+      const dir = tempDir('referee-stack-byo-');
+      const project = `referee-byo-${Date.now().toString(36)}`;
+      const agent = join(dir, 'agent.yaml');
+      writeFileSync(agent, `name: py\nkind: stdio\nstdio:\n  command: python3\n  args: [${join(ROOT, 'examples/agents/python/naive_memory_agent.py')}, --stdio]\n  env: { LLM_BASE_URL: "${llm.url}" }\n`);
+      const dataset = join(dir, 'dataset.yaml');
+      writeFileSync(dataset, 'config: { run_name: byo }\ndatasets:\n  args: { memory_span: 400, dataset_examples: 1, seed: 3 }\n  datasets:\n    - name: colours\n      args: { colour_changes: 2 }\n');
+      const r = await runCli(['run', '--agent-config', agent, '--dataset-config', dataset, '--output-dir', join(dir, 'runs'), '--run-id', 'byo', '--quiet'], {
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l), PHOENIX_PROJECT_NAME: project },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const turns = readJsonl(join(dir, 'runs/byo/turn_metrics.jsonl')).length;
+      let spans: PhoenixSpan[] = [];
+      const deadline = Date.now() + 90_000;
+      const count = (name: string) => spans.filter((s) => s.name === name).length;
+      while (Date.now() < deadline && (count('agent.reply') < turns || count('benchmark.turn') < turns)) {
+        await sleep(1000);
+        spans = await phoenixSpans(project);
+      }
+      const turnSpans = new Map(spans.filter((s) => s.name === 'benchmark.turn').map((s) => [s.context.span_id, s.context.trace_id]));
+      const agentSpans = spans.filter((s) => s.name === 'agent.reply');
+      expect(turnSpans.size).toBe(turns);
+      expect(agentSpans).toHaveLength(turns);
+      for (const s of agentSpans) expect(turnSpans.get(s.parent_id ?? '')).toBe(s.context.trace_id);
+    } finally {
+      await llm.close();
+    }
   });
 });

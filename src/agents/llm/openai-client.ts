@@ -266,7 +266,7 @@ function thinkBlockTokens(text: string): number {
 // ---------------------------------------------------------------- errors
 
 /** Maps anything thrown during a call to a CallError, preferring the abort reason. */
-function toCallError(err: unknown, signal: AbortSignal, display: string): CallError {
+export function toCallError(err: unknown, signal: AbortSignal, display: string): CallError {
   if (err instanceof CallError && !signal.aborted) return err;
   if (signal.aborted) return abortError(signal.reason, display, err);
   if (err instanceof CallError) return err;
@@ -287,7 +287,7 @@ function abortError(reason: unknown, display: string, cause: unknown): CallError
  * must not leak its head), and again after JSON decoding (issue 14: `sk-SA\/SECKEY`
  * decodes to the key).
  */
-async function readErrorBody(response: HttpPostResponse): Promise<string> {
+export async function readErrorBody(response: HttpPostResponse): Promise<string> {
   try {
     const raw = await response.text();
     try {
