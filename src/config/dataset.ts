@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SCORING_MODES } from '../scoring/types.js';
 
 /** Arguments shared by every dataset (GoodAI's `datasets.args`). */
 export const DatasetArgsSchema = z.looseObject({
@@ -46,6 +47,13 @@ export const DatasetRunConfigSchema = z.strictObject({
   /** Send GoodAI's introduction of the benchmark first in every conversation. @default true */
   intro: z.boolean().default(true),
   clock: ClockConfigSchema.default(ClockConfigSchema.parse({})),
+  /**
+   * issue 12: `goodai` scores exactly as GoodAI's `evaluate_correct`; `strict`
+   * fixes its known flaws (Colours: the colour as a whole word, not a
+   * substring). Recorded in run.json with the rest of this config.
+   * @default "goodai"
+   */
+  scoring: z.enum(SCORING_MODES).default('goodai'),
   /** Pinned dataset manifest sha256: a run on a different dataset refuses to start. */
   sha256: z
     .string()

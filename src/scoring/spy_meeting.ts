@@ -1,13 +1,26 @@
 /**
  * Spy meeting, GoodAI's rule: a third per decoded message (any accepted word
- * for it, whole word), minus one third, once, when the reply also holds a
- * word belonging to a code that was not sent (the agent mixed things up).
+ * for it, whole word, case as written), minus one third, once, when the reply
+ * also holds an accepted word of a code that was not sent. The "not sent"
+ * words come from the code book the test was written from (issue 12):
+ * GoodAI's when every expected list is one of GoodAI's, else Referee's own.
  */
-import { loadSpyCodes } from '../datasets/data-files.js';
+import { loadGoodaiSpyAnswers, loadSpyCodes } from '../datasets/data-files.js';
 import { DatasetError } from '../errors.js';
 import { lastAnswer } from './extract.js';
 import { hasWord } from './text.js';
 import type { Scorer } from './types.js';
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
+
+/** Every accepted word of the book the expected lists belong to. */
+export function spyVocabulary(expected: readonly (readonly string[])[]): string[] {
+  const goodai = loadGoodaiSpyAnswers();
+  if (expected.every((e) => goodai.some((g) => sameList(e, g)))) return goodai.flat();
+  return Object.values(loadSpyCodes())
+    .flat()
+    .flatMap((c) => c.answers);
+}
 
 export const scoreSpyMeeting: Scorer = (test, answers) => {
   const expected = test.expected_responses;
@@ -22,15 +35,12 @@ export const scoreSpyMeeting: Scorer = (test, answers) => {
   for (const accepted of lists) {
     if (accepted.some((w) => hasWord(answer, w))) {
       correct++;
-      reasons.push('Answer contains expected keyword(s).');
+      reasons.push('Answer contains expected keyword(s)');
     } else reasons.push(`${JSON.stringify(accepted)} not found in answer.`);
   }
   const mine = new Set(lists.flat());
-  const others = Object.values(loadSpyCodes())
-    .flat()
-    .flatMap((c) => c.answers)
-    .filter((w) => !mine.has(w));
-  const confused = others.find((w) => hasWord(answer, w));
+  const confused = spyVocabulary(lists).find((w) => !mine.has(w) && hasWord(answer, w));
   if (confused !== undefined) reasons.push(`Answer also contains \`${confused}\`, which indicates that the agent has recalled something incorrect.`);
-  return { score: Math.max((correct - (confused !== undefined ? 1 : 0)) / lists.length, 0), maxScore: 1, reasons };
+  // GoodAI divides by 3, the number of messages every test sends.
+  return { score: Math.max((correct - (confused !== undefined ? 1 : 0)) / 3, 0), maxScore: 1, reasons };
 };
