@@ -16,7 +16,8 @@ import { scoreSpyMeeting } from './spy_meeting.js';
 import { scoreTriggerResponse } from './trigger_response.js';
 
 /** Recorded with every run; bump when a scorer's judgement changes. */
-export const SCORING_VERSION = '1.1';
+// 2.0 (issue 12): GoodAI's evaluate_correct reproduced, partial credit and JSON repair included.
+export const SCORING_VERSION = '2.0';
 
 const SCORERS: Readonly<Record<string, Scorer>> = {
   colours: scoreColours,
