@@ -29,6 +29,8 @@ def stub_modules(judge_queue):
     llm.GPT_CHEAPEST = "stub"
     llm.make_user_message = lambda content: {"role": "user", "content": content}
     llm.count_tokens_for_model = lambda *a, script=None, **k: sum(len(s) // 4 + 1 for s in (script or []))
+    # Any other name GoodAI's modules import from utils.llm (model names, message helpers) is a harmless stand-in.
+    llm.__getattr__ = lambda name: (lambda *a, **k: {"role": "user", "content": a[0] if a else ""})
     sys.modules["utils.llm"] = llm
     sys.modules["zstd"] = types.ModuleType("zstd")
 
