@@ -6,12 +6,10 @@
 import { extractJsonArray } from './extract.js';
 import { MATCH_SYSTEM_PROMPT } from './judge.js';
 import type { Judge, JudgedScorer } from './judge.js';
-import { parseExpectedRoute, routeMatches, scoreLocationsDirections } from './locations_directions.js';
 import { pyTruthy, sanitizeAndParseJson } from './py-json.js';
 import type { PyValue } from './py-json.js';
 import { rougeL, standardise } from './text.js';
 import { TRIGGER_ROUGE_THRESHOLD, triggerSingle } from './trigger_response.js';
-import type { ScoreResult } from './types.js';
 
 const TRIGGER_PROMPT = (message: string, sentence: string): string =>
   `Take a look at the following text:\n"${message}"\n\nDetermine whether the sentence "${sentence}" is present or not in the text. If the sentence is present, extract the piece of text that features the targeted sentence. Answer in JSON form, like this:\n{"present": true or false, "sentence": "targeted sentence"}`;
@@ -109,27 +107,4 @@ export const judgedJokes: JudgedScorer = async (test, answers, judge) => {
   const prompt = `${MATCH_SYSTEM_PROMPT}\n\n${JSON.stringify([{ question_nr: 0, question: 'Which joke did I tell you?', expected_answer: expected, answer_given: answer }])}`;
   const r = checklistScore(await judge.ask(prompt));
   return { score: r.score, maxScore: 1, reasons: r.reasons.map((x) => `${x} (judged by ${judge.name})`) };
-};
-
-const STRUCTURE_PROMPT = (directions: string, places: string[]): string =>
-  'Take a look at this text:\n```text\n' +
-  directions +
-  '\n```\n\nIf the text has a sequence of directions in it, convert that sequence of directions into well-structured JSON, like this:\n[\n  {"origin": "some place", "kilometers": 2, "direction": "West", "destination": "other place"},\n  ...\n]\nIf there are no directions, return an empty list.\n\nAlso, if any place matches a place from this list, you must use the name from the list instead of what\'s in the text:\n' +
-  places.map((p) => `- ${p}`).join('\n');
-
-export const judgedLocationsDirections: JudgedScorer = async (test, answers, judge): Promise<ScoreResult> => {
-  const route = parseExpectedRoute(test);
-  const answer = answers[answers.length - 1];
-  if (answer === undefined) return { score: 0, maxScore: 1, reasons: ['No answer to the question.'] };
-  const places = [...new Set(route.flatMap((m) => [m.origin, m.destination]))];
-  const parsed = extractJsonArray(await judge.ask(STRUCTURE_PROMPT(answer, places)));
-  if (!parsed.ok) {
-    const fallback = scoreLocationsDirections(test, answers);
-    return { ...fallback, reasons: [`The judge's structured directions were unusable (${parsed.reason}); ${fallback.reasons.join(' ')}`] };
-  }
-  const moves = parsed.value.flatMap((d) => {
-    const o = d as { direction?: unknown; kilometers?: unknown };
-    return typeof o.direction === 'string' && typeof o.kilometers === 'number' ? [{ direction: o.direction, distance: o.kilometers }] : [];
-  });
-  return routeMatches(route, moves, `judged by ${judge.name}`);
 };
