@@ -9,7 +9,8 @@ import { answerWithSkills } from '../../src/agents/sim/skills/index.js';
 import type { ChatMessage } from '../../src/agents/types.js';
 import { loadDataset } from '../../src/datasets/load.js';
 import type { TestDefinition } from '../../src/datasets/types.js';
-import { getCallbackScorer, getScorer } from '../../src/scoring/registry.js';
+import type { Judge } from '../../src/scoring/judge.js';
+import { getCallbackScorer, getJudgedScorer, getScorer } from '../../src/scoring/registry.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/goodai/definitions-v3', import.meta.url));
 const defs = (await loadDataset(DIR)).definitions;
@@ -67,5 +68,25 @@ describe('sim on GoodAI-worded definitions', () => {
     ];
     expect(answerWithSkills('What have been all of the names that I have given you? Express the answer as a JSON list.', context)).toBe('["Tomasz"]');
     expect(JSON.parse(answerWithSkills('What is on my current shopping list? Express the list as JSON.', context))).toEqual([{ item: 'toilet paper', quantity: 1 }]);
+  });
+
+  it('judges offline as GoodAI\'s judge would be asked: the sim answers the trigger and directions prompts (issue 12)', async () => {
+    let calls = 0;
+    const sim: Judge = {
+      name: 'sim',
+      ask: async (prompt) => {
+        calls++;
+        return answerWithSkills(prompt, [{ role: 'user', content: prompt }]);
+      },
+    };
+    // Directions are always structured by the judge; the sim's own route reaches the destination.
+    const route = defs.find((d) => d.dataset === 'locations_directions')!;
+    expect((await getJudgedScorer('locations_directions')!(route, [`Sure.\n${play(route)[0]}`], sim)).score).toBe(1);
+    expect((await getJudgedScorer('locations_directions')!(route, ['From Library, go 9km West to Park.'], sim)).score).toBe(0);
+    expect(calls).toBe(2);
+    // Trigger replies the deterministic check rejects go to the judge, which finds no sentence in them.
+    const trigger = defs.find((d) => d.dataset === 'trigger_response')!;
+    expect((await getJudgedScorer('trigger_response')!(trigger, ['No idea.', 'Hmm.', play(trigger)[2]!], sim)).score).toBeCloseTo(1 / 3, 12);
+    expect(calls).toBe(4);
   });
 });
