@@ -3,7 +3,7 @@
  * for it, whole word, case as written), minus one third, once, when the reply
  * also holds an accepted word of a code that was not sent. The "not sent"
  * words come from the code book the test was written from (issue 12):
- * GoodAI's when every expected list is one of GoodAI's, else Referee's own.
+ * Referee's own for Referee's definitions, GoodAI's for any other.
  */
 import { loadGoodaiSpyAnswers, loadSpyCodes } from '../datasets/data-files.js';
 import { DatasetError } from '../errors.js';
@@ -13,13 +13,18 @@ import type { Scorer } from './types.js';
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
 
-/** Every accepted word of the book the expected lists belong to. */
+/**
+ * Every accepted word of the book the test was written from: Referee's when
+ * every expected list is one of Referee's codes, else GoodAI's (whose own
+ * older definitions hold shorter lists, yet its scorer still uses its
+ * current lists for the "not sent" words).
+ */
 export function spyVocabulary(expected: readonly (readonly string[])[]): string[] {
-  const goodai = loadGoodaiSpyAnswers();
-  if (expected.every((e) => goodai.some((g) => sameList(e, g)))) return goodai.flat();
-  return Object.values(loadSpyCodes())
+  const referee = Object.values(loadSpyCodes())
     .flat()
-    .flatMap((c) => c.answers);
+    .map((c) => c.answers);
+  if (expected.every((e) => referee.some((r) => sameList(e, r)))) return referee.flat();
+  return loadGoodaiSpyAnswers().flat();
 }
 
 export const scoreSpyMeeting: Scorer = (test, answers) => {
