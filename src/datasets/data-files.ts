@@ -139,15 +139,6 @@ export function loadPlaces(): readonly string[] {
   return stringList('places.json');
 }
 
-/** issue 12: GoodAI's Spy Meeting answer lists (words only), to score GoodAI's definitions by GoodAI's confusion rule. */
-export function loadGoodaiSpyAnswers(): readonly (readonly string[])[] {
-  const value = (readJson('goodai_spy_answers.json') as { answers?: unknown } | null)?.answers;
-  if (!Array.isArray(value) || !value.every((l) => Array.isArray(l) && l.every((w: unknown) => typeof w === 'string'))) {
-    throw new DatasetError('DATASET_INVALID', 'data/goodai_spy_answers.json: answers must be a list of word lists');
-  }
-  return value as string[][];
-}
-
 /** issue 12: GoodAI's place names, the list its Locations Directions judge and scorer use. */
 export function loadGoodaiPlaces(): readonly string[] {
   const value = (readJson('goodai_locations.json') as { places?: unknown } | null)?.places;

@@ -125,17 +125,15 @@ describe('scorers on hand-made replies', () => {
   });
 
   it('spy_meeting: thirds, minus a third once for a confused recall', () => {
-    // Referee's own code lists (data/spy_codes.json), so the "not sent" words are Referee's too (issue 12).
-    const t = { ...def('spy_meeting'), expected_responses: [['dawn', 'sunrise', 'daybreak'], ['boat', 'bridge', 'raft', 'kayak', 'canoe'], ['orchard']] };
+    // GoodAI's code book (data/spy_codes.json, issue 12).
+    const t = { ...def('spy_meeting'), expected_responses: [['dawn', 'sunrise', 'morning', 'rise'], ['boat', 'bridge', 'raft', 'kayak'], ['orchard']] };
     expect(getScorer('spy_meeting')(t, ['At sunrise in the orchard; bring a boat.']).score).toBe(1);
     expect(getScorer('spy_meeting')(t, ['At dawn in the orchard.']).score).toBeCloseTo(2 / 3);
-    expect(getScorer('spy_meeting')(t, ['At dawn in the orchard, bring a boat and a torch.']).score).toBeCloseTo(2 / 3);
+    expect(getScorer('spy_meeting')(t, ['At dawn in the orchard, bring a boat and a car.']).score).toBeCloseTo(2 / 3);
+    // A word outside the book is no confusion.
+    expect(getScorer('spy_meeting')(t, ['At dawn in the orchard, bring a boat and a torch.']).score).toBe(1);
     expect(getScorer('spy_meeting')(t, ['I have no idea.']).score).toBe(0);
     expect(getScorer('spy_meeting')(t, ['{"when": dawn']).score).toBeCloseTo(1 / 3); // prose scoring: malformed JSON does not matter
-    // Lists that are not Referee's are GoodAI's: its words decide, so a torch is no confusion but a car is.
-    const goodai = { ...t, expected_responses: [['dawn', 'sunrise', 'morning', 'rise'], ['boat', 'bridge', 'raft', 'kayak'], ['orchard']] };
-    expect(getScorer('spy_meeting')(goodai, ['At dawn in the orchard, bring a boat and a torch.']).score).toBe(1);
-    expect(getScorer('spy_meeting')(goodai, ['At dawn in the orchard, bring a boat and a car.']).score).toBeCloseTo(2 / 3);
   });
 
   it('jokes: the joke recounted, with punctuation and case ignored', () => {
