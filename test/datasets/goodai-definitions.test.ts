@@ -4,8 +4,12 @@
  * `TestExample.load` reads the same folder (scripts/goodai-load-check.py),
  * and Referee writes nothing into a def.json that GoodAI's loader would refuse.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { expectedShapeError } from '../../src/datasets/expected-shapes.js';
 import { getGenerator } from '../../src/datasets/registry.js';
 import { loadDataset } from '../../src/datasets/load.js';
 import type { TestDefinition } from '../../src/datasets/types.js';
@@ -80,4 +84,27 @@ describe('GoodAI-shaped definitions (issue 12)', () => {
       for (const def of getGenerator(name).generate({ seed: 3, examples: 2, args: {} })) expect(Object.keys(def).sort()).toEqual(GOODAI_KEYS);
     },
   );
+});
+
+describe('expected_responses shapes (issue 12)', () => {
+  it('accept every generated definition and every golden GoodAI one', async () => {
+    for (const def of (await loadDataset(DIR)).definitions) expect(expectedShapeError(def.dataset, def.expected_responses), def.testId).toBeUndefined();
+    for (const name of ['colours', 'name_list', 'shopping', 'spy_meeting', 'trigger_response', 'prospective_memory', 'jokes', 'locations_directions', 'sallyanne']) {
+      for (const def of getGenerator(name).generate({ seed: 5, examples: 3, args: {} })) expect(expectedShapeError(name, def.expected_responses), name).toBeUndefined();
+    }
+  });
+
+  it('name the file and the field of a malformed one, and stop the load', async () => {
+    expect(expectedShapeError('shopping', [['soap', 3], ['leek', 'two']])).toMatch(/^expected_responses\[1\]/);
+    expect(expectedShapeError('prospective_memory', [['quote', 'author']])).toMatch(/^expected_responses\[0\]/);
+    expect(expectedShapeError('spy_meeting', ['boat'])).toMatch(/^expected_responses\[0\]/);
+    expect(expectedShapeError('custom', [{ anything: 1 }])).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'referee-shapes-'));
+    mkdirSync(join(dir, 'definitions', 'Shopping'), { recursive: true });
+    const file = join(dir, 'definitions', 'Shopping', '0.def.json');
+    const def = JSON.parse(readFileSync(join(DIR, 'definitions', 'Shopping', '0.def.json'), 'utf8')) as { expected_responses: unknown[] };
+    def.expected_responses[1] = ['leek', 'two'];
+    writeFileSync(file, JSON.stringify(def));
+    await expect(loadDataset(dir)).rejects.toThrow(`${file}: expected_responses[1]`);
+  });
 });
