@@ -7,11 +7,14 @@ import { z } from 'zod';
 
 const text = z.string();
 const oneText = z.array(text).length(1);
-const shoppingEntry = z.union([
-  z.tuple([text, z.number().int()]),
-  // Referee's older shape.
-  z.object({ item: text, quantity: z.number() }),
-]);
+const shoppingEntry = z.union(
+  [
+    z.tuple([text, z.number().int()]),
+    // Referee's older shape.
+    z.object({ item: text, quantity: z.number() }),
+  ],
+  { error: 'must be ["item", quantity] (GoodAI\'s shape) or {"item", "quantity"}' },
+);
 
 const SHAPES: Readonly<Record<string, z.ZodType>> = {
   colours: oneText,
