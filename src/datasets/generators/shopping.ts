@@ -53,8 +53,10 @@ function generateOne(rng: Rng, changes: number, items: readonly string[]): TestD
     } else {
       const item = rng.pick(items);
       const count = rng.int(1, 3);
+      // GoodAI's "another": adding more of an item already on the list says so.
+      const more = cart.has(item) ? 'another ' : '';
       cart.set(item, (cart.get(item) ?? 0) + count);
-      statements.push(rng.pick(ADD_TEMPLATES)(phrase(count, item)));
+      statements.push(rng.pick(ADD_TEMPLATES)(more + phrase(count, item)));
     }
   }
   // GoodAI's shape: `[name, count]` pairs, names lower case.
