@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SCORING_MODES } from '../scoring/types.js';
 
 /** Arguments shared by every dataset (GoodAI's `datasets.args`). */
 export const DatasetArgsSchema = z.looseObject({
@@ -23,7 +24,8 @@ export const DatasetEntrySchema = z.strictObject({
 
 /**
  * The virtual clock of `time` waits (issue 7). How the agent learns the time:
- * `timestamp` prefixes the lines of temporal tests with `[YYYY-MM-DD HH:MM:SS]`,
+ * `none` (GoodAI's way, issue 12) tells nothing: the clock moves, the agent
+ * keeps its own time; `timestamp` prefixes the lines of temporal tests with `[YYYY-MM-DD HH:MM:SS]`,
  * `timestamp_all` every message, `real` tells nothing and really waits (up to
  * `max_real_wait_s` per jump) for agents that read their own clock.
  */
@@ -32,8 +34,8 @@ export const ClockConfigSchema = z.strictObject({
   start: z.iso.datetime({ offset: true }).default('2024-01-01T09:00:00Z'),
   /** Virtual seconds each message takes. @default 30 */
   step_s: z.number().min(0).default(30),
-  /** @default "timestamp" */
-  tell: z.enum(['timestamp', 'timestamp_all', 'real']).default('timestamp'),
+  /** @default "none" */
+  tell: z.enum(['none', 'timestamp', 'timestamp_all', 'real']).default('none'),
   /** Longest real wait for one jump in `real` mode, seconds. @default 5 */
   max_real_wait_s: z.number().min(0).default(5),
 });
@@ -48,6 +50,13 @@ export const DatasetRunConfigSchema = z.strictObject({
   clock: ClockConfigSchema.default(ClockConfigSchema.parse({})),
   /** issue 12: GoodAI's `-i`: each test alone in its own conversation, no filler between its lines, no introduction. @default false */
   isolated: z.boolean().default(false),
+  /**
+   * issue 12: `goodai` scores exactly as GoodAI's `evaluate_correct`; `strict`
+   * fixes its known flaws (Colours: the colour as a whole word, not a
+   * substring). Recorded in run.json with the rest of this config.
+   * @default "goodai"
+   */
+  scoring: z.enum(SCORING_MODES).default('goodai'),
   /** Pinned dataset manifest sha256: a run on a different dataset refuses to start. */
   sha256: z
     .string()

@@ -138,3 +138,12 @@ export function loadJokes(): readonly string[] {
 export function loadPlaces(): readonly string[] {
   return stringList('places.json');
 }
+
+/** issue 12: GoodAI's place names, the list its Locations Directions judge and scorer use. */
+export function loadGoodaiPlaces(): readonly string[] {
+  const value = (readJson('goodai_locations.json') as { places?: unknown } | null)?.places;
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) {
+    throw new DatasetError('DATASET_INVALID', 'data/goodai_locations.json: places must be a list of strings');
+  }
+  return value as string[];
+}

@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DatasetError } from '../errors.js';
+import { expectedShapeError } from './expected-shapes.js';
 import { hashDatasetDir, MANIFEST_FILE, manifestDigest, readManifest, verifyManifest } from './manifest.js';
 import type { DatasetManifest } from './manifest.js';
 import { findGeneratorByDisplayName } from './registry.js';
@@ -35,6 +36,8 @@ async function readDefinition(path: string, folder: string, exampleId: string): 
     throw new DatasetError('DATASET_INVALID', `${path}: invalid test definition:\n${z.prettifyError(parsed.error)}`);
   }
   const dataset = findGeneratorByDisplayName(folder)?.name ?? folder;
+  const shapeError = expectedShapeError(dataset, parsed.data.expected_responses);
+  if (shapeError) throw new DatasetError('DATASET_INVALID', `${path}: ${shapeError}`);
   return { ...parsed.data, testId: `${folder}/${exampleId}`, dataset, exampleId };
 }
 

@@ -1,4 +1,9 @@
-/** The zod schema for a `.def.json` file, GoodAI's shape plus our `evaluation`. */
+/**
+ * The zod schema for a `.def.json` file in GoodAI's shape. `evaluation` (which
+ * scorer) is read from older Referee files but no longer written: GoodAI's
+ * loader raises on any key it does not know, and the scorer follows from the
+ * dataset folder (issue 12).
+ */
 import { z } from 'zod';
 import type { TestDefinitionFile } from './types.js';
 

@@ -6,10 +6,10 @@
 import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
 import { getJudgedScorer, getScorer } from '../scoring/registry.js';
-import type { ScoreResult } from '../scoring/types.js';
+import type { ScoreResult, ScoringMode } from '../scoring/types.js';
 import type { CallbackWatch } from './callbacks.js';
 
-export async function evaluateTest(def: TestDefinition, answers: string[], options: { judge?: Judge; callbacks?: CallbackWatch }): Promise<ScoreResult> {
+export async function evaluateTest(def: TestDefinition, answers: string[], options: { judge?: Judge; callbacks?: CallbackWatch; scoring?: ScoringMode }): Promise<ScoreResult> {
   const evaluator = def.evaluation ?? def.dataset;
   if (def.uses_callback) {
     const verdict = options.callbacks?.verdict(def.testId);
@@ -17,5 +17,5 @@ export async function evaluateTest(def: TestDefinition, answers: string[], optio
   }
   const judged = options.judge ? getJudgedScorer(evaluator) : undefined;
   if (judged && options.judge) return judged(def, answers, options.judge);
-  return getScorer(evaluator)(def, answers);
+  return getScorer(evaluator)(def, answers, options.scoring ? { scoring: options.scoring } : {});
 }

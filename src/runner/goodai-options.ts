@@ -21,7 +21,7 @@ export function goodaiScheduleOptions(config: DatasetConfig): Partial<ScheduleOp
     clock: {
       startMs: Date.parse(clock.start),
       stepS: clock.step_s,
-      prefix: clock.tell === 'timestamp_all' ? 'all' : clock.tell === 'real' ? 'none' : 'temporal',
+      prefix: clock.tell === 'timestamp_all' ? 'all' : clock.tell === 'timestamp' ? 'temporal' : 'none',
     },
   };
 }

@@ -6,6 +6,7 @@ import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
+import type { ScoringMode } from '../scoring/types.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import type { Reporter, TestEndInfo } from './reporter.js';
 import type { LaneRestore, RestoredTurn } from './resume.js';
@@ -41,6 +42,8 @@ export interface LaneContext {
   judge?: Judge;
   /** The configured memory span: a test whose measured span exceeds it gets a warning. */
   memorySpan?: number;
+  /** issue 12: the dataset config's `scoring` rule (`goodai` or `strict`). */
+  scoring?: ScoringMode;
   /** Really wait on clock jumps (for agents that read their own clock), at most this many seconds each. */
   realWaitMaxS?: number;
   /** Resume (issue 4): this lane's completed turns, replayed from disk instead of sent. */
@@ -299,7 +302,7 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
     test.ctx,
     async (span) => {
       try {
-        const r = await evaluateTest(test.def, test.answers, { callbacks, ...(c.judge ? { judge: c.judge } : {}) });
+        const r = await evaluateTest(test.def, test.answers, { callbacks, ...(c.judge ? { judge: c.judge } : {}), ...(c.scoring ? { scoring: c.scoring } : {}) });
         span.setAttributes({
           [ATTR.score]: r.score,
           [ATTR.maxScore]: r.maxScore,

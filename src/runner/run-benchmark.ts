@@ -220,6 +220,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
           signal: abort.signal,
           reporters,
           memorySpan: args.memory_span,
+          scoring: datasetConfig.config.scoring,
           ...(judge ? { judge } : {}),
           ...(realWait !== undefined ? { realWaitMaxS: realWait } : {}),
           ...(resume ? { restore: resume.lanes[lane] ?? { turns: new Map(), endedTests: new Map() } } : {}),

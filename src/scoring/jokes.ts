@@ -11,8 +11,10 @@ export const scoreJokes: Scorer = (test, answers) => {
   const expected = String(test.expected_responses[0] ?? '');
   const answer = lastAnswer(answers);
   if (answer === undefined) return { score: 0, maxScore: 1, reasons: ['No answer to the question.'] };
-  if (answer.includes(expected) || (expected !== '' && standardise(answer).includes(standardise(expected)))) {
-    return { score: 1, maxScore: 1, reasons: ['The correct joke is recounted.'] };
+  if (answer.includes(expected)) return { score: 1, maxScore: 1, reasons: ['The correct joke is recounted.'] };
+  // Where GoodAI would ask its LLM, the judge-less fallback ignores punctuation and case (a documented departure).
+  if (expected !== '' && standardise(answer).includes(standardise(expected))) {
+    return { score: 1, maxScore: 1, reasons: ['The correct joke is recounted (punctuation and case ignored; no judge).'] };
   }
   return { score: 0, maxScore: 1, reasons: [`The joke ${JSON.stringify(clip(expected, 120))} is not in the answer ${JSON.stringify(clip(answer, 160))}.`] };
 };

@@ -6,35 +6,82 @@
 import { extractJsonArray } from './extract.js';
 import { MATCH_SYSTEM_PROMPT } from './judge.js';
 import type { Judge, JudgedScorer } from './judge.js';
-import { scoreJokes } from './jokes.js';
-import { parseExpectedRoute, routeMatches, scoreLocationsDirections } from './locations_directions.js';
-import { extractJsonObject, rougeL, standardise } from './text.js';
+import { pyTruthy, sanitizeAndParseJson } from './py-json.js';
+import type { PyValue } from './py-json.js';
+import { rougeL, standardise } from './text.js';
 import { TRIGGER_ROUGE_THRESHOLD, triggerSingle } from './trigger_response.js';
-import type { ScoreResult } from './types.js';
 
 const TRIGGER_PROMPT = (message: string, sentence: string): string =>
   `Take a look at the following text:\n"${message}"\n\nDetermine whether the sentence "${sentence}" is present or not in the text. If the sentence is present, extract the piece of text that features the targeted sentence. Answer in JSON form, like this:\n{"present": true or false, "sentence": "targeted sentence"}`;
+
+/**
+ * GoodAI's reading of the judge's trigger verdict (issue 12): parsed with
+ * `sanitize_and_parse_json`; a truthy `present` counts only if the quoted
+ * `sentence` is close to the expected one (ROUGE-L). Where GoodAI's own code
+ * raises (a list, a non-text sentence, a falsy non-boolean), Referee scores 0.
+ */
+export function triggerVerdict(reply: string, expected: string): { score: number; reason: string } {
+  let parsed: PyValue;
+  try {
+    parsed = sanitizeAndParseJson(reply);
+  } catch (error) {
+    return { score: 0, reason: `Could not evaluate due to a JSON parsing error: ${(error as Error).message}` };
+  }
+  if (!(parsed instanceof Map) || !parsed.has('present')) return { score: 0, reason: 'Could not evaluate due to a JSON parsing error: no "present"' };
+  const present = parsed.get('present')!;
+  let yes = false;
+  if (pyTruthy(present)) {
+    const sentence = parsed.get('sentence');
+    if (typeof sentence !== 'string') return { score: 0, reason: 'Could not evaluate: no "sentence" text' };
+    yes = rougeL(standardise(expected), standardise(sentence)) > TRIGGER_ROUGE_THRESHOLD;
+  }
+  return { score: yes ? 1 : 0, reason: `'${expected}' is ${yes ? '' : 'not '}in the response.` };
+}
+
+/**
+ * GoodAI's `evaluate_correct_gpt` reading of a checklist reply: every entry
+ * scores when its first answer is "yes", unless the second is "yes" and the
+ * third is not; what was summed before an unreadable entry is kept.
+ */
+export function checklistScore(reply: string): { score: number; reasons: string[] } {
+  let score = 0;
+  const reasons: string[] = [];
+  try {
+    const parsed = sanitizeAndParseJson(reply);
+    const entries: PyValue[] = Array.isArray(parsed) ? parsed : parsed instanceof Map ? [...parsed.keys()] : typeof parsed === 'string' ? Array.from(parsed) : [];
+    if (!Array.isArray(parsed) && !(parsed instanceof Map) && typeof parsed !== 'string') throw new Error('not iterable');
+    for (const entry of entries) {
+      const list = entry instanceof Map ? entry.get('checklist') : undefined;
+      const items: PyValue[] | undefined = Array.isArray(list) ? list : typeof list === 'string' ? Array.from(list) : list instanceof Map ? [...list.keys()] : undefined;
+      if (!items || !items.every((v) => typeof v === 'string')) throw new Error('bad checklist');
+      const yes = (items as string[]).map((v) => v.toLowerCase() === 'yes');
+      if (yes.length < 2 || (yes[1] && yes.length < 3)) throw new Error('short checklist');
+      const correct = yes[0]! && !(yes[1] && !yes[2]);
+      score += correct ? 1 : 0;
+      reasons.push(`The answer ${yes[0] ? 'makes' : 'does not make'} reference to the expected answer${yes[1] && !yes[2] ? ', but its number does not match' : ''}.`);
+    }
+  } catch {
+    reasons.push('JSON parse error');
+  }
+  return { score, reasons };
+}
 
 export const judgedTriggerResponse: JudgedScorer = async (test, answers, judge) => {
   const expected = test.expected_responses.map(String);
   let score = 0;
   const reasons: string[] = [];
-  for (const [i, e] of expected.entries()) {
-    const actual = answers[i] ?? '';
+  // GoodAI zips replies with expectations: an unanswered trigger is not judged.
+  for (const [i, e] of expected.slice(0, answers.length).entries()) {
+    const actual = answers[i]!;
     const quick = triggerSingle(actual, e);
     if (quick.score === 1) {
       score++;
       reasons.push(quick.reason);
       continue;
     }
-    const parsed = extractJsonObject(await judge.ask(TRIGGER_PROMPT(actual, e)));
-    if (!parsed.ok) {
-      reasons.push(`Could not evaluate due to a JSON parsing error: ${parsed.reason}`);
-      continue;
-    }
-    const present = parsed.value['present'] === true && rougeL(standardise(e), standardise(String(parsed.value['sentence'] ?? ''))) > TRIGGER_ROUGE_THRESHOLD;
-    if (present) score++;
-    reasons.push(`'${e}' is ${present ? '' : 'not '}in the response (judged by ${judge.name}).`);
+    const verdict = triggerVerdict(await judge.ask(TRIGGER_PROMPT(actual, e)), e);
+    score += verdict.score;
+    reasons.push(`${verdict.reason} (judged by ${judge.name})`);
   }
   return { score: expected.length ? score / expected.length : 0, maxScore: 1, reasons };
 };
@@ -53,31 +100,11 @@ export async function judgeMatch(judge: Judge, question: string, expected: unkno
 }
 
 export const judgedJokes: JudgedScorer = async (test, answers, judge) => {
-  const quick = scoreJokes(test, answers);
-  if (quick.score === 1 || answers.length === 0) return quick;
-  const r = await judgeMatch(judge, 'Which joke did I tell you?', test.expected_responses[0], answers[answers.length - 1] ?? '');
-  return { score: r.correct ? 1 : 0, maxScore: 1, reasons: [r.reason] };
-};
-
-const STRUCTURE_PROMPT = (directions: string, places: string[]): string =>
-  'Take a look at this text:\n```text\n' +
-  directions +
-  '\n```\n\nIf the text has a sequence of directions in it, convert that sequence of directions into well-structured JSON, like this:\n[\n  {"origin": "some place", "kilometers": 2, "direction": "West", "destination": "other place"},\n  ...\n]\nIf there are no directions, return an empty list.\n\nAlso, if any place matches a place from this list, you must use the name from the list instead of what\'s in the text:\n' +
-  places.map((p) => `- ${p}`).join('\n');
-
-export const judgedLocationsDirections: JudgedScorer = async (test, answers, judge): Promise<ScoreResult> => {
-  const route = parseExpectedRoute(test);
   const answer = answers[answers.length - 1];
   if (answer === undefined) return { score: 0, maxScore: 1, reasons: ['No answer to the question.'] };
-  const places = [...new Set(route.flatMap((m) => [m.origin, m.destination]))];
-  const parsed = extractJsonArray(await judge.ask(STRUCTURE_PROMPT(answer, places)));
-  if (!parsed.ok) {
-    const fallback = scoreLocationsDirections(test, answers);
-    return { ...fallback, reasons: [`The judge's structured directions were unusable (${parsed.reason}); ${fallback.reasons.join(' ')}`] };
-  }
-  const moves = parsed.value.flatMap((d) => {
-    const o = d as { direction?: unknown; kilometers?: unknown };
-    return typeof o.direction === 'string' && typeof o.kilometers === 'number' ? [{ direction: o.direction, distance: o.kilometers }] : [];
-  });
-  return routeMatches(route, moves, `judged by ${judge.name}`);
+  const expected = String(test.expected_responses[0] ?? '');
+  if (answer.includes(expected)) return { score: 1, maxScore: 1, reasons: ['The correct joke is recounted.'] };
+  const prompt = `${MATCH_SYSTEM_PROMPT}\n\n${JSON.stringify([{ question_nr: 0, question: 'Which joke did I tell you?', expected_answer: expected, answer_given: answer }])}`;
+  const r = checklistScore(await judge.ask(prompt));
+  return { score: r.score, maxScore: 1, reasons: r.reasons.map((x) => `${x} (judged by ${judge.name})`) };
 };

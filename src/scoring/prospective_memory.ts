@@ -27,7 +27,8 @@ export const prospectiveMemoryCallback: CallbackScorer = (test, replies) => {
   if (!expected) throw new DatasetError('DATASET_INVALID', `${test.testId}: expected_responses[0] must be [quote, author, n]`);
   const { quote, nth } = expected;
   if (replies.length < nth) return { score: 1, maxScore: 1, reasons: ['Not yet seen'], done: false };
-  const seen = replies.slice(0, nth);
+  // issue 12: every reply seen so far is checked, as GoodAI's callback does, not just the first n.
+  const seen = replies;
   if (seen.some((r, i) => i !== nth - 1 && citesQuote(quote, r))) {
     return { score: 0, maxScore: 1, reasons: ['The quote is recited somewhere other or additionally to the correct place.'], done: true };
   }

@@ -8,7 +8,8 @@ import type { Scorer } from './types.js';
 import { scoreChapterBreak } from './chapterbreak.js';
 import { scoreJokes } from './jokes.js';
 import type { JudgedScorer } from './judge.js';
-import { judgedJokes, judgedLocationsDirections, judgedTriggerResponse } from './judged.js';
+import { judgedJokes, judgedTriggerResponse } from './judged.js';
+import { judgedLocationsDirections } from './judged-locations.js';
 import { scoreLocationsDirections } from './locations_directions.js';
 import { prospectiveMemoryCallback, type CallbackScorer } from './prospective_memory.js';
 import { scoreSallyAnne } from './sallyanne.js';
@@ -16,7 +17,8 @@ import { scoreSpyMeeting } from './spy_meeting.js';
 import { scoreTriggerResponse } from './trigger_response.js';
 
 /** Recorded with every run; bump when a scorer's judgement changes. */
-export const SCORING_VERSION = '1.1';
+// 2.0 (issue 12): GoodAI's evaluate_correct reproduced, partial credit and JSON repair included.
+export const SCORING_VERSION = '2.0';
 
 const SCORERS: Readonly<Record<string, Scorer>> = {
   colours: scoreColours,

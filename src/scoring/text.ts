@@ -1,22 +1,29 @@
 /** Text helpers shared by the v3 scorers (issue 7): normalising, ROUGE-L, JSON objects in prose. */
 import { clip, matchingBracket } from './extract.js';
+import { porterStem } from './porter.js';
 
 /** Lower case without ASCII punctuation, as GoodAI's `standardise`. */
 export function standardise(text: string): string {
   return text.toLowerCase().replace(/[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g, '');
 }
 
-function words(text: string): string[] {
+/** `rouge_score`'s tokenizer with its stemmer on: lower case, [a-z0-9] runs, words over 3 letters stemmed. */
+function rougeTokens(text: string): string[] {
   return text
     .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
+    .replace(/[^a-z0-9]+/g, ' ')
+    .split(/\s+/)
+    .map((t) => (t.length > 3 ? porterStem(t) : t))
+    .filter((t) => /^[a-z0-9]+$/.test(t));
 }
 
-/** ROUGE-L F-measure of two texts over lower-cased words (longest common subsequence). */
+/**
+ * ROUGE-L F-measure as GoodAI computes it (`rouge_score`, `use_stemmer=True`):
+ * longest common subsequence of the stemmed tokens (issue 12).
+ */
 export function rougeL(reference: string, candidate: string): number {
-  const a = words(reference);
-  const b = words(candidate);
+  const a = rougeTokens(reference);
+  const b = rougeTokens(candidate);
   if (a.length === 0 || b.length === 0) return 0;
   let prev = new Array<number>(b.length + 1).fill(0);
   for (let i = 1; i <= a.length; i++) {
@@ -49,8 +56,12 @@ export function extractJsonObject(text: string): JsonObjectResult {
   return firstError === undefined ? { ok: false, reason: 'no JSON object found in the answer' } : { ok: false, reason: `malformed JSON: ${firstError}` };
 }
 
-/** Whole word, case-sensitive as GoodAI's `\bword\b` regexes. */
+/**
+ * GoodAI's `re.compile(rf"\b{word}\b")`: whole word, case-sensitive, and
+ * Unicode-aware as Python's `\b` is (JavaScript's `\b` is ASCII-only, so
+ * "cafébeach" would wrongly hold "beach").
+ */
 export function hasWord(text: string, word: string): boolean {
   const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`\\b${escaped}\\b`).test(text);
+  return new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'u').test(text);
 }

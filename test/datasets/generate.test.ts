@@ -125,7 +125,8 @@ describe('loadDataset', () => {
       'Shopping/0', 'Shopping/1',
     ]);
     const first = loaded.definitions[3]!;
-    expect(first).toMatchObject({ dataset: 'name_list', exampleId: '0', evaluation: 'name_list' });
+    expect(first).toMatchObject({ dataset: 'name_list', exampleId: '0' });
+    expect(first).not.toHaveProperty('evaluation');
     const raw = JSON.parse(await readFile(join(dir, 'definitions/NameList/0.def.json'), 'utf8')) as object;
     expect({ ...first, testId: undefined, dataset: undefined, exampleId: undefined }).toEqual({
       ...raw, testId: undefined, dataset: undefined, exampleId: undefined,
@@ -177,7 +178,7 @@ describe('loadDataset', () => {
     const dir = await tempDir();
     await generateDataset(specs(5), dir);
     const file = join(dir, 'definitions/Colours/0.def.json');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('"evaluation": "colours"', '"evaluation": "name_list"'));
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"can_be_interleaved": true', '"can_be_interleaved": true, "evaluation": "name_list"'));
     const error = await loadDataset(dir).catch((e: unknown) => e);
     expect((error as DatasetError).code).toBe('DATASET_MISMATCH');
     expect((error as Error).message).toContain('definitions/Colours/0.def.json');

@@ -22,12 +22,13 @@ function checkShape(def: TestDefinitionFile, name: string): void {
   expect(def.waits).toHaveLength(n);
   expect(def.waits[n - 1]).toEqual({});
   expect(def.waits[n - 2]).toEqual({ percentage_finished: 90 });
-  const pcts = def.waits.slice(0, n - 2).map((w) => w.percentage_finished as number);
-  // Cumulative: rising, statements within [0, 75], the last statement at 75.
-  for (let i = 1; i < pcts.length; i++) expect(pcts[i]).toBeGreaterThan(pcts[i - 1] as number);
-  if (pcts.length > 0) expect(pcts[pcts.length - 1]).toBe(75);
-  expect(pcts.every((p) => p > 0 && p <= 75)).toBe(true);
-  expect(def).toMatchObject({ can_be_interleaved: true, is_temporal: false, uses_callback: false, evaluation: name });
+  // issue 12: GoodAI's default waits, evenly spaced up to the question at 90%
+  // (three statements: 30, 60, so the last statement is made at 60%).
+  const pcts = def.waits.slice(0, n - 1).map((w) => w.percentage_finished as number);
+  pcts.forEach((p, i) => expect(p).toBeCloseTo(((i + 1) * 90) / (n - 1), 2));
+  expect(def).toMatchObject({ can_be_interleaved: true, is_temporal: false, uses_callback: false });
+  // GoodAI's TestExample.load takes exactly these keys; any other makes it raise (issue 12).
+  expect(Object.keys(def).sort()).toEqual(['can_be_interleaved', 'expected_responses', 'is_question', 'is_temporal', 'script', 'uses_callback', 'waits']);
 }
 
 describe('data files', () => {
@@ -116,13 +117,22 @@ describe('generator content', () => {
     }
   });
 
+  it('name_list and shopping send GoodAI\'s reset messages (issue 12)', () => {
+    expect(getGenerator('name_list').resetMessage).toBe('Forget, or otherwise disregard, all of the names I have given you before this message. You do not currrently know my name.');
+    expect(getGenerator('shopping').resetMessage).toBe('I have bought all of the items on the list. Please remove all of the items on the current shopping list.');
+    expect(getGenerator('colours').resetMessage).toBeUndefined();
+  });
+
   it('shopping: the expected list is what the statements add up to, never empty', () => {
     const defs = getGenerator('shopping').generate({ seed: 9, examples: 50, args: { item_changes: 10 } });
     let removals = 0;
+    const adds: number[] = [];
     for (const def of defs) {
       const cart = new Map<string, number>();
       for (const line of def.script.slice(0, -1)) {
-        const m = /(add|remove) (\d+) ([a-z]+?)s? (?:to|from) my shopping list/i.exec(line);
+        const m = /(add|remove) (?:another )?(\d+) ([a-z]+?)s? (?:to|from) my shopping list/i.exec(line);
+        // GoodAI's rule: a second add of an item says "another" (issue 12).
+        if (/^(?:please )?add /i.test(line)) expect(/ another /.test(line), line).toBe(cart.has(m?.[3] ?? ''));
         expect(m, line).not.toBeNull();
         const [, verb, count, item] = m as RegExpExecArray;
         if (verb?.toLowerCase() === 'remove') removals++;
@@ -131,10 +141,19 @@ describe('generator content', () => {
         if (q === 0) cart.delete(item as string);
         else cart.set(item as string, q);
       }
-      const expected = def.expected_responses as { item: string; quantity: number }[];
+      // GoodAI's shape: [name, count] pairs.
+      const expected = def.expected_responses as [string, number][];
       expect(expected.length).toBeGreaterThan(0);
-      expect(new Map(expected.map((e) => [e.item, e.quantity]))).toEqual(cart);
+      expect(new Map(expected)).toEqual(cart);
+      for (const line of def.script.slice(0, -1)) {
+        const add = /add (\d+) /i.exec(line);
+        if (add) adds.push(Number(add[1]));
+      }
     }
-    expect(removals).toBeGreaterThan(0);
+    // issue 12: GoodAI removes about 1 change in 6 (Referee used 1 in 3) and adds 1-3 of an item.
+    const share = removals / (50 * 10);
+    expect(share).toBeGreaterThan(0.1);
+    expect(share).toBeLessThan(0.23);
+    expect(new Set(adds)).toEqual(new Set([1, 2, 3]));
   });
 });

@@ -125,10 +125,13 @@ describe('scorers on hand-made replies', () => {
   });
 
   it('spy_meeting: thirds, minus a third once for a confused recall', () => {
-    const t = { ...def('spy_meeting'), expected_responses: [['dawn', 'sunrise'], ['boat', 'raft'], ['orchard']] };
+    // GoodAI's code book (data/spy_codes.json, issue 12).
+    const t = { ...def('spy_meeting'), expected_responses: [['dawn', 'sunrise', 'morning', 'rise'], ['boat', 'bridge', 'raft', 'kayak'], ['orchard']] };
     expect(getScorer('spy_meeting')(t, ['At sunrise in the orchard; bring a boat.']).score).toBe(1);
     expect(getScorer('spy_meeting')(t, ['At dawn in the orchard.']).score).toBeCloseTo(2 / 3);
-    expect(getScorer('spy_meeting')(t, ['At dawn in the orchard, bring a boat and a torch.']).score).toBeCloseTo(2 / 3);
+    expect(getScorer('spy_meeting')(t, ['At dawn in the orchard, bring a boat and a car.']).score).toBeCloseTo(2 / 3);
+    // A word outside the book is no confusion.
+    expect(getScorer('spy_meeting')(t, ['At dawn in the orchard, bring a boat and a torch.']).score).toBe(1);
     expect(getScorer('spy_meeting')(t, ['I have no idea.']).score).toBe(0);
     expect(getScorer('spy_meeting')(t, ['{"when": dawn']).score).toBeCloseTo(1 / 3); // prose scoring: malformed JSON does not matter
   });

@@ -80,7 +80,8 @@ describe('a GoodAI definitions folder', () => {
     writeFileSync(join(defs, 'config.yml'), CONFIG_YML);
     const out = join(root, 'runs');
     // The definitions folder itself is accepted as well as its run folder.
-    const r = await runCli(['run', '--dataset-dir', defs, '--agent-config', 'configs/agents/chat-large.yaml', '--output-dir', out, '--run-id', 'goodai', '--quiet']);
+    // issue 12: like GoodAI, Referee tells no time by default; the sim needs timestamps to answer Jokes.
+    const r = await runCli(['run', '--dataset-dir', defs, '--agent-config', 'configs/agents/chat-large.yaml', '--overrides', 'config.clock.tell=timestamp', '--output-dir', out, '--run-id', 'goodai', '--quiet']);
     code = r.code;
     stderr = r.stderr;
     runDir = join(out, 'goodai');

@@ -61,7 +61,9 @@ describe('GoodAI scheduler semantics', () => {
 
   it('jumps the virtual clock for time waits, records the wait, and writes the temporal question from the times', () => {
     const [jokes] = make('jokes', 'Jokes', 1, { jokes_told: 3 });
-    const steps = schedule([jokes!], {}, 600);
+    // issue 12: like GoodAI, nothing tells the time by default; `tell: timestamp` prefixes temporal lines.
+    expect(schedule([jokes!], {}, 600).filter((s) => s.testId === 'Jokes/0')[0]!.message).toBe(jokes!.script[0]);
+    const steps = schedule([jokes!], { clock: { tell: 'timestamp' } }, 600);
     const mine = steps.filter((s) => s.testId === 'Jokes/0');
     expect(mine).toHaveLength(4);
     // Every line of a temporal test carries the virtual time.

@@ -10,11 +10,14 @@ describe('scoreColours', () => {
     expect(scoreColours(test, ['red'])).toMatchObject({ score: 1 });
   });
 
-  it('scores another colour, or a word merely containing it, as wrong', () => {
+  it("scores another colour as wrong, and a word merely containing it as right under GoodAI's rule only (issue 12)", () => {
     const wrong = scoreColours(test, ['Your favourite colour is blue.']);
     expect(wrong).toMatchObject({ score: 0, maxScore: 1 });
-    expect(wrong.reasons[0]).toMatch(/"red" is not in the answer/);
-    expect(scoreColours(test, ['I was bored.']).score).toBe(0);
+    expect(wrong.reasons[0]).toMatch(/"red" is NOT in the response/);
+    expect(scoreColours(test, ['I was bored.']).score).toBe(1);
+    expect(scoreColours(test, ['I was bored.'], { scoring: 'goodai' }).score).toBe(1);
+    expect(scoreColours(test, ['I was bored.'], { scoring: 'strict' }).score).toBe(0);
+    expect(scoreColours(test, ['It is RED.'], { scoring: 'strict' }).score).toBe(1);
   });
 
   it('scores only the last question', () => {

@@ -10,19 +10,19 @@ describe('scoreNameList', () => {
     expect(scoreNameList(test, ['You told me: ```json\n["clara", "ALICE", "Boris"]\n``` - that is all.']).score).toBe(1);
   });
 
-  it('gives the fraction recalled and names what is missing or invented', () => {
+  it('divides by max(expected, given), so an invented name costs points as in GoodAI (issue 12)', () => {
     const partial = scoreNameList(test, ['The names were ["Alice", "Clara", "Zed"].']);
     expect(partial.score).toBeCloseTo(2 / 3);
-    expect(partial.reasons[0]).toBe('Recalled 2 of 3 names; missing Boris; not given: Zed.');
+    expect(partial.reasons).toEqual(['Name: zed not expected.', 'Names: boris were not in the response.']);
+    expect(scoreNameList(test, ['["Alice", "Boris", "Clara", "Zed"]']).score).toBe(0.75);
+    expect(scoreNameList(test, ['["Alice", "Alice", "Boris"]']).score).toBeCloseTo(2 / 3);
   });
 
-  it('gives 0 for wrong names, malformed JSON, or no list at all', () => {
+  it('gives 0 for wrong names, unreadable JSON, or no list at all', () => {
     expect(scoreNameList(test, ['["Zed"]']).score).toBe(0);
     const malformed = scoreNameList(test, ["['Alice', 'Boris', 'Clara']"]);
-    expect(malformed.score).toBe(0);
-    expect(malformed.reasons[0]).toMatch(/malformed JSON list/);
-    const prose = scoreNameList(test, ['Alice, Boris and Clara.']);
-    expect(prose.score).toBe(0);
-    expect(prose.reasons[0]).toMatch(/no JSON list found/);
+    expect(malformed).toMatchObject({ score: 0, reasons: ['Response not in correct format'] });
+    expect(scoreNameList(test, ['Alice, Boris and Clara.']).score).toBe(0);
+    expect(scoreNameList(test, ['[1, 2, 3]']).score).toBe(0);
   });
 });

@@ -120,7 +120,6 @@ export const chapterBreakGenerator: DatasetGenerator = {
           can_be_interleaved: true,
           is_temporal: false,
           uses_callback: false,
-          evaluation: 'chapterbreak',
         };
       });
   },

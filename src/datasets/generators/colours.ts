@@ -40,7 +40,7 @@ export const coloursGenerator: DatasetGenerator = {
         statements.push(template(colour));
         previous = colour;
       }
-      tests.push(buildTest({ statements, question: COLOURS_QUESTION, expected: [previous], evaluation: 'colours' }));
+      tests.push(buildTest({ statements, question: COLOURS_QUESTION, expected: [previous] }));
     }
     return tests;
   },

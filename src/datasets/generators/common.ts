@@ -6,43 +6,25 @@ import { z } from 'zod';
 import { DatasetError } from '../../errors.js';
 import type { TestDefinitionFile, Wait } from '../types.js';
 
-/** Statements are spread over [0, STATEMENTS_END] percent of the memory span. */
-export const STATEMENTS_END = 75;
 /** The question's preceding wait: it lands near 90% of the memory span, as in GoodAI. */
 export const QUESTION_AT = 90;
-
-/**
- * One wait per script line, `waits[i]` applying after line i. GoodAI's
- * `percentage_finished` is cumulative from the test's first line, so these
- * rise monotonically; the last line needs no wait.
- */
-export function buildWaits(statements: number): Wait[] {
-  const waits: Wait[] = [];
-  for (let i = 1; i < statements; i++) {
-    waits.push({ percentage_finished: Math.round((STATEMENTS_END * i * 100) / (statements - 1)) / 100 });
-  }
-  waits.push({ percentage_finished: QUESTION_AT });
-  waits.push({});
-  return waits;
-}
 
 /** Statements followed by one question, with the flags every Referee generator sets. */
 export function buildTest(options: {
   statements: string[];
   question: string;
   expected: unknown[];
-  evaluation: string;
 }): TestDefinitionFile {
-  const { statements, question, expected, evaluation } = options;
+  const { statements, question, expected } = options;
   return {
     script: [...statements, question],
     is_question: [...statements.map(() => false), true],
-    waits: buildWaits(statements.length),
+    // issue 12: GoodAI's default waits, so with three statements the last is made at 60% of the span.
+    waits: defaultWaits(statements.length + 1),
     expected_responses: expected,
     can_be_interleaved: true,
     is_temporal: false,
     uses_callback: false,
-    evaluation,
   };
 }
 

@@ -54,7 +54,6 @@ export const jokesGenerator: DatasetGenerator = {
         can_be_interleaved: true,
         is_temporal: true,
         uses_callback: false,
-        evaluation: 'jokes',
       });
     }
     return tests;

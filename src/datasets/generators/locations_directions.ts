@@ -81,7 +81,6 @@ export const locationsDirectionsGenerator: DatasetGenerator = {
         can_be_interleaved: true,
         is_temporal: false,
         uses_callback: false,
-        evaluation: 'locations_directions',
       });
     }
     return tests;

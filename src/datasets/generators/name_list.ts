@@ -11,6 +11,9 @@ import { buildTest, countArg, parseArgs } from './common.js';
 export const NAME_LIST_QUESTION =
   'What have been all of the names that I have given you? Express the answer as a JSON list.';
 
+/** GoodAI's reset message (its spelling), sent when a NameList test ends (issue 12). */
+export const NAME_LIST_RESET = 'Forget, or otherwise disregard, all of the names I have given you before this message. You do not currrently know my name.';
+
 const ArgsSchema = z.strictObject({
   /** How many names are given. @default 3 */
   name_changes: countArg(3, 100),
@@ -25,6 +28,7 @@ const NAME_TEMPLATES: ReadonlyArray<(name: string) => string> = [
 export const nameListGenerator: DatasetGenerator = {
   name: 'name_list',
   displayName: 'NameList',
+  resetMessage: NAME_LIST_RESET,
   generate({ seed, examples, args }) {
     const { name_changes } = parseArgs('name_list', ArgsSchema, args);
     const pool = loadNames();
@@ -34,7 +38,7 @@ export const nameListGenerator: DatasetGenerator = {
       // Distinct names, so "all of the names" has one unambiguous answer.
       const names = rng.shuffle(pool).slice(0, name_changes);
       const statements = names.map((n, i) => (i === 0 ? NAME_TEMPLATES[0]! : rng.pick(NAME_TEMPLATES))(n));
-      tests.push(buildTest({ statements, question: NAME_LIST_QUESTION, expected: names, evaluation: 'name_list' }));
+      tests.push(buildTest({ statements, question: NAME_LIST_QUESTION, expected: names }));
     }
     return tests;
   },

@@ -54,7 +54,6 @@ export const prospectiveMemoryGenerator: DatasetGenerator = {
         can_be_interleaved: true,
         is_temporal: false,
         uses_callback: true,
-        evaluation: 'prospective_memory',
       });
     }
     return tests;

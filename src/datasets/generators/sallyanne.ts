@@ -151,7 +151,6 @@ export const sallyAnneGenerator: DatasetGenerator = {
         can_be_interleaved: true,
         is_temporal: false,
         uses_callback: false,
-        evaluation: 'sallyanne',
       });
     }
     return tests;

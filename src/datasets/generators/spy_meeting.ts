@@ -49,7 +49,6 @@ export const spyMeetingGenerator: DatasetGenerator = {
         can_be_interleaved: true,
         is_temporal: false,
         uses_callback: false,
-        evaluation: 'spy_meeting',
       });
     }
     return tests;

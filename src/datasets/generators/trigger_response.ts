@@ -36,7 +36,6 @@ export const triggerResponseGenerator: DatasetGenerator = {
         can_be_interleaved: true,
         is_temporal: false,
         uses_callback: false,
-        evaluation: 'trigger_response',
       });
     }
     return tests;

@@ -8,6 +8,7 @@
  */
 import { lastNumber, normalizeText } from '../../../scoring/evaluators.js';
 import { MATCH_SYSTEM_PROMPT } from '../../../scoring/judge.js';
+import { standardise } from '../../../scoring/text.js';
 import { CRITERIA_PROMPT_HEAD } from '../../../scoring/task-judge.js';
 import type { SimSkill } from '../skill.js';
 
@@ -27,6 +28,27 @@ function between(text: string, start: string, end: string): string | undefined {
   if (i < 0) return undefined;
   const j = text.indexOf(end, i + start.length);
   return j < 0 ? undefined : text.slice(i + start.length, j);
+}
+
+const ROUTE_LINE = /From (.+?), go (\d+)\s*km (North|South|East|West) to (.+?)\./gi;
+
+/**
+ * GoodAI's two other judge prompts (issue 12): "is this sentence in the
+ * text?" (Trigger Response) and "structure these directions" (Locations
+ * Directions), answered from the quoted text alone.
+ */
+function otherJudgePrompts(question: string): string | undefined {
+  if (question.startsWith('Take a look at the following text:\n"')) {
+    const text = between(question, 'Take a look at the following text:\n"', '"\n\nDetermine whether the sentence "') ?? '';
+    const sentence = between(question, 'Determine whether the sentence "', '" is present or not') ?? '';
+    const present = sentence !== '' && standardise(text).includes(standardise(sentence));
+    return JSON.stringify({ present, sentence: present ? sentence : '' });
+  }
+  if (question.startsWith('Take a look at this text:\n```text\n')) {
+    const text = between(question, 'Take a look at this text:\n```text\n', '\n```') ?? '';
+    return JSON.stringify([...text.matchAll(ROUTE_LINE)].map((m) => ({ origin: m[1], kilometers: Number(m[2]), direction: m[3], destination: m[4] })));
+  }
+  return undefined;
 }
 
 export const judgeSkill: SimSkill = {
@@ -54,6 +76,6 @@ export const judgeSkill: SimSkill = {
       const pass = found === 'yes' && (numeric === 'no' || match === 'yes');
       return JSON.stringify({ pass, score: pass ? 1 : 0, reason: pass ? 'The answer agrees with the reference answer.' : 'The answer does not agree with the reference answer.' });
     }
-    return undefined;
+    return otherJudgePrompts(question);
   },
 };

@@ -5,8 +5,8 @@
  * memories arrive as `[memory N] user: ...` lines, so patterns are not
  * anchored to the start of a line.
  */
-import { loadSpyCodes } from '../../../datasets/data-files.js';
 import { tomBeliefs, type TomEvent } from '../../../datasets/generators/sallyanne.js';
+import { porterStem } from '../../../scoring/porter.js';
 import type { ChatMessage } from '../../types.js';
 import type { SimSkill } from '../skill.js';
 
@@ -59,46 +59,83 @@ export const sallyAnneSkill: SimSkill = {
 
 // ---- Trigger response ------------------------------------------------------
 
-const RULE = /Whenever I (?:say|write) '([^']+)'.*? then say: '(.+)'\s*$/;
+const RULE = /Whenever I (.+?) then say: '(.+)'\s*$/;
 const TRIGGER_RESET = /Cancel any instructions as to what sentence you should say/i;
+// Words that carry no meaning of their own in a rule or a trigger.
+const FUNCTION_WORDS = new Set(
+  "i me my you your am is are was the a an to for of with that this say says write ask express instead please some pretty very what do don't dont not in on at it and or then whenever message today now right honestly think did we will when there be".split(' '),
+);
 
+/** The meaningful words of a text, stemmed, so "feeling ill" and "I don't feel well" share "feel". */
+function contentWords(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z']+/g) ?? []).filter((w) => !FUNCTION_WORDS.has(w)).map((w) => porterStem(w.replace(/'/g, '')));
+}
+
+/** Same word, or one a longer spelling of the other ("achoo", "achooo"). */
+const sameWord = (a: string, b: string): boolean => a === b || (Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a)));
+
+/**
+ * Says a rule's sentence when a message is its trigger, whatever the rule's
+ * wording (issue 12: GoodAI's rules describe the trigger, "Whenever I say
+ * that I am tired or sleepy", where Referee's quote it): the rule sharing
+ * the most meaningful words with the message, at least a quarter of them.
+ */
 export const triggerResponseSkill: SimSkill = {
   name: 'trigger_response',
   answer(question, context) {
     if (/Whenever I /.test(question)) return undefined;
-    let rules: { phrase: string; response: string }[] = [];
+    let rules: { words: string[]; response: string }[] = [];
     for (const line of contextLines(context.slice(0, -1))) {
       if (TRIGGER_RESET.test(line)) rules = [];
       const m = RULE.exec(line);
-      if (m) rules.push({ phrase: m[1]!.toLowerCase(), response: m[2]! });
+      if (m) rules.push({ words: contentWords(m[1]!), response: m[2]! });
     }
-    const lower = question.toLowerCase();
-    const hit = [...rules].reverse().find((r) => lower.includes(r.phrase));
-    return hit ? `${hit.response}.` : undefined;
+    const said = contentWords(question);
+    let best: { response: string; shared: number } | undefined;
+    for (const rule of rules) {
+      const shared = said.filter((w) => rule.words.some((r) => sameWord(w, r))).length;
+      if (shared > 0 && shared * 4 >= said.length && (!best || shared >= best.shared)) best = { response: rule.response, shared };
+    }
+    return best ? `${best.response}.` : undefined;
   },
 };
 
 // ---- Spy meeting -----------------------------------------------------------
 
-const SPY: ReadonlyArray<[RegExp, 'place' | 'time' | 'thing']> = [
-  [/: We will hold the meeting (.+?)\.\s*$/, 'place'],
-  [/: The time of the meeting is (.+?)\.\s*$/, 'time'],
-  [/: Bring to the meeting (.+?)\.\s*$/, 'thing'],
+type SpyTopic = 'place' | 'time' | 'thing';
+/**
+ * Decoding a clandestine message is the model's general knowledge, like
+ * trivia: what each kind of riddle means, not a copy of any code book, so
+ * Referee's and GoodAI's phrasings both decode (issue 12).
+ */
+const DECODE: ReadonlyArray<[RegExp, SpyTopic, string]> = [
+  [/land meets the sea|\bcoast|\bshore/i, 'place', 'shore'],
+  [/\btrains?\b/i, 'place', 'depot'],
+  [/cars are made|\bfactory/i, 'place', 'factory'],
+  [/apples grow/i, 'place', 'orchard'],
+  [/\bcargo\b|ships unload/i, 'place', 'docks'],
+  [/bread is baked/i, 'place', 'bakery'],
+  [/sun starts|blackbirds sing/i, 'time', 'dawn'],
+  [/sun is (?:high|at its highest)/i, 'time', 'noon'],
+  [/sun leaves the sky/i, 'time', 'sunset'],
+  [/moon is (?:high|at its highest)/i, 'time', 'midnight'],
+  [/across a river/i, 'thing', 'boat'],
+  [/open locked doors/i, 'thing', 'lockpicks'],
+  [/border guards/i, 'thing', 'passport'],
+  [/escape quickly over land/i, 'thing', 'motorbike'],
+  [/see in the dark/i, 'thing', 'torch'],
 ];
+const SPY_LINE = /\b(?:meet|meeting|rendezvous|[Bb]ring)\b/;
 
 export const spyMeetingSkill: SimSkill = {
   name: 'spy_meeting',
   answer(question, context) {
     if (!/when and where a meeting is going to happen/i.test(question)) return undefined;
-    const codes = loadSpyCodes();
-    const latest: Partial<Record<'place' | 'time' | 'thing', string>> = {};
+    const latest: Partial<Record<SpyTopic, string>> = {};
     for (const line of contextLines(context.slice(0, -1))) {
-      for (const [pattern, topic] of SPY) {
-        const code = pattern.exec(line)?.[1];
-        // Decoding is the model's general knowledge, like trivia: the table stands in for it.
-        const decoded = code === undefined ? undefined : codes[topic].find((c) => c.code === code)?.answers[0];
-        if (decoded) latest[topic] = decoded;
-      }
+      if (!SPY_LINE.test(line)) continue;
+      const hit = DECODE.find(([pattern]) => pattern.test(line));
+      if (hit) latest[hit[1]] = hit[2];
     }
     const parts = [
       latest.place ? `at the ${latest.place}` : undefined,
@@ -139,11 +176,13 @@ export const jokesSkill: SimSkill = {
 
 // ---- Locations directions ----------------------------------------------------
 
-const PLACE = String.raw`\b([A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){0,2})`;
+// "Statue of Founder" (GoodAI, issue 12): a lower-case "of" may join the words.
+const PLACE = String.raw`\b([A-Z][A-Za-z]*(?: (?:of )?[A-Z][A-Za-z]*){0,2})`;
 const LOCATION_STATEMENTS: ReadonlyArray<[RegExp, (m: RegExpExecArray) => { place: string; other: string; dir: string; km: number }]> = [
   [new RegExp(`${PLACE} is a location in my home town, it is (\\d+) KM, (\\w+) from ${PLACE}\\.`), (m) => ({ place: m[1]!, km: Number(m[2]), dir: m[3]!, other: m[4]! })],
   [new RegExp(`I visited ${PLACE}, which is (\\d+) KM, (\\w+) from ${PLACE}\\.`), (m) => ({ place: m[1]!, km: Number(m[2]), dir: m[3]!, other: m[4]! })],
-  [new RegExp(`About (\\d+) km (\\w+) of the ${PLACE} there is a ${PLACE}\\.`), (m) => ({ km: Number(m[1]), dir: m[2]!, other: m[3]!, place: m[4]! })],
+  // GoodAI writes this one without a full stop (issue 12).
+  [new RegExp(`About (\\d+) km (\\w+) of the ${PLACE} there is a ${PLACE}\\.?`), (m) => ({ km: Number(m[1]), dir: m[2]!, other: m[3]!, place: m[4]! })],
   [new RegExp(`And finally there is ${PLACE} which is (\\w+) from ${PLACE} and (\\d+) KM from it\\.`), (m) => ({ place: m[1]!, dir: m[2]!, other: m[3]!, km: Number(m[4]) })],
 ];
 const LOCATIONS_RESET = /disregard, all of the locations/i;
@@ -199,10 +238,11 @@ export function applyProspectiveMemory(reply: string, context: readonly ChatMess
   if (!request) return reply;
   const repliesSince = context.slice(request.index + 1).filter((m) => m.role === 'assistant').length;
   if (repliesSince + 1 !== request.nth) return reply;
-  const quoteLine = new RegExp(`'(.+)' - ${request.author.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  // Python's repr() quotes with ' unless the quote holds one, then with " (GoodAI's script line).
+  const quoteLine = new RegExp(`(['"])(.+)\\1 - ${request.author.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
   for (const line of contextLines(context)) {
     const q = quoteLine.exec(line);
-    if (q) return `${reply}\n${q[1]}`;
+    if (q) return `${reply}\n${q[2]}`;
   }
   return reply;
 }
