@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SCORING_MODES } from '../scoring/types.js';
 
 /** `agent_reported` (issue 15): the cost a protocol agent reported for its own LLM calls. */
 export const PricingSourceSchema = z.enum(['config', 'table', 'unknown', 'agent_reported']);
@@ -78,6 +79,8 @@ export const RunStatsSchema = z.object({
   duration: z.number(),
   /** Wall time of the run, seconds (Referee's own). */
   wall_duration_s: z.number().optional(),
+  /** issue 12: which scorers ran: GoodAI's `evaluate_correct` (`goodai`) or the stricter fixes (`strict`). LTM runs only. */
+  scoring: z.enum(SCORING_MODES).optional(),
   run_id: z.string(),
   agent: z.string(),
   score: z.number(),

@@ -156,6 +156,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
 
   const writer = new RunDirWriter(runDir, runId, resume ? { startSeq: resume.nextSeq } : {});
   const state = new RunState(dataset.definitions.length, schedule.totalTurns, pricing, resume?.priorActiveMs ?? 0);
+  state.scoring = datasetConfig.config.scoring;
   // Issue 4: the stall watchdog sees every turn and token, and reports through the reporters' onNotice.
   const watchdog = new StallWatchdog({
     thresholdMs: agentConfig.timeouts.stall_s * 1000,

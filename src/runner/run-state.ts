@@ -1,3 +1,4 @@
+import type { ScoringMode } from '../scoring/types.js';
 import type { RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { ResolvedPricing } from '../costs/pricing.js';
 import type { ProgressSnapshot } from './reporter.js';
@@ -16,6 +17,8 @@ export class RunState {
   /** Spent by the benchmark itself (the LLM judge), GoodAI's `managing_costs_usd`. */
   private managingCost = 0;
   private currentTestId: string | null = null;
+  /** issue 12: the scoring mode of an LTM run, recorded in runstats.json. */
+  scoring?: ScoringMode;
   /** issue 12: GoodAI's meanings: every message and reply (cl100k), replies only, summed response time. */
   private goodaiTotalTokens = 0;
   private goodaiAgentTokens = 0;
@@ -105,6 +108,7 @@ export class RunState {
       managing_costs_usd: this.managingCost,
       duration: this.trafficSeen ? this.agentSeconds : (Date.now() - this.startedAtMs) / 1000,
       wall_duration_s: (Date.now() - this.startedAtMs) / 1000,
+      ...(this.scoring ? { scoring: this.scoring } : {}),
       run_id: runId,
       agent,
       score: tests.reduce((a, s) => a + s.score, 0),

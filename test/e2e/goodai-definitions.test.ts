@@ -103,6 +103,8 @@ describe('a GoodAI definitions folder', () => {
   it('writes runstats.json and master_log.jsonl in GoodAI\'s shapes', () => {
     const stats = readJson<Record<string, unknown>>(join(runDir, 'runstats.json'));
     for (const key of ['total_tokens', 'agent_tokens', 'agent_costs_usd', 'managing_costs_usd', 'duration']) expect(typeof stats[key]).toBe('number');
+    // issue 12: the scorers used are recorded beside the scores (GoodAI's by default).
+    expect(stats['scoring']).toBe('goodai');
     const log = readJsonl(join(runDir, 'master_log.jsonl'));
     for (const record of log) expect(MasterLogRecordSchema.parse(record)).toEqual(record);
     const records = log.map((r) => MasterLogRecordSchema.parse(r));
