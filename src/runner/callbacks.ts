@@ -24,12 +24,20 @@ export class CallbackWatch {
 
   /**
    * Shows a reply to every registered callback (GoodAI runs them after every
-   * step); returns the test ids whose callback decided and is deregistered.
+   * test's steps); returns the test ids whose callback decided and is
+   * deregistered. `decide: false` only records the reply: GoodAI sends a
+   * test's reset message after its callback check, so that reply is judged at
+   * the next check (issue 12: DEREGISTER_CALLBACK lands where GoodAI's does).
    */
-  observe(reply: string): string[] {
+  observe(reply: string, decide = true): string[] {
+    for (const w of this.watching.values()) w.replies.push(reply);
+    return decide ? this.decide() : [];
+  }
+
+  /** GoodAI's `check_result_callbacks`: every callback judges the replies it has seen; returns those that decided. */
+  decide(): string[] {
     const done: string[] = [];
     for (const [testId, w] of this.watching) {
-      w.replies.push(reply);
       const scorer = getCallbackScorer(w.def.evaluation ?? w.def.dataset);
       let verdict: CallbackVerdict;
       try {

@@ -92,6 +92,8 @@ export async function runLane(c: LaneContext): Promise<void> {
       // A restored turn's clock jump was waited for before the kill.
       if (!restored && step.clockJumpS && c.realWaitMaxS !== undefined) await sleep(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
       const test = step.kind === 'test' && step.beginsTest ? await beginTest(c, step, open, !!restored, lane) : open.get(step.testId);
+      // issue 12: GoodAI checks callbacks after a test's steps, before its reset message goes out.
+      if (step.isReset) for (const id of callbacks.decide()) if (!restored) publishEvent(c, 'callback_deregister', { test_id: id, turn_id: step.turnId });
       if (restored) {
         if (restored.record.test_id !== step.testId) throw new Error(`lane ${c.lane} step ${step.step}: recorded for ${restored.record.test_id}, but the plan rebuilt from the recorded replies has ${step.testId}`);
         replayTurn(c, step, restored, test, callbacks, lane, conv);
@@ -189,7 +191,7 @@ function replayTurn(c: LaneContext, step: ScheduleStep, restored: RestoredTurn, 
   lane.characters += step.message.length + restored.replyText.length;
   // issue 7's callbacks see restored replies as they saw them the first time (events already on disk).
   if (step.registersCallback && test) callbacks.register(test.def);
-  callbacks.observe(restored.replyText);
+  callbacks.observe(restored.replyText, !step.isReset);
   if (test) addToTest(test, step, restored.replyText, restored.record);
 }
 
@@ -267,7 +269,7 @@ async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: 
     callbacks.register(test.def);
     publish('callback_register', { test_id: step.testId, turn_id: step.turnId });
   }
-  for (const testId of callbacks.observe(replyText)) publish('callback_deregister', { test_id: testId, turn_id: step.turnId });
+  for (const testId of callbacks.observe(replyText, !step.isReset)) publish('callback_deregister', { test_id: testId, turn_id: step.turnId });
   if (test) addToTest(test, step, replyText, record);
   return true;
 }
