@@ -1,5 +1,6 @@
-import { metrics, type Attributes } from '@opentelemetry/api';
+import { metrics, type Attributes, type ObservableResult } from '@opentelemetry/api';
 import type { Reporter, TestEndInfo, TurnEndInfo, ProgressSnapshot, RunStartInfo } from '../runner/reporter.js';
+import { activeTelemetry } from './setup.js';
 import { DURATION_BUCKETS_S, FAST_BUCKETS_S, METER_NAME, METRIC, TOKEN_BUCKETS, TTFT_BUCKETS_S } from './names.js';
 
 /**
@@ -72,8 +73,11 @@ export class MetricsReporter implements Reporter {
     this.inst?.evaluationDuration.record(seconds, { ...this.base, 'referee.evaluator': evaluator });
   }
 
-  onRunEnd(_stats: unknown, _status: unknown, progress: ProgressSnapshot): void {
+  async onRunEnd(_stats: unknown, _status: unknown, progress: ProgressSnapshot): Promise<void> {
     this.progress = progress;
+    // issue 16: the provider outlives the run (a suite's next cell): the final values go out, then the progress gauges stop reporting this run.
+    await activeTelemetry()?.forceFlush();
+    this.inst?.stopGauges();
   }
 }
 
@@ -97,15 +101,19 @@ function createInstruments(progress: () => ProgressSnapshot | undefined, attrs: 
     stalls: meter.createCounter(METRIC.stalls, { unit: '{stall}', description: 'Watchdog stall warnings' }),
     cost: meter.createCounter(METRIC.cost, { unit: '{USD}', description: 'Agent cost' }),
   };
+  const stops: (() => void)[] = [];
   const gauge = (name: string, description: string, read: (p: ProgressSnapshot) => number): void => {
-    meter.createObservableGauge(name, { description }).addCallback((r) => {
+    const g = meter.createObservableGauge(name, { description });
+    const callback = (r: ObservableResult): void => {
       const p = progress();
       if (p) r.observe(read(p), attrs());
-    });
+    };
+    g.addCallback(callback);
+    stops.push(() => g.removeCallback(callback));
   };
   gauge(METRIC.testsDone, 'Tests finished', (p) => p.testsDone);
   gauge(METRIC.testsTotal, 'Tests in the run', (p) => p.testsTotal);
   gauge(METRIC.turnsDone, 'Turns finished', (p) => p.turnsDone);
   gauge(METRIC.turnsTotal, 'Turns in the run', (p) => p.turnsTotal);
-  return inst;
+  return { ...inst, stopGauges: () => stops.splice(0).forEach((stop) => stop()) };
 }

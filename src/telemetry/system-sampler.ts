@@ -1,4 +1,4 @@
-import { metrics, type Attributes } from '@opentelemetry/api';
+import { metrics, type Attributes, type ObservableCallback, type ObservableGauge } from '@opentelemetry/api';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import si from 'systeminformation';
 import type { TelemetrySample } from '../artifacts/schemas.js';
 import type { ProgressSnapshot, Reporter, RunStartInfo } from '../runner/reporter.js';
 import { ATTR, METER_NAME, SYSTEM_METRIC } from './names.js';
+import { activeTelemetry } from './setup.js';
 
 export type GpuSample = NonNullable<TelemetrySample['gpus']>[number];
 
@@ -91,6 +92,7 @@ export class SystemSampler implements Reporter {
   private sampling = false;
   private nvidiaSmi: string | undefined;
   private readonly intervalMs: number;
+  private unregister: (() => void)[] = [];
 
   constructor(private readonly options: SystemSamplerOptions = {}) {
     this.intervalMs = Math.max(0.1, options.intervalS ?? 2) * 1000;
@@ -113,9 +115,14 @@ export class SystemSampler implements Reporter {
     this.tokensOut = progress.tokensOut;
   }
 
-  onRunEnd(): void {
+  async onRunEnd(): Promise<void> {
+    // issue 16: a run shorter than the first sample still gets one, so every system panel has data.
+    if (!this.latest) await this.tick();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    // issue 16: the provider outlives the run (a suite's next cell): the last values go out, then the gauges stop reporting this run.
+    await activeTelemetry()?.forceFlush();
+    for (const off of this.unregister.splice(0)) off();
   }
 
   /** One sample now (also what each interval does). */
@@ -156,10 +163,15 @@ export class SystemSampler implements Reporter {
     }
   }
 
+  private observe(gauge: ObservableGauge, callback: ObservableCallback): void {
+    gauge.addCallback(callback);
+    this.unregister.push(() => gauge.removeCallback(callback));
+  }
+
   private registerGauges(): void {
     const meter = metrics.getMeter(METER_NAME);
     const gauge = (name: string, unit: string, description: string, read: (s: TelemetrySample) => number | null | undefined): void => {
-      meter.createObservableGauge(name, { unit, description }).addCallback((r) => {
+      this.observe(meter.createObservableGauge(name, { unit, description }), (r) => {
         const s = this.latest;
         const v = s ? read(s) : undefined;
         if (typeof v === 'number') r.observe(v, this.attrs);
@@ -173,7 +185,7 @@ export class SystemSampler implements Reporter {
     gauge(SYSTEM_METRIC.diskThroughput, 'By/s', 'File system read+write throughput of the host', (s) => (s.disk_mb_s === null ? null : s.disk_mb_s * 1e6));
     gauge(SYSTEM_METRIC.tokenThroughput, '{token}/s', 'Output tokens per second over the last sample interval', (s) => s.tokens_per_s);
     const gpuGauge = (name: string, unit: string, description: string, read: (g: GpuSample) => number | null): void => {
-      meter.createObservableGauge(name, { unit, description }).addCallback((r) => {
+      this.observe(meter.createObservableGauge(name, { unit, description }), (r) => {
         for (const g of this.latest?.gpus ?? []) {
           const v = read(g);
           if (v !== null) r.observe(v, { ...this.attrs, 'hw.id': String(g.index), 'hw.name': g.name, 'hw.type': 'gpu' });
