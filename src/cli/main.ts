@@ -8,7 +8,7 @@ import { simCommand } from './commands/sim.js';
 import { compareBuilder, compareCommand, type CompareArgs } from './commands/compare.js';
 import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
-import { stackCommand } from './commands/stack.js';
+import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
@@ -61,8 +61,8 @@ await yargs(hideBin(process.argv))
   .command(
     'stack <action>',
     'Build, start, stop or check the collector, Phoenix and Prometheus on 127.0.0.1',
-    (y) => y.positional('action', { choices: ['build', 'up', 'down', 'status'] as const, demandOption: true }),
-    (argv) => exec(() => stackCommand(argv.action as string)),
+    (y) => stackPortOptions(y.positional('action', { choices: ['build', 'up', 'down', 'status'] as const, demandOption: true })),
+    (argv) => exec(() => stackCommand(argv.action as string, stackPortsFromArgv(argv))),
   )
   .demandCommand(1, 'Name a command: run, compare, monitor, validate, sim, replay, stack')
   .strict()
