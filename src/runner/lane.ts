@@ -67,7 +67,8 @@ export async function runLane(c: LaneContext): Promise<void> {
   const stateDir = join(c.runDir, 'state', `lane-${c.lane}`);
   const exchanges = c.restore ? completedExchanges(c.steps, c.restore) : [];
   if (c.restore) trimSessionState(stateDir, exchanges.length);
-  const agent: Agent = await c.factory.createSession({ sessionId, stateDir });
+  // issue 16: opened inside the run's trace, so the `storage open` span is not a trace of its own.
+  const agent: Agent = await context.with(c.runCtx, () => c.factory.createSession({ sessionId, stateDir }));
   if (c.restore) restoreAgent(agent, exchanges);
   const open = new Map<string, OpenTest>();
   const tokenHooks = c.reporters.filter((r) => r.onToken);

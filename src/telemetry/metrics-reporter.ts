@@ -102,8 +102,8 @@ function createInstruments(progress: () => ProgressSnapshot | undefined, attrs: 
     cost: meter.createCounter(METRIC.cost, { unit: '{USD}', description: 'Agent cost' }),
   };
   const stops: (() => void)[] = [];
-  const gauge = (name: string, description: string, read: (p: ProgressSnapshot) => number): void => {
-    const g = meter.createObservableGauge(name, { description });
+  const gauge = (name: string, description: string, read: (p: ProgressSnapshot) => number, unit?: string): void => {
+    const g = meter.createObservableGauge(name, { description, ...(unit ? { unit } : {}) });
     const callback = (r: ObservableResult): void => {
       const p = progress();
       if (p) r.observe(read(p), attrs());
@@ -115,5 +115,6 @@ function createInstruments(progress: () => ProgressSnapshot | undefined, attrs: 
   gauge(METRIC.testsTotal, 'Tests in the run', (p) => p.testsTotal);
   gauge(METRIC.turnsDone, 'Turns finished', (p) => p.turnsDone);
   gauge(METRIC.turnsTotal, 'Turns in the run', (p) => p.turnsTotal);
+  gauge(METRIC.elapsed, 'Seconds since the run started, at its last finished turn', (p) => p.elapsedMs / 1000, 's');
   return { ...inst, stopGauges: () => stops.splice(0).forEach((stop) => stop()) };
 }

@@ -66,6 +66,8 @@ export const METRIC = {
   testsTotal: 'referee.progress.tests_total',
   turnsDone: 'referee.progress.turns_done',
   turnsTotal: 'referee.progress.turns_total',
+  /** Seconds the run has been going, at its last finished turn: the dashboards' tokens/s denominator (issue 16). */
+  elapsed: 'referee.progress.elapsed',
 } as const;
 
 /**
