@@ -47,7 +47,8 @@ export class MetricsReporter implements Reporter {
     if (r.status === 'success') {
       i.llmDuration.record(r.llm_ms / 1000, genAi);
       if (r.ttft_ms !== null) i.ttft.record(r.ttft_ms / 1000, genAi);
-      if (r.storage_ms > 0) i.storageDuration.record(r.storage_ms / 1000, this.base);
+      // issue 16: an agent without a memory store spends 0 s on storage (turn_metrics says so too), and its panel shows that.
+      i.storageDuration.record(r.storage_ms / 1000, this.base);
     } else {
       i.llmDuration.record(r.llm_ms / 1000, { ...genAi, 'error.type': r.reason ?? 'error' });
     }

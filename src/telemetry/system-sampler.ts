@@ -89,6 +89,7 @@ export class SystemSampler implements Reporter {
   private attrs: Attributes = {};
   private tokensOut = 0;
   private lastTokens = { at: performance.now(), count: 0 };
+  private lastDisk: { at: number; tx: number } | undefined;
   private sampling = false;
   private nvidiaSmi: string | undefined;
   private readonly intervalMs: number;
@@ -104,7 +105,8 @@ export class SystemSampler implements Reporter {
     this.nvidiaSmi = this.options.gpu === false ? undefined : findNvidiaSmi();
     this.registerGauges();
     // Primes the CPU and disk counters (their first reading has no interval to average over).
-    await Promise.all([si.currentLoad(), si.fsStats()]).catch(() => undefined);
+    const [, fs] = await Promise.all([si.currentLoad(), si.fsStats()]).catch(() => [undefined, undefined]);
+    if (typeof fs?.tx === 'number') this.lastDisk = { at: performance.now(), tx: fs.tx };
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
     // A first sample soon after the start, so that short runs get one too.
@@ -143,11 +145,23 @@ export class SystemSampler implements Reporter {
       mem_total_mb: round((mem?.total ?? 0) / 2 ** 20),
       rss_mb: round(process.memoryUsage.rss() / 2 ** 20),
       open_fds: openFileDescriptors(),
-      disk_mb_s: typeof fs?.tx_sec === 'number' && fs.tx_sec >= 0 ? round(fs.tx_sec / 1e6) : null,
+      disk_mb_s: this.diskMbS(fs, now),
       tokens_per_s: round(Math.max(0, tokensPerS)),
       ...(gpus.length ? { gpus } : {}),
     };
     return sample;
+  }
+
+  /**
+   * systeminformation gives no rate for readings under a second apart; issue 16: a
+   * run shorter than that still gets one, from the byte counters since the last reading.
+   */
+  private diskMbS(fs: { tx?: number; tx_sec?: number | null } | undefined, now: number): number | null {
+    const last = this.lastDisk;
+    if (typeof fs?.tx === 'number') this.lastDisk = { at: now, tx: fs.tx };
+    if (typeof fs?.tx_sec === 'number' && fs.tx_sec >= 0) return round(fs.tx_sec / 1e6);
+    if (typeof fs?.tx !== 'number' || !last || now - last.at < 50 || fs.tx < last.tx) return null;
+    return round((fs.tx - last.tx) / ((now - last.at) / 1000) / 1e6);
   }
 
   private async tick(): Promise<void> {
