@@ -2,6 +2,10 @@ import { z } from 'zod';
 
 export const PricingSourceSchema = z.enum(['config', 'table', 'unknown']);
 export type PricingSource = z.infer<typeof PricingSourceSchema>;
+export const UsageSourceSchema = z.enum(['reported', 'estimated']);
+
+/** issue 16: the prices a run's costs were computed with, in run.json. */
+export const RunPricingSchema = z.object({ input_per_mtok: z.number(), output_per_mtok: z.number(), source: PricingSourceSchema });
 
 /** One record per agent turn, failed ones included (seed 000 3.2 plus ttft_ms, cost_usd). */
 export const TurnMetricSchema = z.object({
@@ -22,6 +26,8 @@ export const TurnMetricSchema = z.object({
   tokens_out: z.number().int(),
   cost_usd: z.number(),
   pricing_source: PricingSourceSchema,
+  /** issue 16: where tokens_in/tokens_out came from: the server's `usage`, or counted locally. Absent on a failed call. */
+  usage_source: UsageSourceSchema.optional(),
   status: z.enum(['success', 'error']),
   reason: z.string().optional(),
   error: z.string().optional(),
@@ -106,6 +112,8 @@ export const RunMetaSchema = z.object({
   finished_at: z.string().optional(),
   /** `run_type` of benchmark_history.jsonl, kept so a resumed run reports the same. */
   run_type: z.string().optional(),
+  /** issue 16: USD per million tokens used for cost_usd, and where they came from (agent config, built-in table, unknown). */
+  pricing: RunPricingSchema.optional(),
   /** One entry per `referee run --resume` of this run (issue 4). */
   resumes: z
     .array(z.object({ at: z.string(), turns_restored: z.number().int(), tool_version: z.string(), git_commit: z.string().nullable() }))

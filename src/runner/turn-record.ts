@@ -28,6 +28,7 @@ export function buildTurnMetric(place: TurnPlace, outcome: TurnOutcome, pricing:
     tokens_out: tokensOut,
     cost_usd: costUsd(pricing, tokensIn, tokensOut),
     pricing_source: pricing.source,
+    ...(reply?.usage?.source ? { usage_source: reply.usage.source } : {}),
     status: outcome.status,
     ...extra,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
@@ -46,6 +47,7 @@ export function endTurnSpan(span: Span, record: TurnMetric, outputText: string):
     'llm.token_count.completion': record.tokens_out,
     ...(record.reasoning_tokens ? { 'llm.token_count.completion_details.reasoning': record.reasoning_tokens } : {}),
     [ATTR.costUsd]: record.cost_usd,
+    ...(record.usage_source ? { [ATTR.usageSource]: record.usage_source } : {}),
     ...(record.ttft_ms !== null ? { [ATTR.ttftMs]: record.ttft_ms } : {}),
   });
   if (record.status === 'error') {

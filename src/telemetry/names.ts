@@ -28,6 +28,8 @@ export const ATTR = {
   isQuestion: 'referee.turn.is_question',
   ttftMs: 'referee.ttft_ms',
   costUsd: 'referee.cost_usd',
+  /** issue 16: `reported` (the server's usage) or `estimated` (counted locally). */
+  usageSource: 'referee.usage_source',
   score: 'referee.score',
   maxScore: 'referee.max_score',
   storageOp: 'referee.storage.op',

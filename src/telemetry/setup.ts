@@ -136,6 +136,17 @@ function installLogger(): void {
   diag.setLogger(new OnceLogger(), { logLevel: level, suppressOverrideMessage: true });
 }
 
+/**
+ * A chat span records each message of the conversation as two attributes; at the
+ * spec's default of 128 a long conversation pushed the reply, its token counts and
+ * usage_source off the span (issue 16). OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT or
+ * OTEL_ATTRIBUTE_COUNT_LIMIT still set it.
+ */
+const DEFAULT_ATTRIBUTE_COUNT_LIMIT = 4096;
+function spanLimitsSet(): boolean {
+  return getStringFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') !== undefined || getStringFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT') !== undefined;
+}
+
 function viaNodeSdk(resource: Resource, spanProcessors: SpanProcessor[], metricReaders: IMetricReader[]): { shutdown(): Promise<void> } {
   const sdk = new NodeSDK({
     resource,
@@ -145,6 +156,7 @@ function viaNodeSdk(resource: Resource, spanProcessors: SpanProcessor[], metricR
     metricReaders,
     // Referee emits no logs; without this the SDK would set up an idle OTLP log exporter.
     logRecordProcessors: [],
+    ...(spanLimitsSet() ? {} : { spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } }),
   });
   sdk.start();
   return sdk;
@@ -152,7 +164,7 @@ function viaNodeSdk(resource: Resource, spanProcessors: SpanProcessor[], metricR
 
 /** OTEL_SDK_DISABLED: no exporter and no detector, but the run's JSONL record is still written. */
 function recordOnly(resource: Resource, spanProcessors: SpanProcessor[], readers: IMetricReader[]): { shutdown(): Promise<void> } {
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
+  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors, spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } });
   const meterProvider = new MeterProvider({ resource, readers });
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);

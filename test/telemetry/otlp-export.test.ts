@@ -103,6 +103,14 @@ describe('OTEL_* variables as the SDK specification says', () => {
     expect(perRequest.reduce((a, b) => a + b, 0)).toBe(recorded);
   });
 
+  it('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT=10: no span carries more than 10 attributes (the default keeps every chat message)', async () => {
+    receiver = await startHttpReceiver();
+    await run({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '10' });
+    const counts = jsonTraces(receiver).flatMap((r) => r.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans.map((sp) => (sp as unknown as { attributes: unknown[] }).attributes.length))));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(Math.max(...counts)).toBe(10);
+  });
+
   it('OTEL_TRACES_EXPORTER=console: spans printed on stdout; OTEL_METRICS_EXPORTER=none: no metrics', async () => {
     const { r } = await run({ OTEL_TRACES_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'none' });
     expect(r.stdout).toContain("name: 'benchmark.run'");
