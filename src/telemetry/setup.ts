@@ -71,6 +71,9 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
   const interval = options.metricIntervalMs ?? metricIntervalFromEnv();
   const recordReader = new PeriodicExportingMetricReader({ exporter: new JsonlMetricExporter(router), exportIntervalMillis: interval });
   const disabled = getBooleanFromEnv('OTEL_SDK_DISABLED');
+  // A dead collector must not hold the process after the run: the SDK's 10 s export timeout, retried,
+  // kept it alive 30 s. Referee's default is 2.5 s; OTEL_EXPORTER_OTLP_TIMEOUT (ms) still says otherwise.
+  process.env.OTEL_EXPORTER_OTLP_TIMEOUT ??= String(DEFAULT_OTLP_TIMEOUT_MS);
   const exportProcessors = disabled ? [] : exportSpanProcessorsFromEnv();
   const exportReaders = disabled ? [] : exportMetricReadersFromEnv(interval);
   const spanProcessors: SpanProcessor[] = [router, tracker, record, ...exportProcessors];
@@ -86,9 +89,15 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
   // NodeSDK installs a console logger of its own where OTEL_LOG_LEVEL is set.
   installLogger();
 
-  const flushAll = async (): Promise<void> => {
-    await Promise.all([...spanProcessors.map((p) => p.forceFlush()), ...readers.map((r) => r.forceFlush())]).catch(() => {});
-  };
+  // The record is flushed whole; exporters get a bounded wait (a dead collector must not hold every
+  // run end), and the reporters that flush at run end share one flush (issue 16).
+  let flushing: Promise<void> | undefined;
+  const flushAll = (): Promise<void> =>
+    (flushing ??= (async () => {
+      await Promise.all([record.forceFlush(), recordReader.forceFlush()]).catch(() => {});
+      const exported = Promise.all([...exportProcessors.map((p) => p.forceFlush()), ...exportReaders.map((r) => r.forceFlush())]).catch(() => {});
+      await Promise.race([exported, delay(EXPORT_FLUSH_WAIT_MS)]);
+    })().finally(() => (flushing = undefined)));
   let shutdownPromise: Promise<void> | undefined;
   const handle: TelemetryHandle = {
     otlp: exportProcessors.length > 0 || exportReaders.length > 0,
@@ -143,6 +152,10 @@ function installLogger(): void {
  * OTEL_ATTRIBUTE_COUNT_LIMIT still set it.
  */
 const DEFAULT_ATTRIBUTE_COUNT_LIMIT = 4096;
+const DEFAULT_OTLP_TIMEOUT_MS = 2500;
+/** How long a run-end flush waits for the exporters (the record is always flushed whole). */
+const EXPORT_FLUSH_WAIT_MS = 1000;
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 function spanLimitsSet(): boolean {
   return getStringFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') !== undefined || getStringFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT') !== undefined;
 }
