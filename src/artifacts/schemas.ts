@@ -4,6 +4,13 @@ export const PricingSourceSchema = z.enum(['config', 'table', 'unknown']);
 export type PricingSource = z.infer<typeof PricingSourceSchema>;
 export const UsageSourceSchema = z.enum(['reported', 'estimated']);
 
+/** issue 16: one word for many turns' usage_source: `reported`, `estimated`, `mixed`, or null where none says. */
+export function combinedUsageSource(sources: Iterable<unknown>): 'reported' | 'estimated' | 'mixed' | null {
+  const seen = new Set<string>();
+  for (const s of sources) if (s === 'reported' || s === 'estimated') seen.add(s);
+  return seen.size > 1 ? 'mixed' : ((([...seen][0] as 'reported' | 'estimated' | undefined) ?? null));
+}
+
 /** issue 16: the prices a run's costs were computed with, in run.json. */
 export const RunPricingSchema = z.object({ input_per_mtok: z.number(), output_per_mtok: z.number(), source: PricingSourceSchema });
 

@@ -7,6 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunDir } from '../../src/artifacts/run-dir-reader.js';
+import { computeRunMetrics } from '../../src/match/metrics.js';
+import { startMonitor } from '../../src/monitor/server.js';
 import { countTokens } from '../../src/tokens.js';
 import { readJson, readJsonl, runCli, tempDir } from '../helpers.js';
 
@@ -58,6 +61,20 @@ describe('usage_source and the prices of a run', () => {
     expect(llm).toHaveLength(turns.length);
     expect(new Set(llm.map((s) => attr(s, 'referee.usage_source')))).toEqual(new Set(['estimated']));
     expect(readJson(join(dir, 'r', 'run.json'))['pricing']).toEqual({ input_per_mtok: 0.5, output_per_mtok: 1.5, source: 'config' });
+    // The report's figures and the monitor's cost panel say it too.
+    expect(computeRunMetrics(readRunDir(join(dir, 'r'))).usage_source).toBe('estimated');
+    const monitor = await startMonitor({ runsDir: dir, port: 0 });
+    try {
+      // The monitor tails the run directories in the background: ask until it has read this one.
+      let costs: { usage_source?: string; runs?: string[] } = {};
+      for (let i = 0; i < 50 && !costs.runs?.length; i++) {
+        costs = (await (await fetch(new URL("/api/benchmark/costs?run=all", monitor.url))).json()) as typeof costs;
+        if (!costs.runs?.length) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(costs).toMatchObject({ runs: ['r'], usage_source: 'estimated' });
+    } finally {
+      await monitor.close();
+    }
   });
 
   it('the simulated model reports usage: reported, priced from the built-in table', async () => {
