@@ -55,7 +55,7 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('run-dir', { type: 'string', demandOption: true })
-        .option('endpoint', { type: 'string', describe: 'OTLP/HTTP base URL (default OTEL_EXPORTER_OTLP_ENDPOINT or http://127.0.0.1:4318)' }),
+        .option('endpoint', { type: 'string', describe: 'OTLP/HTTP base URL (default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / _METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318)' }),
     (argv) => exec(() => replayCommand(argv['run-dir'] as string, argv.endpoint)),
   )
   .command(
