@@ -16,7 +16,10 @@ export class JsonlSpanExporter implements SpanExporter {
       const byFile = new Map<JsonlWriter, ReadableSpan[]>();
       for (const span of spans) {
         const writer = this.router.spanFiles(span);
-        if (writer) byFile.set(writer, [...(byFile.get(writer) ?? []), span]);
+        if (!writer) continue;
+        const batch = byFile.get(writer);
+        if (batch) batch.push(span);
+        else byFile.set(writer, [span]);
       }
       for (const [writer, batch] of byFile) {
         // The serializer is typed against @opentelemetry/sdk-trace's ReadableSpan; the shapes are identical.

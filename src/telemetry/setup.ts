@@ -90,14 +90,16 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
   installLogger();
 
   // The record is flushed whole; exporters get a bounded wait (a dead collector must not hold every
-  // run end), and the reporters that flush at run end share one flush (issue 16).
-  let flushing: Promise<void> | undefined;
-  const flushAll = (): Promise<void> =>
-    (flushing ??= (async () => {
-      await Promise.all([record.forceFlush(), recordReader.forceFlush()]).catch(() => {});
-      const exported = Promise.all([...exportProcessors.map((p) => p.forceFlush()), ...exportReaders.map((r) => r.forceFlush())]).catch(() => {});
-      await Promise.race([exported, delay(EXPORT_FLUSH_WAIT_MS)]);
-    })().finally(() => (flushing = undefined)));
+  // run end). Requests made while a flush runs share the one after it, which sees their data (issue 16).
+  let last: Promise<void> = Promise.resolve();
+  let next: Promise<void> | undefined;
+  const flushOnce = async (): Promise<void> => {
+    next = undefined;
+    await Promise.all([record.forceFlush(), recordReader.forceFlush()]).catch(() => {});
+    const exported = Promise.all([...exportProcessors.map((p) => p.forceFlush()), ...exportReaders.map((r) => r.forceFlush())]).catch(() => {});
+    await Promise.race([exported, delay(EXPORT_FLUSH_WAIT_MS)]);
+  };
+  const flushAll = (): Promise<void> => (next ??= last = last.then(flushOnce));
   let shutdownPromise: Promise<void> | undefined;
   const handle: TelemetryHandle = {
     otlp: exportProcessors.length > 0 || exportReaders.length > 0,
@@ -110,33 +112,36 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
     },
     forceFlush: flushAll,
     shutdown(timeoutMs = 5000) {
-      shutdownPromise ??= (async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const bound = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            process.stderr.write(`referee: telemetry export did not finish within ${timeoutMs} ms; JSONL files are complete\n`);
-            resolve();
-          }, timeoutMs);
-          timer.unref();
-        });
-        // The record first: it is local and must be complete whatever the exporters do.
-        await Promise.all([record.forceFlush(), recordReader.forceFlush()]).catch(() => {});
-        await Promise.race([sdk.shutdown().catch(() => {}), bound]);
-        if (timer) clearTimeout(timer);
-        await router.shutdown();
-        // Unregister so a later start in this process (tests, library users) registers cleanly.
-        trace.disable();
-        metrics.disable();
-        propagation.disable();
-        context.disable();
+      shutdownPromise ??= boundedShutdown(timeoutMs, () => Promise.all([record.forceFlush(), recordReader.forceFlush()]), sdk, router).then(() => {
         active = undefined;
-      })();
+      });
       return shutdownPromise;
     },
   };
   active = handle;
   if (options.runId && options.runDir) handle.openRun({ runId: options.runId, runDir: options.runDir });
   return handle;
+}
+
+/** The record first (local, it must be complete whatever the exporters do), then the SDK, at most `timeoutMs`. */
+async function boundedShutdown(timeoutMs: number, flushRecord: () => Promise<unknown>, sdk: { shutdown(): Promise<void> }, router: RunFileRouter): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      process.stderr.write(`referee: telemetry export did not finish within ${timeoutMs} ms; JSONL files are complete\n`);
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+  });
+  await flushRecord().catch(() => {});
+  await Promise.race([sdk.shutdown().catch(() => {}), bound]);
+  if (timer) clearTimeout(timer);
+  await router.shutdown();
+  // Unregister so a later start in this process (tests, library users) registers cleanly.
+  trace.disable();
+  metrics.disable();
+  propagation.disable();
+  context.disable();
 }
 
 /** Telemetry problems are said once each on one line (STYLE.md 7), at OTEL_LOG_LEVEL (default warn). */
