@@ -3,16 +3,20 @@
 // panels stay consistent (one selector, one datasource, one grid). Run it after
 // editing: `node dashboards/generate.mjs`. The metric names are the ones the
 // collector's Prometheus exporter produces from src/telemetry/names.ts
-// (dots become underscores; units and `_total` are appended), as checked by
+// (dots become underscores; units and `_total` are appended; the collector pushes them
+// with remote write), as checked by
 // `npm run test:stack` against a real Prometheus.
 import { writeFileSync } from 'node:fs';
 
 const DS = { type: 'prometheus', uid: 'referee-prometheus' };
 const S = 'referee_run_id=~"$run", referee_agent_name=~"$agent"';
 
+// issue 16: percentiles of everything the run has done so far (the cumulative buckets),
+// not of a rate() window: a rate needs two samples inside its window, so a run shorter
+// than an export interval or two showed NaN. Works for a run of any length.
 const quantiles = (metric, by = '') =>
   [0.5, 0.95, 0.99].map((q) => ({
-    expr: `histogram_quantile(${q}, sum by (le${by}) (rate(${metric}_bucket{${S}}[$__rate_interval])))`,
+    expr: `histogram_quantile(${q}, sum by (le${by}) (${metric}_bucket{${S}}))`,
     legendFormat: `p${Math.round(q * 100)}`,
   }));
 const runQuantiles = (metric) =>
@@ -56,7 +60,8 @@ const sections = [
     'Tokens and cost',
     [
       ['Token throughput', 'timeseries', 'short', [
-        { expr: `sum by (gen_ai_token_type) (rate(gen_ai_client_token_usage_sum{${S}}[$__rate_interval]))`, legendFormat: '{{gen_ai_token_type}} tokens/s' },
+        // Tokens over the run's elapsed time: defined from the first export on (issue 16).
+        { expr: `sum by (gen_ai_token_type) (gen_ai_client_token_usage_sum{${S}}) / scalar(max(referee_progress_elapsed_seconds{${S}}) > 0)`, legendFormat: '{{gen_ai_token_type}} tokens/s' },
       ], 8],
       ['Output tokens/s (sampler)', 'timeseries', 'short', [
         { expr: `sum by (referee_run_id) (referee_tokens_throughput_per_second{${S}})`, legendFormat: '{{referee_run_id}}' },
@@ -73,8 +78,8 @@ const sections = [
       ['Turns by status', 'timeseries', 'none', [
         { expr: `sum by (referee_status) (referee_turns_total{${S}})`, legendFormat: '{{referee_status}}' },
       ], 8],
-      ['Failed turns per second by reason', 'timeseries', 'short', [
-        { expr: `sum by (referee_reason) (rate(referee_turns_total{${S}, referee_status="error"}[$__rate_interval]))`, legendFormat: '{{referee_reason}}' },
+      ['Failed turns by reason', 'timeseries', 'short', [
+        { expr: `sum by (referee_reason) (referee_turns_total{${S}, referee_status="error"})`, legendFormat: '{{referee_reason}}' },
       ], 8],
       ['Retries and stalls', 'stat', 'none', [
         { expr: `sum(referee_retries_total{${S}})`, legendFormat: 'retries' },

@@ -9,6 +9,8 @@ export interface TokenUsage {
   outputTokens: number;
   /** Tokens spent in a hidden reasoning block, when the provider or a <think> block says so. */
   reasoningTokens?: number;
+  /** issue 16: `reported` by the server's `usage`, or `estimated` by counting cl100k tokens locally. */
+  source?: 'reported' | 'estimated';
 }
 
 export interface ReplyTimings {

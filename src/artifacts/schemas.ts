@@ -4,6 +4,17 @@ import { SCORING_MODES } from '../scoring/types.js';
 /** `agent_reported` (issue 15): the cost a protocol agent reported for its own LLM calls. */
 export const PricingSourceSchema = z.enum(['config', 'table', 'unknown', 'agent_reported']);
 export type PricingSource = z.infer<typeof PricingSourceSchema>;
+export const UsageSourceSchema = z.enum(['reported', 'estimated']);
+
+/** issue 16: one word for many turns' usage_source: `reported`, `estimated`, `mixed`, or null where none says. */
+export function combinedUsageSource(sources: Iterable<unknown>): 'reported' | 'estimated' | 'mixed' | null {
+  const seen = new Set<string>();
+  for (const s of sources) if (s === 'reported' || s === 'estimated') seen.add(s);
+  return seen.size > 1 ? 'mixed' : ((([...seen][0] as 'reported' | 'estimated' | undefined) ?? null));
+}
+
+/** issue 16: the prices a run's costs were computed with, in run.json. */
+export const RunPricingSchema = z.object({ input_per_mtok: z.number(), output_per_mtok: z.number(), source: PricingSourceSchema });
 
 /** One record per agent turn, failed ones included (seed 000 3.2 plus ttft_ms, cost_usd). */
 export const TurnMetricSchema = z.object({
@@ -24,6 +35,8 @@ export const TurnMetricSchema = z.object({
   tokens_out: z.number().int(),
   cost_usd: z.number(),
   pricing_source: PricingSourceSchema,
+  /** issue 16: where tokens_in/tokens_out came from: the server's `usage`, or counted locally. Absent on a failed call. */
+  usage_source: UsageSourceSchema.optional(),
   status: z.enum(['success', 'error']),
   reason: z.string().optional(),
   error: z.string().optional(),
@@ -115,6 +128,8 @@ export const RunMetaSchema = z.object({
   finished_at: z.string().optional(),
   /** `run_type` of benchmark_history.jsonl, kept so a resumed run reports the same. */
   run_type: z.string().optional(),
+  /** issue 16: USD per million tokens used for cost_usd, and where they came from (agent config, built-in table, unknown). */
+  pricing: RunPricingSchema.optional(),
   /** One entry per `referee run --resume` of this run (issue 4). */
   resumes: z
     .array(z.object({ at: z.string(), turns_restored: z.number().int(), tool_version: z.string(), git_commit: z.string().nullable() }))

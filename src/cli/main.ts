@@ -8,7 +8,7 @@ import { simCommand } from './commands/sim.js';
 import { compareBuilder, compareCommand, type CompareArgs } from './commands/compare.js';
 import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
-import { stackCommand } from './commands/stack.js';
+import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
 import { exportGoodaiCommand } from './commands/export.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
@@ -63,14 +63,14 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('run-dir', { type: 'string', demandOption: true })
-        .option('endpoint', { type: 'string', describe: 'OTLP/HTTP base URL (default OTEL_EXPORTER_OTLP_ENDPOINT or http://127.0.0.1:4318)' }),
+        .option('endpoint', { type: 'string', describe: 'OTLP/HTTP base URL (default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / _METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318)' }),
     (argv) => exec(() => replayCommand(argv['run-dir'] as string, argv.endpoint)),
   )
   .command(
     'stack <action>',
     'Build, start, stop or check the collector, Phoenix and Prometheus on 127.0.0.1',
-    (y) => y.positional('action', { choices: ['build', 'up', 'down', 'status'] as const, demandOption: true }),
-    (argv) => exec(() => stackCommand(argv.action as string)),
+    (y) => stackPortOptions(y.positional('action', { choices: ['build', 'up', 'down', 'status'] as const, demandOption: true })),
+    (argv) => exec(() => stackCommand(argv.action as string, stackPortsFromArgv(argv))),
   )
   .demandCommand(1, 'Name a command: run, compare, monitor, validate, sim, replay, stack')
   .strict()

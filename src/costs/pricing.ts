@@ -6,6 +6,11 @@ export interface ResolvedPricing {
   source: PricingSource;
 }
 
+/** The run.json record of the prices used (issue 16). */
+export function pricingRecord(p: ResolvedPricing): { input_per_mtok: number; output_per_mtok: number; source: PricingSource } {
+  return { input_per_mtok: p.inputPerMTok, output_per_mtok: p.outputPerMTok, source: p.source };
+}
+
 /**
  * A small built-in table (USD per million tokens), used when the agent config
  * names no prices. Matching is by exact model id, then by longest prefix.

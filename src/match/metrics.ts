@@ -1,4 +1,5 @@
 import type { RunDirContents } from '../artifacts/run-dir-reader.js';
+import { combinedUsageSource } from '../artifacts/schemas.js';
 import { mean, quantile } from './stats.js';
 import type { RunMetrics } from './schemas.js';
 
@@ -56,6 +57,7 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
     errors: turns.filter((t) => t.status === 'error').length,
     duration_s: round(duration, 3),
     pricing_source: run.stats?.pricing_source ?? turns[0]?.pricing_source ?? 'unknown',
+    usage_source: combinedUsageSource(turns.map((t) => t.usage_source)),
     dataset_sha256: meta.dataset.sha256,
   };
 }

@@ -41,6 +41,8 @@ export const RunMetricsSchema = z.object({
   errors: z.number().int(),
   duration_s: z.number(),
   pricing_source: z.string(),
+  /** issue 16: where the token counts came from (`reported`, `estimated`, `mixed`); null for a run without turns. */
+  usage_source: z.enum(['reported', 'estimated', 'mixed']).nullable().optional(),
   dataset_sha256: z.string(),
 });
 export type RunMetrics = z.infer<typeof RunMetricsSchema>;

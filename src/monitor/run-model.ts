@@ -4,6 +4,7 @@
  * 10,000-turn run costs the same memory as a 10-turn one.
  */
 import { redactUrl } from '../runner/secrets.js';
+import { combinedUsageSource } from '../artifacts/schemas.js';
 
 export const STAGES = ['cooling', 'thinking', 'streaming', 'evaluating', 'done'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -78,6 +79,8 @@ export interface RunSummary {
   tokens_out: number;
   cost_usd: number;
   pricing_source: string | null;
+  /** `reported`, `estimated` or `mixed` (issue 16); null before the first turn. */
+  usage_source: 'reported' | 'estimated' | 'mixed' | null;
 }
 
 const RESPONSE_CAP = 64 * 1024;
@@ -147,6 +150,8 @@ export class RunModel {
   cost_usd = 0;
   llm_ms = 0;
   pricing_source: string | null = null;
+  /** issue 16: the usage_source values of this run's turns. */
+  private readonly usage_sources = new Set<string>();
   perDataset = new Map<string, { total: number; done: number; pass: number; score: number; max_score: number }>();
   latencies = new Ring<number>(LATENCY_RING);
   ttfts = new Ring<number>(LATENCY_RING);
@@ -321,6 +326,7 @@ export class RunModel {
         this.tokens_out += out;
         this.cost_usd += num(ev['cost_usd']) ?? 0;
         this.pricing_source = str(ev['pricing_source']) ?? this.pricing_source;
+        if (ev['usage_source'] === 'reported' || ev['usage_source'] === 'estimated') this.usage_sources.add(ev['usage_source']);
         const llm = num(ev['llm_ms']);
         const total = num(ev['total_ms']);
         const ttft = num(ev['ttft_ms']);
@@ -452,6 +458,7 @@ export class RunModel {
       tokens_out: this.tokens_out,
       cost_usd: this.cost_usd,
       pricing_source: this.pricing_source,
+      usage_source: combinedUsageSource(this.usage_sources),
     };
   }
 

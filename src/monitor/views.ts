@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { combinedUsageSource } from '../artifacts/schemas.js';
 import type { MonitorHub } from './hub.js';
 import type { RunModel } from './run-model.js';
 
@@ -112,8 +113,10 @@ export function costsView(hub: MonitorHub, q: z.infer<typeof CostsQuerySchema>, 
   const api: Record<string, { model: string | null; input_tokens: number; output_tokens: number; cost_usd: number; pricing_source: string | null }> = {};
   let hours = 0;
   const sources = new Set<string>();
+  const usage: unknown[] = [];
   for (const m of models) {
     const s = m.summary();
+    usage.push(s.usage_source === 'mixed' ? ['reported', 'estimated'] : s.usage_source);
     const provider = s.provider ?? 'unknown';
     const key = api[provider] && api[provider].model !== s.model ? `${provider}:${s.model}` : provider;
     const entry = (api[key] ??= { model: s.model, input_tokens: 0, output_tokens: 0, cost_usd: 0, pricing_source: s.pricing_source });
@@ -131,6 +134,7 @@ export function costsView(hub: MonitorHub, q: z.infer<typeof CostsQuerySchema>, 
     compute: { hours_elapsed: round(hours, 4), hourly_rate_usd: null, cost_usd: 0 },
     total_cost_usd: apiTotal,
     pricing_source: sources.size === 1 ? [...sources][0] : sources.size ? 'mixed' : 'unknown',
+    usage_source: combinedUsageSource(usage.flat()),
   };
 }
 

@@ -144,7 +144,8 @@ async function openAgent(c: LaneContext, conv: Conversation): Promise<Agent> {
   if (conv.agent) return conv.agent;
   const { sessionId, stateDir } = sessionPaths(c, conv.index);
   if (c.restore) trimSessionState(stateDir, conv.replayed.length);
-  conv.agent = await c.factory.createSession({ sessionId, stateDir });
+  // issue 16: opened inside the run's trace, so the `storage open` span is not a trace of its own.
+  conv.agent = await context.with(c.runCtx, () => c.factory.createSession({ sessionId, stateDir }));
   if (c.restore) restoreAgent(conv.agent, conv.replayed);
   const own = conv.agent.maxMessageSize;
   if (conv.index === 0 && own !== undefined && own !== c.agentConfig.max_message_size) {

@@ -7,7 +7,7 @@ import { RunDirWriter } from '../artifacts/run-dir-writer.js';
 import type { RunMeta, RunStats } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { DatasetConfig } from '../config/dataset.js';
-import { agentPricing } from '../costs/pricing.js';
+import { agentPricing, pricingRecord } from '../costs/pricing.js';
 import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
 import type { TestDefinition } from '../datasets/types.js';
@@ -151,6 +151,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     git_commit: gitCommit(),
     ...hostInfo(),
     run_type: options.runType ?? 'single',
+    pricing: pricingRecord(pricing),
   };
   const meta: RunMeta = resume ? resumedMeta(resume) : freshMeta;
 

@@ -29,6 +29,7 @@ export function buildTurnMetric(place: TurnPlace, outcome: TurnOutcome, pricing:
     // issue 15: a protocol agent's own figure wins over any price table.
     cost_usd: reply?.costUsd ?? costUsd(pricing, tokensIn, tokensOut),
     pricing_source: reply?.costUsd !== undefined ? 'agent_reported' : pricing.source,
+    ...(reply?.usage?.source ? { usage_source: reply.usage.source } : {}),
     status: outcome.status,
     ...extra,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
@@ -47,6 +48,7 @@ export function endTurnSpan(span: Span, record: TurnMetric, outputText: string):
     'llm.token_count.completion': record.tokens_out,
     ...(record.reasoning_tokens ? { 'llm.token_count.completion_details.reasoning': record.reasoning_tokens } : {}),
     [ATTR.costUsd]: record.cost_usd,
+    ...(record.usage_source ? { [ATTR.usageSource]: record.usage_source } : {}),
     ...(record.ttft_ms !== null ? { [ATTR.ttftMs]: record.ttft_ms } : {}),
   });
   if (record.status === 'error') {

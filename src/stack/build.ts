@@ -7,11 +7,13 @@ import { StackError } from '../errors.js';
 import { PHOENIX_VERSION, type StackLayout } from './config.js';
 
 /** Runs a command to completion, its output appended to a log file; rejects with the log's tail. */
-export function runLogged(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; logFile: string }): Promise<void> {
+export function runLogged(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; logFile: string; signal?: AbortSignal }): Promise<void> {
   mkdirSync(join(options.logFile, '..'), { recursive: true });
   return new Promise((resolve, reject) => {
     let tail = '';
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (options.signal?.aborted) return reject(new StackError('STACK_UNAVAILABLE', `${cmd}: not started, another part of the build failed`));
+    // issue 16: another part's failure stops this one (its child is killed), so the build ends at the first failure.
+    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
     const onData = (d: Buffer): void => {
       writeFileSync(options.logFile, d, { flag: 'a' });
       tail = (tail + d.toString()).slice(-2000);
@@ -51,7 +53,7 @@ export function manifestVersion(manifestText: string): string {
  * Builds the collector with the OpenTelemetry Collector Builder unless the
  * cached binary was built from this very manifest. Returns whether it built.
  */
-export async function ensureCollector(l: StackLayout): Promise<boolean> {
+export async function ensureCollector(l: StackLayout, signal?: AbortSignal): Promise<boolean> {
   const manifest = readFileSync(l.manifest, 'utf8');
   const version = manifestVersion(manifest);
   // The stamp covers the recipe too, so a change to how we build invalidates the cache.
@@ -65,7 +67,7 @@ export async function ensureCollector(l: StackLayout): Promise<boolean> {
   const builder = join(l.goBin, 'builder');
   if (!existsSync(builder)) {
     l.log(`installing the OpenTelemetry Collector Builder v${version} (Go module proxy)`);
-    await runLogged(go, ['install', `go.opentelemetry.io/collector/cmd/builder@v${version}`], { cwd: l.root, env, logFile });
+    await runLogged(go, ['install', `go.opentelemetry.io/collector/cmd/builder@v${version}`], { cwd: l.root, env, logFile, signal });
   }
   l.log(`building the collector from ${l.manifest} (first time: minutes)`);
   // The builder's own `go mod tidy` also resolves the test-only dependencies
@@ -80,15 +82,15 @@ export async function ensureCollector(l: StackLayout): Promise<boolean> {
   writeFileSync(resolved, stringifyYaml(doc));
   rmSync(join(l.collectorBuildDir, 'go.mod'), { force: true });
   try {
-    await runLogged(builder, ['--config', resolved, '--skip-compilation'], { cwd: l.root, env, logFile });
+    await runLogged(builder, ['--config', resolved, '--skip-compilation'], { cwd: l.root, env, logFile, signal });
   } catch (err) {
     // Its strict `go mod tidy` may fail as above after go.mod and the sources are written.
     if (!existsSync(join(l.collectorBuildDir, 'go.mod'))) throw err;
     l.log('the builder\'s go mod tidy failed on test-only dependencies; retrying with tidy -e');
   }
-  await runLogged(go, ['mod', 'tidy', '-e'], { cwd: l.collectorBuildDir, env, logFile });
+  await runLogged(go, ['mod', 'tidy', '-e'], { cwd: l.collectorBuildDir, env, logFile, signal });
   const out = join(l.collectorBuildDir, 'referee-otelcol');
-  await runLogged(go, ['build', '-trimpath', '-ldflags=-s -w', '-o', out, '.'], { cwd: l.collectorBuildDir, env, logFile });
+  await runLogged(go, ['build', '-trimpath', '-ldflags=-s -w', '-o', out, '.'], { cwd: l.collectorBuildDir, env, logFile, signal });
   // Copy then rename: a running collector keeps its old file (overwriting it in place is ETXTBSY).
   copyFileSync(out, `${l.collectorBinary}.new`);
   renameSync(`${l.collectorBinary}.new`, l.collectorBinary);
@@ -97,7 +99,7 @@ export async function ensureCollector(l: StackLayout): Promise<boolean> {
 }
 
 /** Installs Phoenix from PyPI into the project-local virtualenv unless it is there already. */
-export async function ensurePhoenix(l: StackLayout): Promise<boolean> {
+export async function ensurePhoenix(l: StackLayout, signal?: AbortSignal): Promise<boolean> {
   if (existsSync(l.phoenixStamp) && existsSync(join(l.phoenixVenv, 'bin', 'phoenix'))) return false;
   // A pyenv shim exists for versions that are not installed: ask each candidate to run.
   const python = ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3']
@@ -105,18 +107,19 @@ export async function ensurePhoenix(l: StackLayout): Promise<boolean> {
     .find((p) => p && /^Python 3\.(1[0-9])/.test(spawnSync(p, ['--version'], { encoding: 'utf8', env: l.env }).stdout ?? ''));
   if (!python) throw new StackError('STACK_UNAVAILABLE', 'Phoenix needs Python 3.10 or newer; none on PATH');
   const logFile = join(l.logDir, 'phoenix-install.log');
-  if (!existsSync(join(l.phoenixVenv, 'bin', 'pip'))) await runLogged(python, ['-m', 'venv', l.phoenixVenv], { cwd: l.root, logFile });
+  if (!existsSync(join(l.phoenixVenv, 'bin', 'pip'))) await runLogged(python, ['-m', 'venv', l.phoenixVenv], { cwd: l.root, logFile, signal });
   l.log(`installing arize-phoenix==${PHOENIX_VERSION} into ${l.phoenixVenv} (first time: minutes)`);
   await runLogged(join(l.phoenixVenv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', `arize-phoenix==${PHOENIX_VERSION}`], {
     cwd: l.root,
     logFile,
+    signal,
   });
   writeFileSync(l.phoenixStamp, `${PHOENIX_VERSION}\n`);
   return true;
 }
 
 /** Prometheus from the system (Debian's package); installed with apt-get when running as root. */
-export async function ensurePrometheus(l: StackLayout): Promise<string> {
+export async function ensurePrometheus(l: StackLayout, signal?: AbortSignal): Promise<string> {
   const found = which('prometheus', l.env) ?? which('/usr/bin/prometheus');
   if (found) return found;
   if (process.getuid?.() === 0 && which('apt-get', l.env)) {
@@ -124,10 +127,10 @@ export async function ensurePrometheus(l: StackLayout): Promise<string> {
     const logFile = join(l.logDir, 'prometheus-install.log');
     const env = { ...l.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
-      await runLogged('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { cwd: l.root, env, logFile });
+      await runLogged('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { cwd: l.root, env, logFile, signal });
     } catch {
-      await runLogged('apt-get', ['update'], { cwd: l.root, env, logFile });
-      await runLogged('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { cwd: l.root, env, logFile });
+      await runLogged('apt-get', ['update'], { cwd: l.root, env, logFile, signal });
+      await runLogged('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { cwd: l.root, env, logFile, signal });
     }
     const installed = which('/usr/bin/prometheus');
     if (installed) return installed;
@@ -139,7 +142,18 @@ export async function ensurePrometheus(l: StackLayout): Promise<string> {
 export async function buildStack(l: StackLayout): Promise<{ collectorBuilt: boolean; phoenixInstalled: boolean; prometheus: string }> {
   mkdirSync(l.logDir, { recursive: true });
   // Go and pip mostly wait on the network and compile in turn; run them side by side.
-  const [collectorBuilt, phoenixInstalled, prometheus] = await Promise.all([ensureCollector(l), ensurePhoenix(l), ensurePrometheus(l)]);
+  // issue 16: the first failure stops the others instead of letting them run on for minutes.
+  const abort = new AbortController();
+  const part = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      abort.abort();
+      throw err;
+    });
+  const [collectorBuilt, phoenixInstalled, prometheus] = await Promise.all([
+    part(ensureCollector(l, abort.signal)),
+    part(ensurePhoenix(l, abort.signal)),
+    part(ensurePrometheus(l, abort.signal)),
+  ]);
   return { collectorBuilt, phoenixInstalled, prometheus };
 }
 

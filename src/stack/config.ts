@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { StackError } from '../errors.js';
 import { packagePath } from '../package-path.js';
 
 /** Loopback ports of the native stack; the defaults are the docker-compose ones. */
@@ -8,8 +9,6 @@ export interface StackPorts {
   otlpHttp: number;
   /** Collector OTLP/gRPC receiver. @default 4317 */
   otlpGrpc: number;
-  /** Collector's Prometheus exporter (scraped by Prometheus). @default 9464 */
-  promExporter: number;
   /** Prometheus web UI and HTTP API. @default 9090 */
   prometheus: number;
   /** Phoenix UI, REST API and OTLP/HTTP trace receiver. @default 6006 */
@@ -18,10 +17,31 @@ export interface StackPorts {
   phoenixGrpc: number;
 }
 
+/** issue 16: each port can be moved, by `referee stack up --<name>-port` or these variables. */
+export const PORT_ENV: Record<keyof StackPorts, string> = {
+  otlpHttp: 'REFEREE_OTLP_HTTP_PORT',
+  otlpGrpc: 'REFEREE_OTLP_GRPC_PORT',
+  prometheus: 'REFEREE_PROMETHEUS_PORT',
+  phoenix: 'REFEREE_PHOENIX_PORT',
+  phoenixGrpc: 'REFEREE_PHOENIX_GRPC_PORT',
+};
+
+/** Ports from the environment; a value that is not a port is a one-line StackError naming the variable. */
+export function portsFromEnv(env: NodeJS.ProcessEnv): Partial<StackPorts> {
+  const out: Partial<StackPorts> = {};
+  for (const [key, name] of Object.entries(PORT_ENV) as [keyof StackPorts, string][]) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StackError('STACK_UNAVAILABLE', `${name}: "${raw}" is not a port (1-65535)`, { exitCode: 2 });
+    out[key] = port;
+  }
+  return out;
+}
+
 export const DEFAULT_PORTS: StackPorts = {
   otlpHttp: 4318,
   otlpGrpc: 4317,
-  promExporter: 9464,
   prometheus: 9090,
   phoenix: 6006,
   phoenixGrpc: 4320,
@@ -77,7 +97,7 @@ export function stackLayout(options: StackOptions = {}): StackLayout {
   return {
     root,
     cache,
-    ports: { ...DEFAULT_PORTS, ...options.ports },
+    ports: { ...DEFAULT_PORTS, ...portsFromEnv(env), ...options.ports },
     manifest: join(root, 'otel-collector', 'builder-config.yaml'),
     collectorConfig: join(root, 'otel-collector', 'config.yaml'),
     collectorBuildDir: join(cache, 'otelcol', 'build'),

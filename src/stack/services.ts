@@ -50,21 +50,24 @@ async function httpOk(url: string, accept: (status: number) => boolean = (s) => 
   }
 }
 
-/** Prometheus config for the native stack: scrape the collector's exporter every 2 s. */
-export function prometheusConfig(l: StackLayout): string {
+/**
+ * Prometheus config for the native stack. Nothing is scraped: the collector
+ * pushes with remote write (issue 16), and samples as old as the window may
+ * arrive out of order, so a replayed run lands at its original timestamps.
+ */
+export function prometheusConfig(): string {
   return [
     'global:',
-    '  scrape_interval: 2s',
     '  evaluation_interval: 2s',
-    'scrape_configs:',
-    '  - job_name: otel-collector',
-    '    # Keep the job/instance labels the exporter derives from service.name.',
-    '    honor_labels: true',
-    '    static_configs:',
-    `      - targets: ['127.0.0.1:${l.ports.promExporter}']`,
+    'storage:',
+    '  tsdb:',
+    `    out_of_order_time_window: ${OUT_OF_ORDER_WINDOW}`,
     '',
   ].join('\n');
 }
+
+/** How far back a replayed (or late) sample may be; Prometheus refuses older ones. */
+export const OUT_OF_ORDER_WINDOW = '30d';
 
 function specs(l: StackLayout, prometheusBin: string): ServiceSpec[] {
   const p = l.ports;
@@ -94,6 +97,8 @@ function specs(l: StackLayout, prometheusBin: string): ServiceSpec[] {
         `--config.file=${l.prometheusConfig}`,
         `--storage.tsdb.path=${l.prometheusData}`,
         `--web.listen-address=127.0.0.1:${p.prometheus}`,
+        // The collector's prometheus_remote_write exporter pushes here (/api/v1/write).
+        '--web.enable-remote-write-receiver',
       ],
       env: l.env,
       url: prometheusUrl(l),
@@ -109,12 +114,13 @@ function specs(l: StackLayout, prometheusBin: string): ServiceSpec[] {
         REFEREE_OTLP_GRPC_ENDPOINT: `127.0.0.1:${p.otlpGrpc}`,
         REFEREE_OTLP_HTTP_ENDPOINT: `127.0.0.1:${p.otlpHttp}`,
         REFEREE_PHOENIX_ENDPOINT: phoenixUrl(l),
-        REFEREE_PROM_EXPORTER_ENDPOINT: `127.0.0.1:${p.promExporter}`,
+        REFEREE_PROM_REMOTE_WRITE_URL: `${prometheusUrl(l)}/api/v1/write`,
         REFEREE_COLLECTOR_FILE: l.collectorFile,
       },
       url: otlpEndpoint(l),
       // Both ends up: the exporter's scrape page and the OTLP receiver (405 to a GET).
-      health: async () => (await httpOk(`http://127.0.0.1:${p.promExporter}/metrics`)) && (await httpOk(`${otlpEndpoint(l)}/v1/traces`, (s) => s > 0)),
+      // Any HTTP answer from the OTLP receiver (a GET is 405) means it is up.
+      health: () => httpOk(`${otlpEndpoint(l)}/v1/traces`, (s) => s > 0),
       startTimeoutMs: 30_000,
     },
   ];
@@ -165,7 +171,7 @@ export async function stackUp(l: StackLayout): Promise<ServiceStatus[]> {
   mkdirSync(l.logDir, { recursive: true });
   mkdirSync(l.phoenixData, { recursive: true });
   mkdirSync(l.prometheusData, { recursive: true });
-  writeFileSync(l.prometheusConfig, prometheusConfig(l));
+  writeFileSync(l.prometheusConfig, prometheusConfig());
   const result: ServiceStatus[] = [];
   for (const spec of specs(l, built.prometheus)) {
     const now = await statusOf(l, spec);

@@ -15,7 +15,7 @@ import type { AgentFactory, ChatMessage } from '../agents/types.js';
 import { RunDirWriter } from '../artifacts/run-dir-writer.js';
 import type { RunMeta, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
-import { agentPricing } from '../costs/pricing.js';
+import { agentPricing, pricingRecord } from '../costs/pricing.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { ConfigError, RefereeError } from '../errors.js';
 import type { TaskVerdict } from '../scoring/evaluators.js';
@@ -187,6 +187,7 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
     scoring_version: SCORING_VERSION,
     tool_version: toolVersion(),
     git_commit: gitCommit(),
+    pricing: pricingRecord(pricing),
     ...hostInfo(),
   };
 

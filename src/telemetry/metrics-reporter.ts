@@ -1,5 +1,6 @@
-import { metrics, type Attributes } from '@opentelemetry/api';
+import { metrics, type Attributes, type ObservableResult } from '@opentelemetry/api';
 import type { Reporter, TestEndInfo, TurnEndInfo, ProgressSnapshot, RunStartInfo } from '../runner/reporter.js';
+import { activeTelemetry } from './setup.js';
 import { DURATION_BUCKETS_S, FAST_BUCKETS_S, METER_NAME, METRIC, TOKEN_BUCKETS, TTFT_BUCKETS_S } from './names.js';
 
 /**
@@ -46,7 +47,8 @@ export class MetricsReporter implements Reporter {
     if (r.status === 'success') {
       i.llmDuration.record(r.llm_ms / 1000, genAi);
       if (r.ttft_ms !== null) i.ttft.record(r.ttft_ms / 1000, genAi);
-      if (r.storage_ms > 0) i.storageDuration.record(r.storage_ms / 1000, this.base);
+      // issue 16: an agent without a memory store spends 0 s on storage (turn_metrics says so too), and its panel shows that.
+      i.storageDuration.record(r.storage_ms / 1000, this.base);
     } else {
       i.llmDuration.record(r.llm_ms / 1000, { ...genAi, 'error.type': r.reason ?? 'error' });
     }
@@ -72,8 +74,11 @@ export class MetricsReporter implements Reporter {
     this.inst?.evaluationDuration.record(seconds, { ...this.base, 'referee.evaluator': evaluator });
   }
 
-  onRunEnd(_stats: unknown, _status: unknown, progress: ProgressSnapshot): void {
+  async onRunEnd(_stats: unknown, _status: unknown, progress: ProgressSnapshot): Promise<void> {
     this.progress = progress;
+    // issue 16: the provider outlives the run (a suite's next cell): the final values go out, then the progress gauges stop reporting this run.
+    await activeTelemetry()?.forceFlush();
+    this.inst?.stopGauges();
   }
 }
 
@@ -97,15 +102,20 @@ function createInstruments(progress: () => ProgressSnapshot | undefined, attrs: 
     stalls: meter.createCounter(METRIC.stalls, { unit: '{stall}', description: 'Watchdog stall warnings' }),
     cost: meter.createCounter(METRIC.cost, { unit: '{USD}', description: 'Agent cost' }),
   };
-  const gauge = (name: string, description: string, read: (p: ProgressSnapshot) => number): void => {
-    meter.createObservableGauge(name, { description }).addCallback((r) => {
+  const stops: (() => void)[] = [];
+  const gauge = (name: string, description: string, read: (p: ProgressSnapshot) => number, unit?: string): void => {
+    const g = meter.createObservableGauge(name, { description, ...(unit ? { unit } : {}) });
+    const callback = (r: ObservableResult): void => {
       const p = progress();
       if (p) r.observe(read(p), attrs());
-    });
+    };
+    g.addCallback(callback);
+    stops.push(() => g.removeCallback(callback));
   };
   gauge(METRIC.testsDone, 'Tests finished', (p) => p.testsDone);
   gauge(METRIC.testsTotal, 'Tests in the run', (p) => p.testsTotal);
   gauge(METRIC.turnsDone, 'Turns finished', (p) => p.turnsDone);
   gauge(METRIC.turnsTotal, 'Turns in the run', (p) => p.turnsTotal);
-  return inst;
+  gauge(METRIC.elapsed, 'Seconds since the run started, at its last finished turn', (p) => p.elapsedMs / 1000, 's');
+  return { ...inst, stopGauges: () => stops.splice(0).forEach((stop) => stop()) };
 }

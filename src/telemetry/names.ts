@@ -28,6 +28,8 @@ export const ATTR = {
   isQuestion: 'referee.turn.is_question',
   ttftMs: 'referee.ttft_ms',
   costUsd: 'referee.cost_usd',
+  /** issue 16: `reported` (the server's usage) or `estimated` (counted locally). */
+  usageSource: 'referee.usage_source',
   score: 'referee.score',
   maxScore: 'referee.max_score',
   storageOp: 'referee.storage.op',
@@ -66,14 +68,30 @@ export const METRIC = {
   testsTotal: 'referee.progress.tests_total',
   turnsDone: 'referee.progress.turns_done',
   turnsTotal: 'referee.progress.turns_total',
+  /** Seconds the run has been going, at its last finished turn: the dashboards' tokens/s denominator (issue 16). */
+  elapsed: 'referee.progress.elapsed',
 } as const;
 
-/** Bucket boundaries (seconds): the GenAI advice for operation duration. */
-export const DURATION_BUCKETS_S = [
-  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
-];
-/** Bucket boundaries for time to first chunk (seconds). */
-export const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
+/**
+ * Boundaries growing by `ratio` from `min` to past `max`, each rounded to 3
+ * significant digits. Prometheus interpolates a quantile linearly inside a
+ * bucket, so its error is at most the bucket's width: a ratio of 1.1 keeps
+ * every percentile within 10% (issue 16: a p50 of 1.375 s was shown for
+ * values of 1.10-1.26 s with the GenAI advice's doubling buckets).
+ */
+export function geometricBuckets(min: number, max: number, ratio: number): number[] {
+  const out: number[] = [];
+  for (let b = min; out.length === 0 || out[out.length - 1]! < max; b *= ratio) {
+    const rounded = Number(b.toPrecision(3));
+    if (out.length === 0 || rounded > out[out.length - 1]!) out.push(rounded);
+  }
+  return out;
+}
+
+/** Bucket boundaries (seconds) for LLM call and turn durations: 10 ms to 60 s, within 10%. */
+export const DURATION_BUCKETS_S = geometricBuckets(0.01, 60, 1.1);
+/** Bucket boundaries for time to first chunk (seconds): the same range and precision. */
+export const TTFT_BUCKETS_S = DURATION_BUCKETS_S;
 /** Bucket boundaries for short local operations (storage, evaluation), seconds. */
 export const FAST_BUCKETS_S = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 /** Bucket boundaries for token usage: the GenAI advice (powers of 4). */

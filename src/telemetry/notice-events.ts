@@ -18,6 +18,8 @@ export class NoticeSpanEventsReporter implements Reporter {
   constructor(private readonly spans: TurnSpanLookup | SpanTracker) {}
 
   onNotice(kind: string, message: string, data: Record<string, unknown>, _progress?: ProgressSnapshot): void {
+    // issue 16: the turn executor already puts each retry on its turn span; a second event here showed every retry twice.
+    if (kind === 'retry') return;
     try {
       const attrs: Attributes = { 'referee.notice.message': message };
       for (const [k, v] of Object.entries(data)) {

@@ -1,34 +1,42 @@
-import { context, diag, DiagLogLevel, metrics, propagation, trace, type DiagLogger } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { context, diag, DiagLogLevel, metrics, propagation, trace } from '@opentelemetry/api';
+import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { join } from 'node:path';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { exportMetricReadersFromEnv, exportSpanProcessorsFromEnv, metricIntervalFromEnv } from './env-export.js';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
 import { RedactingSpanProcessor } from './redacting-processor.js';
 import { ATTR } from './names.js';
-import { createOtlpMetricExporter, createOtlpTraceExporter, DEFAULT_OTLP_TIMEOUT_MS, otlpEnabled } from './otlp.js';
+import { OnceLogger } from './once-logger.js';
+import { RunFileRouter } from './run-files.js';
 import { SpanTracker } from './span-tracker.js';
 
 export interface TelemetryOptions {
-  /** spans.jsonl and metrics.jsonl are written here. */
-  runDir: string;
-  runId: string;
-  agentName: string;
+  /** With `runId`: the first run, whose spans.jsonl and metrics.jsonl go here. More runs: `handle.openRun`. */
+  runDir?: string;
+  /** Also a resource attribute when given (a single LTM run); a suite leaves it out. */
+  runId?: string;
+  agentName?: string;
   /** `champion`/`challenger` in match mode. */
   role?: string;
   /** Phoenix project; defaults to `PHOENIX_PROJECT_NAME` or `referee`. */
   projectName?: string;
+  /** Referee's own variables (PHOENIX_PROJECT_NAME); the OTEL_* ones are read by the SDK from process.env. */
   env?: NodeJS.ProcessEnv;
-  /** How often metrics are collected to the JSONL file and OTLP. @default OTEL_METRIC_EXPORT_INTERVAL, else 5000 */
+  /** How often metrics are collected to the JSONL files and exporters. @default OTEL_METRIC_EXPORT_INTERVAL, else 5000 */
   metricIntervalMs?: number;
 }
 
 export interface TelemetryHandle {
+  /** True when OTEL_* configuration exports spans or metrics somewhere (OTLP, console). */
   readonly otlp: boolean;
   /** Turn spans in flight, for notices that become span events. */
   readonly spans: SpanTracker;
+  /** Starts writing a run's spans.jsonl and metrics.jsonl; idempotent per run id. */
+  openRun(run: { runId: string; runDir: string }): void;
+  /** Flushes everything of the run (its last metric values included) to its files and the exporters, then closes its files. */
+  closeRun(runId: string): Promise<void>;
   forceFlush(): Promise<void>;
   /** Idempotent; never takes longer than `timeoutMs`. */
   shutdown(timeoutMs?: number): Promise<void>;
@@ -36,129 +44,149 @@ export interface TelemetryHandle {
 
 let active: TelemetryHandle | undefined;
 
-/** Telemetry problems are reported once each and never fail a run (STYLE.md 7). */
-class OnceLogger implements DiagLogger {
-  private readonly seen = new Set<string>();
-  private say(level: string, raw: string): void {
-    const message = oneLineMessage(raw);
-    const key = `${level}:${message.slice(0, 80)}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    process.stderr.write(`referee: telemetry ${level}: ${message}\n`);
-  }
-  error = (message: string): void => this.say('error', message);
-  warn = (message: string): void => this.say('warning', message);
-  info = (): void => {};
-  debug = (): void => {};
-  verbose = (): void => {};
-}
-
-/** The SDK logs some errors as a JSON-serialised Error with its stack: keep the message, on one line. */
-function oneLineMessage(raw: unknown): string {
-  let text = typeof raw === 'string' ? raw : String(raw);
-  if (text.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(text) as { message?: unknown };
-      if (typeof parsed.message === 'string') text = parsed.message;
-    } catch {
-      /* not JSON after all */
-    }
-  }
-  text = text.replace(/\s*\n\s*/g, ' ');
-  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+/** The process-wide handle, if telemetry has started. */
+export function activeTelemetry(): TelemetryHandle | undefined {
+  return active;
 }
 
 /**
- * Starts the one TracerProvider and MeterProvider of this process. A second
- * call returns the running handle instead of registering again, so there is
- * never a "duplicate registration" warning (seed 000 3.5).
+ * Starts the one TracerProvider and MeterProvider of this process through
+ * `@opentelemetry/sdk-node` (issue 16): resource detectors, OTEL_RESOURCE_ATTRIBUTES,
+ * OTEL_SDK_DISABLED, OTEL_LOG_LEVEL, propagators, span limits and the exporters
+ * behave as the SDK specification says. A second call returns the running
+ * handle (and opens its run, if it names one), so every kind of run shares one
+ * provider and there is never a "duplicate registration" warning (seed 000 3.5).
  */
-export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
-  if (active) return active;
+export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle {
+  if (active) {
+    if (options.runId && options.runDir) active.openRun({ runId: options.runId, runDir: options.runDir });
+    return active;
+  }
   const env = options.env ?? process.env;
-  diag.setLogger(new OnceLogger(), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-
-  const projectName = options.projectName ?? env.PHOENIX_PROJECT_NAME ?? 'referee';
+  installLogger();
+  const router = new RunFileRouter();
+  const tracker = new SpanTracker();
+  // The record (JSONL) sees every span; its batch size is tuned for the event loop, not the OTEL_BSP_* of export:
+  // a 512-span batch blocked it 6-17 ms, 64-span batches cost 1-2 ms (issue 8, workload B).
+  const record = new BatchSpanProcessor(new JsonlSpanExporter(router), { scheduledDelayMillis: 1000, maxQueueSize: 65_536, maxExportBatchSize: 64 });
+  const interval = options.metricIntervalMs ?? metricIntervalFromEnv();
+  const recordReader = new PeriodicExportingMetricReader({ exporter: new JsonlMetricExporter(router), exportIntervalMillis: interval });
+  const disabled = getBooleanFromEnv('OTEL_SDK_DISABLED');
+  // A dead collector must not hold the process after the run: the SDK's 10 s export timeout, retried,
+  // kept it alive 30 s. Referee's default is 2.5 s; OTEL_EXPORTER_OTLP_TIMEOUT (ms) still says otherwise.
+  process.env.OTEL_EXPORTER_OTLP_TIMEOUT ??= String(DEFAULT_OTLP_TIMEOUT_MS);
+  const exportProcessors = disabled ? [] : exportSpanProcessorsFromEnv();
+  const exportReaders = disabled ? [] : exportMetricReadersFromEnv(interval);
+  // issue 14: secrets out of every span before any exporter (spans.jsonl, OTLP) sees it.
+  const spanProcessors: SpanProcessor[] = [new RedactingSpanProcessor(), router, tracker, record, ...exportProcessors];
+  const readers: IMetricReader[] = [recordReader, ...exportReaders];
   const resource = resourceFromAttributes({
-    'service.name': env.OTEL_SERVICE_NAME ?? 'referee',
-    'openinference.project.name': projectName,
-    [ATTR.runId]: options.runId,
-    [ATTR.agentName]: options.agentName,
+    'service.name': 'referee',
+    'openinference.project.name': options.projectName ?? env.PHOENIX_PROJECT_NAME ?? 'referee',
+    ...(options.runId ? { [ATTR.runId]: options.runId } : {}),
+    ...(options.agentName ? { [ATTR.agentName]: options.agentName } : {}),
     [ATTR.role]: options.role ?? 'single',
   });
+  const sdk = disabled ? recordOnly(resource, spanProcessors, readers) : viaNodeSdk(resource, spanProcessors, readers);
+  // NodeSDK installs a console logger of its own where OTEL_LOG_LEVEL is set.
+  installLogger();
 
-  const tracker = new SpanTracker();
-  const spanProcessors: SpanProcessor[] = [
-    // issue 14: secrets out of every span before any exporter (spans.jsonl, OTLP) sees it.
-    new RedactingSpanProcessor(),
-    tracker,
-    new BatchSpanProcessor(new JsonlSpanExporter(join(options.runDir, 'spans.jsonl')), {
-      scheduledDelayMillis: 1000,
-      maxQueueSize: 65_536,
-      // Serializing runs on the event loop: a 512-span batch blocked it 6-17 ms, holding
-      // every reply that arrived meanwhile; 64-span batches cost 1-2 ms (issue 8, workload B).
-      maxExportBatchSize: 64,
-    }),
-  ];
-  const envInterval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
-  const interval = options.metricIntervalMs ?? (Number.isFinite(envInterval) && envInterval > 0 ? envInterval : 5000);
-  const metricReaders: IMetricReader[] = [
-    new PeriodicExportingMetricReader({
-      exporter: new JsonlMetricExporter(join(options.runDir, 'metrics.jsonl')),
-      exportIntervalMillis: interval,
-    }),
-  ];
-  const otlpTraces = otlpEnabled(env, 'TRACES');
-  const otlpMetrics = otlpEnabled(env, 'METRICS');
-  if (otlpTraces) {
-    // A dead collector only fills this bounded queue; spans then drop, the run goes on.
-    spanProcessors.push(new BatchSpanProcessor(createOtlpTraceExporter(env), { maxQueueSize: 8192, scheduledDelayMillis: 1000 }));
-  }
-  if (otlpMetrics) {
-    metricReaders.push(
-      new PeriodicExportingMetricReader({ exporter: createOtlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 5000, DEFAULT_OTLP_TIMEOUT_MS + 500) }),
-    );
-  }
-
-  // The providers NodeSDK would register, without NodeSDK: it loads every exporter and
-  // instrumentation package at import (about 25 MB of RSS and a second of start-up, issue 8).
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
-  const meterProvider = new MeterProvider({ resource, readers: metricReaders });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
-  const sdk = { shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]) };
-
+  // The record is flushed whole; exporters get a bounded wait (a dead collector must not hold every
+  // run end). Requests made while a flush runs share the one after it, which sees their data (issue 16).
+  let last: Promise<void> = Promise.resolve();
+  let next: Promise<void> | undefined;
+  const flushOnce = async (): Promise<void> => {
+    next = undefined;
+    await Promise.all([record.forceFlush(), recordReader.forceFlush()]).catch(() => {});
+    const exported = Promise.all([...exportProcessors.map((p) => p.forceFlush()), ...exportReaders.map((r) => r.forceFlush())]).catch(() => {});
+    await Promise.race([exported, delay(EXPORT_FLUSH_WAIT_MS)]);
+  };
+  const flushAll = (): Promise<void> => (next ??= last = last.then(flushOnce));
   let shutdownPromise: Promise<void> | undefined;
   const handle: TelemetryHandle = {
-    otlp: otlpTraces || otlpMetrics,
+    otlp: exportProcessors.length > 0 || exportReaders.length > 0,
     spans: tracker,
-    async forceFlush() {
-      await Promise.all([...spanProcessors.map((p) => p.forceFlush()), ...metricReaders.map((r) => r.forceFlush())]).catch(() => {});
+    openRun: (run) => router.open(run.runId, run.runDir),
+    async closeRun(runId) {
+      // issue 16: a final flush at run end, so a run shorter than one interval reaches the dashboards too.
+      await flushAll();
+      router.close(runId);
     },
+    forceFlush: flushAll,
     shutdown(timeoutMs = 5000) {
-      shutdownPromise ??= (async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const bound = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            process.stderr.write(`referee: telemetry export did not finish within ${timeoutMs} ms; JSONL files are complete\n`);
-            resolve();
-          }, timeoutMs);
-          timer.unref();
-        });
-        await Promise.race([sdk.shutdown().catch(() => {}), bound]);
-        if (timer) clearTimeout(timer);
-        // Unregister so a later start in this process (tests, library users) registers cleanly.
-        trace.disable();
-        metrics.disable();
-        propagation.disable();
-        context.disable();
+      shutdownPromise ??= boundedShutdown(timeoutMs, () => Promise.all([record.forceFlush(), recordReader.forceFlush()]), sdk, router).then(() => {
         active = undefined;
-      })();
+      });
       return shutdownPromise;
     },
   };
   active = handle;
+  if (options.runId && options.runDir) handle.openRun({ runId: options.runId, runDir: options.runDir });
   return handle;
+}
+
+/** The record first (local, it must be complete whatever the exporters do), then the SDK, at most `timeoutMs`. */
+async function boundedShutdown(timeoutMs: number, flushRecord: () => Promise<unknown>, sdk: { shutdown(): Promise<void> }, router: RunFileRouter): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      process.stderr.write(`referee: telemetry export did not finish within ${timeoutMs} ms; JSONL files are complete\n`);
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+  });
+  await flushRecord().catch(() => {});
+  await Promise.race([sdk.shutdown().catch(() => {}), bound]);
+  if (timer) clearTimeout(timer);
+  await router.shutdown();
+  // Unregister so a later start in this process (tests, library users) registers cleanly.
+  trace.disable();
+  metrics.disable();
+  propagation.disable();
+  context.disable();
+}
+
+/** Telemetry problems are said once each on one line (STYLE.md 7), at OTEL_LOG_LEVEL (default warn). */
+function installLogger(): void {
+  const level = diagLogLevelFromString(getStringFromEnv('OTEL_LOG_LEVEL') ?? 'warn') ?? DiagLogLevel.WARN;
+  diag.setLogger(new OnceLogger(), { logLevel: level, suppressOverrideMessage: true });
+}
+
+/**
+ * A chat span records each message of the conversation as two attributes; at the
+ * spec's default of 128 a long conversation pushed the reply, its token counts and
+ * usage_source off the span (issue 16). OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT or
+ * OTEL_ATTRIBUTE_COUNT_LIMIT still set it.
+ */
+const DEFAULT_ATTRIBUTE_COUNT_LIMIT = 4096;
+const DEFAULT_OTLP_TIMEOUT_MS = 2500;
+/** How long a run-end flush waits for the exporters (the record is always flushed whole). */
+const EXPORT_FLUSH_WAIT_MS = 1000;
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+function spanLimitsSet(): boolean {
+  return getStringFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') !== undefined || getStringFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT') !== undefined;
+}
+
+function viaNodeSdk(resource: Resource, spanProcessors: SpanProcessor[], metricReaders: IMetricReader[]): { shutdown(): Promise<void> } {
+  const sdk = new NodeSDK({
+    resource,
+    // Every span is recorded; OTEL_TRACES_SAMPLER is applied to the export processors (env-export.ts).
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: spanProcessors as unknown as NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['spanProcessors'],
+    metricReaders,
+    // Referee emits no logs; without this the SDK would set up an idle OTLP log exporter.
+    logRecordProcessors: [],
+    ...(spanLimitsSet() ? {} : { spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } }),
+  });
+  sdk.start();
+  return sdk;
+}
+
+/** OTEL_SDK_DISABLED: no exporter and no detector, but the run's JSONL record is still written. */
+function recordOnly(resource: Resource, spanProcessors: SpanProcessor[], readers: IMetricReader[]): { shutdown(): Promise<void> } {
+  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors, spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } });
+  const meterProvider = new MeterProvider({ resource, readers });
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+  return { shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]).then(() => {}) };
 }

@@ -10,9 +10,16 @@ import { ATTR, FAST_BUCKETS_S, METER_NAME, METRIC, SPAN } from './names.js';
  */
 export class SpanTracker implements SpanProcessor {
   private readonly openTurns = new Map<string, Span>();
+  /** The run attributes of each run's trace: one provider serves every run of a suite (issue 16). */
+  private readonly runAttrs = new Map<string, Attributes>();
   private evaluation: Histogram | undefined;
 
   onStart(span: Span & ReadableSpan, _parentContext: Context): void {
+    if (span.name === SPAN.run) {
+      const attrs: Attributes = {};
+      for (const key of [ATTR.runId, ATTR.agentName, ATTR.role]) if (typeof span.attributes[key] === 'string') attrs[key] = span.attributes[key];
+      this.runAttrs.set(span.spanContext().traceId, attrs);
+    }
     if (span.name !== SPAN.turn) return;
     this.openTurns.set(turnKey(span.attributes[ATTR.testId], span.attributes[ATTR.turnId]), span);
   }
@@ -20,6 +27,10 @@ export class SpanTracker implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (span.name === SPAN.turn) {
       this.openTurns.delete(turnKey(span.attributes[ATTR.testId], span.attributes[ATTR.turnId]));
+      return;
+    }
+    if (span.name === SPAN.run) {
+      this.runAttrs.delete(span.spanContext().traceId);
       return;
     }
     if (span.name.startsWith('evaluate ')) {
@@ -30,9 +41,9 @@ export class SpanTracker implements SpanProcessor {
         advice: { explicitBucketBoundaries: FAST_BUCKETS_S },
       });
       const [s, ns] = span.duration;
-      const attrs: Attributes = {};
+      const attrs: Attributes = { ...this.runAttrs.get(span.spanContext().traceId) };
       for (const key of [ATTR.runId, ATTR.agentName, ATTR.role, 'referee.evaluator']) {
-        const v = span.attributes[key] ?? span.resource.attributes[key];
+        const v = span.attributes[key];
         if (typeof v === 'string') attrs[key] = v;
       }
       this.evaluation.record(s + ns / 1e9, attrs);

@@ -1,4 +1,4 @@
-import { metrics, type Attributes } from '@opentelemetry/api';
+import { metrics, type Attributes, type ObservableCallback, type ObservableGauge } from '@opentelemetry/api';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import si from 'systeminformation';
 import type { TelemetrySample } from '../artifacts/schemas.js';
 import type { ProgressSnapshot, Reporter, RunStartInfo } from '../runner/reporter.js';
 import { ATTR, METER_NAME, SYSTEM_METRIC } from './names.js';
+import { activeTelemetry } from './setup.js';
 
 export type GpuSample = NonNullable<TelemetrySample['gpus']>[number];
 
@@ -88,9 +89,11 @@ export class SystemSampler implements Reporter {
   private attrs: Attributes = {};
   private tokensOut = 0;
   private lastTokens = { at: performance.now(), count: 0 };
+  private lastDisk: { at: number; tx: number } | undefined;
   private sampling = false;
   private nvidiaSmi: string | undefined;
   private readonly intervalMs: number;
+  private unregister: (() => void)[] = [];
 
   constructor(private readonly options: SystemSamplerOptions = {}) {
     this.intervalMs = Math.max(0.1, options.intervalS ?? 2) * 1000;
@@ -102,7 +105,8 @@ export class SystemSampler implements Reporter {
     this.nvidiaSmi = this.options.gpu === false ? undefined : findNvidiaSmi();
     this.registerGauges();
     // Primes the CPU and disk counters (their first reading has no interval to average over).
-    await Promise.all([si.currentLoad(), si.fsStats()]).catch(() => undefined);
+    const [, fs] = await Promise.all([si.currentLoad(), si.fsStats()]).catch(() => [undefined, undefined]);
+    if (typeof fs?.tx === 'number') this.lastDisk = { at: performance.now(), tx: fs.tx };
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
     // A first sample soon after the start, so that short runs get one too.
@@ -113,9 +117,14 @@ export class SystemSampler implements Reporter {
     this.tokensOut = progress.tokensOut;
   }
 
-  onRunEnd(): void {
+  async onRunEnd(): Promise<void> {
+    // issue 16: a run shorter than the first sample still gets one, so every system panel has data.
+    if (!this.latest) await this.tick();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    // issue 16: the provider outlives the run (a suite's next cell): the last values go out, then the gauges stop reporting this run.
+    await activeTelemetry()?.forceFlush();
+    for (const off of this.unregister.splice(0)) off();
   }
 
   /** One sample now (also what each interval does). */
@@ -136,11 +145,23 @@ export class SystemSampler implements Reporter {
       mem_total_mb: round((mem?.total ?? 0) / 2 ** 20),
       rss_mb: round(process.memoryUsage.rss() / 2 ** 20),
       open_fds: openFileDescriptors(),
-      disk_mb_s: typeof fs?.tx_sec === 'number' && fs.tx_sec >= 0 ? round(fs.tx_sec / 1e6) : null,
+      disk_mb_s: this.diskMbS(fs, now),
       tokens_per_s: round(Math.max(0, tokensPerS)),
       ...(gpus.length ? { gpus } : {}),
     };
     return sample;
+  }
+
+  /**
+   * systeminformation gives no rate for readings under a second apart; issue 16: a
+   * run shorter than that still gets one, from the byte counters since the last reading.
+   */
+  private diskMbS(fs: { tx?: number; tx_sec?: number | null } | undefined, now: number): number | null {
+    const last = this.lastDisk;
+    if (typeof fs?.tx === 'number') this.lastDisk = { at: now, tx: fs.tx };
+    if (typeof fs?.tx_sec === 'number' && fs.tx_sec >= 0) return round(fs.tx_sec / 1e6);
+    if (typeof fs?.tx !== 'number' || !last || now - last.at < 50 || fs.tx < last.tx) return null;
+    return round((fs.tx - last.tx) / ((now - last.at) / 1000) / 1e6);
   }
 
   private async tick(): Promise<void> {
@@ -156,10 +177,15 @@ export class SystemSampler implements Reporter {
     }
   }
 
+  private observe(gauge: ObservableGauge, callback: ObservableCallback): void {
+    gauge.addCallback(callback);
+    this.unregister.push(() => gauge.removeCallback(callback));
+  }
+
   private registerGauges(): void {
     const meter = metrics.getMeter(METER_NAME);
     const gauge = (name: string, unit: string, description: string, read: (s: TelemetrySample) => number | null | undefined): void => {
-      meter.createObservableGauge(name, { unit, description }).addCallback((r) => {
+      this.observe(meter.createObservableGauge(name, { unit, description }), (r) => {
         const s = this.latest;
         const v = s ? read(s) : undefined;
         if (typeof v === 'number') r.observe(v, this.attrs);
@@ -173,7 +199,7 @@ export class SystemSampler implements Reporter {
     gauge(SYSTEM_METRIC.diskThroughput, 'By/s', 'File system read+write throughput of the host', (s) => (s.disk_mb_s === null ? null : s.disk_mb_s * 1e6));
     gauge(SYSTEM_METRIC.tokenThroughput, '{token}/s', 'Output tokens per second over the last sample interval', (s) => s.tokens_per_s);
     const gpuGauge = (name: string, unit: string, description: string, read: (g: GpuSample) => number | null): void => {
-      meter.createObservableGauge(name, { unit, description }).addCallback((r) => {
+      this.observe(meter.createObservableGauge(name, { unit, description }), (r) => {
         for (const g of this.latest?.gpus ?? []) {
           const v = read(g);
           if (v !== null) r.observe(v, { ...this.attrs, 'hw.id': String(g.index), 'hw.name': g.name, 'hw.type': 'gpu' });

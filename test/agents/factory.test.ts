@@ -42,7 +42,7 @@ describe('createAgentFactory', () => {
       const agent = await factory.createSession({ sessionId: 's', stateDir: join(root, 'remote') });
       const reply = await agent.reply('hello', ctx);
       expect(reply.text).toBe('Hi');
-      expect(reply.usage).toEqual({ inputTokens: 11, outputTokens: 1 });
+      expect(reply.usage).toEqual({ inputTokens: 11, outputTokens: 1, source: 'reported' });
       expect(server.requests[0]?.headers).toMatchObject({ authorization: 'Bearer sk-abc', 'x-org': 'org-42', 'x-plain': 'p' });
       await factory.close();
     } finally {

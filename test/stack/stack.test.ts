@@ -73,14 +73,54 @@ async function promQuery(expr: string, range?: { start: number; end: number }): 
 const finite = (r: PromResult): number[] =>
   r.flatMap((s) => (s.values ?? (s.value ? [s.value] : [])).map(([, v]) => Number(v))).filter((v) => Number.isFinite(v));
 
-async function benchmark(out: string, runId: string, project: string, env: Record<string, string>) {
-  const r = await runCli(
-    ['run', '--output-dir', out, '--run-id', runId, '--quiet', '--sample-interval', '1', '--overrides', 'agent.sim.latency_ms=200'],
-    { env: { PHOENIX_PROJECT_NAME: project, OTEL_METRIC_EXPORT_INTERVAL: '1000', ...env }, timeoutMs: 300_000 },
-  );
+/** issue 16: the default run (about 0.2 s), shorter than any export or sample interval. */
+async function benchmark(out: string, runId: string, project: string, env: Record<string, string>, args: string[] = []) {
+  const r = await runCli(['run', '--output-dir', out, '--run-id', runId, '--quiet', ...args], {
+    env: { PHOENIX_PROJECT_NAME: project, ...env },
+    timeoutMs: 300_000,
+  });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).not.toMatch(/duplicate registration/i);
   return join(out, runId);
+}
+
+/** Every query of every Grafana dashboard panel, for one run: the expressions that returned no number. */
+async function emptyPanels(runId: string, agent: string, range: { start: number; end: number }): Promise<{ empty: string[]; checked: number }> {
+  const dir = join(ROOT, 'dashboards');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThan(0);
+  const gpu = existsSync('/usr/bin/nvidia-smi') || (process.env.PATH ?? '').split(':').some((p) => p && existsSync(join(p, 'nvidia-smi')));
+  const empty: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    const dash = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { panels: { title: string; targets?: { expr: string; instant?: boolean }[] }[]; templating: { list: { name: string; query: { query: string } }[] } };
+    // The variables' own queries must list this run and its agent.
+    for (const v of dash.templating.list) {
+      const m = /^label_values\((.*), (\w+)\)$/.exec(v.query.query);
+      expect(m, v.name).not.toBeNull();
+      const values = (await promQuery(`group by (${m![2]}) (${m![1]!.replaceAll('$run', runId)})`)).map((s) => s.metric[m![2]!]);
+      expect(values).toContain(v.name === 'run' ? runId : agent);
+    }
+    for (const panel of dash.panels) {
+      for (const t of panel.targets ?? []) {
+        const expr = t.expr.replaceAll('$run', runId).replaceAll('$agent', agent).replaceAll('$__rate_interval', '30s').replaceAll('$__range', '1h');
+        if (expr.includes('hw_') && !gpu) continue; // GPU series exist only where a GPU does
+        const result = t.instant ? await promQuery(expr) : await promQuery(expr, range);
+        checked++;
+        if (finite(result).length === 0) empty.push(`${file} / ${panel.title}: ${t.expr}`);
+      }
+    }
+  }
+  return { empty, checked };
+}
+
+/** Waits until Prometheus has the run's final progress (the last export is the final flush at run end). */
+async function waitForPrometheus(runId: string, turns: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (finite(await promQuery(`max(referee_progress_turns_done{referee_run_id="${runId}"})`))[0] === turns) return;
+    await sleep(1000);
+  }
 }
 
 beforeAll(async () => {
@@ -133,6 +173,8 @@ describe('a run exported to the collector', () => {
     expect(evals.length).toBe(readJson<{ tests: unknown[] }>(join(runDir, 'runstats.json')).tests.length);
     expect(evals.every((e) => e.span_kind === 'EVALUATOR')).toBe(true);
     expect(spans.filter((s) => s.name === 'benchmark.run').map((s) => s.span_kind)).toEqual(['CHAIN']);
+    // issue 16: no span without an OpenInference kind (storage spans were UNKNOWN).
+    expect(spans.filter((s) => s.span_kind === 'UNKNOWN').map((s) => s.name)).toEqual([]);
   });
 
   it('lands in Prometheus: token totals and turns equal runstats.json', async () => {
@@ -153,35 +195,34 @@ describe('a run exported to the collector', () => {
     expect(finite(await promQuery(`sum(referee_turns_total{${sel}})`))).toEqual([stats.turns]);
   });
 
-  it('answers every query of every Grafana dashboard panel with data', async () => {
-    const dir = join(ROOT, 'dashboards');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThan(0);
-    const gpu = existsSync('/usr/bin/nvidia-smi') || (process.env.PATH ?? '').split(':').some((p) => p && existsSync(join(p, 'nvidia-smi')));
-    const agent = readJson<{ agent: string }>(join(runDir, 'runstats.json')).agent;
-    const empty: string[] = [];
-    let checked = 0;
-    for (const file of files) {
-      const dash = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { panels: { title: string; targets?: { expr: string; instant?: boolean }[] }[]; templating: { list: { name: string; query: { query: string } }[] } };
-      // The variables' own queries must list this run and its agent.
-      for (const v of dash.templating.list) {
-        const m = /^label_values\((.*), (\w+)\)$/.exec(v.query.query);
-        expect(m, v.name).not.toBeNull();
-        const values = (await promQuery(`group by (${m![2]}) (${m![1]!.replaceAll('$run', runId)})`)).map((s) => s.metric[m![2]!]);
-        expect(values).toContain(v.name === 'run' ? runId : agent);
-      }
-      for (const panel of dash.panels) {
-        for (const t of panel.targets ?? []) {
-          const expr = t.expr.replaceAll('$run', runId).replaceAll('$agent', agent).replaceAll('$__rate_interval', '30s').replaceAll('$__range', '1h');
-          if (expr.includes('hw_') && !gpu) continue; // GPU series exist only where a GPU does
-          const result = t.instant ? await promQuery(expr) : await promQuery(expr, { start: startedAt, end: endedAt + 30 });
-          checked++;
-          if (finite(result).length === 0) empty.push(`${file} / ${panel.title}: ${t.expr}`);
-        }
-      }
-    }
+  it('answers every query of every Grafana dashboard panel with data after the default 0.2 s run', async () => {
+    const stats = readJson<{ agent: string; turns: number }>(join(runDir, 'runstats.json'));
+    await waitForPrometheus(runId, stats.turns);
+    const { empty, checked } = await emptyPanels(runId, stats.agent, { start: startedAt, end: endedAt + 30 });
     expect(empty).toEqual([]);
     expect(checked).toBeGreaterThan(20);
+  });
+});
+
+describe('task runs exported to the collector', () => {
+  it.each([
+    ['a task run', (out: string, id: string) => ['--tasks', join(ROOT, 'configs/tasks/basics.jsonl'), '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--run-id', id, '--output-dir', out]],
+    ['a suite', (out: string, id: string) => ['--suite', join(ROOT, 'configs/suites/example.yaml'), '--run-id', id, '--output-dir', out]],
+  ])('%s: every dashboard query answers for each of its run directories', async (_kind, args) => {
+    const out = tempDir('referee-stack-tasks-');
+    const id = `tasks-${Date.now().toString(36)}`;
+    const startedAt = Date.now() / 1000 - 5;
+    const r = await runCli(['run', '--quiet', ...args(out, id)], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l) }, timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const endedAt = Date.now() / 1000;
+    const runDirs = readdirSync(out).filter((d) => existsSync(join(out, d, 'runstats.json')));
+    expect(runDirs.length).toBeGreaterThan(0);
+    for (const dir of runDirs) {
+      const stats = readJson<{ agent: string; turns: number }>(join(out, dir, 'runstats.json'));
+      await waitForPrometheus(dir, stats.turns);
+      const { empty } = await emptyPanels(dir, stats.agent, { start: startedAt, end: endedAt + 30 });
+      expect(empty, dir).toEqual([]);
+    }
   });
 });
 
@@ -191,7 +232,11 @@ describe('a run with the collector down', () => {
     const suffix = Date.now().toString(36);
     const project = `referee-offline-${suffix}`;
     await stackDown(l, ['collector']);
-    const runDir = await benchmark(out, `offline-${suffix}`, project, { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l) });
+    const runStart = Date.now() / 1000;
+    const runDir = await benchmark(out, `offline-${suffix}`, project, { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l), OTEL_EXPORTER_OTLP_TIMEOUT: '500' });
+    const runEnd = Date.now() / 1000;
+    // Replay comes well after the run, so replay-time samples could not pass for original ones.
+    await sleep(5000);
     expect(await phoenixSpans(project)).toEqual([]);
     await stackUp(l);
     const r = await runCli(['replay', runDir], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l) } });
@@ -199,6 +244,15 @@ describe('a run with the collector down', () => {
     const written = runSpans(runDir);
     const spans = await waitForPhoenix(project, written.length);
     expect(spans.map((s) => s.context.span_id).sort()).toEqual(written.map((s) => s.spanId).sort());
+    // issue 16: the metrics sit in Prometheus at the times they were collected, not at replay time.
+    await sleep(3000);
+    const samples = await promQuery(`referee_turns_total{referee_run_id="offline-${suffix}", referee_status="success"}[1h]`);
+    const times = samples.flatMap((s) => (s.values ?? []).map(([t]) => t));
+    expect(times.length).toBeGreaterThan(0);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(runStart - 1);
+    expect(Math.max(...times)).toBeLessThanOrEqual(runEnd + 1);
+    const stats = readJson<{ turns: number }>(join(runDir, 'runstats.json'));
+    expect(Number(samples[0]!.values!.at(-1)![1])).toBe(stats.turns);
   });
 });
 

@@ -11,7 +11,7 @@ interface Line {
 }
 
 describe('notices become span events on the turn they concern', () => {
-  it('puts a retry on the named turn, a stall on every turn in flight and nothing on finished turns', async () => {
+  it('puts a notice on the turn it names, a stall on every turn in flight and nothing on finished turns; retries are left to the turn executor', async () => {
     const dir = tempDir();
     const telemetry = startTelemetry({ runDir: dir, runId: 'r1', agentName: 'a', env: {} });
     const reporter = new NoticeSpanEventsReporter(telemetry.spans);
@@ -22,7 +22,9 @@ describe('notices become span events on the turn they concern', () => {
     const b = turn('Shopping/1', 7);
     const done = turn('Colours/0', 2);
     done.end();
+    // issue 16: the turn executor puts each retry on its span; the reporter adding one too showed every retry twice.
     reporter.onNotice('retry', 'retrying after HTTP 429 (attempt 2)', { test_id: 'Shopping/1', turn_id: 7, attempt: 2, reason: 'http_429' });
+    reporter.onNotice('timeout', 'no reply within 30 s', { test_id: 'Shopping/1', turn_id: 7, attempt: 2, reason: 'timeout' });
     reporter.onNotice('stall', 'no progress for 900 s', { seconds: 900 });
     a.end();
     b.end();
@@ -35,10 +37,10 @@ describe('notices become span events on the turn they concern', () => {
     };
     const events = (testId: string, turnId: number): string[] =>
       spans.find((s) => attr(s, 'referee.test_id') === testId && attr(s, 'referee.turn_id') === String(turnId))?.events?.map((e) => e.name) ?? [];
-    expect(events('Shopping/1', 7)).toEqual(['retry', 'stall']);
+    expect(events('Shopping/1', 7)).toEqual(['timeout', 'stall']);
     expect(events('Colours/0', 3)).toEqual(['stall']);
     expect(events('Colours/0', 2)).toEqual([]);
-    const retry = spans.flatMap((s) => s.events ?? []).find((e) => e.name === 'retry')!;
-    expect(retry.attributes.map((x) => x.key)).toEqual(expect.arrayContaining(['referee.notice.message', 'referee.notice.attempt', 'referee.notice.reason']));
+    const timeout = spans.flatMap((s) => s.events ?? []).find((e) => e.name === 'timeout')!;
+    expect(timeout.attributes.map((x) => x.key)).toEqual(expect.arrayContaining(['referee.notice.message', 'referee.notice.attempt', 'referee.notice.reason']));
   });
 });

@@ -81,4 +81,33 @@ describe('a run with the collector down, replayed later', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope: no spans.jsonl or metrics.jsonl/);
   });
+
+  it('honours the signal-specific endpoints: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT alone sends traces only, to that very URL', async () => {
+    rx.received.length = 0;
+    const r = await runCli(['replay', runDir], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${rx.url}/custom/traces` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(new Set(rx.received.map((q) => q.path))).toEqual(new Set(['/custom/traces']));
+    expect(rx.received).toHaveLength(readJsonl(join(runDir, 'spans.jsonl')).length);
+    expect(r.stdout).toContain('no metrics (no metrics endpoint)');
+  });
+
+  it('a traces-only receiver (Phoenix answers 405 on /v1/metrics) gets every span; metrics are left out in one line, exit 0', async () => {
+    const received: string[] = [];
+    const phoenixLike = createServer((req, res) => {
+      received.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.writeHead(req.url === '/v1/traces' ? 200 : 405).end(req.url === '/v1/traces' ? '{}' : 'Method Not Allowed'));
+    });
+    await new Promise<void>((r) => phoenixLike.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(phoenixLike.address() as AddressInfo).port}`;
+      const r = await runCli(['replay', runDir, '--endpoint', url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(received.filter((p) => p === '/v1/traces')).toHaveLength(readJsonl(join(runDir, 'spans.jsonl')).length);
+      expect(received.filter((p) => p === '/v1/metrics')).toHaveLength(1);
+      expect(r.stdout).toContain(`no metrics (${url}/v1/metrics takes no metrics (HTTP 405))`);
+    } finally {
+      phoenixLike.close();
+    }
+  });
 });

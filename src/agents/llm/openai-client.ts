@@ -204,11 +204,13 @@ async function callAndStream(
   }
   const llmMs = performance.now() - started;
   const usageReported = usage !== undefined;
+  if (usage) usage.source = 'reported';
   if (!usage) {
     const reasoningTokens = reasoning ? countTokens(reasoning) : thinkBlockTokens(text);
     usage = {
       inputTokens: opts.messages.reduce((sum, m) => sum + countTokens(m.content), 0),
       outputTokens: countTokens(text) + (reasoning ? reasoningTokens : 0),
+      source: 'estimated',
     };
     if (reasoningTokens > 0) usage.reasoningTokens = reasoningTokens;
   } else if (usage.reasoningTokens === undefined) {
@@ -390,6 +392,7 @@ function responseAttributes(result: ChatCompletionResult): Attributes {
     [OI.LLM_TOKEN_COUNT_PROMPT]: result.usage.inputTokens,
     [OI.LLM_TOKEN_COUNT_COMPLETION]: result.usage.outputTokens,
     [OI.LLM_TOKEN_COUNT_TOTAL]: result.usage.inputTokens + result.usage.outputTokens,
+    [ATTR.usageSource]: result.usageReported ? 'reported' : 'estimated',
     [`${OI.LLM_OUTPUT_MESSAGES}.0.${OI.MESSAGE_ROLE}`]: 'assistant',
     [`${OI.LLM_OUTPUT_MESSAGES}.0.${OI.MESSAGE_CONTENT}`]: text,
     [OI.OUTPUT_VALUE]: text,

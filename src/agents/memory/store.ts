@@ -240,7 +240,8 @@ function storeError(path: string, what: string, cause?: unknown): AgentError {
 
 /** Runs `fn` inside a `storage {op}` span and times it. */
 function withSpan<T>(op: string, fn: (span: Span) => T): { value: T; ms: number } {
-  const span = tracer().startSpan(SPAN.storage(op), { attributes: { [ATTR.storageOp]: op } });
+  // issue 16: every span has an OpenInference kind (Phoenix showed these as UNKNOWN); a search sets RETRIEVER.
+  const span = tracer().startSpan(SPAN.storage(op), { attributes: { [ATTR.storageOp]: op, [OI.OPENINFERENCE_SPAN_KIND]: OpenInferenceSpanKind.CHAIN } });
   const started = performance.now();
   try {
     const value = fn(span);

@@ -15,6 +15,7 @@ import { formatMatrix, runSuite } from '../../tasks/run-suite.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
+import { SystemSampler } from '../../telemetry/system-sampler.js';
 import { ProgressReporter } from '../progress.js';
 import { requireCodeSandbox, UNSAFE_CODE_EXEC_WARNING } from '../../scoring/code-policy.js';
 import { abortOnInterrupt } from '../signals.js';
@@ -48,6 +49,8 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
   }
   const { abort, dispose: stopListening } = abortOnInterrupt();
   const models = new Map(loaded.agents.map((a) => [a.config.name, a.config]));
+  // issue 16: one provider for the whole suite; each cell only opens its run's JSONL files.
+  const telemetry = startTelemetry({});
   try {
     const { summary, summaryFile } = await runSuite(loaded, {
       outputDir: resolve(flags['output-dir']),
@@ -67,16 +70,17 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
             system: config?.llm.provider === 'sim' ? 'referee.sim' : 'openai',
           }),
         ];
+        // issue 16: system samples (and --sample-interval) for task runs too
+        reporters.push(new SystemSampler({ intervalS: flags['sample-interval'], agentName: cell.agent }));
         if (!flags.quiet) reporters.push(new ProgressReporter({ intervalS: flags['progress-interval'] }));
         return reporters;
       },
-      // One provider per cell, so each run directory gets its own spans.jsonl and metrics.jsonl.
       around: async (cell, body) => {
-        const telemetry = startTelemetry({ runDir: cell.runDir, runId: cell.runId, agentName: cell.agent });
+        telemetry.openRun({ runId: cell.runId, runDir: cell.runDir });
         try {
           return await body();
         } finally {
-          await telemetry.shutdown(5000);
+          await telemetry.closeRun(cell.runId);
         }
       },
     });
@@ -86,5 +90,6 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
     return summary.cells.every((c) => c.status === 'finished') ? 0 : 1;
   } finally {
     stopListening();
+    await telemetry.shutdown(5000);
   }
 }

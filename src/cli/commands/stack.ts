@@ -1,5 +1,7 @@
-import { stackLayout } from '../../stack/config.js';
+import type { Argv } from 'yargs';
+import { PORT_ENV, stackLayout, type StackPorts } from '../../stack/config.js';
 import { buildStack } from '../../stack/build.js';
+import { StackError } from '../../errors.js';
 import { otlpEndpoint, stackDown, stackStatus, stackUp, type ServiceStatus } from '../../stack/services.js';
 
 function table(rows: ServiceStatus[]): string {
@@ -8,9 +10,36 @@ function table(rows: ServiceStatus[]): string {
     .join('\n');
 }
 
+const PORT_FLAGS: Record<keyof StackPorts, string> = {
+  otlpHttp: 'otlp-http-port',
+  otlpGrpc: 'otlp-grpc-port',
+  prometheus: 'prometheus-port',
+  phoenix: 'phoenix-port',
+  phoenixGrpc: 'phoenix-grpc-port',
+};
+
+/** issue 16: every stack port is a flag (over its REFEREE_*_PORT variable, over the default). */
+export function stackPortOptions<T>(y: Argv<T>): Argv<T> {
+  for (const [key, flag] of Object.entries(PORT_FLAGS) as [keyof StackPorts, string][]) {
+    y = y.option(flag, { type: 'number', describe: `port (default $${PORT_ENV[key]} or the compose port)` }) as Argv<T>;
+  }
+  return y;
+}
+
+export function stackPortsFromArgv(argv: Record<string, unknown>): Partial<StackPorts> {
+  const out: Partial<StackPorts> = {};
+  for (const [key, flag] of Object.entries(PORT_FLAGS) as [keyof StackPorts, string][]) {
+    const v = argv[flag];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) throw new StackError('STACK_UNAVAILABLE', `command line: --${flag}: "${String(v)}" is not a port (1-65535)`, { exitCode: 2 });
+    out[key] = v;
+  }
+  return out;
+}
+
 /** `referee stack build|up|down|status`: the collector, Phoenix and Prometheus on 127.0.0.1. */
-export async function stackCommand(action: string): Promise<number> {
-  const l = stackLayout();
+export async function stackCommand(action: string, ports: Partial<StackPorts> = {}): Promise<number> {
+  const l = stackLayout({ ports });
   switch (action) {
     case 'build': {
       const r = await buildStack(l);

@@ -459,7 +459,8 @@
     }
     $('cost-rows').replaceChildren(...rows);
     text('cost-total', costs ? `$${costs.total_cost_usd.toFixed(4)}` : null);
-    text('cost-source', costs ? `pricing: ${costs.pricing_source}` : '');
+    // issue 16: say when the token counts were estimated (the server sent no usage)
+    text('cost-source', costs ? `pricing: ${costs.pricing_source}${costs.usage_source ? ` · tokens: ${costs.usage_source}` : ''}` : '');
   }
 
   function renderRecent() {

@@ -20,5 +20,7 @@ function fmt(x, digits) {
   return Number(x).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 });
 }
 function pct(x) { return fmt(x * 100, 1) + '%'; }
+// issue 16: token counts that Referee counted itself (the server sent no usage) say so
+function usageNote(source) { return source === 'estimated' ? ' (estimated)' : source === 'mixed' ? ' (partly estimated)' : ''; }
 function pValue(p) { return p < 0.0001 ? '<0.0001' : p < 0.01 ? p.toPrecision(2) : p.toFixed(3); }
 `;

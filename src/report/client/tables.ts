@@ -49,7 +49,7 @@ function renderSummary(data) {
     ['Turns (errors)', function (m) { return fmt(m.turns, 0) + ' (' + m.errors + ')'; }],
     ['Latency avg / p50 / p95 (ms)', function (m) { return fmt(m.avg_latency_ms) + ' / ' + fmt(m.latency_p50_ms) + ' / ' + fmt(m.latency_p95_ms); }],
     ['TTFT p50 (ms)', function (m) { return fmt(m.ttft_p50_ms); }],
-    ['Tokens in / out', function (m) { return fmt(m.tokens_in, 0) + ' / ' + fmt(m.tokens_out, 0); }],
+    ['Tokens in / out', function (m) { return fmt(m.tokens_in, 0) + ' / ' + fmt(m.tokens_out, 0) + usageNote(m.usage_source); }],
     ['Cost (USD)', function (m) { return m.pricing_source === 'unknown' ? 'unknown' : '$' + m.token_cost.toFixed(4) + ' (' + m.pricing_source + ')'; }],
     ['Turns with metadata', function (m) { return m.metadata_events; }],
     ['Duration (s)', function (m) { return fmt(m.duration_s, 1); }],
