@@ -1,7 +1,7 @@
 import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { join } from 'node:path';
 import { restoreAgent, trimSessionState } from '../agents/restore.js';
-import type { Agent, AgentFactory } from '../agents/types.js';
+import type { Agent, AgentFactory, AgentReply } from '../agents/types.js';
 import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { TestDefinition } from '../datasets/types.js';
@@ -16,7 +16,7 @@ import type { LanePlan } from './lane-plan.js';
 import type { CompletedExchange } from '../agents/restore.js';
 import { describeRetry, retryEventData } from './retry.js';
 import { sanitizeMetadata } from './sanitize.js';
-import { executeTurn, type TurnOutcome } from './turn.js';
+import { executeTurn } from './turn.js';
 import { buildTurnMetric, endTurnSpan, textAttrs } from './turn-record.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
@@ -225,23 +225,25 @@ async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: 
     },
     parentCtx,
   );
-  const outcome = prefilled
-    ? await prefillTurn(agent, step)
-    : await context.with(trace.setSpan(parentCtx, turnSpan), () =>
-        executeTurn(agent, step, {
-          timeoutMs: c.agentConfig.timeouts.call_s * 1000,
-          signal: c.signal,
-          retries: c.agentConfig.retries,
-          // Issue 4: every retry is visible as an event, a span event, a counter and on the progress line.
-          onRetry: async (info) => {
-            const message = describeRetry(info);
-            turnSpan.addEvent('retry', { 'referee.retry': info.retry, [ATTR.reason]: info.reason, 'referee.delay_ms': info.delayMs });
-            c.state.notice = message;
-            await c.emit('onNotice', 'retry', message, retryEventData(step, info), c.state.snapshot());
-          },
-          ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
-        }),
-      );
+  // A pre-filled turn is a call too (a protocol agent's over the wire): same time limit, retries and failure reasons.
+  const outcome = await context.with(trace.setSpan(parentCtx, turnSpan), () =>
+    executeTurn(agent, step, {
+      ...(prefilled ? { call: () => prefillCall(agent, step) } : {}),
+      timeoutMs: c.agentConfig.timeouts.call_s * 1000,
+      signal: c.signal,
+      retries: c.agentConfig.retries,
+      // Issue 4: every retry is visible as an event, a span event, a counter and on the progress line.
+      onRetry: async (info) => {
+        const message = describeRetry(info);
+        turnSpan.addEvent('retry', { 'referee.retry': info.retry, [ATTR.reason]: info.reason, 'referee.delay_ms': info.delayMs });
+        c.state.notice = message;
+        await c.emit('onNotice', 'retry', message, retryEventData(step, info), c.state.snapshot());
+      },
+      ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
+    }),
+  );
+  // The user reads which call failed: a pre-filled turn's error says so.
+  if (prefilled && outcome.error) outcome.error = `prefill: ${outcome.error}`;
   if (outcome.status === 'error' && c.signal.aborted) {
     // issue 12: a message cut off by an interrupt is not a failed empty reply: it is sent again on resume (GoodAI does the same).
     turnSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
@@ -275,15 +277,10 @@ async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: 
   return true;
 }
 
-/** GoodAI's `message_to_agent(msg, agent_response)`: the canned reply goes into the agent's history, no call is made. */
-async function prefillTurn(agent: Agent, step: ScheduleStep): Promise<TurnOutcome> {
-  const started = performance.now();
-  try {
-    await agent.prefill!(step.message, step.expected!, { testId: step.testId, turnId: step.turnId });
-    return { status: 'success', reply: { text: step.expected!, usage: { inputTokens: 0, outputTokens: 0 } }, totalMs: performance.now() - started, attempts: 1 };
-  } catch (err) {
-    return { status: 'error', reason: 'agent_error', error: `prefill: ${(err as Error).message}`, totalMs: performance.now() - started, attempts: 1 };
-  }
+/** GoodAI's `message_to_agent(msg, agent_response)`: the canned reply goes into the agent's history, no LLM call is made. */
+async function prefillCall(agent: Agent, step: ScheduleStep): Promise<AgentReply> {
+  await agent.prefill!(step.message, step.expected!, { testId: step.testId, turnId: step.turnId });
+  return { text: step.expected!, usage: { inputTokens: 0, outputTokens: 0 } };
 }
 
 /** A turn's share of its test: the log, token and character counts, errors, answers. */

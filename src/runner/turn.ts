@@ -39,6 +39,8 @@ export async function executeTurn(
     retries?: RetriesConfig;
     /** Told before each backoff, so the retry is visible (event, span event, counter, progress line). */
     onRetry?: (info: RetryInfo) => void | Promise<void>;
+    /** The call to make instead of `agent.reply` (a pre-filled turn, issue 12); same limit, retries and reasons. */
+    call?: (signal: AbortSignal) => Promise<AgentReply>;
   },
 ): Promise<TurnOutcome> {
   const started = performance.now();
@@ -76,7 +78,13 @@ export async function executeTurn(
 async function attemptOnce(
   agent: Agent,
   step: ScheduleStep,
-  options: { timeoutMs: number; signal: AbortSignal; onToken?: (delta: string) => void; context?: Pick<ReplyContext, 'history' | 'onReasoning'> },
+  options: {
+    timeoutMs: number;
+    signal: AbortSignal;
+    onToken?: (delta: string) => void;
+    context?: Pick<ReplyContext, 'history' | 'onReasoning'>;
+    call?: (signal: AbortSignal) => Promise<AgentReply>;
+  },
 ): Promise<{ reply: AgentReply } | { err: unknown; timedOut: boolean }> {
   // One controller per call, tied to the run's signal by a listener removed afterwards:
   // AbortSignal.any() on a long-lived parent keeps ~1 KB per call alive on Node 20.
@@ -92,13 +100,15 @@ async function attemptOnce(
   const signal = call.signal;
   try {
     const reply = await raceAbort(
-      agent.reply(step.message, {
-        testId: step.testId,
-        turnId: step.turnId,
-        signal,
-        ...(options.onToken ? { onToken: options.onToken } : {}),
-        ...options.context,
-      }),
+      options.call
+        ? options.call(signal)
+        : agent.reply(step.message, {
+            testId: step.testId,
+            turnId: step.turnId,
+            signal,
+            ...(options.onToken ? { onToken: options.onToken } : {}),
+            ...options.context,
+          }),
       signal,
     );
     return { reply };

@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentFactory } from '../../../src/agents/factory.js';
 import { startSimServer, type SimServer } from '../../../src/agents/sim/server.js';
 import { AgentConfigSchema } from '../../../src/config/agent.js';
-import { runCli, tempDir } from '../../helpers.js';
+import { readJsonl, runCli, tempDir } from '../../helpers.js';
 import { readRun, type RunFiles } from '../../reliability/helpers.js';
-import { FAULTY_AGENT, PY_AGENT, SMALL_DATASET, startHttpAgent, startLlm } from './helpers.js';
+import { FAULTY_AGENT, memorySizes, nthMessage, PY_AGENT, SMALL_DATASET, startHttpAgent, startLlm, turnsOf } from './helpers.js';
 
 const RETRIES = 'retries: { max_attempts: 2, base_ms: 10, max_ms: 20 }';
+/** FAULT_AT: the agent's fifth `message` request (pre-filled filler is a `prefill`, not counted). */
+const FAULT_AT = 5;
 
 describe('protocol agents that fail', () => {
   let llm: SimServer;
@@ -34,7 +36,7 @@ describe('protocol agents that fail', () => {
   const faultEnv = (name: string, fault: string): Record<string, string> => ({
     LLM_BASE_URL: llm.url,
     FAULT: fault,
-    FAULT_AT: '5',
+    FAULT_AT: String(FAULT_AT),
     FAULT_STATE: join(dir, `${name}.count`),
   });
 
@@ -53,15 +55,26 @@ describe('protocol agents that fail', () => {
     return `name: ${name}\nkind: stdio\nstdio:\n  command: python3\n  args: [${FAULTY_AGENT}, --stdio]\n  env: { ${env} }\n${extra}\n`;
   }
 
+  const replies = (run: RunFiles): string[] =>
+    readJsonl<{ test_id: string; turn_id: number; agent: string }>(join(run.dir, 'transcripts.jsonl')).map((t) => `${t.test_id}/${t.turn_id}: ${t.agent}`);
+
   it('stdio agent that crashes at message 5: restarted, given its conversation back, the turn retried, the score unchanged', async () => {
+    // The same agent without a fault, on the same model and dataset: what the crashed run must still answer.
+    const baseline = await run('stdio-baseline', `name: stdio-baseline\nkind: stdio\nstdio:\n  command: python3\n  args: [${PY_AGENT}, --stdio]\n  env: { LLM_BASE_URL: "${llm.url}" }\n`);
     const r = await run('stdio-crash', stdioYaml('stdio-crash', 'crash'));
-    expect(r.turns.map((t) => t.status)).toEqual(Array(12).fill('success'));
-    expect(r.turns[4]!.attempts).toBe(2);
+    expect(r.turns.length).toBe(r.stats.turns);
+    expect(r.turns.every((t) => t.status === 'success')).toBe(true);
+    const crashed = nthMessage(r, FAULT_AT);
+    expect(crashed.attempts).toBe(2);
+    expect(turnsOf(r).filter((t) => t !== crashed && t.attempts !== undefined)).toEqual([]);
     const retry = r.events.find((e) => e.type === 'retry') as { reason: string; error: string } | undefined;
     expect(retry?.reason).toBe('connection');
     expect(retry?.error).toMatch(/stdio agent .* exited with code 3; its stderr is in .*agent-stderr\.log/);
-    // The restarted process got the four earlier exchanges replayed, so memory questions still score.
-    expect(r.stats.score).toBe(1.5);
+    // The restarted process got every earlier exchange replayed (pre-filled filler included): it answers as if it had never crashed.
+    expect(memorySizes(r)).toEqual(memorySizes(baseline));
+    expect(replies(r)).toEqual(replies(baseline));
+    expect(r.stats.score).toBe(baseline.stats.score);
+    expect(r.stats.tests).toEqual(baseline.stats.tests);
     expect(readFileSync(join(r.dir, 'agent-stderr.log'), 'utf8')).toContain('injecting crash at message 5');
   });
 
@@ -69,38 +82,51 @@ describe('protocol agents that fail', () => {
     const server = await startHttpAgent('python3', [FAULTY_AGENT], faultEnv('http-crash', 'crash'));
     const r = await run('http-crash', `name: http-crash\nkind: http\nhttp: { url: "${server.url}" }\n${RETRIES}\n`);
     server.stop();
-    expect(r.turns.slice(0, 4).every((t) => t.status === 'success')).toBe(true);
-    for (const t of r.turns.slice(4)) {
+    const turns = turnsOf(r);
+    const crashed = turns.indexOf(nthMessage(r, FAULT_AT));
+    expect(turns.slice(0, crashed).every((t) => t.status === 'success')).toBe(true);
+    // Every later turn is a call to a dead endpoint, pre-filled filler included: each retried once, then a connection error.
+    const after = turns.slice(crashed);
+    expect(after.some((t) => t.prefilled)).toBe(true);
+    for (const t of after) {
       expect(t.status).toBe('error');
       expect(t.reason).toBe('connection');
       expect(t.attempts).toBe(2);
+      expect(t.error).toMatch(t.prefilled ? /^prefill: .*ECONNREFUSED/ : /ECONNREFUSED/);
     }
-    expect(r.stats.turns_failed).toBe(8);
+    expect(r.stats.turns).toBe(turns.length);
+    expect(r.stats.turns_failed).toBe(after.length);
   });
 
   it('stdio agent that hangs at message 5: that turn times out, the process is replaced, later turns answer', async () => {
     const r = await run('stdio-hang', stdioYaml('stdio-hang', 'hang', `timeouts: { call_s: 1.5 }\n${RETRIES}`));
-    const hung = r.turns[4]!;
+    const hung = nthMessage(r, FAULT_AT);
     expect(hung.status).toBe('error');
     expect(hung.reason).toBe('timeout');
-    expect(r.turns.filter((t) => t.status === 'success')).toHaveLength(11);
+    expect(hung.error).toBe('no reply within 1500 ms');
+    expect(r.turns.filter((t) => t !== hung).every((t) => t.status === 'success')).toBe(true);
+    expect(r.stats.turns_failed).toBe(1);
   });
 
   it('HTTP agent that hangs at message 5: that turn times out, later turns answer', async () => {
     const server = await startHttpAgent('python3', [FAULTY_AGENT], faultEnv('http-hang', 'hang'));
     const r = await run('http-hang', `name: http-hang\nkind: http\nhttp: { url: "${server.url}" }\ntimeouts: { call_s: 1.5 }\n${RETRIES}\n`);
     server.stop();
-    expect(r.turns[4]!.reason).toBe('timeout');
-    expect(r.turns.filter((t) => t.status === 'success')).toHaveLength(11);
+    const hung = nthMessage(r, FAULT_AT);
+    expect(hung.status).toBe('error');
+    expect(hung.reason).toBe('timeout');
+    expect(r.turns.filter((t) => t !== hung).every((t) => t.status === 'success')).toBe(true);
+    expect(r.stats.turns_failed).toBe(1);
   });
 
   it('stdio agent that prints to stdout: a clear error naming the line, then a fresh process', async () => {
     const r = await run('stdio-garbage', stdioYaml('stdio-garbage', 'garbage', 'retries: { max_attempts: 1 }'));
-    const bad = r.turns[4]!;
+    const bad = nthMessage(r, FAULT_AT);
     expect(bad.status).toBe('error');
     expect(bad.reason).toBe('malformed');
     expect(bad.error).toMatch(/stdio agent 'python3 .*faulty_agent\.py --stdio' wrote line \d+ of its stdout, which is not a protocol message \(logs belong on stderr\): debug: about to answer/);
-    expect(r.turns.filter((t) => t.status === 'success')).toHaveLength(11);
+    expect(r.turns.filter((t) => t !== bad).every((t) => t.status === 'success')).toBe(true);
+    expect(r.stats.turns_failed).toBe(1);
   });
 
   it("the agent's whole process group is killed at the end: a helper it started does not outlive the run", async () => {

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { ROOT, tempDir } from '../../helpers.js';
+import { readJsonl, ROOT, tempDir } from '../../helpers.js';
+import type { RunFiles, TurnRecord } from '../../reliability/helpers.js';
 import { startSimServer, type SimServer } from '../../../src/agents/sim/server.js';
 
 export const PY_AGENT = join(ROOT, 'examples/agents/python/naive_memory_agent.py');
@@ -46,4 +47,37 @@ export function startHttpAgent(command: string, args: string[], env: NodeJS.Proc
 /** The simulated model the example agents call as their LLM. */
 export function startLlm(): Promise<SimServer> {
   return startSimServer({ host: '127.0.0.1', port: 0 });
+}
+
+/** A turn_metrics.jsonl record with the fields that say whether the agent was called. */
+export type Turn = TurnRecord & { kind: string; is_question: boolean; prefilled?: boolean };
+
+/** The run's turns in the order the lane sent them (these runs have one lane). */
+export function turnsOf(run: RunFiles): Turn[] {
+  return (run.turns as Turn[]).slice().sort((a, b) => a.step - b.step);
+}
+
+/**
+ * The turns that sent the agent a `message` (issue 12: filler is pre-filled, a
+ * `prefill` request, not a message): what the fault fixture counts, and what
+ * the agent answers and traces.
+ */
+export function messageTurns(run: RunFiles): Turn[] {
+  return turnsOf(run).filter((t) => t.prefilled !== true);
+}
+
+/** The turn that carried the agent's n-th message (1-based), as the fault fixture counts them; it must exist. */
+export function nthMessage(run: RunFiles, n: number): Turn {
+  const turn = messageTurns(run)[n - 1];
+  if (!turn) throw new Error(`${run.dir}: the run sent only ${messageTurns(run).length} messages, not ${n}`);
+  return turn;
+}
+
+/** Each answered turn's `memory_size`, as the example agents report it in their metadata, by turn id. */
+export function memorySizes(run: RunFiles): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const t of readJsonl<{ turn_id: number; metadata?: { memory_size?: number } }>(join(run.dir, 'transcripts.jsonl'))) {
+    if (t.metadata?.memory_size !== undefined) out[t.turn_id] = t.metadata.memory_size;
+  }
+  return out;
 }

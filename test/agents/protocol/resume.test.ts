@@ -11,25 +11,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../../src/agents/sim/server.js';
 import { CLI, readJson, runCli, tempDir } from '../../helpers.js';
-import { nothingLost, readRun } from '../../reliability/helpers.js';
-import { buildTsAgent, PY_AGENT, SMALL_DATASET } from './helpers.js';
-
-/** Turns on disk when the run is killed: the colour was last stated at turn 8 and is asked at turn 10. */
-const KILL_AFTER = 10;
+import { nothingLost, readRun, type RunFiles } from '../../reliability/helpers.js';
+import { buildTsAgent, memorySizes, messageTurns, PY_AGENT, SMALL_DATASET, turnsOf, type Turn } from './helpers.js';
 
 function turnsOnDisk(runDir: string): number {
   const file = join(runDir, 'turn_metrics.jsonl');
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length : 0;
 }
 
-/** Starts `referee run` and SIGKILLs it as soon as `KILL_AFTER` turns are on disk. */
-function runAndKill(args: string[], runDir: string, env: NodeJS.ProcessEnv): Promise<number> {
+/** Starts `referee run` and SIGKILLs it as soon as `killAfter` turns are on disk. */
+function runAndKill(args: string[], runDir: string, env: NodeJS.ProcessEnv, killAfter: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'run', ...args, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setInterval(() => {
-      if (turnsOnDisk(runDir) >= KILL_AFTER) child.kill('SIGKILL');
+      if (turnsOnDisk(runDir) >= killAfter) child.kill('SIGKILL');
     }, 5);
     child.on('exit', (code, signal) => {
       clearInterval(timer);
@@ -45,7 +42,7 @@ describe('kill -9 and --resume with a protocol agent', () => {
   let dataset: string;
   let tsAgent: string;
   beforeAll(async () => {
-    // A slow model, so the kill lands while turn 10 is in flight.
+    // A slow model, so the kill lands while the question is in flight.
     llm = await startSimServer({ host: '127.0.0.1', port: 0, latencyMs: 250 });
     dir = tempDir('referee-proto-resume-');
     dataset = join(dir, 'dataset.yaml');
@@ -62,33 +59,54 @@ describe('kill -9 and --resume with a protocol agent', () => {
     const out = join(dir, name);
     const env = { LLM_BASE_URL: llm.url };
     const common = ['--agent-config', agent, '--dataset-config', dataset, '--output-dir', out];
-    const straight = await runCli(['run', ...common, '--run-id', 'straight', '--quiet'], { env });
-    expect(straight.code, straight.stderr).toBe(0);
+    const straightRun = await runCli(['run', ...common, '--run-id', 'straight', '--quiet'], { env });
+    expect(straightRun.code, straightRun.stderr).toBe(0);
+    const straight = readRun(join(out, 'straight'));
+    // The kill falls between the last statement and the question that needs it: once every turn before the
+    // run's first question is on disk (one lane: its step is that count), while the question is in flight.
+    const question = turnsOf(straight).find((t) => t.is_question)!;
+    expect(question.prefilled).toBeUndefined();
+    expect(turnsOf(straight).some((t) => t.kind === 'test' && t.test_id === question.test_id && t.step < question.step)).toBe(true);
     const runDir = join(out, 'killed');
-    const killedAt = await runAndKill([...common, '--run-id', 'killed'], runDir, env);
-    expect(killedAt).toBe(KILL_AFTER);
+    const killedAt = await runAndKill([...common, '--run-id', 'killed'], runDir, env, question.step);
+    expect(killedAt).toBe(question.step);
     const resumed = await runCli(['run', '--resume', runDir, '--quiet'], { env });
     expect(resumed.code, resumed.stderr).toBe(0);
-    return { straight: readRun(join(out, 'straight')), resumed: readRun(runDir) };
+    return { straight, resumed: readRun(runDir), question };
+  }
+
+  /** The uninterrupted run answered the question the kill splits from its statements: memory is what is tested. */
+  function expectAnswered(straight: RunFiles, question: Turn): void {
+    const test = (straight.stats.tests as Array<{ test_id: string; score: number; max_score: number }>).find((t) => t.test_id === question.test_id)!;
+    expect(test.score).toBe(test.max_score);
   }
 
   it('the TypeScript agent (save/restore) is restored from its checkpoint: same scores', async () => {
-    const { straight, resumed } = await killAndResume('ts', process.execPath, [tsAgent, '--stdio']);
-    expect(straight.stats.score).toBe(2);
+    const { straight, resumed, question } = await killAndResume('ts', process.execPath, [tsAgent, '--stdio']);
+    expectAnswered(straight, question);
     expect(resumed.stats.tests).toEqual(straight.stats.tests);
     expect(resumed.stats.score).toBe(straight.stats.score);
     nothingLost(resumed);
-    // The last checkpoint (saved before turn 9 or turn 10, as the kill fell) was given back to the new process; the rest was replayed.
+    // The agent held as much at each message as in the uninterrupted run: checkpoint, replay and pre-filled filler.
+    expect(memorySizes(resumed)).toEqual(memorySizes(straight));
+    // A checkpoint is saved before each message, covering the exchanges before it (pre-filled ones too). The last
+    // one (before the question, or before the message ahead of it, as the kill fell) was given back to the new
+    // process; the rest was replayed.
+    const messageSteps = messageTurns(straight).map((t) => t.step);
     const restored = Number(/restored (\d+) exchanges/.exec(readFileSync(join(resumed.dir, 'agent-stderr.log'), 'utf8'))?.[1]);
-    expect([9, 10]).toContain(restored);
-    expect(readJson<{ exchanges: unknown[] }>(join(resumed.dir, 'state/lane-0/agent-checkpoint.json')).exchanges).toHaveLength(11);
+    expect(messageSteps.filter((s) => s <= question.step).slice(-2)).toContain(restored);
+    // The run's last checkpoint: saved before its last message.
+    expect(readJson<{ exchanges: unknown[] }>(join(resumed.dir, 'state/lane-0/agent-checkpoint.json')).exchanges).toHaveLength(messageSteps.at(-1)!);
   });
 
   it('the Python agent (no save/restore) gets the conversation replayed as pre-filled turns: same scores', async () => {
-    const { straight, resumed } = await killAndResume('py', 'python3', [PY_AGENT, '--stdio']);
-    expect(straight.stats.score).toBe(1.5);
+    const { straight, resumed, question } = await killAndResume('py', 'python3', [PY_AGENT, '--stdio']);
+    expectAnswered(straight, question);
     expect(resumed.stats.tests).toEqual(straight.stats.tests);
+    expect(resumed.stats.score).toBe(straight.stats.score);
     nothingLost(resumed);
+    // Every exchange before the kill, pre-filled filler included, was replayed: the agent held as much at each message.
+    expect(memorySizes(resumed)).toEqual(memorySizes(straight));
     expect(existsSync(join(resumed.dir, 'state/lane-0/agent-checkpoint.json'))).toBe(false);
   });
 });

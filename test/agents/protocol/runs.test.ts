@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimServer } from '../../../src/agents/sim/server.js';
 import { readJson, readJsonl, runCli, tempDir } from '../../helpers.js';
 import { readRun, walk, type RunFiles } from '../../reliability/helpers.js';
-import { buildTsAgent, PY_AGENT, SMALL_DATASET, startHttpAgent, startLlm, type AgentServer } from './helpers.js';
+import { buildTsAgent, memorySizes, messageTurns, PY_AGENT, SMALL_DATASET, startHttpAgent, startLlm, turnsOf, type AgentServer } from './helpers.js';
 
 const SECRET = 'proto-s3cr3t-4f9a1c';
 
@@ -108,12 +108,20 @@ describe('kind: http and kind: stdio with the example agents', () => {
     const stdio = readRun(join(out, 'stdio'));
     const http = readRun(join(out, 'http'));
     for (const run of [stdio, http]) {
-      expect(run.turns).toHaveLength(12);
+      expect(run.turns).toHaveLength(run.stats.turns);
       expect(run.turns.every((t) => t.status === 'success')).toBe(true);
+      // issue 12: filler goes in pre-filled (a `prefill` request, no LLM call), and the agent keeps it: at each
+      // message it holds every earlier exchange, pre-filled ones included, plus this one.
+      expect(turnsOf(run).some((t) => t.prefilled)).toBe(true);
+      const sizes = memorySizes(run);
+      expect(sizes).toEqual(Object.fromEntries(messageTurns(run).map((t) => [t.turn_id, t.step + 1])));
     }
-    // The sim answers from what the agent's naive memory sends it: 1.5 of 2 on this seed.
-    expect(stdio.stats.score).toBe(1.5);
+    // The sim answers from what the agent's naive memory sends it: on this small run every statement is among
+    // the exchanges it sends (its six most recent, or recalled by a shared word), so each question is answered.
+    expect(stdio.stats.score).toBe(stdio.stats.max_score);
+    expect(stdio.stats.tests.map((t) => t.score)).not.toContain(0);
     expect(http.stats.score).toBe(stdio.stats.score);
+    expect(turnsOf(http).map((t) => [t.turn_id, t.prefilled === true])).toEqual(turnsOf(stdio).map((t) => [t.turn_id, t.prefilled === true]));
     expect(replies(http)).toEqual(replies(stdio));
     // Usage the agent reports is the run's cost: LLM_PRICE_PER_MTOK=1000 makes it tokens / 1000.
     const stats = readJson<{ tokens_in: number; tokens_out: number; agent_costs_usd: number; pricing_source: string }>(join(stdio.dir, 'runstats.json'));
@@ -122,19 +130,22 @@ describe('kind: http and kind: stdio with the example agents', () => {
     expect(stats.agent_costs_usd).toBeCloseTo((stats.tokens_in + stats.tokens_out) / 1000, 6);
     expect(readJsonl<{ pricing_source: string }>(join(stdio.dir, 'turn_metrics.jsonl')).every((t) => t.pricing_source === 'agent_reported')).toBe(true);
 
-    // traceparent reached the agent (it echoes it in its metadata) and names each turn's own span.
+    // traceparent reached the agent with each message (it echoes it in its metadata) and names that turn's own span.
     const spans = turnSpans(stdio);
-    const seen = readJsonl<{ test_id: string; turn_id: number; metadata: { traceparent: string; span_id: string } }>(join(stdio.dir, 'transcripts.jsonl'));
-    expect(seen).toHaveLength(12);
-    for (const t of seen) {
+    const messages = new Set(messageTurns(stdio).map((t) => t.turn_id));
+    const seen = readJsonl<{ test_id: string; turn_id: number; metadata: { traceparent?: string; span_id?: string } }>(join(stdio.dir, 'transcripts.jsonl'));
+    expect(seen).toHaveLength(stdio.turns.length);
+    expect(spans.size).toBe(stdio.turns.length);
+    for (const t of seen.filter((s) => messages.has(s.turn_id))) {
       const span = spans.get(`${t.test_id}/${t.turn_id}`)!;
       expect(t.metadata.traceparent).toBe(`00-${span.traceId}-${span.spanId}-01`);
     }
     // Where the spans land: the agent's own span is a child of Referee's turn span, in the same trace.
     const refereeTurns = new Map(otlp.spans.filter((s) => s.name === 'benchmark.turn').map((s) => [s.spanId, s.traceId]));
     const agentSpans = otlp.spans.filter((s) => s.name === 'agent.reply');
-    expect(refereeTurns.size).toBe(12);
-    expect(agentSpans).toHaveLength(12);
+    // Referee has a turn span for every turn; the agent traces the messages it answered (a prefill calls no LLM).
+    expect(refereeTurns.size).toBe(stdio.turns.length);
+    expect(agentSpans).toHaveLength(messages.size);
     for (const s of agentSpans) expect(refereeTurns.get(s.parentSpanId ?? '')).toBe(s.traceId);
 
     // The stdio agent's stderr is in the run directory; no header or env value is on disk.
@@ -196,8 +207,30 @@ describe('kind: http and kind: stdio with the example agents', () => {
     expect(r.code, r.stderr).toBe(0);
     const matchDir = join(out, 'm');
     expect(existsSync(join(matchDir, 'comparison_report.html'))).toBe(true);
+    // Each agent alone on the same dataset and model: what it must score in the match too.
+    const alone: Record<string, RunFiles> = {};
+    for (const [id, agent] of [
+      ['py-alone', pyStdio()],
+      ['memory-alone', 'configs/agents/memory.yaml'],
+    ] as const) {
+      const solo = await runCli(['run', '--agent-config', agent, '--dataset-config', dataset, '--output-dir', out, '--run-id', id, '--quiet'], { env: env() });
+      expect(solo.code, solo.stderr).toBe(0);
+      const run = readRun(join(out, id));
+      alone[(run.meta['agent_config'] as { name: string }).name] = run;
+    }
     const runs = readdirSync(matchDir).filter((d) => existsSync(join(matchDir, d, 'run.json')));
-    const scores = Object.fromEntries(runs.map((d) => [readJson<{ agent: string }>(join(matchDir, d, 'runstats.json')).agent, readJson<{ score: number }>(join(matchDir, d, 'runstats.json')).score]));
-    expect(scores).toEqual({ 'py-stdio': 1.5, 'memory-agent': 2 });
+    const stats = runs.map((d) => readJson<{ agent: string; score: number; turns_failed: number }>(join(matchDir, d, 'runstats.json')));
+    const scores = Object.fromEntries(stats.map((s) => [s.agent, s.score]));
+    expect(Object.keys(scores).sort()).toEqual(['memory-agent', 'py-stdio']);
+    expect(stats.every((s) => s.turns_failed === 0)).toBe(true);
+    type Side = { agent_name: string; total_score: number; dataset_sha256: string };
+    const match = readJson<{ champion: Side; challenger: Side }>(join(matchDir, 'match.json'));
+    for (const [agent, run] of Object.entries(alone)) {
+      for (const side of [match.champion, match.challenger]) expect((run.meta['dataset'] as { sha256: string }).sha256, agent).toBe(side.dataset_sha256);
+    }
+    expect(scores).toEqual({ 'py-stdio': alone['py-stdio']!.stats.score, 'memory-agent': alone['memory-agent']!.stats.score });
+    // The match's verdict reads those scores: the Python agent as champion, the memory agent as challenger.
+    expect([match.champion.agent_name, match.champion.total_score]).toEqual(['py-stdio', scores['py-stdio']]);
+    expect([match.challenger.agent_name, match.challenger.total_score]).toEqual(['memory-agent', scores['memory-agent']]);
   });
 });
