@@ -13,8 +13,8 @@ import type { RunState } from './run-state.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
 import { describeRetry, retryEventData } from './retry.js';
 import { sanitizeMetadata } from './sanitize.js';
-import { executeTurn } from './turn.js';
-import { buildTurnMetric, endTurnSpan, textAttrs } from './turn-record.js';
+import { executeTurn, isCompleted } from './turn.js';
+import { buildTurnMetric, endInterruptedTurnSpan, endTurnSpan, textAttrs } from './turn-record.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
 import { evaluateTest } from './evaluate-test.js';
@@ -159,6 +159,11 @@ export async function runLane(c: LaneContext): Promise<void> {
           ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
         }),
       );
+      // Issue 13: a turn cut short by Ctrl-C is not a failed turn; left off disk, a resume sends it again.
+      if (!isCompleted(outcome)) {
+        endInterruptedTurnSpan(turnSpan);
+        break;
+      }
       const reply = outcome.reply;
       const replyText = reply?.text ?? '';
       const record = buildTurnMetric(

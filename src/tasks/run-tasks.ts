@@ -30,8 +30,8 @@ import { redactAgentConfig } from '../runner/secrets.js';
 import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';
 import type { ScheduleStep } from '../runner/scheduler.js';
-import { executeTurn } from '../runner/turn.js';
-import { buildTurnMetric, endTurnSpan, textAttrs } from '../runner/turn-record.js';
+import { executeTurn, isCompleted } from '../runner/turn.js';
+import { buildTurnMetric, endInterruptedTurnSpan, endTurnSpan, textAttrs } from '../runner/turn-record.js';
 import type { TaskDataset } from './load.js';
 import type { EvaluatorSpec, Task } from './schema.js';
 
@@ -255,7 +255,13 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
     let characters = 0;
     let lastStatus: TurnMetric['status'] = 'success';
     let turnId = -1;
-    for (let attempt = 1; attempt <= attempts && !abort.signal.aborted; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      // Issue 13: a task Ctrl-C stopped before its last attempt is not scored; a resume finishes it.
+      if (abort.signal.aborted) {
+        testSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
+        testSpan.end();
+        return;
+      }
       attemptsMade++;
       turnId = nextTurnId++;
       const step: ScheduleStep = {
@@ -323,6 +329,13 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
         await agent.close().catch(() => {});
       }
       for (const piece of tracker.flush()) onPiece(piece.stage, piece.text);
+      // Issue 13: an attempt cut short by Ctrl-C is not a failed attempt, and its task is not scored.
+      if (!isCompleted(outcome)) {
+        endInterruptedTurnSpan(turnSpan);
+        testSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
+        testSpan.end();
+        return;
+      }
       const reply = outcome.reply;
       const { answer, reasoning: inline } = splitThink(reply?.text ?? '');
       const reasoning = [reply?.reasoning ?? '', inline].filter(Boolean).join('\n');

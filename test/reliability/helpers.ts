@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson, readJsonl } from '../helpers.js';
+import { CLI, readJson, readJsonl } from '../helpers.js';
 
 /** A small dataset (2 tests, ~20 turns) so each fault gets its own real run quickly. */
 export const SMALL_DATASET = `config:
@@ -115,4 +116,35 @@ export interface SpanLite {
 export function spansOf(dir: string): SpanLite[] {
   const lines = readJsonl<{ resourceSpans: { scopeSpans: { spans: SpanLite[] }[] }[] }>(join(dir, 'spans.jsonl'));
   return lines.flatMap((l) => l.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+}
+
+export function lineCount(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
+}
+
+/**
+ * Starts `referee <args>`, sends `signal` once `file` holds `after` lines, and
+ * resolves with the process's exit code (or signal) once it is gone.
+ */
+export function runAndSignal(args: string[], file: string, after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; sentAt: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let sentAt = -1;
+    const timer = setInterval(() => {
+      const n = lineCount(file);
+      if (n >= after && sentAt < 0) {
+        child.kill(signal);
+        sentAt = n;
+      }
+    }, 5);
+    child.on('error', reject);
+    child.on('exit', (code, sig) => {
+      clearInterval(timer);
+      if (sentAt < 0) reject(new Error(`ended on its own (code ${code}) before line ${after} of ${file}: ${stderr}`));
+      else resolve({ code, signal: sig, sentAt, stderr });
+    });
+  });
 }
