@@ -115,9 +115,10 @@ export async function runLane(c: LaneContext): Promise<void> {
           addToTest(test, step, restored.replyText, restored.record);
           if (step.endsTest) {
             const ended = c.restore?.endedTests.get(step.testId);
+            // Closed before finishing: a write error in finishTest must not let the `finally` end its span twice (issue 13).
+            open.delete(step.testId);
             if (ended) c.state.testFinished({ test_id: step.testId, dataset: step.dataset, ...ended, errors: test.errors });
             else await finishTest(c, test, callbacks, lane);
-            open.delete(step.testId);
           }
         }
         continue;
@@ -202,8 +203,8 @@ export async function runLane(c: LaneContext): Promise<void> {
       if (test) {
         addToTest(test, step, replyText, record);
         if (step.endsTest) {
-          await finishTest(c, test, callbacks, lane);
           open.delete(step.testId);
+          await finishTest(c, test, callbacks, lane);
         }
       }
     }

@@ -28,6 +28,7 @@ import { formatZodIssues } from '../config/load.js';
 import { loadDataset } from '../datasets/load.js';
 import { RefereeError, RunDirError } from '../errors.js';
 import { buildRunSchedule } from './run-schedule.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CompletedExchange } from '../agents/restore.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
 import { REDACTED } from './secrets.js';
@@ -70,6 +71,8 @@ export interface ResumePlan {
   nextSeq: number;
   /** How long the run ran before this resume, ms: runstats.json's duration goes on from here. */
   priorActiveMs: number;
+  /** The run directory's lock (issue 13), held from the reading of the directory to the end of the resumed run. */
+  lock: RunLock;
 }
 
 interface Line<T> {
@@ -98,6 +101,19 @@ export async function prepareResume(runDirArg: string): Promise<ResumePlan | und
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new RunDirError('RUN_DIR_INVALID', `${runDir}: not a run directory (it does not exist)`);
   const metaFile = join(runDir, FILES.meta);
   if (!existsSync(metaFile)) throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: missing; not a run directory, or killed before the run started`);
+  // Issue 13: nothing is read or cut while another process writes the directory.
+  const lock = acquireRunLock(runDir);
+  try {
+    const plan = await prepareLocked(runDir, metaFile);
+    if (!plan) lock.release();
+    return plan && { ...plan, lock };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function prepareLocked(runDir: string, metaFile: string): Promise<Omit<ResumePlan, 'lock'> | undefined> {
   const rawMeta = parseJsonFile(metaFile);
   const meta = { ...(rawMeta as Record<string, unknown>), ...check(RunMetaSchema, metaFile, rawMeta) };
   if (meta.status === 'finished') return undefined;

@@ -22,6 +22,7 @@ import { linkToMatchParent } from '../../match/child-link.js';
 import { HtmlReportReporter } from '../../report/report-reporter.js';
 import { matchCommand } from './match.js';
 import { abortOnInterrupt } from '../signals.js';
+import { exitCodeFor } from '../../runner/run-ending.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -96,9 +97,11 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
       ...(resume ? { resume } : {}),
       ...(flags.role ? { role: flags.role, runType: 'match' } : {}),
+      maxFailedTurns: flags['max-failed-turns'],
+      sources: { agent: agentFile, ...(flags['judge-config'] !== undefined ? { judge: flags['judge-config'] } : {}) },
     });
     process.stdout.write(`${result.runDir}\n`);
-    return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
+    return exitCodeFor(result.status);
   } finally {
     stopListening();
     await monitor?.close();
