@@ -1,4 +1,4 @@
-import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { join } from 'node:path';
 import { restoreAgent, trimSessionState } from '../agents/restore.js';
 import type { Agent, AgentFactory } from '../agents/types.js';
@@ -11,10 +11,8 @@ import type { Reporter, TestEndInfo } from './reporter.js';
 import { completedExchanges, type LaneRestore } from './resume.js';
 import type { RunState } from './run-state.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
-import { describeRetry, retryEventData } from './retry.js';
-import { sanitizeMetadata } from './sanitize.js';
-import { executeTurn, isCompleted } from './turn.js';
-import { buildTurnMetric, endInterruptedTurnSpan, endTurnSpan, textAttrs } from './turn-record.js';
+import { textAttrs } from './turn-record.js';
+import { runTurn, type Emit } from './turn-executor.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
 import { evaluateTest } from './evaluate-test.js';
@@ -30,8 +28,8 @@ export interface LaneContext {
   factory: AgentFactory;
   testsById: Map<string, TestDefinition>;
   state: RunState;
-  emit: <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
-  runCtx: ReturnType<typeof context.active>;
+  emit: Emit;
+  runCtx: Context;
   signal: AbortSignal;
   reporters: Reporter[];
   schedule: Schedule;
@@ -49,7 +47,7 @@ export interface LaneContext {
 interface OpenTest {
   def: TestDefinition;
   span: Span;
-  ctx: ReturnType<typeof context.active>;
+  ctx: Context;
   answers: string[];
   log: TestEndInfo['log'];
   tokens: number;
@@ -123,52 +121,11 @@ export async function runLane(c: LaneContext): Promise<void> {
         }
         continue;
       }
-      c.state.turnStarted(step.testId);
-      await c.emit('onTurnStart', step, c.state.snapshot());
-
-      const parentCtx = test?.ctx ?? c.runCtx;
-      const turnSpan = tracer.startSpan(
-        SPAN.turn,
-        {
-          attributes: {
-            'openinference.span.kind': 'AGENT',
-            [ATTR.runId]: c.runId,
-            [ATTR.testId]: step.testId,
-            [ATTR.turnId]: step.turnId,
-            [ATTR.dataset]: step.dataset,
-            [ATTR.isFiller]: step.kind === 'filler',
-            [ATTR.isQuestion]: step.isQuestion,
-            'session.id': sessionId,
-            [ATTR.genAiConversationId]: sessionId,
-            ...textAttrs('input', step.message),
-          },
-        },
-        parentCtx,
-      );
-      const outcome = await context.with(trace.setSpan(parentCtx, turnSpan), () =>
-        executeTurn(agent, step, {
-          timeoutMs: c.agentConfig.timeouts.call_s * 1000,
-          signal: c.signal,
-          retries: c.agentConfig.retries,
-          // Issue 4: every retry is visible as an event, a span event, a counter and on the progress line.
-          onRetry: async (info) => {
-            const message = describeRetry(info);
-            turnSpan.addEvent('retry', { 'referee.retry': info.retry, [ATTR.reason]: info.reason, 'referee.delay_ms': info.delayMs });
-            c.state.notice = message;
-            await c.emit('onNotice', 'retry', message, retryEventData(step, info), c.state.snapshot());
-          },
-          ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
-        }),
-      );
-      // Issue 13: a turn cut short by Ctrl-C is not a failed turn; left off disk, a resume sends it again.
-      if (!isCompleted(outcome)) {
-        endInterruptedTurnSpan(turnSpan);
-        break;
-      }
-      const reply = outcome.reply;
-      const replyText = reply?.text ?? '';
-      const record = buildTurnMetric(
-        {
+      // Issue 13: the one turn executor (retries, interrupt, record, sanitizer) shared with task runs.
+      const done = await runTurn({
+        agent,
+        step,
+        place: {
           run_id: c.runId,
           test_id: step.testId,
           turn_id: step.turnId,
@@ -178,18 +135,18 @@ export async function runLane(c: LaneContext): Promise<void> {
           kind: step.kind,
           is_question: step.isQuestion,
         },
-        outcome,
-        c.state.pricing,
-        outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {},
-      );
-      endTurnSpan(turnSpan, record, replyText);
-      c.state.turnFinished(record);
-      c.state.notice = null;
-      await c.emit(
-        'onTurnEnd',
-        { step, record, replyText, metadata: sanitizeMetadata(reply?.metadata ?? {}) },
-        c.state.snapshot(),
-      );
+        runId: c.runId,
+        sessionId,
+        parentCtx: test?.ctx ?? c.runCtx,
+        timeoutMs: c.agentConfig.timeouts.call_s * 1000,
+        signal: c.signal,
+        retries: c.agentConfig.retries,
+        state: c.state,
+        emit: c.emit,
+        ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
+      });
+      if (!done) break;
+      const { record, replyText } = done;
 
       // ---- issue 7: measured span and callbacks ----
       lane.tokens += step.tokens + countTokens(replyText);

@@ -18,6 +18,7 @@ import { gitCommit, hostInfo, toolVersion } from './metadata.js';
 import type { Reporter } from './reporter.js';
 import { newRunId } from './run-id.js';
 import { runLane } from './lane.js';
+import type { Emit } from './turn-executor.js';
 import { outputRootOf, type ResumePlan } from './resume.js';
 import { buildRunSchedule } from './run-schedule.js';
 import type { Schedule } from './scheduler.js';
@@ -317,8 +318,6 @@ function runReporters(s: RunSetup, writer: RunDirWriter, extra: Reporter[]): { r
   const emit = emitTo(reporters);
   return { reporters, emit };
 }
-
-type Emit = <K extends keyof Reporter>(hook: K, ...hookArgs: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
 
 /** Calls `hook` on every reporter that has it, in order, awaiting each. */
 export function emitTo(reporters: readonly Reporter[]): Emit {

@@ -20,7 +20,7 @@ export class RunState {
 
   constructor(
     private readonly testsTotal: number,
-    private readonly turnsTotal: number,
+    private turnsTotal: number,
     readonly pricing: ResolvedPricing,
     /** A resumed run's time before this process: elapsed, ETA and duration count it. */
     priorElapsedMs = 0,
@@ -34,6 +34,10 @@ export class RunState {
   }
   turnStarted(testId: string): void {
     if (testId !== 'filler') this.currentTestId = testId;
+  }
+  /** The plan handed out a turn it did not count at the start (issue 13: a task's next attempt), so progress never passes 100%. */
+  turnAdded(): void {
+    this.turnsTotal++;
   }
   turnFinished(r: TurnMetric): void {
     this.turnsDone++;

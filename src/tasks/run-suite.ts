@@ -3,6 +3,7 @@
  * directory per cell, run one after another (a local GPU serves one model at
  * a time), and a matrix summary in the output root.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import type { AgentConfig } from '../config/agent.js';
@@ -10,6 +11,7 @@ import type { Reporter } from '../runner/reporter.js';
 import { newRunId } from '../runner/run-id.js';
 import type { LoadedSuite } from './load.js';
 import { requireJudge, runTasks, type TaskRunResult } from './run-tasks.js';
+import { prepareTaskResume, resumedTaskOptions } from './task-resume.js';
 
 export interface MatrixCell {
   agent: string;
@@ -67,6 +69,10 @@ export interface SuiteRunOptions {
   onCell?: (cell: MatrixCell) => void;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Issue 13: the share of failed turns (0..1) above which a cell ends `failed`. @default 1 */
+  maxFailedTurns?: number;
+  /** Issue 13: continue the suite whose matrix summary this is: finished cells stay, the rest run (an interrupted one resumes). */
+  resume?: { summaryFile: string; summary: MatrixSummary };
 }
 
 export interface SuiteRunResult {
@@ -82,23 +88,34 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   // A matrix that would stop at its third cell for want of a judge stops before its first.
   for (const dataset of loaded.datasets) requireJudge(dataset, d.evaluator, judgeConfig);
   const created = new Date();
+  const earlier = options.resume?.summary;
   const summary: MatrixSummary = {
     suite: loaded.name,
     suite_file: resolve(loaded.file),
-    created_at: created.toISOString(),
+    created_at: earlier?.created_at ?? created.toISOString(),
     finished_at: created.toISOString(),
     agents: loaded.agents.map((a) => a.config.name),
     datasets: loaded.datasets.map((x) => x.name),
     cells: [],
   };
-  const summaryFile = join(outputDir, `${options.runId !== undefined ? `matrix-${options.runId}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
+  const summaryFile = options.resume?.summaryFile ?? join(outputDir, `${options.runId !== undefined ? `matrix-${options.runId}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
   const oneCell = loaded.agents.length * loaded.datasets.length === 1;
   for (const agent of loaded.agents) {
     for (const dataset of loaded.datasets) {
       if (options.signal?.aborted) break;
+      const before = earlier?.cells.find((c) => c.agent === agent.config.name && c.dataset === dataset.name);
+      // Issue 13: a resumed suite keeps its finished cells and resumes the one it was killed in.
+      if (before?.status === 'finished') {
+        summary.cells.push(before);
+        continue;
+      }
       const runId =
-        options.runId === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? options.runId : `${options.runId}-${agent.config.name}-${dataset.name}`;
+        before?.run_id ??
+        (options.runId === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? options.runId : `${options.runId}-${agent.config.name}-${dataset.name}`);
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
+      // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
+      writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agent.config.llm.model)] });
+      const resumed = before && existsSync(join(cellInfo.runDir, 'run.json')) ? await prepareTaskResume(cellInfo.runDir) : undefined;
       const body = (): Promise<TaskRunResult> =>
         runTasks({
           agentConfig: agent.config,
@@ -118,6 +135,8 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           ...(judgeConfig ? { judgeConfig } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.env ? { env: options.env } : {}),
+          ...(options.maxFailedTurns !== undefined ? { maxFailedTurns: options.maxFailedTurns } : {}),
+          ...(resumed ? resumedTaskOptions(resumed) : {}),
         });
       const r = options.around ? await options.around(cellInfo, body) : await body();
       const cell = toCell(r, agent.config.llm.model);
@@ -130,6 +149,30 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   }
   writeJsonAtomic(summaryFile, summary);
   return { summary, summaryFile };
+}
+
+/** A cell that has started and not ended: its place in the summary until it ends. */
+function pendingCell(cell: { agent: string; dataset: string; runId: string; runDir: string }, model: string): MatrixCell {
+  return {
+    agent: cell.agent,
+    model,
+    dataset: cell.dataset,
+    run_id: cell.runId,
+    run_dir: cell.runDir,
+    status: 'running',
+    tasks: 0,
+    passed: 0,
+    errored: 0,
+    attempts: 0,
+    pass_rate: 0,
+    score: 0,
+    max_score: 0,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
+    duration_s: 0,
+    tasks_per_s: 0,
+  };
 }
 
 export function toCell(r: TaskRunResult, model: string): MatrixCell {

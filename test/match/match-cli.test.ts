@@ -185,11 +185,13 @@ describe('match mode: a crashed or hung agent', () => {
     return file;
   }
 
-  it('reports a hanging endpoint as error turns and still compares', async () => {
+  it('reports a hanging endpoint as error turns and still compares; the all-failed side ends failed (issue 13: exit 4)', async () => {
     const dir = tempDir();
     const r = await runCli(['run', '--agent-config', CHAT, '--compare-with', hangingAgent(dir, 0.2), '--dataset-config', smallDataset(dir), '--output-dir', dir, '--quiet']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/challenger hanging \(pid \d+\) exited with code 4/);
     const match = MatchResultSchema.parse(readJson(join(r.stdout.trim(), 'match.json')));
+    expect(match.challenger.status).toBe('failed');
     expect(match.challenger.errors).toBe(match.challenger.turns);
     expect(match.challenger.total_score).toBe(0);
     expect(match.champion.errors).toBe(0);
