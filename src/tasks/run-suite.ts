@@ -41,6 +41,8 @@ export interface MatrixSummary {
   finished_at: string;
   agents: string[];
   datasets: string[];
+  /** The --run-id the cells' ids start with (issue 13: a resumed suite names its remaining cells the same way). */
+  run_id?: string;
   cells: MatrixCell[];
 }
 
@@ -89,6 +91,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   for (const dataset of loaded.datasets) requireJudge(dataset, d.evaluator, judgeConfig);
   const created = new Date();
   const earlier = options.resume?.summary;
+  const runIdPrefix = options.runId ?? earlier?.run_id;
   const summary: MatrixSummary = {
     suite: loaded.name,
     suite_file: resolve(loaded.file),
@@ -96,9 +99,10 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
     finished_at: created.toISOString(),
     agents: loaded.agents.map((a) => a.config.name),
     datasets: loaded.datasets.map((x) => x.name),
+    ...(runIdPrefix !== undefined ? { run_id: runIdPrefix } : {}),
     cells: [],
   };
-  const summaryFile = options.resume?.summaryFile ?? join(outputDir, `${options.runId !== undefined ? `matrix-${options.runId}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
+  const summaryFile = options.resume?.summaryFile ?? join(outputDir, `${runIdPrefix !== undefined ? `matrix-${runIdPrefix}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
   const oneCell = loaded.agents.length * loaded.datasets.length === 1;
   for (const agent of loaded.agents) {
     for (const dataset of loaded.datasets) {
@@ -111,7 +115,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
       }
       const runId =
         before?.run_id ??
-        (options.runId === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? options.runId : `${options.runId}-${agent.config.name}-${dataset.name}`);
+        (runIdPrefix === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? runIdPrefix : `${runIdPrefix}-${agent.config.name}-${dataset.name}`);
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
       // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
       writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agent.config.llm.model)] });

@@ -124,27 +124,37 @@ export function lineCount(file: string): number {
 }
 
 /**
- * Starts `referee <args>`, sends `signal` once `file` holds `after` lines, and
- * resolves with the process's exit code (or signal) once it is gone.
+ * Starts `referee <args>`, sends `signal` once `count()` (lines on disk, say)
+ * reaches `after`, and resolves once the process and everything that shares
+ * its stderr (a match's children) are gone, with what they wrote there.
  */
-export function runAndSignal(args: string[], file: string, after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; sentAt: number; stderr: string }> {
+export function runAndSignal(
+  args: string[],
+  count: string | (() => number),
+  after: number,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; sentAt: number; stderr: string }> {
+  const measure = typeof count === 'string' ? () => lineCount(count) : count;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let sentAt = -1;
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
     const timer = setInterval(() => {
-      const n = lineCount(file);
-      if (n >= after && sentAt < 0) {
+      if (sentAt >= 0 || exit) return;
+      const n = measure();
+      if (n >= after) {
         child.kill(signal);
         sentAt = n;
       }
     }, 5);
     child.on('error', reject);
-    child.on('exit', (code, sig) => {
+    child.on('exit', (code, sig) => (exit = { code, sig }));
+    child.on('close', () => {
       clearInterval(timer);
-      if (sentAt < 0) reject(new Error(`ended on its own (code ${code}) before line ${after} of ${file}: ${stderr}`));
-      else resolve({ code, signal: sig, sentAt, stderr });
+      if (sentAt < 0) reject(new Error(`ended on its own (code ${exit?.code}) before ${after}: ${stderr}`));
+      else resolve({ code: exit?.code ?? null, signal: exit?.sig ?? null, sentAt, stderr });
     });
   });
 }
