@@ -7,7 +7,7 @@ import type { AgentConfig } from '../config/agent.js';
 import type { RunFlags } from '../config/run-options.js';
 import { startMonitor, type MonitorServer } from '../monitor/server.js';
 import { HtmlReportReporter } from '../report/report-reporter.js';
-import type { Reporter } from '../runner/reporter.js';
+import type { Reporter } from '../events/reporter.js';
 import { MetricsReporter } from '../telemetry/metrics-reporter.js';
 import { NoticeSpanEventsReporter } from '../telemetry/notice-events.js';
 import type { TelemetryHandle } from '../telemetry/setup.js';

@@ -7,7 +7,7 @@ import type { AgentConfig } from '../config/agent.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import type { Reporter, TestEndInfo } from './reporter.js';
+import type { Reporter, TestEndInfo } from '../events/reporter.js';
 import { completedExchanges, type LaneRestore } from './resume.js';
 import type { RunState } from './run-state.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';

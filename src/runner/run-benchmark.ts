@@ -15,10 +15,10 @@ import { AgentError, ConfigError, DatasetError, RefereeError } from '../errors.j
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { gitCommit, hostInfo, toolVersion } from './metadata.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../events/reporter.js';
 import { newRunId } from './run-id.js';
 import { runLane } from './lane.js';
-import type { Emit } from './turn-executor.js';
+import { emitTo, type Emit } from '../events/emit.js';
 import { outputRootOf, type ResumePlan } from './resume.js';
 import { buildRunSchedule } from './run-schedule.js';
 import type { Schedule } from './scheduler.js';
@@ -317,16 +317,6 @@ function runReporters(s: RunSetup, writer: RunDirWriter, extra: Reporter[]): { r
   const reporters: Reporter[] = [writer, watchdog, ...extra];
   const emit = emitTo(reporters);
   return { reporters, emit };
-}
-
-/** Calls `hook` on every reporter that has it, in order, awaiting each. */
-export function emitTo(reporters: readonly Reporter[]): Emit {
-  return async (hook, ...hookArgs) => {
-    for (const r of reporters) {
-      const fn = r[hook] as ((...a: unknown[]) => unknown) | undefined;
-      if (fn) await fn.apply(r, hookArgs);
-    }
-  };
 }
 
 /** The run's own abort, tied to the caller's signal (already aborted included: it never fires again). */

@@ -6,7 +6,7 @@
  * `interrupted` (exit 130).
  */
 import type { RunMeta } from '../artifacts/schemas.js';
-import type { ProgressSnapshot } from './reporter.js';
+import type { ProgressSnapshot } from '../events/reporter.js';
 
 /** Exit code of a run that ended `failed` (too many failed turns). */
 export const EXIT_RUN_FAILED = 4;

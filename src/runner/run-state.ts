@@ -1,6 +1,6 @@
 import type { RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { ResolvedPricing } from '../costs/pricing.js';
-import type { ProgressSnapshot } from './reporter.js';
+import type { ProgressSnapshot } from '../events/reporter.js';
 
 /** Running totals and the progress snapshot every reporter receives. */
 export class RunState {

@@ -11,16 +11,15 @@ import type { Agent, ReplyContext } from '../agents/types.js';
 import type { TurnMetric } from '../artifacts/schemas.js';
 import type { RetriesConfig } from '../config/agent.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import type { Reporter } from './reporter.js';
+import type { Emit } from '../events/emit.js';
 import type { RunState } from './run-state.js';
 import { describeRetry, retryEventData } from './retry.js';
-import { sanitizeMetadata } from './sanitize.js';
+import { sanitizeMetadata } from '../events/sanitize.js';
 import type { ScheduleStep } from './scheduler.js';
 import { executeTurn, isCompleted, type CompletedOutcome } from './turn.js';
 import { buildTurnMetric, endInterruptedTurnSpan, endTurnSpan, textAttrs, type TurnPlace } from './turn-record.js';
 
-/** Calls a reporter hook on every reporter, in order. */
-export type Emit = <K extends keyof Reporter>(hook: K, ...hookArgs: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
+export type { Emit } from '../events/emit.js';
 
 /** What the record and `onTurnEnd` show of a completed call: tasks split a `<think>` block off the answer. */
 export interface ShownReply {
