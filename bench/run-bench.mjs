@@ -1,6 +1,11 @@
-// npm run bench: turns per second and peak RSS of a ~10,000-turn run on a
-// zero-latency sim model, with full telemetry (spans.jsonl, metrics.jsonl and
-// every run-directory file) on. Not a test: it prints figures, it asserts nothing.
+// npm run bench: turns per second and peak RSS of LTM runs on a zero-latency
+// sim model, with full telemetry (spans.jsonl, metrics.jsonl and every
+// run-directory file) on. Issue 13: by default the chat and the memory agent at
+// about 5k, 20k and 80k turns, each size in a process of its own, so the table
+// shows whether the cost per turn stays flat as a run gets longer (goal: 80k
+// within 15% of 5k in turns/s, peak RSS under 300 MB). `--turns N --agent A`
+// runs one size in this process. Not a test: it prints figures, it asserts nothing.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +20,32 @@ import {
 
 const { values } = parseArgs({
   options: {
-    turns: { type: 'string', default: '10000' },
+    turns: { type: 'string' },
+    sizes: { type: 'string', default: '5000,20000,80000' },
+    agents: { type: 'string', default: 'chat,memory' },
     concurrency: { type: 'string', default: '4' },
     agent: { type: 'string', default: 'memory' },
     keep: { type: 'boolean', default: false },
   },
 });
+if (values.turns === undefined) {
+  const rows = [];
+  for (const agent of values.agents.split(',')) {
+    for (const size of values.sizes.split(',')) {
+      const args = [process.argv[1], '--turns', size, '--agent', agent, '--concurrency', values.concurrency];
+      const text = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      process.stdout.write(text);
+      const num = (re) => Number(text.match(re)?.[1]);
+      rows.push({ agent, turns: num(/turns=(\d+)/), rate: num(/turns\/s=(\d+)/), rss: num(/peak RSS=(\d+)/) });
+    }
+  }
+  console.log('\n| agent | turns | turns/s | vs smallest | peak RSS |\n|---|---|---|---|---|');
+  for (const r of rows) {
+    const first = rows.find((x) => x.agent === r.agent);
+    console.log(`| ${r.agent} | ${r.turns} | ${r.rate} | ${((r.rate / first.rate) * 100).toFixed(0)}% | ${r.rss} MB |`);
+  }
+  process.exit(0);
+}
 const targetTurns = Number(values.turns);
 const concurrency = Number(values.concurrency);
 

@@ -74,7 +74,10 @@ export async function runLane(c: LaneContext): Promise<void> {
   const publish = (type: string, data: Record<string, unknown>): void => c.reporters.forEach((r) => r.onEvent?.(type, data));
   const lane = { tokens: 0, characters: 0 };
   try {
-    for (const step of c.steps) {
+    for (let i = 0; i < c.steps.length; i++) {
+      const step = c.steps[i] as ScheduleStep;
+      // Issue 13: a step handed out is not kept: a long run's plan would hold every message to its end.
+      (c.steps as (ScheduleStep | undefined)[])[i] = undefined;
       if (c.signal.aborted) break;
       let test = open.get(step.testId);
       const restored = c.restore?.turns.get(step.step);
