@@ -36,13 +36,13 @@ if (values.turns === undefined) {
       const text = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       process.stdout.write(text);
       const num = (re) => Number(text.match(re)?.[1]);
-      rows.push({ agent, turns: num(/turns=(\d+)/), rate: num(/turns\/s=(\d+)/), rss: num(/peak RSS=(\d+)/) });
+      rows.push({ agent, turns: num(/turns=(\d+)/), rate: num(/turns\/s=(\d+)/), cpuRate: num(/turns\/cpu-s=(\d+)/), rss: num(/peak RSS=(\d+)/) });
     }
   }
-  console.log('\n| agent | turns | turns/s | vs smallest | peak RSS |\n|---|---|---|---|---|');
+  console.log('\n| agent | turns | turns/s | turns per CPU second | vs smallest (CPU) | peak RSS |\n|---|---|---|---|---|---|');
   for (const r of rows) {
     const first = rows.find((x) => x.agent === r.agent);
-    console.log(`| ${r.agent} | ${r.turns} | ${r.rate} | ${((r.rate / first.rate) * 100).toFixed(0)}% | ${r.rss} MB |`);
+    console.log(`| ${r.agent} | ${r.turns} | ${r.rate} | ${r.cpuRate} | ${((r.cpuRate / first.cpuRate) * 100).toFixed(0)}% | ${r.rss} MB |`);
   }
   process.exit(0);
 }
@@ -71,6 +71,7 @@ const telemetry = startTelemetry({ runDir: join(out, runId), runId, agentName: a
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const result = await runBenchmark({
   agentConfig,
   datasetConfig,
@@ -80,12 +81,18 @@ const result = await runBenchmark({
   reporters: [new MetricsReporter({ name: agentConfig.name, model: 'sim-1', system: 'referee.sim' })],
 });
 const seconds = (performance.now() - started) / 1000;
+// CPU seconds of this process (runner, agent and the in-process sim model): on a shared machine
+// turns per CPU second say what turns/s would be on a quiet one.
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 await telemetry.shutdown(5000);
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
 
 const turns = result.stats.turns;
 console.log(`agent=${agentConfig.name} concurrency=${concurrency} tests=${result.stats.tests.length} turns=${turns}`);
-console.log(`wall=${seconds.toFixed(2)} s  turns/s=${(turns / seconds).toFixed(0)}  peak RSS=${(peakRss / 1048576).toFixed(0)} MB  score=${result.stats.score.toFixed(2)}/${result.stats.max_score}`);
+console.log(
+  `wall=${seconds.toFixed(2)} s  turns/s=${(turns / seconds).toFixed(0)}  turns/cpu-s=${(turns / cpuSeconds).toFixed(0)}  peak RSS=${(peakRss / 1048576).toFixed(0)} MB  score=${result.stats.score.toFixed(2)}/${result.stats.max_score}`,
+);
 if (!values.keep) rmSync(out, { recursive: true, force: true });
 else console.log(`run directory kept: ${result.runDir}`);

@@ -23,7 +23,7 @@ import { outputRootOf, type ResumePlan } from './resume.js';
 import { buildRunSchedule } from './run-schedule.js';
 import type { Schedule } from './scheduler.js';
 import { redactAgentConfig } from './secrets.js';
-import { acquireRunLock, type RunLock } from './run-lock.js';
+import { acquireRunLock, releasingLock, type RunLock } from './run-lock.js';
 import { belongsInHistory, endingStatus } from './run-ending.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';
 import { RunState } from './run-state.js';
@@ -109,12 +109,7 @@ export async function prepareDataset(
  * library entry point behind `referee run`.
  */
 export async function runBenchmark(options: RunOptions): Promise<RunResult> {
-  const setup = await setUpRun(options);
-  try {
-    return await executeRun(setup, options);
-  } finally {
-    setup.lock.release();
-  }
+  return releasingLock(await setUpRun(options), (setup) => executeRun(setup, options));
 }
 
 /** What a run needs before its first turn: resolved configs, its locked directory, dataset, schedule, agent factory and judge. */

@@ -88,3 +88,12 @@ function isStale(lock: LockBody, host: string): boolean {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
+
+/** Runs `body` on a set-up run and releases the run's lock however it ends. */
+export async function releasingLock<S extends { lock: RunLock }, R>(setup: S, body: (s: S) => Promise<R>): Promise<R> {
+  try {
+    return await body(setup);
+  } finally {
+    setup.lock.release();
+  }
+}

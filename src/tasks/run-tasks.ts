@@ -29,7 +29,7 @@ import type { Reporter, TestEndInfo } from '../events/reporter.js';
 import { appendHistory, linkedAbort, runDirTaken, type RunResult } from '../runner/run-benchmark.js';
 import { emitTo, type Emit } from '../events/emit.js';
 import { belongsInHistory, endingStatus } from '../runner/run-ending.js';
-import { acquireRunLock, type RunLock } from '../runner/run-lock.js';
+import { acquireRunLock, releasingLock, type RunLock } from '../runner/run-lock.js';
 import { redactAgentConfig } from '../runner/secrets.js';
 import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';
@@ -94,12 +94,7 @@ export interface TaskRunResult extends RunResult {
 }
 
 export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> {
-  const setup = await setUpTaskRun(options);
-  try {
-    return await executeTaskRun(setup, options);
-  } finally {
-    setup.lock.release();
-  }
+  return releasingLock(await setUpTaskRun(options), (setup) => executeTaskRun(setup, options));
 }
 
 interface TaskRunSetup {

@@ -18,6 +18,15 @@ datasets:
       args: { name_changes: 2 }
 `;
 
+/** A memory agent on the sim model with a 30 ms first token, so turns are in flight when a run is stopped. */
+export const SLOW_MEMORY_AGENT = `name: mem
+kind: memory
+llm: { provider: sim, model: sim-1, max_tokens: 128 }
+context_size: 512
+memory: { top_k: 16, recent_tokens: 128 }
+sim: { ttft_ms: 30 }
+`;
+
 /** A memory agent on the sim model; `extra` is appended (YAML, top level). */
 export function agentYaml(extra = ''): string {
   return `name: rel

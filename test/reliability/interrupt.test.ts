@@ -7,16 +7,9 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl, runCli, tempDir } from '../helpers.js';
-import { nothingLost, readRun, runAndSignal, writeFiles, type RunFiles, type TurnRecord } from './helpers.js';
+import { nothingLost, readRun, runAndSignal, SLOW_MEMORY_AGENT, writeFiles, type RunFiles, type TurnRecord } from './helpers.js';
 
-// Four lanes with a slow first token: when the signal comes, several turns are in flight.
-const MEMORY_AGENT = `name: mem
-kind: memory
-llm: { provider: sim, model: sim-1, max_tokens: 128 }
-context_size: 512
-memory: { top_k: 16, recent_tokens: 128 }
-sim: { ttft_ms: 30 }
-`;
+const MEMORY_AGENT = SLOW_MEMORY_AGENT;
 
 function scores(run: RunFiles): Record<string, number> {
   return Object.fromEntries(run.stats.tests.map((t) => [t.test_id, t.score]));

@@ -7,15 +7,9 @@ import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs'
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson, readJsonl, runCli, tempDir } from '../helpers.js';
-import { lineCount, nothingLost, readRun, runAndSignal, writeFiles, type RunFiles } from './helpers.js';
+import { lineCount, nothingLost, readRun, runAndSignal, SLOW_MEMORY_AGENT, writeFiles, type RunFiles } from './helpers.js';
 
-const MEMORY_AGENT = `name: mem
-kind: memory
-llm: { provider: sim, model: sim-1, max_tokens: 128 }
-context_size: 512
-memory: { top_k: 16, recent_tokens: 128 }
-sim: { ttft_ms: 30 }
-`;
+const MEMORY_AGENT = SLOW_MEMORY_AGENT;
 const CHAT_AGENT = `name: chat
 kind: chat
 llm: { provider: sim, model: sim-1, max_tokens: 128 }
