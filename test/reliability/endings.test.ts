@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, readJson, readJsonl, runCli, tempDir } from '../helpers.js';
@@ -90,6 +90,22 @@ describe('honest endings', () => {
     expect(r.stderr).toContain(files['ftp.yaml']);
     expect(r.stderr).toContain('llm.base_url');
     expect(r.stderr).toContain('http');
+  });
+});
+
+describe('a write error mid-run', () => {
+  it('fails the run once: no span is ended twice', async () => {
+    const dir = tempDir('referee-endings-');
+    const out = join(dir, 'runs');
+    // A file where the results folder goes: the first test's result cannot be written.
+    mkdirSync(join(out, 'x'), { recursive: true });
+    writeFileSync(join(out, 'x', 'results'), '');
+    const r = await runCli(['run', '--output-dir', out, '--run-id', 'x', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ENOTDIR');
+    expect(r.stderr).not.toMatch(/ended Span|call end\(\) on a span once/);
+    expect(readJson(join(out, 'x', 'run.json'))['status']).toBe('failed');
+    expect(historyIn(out)).toEqual([]);
   });
 });
 
