@@ -106,4 +106,11 @@ describe('flags apply to every kind of run they can, else exit 2', () => {
     const samples = readJsonl<{ type: string }>(join(out, 'sampled', 'events.jsonl')).filter((e) => e.type === 'telemetry');
     expect(samples.length).toBeGreaterThan(0);
   });
+
+  it('--monitor serves the monitor beside a task run', async () => {
+    const r = await runCli(['run', '--tasks', tasks, '--agent-config', 'configs/agents/sim-mini.yaml', '--monitor', '--monitor-port', '0', '--output-dir', out, '--run-id', 'watched', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\[referee\] monitor: http:\/\/127\.0\.0\.1:\d+/);
+    expect(readJson<{ status: string }>(join(out, 'watched', 'run.json')).status).toBe('finished');
+  });
 });
