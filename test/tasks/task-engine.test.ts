@@ -100,7 +100,7 @@ describe('flags apply to every kind of run they can, else exit 2', () => {
 
   it('--sample-interval reaches a task run: system samples in its events', async () => {
     const slow = join(dir, 'slow.yaml');
-    writeFileSync(slow, 'name: slow\nkind: chat\nllm: { provider: sim, model: sim-1 }\nsim: { ttft_ms: 800 }\n');
+    writeFileSync(slow, 'name: slow\nkind: chat\nllm: { provider: sim, model: sim-1 }\nsim: { ttft_ms: 2500 }\n');
     const r = await runCli(['run', '--tasks', tasks, '--agent-config', slow, '--sample-interval', '0.1', '--output-dir', out, '--run-id', 'sampled', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const samples = readJsonl<{ type: string }>(join(out, 'sampled', 'events.jsonl')).filter((e) => e.type === 'telemetry');
