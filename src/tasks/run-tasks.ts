@@ -116,6 +116,16 @@ interface TaskRunSetup {
 
 /** Checks, creates and locks the run directory, then opens the agent and the judge; a failure leaves no run directory behind. */
 async function setUpTaskRun(options: TaskRunOptions): Promise<TaskRunSetup> {
+  try {
+    return await checkAndOpen(options);
+  } catch (err) {
+    // A resume's lock was taken while reading the directory: a run that does not start gives it back.
+    options.resume?.lock.release();
+    throw err;
+  }
+}
+
+async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
   const { agentConfig, dataset, resume } = options;
   const runId = resume?.runId ?? options.runId ?? newRunId(agentConfig.name);
   const outputDir = resume ? resolve(resume.runDir, '..') : resolve(options.outputDir);
