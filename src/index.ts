@@ -1,6 +1,7 @@
 /** Referee's library API; the `referee` CLI is a thin layer over these. */
 export { runBenchmark, prepareDataset, datasetSpecs, type RunOptions, type RunResult } from './runner/run-benchmark.js';
-export type { Reporter, ProgressSnapshot, RunStartInfo, TestEndInfo, TurnEndInfo } from './runner/reporter.js';
+export type { Reporter, ProgressSnapshot, RunStartInfo, TestEndInfo, TurnEndInfo, TurnStep, Emit } from './events/index.js';
+export { emitTo } from './events/index.js';
 export { buildSchedule, type Schedule, type ScheduleStep } from './runner/scheduler.js';
 export { loadAgentConfig, loadDatasetConfig, validateConfigFile } from './config/load.js';
 export { AgentConfigSchema, type AgentConfig } from './config/agent.js';
@@ -33,7 +34,7 @@ export * as evaluators from './scoring/evaluators.js';
 // Issue 4: the reliability floor.
 export { prepareResume, type ResumePlan } from './runner/resume.js';
 export { StallWatchdog } from './runner/watchdog.js';
-export { sanitizeMetadata, headTruncate, METADATA_LIMIT_BYTES, RAW_OUTPUT_LIMIT_BYTES } from './runner/sanitize.js';
+export { sanitizeMetadata, headTruncate, METADATA_LIMIT_BYTES, RAW_OUTPUT_LIMIT_BYTES } from './events/sanitize.js';
 export { backoffMs, isRetryable, describeRetry, type RetryInfo } from './runner/retry.js';
 export { createFaultInterceptor, faultForCall } from './agents/sim/faults.js';
 export { SimFaultSchema, type SimFault } from './config/sim-faults.js';

@@ -38,9 +38,9 @@ export class MemoryAgent implements Agent {
   readonly name: string;
   private readonly opts: MemoryAgentOptions;
   private readonly store: MemoryStore;
-  /** Token counts cached per record: as a message and as a memory line. */
-  private readonly asMessage = new WeakMap<MemoryRecord, number>();
-  private readonly asLine = new WeakMap<MemoryRecord, number>();
+  /** Token counts cached per record id (issue 13: records read from disk are new objects each time), bounded. */
+  private readonly asMessage = new Map<number, number>();
+  private readonly asLine = new Map<number, number>();
   private readonly systemTokens: number;
   private readonly headerTokens: number;
 
@@ -62,22 +62,24 @@ export class MemoryAgent implements Agent {
     const budget = this.opts.contextSize - this.opts.endpoint.maxTokens;
 
     // Verbatim recent history, newest back, within recent_tokens and the window.
-    const records = this.store.records;
+    const store = this.store;
+    const size = store.size;
+    const at = (i: number): MemoryRecord => store.recordAt(i) as MemoryRecord;
     const recentBudget = Math.min(this.opts.recentTokens, budget - used);
     let recentTokens = 0;
-    let first = records.length;
+    let first = size;
     while (first > 0) {
-      const t = this.messageTokens(records[first - 1] as MemoryRecord);
+      const t = this.messageTokens(at(first - 1));
       if (recentTokens + t > recentBudget) break;
       recentTokens += t;
       first--;
     }
-    while (first < records.length && (records[first] as MemoryRecord).role !== 'user') {
-      recentTokens -= this.messageTokens(records[first] as MemoryRecord);
+    while (first < size && at(first).role !== 'user') {
+      recentTokens -= this.messageTokens(at(first));
       first++;
     }
     used += recentTokens;
-    const recentFrom = records[first]?.id ?? Number.POSITIVE_INFINITY;
+    const recentFrom = first < size ? at(first).id : Number.POSITIVE_INFINITY;
 
     // Memories, best first, until the window is full (the lowest ranked are the ones dropped).
     const chosen: MemoryHit[] = [];
@@ -96,8 +98,8 @@ export class MemoryAgent implements Agent {
     const memoryBlock = chosen.length > 0 ? `${MEMORY_HEADER}\n${chosen.map((h) => formatMemory(h.record)).join('\n')}` : '';
     const system = [this.opts.systemPrompt, memoryBlock].filter(Boolean).join('\n\n');
     if (system) messages.push({ role: 'system', content: system });
-    for (let i = first; i < records.length; i++) {
-      const r = records[i] as MemoryRecord;
+    for (let i = first; i < size; i++) {
+      const r = at(i);
       messages.push({ role: r.role, content: r.text });
     }
     messages.push(user);
@@ -125,7 +127,7 @@ export class MemoryAgent implements Agent {
         memory_hits: chosen.length,
         memory_ids: chosen.map((h) => h.record.id),
         context_tokens: used,
-        history_messages_sent: records.length - first,
+        history_messages_sent: size - first,
       },
     };
   }
@@ -139,24 +141,25 @@ export class MemoryAgent implements Agent {
   }
 
   private messageTokens(record: MemoryRecord): number {
-    let t = this.asMessage.get(record);
-    if (t === undefined) {
-      t = countTokens(record.text) + MESSAGE_OVERHEAD_TOKENS;
-      this.asMessage.set(record, t);
-    }
-    return t;
+    return cached(this.asMessage, record.id, () => countTokens(record.text) + MESSAGE_OVERHEAD_TOKENS);
   }
 
   private lineTokens(record: MemoryRecord): number {
-    let t = this.asLine.get(record);
-    if (t === undefined) {
-      t = countTokens(formatMemory(record)) + 1;
-      this.asLine.set(record, t);
-    }
-    return t;
+    return cached(this.asLine, record.id, () => countTokens(formatMemory(record)) + 1);
   }
 
   async close(): Promise<void> {
     this.store.close();
   }
+}
+
+/** The cache entry for `key`, computed once; the cache is emptied when it reaches 20,000 entries. */
+function cached(cache: Map<number, number>, key: number, compute: () => number): number {
+  let t = cache.get(key);
+  if (t === undefined) {
+    t = compute();
+    if (cache.size >= 20_000) cache.clear();
+    cache.set(key, t);
+  }
+  return t;
 }

@@ -1,9 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot } from '../runner/reporter.js';
-import type { ScheduleStep } from '../runner/scheduler.js';
+import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot, TurnStep } from '../events/index.js';
 import type { TestDefinition } from '../datasets/types.js';
-import { headTruncate } from '../runner/sanitize.js';
+import { headTruncate } from '../events/sanitize.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import { redact } from '../runner/secrets.js';
 import { countGoodaiTokens } from '../tokens.js';
@@ -111,7 +110,7 @@ export class RunDirWriter implements Reporter {
     this.event('test_start', { test_id: test.testId, dataset: test.dataset, lane, index: progress.currentTestIndex });
   }
 
-  onTurnStart(step: ScheduleStep): void {
+  onTurnStart(step: TurnStep): void {
     this.masterLog(step.kind === 'filler' ? MasterLogType.SEND_FILL : MasterLogType.SEND_MESSAGE, step.testId, {
       message: step.message,
       is_question: step.isQuestion,
@@ -213,7 +212,7 @@ export class RunDirWriter implements Reporter {
    * while it streams, and the rest when the turn ends, so the monitor sees the
    * reply grow without a line per token.
    */
-  onToken(step: ScheduleStep, delta: string, stage: 'thinking' | 'streaming' = 'streaming'): void {
+  onToken(step: TurnStep, delta: string, stage: 'thinking' | 'streaming' = 'streaming'): void {
     const pending = this.tokenBuffer;
     if (pending && (pending.turnId !== step.turnId || pending.stage !== stage)) this.flushTokens();
     if (!this.tokenBuffer) this.tokenBuffer = { turnId: step.turnId, testId: step.testId, text: '', since: Date.now(), stage };

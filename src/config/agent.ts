@@ -5,8 +5,8 @@ import { SimFaultSchema } from './sim-faults.js';
 export const LlmConfigSchema = z.strictObject({
   /** `openai`: any OpenAI-compatible `/v1/chat/completions`; `sim`: Referee's simulated model. */
   provider: z.enum(['openai', 'sim']).default('sim'),
-  /** Base URL up to and including `/v1`. Required for `openai`; ignored for `sim`. */
-  base_url: z.url().optional(),
+  /** Base URL up to and including `/v1`, http or https (issue 13: an `ftp://` URL was retried as a connection error). Required for `openai`; ignored for `sim`. */
+  base_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** @default "sim-1" */
   model: z.string().min(1).default('sim-1'),
   /** Name of the environment variable that holds the API key (never the key itself). */

@@ -14,6 +14,12 @@ export function linkToMatchParent(onAbort: (why: string) => void, proc: NodeJS.P
     if (msg === ABORT_MESSAGE) onAbort('stopped by the match');
   };
   const onDisconnect = (): void => onAbort('the match process went away');
+  // Issue 13: a dead parent closes the pipes too; writing the last lines must not crash the child with EPIPE.
+  const onPipeError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  };
+  proc.stdout.on('error', onPipeError);
+  proc.stderr.on('error', onPipeError);
   proc.on('message', onMessage);
   proc.on('disconnect', onDisconnect);
   return () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
@@ -9,6 +9,7 @@ import { parseOverride } from '../config/overrides.js';
 import { RefereeError } from '../errors.js';
 import { writeComparisonReport, COMPARISON_REPORT_FILE } from '../report/write.js';
 import { prepareDataset } from '../runner/run-benchmark.js';
+import { loadDataset } from '../datasets/load.js';
 import { newRunId } from '../runner/run-id.js';
 import { ABORT_MESSAGE } from './child-link.js';
 import { compareRunContents, newMatchId } from './compare.js';
@@ -46,6 +47,10 @@ export interface MatchOptions {
   env?: NodeJS.ProcessEnv;
   /** The `referee` bin the children run. @default this package's dist/cli/main.js */
   cliPath?: string;
+  /** Issue 13: flags passed on to both children's `referee run` (--judge-config, --sample-interval, --max-failed-turns). @default [] */
+  childArgs?: string[];
+  /** Issue 13: resume the match in this directory (from its match_plan.json) instead of starting one. */
+  resumeDir?: string;
 }
 
 export interface ChildOutcome {
@@ -115,8 +120,32 @@ export function runMatch(options: MatchOptions): Promise<MatchRunResult> {
   return startMatch(options).result;
 }
 
-async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Promise<MatchRunResult> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+/** What a match directory records of its start (issue 13), so a match whose parent died can be resumed. */
+export const MATCH_PLAN_FILE = 'match_plan.json';
+
+interface ChildPlan {
+  role: MatchRole;
+  file: string;
+  agent: string;
+  runId: string;
+  runDir: string;
+}
+
+interface MatchPlan {
+  match_id: string;
+  champion_config: string;
+  challenger_config: string;
+  dataset_config: string;
+  overrides: string[];
+  concurrency: number;
+  /** Flags passed on to both children (issue 13: --judge-config, --sample-interval, --max-failed-turns). */
+  child_args: string[];
+  allow_dataset_mismatch: boolean;
+  children: ChildPlan[];
+}
+
+/** The plan of a new match: configs checked, dataset generated, child run ids chosen and recorded. */
+async function newMatch(options: MatchOptions, log: (line: string) => void): Promise<{ plan: MatchPlan; matchDir: string; sha256: string }> {
   const overrides = options.overrides ?? [];
   const parsed = overrides.map(parseOverride);
   // Validate everything in the parent first: a bad config is exit 2 before any process starts.
@@ -125,10 +154,8 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
     challenger: { file: options.challengerConfig, config: loadAgentConfig(options.challengerConfig, parsed) },
   };
   const datasetConfig = loadDatasetConfig(options.datasetConfig, parsed);
-
   const matchId = options.matchId ?? newMatchId();
-  const outputDir = resolve(options.outputDir);
-  const matchDir = join(outputDir, matchId);
+  const matchDir = join(resolve(options.outputDir), matchId);
   try {
     mkdirSync(matchDir, { recursive: true });
   } catch (err) {
@@ -137,30 +164,87 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
   const datasetDir = join(matchDir, 'dataset');
   const dataset = await prepareDataset(datasetConfig, datasetDir, { allowMismatch: options.allowDatasetMismatch ?? false });
   log(`[referee] match ${matchId}: dataset ${dataset.sha256.slice(0, 16)} (${dataset.definitions.length} tests) in ${datasetDir}`);
-
   const roles: MatchRole[] = ['champion', 'challenger'];
-  const plans = roles.map((role) => {
-    const { file, config } = agents[role];
-    const runId = newRunId(config.name);
-    return { role, file, agent: config.name, runId, runDir: join(matchDir, runId) };
-  });
+  const plan: MatchPlan = {
+    match_id: matchId,
+    champion_config: resolve(options.championConfig),
+    challenger_config: resolve(options.challengerConfig),
+    dataset_config: resolve(options.datasetConfig),
+    overrides,
+    concurrency: options.concurrency ?? 1,
+    child_args: options.childArgs ?? [],
+    allow_dataset_mismatch: options.allowDatasetMismatch ?? false,
+    children: roles.map((role) => {
+      const { file, config } = agents[role];
+      const runId = newRunId(config.name);
+      return { role, file: resolve(file), agent: config.name, runId, runDir: join(matchDir, runId) };
+    }),
+  };
+  writeJsonAtomic(join(matchDir, MATCH_PLAN_FILE), plan);
+  return { plan, matchDir, sha256: dataset.sha256 };
+}
 
-  const runChild = (plan: (typeof plans)[number]): Promise<ChildOutcome> => {
-    const args = [
-      options.cliPath ?? defaultCli(),
-      'run',
-      '--agent-config', plan.file,
-      '--dataset-config', options.datasetConfig,
-      ...overrides.flatMap((o) => ['--overrides', o]),
-      '--output-dir', matchDir,
-      '--run-id', plan.runId,
-      '--dataset-dir', datasetDir,
-      '--role', plan.role,
-      '--concurrency', String(options.concurrency ?? 1),
-      '--progress-interval', String(options.progressIntervalS ?? 5),
-      ...(options.quiet ? ['--quiet'] : []),
-      ...(options.allowDatasetMismatch ? ['--allow-dataset-mismatch'] : []),
-    ];
+/** The plan of a match directory to resume (its parent was killed or interrupted). */
+async function resumedMatch(dir: string): Promise<{ plan: MatchPlan; matchDir: string; sha256: string }> {
+  const matchDir = resolve(dir);
+  const file = join(matchDir, MATCH_PLAN_FILE);
+  if (!existsSync(file)) throw new RefereeError('RUN_DIR_INVALID', `${file}: missing; not a match directory this version can resume`);
+  let plan: MatchPlan;
+  try {
+    plan = JSON.parse(readFileSync(file, 'utf8')) as MatchPlan;
+  } catch (err) {
+    throw new RefereeError('RUN_DIR_INVALID', `${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  const { manifest } = await loadDataset(join(matchDir, 'dataset'), { allowMismatch: true });
+  return { plan, matchDir, sha256: manifest.sha256 };
+}
+
+/** A child's `referee run` arguments: a fresh run, or the resume of the run it started. */
+function childArgs(plan: MatchPlan, child: ChildPlan, matchDir: string, options: MatchOptions): string[] {
+  const output = [
+    '--progress-interval', String(options.progressIntervalS ?? 5),
+    ...(options.quiet ? ['--quiet'] : []),
+    ...plan.child_args,
+  ];
+  if (existsSync(join(child.runDir, 'run.json'))) return [options.cliPath ?? defaultCli(), 'run', '--resume', child.runDir, '--role', child.role, ...output];
+  return [
+    options.cliPath ?? defaultCli(),
+    'run',
+    '--agent-config', child.file,
+    '--dataset-config', plan.dataset_config,
+    ...plan.overrides.flatMap((o) => ['--overrides', o]),
+    '--output-dir', matchDir,
+    '--run-id', child.runId,
+    '--dataset-dir', join(matchDir, 'dataset'),
+    '--role', child.role,
+    '--concurrency', String(plan.concurrency),
+    ...(plan.allow_dataset_mismatch ? ['--allow-dataset-mismatch'] : []),
+    ...output,
+  ];
+}
+
+/** Whether a child's run already finished (a resumed match does not run it again). */
+function finishedRun(runDir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { status?: unknown }).status === 'finished';
+  } catch {
+    return false;
+  }
+}
+
+async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Promise<MatchRunResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { plan: matchPlan, matchDir, sha256 } = options.resumeDir !== undefined ? await resumedMatch(options.resumeDir) : await newMatch(options, log);
+  const matchId = matchPlan.match_id;
+  const outputDir = dirname(matchDir);
+  const plans = matchPlan.children;
+
+  const runChild = (plan: ChildPlan): Promise<ChildOutcome> => {
+    if (finishedRun(plan.runDir)) {
+      log(`[referee] ${plan.role} ${plan.agent} finished before; not run again`);
+      return Promise.resolve({ ...plan, pid: undefined, exitCode: 0, signal: null, timedOut: false, skipped: false });
+    }
+    const args = childArgs(matchPlan, plan, matchDir, options);
     // Side by side, two progress bars would fight over one terminal: pipe and prefix instead.
     const pipeErr = options.parallel === true;
     const child = spawn(process.execPath, args, {
@@ -212,7 +296,7 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
   };
 
   let children: ChildOutcome[];
-  const skipped = (plan: (typeof plans)[number]): ChildOutcome => ({ ...plan, pid: undefined, exitCode: null, signal: null, timedOut: false, skipped: true });
+  const skipped = (plan: ChildPlan): ChildOutcome => ({ ...plan, pid: undefined, exitCode: null, signal: null, timedOut: false, skipped: true });
   if (options.parallel) {
     children = await Promise.all(plans.map(runChild));
   } else {
@@ -254,7 +338,7 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
     run_type: 'match',
     match_id: matchId,
     finished_at: new Date().toISOString(),
-    dataset_sha256: dataset.sha256,
+    dataset_sha256: sha256,
     match_dir: matchDir,
     champion: { agent: plans[0]!.agent, run_id: plans[0]!.runId, score: match?.champion.total_score ?? null },
     challenger: { agent: plans[1]!.agent, run_id: plans[1]!.runId, score: match?.challenger.total_score ?? null },

@@ -1,4 +1,4 @@
-import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { join } from 'node:path';
 import { restoreAgent, trimSessionState } from '../agents/restore.js';
 import type { Agent, AgentFactory, AgentReply } from '../agents/types.js';
@@ -8,16 +8,14 @@ import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
 import type { ScoringMode } from '../scoring/types.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import type { Reporter, TestEndInfo } from './reporter.js';
+import type { Reporter, TestEndInfo } from '../events/reporter.js';
 import type { LaneRestore, RestoredTurn } from './resume.js';
 import type { RunState } from './run-state.js';
 import type { ScheduleStep } from './scheduler.js';
 import type { LanePlan } from './lane-plan.js';
 import type { CompletedExchange } from '../agents/restore.js';
-import { describeRetry, retryEventData } from './retry.js';
-import { sanitizeMetadata } from './sanitize.js';
-import { executeTurn } from './turn.js';
-import { buildTurnMetric, endTurnSpan, textAttrs } from './turn-record.js';
+import { runTurn, type Emit } from './turn-executor.js';
+import { textAttrs } from './turn-record.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
 import { evaluateTest } from './evaluate-test.js';
@@ -33,8 +31,8 @@ export interface LaneContext {
   factory: AgentFactory;
   testsById: Map<string, TestDefinition>;
   state: RunState;
-  emit: <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
-  runCtx: ReturnType<typeof context.active>;
+  emit: Emit;
+  runCtx: Context;
   signal: AbortSignal;
   reporters: Reporter[];
   // ---- issue 7 ----
@@ -53,7 +51,7 @@ export interface LaneContext {
 interface OpenTest {
   def: TestDefinition;
   span: Span;
-  ctx: ReturnType<typeof context.active>;
+  ctx: Context;
   answers: string[];
   log: TestEndInfo['log'];
   tokens: number;
@@ -104,9 +102,10 @@ export async function runLane(c: LaneContext): Promise<void> {
       }
       if (test && step.endsTest) {
         const ended = restored ? c.restore?.endedTests.get(step.testId) : undefined;
+        // Closed before finishing: a write error in finishTest must not let the `finally` end its span twice (issue 13).
+        open.delete(step.testId);
         if (ended) c.state.testFinished({ test_id: step.testId, dataset: step.dataset, ...ended, errors: test.errors });
         else await finishTest(c, test, callbacks, lane);
-        open.delete(step.testId);
       }
     }
   } finally {
@@ -128,9 +127,9 @@ async function finishEnded(c: LaneContext, open: Map<string, OpenTest>, callback
     const test = open.get(id);
     if (!test) continue;
     const ended = c.restore?.endedTests.get(id);
+    open.delete(id);
     if (ended) c.state.testFinished({ test_id: id, dataset: test.def.dataset, ...ended, errors: test.errors });
     else await finishTest(c, test, callbacks, lane);
-    open.delete(id);
   }
 }
 
@@ -198,81 +197,43 @@ function replayTurn(c: LaneContext, step: ScheduleStep, restored: RestoredTurn, 
 
 /** Sends one step (or pre-fills it, issue 12); false when the run was interrupted mid-call and the turn must be sent again. */
 async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }): Promise<boolean> {
-  const tracer = trace.getTracer(TRACER_NAME);
   const tokenHooks = c.reporters.filter((r) => r.onToken);
-  const publish = (type: string, data: Record<string, unknown>): void => c.reporters.forEach((r) => r.onEvent?.(type, data));
-  const sessionId = sessionPaths(c, 0).sessionId;
-  c.state.turnStarted(step.testId);
-  await c.emit('onTurnStart', step, c.state.snapshot());
-  const parentCtx = test?.ctx ?? c.runCtx;
   const prefilled = step.kind === 'filler' && step.expected !== undefined && agent.prefill !== undefined;
-  const turnSpan = tracer.startSpan(
-    SPAN.turn,
-    {
-      attributes: {
-        'openinference.span.kind': 'AGENT',
-        [ATTR.runId]: c.runId,
-        [ATTR.testId]: step.testId,
-        [ATTR.turnId]: step.turnId,
-        [ATTR.dataset]: step.dataset,
-        [ATTR.isFiller]: step.kind === 'filler',
-        [ATTR.isQuestion]: step.isQuestion,
-        'session.id': sessionId,
-        [ATTR.genAiConversationId]: sessionId,
-        'referee.prefilled': prefilled,
-        ...textAttrs('input', step.message),
-      },
-    },
-    parentCtx,
-  );
+  // Issue 13: the one turn executor (span, retries, interrupt, record, sanitizer) shared with task runs.
   // A pre-filled turn is a call too (a protocol agent's over the wire): same time limit, retries and failure reasons.
-  const outcome = await context.with(trace.setSpan(parentCtx, turnSpan), () =>
-    executeTurn(agent, step, {
-      ...(prefilled ? { call: () => prefillCall(agent, step) } : {}),
-      timeoutMs: c.agentConfig.timeouts.call_s * 1000,
-      signal: c.signal,
-      retries: c.agentConfig.retries,
-      // Issue 4: every retry is visible as an event, a span event, a counter and on the progress line.
-      onRetry: async (info) => {
-        const message = describeRetry(info);
-        turnSpan.addEvent('retry', { 'referee.retry': info.retry, [ATTR.reason]: info.reason, 'referee.delay_ms': info.delayMs });
-        c.state.notice = message;
-        await c.emit('onNotice', 'retry', message, retryEventData(step, info), c.state.snapshot());
-      },
-      ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
-    }),
-  );
-  // The user reads which call failed: a pre-filled turn's error says so.
-  if (prefilled && outcome.error) outcome.error = `prefill: ${outcome.error}`;
-  if (outcome.status === 'error' && c.signal.aborted) {
-    // issue 12: a message cut off by an interrupt is not a failed empty reply: it is sent again on resume (GoodAI does the same).
-    turnSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
-    turnSpan.end();
-    return false;
-  }
-  const replyText = outcome.reply?.text ?? '';
-  const record = buildTurnMetric(
-    { run_id: c.runId, test_id: step.testId, turn_id: step.turnId, lane: step.lane, step: step.step, dataset: step.dataset, kind: step.kind, is_question: step.isQuestion },
-    outcome,
-    c.state.pricing,
-    { ...(outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {}), ...(prefilled ? { prefilled: true } : {}) },
-  );
-  endTurnSpan(turnSpan, record, replyText);
-  // The plan learns the reply first: the wait it starts (GoodAI's WAIT) and the test's end go out with the turn.
-  c.plan.record(replyText);
-  c.state.turnFinished(record);
-  c.state.traffic(step.tokens, replyText, record.total_ms);
-  c.state.notice = null;
-  await c.emit('onTurnEnd', { step, record, replyText, metadata: sanitizeMetadata(outcome.reply?.metadata ?? {}) }, c.state.snapshot());
+  const done = await runTurn({
+    agent,
+    step,
+    place: { run_id: c.runId, test_id: step.testId, turn_id: step.turnId, lane: step.lane, step: step.step, dataset: step.dataset, kind: step.kind, is_question: step.isQuestion },
+    runId: c.runId,
+    sessionId: sessionPaths(c, 0).sessionId,
+    parentCtx: test?.ctx ?? c.runCtx,
+    attributes: { 'referee.prefilled': prefilled },
+    timeoutMs: c.agentConfig.timeouts.call_s * 1000,
+    signal: c.signal,
+    retries: c.agentConfig.retries,
+    state: c.state,
+    emit: c.emit,
+    ...(prefilled ? { call: () => prefillCall(agent, step), errorPrefix: 'prefill: ', extra: { prefilled: true } } : {}),
+    // The plan learns the reply first: the wait it starts (GoodAI's WAIT) and the test's end go out with the turn.
+    beforeEnd: (record, replyText) => {
+      c.plan.record(replyText);
+      c.state.traffic(step.tokens, replyText, record.total_ms);
+    },
+    ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
+  });
+  // issue 12/13: a message cut off by an interrupt is not a failed empty reply: it is sent again on resume (GoodAI does the same).
+  if (!done) return false;
+  const { record, replyText } = done;
 
   // ---- issue 7: measured span and callbacks ----
   lane.tokens = c.plan.totalTokens;
   lane.characters += step.message.length + replyText.length;
   if (step.registersCallback && test) {
     callbacks.register(test.def);
-    publish('callback_register', { test_id: step.testId, turn_id: step.turnId });
+    publishEvent(c, 'callback_register', { test_id: step.testId, turn_id: step.turnId });
   }
-  for (const testId of callbacks.observe(replyText, !step.isReset)) publish('callback_deregister', { test_id: testId, turn_id: step.turnId });
+  for (const testId of callbacks.observe(replyText, !step.isReset)) publishEvent(c, 'callback_deregister', { test_id: testId, turn_id: step.turnId });
   if (test) addToTest(test, step, replyText, record);
   return true;
 }

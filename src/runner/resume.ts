@@ -10,7 +10,7 @@
  * run directory that cannot be resumed is left exactly as it was.
  */
 import { goodaiTestId } from '../artifacts/run-dir-writer.js';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -24,10 +24,12 @@ import {
 } from '../artifacts/schemas.js';
 import { AgentConfigSchema, type AgentConfig } from '../config/agent.js';
 import { DatasetConfigSchema, type DatasetConfig } from '../config/dataset.js';
-import { formatZodIssues } from '../config/load.js';
 import { loadDataset } from '../datasets/load.js';
 import { RefereeError, RunDirError } from '../errors.js';
 import { buildRunSchedule } from './run-schedule.js';
+import { check, cutTornTail, parseJsonFile, readLines, rewrite } from './run-dir-files.js';
+export { cutTornTail } from './run-dir-files.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CompletedExchange } from '../agents/restore.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
 import { REDACTED } from './secrets.js';
@@ -70,11 +72,8 @@ export interface ResumePlan {
   nextSeq: number;
   /** How long the run ran before this resume, ms: runstats.json's duration goes on from here. */
   priorActiveMs: number;
-}
-
-interface Line<T> {
-  raw: string;
-  value: T;
+  /** The run directory's lock (issue 13), held from the reading of the directory to the end of the resumed run. */
+  lock: RunLock;
 }
 
 const FILES = {
@@ -94,28 +93,59 @@ const OPAQUE_JSONL = ['spans.jsonl', 'metrics.jsonl'];
  * a byte is changed. A finished run returns `undefined`.
  */
 export async function prepareResume(runDirArg: string): Promise<ResumePlan | undefined> {
+  return openForResume(runDirArg, prepareLocked);
+}
+
+/** What every kind of resume reads first: the run directory, its run.json and the agent config in it. */
+export interface ResumeBase {
+  runDir: string;
+  metaFile: string;
+  /** run.json as found (fields other versions wrote are kept). */
+  meta: RunMeta & Record<string, unknown>;
+  agentConfig: AgentConfig;
+}
+
+/**
+ * Checks `runDirArg` is a run directory, locks it (issue 13: nothing is read
+ * or cut while another process writes it), reads run.json and its agent
+ * config, and hands them to `prepare`. A finished run is `undefined`, its lock
+ * released; so is the lock when anything throws.
+ */
+export async function openForResume<T extends object>(runDirArg: string, prepare: (base: ResumeBase) => Promise<T>): Promise<(T & { lock: RunLock }) | undefined> {
   const runDir = resolve(runDirArg);
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new RunDirError('RUN_DIR_INVALID', `${runDir}: not a run directory (it does not exist)`);
   const metaFile = join(runDir, FILES.meta);
   if (!existsSync(metaFile)) throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: missing; not a run directory, or killed before the run started`);
-  const rawMeta = parseJsonFile(metaFile);
-  const meta = { ...(rawMeta as Record<string, unknown>), ...check(RunMetaSchema, metaFile, rawMeta) };
-  if (meta.status === 'finished') return undefined;
-  if (basename(runDir) !== meta.run_id) throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: run_id ${meta.run_id} does not match the directory name ${basename(runDir)}`);
-
-  const agentConfig = check(AgentConfigSchema, `${metaFile} agent_config`, meta.agent_config);
-  for (const [name, value] of Object.entries(agentConfig.llm.headers)) {
-    if (value === REDACTED) {
-      throw new RunDirError(
-        'RUN_DIR_INVALID',
-        `${metaFile}: agent_config.llm.headers.${name}: its value was a literal (not recorded); write it as \${ENV_VAR} in the agent config to make runs resumable`,
-      );
+  const lock = acquireRunLock(runDir);
+  try {
+    const rawMeta = parseJsonFile(metaFile);
+    const meta = { ...(rawMeta as Record<string, unknown>), ...check(RunMetaSchema, metaFile, rawMeta) };
+    if (meta.status === 'finished') {
+      lock.release();
+      return undefined;
     }
+    if (basename(runDir) !== meta.run_id) throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: run_id ${meta.run_id} does not match the directory name ${basename(runDir)}`);
+    const agentConfig = check(AgentConfigSchema, `${metaFile} agent_config`, meta.agent_config);
+    for (const [name, value] of Object.entries(agentConfig.llm.headers)) {
+      if (value === REDACTED) {
+        throw new RunDirError(
+          'RUN_DIR_INVALID',
+          `${metaFile}: agent_config.llm.headers.${name}: its value was a literal (not recorded); write it as \${ENV_VAR} in the agent config to make runs resumable`,
+        );
+      }
+    }
+    // issue 14: URL credentials are not recorded either.
+    if (agentConfig.llm.provider === 'openai' && agentConfig.llm.base_url?.includes(`${REDACTED}@`)) {
+      throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: agent_config.llm.base_url: its credentials were not recorded; pass them as a header (\${ENV_VAR}) to make runs resumable`);
+    }
+    return { ...(await prepare({ runDir, metaFile, meta, agentConfig })), lock };
+  } catch (err) {
+    lock.release();
+    throw err;
   }
-  // issue 14: URL credentials are not recorded either.
-  if (agentConfig.llm.provider === 'openai' && agentConfig.llm.base_url?.includes(`${REDACTED}@`)) {
-    throw new RunDirError('RUN_DIR_INVALID', `${metaFile}: agent_config.llm.base_url: its credentials were not recorded; pass them as a header (\${ENV_VAR}) to make runs resumable`);
-  }
+}
+
+async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase): Promise<Omit<ResumePlan, 'lock'>> {
   const datasetConfig = check(DatasetConfigSchema, `${metaFile} dataset_config`, meta.dataset_config);
   const ownDataset = join(runDir, 'dataset');
   // The run's own dataset is read from where the run directory is now (it may have been moved or copied).
@@ -268,80 +298,6 @@ function lastStepCompleted(schedule: Schedule, testId: string, completed: Readon
   const lane = schedule.testLane.get(testId);
   const last = lane === undefined ? undefined : schedule.lanes[lane]?.find((s) => s.testId === testId && s.endsTest);
   return last !== undefined && completed.has(last.turnId);
-}
-
-function parseJsonFile(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch (err) {
-    throw new RunDirError('RUN_DIR_INVALID', `${file}: not valid JSON (${(err as Error).message})`, { cause: err });
-  }
-}
-
-function check<S extends z.ZodType>(schema: S, where: string, value: unknown): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new RunDirError('RUN_DIR_INVALID', formatZodIssues(where, r.error));
-  return r.data;
-}
-
-interface JsonlFile<T> {
-  file: string;
-  lines: Line<T>[];
-  /** The file needs rewriting even if every line is kept (a torn or unterminated tail). */
-  dirty: boolean;
-}
-
-/**
- * Reads a JSONL file line by line, keeping the raw text. A last line that is
- * not valid JSON is a torn write and is dropped; a bad line elsewhere, or a
- * line of the wrong shape, is a RunDirError naming file, line and field.
- */
-function readLines<S extends z.ZodType>(file: string, schema: S): JsonlFile<z.infer<S>> {
-  if (!existsSync(file)) return { file, lines: [], dirty: false };
-  const text = readFileSync(file, 'utf8');
-  const raw = text.split('\n');
-  let dirty = !text.endsWith('\n') && text.length > 0;
-  if (raw[raw.length - 1] === '') raw.pop();
-  const lines: Line<z.infer<S>>[] = [];
-  raw.forEach((line, i) => {
-    if (line.trim() === '') {
-      dirty = true;
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      if (i === raw.length - 1) {
-        dirty = true;
-        return;
-      }
-      throw new RunDirError('RUN_DIR_INVALID', `${file}:${i + 1}: corrupt JSONL line (not the last one, so not a torn write)`);
-    }
-    lines.push({ raw: line, value: check(schema, `${file}:${i + 1}`, value) });
-  });
-  return { file, lines, dirty };
-}
-
-/** Rewrites `f` with the lines `keep` accepts, atomically, when anything changes. */
-function rewrite<T>(f: JsonlFile<T>, keep: (line: Line<T>) => boolean): void {
-  const kept = f.lines.filter(keep);
-  if (!f.dirty && kept.length === f.lines.length) return;
-  writeAtomic(f.file, kept.map((l) => l.raw + '\n').join(''));
-}
-
-/** Drops a partial last line (no trailing newline) of a JSONL file the runner does not parse. */
-export function cutTornTail(file: string): void {
-  if (!existsSync(file)) return;
-  const text = readFileSync(file, 'utf8');
-  if (text.length === 0 || text.endsWith('\n')) return;
-  writeAtomic(file, text.slice(0, text.lastIndexOf('\n') + 1));
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.resume-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 /** A lane's successful restored turns, in order, as the agent saw them. */

@@ -11,21 +11,25 @@ import { agentPricing, pricingRecord } from '../costs/pricing.js';
 import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
 import type { TestDefinition } from '../datasets/types.js';
-import { ConfigError, DatasetError, RefereeError } from '../errors.js';
+import { AgentError, ConfigError, DatasetError, RefereeError } from '../errors.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { gitCommit, hostInfo, toolVersion } from './metadata.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../events/reporter.js';
 import { newRunId } from './run-id.js';
 import { runLane } from './lane.js';
+import { emitTo, type Emit } from '../events/emit.js';
 import { outputRootOf, type ResumePlan } from './resume.js';
 import { buildRunSchedule, createRunPlans } from './run-schedule.js';
+import type { LanePlan } from './lane-plan.js';
 import { redactAgentConfig } from './secrets.js';
+import { acquireRunLock, releasingLock, type RunLock } from './run-lock.js';
+import { belongsInHistory, endingStatus } from './run-ending.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';
 import { RunState } from './run-state.js';
 // issue 7: GoodAI scheduler semantics and the LLM judge
 import { realWaitMaxS } from './goodai-options.js';
-import { openJudge } from './judge-agent.js';
+import { openJudge, type JudgeHandle } from './judge-agent.js';
 
 export interface RunOptions {
   agentConfig: AgentConfig;
@@ -52,6 +56,13 @@ export interface RunOptions {
   judgeConfig?: AgentConfig;
   /** Continue a killed run (issue 4): from `prepareResume(runDir)`; configs, run id and dataset come from it. */
   resume?: ResumePlan;
+  /**
+   * Issue 13: the share of failed turns (0..1) above which the run ends `failed` (exit 4, kept out of
+   * benchmark_history.jsonl). @default 1 (only a run in which every turn failed)
+   */
+  maxFailedTurns?: number;
+  /** Issue 13: the files the agent and judge configs came from, named in a set-up error. */
+  sources?: { agent?: string; judge?: string };
 }
 
 export interface RunResult {
@@ -98,6 +109,33 @@ export async function prepareDataset(
  * library entry point behind `referee run`.
  */
 export async function runBenchmark(options: RunOptions): Promise<RunResult> {
+  return releasingLock(await setUpRun(options), (setup) => executeRun(setup, options));
+}
+
+/** What a run needs before its first turn: resolved configs, its locked directory, dataset, schedule, agent factory and judge. */
+interface RunSetup {
+  agentConfig: AgentConfig;
+  datasetConfig: DatasetConfig;
+  runId: string;
+  outputDir: string;
+  runDir: string;
+  lock: RunLock;
+  dataset: Awaited<ReturnType<typeof prepareDataset>>;
+  concurrency: number;
+  schedule: ReturnType<typeof buildRunSchedule>;
+  /** issue 12: one plan per lane, handing out steps as replies arrive. */
+  plans: LanePlan[];
+  state: RunState;
+  factory: AgentFactory;
+  judge: JudgeHandle | undefined;
+}
+
+/**
+ * Creates and locks the run directory, then prepares the dataset, the agent
+ * factory and the judge. Issue 13: a set-up that fails leaves nothing behind
+ * (no run directory, no `dataset/`) and its error names the file at fault.
+ */
+async function setUpRun(options: RunOptions): Promise<RunSetup> {
   const resume = options.resume;
   const agentConfig = resume?.agentConfig ?? options.agentConfig;
   const datasetConfig = resume?.datasetConfig ?? options.datasetConfig;
@@ -113,75 +151,54 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   } catch (err) {
     throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-
-  let dataset: Awaited<ReturnType<typeof prepareDataset>>;
+  const lock = resume?.lock ?? acquireRunLock(runDir);
+  const ownDataset = join(runDir, 'dataset');
+  const generated = !resume && options.datasetDir === undefined && !existsSync(ownDataset);
+  let factory: AgentFactory | undefined;
   try {
-    dataset = await prepareDataset(datasetConfig, resume?.datasetDir ?? options.datasetDir ?? join(runDir, 'dataset'), {
+    const dataset = await prepareDataset(datasetConfig, resume?.datasetDir ?? options.datasetDir ?? ownDataset, {
       existing: resume !== undefined || options.datasetDir !== undefined,
       // A resumed run's dataset was accepted when it started; prepareResume checked it is the same one.
       ...(resume ? { allowMismatch: true } : options.allowDatasetMismatch !== undefined ? { allowMismatch: options.allowDatasetMismatch } : {}),
     });
+    const concurrency = resume?.concurrency ?? Math.max(1, options.concurrency ?? 1);
+    // issue 12: the plan hands out steps as replies arrive; a dry run gives the expected number of turns.
+    const planOptions = { concurrency, maxMessageSize: agentConfig.max_message_size };
+    const schedule = buildRunSchedule(dataset.definitions, datasetConfig, planOptions);
+    const plans = createRunPlans(dataset.definitions, datasetConfig, planOptions);
+    const state = new RunState(dataset.definitions.length, schedule.totalTurns, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
+    state.scoring = datasetConfig.config.scoring;
+    factory = await createAgentFactory(agentConfig, { env }).catch((err: unknown) => {
+      throw naming(err, resume ? `${join(runDir, 'run.json')} agent_config` : options.sources?.agent);
+    });
+    const judge = await openJudge(options.judgeConfig, factory, { env, onCost: (usd) => state.addManagingCost(usd) }).catch((err: unknown) => {
+      throw naming(err, options.sources?.judge);
+    });
+    return { agentConfig, datasetConfig, runId, outputDir, runDir, lock, dataset, concurrency, schedule, plans, state, factory, judge };
   } catch (err) {
-    // Issue 4: a run that never started leaves no half run directory behind for a later --resume to trip on.
+    lock.release();
+    // Issue 4 and 13: a run that never started leaves no half run directory (nor a dataset/) behind for a later --resume to trip on.
     if (createdRunDir) rmSync(runDir, { recursive: true, force: true });
+    else if (generated) rmSync(ownDataset, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** An agent set-up error, prefixed with the file its config came from. */
+function naming(err: unknown, file: string | undefined): unknown {
+  if (file === undefined || !(err instanceof RefereeError) || err.message.startsWith(file)) return err;
+  return new AgentError(err.code, `${file}: ${err.message}`, { cause: err, exitCode: err.exitCode });
+}
+
+/** Runs the lanes of a set-up run and writes its ending: run.json status, runstats.json, history line. */
+async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> {
+  const { agentConfig, datasetConfig, runId, runDir, dataset, schedule, plans, state, factory, judge } = s;
+  const resume = options.resume;
   const args = datasetConfig.datasets.args;
-  const concurrency = resume?.concurrency ?? Math.max(1, options.concurrency ?? 1);
-  // issue 12: the plan hands out steps as replies arrive; a dry run gives the expected number of turns.
-  const planOptions = { concurrency, maxMessageSize: agentConfig.max_message_size };
-  const schedule = buildRunSchedule(dataset.definitions, datasetConfig, planOptions);
-  const plans = createRunPlans(dataset.definitions, datasetConfig, planOptions);
-
-  const pricing = agentPricing(agentConfig);
-  const freshMeta: RunMeta = {
-    run_id: runId,
-    created_at: new Date().toISOString(),
-    status: 'running',
-    ...(options.role ? { role: options.role } : {}),
-    agent: describeAgent(agentConfig),
-    agent_config: redactAgentConfig(agentConfig),
-    dataset_config: datasetConfig as unknown as Record<string, unknown>,
-    dataset: { dir: dataset.dir, sha256: dataset.sha256 },
-    seed: args.seed,
-    memory_span: args.memory_span,
-    concurrency,
-    scoring_version: SCORING_VERSION,
-    tool_version: toolVersion(),
-    git_commit: gitCommit(),
-    ...hostInfo(),
-    run_type: options.runType ?? 'single',
-    pricing: pricingRecord(pricing),
-  };
-  const meta: RunMeta = resume ? resumedMeta(resume) : freshMeta;
-
+  const meta: RunMeta = resume ? resumedMeta(resume) : freshMeta(s, options);
   const writer = new RunDirWriter(runDir, runId, resume ? { startSeq: resume.nextSeq } : {});
-  const state = new RunState(dataset.definitions.length, schedule.totalTurns, pricing, resume?.priorActiveMs ?? 0);
-  state.scoring = datasetConfig.config.scoring;
-  // Issue 4: the stall watchdog sees every turn and token, and reports through the reporters' onNotice.
-  const watchdog = new StallWatchdog({
-    thresholdMs: agentConfig.timeouts.stall_s * 1000,
-    runDir,
-    runId,
-    snapshot: () => state.snapshot(),
-    notify: async (kind, message, data) => {
-      state.notice = kind === 'stall' ? message : null;
-      await emit('onNotice', kind, message, data, state.snapshot());
-    },
-  });
-  const reporters: Reporter[] = [writer, watchdog, ...(options.reporters ?? [])];
-  const emit = async <K extends keyof Reporter>(hook: K, ...hookArgs: Parameters<NonNullable<Reporter[K]>>): Promise<void> => {
-    for (const r of reporters) {
-      const fn = r[hook] as ((...a: unknown[]) => unknown) | undefined;
-      if (fn) await fn.apply(r, hookArgs);
-    }
-  };
-
-  const tracer = trace.getTracer(TRACER_NAME);
-  const factory: AgentFactory = await createAgentFactory(agentConfig, { env });
-  const judge = await openJudge(options.judgeConfig, factory, { env, onCost: (usd) => state.addManagingCost(usd) });
-  const realWait = realWaitMaxS(datasetConfig);
-  const runSpan = tracer.startSpan(SPAN.run, {
+  const { reporters, emit } = runReporters(s, writer, options.reporters ?? []);
+  const runSpan = trace.getTracer(TRACER_NAME).startSpan(SPAN.run, {
     attributes: {
       'openinference.span.kind': 'CHAIN',
       [ATTR.runId]: runId,
@@ -193,11 +210,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     },
   });
   const runCtx = trace.setSpan(context.active(), runSpan);
-  const abort = new AbortController();
-  const onOuterAbort = (): void => abort.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  // A signal aborted before the run started (Ctrl-C or a match stop during startup) never fires again.
-  if (options.signal?.aborted) onOuterAbort();
+  const abort = linkedAbort(options.signal);
+  const realWait = realWaitMaxS(datasetConfig);
 
   let status: RunMeta['status'] = 'finished';
   try {
@@ -229,14 +243,14 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         }),
       ),
     );
-    if (abort.signal.aborted) status = 'interrupted';
+    status = endingStatus(abort.signal.aborted, state.snapshot(), options.maxFailedTurns);
   } catch (err) {
     status = 'failed';
     writeFailureReport(runDir, runId, err, state.snapshot());
     runSpan.recordException(err as Error);
     throw err;
   } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    abort.dispose();
     await factory.close().catch(() => {});
     await judge?.close().catch(() => {});
     const stats = state.stats(runId, agentConfig.name);
@@ -244,24 +258,76 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
     runSpan.end();
     await emit('onRunEnd', stats, status, state.snapshot());
-    appendHistory(outputDir, {
-      run_id: runId,
-      run_type: meta.run_type ?? options.runType ?? 'single',
-      ...(resume ? { resumed: true } : {}),
-      role: options.role ?? 'single',
-      agent: agentConfig.name,
-      status,
-      finished_at: new Date().toISOString(),
-      dataset_sha256: dataset.sha256,
-      seed: args.seed,
-      score: stats.score,
-      max_score: stats.max_score,
-      duration: stats.wall_duration_s ?? stats.duration,
-      agent_costs_usd: stats.agent_costs_usd,
-      run_dir: runDir,
-    });
+    if (belongsInHistory(status)) {
+      appendHistory(s.outputDir, {
+        run_id: runId,
+        run_type: meta.run_type ?? options.runType ?? 'single',
+        ...(resume ? { resumed: true } : {}),
+        role: options.role ?? 'single',
+        agent: agentConfig.name,
+        status,
+        finished_at: new Date().toISOString(),
+        dataset_sha256: dataset.sha256,
+        seed: args.seed,
+        score: stats.score,
+        max_score: stats.max_score,
+        duration: stats.wall_duration_s ?? stats.duration,
+        agent_costs_usd: stats.agent_costs_usd,
+        run_dir: runDir,
+      });
+    }
   }
   return { runId, runDir, status, stats: state.stats(runId, agentConfig.name) };
+}
+
+function freshMeta(s: RunSetup, options: RunOptions): RunMeta {
+  const args = s.datasetConfig.datasets.args;
+  return {
+    run_id: s.runId,
+    created_at: new Date().toISOString(),
+    status: 'running',
+    ...(options.role ? { role: options.role } : {}),
+    agent: describeAgent(s.agentConfig),
+    agent_config: redactAgentConfig(s.agentConfig),
+    dataset_config: s.datasetConfig as unknown as Record<string, unknown>,
+    dataset: { dir: s.dataset.dir, sha256: s.dataset.sha256 },
+    seed: args.seed,
+    memory_span: args.memory_span,
+    concurrency: s.concurrency,
+    scoring_version: SCORING_VERSION,
+    tool_version: toolVersion(),
+    git_commit: gitCommit(),
+    ...hostInfo(),
+    run_type: options.runType ?? 'single',
+    pricing: pricingRecord(s.state.pricing),
+  };
+}
+
+/** The writer, the stall watchdog and the caller's reporters, and the `emit` that calls a hook on each in order. */
+function runReporters(s: RunSetup, writer: RunDirWriter, extra: Reporter[]): { reporters: Reporter[]; emit: Emit } {
+  // Issue 4: the stall watchdog sees every turn and token, and reports through the reporters' onNotice.
+  const watchdog = new StallWatchdog({
+    thresholdMs: s.agentConfig.timeouts.stall_s * 1000,
+    runDir: s.runDir,
+    runId: s.runId,
+    snapshot: () => s.state.snapshot(),
+    notify: async (kind, message, data) => {
+      s.state.notice = kind === 'stall' ? message : null;
+      await emit('onNotice', kind, message, data, s.state.snapshot());
+    },
+  });
+  const reporters: Reporter[] = [writer, watchdog, ...extra];
+  const emit = emitTo(reporters);
+  return { reporters, emit };
+}
+
+/** The run's own abort, tied to the caller's signal (already aborted included: it never fires again). */
+export function linkedAbort(outer: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
+  const abort = new AbortController();
+  const onOuterAbort = (): void => abort.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  if (outer?.aborted) onOuterAbort();
+  return { signal: abort.signal, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
 }
 
 export function appendHistory(outputDir: string, line: Record<string, unknown>): void {

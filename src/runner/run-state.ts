@@ -1,7 +1,7 @@
 import type { ScoringMode } from '../scoring/types.js';
 import type { RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { ResolvedPricing } from '../costs/pricing.js';
-import type { ProgressSnapshot } from './reporter.js';
+import type { ProgressSnapshot } from '../events/reporter.js';
 import { countGoodaiTokens } from '../tokens.js';
 
 /** Running totals and the progress snapshot every reporter receives. */
@@ -11,6 +11,7 @@ export class RunState {
   private testsStarted = 0;
   private turnsDone = 0;
   private turnsFailed = 0;
+  private turnsPrefilled = 0;
   private tokensIn = 0;
   private tokensOut = 0;
   private cost = 0;
@@ -29,7 +30,7 @@ export class RunState {
 
   constructor(
     private readonly testsTotal: number,
-    private readonly turnsTotal: number,
+    private turnsTotal: number,
     readonly pricing: ResolvedPricing,
     /** A resumed run's time before this process: elapsed, ETA and duration count it. */
     priorElapsedMs = 0,
@@ -44,9 +45,14 @@ export class RunState {
   turnStarted(testId: string): void {
     if (testId !== 'filler') this.currentTestId = testId;
   }
+  /** The plan handed out a turn it did not count at the start (issue 13: a task's next attempt), so progress never passes 100%. */
+  turnAdded(): void {
+    this.turnsTotal++;
+  }
   turnFinished(r: TurnMetric): void {
     this.turnsDone++;
     if (r.status === 'error') this.turnsFailed++;
+    else if (r.prefilled) this.turnsPrefilled++;
     this.tokensIn += r.tokens_in;
     this.tokensOut += r.tokens_out;
     this.cost += r.cost_usd;
@@ -78,6 +84,7 @@ export class RunState {
       // issue 12: the total is an estimate (the plan depends on the replies); never shown below what is done.
       turnsTotal: Math.max(this.turnsTotal, this.turnsDone),
       turnsFailed: this.turnsFailed,
+      turnsPrefilled: this.turnsPrefilled,
       tokensIn: this.tokensIn,
       tokensOut: this.tokensOut,
       costUsd: this.cost,

@@ -3,7 +3,7 @@ import { truncateUtf8 } from '../agents/llm/openai-client.js';
 import type { TurnMetric } from '../artifacts/schemas.js';
 import { costUsd, type ResolvedPricing } from '../costs/pricing.js';
 import { ATTR } from '../telemetry/names.js';
-import type { TurnOutcome } from './turn.js';
+import type { CompletedOutcome } from './turn.js';
 
 /** Where a turn sits: the fields of its turn_metrics record that are not measured. */
 export type TurnPlace = Pick<TurnMetric, 'run_id' | 'test_id' | 'turn_id' | 'lane' | 'step' | 'dataset' | 'kind' | 'is_question'>;
@@ -13,7 +13,7 @@ export type TurnPlace = Pick<TurnMetric, 'run_id' | 'test_id' | 'turn_id' | 'lan
  * and single-turn tasks. `extra` carries what only one of them records
  * (`attempts`, `reasoning_tokens`).
  */
-export function buildTurnMetric(place: TurnPlace, outcome: TurnOutcome, pricing: ResolvedPricing, extra: Partial<TurnMetric> = {}): TurnMetric {
+export function buildTurnMetric(place: TurnPlace, outcome: CompletedOutcome, pricing: ResolvedPricing, extra: Partial<TurnMetric> = {}): TurnMetric {
   const reply = outcome.reply;
   const tokensIn = reply?.usage?.inputTokens ?? 0;
   const tokensOut = reply?.usage?.outputTokens ?? 0;
@@ -56,6 +56,13 @@ export function endTurnSpan(span: Span, record: TurnMetric, outputText: string):
     span.addEvent(record.reason === 'timeout' ? 'timeout' : 'error', { message: record.error ?? '' });
     span.setStatus({ code: SpanStatusCode.ERROR, message: record.error ?? record.reason ?? 'error' });
   }
+  span.end();
+}
+
+/** Ends the span of a turn the run's abort cut short (issue 13): not recorded, sent again on resume. */
+export function endInterruptedTurnSpan(span: Span): void {
+  span.setAttribute(ATTR.status, 'interrupted');
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
   span.end();
 }
 

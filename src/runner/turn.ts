@@ -5,13 +5,26 @@ import { backoffMs, isRetryable, sleepUnlessAborted, type RetryInfo } from './re
 import type { ScheduleStep } from './scheduler.js';
 
 export interface TurnOutcome {
-  status: 'success' | 'error';
+  /**
+   * `interrupted`: the run was aborted (Ctrl-C, a match stop) while the call was in flight or
+   * backing off. Issue 13: such a turn is not a completed failure; it is never recorded, so a
+   * resume sends it again.
+   */
+  status: 'success' | 'error' | 'interrupted';
   reason?: string;
   error?: string;
   reply?: AgentReply;
   totalMs: number;
   /** Calls made, retries included. */
   attempts?: number;
+}
+
+/** A turn that ran to an end (a reply or a failure): what turn_metrics.jsonl records. */
+export type CompletedOutcome = TurnOutcome & { status: 'success' | 'error' };
+
+/** Whether `outcome` is a turn to record (issue 13: an interrupted one is not). */
+export function isCompleted(outcome: TurnOutcome): outcome is CompletedOutcome {
+  return outcome.status !== 'interrupted';
 }
 
 /** Why a call failed, in the words turn_metrics.jsonl uses. */
@@ -24,7 +37,8 @@ export function failureReason(err: unknown, timedOut: boolean): string {
 /**
  * Sends one message with a per-call time limit, retrying what is worth
  * retrying (see retry.ts). A hung call is abandoned (its signal aborted) and
- * reported as an error outcome; it never throws.
+ * reported as an error outcome; a call cut short by the run's own abort is
+ * `interrupted`. It never throws.
  */
 export async function executeTurn(
   agent: Agent,
@@ -49,6 +63,8 @@ export async function executeTurn(
     const result = await attemptOnce(agent, step, options);
     if ('reply' in result) return { status: 'success', reply: result.reply, totalMs: performance.now() - started, attempts: attempt };
     const { err, timedOut } = result;
+    const interrupted = (): TurnOutcome => ({ status: 'interrupted', reason: 'interrupted', totalMs: performance.now() - started, attempts: attempt });
+    if (!timedOut && options.signal.aborted) return interrupted();
     const failed = (): TurnOutcome => ({
       status: 'error',
       reason: failureReason(err, timedOut),
@@ -56,7 +72,7 @@ export async function executeTurn(
       totalMs: performance.now() - started,
       attempts: attempt,
     });
-    if (timedOut || options.signal.aborted || attempt >= maxAttempts || !isRetryable(err) || !options.retries) return failed();
+    if (timedOut || attempt >= maxAttempts || !isRetryable(err) || !options.retries) return failed();
     const info: RetryInfo = {
       retry: attempt,
       maxRetries: maxAttempts - 1,
@@ -70,7 +86,7 @@ export async function executeTurn(
     try {
       await sleepUnlessAborted(info.delayMs, options.signal);
     } catch {
-      return failed();
+      return interrupted();
     }
   }
 }

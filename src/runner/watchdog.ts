@@ -8,8 +8,7 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import type { RunError } from '../artifacts/schemas.js';
-import type { ProgressSnapshot, Reporter, RunStartInfo } from './reporter.js';
-import type { ScheduleStep } from './scheduler.js';
+import type { ProgressSnapshot, Reporter, RunStartInfo, TurnStep } from '../events/index.js';
 
 export interface WatchdogOptions {
   /** Inactivity that counts as a stall (the agent config's `timeouts.stall_s`). */
@@ -47,7 +46,7 @@ export class StallWatchdog implements Reporter {
     this.timer.unref();
   }
 
-  onTurnStart(step: ScheduleStep): void {
+  onTurnStart(step: TurnStep): void {
     this.inFlight.set(step.lane, { lane: step.lane, test_id: step.testId, turn_id: step.turnId, since: new Date().toISOString() });
     this.touch();
   }
@@ -57,7 +56,7 @@ export class StallWatchdog implements Reporter {
     if (this.stalledSince !== undefined) this.touch();
   }
 
-  onTurnEnd(info: { step: ScheduleStep }): void {
+  onTurnEnd(info: { step: TurnStep }): void {
     this.inFlight.delete(info.step.lane);
     this.touch();
   }

@@ -3,14 +3,16 @@
  * directory per cell, run one after another (a local GPU serves one model at
  * a time), and a matrix summary in the output root.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import type { AgentConfig } from '../config/agent.js';
-import type { Reporter } from '../runner/reporter.js';
+import type { Reporter } from '../events/reporter.js';
 import { newRunId } from '../runner/run-id.js';
 import type { LoadedSuite } from './load.js';
 import { requireJudge, runTasks, type TaskRunResult } from './run-tasks.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
+import { prepareTaskResume, resumedTaskOptions } from './task-resume.js';
 
 export interface MatrixCell {
   agent: string;
@@ -40,6 +42,8 @@ export interface MatrixSummary {
   finished_at: string;
   agents: string[];
   datasets: string[];
+  /** The --run-id the cells' ids start with (issue 13: a resumed suite names its remaining cells the same way). */
+  run_id?: string;
   cells: MatrixCell[];
 }
 
@@ -70,6 +74,10 @@ export interface SuiteRunOptions {
   onCell?: (cell: MatrixCell) => void;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Issue 13: the share of failed turns (0..1) above which a cell ends `failed`. @default 1 */
+  maxFailedTurns?: number;
+  /** Issue 13: continue the suite whose matrix summary this is: finished cells stay, the rest run (an interrupted one resumes). */
+  resume?: { summaryFile: string; summary: MatrixSummary };
 }
 
 export interface SuiteRunResult {
@@ -88,23 +96,36 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
     requireCodeSandbox(dataset, d.evaluator, options.unsafeCodeExec ?? false);
   }
   const created = new Date();
+  const earlier = options.resume?.summary;
+  const runIdPrefix = options.runId ?? earlier?.run_id;
   const summary: MatrixSummary = {
     suite: loaded.name,
     suite_file: resolve(loaded.file),
-    created_at: created.toISOString(),
+    created_at: earlier?.created_at ?? created.toISOString(),
     finished_at: created.toISOString(),
     agents: loaded.agents.map((a) => a.config.name),
     datasets: loaded.datasets.map((x) => x.name),
+    ...(runIdPrefix !== undefined ? { run_id: runIdPrefix } : {}),
     cells: [],
   };
-  const summaryFile = join(outputDir, `${options.runId !== undefined ? `matrix-${options.runId}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
+  const summaryFile = options.resume?.summaryFile ?? join(outputDir, `${runIdPrefix !== undefined ? `matrix-${runIdPrefix}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
   const oneCell = loaded.agents.length * loaded.datasets.length === 1;
   for (const agent of loaded.agents) {
     for (const dataset of loaded.datasets) {
       if (options.signal?.aborted) break;
+      const before = earlier?.cells.find((c) => c.agent === agent.config.name && c.dataset === dataset.name);
+      // Issue 13: a resumed suite keeps its finished cells and resumes the one it was killed in.
+      if (before?.status === 'finished') {
+        summary.cells.push(before);
+        continue;
+      }
       const runId =
-        options.runId === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? options.runId : `${options.runId}-${agent.config.name}-${dataset.name}`;
+        before?.run_id ??
+        (runIdPrefix === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? runIdPrefix : `${runIdPrefix}-${agent.config.name}-${dataset.name}`);
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
+      // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
+      writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agent.config.llm.model)] });
+      const resumed = before && existsSync(join(cellInfo.runDir, 'run.json')) ? await prepareTaskResume(cellInfo.runDir) : undefined;
       const body = (): Promise<TaskRunResult> =>
         runTasks({
           agentConfig: agent.config,
@@ -125,6 +146,8 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           ...(options.unsafeCodeExec ? { unsafeCodeExec: true } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.env ? { env: options.env } : {}),
+          ...(options.maxFailedTurns !== undefined ? { maxFailedTurns: options.maxFailedTurns } : {}),
+          ...(resumed ? resumedTaskOptions(resumed) : {}),
         });
       const r = options.around ? await options.around(cellInfo, body) : await body();
       const cell = toCell(r, agent.config.llm.model);
@@ -137,6 +160,30 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   }
   writeJsonAtomic(summaryFile, summary);
   return { summary, summaryFile };
+}
+
+/** A cell that has started and not ended: its place in the summary until it ends. */
+function pendingCell(cell: { agent: string; dataset: string; runId: string; runDir: string }, model: string): MatrixCell {
+  return {
+    agent: cell.agent,
+    model,
+    dataset: cell.dataset,
+    run_id: cell.runId,
+    run_dir: cell.runDir,
+    status: 'running',
+    tasks: 0,
+    passed: 0,
+    errored: 0,
+    attempts: 0,
+    pass_rate: 0,
+    score: 0,
+    max_score: 0,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
+    duration_s: 0,
+    tasks_per_s: 0,
+  };
 }
 
 export function toCell(r: TaskRunResult, model: string): MatrixCell {

@@ -1,40 +1,47 @@
 /**
  * Runs one task dataset against one agent (issue 8): every task is a one-turn
  * test, sent in a fresh agent session (a task never sees another's context),
- * with no filler, `concurrency` tasks in flight. The run directory, events,
- * turn metrics, spans and reports are those of an LTM run: the same
- * RunDirWriter and reporters receive the same hooks, plus `stage` events
- * (cooling, thinking, streaming, evaluating, done) for the live monitor.
+ * with no filler, `concurrency` tasks in flight. Issue 13: the turns go
+ * through the LTM engine's turn executor (retries honouring `Retry-After`,
+ * interrupt, sanitizer), under the same run directory lock, endings and
+ * resume. The run directory, events, turn metrics, spans and reports are
+ * those of an LTM run, plus `stage` events (cooling, thinking, streaming,
+ * evaluating, done) for the live monitor.
  */
-import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import { splitThink, ThinkTracker } from '../agents/llm/think.js';
-import type { AgentFactory, ChatMessage } from '../agents/types.js';
+import type { AgentFactory } from '../agents/types.js';
 import { RunDirWriter } from '../artifacts/run-dir-writer.js';
-import type { RunMeta, TestScore, TurnMetric } from '../artifacts/schemas.js';
+import type { RunMeta, TestScore } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import { agentPricing, pricingRecord } from '../costs/pricing.js';
-import type { TestDefinition } from '../datasets/types.js';
 import { ConfigError, RefereeError } from '../errors.js';
 import type { TaskVerdict } from '../scoring/evaluators.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import { openJudge } from '../runner/judge-agent.js';
+import { openJudge, type JudgeHandle } from '../runner/judge-agent.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
-import type { Reporter, TestEndInfo } from '../runner/reporter.js';
-import { appendHistory, runDirTaken, type RunResult } from '../runner/run-benchmark.js';
+import type { Reporter, TestEndInfo } from '../events/reporter.js';
+import { appendHistory, linkedAbort, runDirTaken, type RunResult } from '../runner/run-benchmark.js';
+import { emitTo, type Emit } from '../events/emit.js';
+import { belongsInHistory, endingStatus } from '../runner/run-ending.js';
+import { acquireRunLock, releasingLock, type RunLock } from '../runner/run-lock.js';
 import { redactAgentConfig } from '../runner/secrets.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
 import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';
-import type { ScheduleStep } from '../runner/scheduler.js';
-import { executeTurn } from '../runner/turn.js';
-import { buildTurnMetric, endTurnSpan, textAttrs } from '../runner/turn-record.js';
+import { runTurn } from '../runner/turn-executor.js';
+import { textAttrs } from '../runner/turn-record.js';
 import type { TaskDataset } from './load.js';
-import type { EvaluatorSpec, Task } from './schema.js';
+import type { EvaluatorSpec } from './schema.js';
+import { attemptStep, DEFAULT_EVALUATOR, planTasks, requireJudge, type PlannedTask } from './task-plan.js';
+import type { TaskResumePlan } from './task-resume.js';
+
+export { requireJudge, taskDefinition } from './task-plan.js';
 
 /** The stages a task passes through (seed 004), published as `stage` events. */
 export type TaskStage = 'cooling' | 'thinking' | 'streaming' | 'evaluating' | 'done';
@@ -72,6 +79,10 @@ export interface TaskRunOptions {
   suite?: string;
   /** The LLM judge that `judge` evaluators ask; its calls are the run's managing cost. */
   judgeConfig?: AgentConfig;
+  /** Issue 13: the share of failed turns (0..1) above which the run ends `failed`. @default 1 */
+  maxFailedTurns?: number;
+  /** Issue 13: continue a killed or interrupted task run, from `prepareTaskResume(runDir)`. */
+  resume?: TaskResumePlan;
 }
 
 export interface TaskRunResult extends RunResult {
@@ -85,133 +96,153 @@ export interface TaskRunResult extends RunResult {
   durationS: number;
 }
 
-const DEFAULT_EVALUATOR: EvaluatorSpec = { type: 'exact' };
-
-/** A task as a GoodAI-shaped one-turn test definition. */
-export function taskDefinition(dataset: string, task: Task, evaluator: EvaluatorSpec): TestDefinition {
-  const exampleId = task.id.replace(/[^A-Za-z0-9._-]/g, '_');
-  const last = task.messages ? (task.messages[task.messages.length - 1] as ChatMessage).content : (task.prompt as string);
-  return {
-    testId: `${dataset}/${exampleId}`,
-    dataset,
-    exampleId,
-    script: [last],
-    is_question: [true],
-    waits: [{}],
-    expected_responses: [task.expected],
-    can_be_interleaved: false,
-    is_temporal: false,
-    uses_callback: false,
-    evaluation: evaluatorName(evaluator),
-  };
-}
-
-/**
- * Whether `dataset` has tasks a judge scores; throws the one-line config error
- * when it has and no judge is given, before anything is written or called.
- */
-export function requireJudge(dataset: TaskDataset, evaluator: EvaluatorSpec | undefined, judgeConfig: AgentConfig | undefined): boolean {
-  const fallback = dataset.evaluator ?? evaluator ?? DEFAULT_EVALUATOR;
-  const judged = dataset.tasks.find((t) => (t.evaluator ?? fallback).type === 'judge');
-  if (judged && !judgeConfig) {
-    throw new ConfigError('CONFIG_INVALID', `${dataset.file}: task "${judged.id}": evaluator "judge" needs a judge: the suite's "judge" or --judge-config`);
-  }
-  return judged !== undefined;
-}
-
-interface Prepared {
-  task: Task;
-  def: TestDefinition;
-  evaluator: EvaluatorSpec;
-  /** The messages before the prompt; empty for a prompt task. Given even when empty: it puts the agent in task mode. */
-  history: ChatMessage[];
-  /** Estimated prompt tokens (the step's `tokens`). */
-  tokens: number;
-}
-
 export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> {
-  const { agentConfig, dataset } = options;
-  const env = options.env ?? process.env;
-  const runId = options.runId ?? newRunId(agentConfig.name);
-  const outputDir = resolve(options.outputDir);
+  return releasingLock(await setUpTaskRun(options), (setup) => executeTaskRun(setup, options));
+}
+
+interface TaskRunSetup {
+  agentConfig: AgentConfig;
+  dataset: TaskDataset;
+  runId: string;
+  outputDir: string;
+  runDir: string;
+  lock: RunLock;
+  plan: PlannedTask[];
+  meta: RunMeta;
+  concurrency: number;
+  attempts: number;
+  coolingMs: number;
+  state: RunState;
+  factory: AgentFactory;
+  judge: JudgeHandle | undefined;
+}
+
+/** Checks, creates and locks the run directory, then opens the agent and the judge; a failure leaves no run directory behind. */
+async function setUpTaskRun(options: TaskRunOptions): Promise<TaskRunSetup> {
+  try {
+    return await checkAndOpen(options);
+  } catch (err) {
+    // A resume's lock was taken while reading the directory: a run that does not start gives it back.
+    options.resume?.lock.release();
+    throw err;
+  }
+}
+
+async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
+  const { agentConfig, dataset, resume } = options;
+  const runId = resume?.runId ?? options.runId ?? newRunId(agentConfig.name);
+  const outputDir = resume ? resolve(resume.runDir, '..') : resolve(options.outputDir);
   const runDir = join(outputDir, runId);
-  const datasetDir = join(runDir, 'dataset');
   const fallback = dataset.evaluator ?? options.evaluator ?? DEFAULT_EVALUATOR;
   const judged = requireJudge(dataset, options.evaluator, options.judgeConfig);
   requireCodeSandbox(dataset, options.evaluator, options.unsafeCodeExec ?? false);
-  if (existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
-  try {
-    mkdirSync(datasetDir, { recursive: true });
-    copyFileSync(dataset.file, join(datasetDir, basename(dataset.file)));
-  } catch (err) {
-    throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
+  if (!resume && existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
   if (agentConfig.kind === 'memory' && dataset.tasks.some((t) => t.messages && t.messages.length > 1)) {
     throw new ConfigError('CONFIG_INVALID', `${dataset.file}: tasks given as "messages" need a chat agent; agent '${agentConfig.name}' is kind memory`);
   }
-
+  const createdRunDir = !existsSync(runDir);
+  const datasetDir = join(runDir, 'dataset');
+  try {
+    mkdirSync(datasetDir, { recursive: true });
+    if (!resume) copyFileSync(dataset.file, join(datasetDir, basename(dataset.file)));
+  } catch (err) {
+    throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  const lock = resume?.lock ?? acquireRunLock(runDir);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, dataset.tasks.length));
   const attempts = Math.max(1, options.attempts ?? 1);
   const coolingMs = Math.max(0, options.coolingMs ?? 0);
-  const prepared: Prepared[] = dataset.tasks.map((task) => {
-    const evaluator = task.evaluator ?? fallback;
-    const def = taskDefinition(dataset.name, task, evaluator);
-    const history = task.messages?.slice(0, -1);
-    // An estimate (4 characters a token) keeps the tokenizer out of the run; usage comes from the server.
-    return { task, def, evaluator, history: history ?? [], tokens: Math.ceil((def.script[0] as string).length / 4) };
-  });
-  const definitions = prepared.map((p) => p.def);
+  const plan = planTasks(dataset, fallback);
+  const state = new RunState(plan.length, plan.length, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
+  const meta = resume ? resumedTaskMeta(resume) : taskMeta({ options, runId, datasetDir, fallback, concurrency, attempts, coolingMs });
+  try {
+    const factory = await createAgentFactory(agentConfig, { env: options.env ?? process.env });
+    // Only a run with judged tasks pays for the judge's set-up.
+    const judge = await openJudge(judged ? options.judgeConfig : undefined, factory, { env: options.env ?? process.env, onCost: (usd) => state.addManagingCost(usd) });
+    return { agentConfig, dataset, runId, outputDir, runDir, lock, plan, meta, concurrency, attempts, coolingMs, state, factory, judge };
+  } catch (err) {
+    lock.release();
+    if (createdRunDir) rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
+}
 
-  const pricing = agentPricing(agentConfig);
-  const meta: RunMeta = {
-    run_id: runId,
+function taskMeta(a: {
+  options: TaskRunOptions;
+  runId: string;
+  datasetDir: string;
+  fallback: EvaluatorSpec;
+  concurrency: number;
+  attempts: number;
+  coolingMs: number;
+}): RunMeta {
+  const { options } = a;
+  return {
+    run_id: a.runId,
     created_at: new Date().toISOString(),
     status: 'running',
-    agent: describeAgent(agentConfig),
-    agent_config: redactAgentConfig(agentConfig),
+    agent: describeAgent(options.agentConfig),
+    agent_config: redactAgentConfig(options.agentConfig),
     dataset_config: {
       kind: 'tasks',
-      name: dataset.name,
-      file: dataset.file,
+      name: options.dataset.name,
+      file: options.dataset.file,
       ...(options.suite ? { suite: options.suite } : {}),
-      evaluator: fallback,
+      evaluator: a.fallback,
       ...(options.judgeConfig ? { judge: describeAgent(options.judgeConfig) } : {}),
-      attempts,
-      cooling_s: coolingMs / 1000,
-      tasks: dataset.tasks.length,
+      attempts: a.attempts,
+      cooling_s: a.coolingMs / 1000,
+      tasks: options.dataset.tasks.length,
+      // Issue 13: what a resume needs to run the rest as the start did.
+      ...(options.callTimeoutMs !== undefined ? { call_timeout_ms: options.callTimeoutMs } : {}),
+      ...(options.codeTimeoutMs !== undefined ? { code_timeout_ms: options.codeTimeoutMs } : {}),
+      ...(options.codeMemoryMb !== undefined ? { code_memory_mb: options.codeMemoryMb } : {}),
+      run_type: options.runType ?? 'tasks',
     },
-    dataset: { dir: datasetDir, sha256: dataset.sha256 },
+    dataset: { dir: a.datasetDir, sha256: options.dataset.sha256 },
     seed: 0,
     memory_span: 0,
-    concurrency,
+    concurrency: a.concurrency,
     scoring_version: SCORING_VERSION,
     tool_version: toolVersion(),
     git_commit: gitCommit(),
-    pricing: pricingRecord(pricing),
+    pricing: pricingRecord(agentPricing(options.agentConfig)),
     ...hostInfo(),
   };
+}
 
-  const writer = new RunDirWriter(runDir, runId, { resultsJsonl: true });
-  const reporters: Reporter[] = [writer, ...(options.reporters ?? [])];
-  const tokenHooks = reporters.filter((r) => r.onToken);
-  const state = new RunState(definitions.length, definitions.length, pricing);
-  const emit = async <K extends keyof Reporter>(hook: K, ...hookArgs: Parameters<NonNullable<Reporter[K]>>): Promise<void> => {
-    for (const r of reporters) {
-      const fn = r[hook] as ((...a: unknown[]) => unknown) | undefined;
-      if (fn) await fn.apply(r, hookArgs);
-    }
+function resumedTaskMeta(resume: TaskResumePlan): RunMeta {
+  const { finished_at: _finished, ...rest } = resume.meta;
+  return {
+    ...rest,
+    status: 'running',
+    resumes: [...(resume.meta.resumes ?? []), { at: new Date().toISOString(), turns_restored: resume.turnsRestored, tool_version: toolVersion(), git_commit: gitCommit() }],
   };
+}
+
+/** What the attempts of every task share while the run executes. */
+interface TaskRunContext {
+  s: TaskRunSetup;
+  options: TaskRunOptions;
+  emit: Emit;
+  tokenHooks: Reporter[];
+  stage: (testId: string, turnId: number, name: TaskStage, extra?: Record<string, unknown>) => void;
+  runCtx: Context;
+  signal: AbortSignal;
+  callTimeoutMs: number;
+  scoring: { codeTimeoutMs?: number; codeMemoryMb?: number; unsafeCodeExec?: boolean; judge?: JudgeHandle };
+  tally: { passed: number; errored: number; attempts: number; nextTurnId: number };
+}
+
+async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise<TaskRunResult> {
+  const { agentConfig, dataset, runId, runDir, state, resume } = { ...s, resume: options.resume };
+  const writer = new RunDirWriter(runDir, runId, { resultsJsonl: true, ...(resume ? { startSeq: resume.nextSeq } : {}) });
+  const reporters: Reporter[] = [writer, ...(options.reporters ?? [])];
+  const emit = emitTo(reporters);
   const publish = (type: string, data: Record<string, unknown>): void => {
     for (const r of reporters) r.onEvent?.(type, data);
   };
-  const stage = (testId: string, turnId: number, name: TaskStage, extra?: Record<string, unknown>): void =>
-    publish('stage', { test_id: testId, turn_id: turnId, stage: name, at: Date.now(), ...extra });
-
-  const tracer = trace.getTracer(TRACER_NAME);
-  const factory: AgentFactory = await createAgentFactory(agentConfig, { env });
-  // Only a run with judged tasks pays for the judge's set-up.
-  const judge = await openJudge(judged ? options.judgeConfig : undefined, factory, { env, onCost: (usd) => state.addManagingCost(usd) });
-  const runSpan = tracer.startSpan(SPAN.run, {
+  const runSpan = trace.getTracer(TRACER_NAME).startSpan(SPAN.run, {
     attributes: {
       'openinference.span.kind': 'CHAIN',
       [ATTR.runId]: runId,
@@ -219,257 +250,271 @@ export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> 
       [ATTR.role]: 'single',
       [ATTR.dataset]: dataset.name,
       'referee.dataset.sha256': dataset.sha256,
-      'referee.tests_total': definitions.length,
+      'referee.tests_total': s.plan.length,
     },
   });
-  const runCtx = trace.setSpan(context.active(), runSpan);
-  const abort = new AbortController();
-  const onOuterAbort = (): void => abort.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const callTimeoutMs = options.callTimeoutMs ?? agentConfig.timeouts.call_s * 1000;
-  const scoring = {
-    ...(options.codeTimeoutMs !== undefined ? { codeTimeoutMs: options.codeTimeoutMs } : {}),
-    ...(options.codeMemoryMb !== undefined ? { codeMemoryMb: options.codeMemoryMb } : {}),
-    ...(options.unsafeCodeExec ? { unsafeCodeExec: true } : {}),
-    ...(judge ? { judge } : {}),
-  };
-
-  let nextTask = 0;
-  let nextTurnId = 0;
-  let passed = 0;
-  let errored = 0;
-  let attemptsMade = 0;
-
-  /** One task: up to `attempts` tries, each a turn in a fresh session, scored as it ends. */
-  const runOne = async (p: Prepared, lane: number, laneStep: number): Promise<void> => {
-    const { def } = p;
-    const testSpan = tracer.startSpan(
-      SPAN.test,
-      { attributes: { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: runId, [ATTR.testId]: def.testId, [ATTR.dataset]: def.dataset } },
-      runCtx,
-    );
-    const testCtx = trace.setSpan(runCtx, testSpan);
-    state.testStarted(def.testId);
-    await emit('onTestStart', def, lane, state.snapshot());
-    const log: TestEndInfo['log'] = [];
-    for (const m of p.history) log.push({ role: m.role === 'user' ? 'user' : 'agent', text: m.content, turnId: -1 });
-    const answers: string[] = [];
-    const reasons: string[] = [];
-    let verdict: TaskVerdict = { score: 0, maxScore: 1, passed: false, reasons: [] };
-    let errors = 0;
-    let tokens = 0;
-    let characters = 0;
-    let lastStatus: TurnMetric['status'] = 'success';
-    let turnId = -1;
-    for (let attempt = 1; attempt <= attempts && !abort.signal.aborted; attempt++) {
-      attemptsMade++;
-      turnId = nextTurnId++;
-      const step: ScheduleStep = {
-        turnId,
-        lane,
-        step: laneStep,
-        kind: 'test',
-        testId: def.testId,
-        dataset: def.dataset,
-        message: def.script[0] as string,
-        isQuestion: true,
-        lineIndex: 0,
-        beginsTest: attempt === 1,
-        endsTest: true,
-        tokens: p.tokens,
-        laneTokensBefore: 0,
-      };
-      const sessionId = `${runId}/${def.testId}#${attempt}`;
-      const agent = await factory.createSession({ sessionId, stateDir: join(runDir, 'state', def.dataset, `${def.exampleId}-${attempt}`) });
-      state.turnStarted(def.testId);
-      await emit('onTurnStart', step, state.snapshot());
-      const turnSpan = tracer.startSpan(
-        SPAN.turn,
-        {
-          attributes: {
-            'openinference.span.kind': 'AGENT',
-            [ATTR.runId]: runId,
-            [ATTR.testId]: def.testId,
-            [ATTR.turnId]: turnId,
-            [ATTR.dataset]: def.dataset,
-            [ATTR.isFiller]: false,
-            [ATTR.isQuestion]: true,
-            'referee.attempt': attempt,
-            'session.id': sessionId,
-            [ATTR.genAiConversationId]: sessionId,
-            ...textAttrs('input', step.message),
-          },
-        },
-        testCtx,
-      );
-      // Stage changes only: one event when thinking starts, one when the answer starts.
-      const tracker = new ThinkTracker();
-      let shown: TaskStage | undefined;
-      const onPiece = (pieceStage: 'thinking' | 'streaming', text: string): void => {
-        if (shown !== pieceStage) {
-          shown = pieceStage;
-          stage(def.testId, turnId, pieceStage, { attempt });
-        }
-        for (const r of tokenHooks) r.onToken!(step, text, pieceStage);
-      };
-      const onToken = (delta: string): void => {
-        for (const piece of tracker.feed(delta)) onPiece(piece.stage, piece.text);
-      };
-      let outcome;
-      try {
-        outcome = await context.with(trace.setSpan(testCtx, turnSpan), () =>
-          executeTurn(agent, step, {
-            timeoutMs: callTimeoutMs,
-            signal: abort.signal,
-            onToken,
-            context: { history: p.history, onReasoning: (d) => onPiece('thinking', d) },
-          }),
-        );
-      } finally {
-        await agent.close().catch(() => {});
-      }
-      for (const piece of tracker.flush()) onPiece(piece.stage, piece.text);
-      const reply = outcome.reply;
-      const { answer, reasoning: inline } = splitThink(reply?.text ?? '');
-      const reasoning = [reply?.reasoning ?? '', inline].filter(Boolean).join('\n');
-      const record = buildTurnMetric(
-        { run_id: runId, test_id: def.testId, turn_id: turnId, lane, step: laneStep, dataset: def.dataset, kind: 'test', is_question: true },
-        outcome,
-        pricing,
-        { attempts: attempt, ...(reply?.usage?.reasoningTokens ? { reasoning_tokens: reply.usage.reasoningTokens } : {}) },
-      );
-      endTurnSpan(turnSpan, record, answer);
-      state.turnFinished(record);
-      const metadata: Record<string, unknown> = { ...(reply?.metadata ?? {}), attempt };
-      if (reasoning) metadata['reasoning'] = reasoning;
-      await emit('onTurnEnd', { step, record, replyText: answer, metadata }, state.snapshot());
-
-      log.push({ role: 'user', text: step.message, turnId }, { role: 'agent', text: answer, turnId });
-      tokens += record.tokens_in + record.tokens_out;
-      characters += step.message.length + answer.length;
-      answers.push(answer);
-      lastStatus = outcome.status;
-      if (outcome.status === 'error') {
-        errors++;
-        verdict = { score: 0, maxScore: 1, passed: false, reasons: [`call failed: ${outcome.reason ?? 'error'}`] };
-      } else {
-        stage(def.testId, turnId, 'evaluating', { attempt });
-        verdict = await evaluateSpan(p, answer, testCtx, scoring);
-      }
-      reasons.push(`attempt ${attempt}: ${verdict.passed ? 'pass' : 'fail'}: ${verdict.reasons.join('; ')}`);
-      if (verdict.passed) break;
-    }
-    if (verdict.passed) passed++;
-    else if (lastStatus === 'error') errored++;
-    const score: TestScore = {
-      test_id: def.testId,
-      dataset: def.dataset,
-      score: verdict.score,
-      max_score: verdict.maxScore,
-      reasons,
-      errors,
-    };
-    state.testFinished(score);
-    testSpan.setAttributes({ [ATTR.score]: verdict.score, [ATTR.maxScore]: verdict.maxScore, 'referee.passed': verdict.passed, 'referee.attempts': answers.length });
-    testSpan.end();
-    stage(def.testId, turnId, 'done', {
-      result: verdict.passed ? 'pass' : lastStatus === 'error' ? 'error' : 'fail',
-      score: verdict.score,
-      max_score: verdict.maxScore,
-      attempts: answers.length,
-    });
-    await emit('onTestEnd', { test: def, score, answers, log, tokens, characters, span: 0 }, state.snapshot());
-  };
-
-  const evaluateSpan = async (p: Prepared, answer: string, testCtx: ReturnType<typeof context.active>, opts: typeof scoring): Promise<TaskVerdict> => {
-    const name = evaluatorName(p.evaluator);
-    const span: Span = tracer.startSpan(
-      SPAN.evaluate(name),
-      { attributes: { 'openinference.span.kind': 'EVALUATOR', [ATTR.testId]: p.def.testId, 'referee.evaluator': name } },
-      testCtx,
-    );
-    try {
-      // The judge's LLM call is a child of this span.
-      const v = await context.with(trace.setSpan(testCtx, span), () => evaluateTask(p.evaluator, answer, p.task.expected, { ...opts, question: p.def.script[0] as string }));
-      span.setAttributes({ [ATTR.score]: v.score, [ATTR.maxScore]: v.maxScore, 'referee.passed': v.passed, ...textAttrs('output', v.reasons.join('\n')) });
-      return v;
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      return { score: 0, maxScore: 1, passed: false, reasons: [`scoring failed: ${(err as Error).message}`] };
-    } finally {
-      span.end();
-    }
-  };
-
-  const worker = async (lane: number): Promise<void> => {
-    let laneStep = 0;
-    while (!abort.signal.aborted) {
-      const i = nextTask++;
-      const p = prepared[i];
-      if (!p) return;
-      if (coolingMs > 0 && laneStep > 0) {
-        stage(p.def.testId, -1, 'cooling', { ms: coolingMs });
-        await sleep(coolingMs, abort.signal);
-        if (abort.signal.aborted) return;
-      }
-      await runOne(p, lane, laneStep++);
-    }
+  const abort = linkedAbort(options.signal);
+  const c: TaskRunContext = {
+    s,
+    options,
+    emit,
+    tokenHooks: reporters.filter((r) => r.onToken),
+    stage: (testId, turnId, name, extra) => publish('stage', { test_id: testId, turn_id: turnId, stage: name, at: Date.now(), ...extra }),
+    runCtx: trace.setSpan(context.active(), runSpan),
+    signal: abort.signal,
+    callTimeoutMs: options.callTimeoutMs ?? agentConfig.timeouts.call_s * 1000,
+    scoring: {
+      ...(options.codeTimeoutMs !== undefined ? { codeTimeoutMs: options.codeTimeoutMs } : {}),
+      ...(options.codeMemoryMb !== undefined ? { codeMemoryMb: options.codeMemoryMb } : {}),
+      ...(options.unsafeCodeExec ? { unsafeCodeExec: true } : {}),
+      ...(s.judge ? { judge: s.judge } : {}),
+    },
+    tally: { passed: 0, errored: 0, attempts: 0, nextTurnId: resume?.nextTurnId ?? 0 },
   };
 
   let status: RunMeta['status'] = 'finished';
   const started = performance.now();
   try {
-    await emit('onRunStart', { meta, runDir, tests: definitions, progress: state.snapshot(), publish });
-    await Promise.all(Array.from({ length: concurrency }, (_, lane) => worker(lane)));
-    if (abort.signal.aborted) status = 'interrupted';
+    await emit('onRunStart', { meta: s.meta, runDir, tests: s.plan.map((p) => p.def), progress: state.snapshot(), publish });
+    const pending = restoreTasks(c);
+    let next = 0;
+    const worker = async (lane: number): Promise<void> => {
+      for (let laneStep = 0; !c.signal.aborted; laneStep++) {
+        const p = pending[next++];
+        if (!p) return;
+        if (s.coolingMs > 0 && laneStep > 0) {
+          c.stage(p.def.testId, -1, 'cooling', { ms: s.coolingMs });
+          await sleep(s.coolingMs, c.signal);
+          if (c.signal.aborted) return;
+        }
+        await runTask(c, p, lane, laneStep);
+      }
+    };
+    await Promise.all(Array.from({ length: s.concurrency }, (_, lane) => worker(lane)));
+    status = endingStatus(c.signal.aborted, state.snapshot(), options.maxFailedTurns);
   } catch (err) {
     status = 'failed';
     runSpan.recordException(err as Error);
     throw err;
   } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
-    await factory.close().catch(() => {});
-    await judge?.close().catch(() => {});
-    const stats = state.stats(runId, agentConfig.name);
-    runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.passed': passed });
-    if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
-    runSpan.end();
-    await emit('onRunEnd', stats, status, state.snapshot());
-    appendHistory(outputDir, {
-      run_id: runId,
-      run_type: options.runType ?? 'tasks',
-      role: 'single',
-      agent: agentConfig.name,
-      dataset: dataset.name,
-      ...(options.suite ? { suite: options.suite } : {}),
-      status,
-      finished_at: new Date().toISOString(),
-      dataset_sha256: dataset.sha256,
-      seed: 0,
-      score: stats.score,
-      max_score: stats.max_score,
-      passed,
-      tasks: definitions.length,
-      duration: stats.duration,
-      agent_costs_usd: stats.agent_costs_usd,
-      run_dir: runDir,
-    });
+    abort.dispose();
+    await s.factory.close().catch(() => {});
+    await s.judge?.close().catch(() => {});
+    await endTaskRun(c, runSpan, status);
   }
   const stats = state.stats(runId, agentConfig.name);
-  return {
-    runId,
-    runDir,
+  const { passed, errored, attempts } = c.tally;
+  return { runId, runDir, status, stats, agent: agentConfig.name, dataset: dataset.name, tasks: s.plan.length, passed, errored, attempts, durationS: (performance.now() - started) / 1000 };
+}
+
+/** Resume: the tasks already scored count as they were; the rest are returned, to run. */
+function restoreTasks(c: TaskRunContext): PlannedTask[] {
+  const restored = c.options.resume?.restored;
+  if (!restored) return c.s.plan;
+  const pending: PlannedTask[] = [];
+  for (const p of c.s.plan) {
+    const r = restored.get(p.def.testId);
+    if (!r) {
+      pending.push(p);
+      continue;
+    }
+    c.s.state.testStarted(p.def.testId);
+    for (const record of r.records) c.s.state.turnFinished(record);
+    // Progress counts every attempt as a turn of its own (issue 13: never `turns 18/12`).
+    for (let i = 1; i < r.records.length; i++) c.s.state.turnAdded();
+    c.s.state.testFinished(r.score);
+    c.tally.attempts += r.records.length;
+    if (r.passed) c.tally.passed++;
+    else if (r.errored) c.tally.errored++;
+  }
+  return pending;
+}
+
+async function endTaskRun(c: TaskRunContext, runSpan: Span, status: RunMeta['status']): Promise<void> {
+  const { s, options } = c;
+  const stats = s.state.stats(s.runId, s.agentConfig.name);
+  runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.passed': c.tally.passed });
+  if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
+  runSpan.end();
+  await c.emit('onRunEnd', stats, status, s.state.snapshot());
+  if (!belongsInHistory(status)) return;
+  const config = s.meta.dataset_config;
+  appendHistory(s.outputDir, {
+    run_id: s.runId,
+    run_type: String(config['run_type'] ?? options.runType ?? 'tasks'),
+    ...(options.resume ? { resumed: true } : {}),
+    role: 'single',
+    agent: s.agentConfig.name,
+    dataset: s.dataset.name,
+    ...(config['suite'] !== undefined ? { suite: config['suite'] } : {}),
     status,
-    stats,
-    agent: agentConfig.name,
-    dataset: dataset.name,
-    tasks: definitions.length,
-    passed,
-    errored,
-    attempts: attemptsMade,
-    durationS: (performance.now() - started) / 1000,
+    finished_at: new Date().toISOString(),
+    dataset_sha256: s.dataset.sha256,
+    seed: 0,
+    score: stats.score,
+    max_score: stats.max_score,
+    passed: c.tally.passed,
+    tasks: s.plan.length,
+    duration: stats.duration,
+    agent_costs_usd: stats.agent_costs_usd,
+    run_dir: s.runDir,
+  });
+}
+
+/** What one task gathers over its attempts. */
+interface TaskTally {
+  log: TestEndInfo['log'];
+  answers: string[];
+  reasons: string[];
+  verdict: TaskVerdict;
+  errors: number;
+  tokens: number;
+  characters: number;
+  lastErrored: boolean;
+  turnId: number;
+}
+
+/** One task: up to `attempts` tries, each a turn in a fresh session, scored as it ends. Ctrl-C leaves it unscored, for a resume. */
+async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep: number): Promise<void> {
+  const { s } = c;
+  const { def } = p;
+  const testSpan = trace.getTracer(TRACER_NAME).startSpan(
+    SPAN.test,
+    { attributes: { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: s.runId, [ATTR.testId]: def.testId, [ATTR.dataset]: def.dataset } },
+    c.runCtx,
+  );
+  const testCtx = trace.setSpan(c.runCtx, testSpan);
+  s.state.testStarted(def.testId);
+  await c.emit('onTestStart', def, lane, s.state.snapshot());
+  const t: TaskTally = {
+    log: p.history.map((m) => ({ role: m.role === 'user' ? 'user' : 'agent', text: m.content, turnId: -1 })),
+    answers: [],
+    reasons: [],
+    verdict: { score: 0, maxScore: 1, passed: false, reasons: [] },
+    errors: 0,
+    tokens: 0,
+    characters: 0,
+    lastErrored: false,
+    turnId: -1,
   };
+  for (let attempt = 1; attempt <= s.attempts; attempt++) {
+    // Issue 13: a task Ctrl-C stops before it ends is not scored; a resume runs it again.
+    const ok = !c.signal.aborted && (await runAttempt(c, p, t, { lane, laneStep, attempt, testCtx }));
+    if (!ok) {
+      testSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
+      testSpan.end();
+      return;
+    }
+    if (t.verdict.passed) break;
+  }
+  if (t.verdict.passed) c.tally.passed++;
+  else if (t.lastErrored) c.tally.errored++;
+  const score: TestScore = { test_id: def.testId, dataset: def.dataset, score: t.verdict.score, max_score: t.verdict.maxScore, reasons: t.reasons, errors: t.errors };
+  s.state.testFinished(score);
+  testSpan.setAttributes({ [ATTR.score]: t.verdict.score, [ATTR.maxScore]: t.verdict.maxScore, 'referee.passed': t.verdict.passed, 'referee.attempts': t.answers.length });
+  testSpan.end();
+  c.stage(def.testId, t.turnId, 'done', {
+    result: t.verdict.passed ? 'pass' : t.lastErrored ? 'error' : 'fail',
+    score: t.verdict.score,
+    max_score: t.verdict.maxScore,
+    attempts: t.answers.length,
+  });
+  await c.emit('onTestEnd', { test: def, score, answers: t.answers, log: t.log, tokens: t.tokens, characters: t.characters, span: 0 }, s.state.snapshot());
+}
+
+/** One attempt at a task through the shared turn executor; false when Ctrl-C cut it short. */
+async function runAttempt(c: TaskRunContext, p: PlannedTask, t: TaskTally, where: { lane: number; laneStep: number; attempt: number; testCtx: Context }): Promise<boolean> {
+  const { s } = c;
+  const { def } = p;
+  const { attempt, lane, laneStep } = where;
+  c.tally.attempts++;
+  // Progress counts a retried task's new attempt as a turn more to do (issue 13: never `turns 18/12`).
+  if (attempt > 1) s.state.turnAdded();
+  const turnId = (t.turnId = c.tally.nextTurnId++);
+  const step = attemptStep(p, { turnId, lane, laneStep, attempt });
+  const sessionId = `${s.runId}/${def.testId}#${attempt}`;
+  const agent = await s.factory.createSession({ sessionId, stateDir: join(s.runDir, 'state', def.dataset, `${def.exampleId}-${attempt}`) });
+  // Stage changes only: one event when thinking starts, one when the answer starts.
+  const tracker = new ThinkTracker();
+  let shown: TaskStage | undefined;
+  const onPiece = (pieceStage: 'thinking' | 'streaming', text: string): void => {
+    if (shown !== pieceStage) {
+      shown = pieceStage;
+      c.stage(def.testId, turnId, pieceStage, { attempt });
+    }
+    for (const r of c.tokenHooks) r.onToken!(step, text, pieceStage);
+  };
+  let done;
+  try {
+    done = await runTurn({
+      agent,
+      step,
+      place: { run_id: s.runId, test_id: def.testId, turn_id: turnId, lane, step: laneStep, dataset: def.dataset, kind: 'test', is_question: true },
+      runId: s.runId,
+      sessionId,
+      parentCtx: where.testCtx,
+      attributes: { 'referee.attempt': attempt },
+      timeoutMs: c.callTimeoutMs,
+      signal: c.signal,
+      retries: s.agentConfig.retries,
+      state: s.state,
+      emit: c.emit,
+      onToken: (delta) => {
+        for (const piece of tracker.feed(delta)) onPiece(piece.stage, piece.text);
+      },
+      context: { history: p.history, onReasoning: (d) => onPiece('thinking', d) },
+      show: (outcome) => {
+        for (const piece of tracker.flush()) onPiece(piece.stage, piece.text);
+        const reply = outcome.reply;
+        const { answer, reasoning: inline } = splitThink(reply?.text ?? '');
+        const reasoning = [reply?.reasoning ?? '', inline].filter(Boolean).join('\n');
+        return {
+          replyText: answer,
+          metadata: { ...(reply?.metadata ?? {}), attempt, ...(reasoning ? { reasoning } : {}) },
+          extra: { attempts: attempt, ...(reply?.usage?.reasoningTokens ? { reasoning_tokens: reply.usage.reasoningTokens } : {}) },
+        };
+      },
+    });
+  } finally {
+    await agent.close().catch(() => {});
+  }
+  if (!done) return false;
+  const { record, replyText: answer } = done;
+  t.log.push({ role: 'user', text: step.message, turnId }, { role: 'agent', text: answer, turnId });
+  t.tokens += record.tokens_in + record.tokens_out;
+  t.characters += step.message.length + answer.length;
+  t.answers.push(answer);
+  t.lastErrored = record.status === 'error';
+  if (record.status === 'error') {
+    t.errors++;
+    t.verdict = { score: 0, maxScore: 1, passed: false, reasons: [`call failed: ${record.reason ?? 'error'}`] };
+  } else {
+    c.stage(def.testId, turnId, 'evaluating', { attempt });
+    t.verdict = await evaluateSpan(c, p, answer, where.testCtx);
+  }
+  t.reasons.push(`attempt ${attempt}: ${t.verdict.passed ? 'pass' : 'fail'}: ${t.verdict.reasons.join('; ')}`);
+  return true;
+}
+
+async function evaluateSpan(c: TaskRunContext, p: PlannedTask, answer: string, testCtx: Context): Promise<TaskVerdict> {
+  const name = evaluatorName(p.evaluator);
+  const span: Span = trace.getTracer(TRACER_NAME).startSpan(
+    SPAN.evaluate(name),
+    { attributes: { 'openinference.span.kind': 'EVALUATOR', [ATTR.testId]: p.def.testId, 'referee.evaluator': name } },
+    testCtx,
+  );
+  try {
+    // The judge's LLM call is a child of this span.
+    const v = await context.with(trace.setSpan(testCtx, span), () => evaluateTask(p.evaluator, answer, p.task.expected, { ...c.scoring, question: p.def.script[0] as string }));
+    span.setAttributes({ [ATTR.score]: v.score, [ATTR.maxScore]: v.maxScore, 'referee.passed': v.passed, ...textAttrs('output', v.reasons.join('\n')) });
+    return v;
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    return { score: 0, maxScore: 1, passed: false, reasons: [`scoring failed: ${(err as Error).message}`] };
+  } finally {
+    span.end();
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -484,4 +529,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
-

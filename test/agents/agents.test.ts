@@ -110,7 +110,7 @@ describe('MemoryStore', () => {
     const lines = readFileSync(join(dir, 'memory.jsonl'), 'utf8').split('\n');
     expect(JSON.parse(lines.at(-2) ?? '')).toMatchObject({ id: 2, text: 'gamma fact' });
     const third = MemoryStore.open(dir);
-    expect(third.records.map((r) => r.text)).toEqual(['alpha fact', 'beta reply', 'gamma fact']);
+    expect(Array.from({ length: third.size }, (_, i) => third.recordAt(i)?.text)).toEqual(['alpha fact', 'beta reply', 'gamma fact']);
     third.close();
   });
 });

@@ -47,4 +47,19 @@ describe('module boundaries', () => {
     const offenders = all.filter((f) => rel(f).startsWith('runner/') && /console\.(log|error|warn)\(/.test(readFileSync(f, 'utf8'))).map(rel);
     expect(offenders).toEqual([]);
   });
+
+  // Issue 13: the event stream sits below the runner and the artifacts; the artifacts do not reach up into the runner.
+  it('keeps src/events below runner/ and artifacts/, and artifacts/ free of runner/', () => {
+    const offenders = all.flatMap((f) => {
+      const r = rel(f);
+      return importsOf(f)
+        .filter((i) => {
+          if (r.startsWith('events/')) return /(^|\/)(runner|cli|monitor|tasks|match|telemetry)\//.test(i) || (/(^|\/)artifacts\//.test(i) && !i.endsWith('artifacts/schemas.js'));
+          if (r.startsWith('artifacts/')) return /(^|\/)runner\//.test(i);
+          return false;
+        })
+        .map((i) => `${r} imports ${i}`);
+    });
+    expect(offenders).toEqual([]);
+  });
 });

@@ -185,15 +185,17 @@ describe('match mode: a crashed or hung agent', () => {
     return file;
   }
 
-  it('reports a hanging endpoint as error turns and still compares', async () => {
+  it('reports a hanging endpoint as error turns and still compares; the all-failed side ends failed (issue 13: exit 4)', async () => {
     const dir = tempDir();
     const r = await runCli(['run', '--agent-config', CHAT, '--compare-with', hangingAgent(dir, 0.2), '--dataset-config', smallDataset(dir), '--output-dir', dir, '--quiet']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/challenger hanging \(pid \d+\) exited with code 4/);
     const match = MatchResultSchema.parse(readJson(join(r.stdout.trim(), 'match.json')));
     // issue 12: pre-filled filler makes no call, so only the calls fail.
     const calls = readJsonl<{ prefilled?: boolean }>(join(match.challenger.run_dir, 'turn_metrics.jsonl')).filter((t) => !t.prefilled);
     expect(calls.length).toBeGreaterThan(0);
     expect(match.challenger.errors).toBe(calls.length);
+    expect(match.challenger.status).toBe('failed');
     expect(match.challenger.total_score).toBe(0);
     expect(match.champion.errors).toBe(0);
   });

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson, readJsonl } from '../helpers.js';
+import { CLI, readJson, readJsonl } from '../helpers.js';
 import { startRecordingServer, type RecordingServer } from '../agents/helpers.js';
 
 /** A small dataset (2 tests, ~20 turns) so each fault gets its own real run quickly. */
@@ -16,6 +17,15 @@ datasets:
       args: { colour_changes: 2 }
     - name: name_list
       args: { name_changes: 2 }
+`;
+
+/** A memory agent on the sim model with a 30 ms first token, so turns are in flight when a run is stopped. */
+export const SLOW_MEMORY_AGENT = `name: mem
+kind: memory
+llm: { provider: sim, model: sim-1, max_tokens: 128 }
+context_size: 512
+memory: { top_k: 16, recent_tokens: 128 }
+sim: { ttft_ms: 30 }
 `;
 
 /** A memory agent on the sim model; `extra` is appended (YAML, top level). */
@@ -129,5 +139,46 @@ export function startCapturingCollector(): Promise<RecordingServer> {
   return startRecordingServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{}');
+  });
+}
+
+export function lineCount(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
+}
+
+/**
+ * Starts `referee <args>`, sends `signal` once `count()` (lines on disk, say)
+ * reaches `after`, and resolves once the process and everything that shares
+ * its stderr (a match's children) are gone, with what they wrote there.
+ */
+export function runAndSignal(
+  args: string[],
+  count: string | (() => number),
+  after: number,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; sentAt: number; stderr: string }> {
+  const measure = typeof count === 'string' ? () => lineCount(count) : count;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let sentAt = -1;
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+    const timer = setInterval(() => {
+      if (sentAt >= 0 || exit) return;
+      const n = measure();
+      if (n >= after) {
+        child.kill(signal);
+        sentAt = n;
+      }
+    }, 5);
+    child.on('error', reject);
+    child.on('exit', (code, sig) => (exit = { code, sig }));
+    child.on('close', () => {
+      clearInterval(timer);
+      if (sentAt < 0) reject(new Error(`ended on its own (code ${exit?.code}) before ${after}: ${stderr}`));
+      else resolve({ code: exit?.code ?? null, signal: exit?.sig ?? null, sentAt, stderr });
+    });
   });
 }

@@ -3,20 +3,13 @@
  * resumed with `referee run --resume` ends with the same runstats.json scores
  * as an uninterrupted run on the same seed, with every turn on disk once.
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, readJson, readJsonl, runCli, tempDir } from '../helpers.js';
-import { nothingLost, readRun, writeFiles, type RunFiles } from './helpers.js';
+import { readJson, readJsonl, runCli, tempDir } from '../helpers.js';
+import { lineCount, nothingLost, readRun, runAndSignal, SLOW_MEMORY_AGENT, writeFiles, type RunFiles } from './helpers.js';
 
-const MEMORY_AGENT = `name: mem
-kind: memory
-llm: { provider: sim, model: sim-1, max_tokens: 128 }
-context_size: 512
-memory: { top_k: 16, recent_tokens: 128 }
-sim: { ttft_ms: 30 }
-`;
+const MEMORY_AGENT = SLOW_MEMORY_AGENT;
 const CHAT_AGENT = `name: chat
 kind: chat
 llm: { provider: sim, model: sim-1, max_tokens: 128 }
@@ -24,32 +17,11 @@ context_size: 16384
 sim: { ttft_ms: 30 }
 `;
 
-function lineCount(file: string): number {
-  if (!existsSync(file)) return 0;
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
-}
-
 /** Starts `referee run`, SIGKILLs it once `killAfter` turns are on disk; resolves with the turns on disk after it died. */
-function runAndKill(args: string[], runDir: string, killAfter: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', ...args, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let killedAt = -1;
-    const timer = setInterval(() => {
-      const n = lineCount(join(runDir, 'turn_metrics.jsonl'));
-      if (n >= killAfter && killedAt < 0) {
-        child.kill('SIGKILL');
-        killedAt = n;
-      }
-    }, 5);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearInterval(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`run ended on its own (code ${code}) before turn ${killAfter}: ${stderr}`));
-      else resolve(lineCount(join(runDir, 'turn_metrics.jsonl')));
-    });
-  });
+async function runAndKill(args: string[], runDir: string, killAfter: number): Promise<number> {
+  const file = join(runDir, 'turn_metrics.jsonl');
+  await runAndSignal(['run', ...args, '--quiet'], file, killAfter, 'SIGKILL');
+  return lineCount(file);
 }
 
 /** Simulates torn writes: half of the last transcripts line, a partial line at the end of other files. */

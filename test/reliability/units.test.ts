@@ -87,7 +87,7 @@ describe('executeTurn with retries against a faulty sim server', () => {
     });
   });
 
-  it('stops backing off when the run is interrupted', async () => {
+  it('stops backing off when the run is interrupted, and calls the turn interrupted, not failed (issue 13)', async () => {
     await withFaults([{ kind: 'status', status: 429, retry_after_s: 60, every: 1, seed: 0 }], async (agent) => {
       const abort = new AbortController();
       const outcome = await executeTurn(agent, step(), {
@@ -96,7 +96,7 @@ describe('executeTurn with retries against a faulty sim server', () => {
         retries: { max_attempts: 5, base_ms: 1, max_ms: 5 },
         onRetry: () => abort.abort(new Error('interrupted')),
       });
-      expect(outcome).toMatchObject({ status: 'error', reason: 'http_429', attempts: 1 });
+      expect(outcome).toMatchObject({ status: 'interrupted', attempts: 1 });
     });
   });
 });

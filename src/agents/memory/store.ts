@@ -3,9 +3,11 @@
  * `{id, ts, role, text}` record a line, written through a persistent fd so a
  * crash loses nothing already written) and an in-memory BM25 index rebuilt
  * from the file on open, so a resumed run keeps its memory. A torn last line,
- * or any unreadable line, is skipped.
+ * or any unreadable line, is skipped. Issue 13: the texts stay on disk (the
+ * index keeps each record's place in the file, and the newest records in
+ * memory), so a long run's memory does not grow with what it has said.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
@@ -38,7 +40,19 @@ export interface MemoryStoreOptions {
   k1?: number;
   /** BM25 length normalisation. @default 0.75 */
   b?: number;
+  /**
+   * Issue 13: the newest documents scored per query term. A term as common as "the colour" is in
+   * most memories; scoring all of them made each search cost grow with the run. Rare terms (the
+   * ones that find a needle) have short lists and are scored whole; idf still counts every document.
+   * @default 1024
+   */
+  maxPostings?: number;
 }
+
+/** Issue 13: see MemoryStoreOptions.maxPostings. */
+export const MAX_POSTINGS = 1024;
+/** Issue 13: the newest records kept in memory (between this and twice this); older ones are read from the file. */
+const RECENT_KEPT = 256;
 
 export const MEMORY_FILE = 'memory.jsonl';
 
@@ -73,7 +87,16 @@ export class MemoryStore {
   private fd: number | undefined;
   private readonly k1: number;
   private readonly b: number;
-  private readonly all: MemoryRecord[] = [];
+  private readonly maxPostings: number;
+  /** term → documents containing it in all (idf); the postings list keeps only the newest. */
+  private readonly docFreq = new Map<string, number>();
+  /** Byte offset and length of each indexed record's line in the file, by doc index. */
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  /** The newest records, kept whole: the recent history reads them every turn. */
+  private readonly recent: MemoryRecord[] = [];
+  /** Bytes in the file (where the next line starts). */
+  private fileBytes = 0;
   private readonly docLength: number[] = [];
   private totalLength = 0;
   /** term → flat [docIndex, termFrequency, docIndex, termFrequency, …], doc indexes ascending. */
@@ -86,18 +109,25 @@ export class MemoryStore {
     this.path = path;
     this.k1 = opts.k1 ?? 1.2;
     this.b = opts.b ?? 0.75;
+    this.maxPostings = Math.max(1, opts.maxPostings ?? MAX_POSTINGS);
     let skipped = 0;
-    let content = '';
     try {
-      if (existsSync(path)) content = readFileSync(path, 'utf8');
-      if (content.length > 0 && !content.endsWith('\n')) this.needsNewline = true;
-      for (const line of content.split('\n')) {
-        if (line.trim().length === 0) continue;
-        const record = parseRecord(line);
-        if (record) this.index(record);
-        else skipped++;
+      const content = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
+      if (content.length > 0 && content[content.length - 1] !== 10) this.needsNewline = true;
+      let start = 0;
+      while (start < content.length) {
+        let end = content.indexOf(10, start);
+        if (end < 0) end = content.length;
+        const line = content.toString('utf8', start, end);
+        if (line.trim().length > 0) {
+          const record = parseRecord(line);
+          if (record) this.index(record, start, end - start);
+          else skipped++;
+        }
+        start = end + 1;
       }
-      this.fd = openSync(path, 'a');
+      this.fileBytes = content.length;
+      this.fd = openSync(path, 'a+');
     } catch (err) {
       throw storeError(path, 'could not open', err);
     }
@@ -120,12 +150,20 @@ export class MemoryStore {
 
   /** Number of records. */
   get size(): number {
-    return this.all.length;
+    return this.offsets.length;
   }
 
-  /** Every record, oldest first. Do not mutate. */
-  get records(): readonly MemoryRecord[] {
-    return this.all;
+  /** The record at `index` (0: the oldest), from memory if recent, else read from the file. */
+  recordAt(index: number): MemoryRecord | undefined {
+    if (index < 0 || index >= this.offsets.length) return undefined;
+    const fromRecent = index - (this.offsets.length - this.recent.length);
+    if (fromRecent >= 0) return this.recent[fromRecent];
+    if (this.fd === undefined) throw storeError(this.path, 'read after close');
+    const bytes = Buffer.allocUnsafe(this.lengths[index] as number);
+    readSync(this.fd, bytes, 0, bytes.length, this.offsets[index] as number);
+    const record = parseRecord(bytes.toString('utf8'));
+    if (!record) throw storeError(this.path, `record ${index} at byte ${this.offsets[index]} is unreadable`);
+    return record;
   }
 
   /** Appends records (one write call) and indexes them. `ms` is the time spent. */
@@ -135,16 +173,25 @@ export class MemoryStore {
       const ts = new Date().toISOString();
       const records = items.map((item) => ({ id: this.nextId++, ts, role: item.role, text: item.text }));
       let out = this.needsNewline ? '\n' : '';
-      for (const r of records) out += `${JSON.stringify(r)}\n`;
+      const places: [number, number][] = [];
+      let at = this.fileBytes + out.length;
+      for (const r of records) {
+        const line = JSON.stringify(r);
+        const length = Buffer.byteLength(line);
+        places.push([at, length]);
+        at += length + 1;
+        out += `${line}\n`;
+      }
       try {
         const bytes = Buffer.from(out, 'utf8');
         let offset = 0;
         while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+        this.fileBytes += bytes.length;
       } catch (err) {
         throw storeError(this.path, 'could not write', err);
       }
       this.needsNewline = false;
-      for (const r of records) this.index(r);
+      records.forEach((r, i) => this.index(r, ...(places[i] as [number, number])));
       span.setAttribute(ATTR.storageHits, records.length);
       return records;
     });
@@ -168,7 +215,7 @@ export class MemoryStore {
   }
 
   private rank(query: string, k: number): MemoryHit[] {
-    const n = this.all.length;
+    const n = this.offsets.length;
     if (n === 0 || k <= 0) return [];
     const terms = [...new Set(memoryTerms(query))];
     const avgLength = this.totalLength / n || 1;
@@ -176,22 +223,25 @@ export class MemoryStore {
     for (const term of terms) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const df = list.length / 2;
+      const df = this.docFreq.get(term) ?? list.length / 2;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      for (let j = 0; j < list.length; j += 2) {
+      // Issue 13: the newest maxPostings documents only (the list is pruned to about that).
+      for (let j = Math.max(0, list.length - 2 * this.maxPostings); j < list.length; j += 2) {
         const doc = list[j] as number;
         const tf = list[j + 1] as number;
         const norm = (tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * (this.docLength[doc] as number)) / avgLength));
         scores.set(doc, (scores.get(doc) ?? 0) + idf * norm);
       }
     }
-    const ranked = [...scores.entries()].sort((x, y) => y[1] - x[1] || y[0] - x[0]);
-    return ranked.slice(0, k).map(([doc, score]) => ({ record: this.all[doc] as MemoryRecord, score }));
+    return topK(scores, k).map(([doc, score]) => ({ record: this.recordAt(doc) as MemoryRecord, score }));
   }
 
-  private index(record: MemoryRecord): void {
-    const doc = this.all.length;
-    this.all.push(record);
+  private index(record: MemoryRecord, offset: number, length: number): void {
+    const doc = this.offsets.length;
+    this.offsets.push(offset);
+    this.lengths.push(length);
+    this.recent.push(record);
+    if (this.recent.length > 2 * RECENT_KEPT) this.recent.splice(0, this.recent.length - RECENT_KEPT);
     if (record.id >= this.nextId) this.nextId = record.id + 1;
     const terms = memoryTerms(record.text);
     this.docLength.push(terms.length);
@@ -199,9 +249,15 @@ export class MemoryStore {
     const tf = new Map<string, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     for (const [term, count] of tf) {
+      this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
       const list = this.postings.get(term);
-      if (list) list.push(doc, count);
-      else this.postings.set(term, [doc, count]);
+      if (!list) {
+        this.postings.set(term, [doc, count]);
+        continue;
+      }
+      list.push(doc, count);
+      // Postings never scored again are dropped, in batches (amortised O(1) per write).
+      if (list.length >= 4 * this.maxPostings) list.splice(0, list.length - 2 * this.maxPostings);
     }
   }
 
@@ -211,6 +267,43 @@ export class MemoryStore {
     this.fd = undefined;
     closeSync(fd);
   }
+}
+
+/**
+ * The `k` best [doc, score] pairs, best first (ties: newest first), by a
+ * bounded selection: O(m log k), not a sort of every scored document.
+ */
+export function topK(scores: ReadonlyMap<number, number>, k: number): [number, number][] {
+  const better = (a: [number, number], b: [number, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] > b[0]);
+  // A min-heap of the best k so far: its root is the worst of them.
+  const heap: [number, number][] = [];
+  const down = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < heap.length && better(heap[worst]!, heap[l]!)) worst = l;
+      if (r < heap.length && better(heap[worst]!, heap[r]!)) worst = r;
+      if (worst === i) return;
+      [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
+      i = worst;
+    }
+  };
+  for (const entry of scores) {
+    if (heap.length < k) {
+      heap.push(entry);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!better(heap[parent]!, heap[i]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (better(entry, heap[0]!)) {
+      heap[0] = entry;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
 }
 
 function parseRecord(line: string): MemoryRecord | undefined {

@@ -1,5 +1,5 @@
 import type { RunFlags } from '../../config/run-options.js';
-import { startMatch } from '../../match/run-match.js';
+import { startMatch, type MatchOptions } from '../../match/run-match.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 
 /**
@@ -9,8 +9,7 @@ import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../de
  * run crashed, hung or failed.
  */
 export async function matchCommand(flags: RunFlags): Promise<number> {
-  const abort = new AbortController();
-  const handle = startMatch({
+  return superviseMatch(flags, {
     championConfig: flags['agent-config'] ?? packagePath(DEFAULT_AGENT_CONFIG),
     challengerConfig: flags['compare-with']!,
     datasetConfig: flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG),
@@ -20,12 +19,41 @@ export async function matchCommand(flags: RunFlags): Promise<number> {
     ...(flags['run-id'] !== undefined ? { matchId: flags['run-id'] } : {}),
     parallel: flags.parallel,
     concurrency: flags.concurrency,
-    signal: abort.signal,
     ...(flags['agent-timeout'] !== undefined ? { agentTimeoutMs: flags['agent-timeout'] * 1000 } : {}),
     allowDatasetMismatch: flags['allow-dataset-mismatch'],
     quiet: flags.quiet,
     progressIntervalS: flags['progress-interval'],
+    childArgs: forwardedFlags(flags),
   });
+}
+
+/** Issue 13: `--resume <match dir>`: a match whose parent was killed or interrupted goes on; a finished side is not run again. */
+export async function resumeMatchCommand(flags: RunFlags): Promise<number> {
+  return superviseMatch(flags, {
+    championConfig: '',
+    challengerConfig: '',
+    datasetConfig: '',
+    outputDir: '',
+    resumeDir: flags.resume as string,
+    parallel: flags.parallel,
+    ...(flags['agent-timeout'] !== undefined ? { agentTimeoutMs: flags['agent-timeout'] * 1000 } : {}),
+    quiet: flags.quiet,
+    progressIntervalS: flags['progress-interval'],
+  });
+}
+
+/** The flags both children take as they are (issue 13: never silently dropped in match mode). */
+function forwardedFlags(flags: RunFlags): string[] {
+  return [
+    ...(flags['judge-config'] !== undefined ? ['--judge-config', flags['judge-config']] : []),
+    '--sample-interval', String(flags['sample-interval']),
+    '--max-failed-turns', String(flags['max-failed-turns']),
+  ];
+}
+
+async function superviseMatch(flags: RunFlags, options: Omit<MatchOptions, 'signal'>): Promise<number> {
+  const abort = new AbortController();
+  const handle = startMatch({ ...options, signal: abort.signal });
   const onSignal = (): void => {
     if (abort.signal.aborted) {
       process.stderr.write('\n[referee] killing both agents\n');

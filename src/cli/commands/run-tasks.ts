@@ -2,23 +2,25 @@
  * `referee run --suite suite.yaml` and `referee run --tasks file.jsonl
  * --agent-config a.yaml` (issue 8): the matrix of single-turn task runs, one
  * run directory per cell, a matrix summary in the output root and a table on
- * stdout.
+ * stdout. Issue 13: the same reporters, monitor, endings and resume as an LTM run.
  */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseOverride } from '../../config/overrides.js';
 import { loadAgentConfig } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
-import { ConfigError } from '../../errors.js';
-import type { Reporter } from '../../runner/reporter.js';
+import { ConfigError, RunDirError } from '../../errors.js';
+import { exitCodeFor } from '../../runner/run-ending.js';
 import { loadSuite, loadTaskFile, type LoadedSuite } from '../../tasks/load.js';
-import { formatMatrix, runSuite } from '../../tasks/run-suite.js';
+import { formatMatrix, runSuite, type MatrixSummary, type SuiteRunOptions } from '../../tasks/run-suite.js';
+import { runTasks } from '../../tasks/run-tasks.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
-import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
+import { prepareTaskResume, resumedTaskOptions } from '../../tasks/task-resume.js';
 import { startTelemetry } from '../../telemetry/setup.js';
-import { SystemSampler } from '../../telemetry/system-sampler.js';
-import { ProgressReporter } from '../progress.js';
 import { requireCodeSandbox, UNSAFE_CODE_EXEC_WARNING } from '../../scoring/code-policy.js';
+import { monitorIfAsked, runReporters } from '../run-reporters.js';
 import { abortOnInterrupt } from '../signals.js';
+import { alreadyFinished } from './resume.js';
 
 function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
   const agentFile = flags['agent-config'];
@@ -32,48 +34,89 @@ function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
 }
 
 export async function runTasksCommand(flags: RunFlags): Promise<number> {
-  if (flags.suite !== undefined && flags.tasks !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --suite and --tasks cannot be used together');
-  if (flags['dataset-config'] !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --dataset-config is for LTM runs; task runs take --suite or --tasks');
-  if (flags.suite !== undefined && flags['agent-config'] !== undefined) {
-    throw new ConfigError('CONFIG_INVALID', 'command line: --agent-config is for --tasks; a suite names its agents in its YAML');
-  }
-  if (flags.suite !== undefined && flags.evaluator !== undefined) {
-    throw new ConfigError('CONFIG_INVALID', 'command line: --evaluator is for --tasks; a suite sets defaults.evaluator in its YAML');
-  }
   const loaded = flags.suite !== undefined ? loadSuite(flags.suite, flags.overrides.map(parseOverride)) : singleTaskSuite(flags as RunFlags & { tasks: string });
+  return runSuiteCommand(loaded, flags, resolve(flags['output-dir']), {
+    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+    ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
+    ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
+    ...(flags['run-id'] !== undefined ? { runId: flags['run-id'] } : {}),
+  });
+}
 
-  const unsafe = flags['unsafe-code-exec'];
+/** Issue 13: `--resume <matrix-….json>` continues a suite: finished cells stay, the cell it was stopped in resumes, the rest run. */
+export async function resumeSuiteCommand(flags: RunFlags): Promise<number> {
+  const summaryFile = resolve(flags.resume as string);
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MatrixSummary;
+  if (summary.cells.length === summary.agents.length * summary.datasets.length && summary.cells.every((c) => c.status === 'finished')) {
+    alreadyFinished(summaryFile);
+    return 0;
+  }
+  if (!/\.ya?ml$/.test(summary.suite_file)) {
+    throw new ConfigError('CONFIG_INVALID', `${summaryFile}: a --tasks run is resumed from its run directory: --resume ${summary.cells[0]?.run_dir ?? '<run dir>'}`);
+  }
+  let loaded: LoadedSuite;
+  try {
+    loaded = loadSuite(summary.suite_file);
+  } catch (err) {
+    throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: suite_file: cannot load ${summary.suite_file} (${(err as Error).message})`, { cause: err });
+  }
+  return runSuiteCommand(loaded, flags, dirname(summaryFile), { resume: { summaryFile, summary } });
+}
+
+/** Issue 13: `--resume <task run dir>`: the tasks already scored stay, the rest run. */
+export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
+  const dir = flags.resume as string;
+  const plan = await prepareTaskResume(dir);
+  if (!plan) {
+    alreadyFinished(dir);
+    return 0;
+  }
+  process.stderr.write(`[referee] resuming ${plan.runId}: ${plan.restored.size} finished tasks restored\n`);
+  const telemetry = startTelemetry({ runDir: plan.runDir, runId: plan.runId, agentName: plan.agentConfig.name });
+  const monitor = await monitorIfAsked(flags, dirname(plan.runDir)).catch((err: unknown) => {
+    plan.lock.release();
+    throw err;
+  });
+  const { abort, dispose } = abortOnInterrupt();
+  try {
+    const r = await runTasks({
+      ...resumedTaskOptions(plan),
+      reporters: runReporters(flags, plan.agentConfig, telemetry),
+      signal: abort.signal,
+      maxFailedTurns: flags['max-failed-turns'],
+      ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
+      ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
+    });
+    process.stdout.write(`${r.runDir}\n`);
+    return exitCodeFor(r.status);
+  } finally {
+    dispose();
+    await monitor?.close();
+    await telemetry.shutdown(5000);
+  }
+}
+
+async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: string, extra: Partial<SuiteRunOptions>): Promise<number> {
   // issue 14: refuse before anything runs; warn on every run that uses the fallback.
-  if (loaded.datasets.map((d) => requireCodeSandbox(d, loaded.suite.defaults.evaluator, unsafe)).includes('unsafe')) {
+  if (loaded.datasets.map((d) => requireCodeSandbox(d, loaded.suite.defaults.evaluator, flags['unsafe-code-exec'])).includes('unsafe')) {
     process.stderr.write(`referee: ${UNSAFE_CODE_EXEC_WARNING}\n`);
   }
   const { abort, dispose: stopListening } = abortOnInterrupt();
   const models = new Map(loaded.agents.map((a) => [a.config.name, a.config]));
+  const monitor = await monitorIfAsked(flags, outputDir);
   // issue 16: one provider for the whole suite; each cell only opens its run's JSONL files.
   const telemetry = startTelemetry({});
   try {
     const { summary, summaryFile } = await runSuite(loaded, {
-      outputDir: resolve(flags['output-dir']),
-      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-      ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
-      ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
+      outputDir,
+      ...extra,
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
-      ...(flags['run-id'] !== undefined ? { runId: flags['run-id'] } : {}),
-      ...(unsafe ? { unsafeCodeExec: true } : {}),
+      maxFailedTurns: flags['max-failed-turns'],
+      ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
       signal: abort.signal,
       reporters: (cell) => {
         const config = models.get(cell.agent);
-        const reporters: Reporter[] = [
-          new MetricsReporter({
-            name: cell.agent,
-            model: config?.llm.model ?? 'unknown',
-            system: config?.llm.provider === 'sim' ? 'referee.sim' : 'openai',
-          }),
-        ];
-        // issue 16: system samples (and --sample-interval) for task runs too
-        reporters.push(new SystemSampler({ intervalS: flags['sample-interval'], agentName: cell.agent }));
-        if (!flags.quiet) reporters.push(new ProgressReporter({ intervalS: flags['progress-interval'] }));
-        return reporters;
+        return runReporters(flags, { name: cell.agent, llm: config?.llm ?? { provider: 'openai', model: 'unknown', temperature: 0, max_tokens: 1, headers: {} } }, telemetry);
       },
       around: async (cell, body) => {
         telemetry.openRun({ runId: cell.runId, runDir: cell.runDir });
@@ -87,9 +130,11 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
     process.stdout.write(`${formatMatrix(summary)}\n\nmatrix summary: ${summaryFile}\n`);
     for (const c of summary.cells) process.stdout.write(`${c.run_dir}\n`);
     if (abort.signal.aborted) return 130;
-    return summary.cells.every((c) => c.status === 'finished') ? 0 : 1;
+    const failed = summary.cells.find((c) => c.status !== 'finished');
+    return failed ? exitCodeFor(failed.status as 'failed') : 0;
   } finally {
     stopListening();
+    await monitor?.close();
     await telemetry.shutdown(5000);
   }
 }

@@ -4,25 +4,21 @@ import { formatZodIssues, loadAgentConfig, loadDatasetConfig } from '../../confi
 import { parseOverride } from '../../config/overrides.js';
 import { RunFlagsSchema, yargsOptionsFromSchema, type RunFlags } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
-import type { Reporter } from '../../runner/reporter.js';
 import { runBenchmark } from '../../runner/run-benchmark.js';
 import { newRunId } from '../../runner/run-id.js';
 import { outputRootOf } from '../../runner/resume.js';
-import { MetricsReporter } from '../../telemetry/metrics-reporter.js';
 import { startTelemetry } from '../../telemetry/setup.js';
-import { NoticeSpanEventsReporter } from '../../telemetry/notice-events.js';
-import { SystemSampler } from '../../telemetry/system-sampler.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
-import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
-import { startMonitor, type MonitorServer } from '../../monitor/server.js';
-import { resumeFromFlags } from './resume.js';
-import { monitorToken } from './monitor.js';
-import { runTasksCommand } from './run-tasks.js';
+import { checkResumeFlags, resumeFromFlags, resumeTarget } from './resume.js';
+import { resumeSuiteCommand, resumeTasksCommand, runTasksCommand } from './run-tasks.js';
+import { resumeMatchCommand } from './match.js';
+import { checkFlagsApply, runKindOf } from '../flag-rules.js';
+import { monitorIfAsked, runReporters } from '../run-reporters.js';
 import { linkToMatchParent } from '../../match/child-link.js';
-import { HtmlReportReporter } from '../../report/report-reporter.js';
 import { matchCommand } from './match.js';
 import { abortOnInterrupt } from '../signals.js';
+import { exitCodeFor } from '../../runner/run-ending.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).alias('i', 'isolated').example('$0 run', 'the default offline benchmark');
@@ -42,15 +38,23 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = isolatedAsOverride(parseRunFlags(argv));
+  const kind = runKindOf(flags);
+  if (kind === 'resume') checkResumeFlags(flags);
+  // Issue 13: a flag that cannot apply to this kind of run is an error, never ignored.
+  checkFlagsApply(flags, kind);
   // issue 14: --host and --token shape the --monitor server; alone they would do nothing.
   if ((flags.host !== undefined || flags.token !== undefined) && !flags.monitor) {
     throw new ConfigError('CONFIG_INVALID', `command line: --${flags.host !== undefined ? 'host' : 'token'} is for --monitor; add --monitor or drop it`);
   }
-  if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
-  // issue 14: a flag is never silently ignored; LTM and match runs execute no model-written code.
-  if (flags['unsafe-code-exec']) throw new ConfigError('CONFIG_INVALID', 'command line: --unsafe-code-exec is for task runs (--suite, --tasks); this run executes no model-written code');
+  if (kind === 'suite' || kind === 'tasks') return runTasksCommand(flags);
   // Match mode: this process orchestrates two `referee run` children (issue 5).
-  if (flags['compare-with']) return matchCommand(flags);
+  if (kind === 'match') return matchCommand(flags);
+  if (kind === 'resume') {
+    const target = resumeTarget(flags.resume as string);
+    if (target === 'tasks') return resumeTasksCommand(flags);
+    if (target === 'suite') return resumeSuiteCommand(flags);
+    if (target === 'match') return resumeMatchCommand(flags);
+  }
   // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.
   const resume = flags.resume !== undefined ? await resumeFromFlags(flags) : undefined;
   if (resume === null) return 0;
@@ -59,37 +63,25 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   // issue 7: a GoodAI definitions folder brings its own config (definitions/config.yml).
   const dirConfig = flags['dataset-dir'] !== undefined ? datasetDirConfigFile(flags['dataset-dir']) : undefined;
   const datasetFile = flags['dataset-config'] ?? dirConfig ?? packagePath(DEFAULT_DATASET_CONFIG);
-  const agentConfig = resume?.agentConfig ?? loadAgentConfig(agentFile, overrides);
-  const datasetConfig = resume?.datasetConfig ?? loadDatasetConfig(datasetFile, overrides);
+  let agentConfig, datasetConfig;
+  try {
+    agentConfig = resume?.agentConfig ?? loadAgentConfig(agentFile, overrides);
+    datasetConfig = resume?.datasetConfig ?? loadDatasetConfig(datasetFile, overrides);
+  } catch (err) {
+    resume?.lock.release();
+    throw err;
+  }
 
   const runId = resume?.runId ?? flags['run-id'] ?? newRunId(agentConfig.name);
   const outputDir = resume ? outputRootOf(resume.runDir) : resolve(flags['output-dir']);
   // The one provider of this process, started before any span (seed 000 3.5).
   const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name, ...(flags.role ? { role: flags.role } : {}) });
-
-  // Issue 6: the monitor reads the output root like any other reader of run directories.
-  let monitor: MonitorServer | undefined;
-  if (flags.monitor) {
-    const token = monitorToken(flags.token);
-    monitor = await startMonitor({ runsDir: outputDir, port: flags['monitor-port'], ...(flags.host ? { host: flags.host } : {}), ...(token ? { token } : {}) });
-    process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
-  }
+  const monitor = await monitorIfAsked(flags, outputDir);
 
   const { abort, dispose: stopListening } = abortOnInterrupt();
   const unlinkParent = linkToMatchParent((why) => {
     if (!abort.signal.aborted) abort.abort(new Error(why));
   });
-  const reporters: Reporter[] = [
-    new MetricsReporter({
-      name: agentConfig.name,
-      model: agentConfig.llm.model,
-      system: agentConfig.llm.provider === 'sim' ? 'referee.sim' : 'openai',
-    }),
-  ];
-  // issue 3: system/GPU samples (events.jsonl, gauges) and notices as span events
-  reporters.push(new SystemSampler({ intervalS: flags['sample-interval'], agentName: agentConfig.name }), new NoticeSpanEventsReporter(telemetry.spans));
-  if (!flags.quiet) reporters.push(new ProgressReporter({ intervalS: flags['progress-interval'] }));
-  reporters.push(new HtmlReportReporter());
   try {
     const result = await runBenchmark({
       agentConfig,
@@ -97,16 +89,18 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       outputDir,
       runId,
       concurrency: flags.concurrency ?? 1,
-      reporters,
+      reporters: runReporters(flags, agentConfig, telemetry),
       signal: abort.signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],
       ...(flags['dataset-dir'] !== undefined && !resume ? { datasetDir: resolve(flags['dataset-dir']) } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
       ...(resume ? { resume } : {}),
       ...(flags.role ? { role: flags.role, runType: 'match' } : {}),
+      maxFailedTurns: flags['max-failed-turns'],
+      sources: { agent: agentFile, ...(flags['judge-config'] !== undefined ? { judge: flags['judge-config'] } : {}) },
     });
     process.stdout.write(`${result.runDir}\n`);
-    return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
+    return exitCodeFor(result.status);
   } finally {
     stopListening();
     await monitor?.close();

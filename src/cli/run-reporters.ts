@@ -1,0 +1,38 @@
+/**
+ * The reporters and side services every kind of run gets from the CLI
+ * (issue 13): metrics, the system sampler, notices as span events, progress,
+ * report.html, and the live monitor when asked for.
+ */
+import type { AgentConfig } from '../config/agent.js';
+import type { RunFlags } from '../config/run-options.js';
+import { monitorToken } from './commands/monitor.js';
+import { startMonitor, type MonitorServer } from '../monitor/server.js';
+import { HtmlReportReporter } from '../report/report-reporter.js';
+import type { Reporter } from '../events/reporter.js';
+import { MetricsReporter } from '../telemetry/metrics-reporter.js';
+import { NoticeSpanEventsReporter } from '../telemetry/notice-events.js';
+import type { TelemetryHandle } from '../telemetry/setup.js';
+import { SystemSampler } from '../telemetry/system-sampler.js';
+import { ProgressReporter } from './progress.js';
+
+/** One run directory's reporters. */
+export function runReporters(flags: RunFlags, agent: Pick<AgentConfig, 'name' | 'llm'>, telemetry: TelemetryHandle): Reporter[] {
+  const reporters: Reporter[] = [
+    new MetricsReporter({ name: agent.name, model: agent.llm.model, system: agent.llm.provider === 'sim' ? 'referee.sim' : 'openai' }),
+    // issue 3: system/GPU samples (events.jsonl, gauges) and notices as span events
+    new SystemSampler({ intervalS: flags['sample-interval'], agentName: agent.name }),
+    new NoticeSpanEventsReporter(telemetry.spans),
+  ];
+  if (!flags.quiet) reporters.push(new ProgressReporter({ intervalS: flags['progress-interval'] }));
+  reporters.push(new HtmlReportReporter());
+  return reporters;
+}
+
+/** Issue 6: the monitor reads the output root like any other reader of run directories. */
+export async function monitorIfAsked(flags: RunFlags, outputDir: string): Promise<MonitorServer | undefined> {
+  if (!flags.monitor) return undefined;
+  const token = monitorToken(flags.token);
+  const monitor = await startMonitor({ runsDir: outputDir, port: flags['monitor-port'], ...(flags.host ? { host: flags.host } : {}), ...(token ? { token } : {}) });
+  process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
+  return monitor;
+}

@@ -1,0 +1,128 @@
+/**
+ * The one turn executor (issue 13): every kind of run (an LTM lane, a task
+ * attempt) sends its turns through here, so each gets the same turn span,
+ * per-call timeout, retries with backoff that honours `Retry-After` (each
+ * retry an event, a span event, a counter and a progress notice), interrupt
+ * handling (a turn Ctrl-C cuts short is not recorded), turn_metrics record,
+ * metadata sanitizer and `onTurnEnd`.
+ */
+import { context, trace, type Attributes, type Context } from '@opentelemetry/api';
+import type { Agent, AgentReply, ReplyContext } from '../agents/types.js';
+import type { TurnMetric } from '../artifacts/schemas.js';
+import type { RetriesConfig } from '../config/agent.js';
+import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
+import type { Emit } from '../events/emit.js';
+import type { RunState } from './run-state.js';
+import { describeRetry, retryEventData } from './retry.js';
+import { sanitizeMetadata } from '../events/sanitize.js';
+import type { ScheduleStep } from './scheduler.js';
+import { executeTurn, isCompleted, type CompletedOutcome } from './turn.js';
+import { buildTurnMetric, endInterruptedTurnSpan, endTurnSpan, textAttrs, type TurnPlace } from './turn-record.js';
+
+export type { Emit } from '../events/emit.js';
+
+/** What the record and `onTurnEnd` show of a completed call: tasks split a `<think>` block off the answer. */
+export interface ShownReply {
+  replyText: string;
+  metadata: Record<string, unknown>;
+  extra?: Partial<TurnMetric>;
+}
+
+export interface TurnRequest {
+  agent: Agent;
+  step: ScheduleStep;
+  place: TurnPlace;
+  runId: string;
+  sessionId: string;
+  parentCtx: Context;
+  /** Span attributes beside the common ones (a task's `referee.attempt`). */
+  attributes?: Attributes;
+  timeoutMs: number;
+  signal: AbortSignal;
+  retries?: RetriesConfig;
+  state: RunState;
+  emit: Emit;
+  onToken?: (delta: string) => void;
+  context?: Pick<ReplyContext, 'history' | 'onReasoning'>;
+  /** @default the reply's text and metadata, `attempts` when a call was retried */
+  show?: (outcome: CompletedOutcome) => ShownReply;
+  /** Sends the turn instead of `agent.reply` (issue 12: a pre-filled turn). */
+  call?: (signal: AbortSignal) => Promise<AgentReply>;
+  /** Put before a failed call's error, so the user reads which call failed (`prefill: `). */
+  errorPrefix?: string;
+  /** Record fields beside the shown reply's (issue 12: `prefilled`). */
+  extra?: Partial<TurnMetric>;
+  /** Runs once the record is built, before the totals and `onTurnEnd` see it (issue 12: the plan learns the reply first). */
+  beforeEnd?: (record: TurnMetric, replyText: string) => void;
+}
+
+export interface TurnResult {
+  outcome: CompletedOutcome;
+  record: TurnMetric;
+  replyText: string;
+}
+
+/** Sends one turn and records it; `undefined` when the run's abort cut it short (nothing recorded: a resume sends it again). */
+export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
+  const { step, state } = t;
+  state.turnStarted(step.testId);
+  await t.emit('onTurnStart', step, state.snapshot());
+  const turnSpan = trace.getTracer(TRACER_NAME).startSpan(
+    SPAN.turn,
+    {
+      attributes: {
+        'openinference.span.kind': 'AGENT',
+        [ATTR.runId]: t.runId,
+        [ATTR.testId]: step.testId,
+        [ATTR.turnId]: step.turnId,
+        [ATTR.dataset]: step.dataset,
+        [ATTR.isFiller]: step.kind === 'filler',
+        [ATTR.isQuestion]: step.isQuestion,
+        'session.id': t.sessionId,
+        [ATTR.genAiConversationId]: t.sessionId,
+        ...t.attributes,
+        ...textAttrs('input', step.message),
+      },
+    },
+    t.parentCtx,
+  );
+  const outcome = await context.with(trace.setSpan(t.parentCtx, turnSpan), () =>
+    executeTurn(t.agent, step, {
+      ...(t.call ? { call: t.call } : {}),
+      timeoutMs: t.timeoutMs,
+      signal: t.signal,
+      ...(t.retries ? { retries: t.retries } : {}),
+      // Issue 4: every retry is visible as an event, a span event, a counter and on the progress line.
+      onRetry: async (info) => {
+        const message = describeRetry(info);
+        turnSpan.addEvent('retry', { 'referee.retry': info.retry, [ATTR.reason]: info.reason, 'referee.delay_ms': info.delayMs });
+        state.notice = message;
+        await t.emit('onNotice', 'retry', message, retryEventData(step, info), state.snapshot());
+      },
+      ...(t.onToken ? { onToken: t.onToken } : {}),
+      ...(t.context ? { context: t.context } : {}),
+    }),
+  );
+  // Issue 13: a turn cut short by Ctrl-C is not a failed turn; left off disk, a resume sends it again.
+  if (!isCompleted(outcome)) {
+    endInterruptedTurnSpan(turnSpan);
+    return undefined;
+  }
+  if (t.errorPrefix && outcome.error) outcome.error = `${t.errorPrefix}${outcome.error}`;
+  const shown = (t.show ?? defaultShow)(outcome);
+  const record = buildTurnMetric(t.place, outcome, state.pricing, { ...shown.extra, ...t.extra });
+  endTurnSpan(turnSpan, record, shown.replyText);
+  t.beforeEnd?.(record, shown.replyText);
+  state.turnFinished(record);
+  state.notice = null;
+  await t.emit('onTurnEnd', { step, record, replyText: shown.replyText, metadata: sanitizeMetadata(shown.metadata) }, state.snapshot());
+  return { outcome, record, replyText: shown.replyText };
+}
+
+function defaultShow(outcome: CompletedOutcome): ShownReply {
+  return {
+    replyText: outcome.reply?.text ?? '',
+    metadata: outcome.reply?.metadata ?? {},
+    extra: outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {},
+  };
+}

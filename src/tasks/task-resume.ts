@@ -1,0 +1,158 @@
+/**
+ * Resume of a task run directory (issue 13): a task is done when its
+ * `test_end` event is on disk; it counts as recorded, not run again. Every
+ * other task is run again from its first attempt, so its earlier lines (turn
+ * records, transcripts, master_log, events) are cut first. Everything is read
+ * and checked before a byte changes.
+ */
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { goodaiTestId } from '../artifacts/run-dir-writer.js';
+import { MasterLogRecordSchema, RunEventSchema, TurnMetricSchema, type TestScore, type TurnMetric } from '../artifacts/schemas.js';
+import type { AgentConfig } from '../config/agent.js';
+import { RunDirError } from '../errors.js';
+import { check, cutTornTail, readLines, rewrite } from '../runner/run-dir-files.js';
+import type { RunLock } from '../runner/run-lock.js';
+import { activeMsOf, openForResume, type ResumeBase } from '../runner/resume.js';
+import { loadTaskFile, type TaskDataset } from './load.js';
+import type { TaskRunOptions } from './run-tasks.js';
+import { EvaluatorObjectSchema } from './schema.js';
+
+/** run.json `dataset_config` of a task run, as runTasks writes it. */
+export const TaskRunConfigSchema = z.looseObject({
+  kind: z.literal('tasks'),
+  name: z.string(),
+  file: z.string(),
+  suite: z.string().optional(),
+  evaluator: EvaluatorObjectSchema,
+  attempts: z.number().int().min(1),
+  cooling_s: z.number().nonnegative(),
+  call_timeout_ms: z.number().positive().optional(),
+  code_timeout_ms: z.number().positive().optional(),
+  code_memory_mb: z.number().positive().optional(),
+  run_type: z.string().optional(),
+});
+export type TaskRunConfig = z.infer<typeof TaskRunConfigSchema>;
+
+/** A task scored before the resume. */
+export interface RestoredTask {
+  score: TestScore;
+  records: TurnMetric[];
+  passed: boolean;
+  errored: boolean;
+}
+
+export interface TaskResumePlan {
+  runDir: string;
+  runId: string;
+  meta: ResumeBase['meta'];
+  agentConfig: AgentConfig;
+  config: TaskRunConfig;
+  dataset: TaskDataset;
+  concurrency: number;
+  restored: Map<string, RestoredTask>;
+  turnsRestored: number;
+  nextTurnId: number;
+  nextSeq: number;
+  priorActiveMs: number;
+  lock: RunLock;
+}
+
+/** Whether run.json's `dataset_config` is a task run's. */
+export function isTaskRunMeta(meta: { dataset_config?: unknown }): boolean {
+  return (meta.dataset_config as { kind?: unknown } | undefined)?.kind === 'tasks';
+}
+
+/** Reads, checks and cuts back a task run directory; `undefined` for a finished run. */
+export function prepareTaskResume(runDirArg: string): Promise<TaskResumePlan | undefined> {
+  return openForResume(runDirArg, prepareLocked);
+}
+
+const EndSchema = z.looseObject({ test_id: z.string(), dataset: z.string(), score: z.number(), max_score: z.number(), reasons: z.array(z.string()).default([]) });
+const TranscriptSchema = z.looseObject({ test_id: z.string() });
+const ResultSchema = z.looseObject({ test_id: z.string() });
+
+async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase): Promise<Omit<TaskResumePlan, 'lock'>> {
+  const config = check(TaskRunConfigSchema, `${metaFile} dataset_config`, meta.dataset_config);
+  const file = join(runDir, 'dataset', basename(config.file));
+  let dataset: TaskDataset;
+  try {
+    dataset = loadTaskFile(file, { name: config.name, evaluator: config.evaluator });
+  } catch (err) {
+    throw new RunDirError('RUN_DIR_INVALID', `${file}: cannot resume on this task file: ${(err as Error).message}`, { cause: err });
+  }
+  if (dataset.sha256 !== meta.dataset.sha256) throw new RunDirError('RUN_DIR_INVALID', `${file}: sha256 ${dataset.sha256} differs from run.json dataset.sha256 ${meta.dataset.sha256}`);
+
+  const turns = readLines(join(runDir, 'turn_metrics.jsonl'), TurnMetricSchema);
+  const transcripts = readLines(join(runDir, 'transcripts.jsonl'), TranscriptSchema);
+  const master = readLines(join(runDir, 'master_log.jsonl'), MasterLogRecordSchema);
+  const events = readLines(join(runDir, 'events.jsonl'), RunEventSchema);
+  const results = readLines(join(runDir, 'results', String(meta.agent['name'] ?? agentConfig.name), 'results.jsonl'), ResultSchema);
+
+  const restored = restoredTasks(events.lines.map((l) => l.value), turns.lines.map((l) => l.value), join(runDir, 'events.jsonl'));
+  const done = (testId: unknown): boolean => typeof testId === 'string' && restored.has(testId);
+  const doneGoodai = new Set([...restored.keys()].map(goodaiTestId));
+  rewrite(turns, (l) => done(l.value.test_id));
+  rewrite(transcripts, (l) => done(l.value.test_id));
+  rewrite(results, (l) => done(l.value.test_id));
+  rewrite(master, (l) => doneGoodai.has(l.value.test_id));
+  // Events of a task run again go: the monitor must not see its turns twice. Run-wide events stay.
+  rewrite(events, (l) => l.value['test_id'] === undefined || done(l.value['test_id']));
+  for (const name of ['spans.jsonl', 'metrics.jsonl']) cutTornTail(join(runDir, name));
+
+  const kept = [...restored.values()].flatMap((r) => r.records);
+  return {
+    runDir,
+    runId: meta.run_id,
+    meta,
+    agentConfig,
+    config,
+    dataset,
+    concurrency: Math.max(1, meta.concurrency),
+    restored,
+    turnsRestored: kept.length,
+    nextTurnId: turns.lines.reduce((max, l) => Math.max(max, l.value.turn_id + 1), 0),
+    nextSeq: events.lines.reduce((max, l) => Math.max(max, l.value.seq + 1), 0),
+    priorActiveMs: activeMsOf(events.lines.map((l) => l.value)),
+  };
+}
+
+/** The tasks whose `test_end` is on disk, with their score, attempts and how they ended (the `done` stage event). */
+function restoredTasks(events: readonly z.infer<typeof RunEventSchema>[], turns: readonly TurnMetric[], eventsFile: string): Map<string, RestoredTask> {
+  const out = new Map<string, RestoredTask>();
+  const results = new Map<string, unknown>();
+  for (const e of events) if (e.type === 'stage' && e['stage'] === 'done') results.set(String(e['test_id']), e['result']);
+  const byTest = new Map<string, TurnMetric[]>();
+  for (const t of turns) byTest.set(t.test_id, [...(byTest.get(t.test_id) ?? []), t]);
+  events.forEach((e, i) => {
+    if (e.type !== 'test_end') return;
+    const end = check(EndSchema, `${eventsFile}:${i + 1}`, e);
+    const records = byTest.get(end.test_id) ?? [];
+    const errors = records.filter((t) => t.status === 'error').length;
+    const score: TestScore = { test_id: end.test_id, dataset: end.dataset, score: end.score, max_score: end.max_score, reasons: end.reasons, errors };
+    out.set(end.test_id, { score, records, passed: results.get(end.test_id) === 'pass', errored: results.get(end.test_id) === 'error' });
+  });
+  return out;
+}
+
+/** The runTasks options a resumed task run takes from its run.json, so the rest runs as the start did. */
+export function resumedTaskOptions(plan: TaskResumePlan): Pick<TaskRunOptions, 'agentConfig' | 'dataset' | 'outputDir' | 'runId' | 'concurrency' | 'attempts' | 'coolingMs' | 'evaluator' | 'resume'> &
+  Partial<Pick<TaskRunOptions, 'callTimeoutMs' | 'codeTimeoutMs' | 'codeMemoryMb' | 'suite' | 'runType'>> {
+  const c = plan.config;
+  return {
+    agentConfig: plan.agentConfig,
+    dataset: plan.dataset,
+    outputDir: dirname(plan.runDir),
+    runId: plan.runId,
+    concurrency: plan.concurrency,
+    attempts: c.attempts,
+    coolingMs: c.cooling_s * 1000,
+    evaluator: c.evaluator,
+    resume: plan,
+    ...(c.call_timeout_ms !== undefined ? { callTimeoutMs: c.call_timeout_ms } : {}),
+    ...(c.code_timeout_ms !== undefined ? { codeTimeoutMs: c.code_timeout_ms } : {}),
+    ...(c.code_memory_mb !== undefined ? { codeMemoryMb: c.code_memory_mb } : {}),
+    ...(c.suite !== undefined ? { suite: c.suite } : {}),
+    ...(c.run_type !== undefined ? { runType: c.run_type } : {}),
+  };
+}
