@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVALUATOR_NAMES } from '../tasks/schema.js';
+import { ComputeHourlySchema } from './monitor-options.js';
 
 /**
  * Options of `referee run`, the single source of its CLI flags (STYLE.md 5):
@@ -21,6 +22,7 @@ export const RunFlagsSchema = z.object({
   // Issue 6: the live monitor beside the run, in the same process.
   monitor: z.boolean().default(false).describe('Serve the live monitor on 127.0.0.1 while the run executes'),
   'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
+  'compute-hourly-usd': ComputeHourlySchema,
   // issue 3: the system/GPU sampler
   'sample-interval': z.number().positive().default(2).describe('Seconds between system/GPU telemetry samples (events.jsonl and metrics)'),
   // Task suites (issue 8): a suite YAML, or one task file with --agent-config.

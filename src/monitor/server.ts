@@ -46,6 +46,8 @@ export interface MonitorOptions {
   ringSize?: number;
   /** The reconnect delay the server suggests to EventSource clients, ms. @default 2000 */
   retryMs?: number;
+  /** issue 17: USD per machine hour for `/costs`' compute line. @default undefined (no rate) */
+  computeHourlyUsd?: number;
 }
 
 export interface MonitorServer {
@@ -156,6 +158,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.discoverMs !== undefined ? { discoverMs: options.discoverMs } : {}),
     ...(options.ringSize !== undefined ? { ringSize: options.ringSize } : {}),
+    ...(options.computeHourlyUsd !== undefined ? { computeHourlyUsd: options.computeHourlyUsd } : {}),
   });
   await hub.start();
   const assets = loadAssets();
@@ -191,6 +194,8 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
 
   const stream = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const q = parseQuery(StreamQuerySchema, url);
+    // issue 17: a stream for a run that is not there is a 400, not a silent empty stream.
+    if (q.run && !hub.find(q.run)) throw new BadRequest(`${url.pathname}: query parameter run: no run "${q.run}" under ${hub.runsDir}`);
     let runKey: string | undefined;
     const matches = (msg: SseMessage): boolean => {
       if (q.types && !q.types.has(msg.type ?? '')) return false;

@@ -32,6 +32,7 @@ export async function monitorCommand(argv: Record<string, unknown>): Promise<num
     host: flags.host,
     heartbeatMs: flags['heartbeat-s'] * 1000,
     ...(flags.token ? { token: flags.token } : {}),
+    ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
   });
   // The token is never printed: whoever set it knows it (the page reads it from ?token=).
   const hint = flags.token ? ' (open it with ?token=<your token>)' : '';

@@ -16,12 +16,13 @@ import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../de
 import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
 import { startMonitor, type MonitorServer } from '../../monitor/server.js';
+import { lingerMonitor } from '../../monitor/linger.js';
 import { resumeFromFlags } from './resume.js';
 import { runTasksCommand } from './run-tasks.js';
 import { linkToMatchParent } from '../../match/child-link.js';
 import { HtmlReportReporter } from '../../report/report-reporter.js';
 import { matchCommand } from './match.js';
-import { abortOnInterrupt } from '../signals.js';
+import { abortOnInterrupt, untilInterrupted } from '../signals.js';
 
 export function runBuilder(y: Argv): Argv {
   return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
@@ -36,7 +37,19 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
   );
   const r = RunFlagsSchema.safeParse(picked);
   if (!r.success) throw new ConfigError('CONFIG_INVALID', formatZodIssues('command line', r.error).replace('command line: ', 'command line: --'));
+  // A flag is never silently ignored: the hourly rate is the monitor's.
+  if (r.data['compute-hourly-usd'] !== undefined && !r.data.monitor) throw new ConfigError('CONFIG_INVALID', 'command line: --compute-hourly-usd needs --monitor');
   return r.data;
+}
+
+/**
+ * issue 17: the monitor shows the finished run: it flushes the last events to the page,
+ * and at a terminal it keeps serving until Ctrl-C (a script's run exits once flushed).
+ */
+async function lingerAfterRun(monitor: MonitorServer, runId: string, status: string): Promise<void> {
+  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true && status !== 'interrupted';
+  if (interactive) process.stderr.write(`[referee] monitor: run ${status}; still serving ${monitor.url} (Ctrl-C to stop)\n`);
+  await lingerMonitor(monitor, runId, interactive ? { until: untilInterrupted() } : {});
 }
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
@@ -63,7 +76,11 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   // Issue 6: the monitor reads the output root like any other reader of run directories.
   let monitor: MonitorServer | undefined;
   if (flags.monitor) {
-    monitor = await startMonitor({ runsDir: outputDir, port: flags['monitor-port'] });
+    monitor = await startMonitor({
+      runsDir: outputDir,
+      port: flags['monitor-port'],
+      ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+    });
     process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
   }
 
@@ -98,6 +115,10 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       ...(flags.role ? { role: flags.role, runType: 'match' } : {}),
     });
     process.stdout.write(`${result.runDir}\n`);
+    if (monitor) {
+      stopListening(); // Ctrl-C now stops the server, it no longer interrupts a run
+      await lingerAfterRun(monitor, runId, result.status);
+    }
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
   } finally {
     stopListening();
