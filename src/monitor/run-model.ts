@@ -582,6 +582,9 @@ export class RunModel {
       active_lane: this.activeLane,
       telemetry: this.telemetry.toArray(),
       tps: this.tps.toArray(),
+      // The page recomputes tokens/s from these as turns end (issue 17).
+      tps_window: this.tpsWindow.toArray().slice(-256),
+      success_over_time: this.successOverTime,
       notices: this.notices.toArray(),
       per_dataset: Object.fromEntries(this.perDataset),
     };

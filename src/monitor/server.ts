@@ -97,6 +97,8 @@ function loadAssets(): Map<string, () => Asset> {
   return new Map([
     ['/', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
     ['/index.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
+    // Seed 004's route for the same page (its relative URLs resolve under /docs/, see handle).
+    ['/docs/benchmark_monitor.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
     ['/assets/app.js', lazy('app.js', resolve(dir, 'app.js'), 'text/javascript; charset=utf-8')],
     ['/assets/app.css', lazy('app.css', resolve(dir, 'app.css'), 'text/css; charset=utf-8')],
     ['/assets/echarts.min.js', lazy('echarts', echarts, 'text/javascript; charset=utf-8')],
@@ -252,6 +254,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://monitor.invalid');
+    if (/^\/docs\/(assets|api)\//.test(url.pathname)) url.pathname = url.pathname.slice('/docs'.length);
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         sendJson(res, 405, { error: `${req.method} not allowed` });

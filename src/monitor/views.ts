@@ -219,7 +219,9 @@ function metricsOf(m: RunModel): Record<string, unknown> {
 }
 
 export function workersView(hub: MonitorHub, q: z.infer<typeof WorkersQuerySchema>, now = Date.now()): Record<string, unknown> {
-  const models = q.run ? [pick(hub, q.run)!] : hub.models().filter((m) => m.running && m.started_at);
+  const running = hub.models().filter((m) => m.running && m.started_at);
+  // Nothing running: the finished run on show keeps its workers panel (issue 17).
+  const models = q.run ? [pick(hub, q.run)!] : running.length ? running : [hub.current()].filter((m): m is RunModel => m !== undefined);
   const workers = models.flatMap((m) =>
     [...m.lanes.values()].map((l) => {
       const status = !m.running ? 'done' : l.busy ? 'running' : 'idle';
