@@ -23,6 +23,10 @@ export const RunFlagsSchema = z.object({
   monitor: z.boolean().default(false).describe('Serve the live monitor on 127.0.0.1 while the run executes'),
   'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
   'compute-hourly-usd': ComputeHourlySchema,
+  // issue 17 (seed 003 A6, A9): the seed and the prices without writing an --overrides path.
+  seed: z.number().int().nonnegative().optional().describe('Seed of the dataset generators and the schedule (sets dataset datasets.args.seed; LTM and match runs)'),
+  'input-price-per-mtok': z.number().nonnegative().optional().describe('USD per million input tokens, overriding the price table (sets agent pricing.input_per_mtok)'),
+  'output-price-per-mtok': z.number().nonnegative().optional().describe('USD per million output tokens, overriding the price table (sets agent pricing.output_per_mtok)'),
   // issue 3: the system/GPU sampler
   'sample-interval': z.number().positive().default(2).describe('Seconds between system/GPU telemetry samples (events.jsonl and metrics)'),
   // Task suites (issue 8): a suite YAML, or one task file with --agent-config.
@@ -51,8 +55,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** yargs option definitions derived from a flat zod object schema. */
-export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean }> {
-  const out: Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean }> = {};
+export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean; hidden?: boolean }> {
+  const out: Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean; hidden?: boolean }> = {};
   for (const [key, field] of Object.entries(schema.shape) as [string, z.ZodType][]) {
     const inner = unwrap(field);
     const type: YargsType =
@@ -61,6 +65,8 @@ export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { ty
     out[key] = {
       type,
       ...(field.description ? { describe: field.description } : {}),
+      // issue 17: a flag documented as internal is accepted but not shown in --help.
+      ...(field.description?.startsWith('Internal') ? { hidden: true } : {}),
       ...(def !== undefined && type !== 'array' ? { default: def } : {}),
       ...(type === 'array' ? { string: true } : {}),
     };

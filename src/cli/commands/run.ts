@@ -17,6 +17,7 @@ import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
 import { startMonitor, type MonitorServer } from '../../monitor/server.js';
 import { lingerMonitor } from '../../monitor/linger.js';
+import { withFlagOverrides } from '../flag-overrides.js';
 import { resumeFromFlags } from './resume.js';
 import { runTasksCommand } from './run-tasks.js';
 import { linkToMatchParent } from '../../match/child-link.js';
@@ -39,7 +40,7 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
   if (!r.success) throw new ConfigError('CONFIG_INVALID', formatZodIssues('command line', r.error).replace('command line: ', 'command line: --'));
   // A flag is never silently ignored: the hourly rate is the monitor's.
   if (r.data['compute-hourly-usd'] !== undefined && !r.data.monitor) throw new ConfigError('CONFIG_INVALID', 'command line: --compute-hourly-usd needs --monitor');
-  return r.data;
+  return withFlagOverrides(r.data);
 }
 
 /**
