@@ -13,6 +13,7 @@ import { newRunId } from '../runner/run-id.js';
 import { ABORT_MESSAGE } from './child-link.js';
 import { compareRunContents, newMatchId } from './compare.js';
 import type { MatchResult } from './schemas.js';
+import { plural } from '../plural.js';
 
 export type MatchRole = 'champion' | 'challenger';
 
@@ -136,7 +137,7 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
   }
   const datasetDir = join(matchDir, 'dataset');
   const dataset = await prepareDataset(datasetConfig, datasetDir, { allowMismatch: options.allowDatasetMismatch ?? false });
-  log(`[referee] match ${matchId}: dataset ${dataset.sha256.slice(0, 16)} (${dataset.definitions.length} tests) in ${datasetDir}`);
+  log(`[referee] match ${matchId}: dataset ${dataset.sha256.slice(0, 16)} (${plural(dataset.definitions.length, 'test')}) in ${datasetDir}`);
 
   const roles: MatchRole[] = ['champion', 'challenger'];
   const plans = roles.map((role) => {

@@ -26,7 +26,15 @@ import { matchCommand } from './match.js';
 import { abortOnInterrupt, untilInterrupted } from '../signals.js';
 
 export function runBuilder(y: Argv): Argv {
-  return y.options(yargsOptionsFromSchema(RunFlagsSchema)).example('$0 run', 'the default offline benchmark');
+  return y
+    .options(yargsOptionsFromSchema(RunFlagsSchema))
+    .example('$0 run', 'the default offline benchmark')
+    .example('$0 run --agent-config configs/agents/openai.yaml --input-price-per-mtok 0.2 --monitor', 'a real endpoint at your own price, watched live')
+    .example('$0 run --seed 7 --dataset-config configs/datasets/default.yaml', 'the same dataset generated from another seed')
+    .example('$0 run --tasks configs/tasks/basics.jsonl --agent-config configs/agents/sim-mini.yaml --attempts 2', 'single-turn tasks, each tried up to twice')
+    .example('$0 run --suite configs/suites/judged.yaml', 'a suite: its agents x task files')
+    .example('$0 run --agent-config a.yaml --compare-with b.yaml', 'match mode: two agents on one dataset, compared')
+    .example('$0 run --resume runs/<run-id>', 'continue an interrupted run');
 }
 
 /** Parses argv through the schema; a bad flag is a one-line ConfigError. */
