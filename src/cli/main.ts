@@ -90,4 +90,6 @@ await yargs(hideBin(process.argv))
     process.exit(2);
   })
   .help()
+  // Examples are long command lines: up to 120 columns, or the terminal's width.
+  .wrap(Math.min(120, process.stdout.columns ?? 120))
   .parseAsync();
