@@ -257,6 +257,8 @@ describe('referee run --monitor', () => {
     ]);
     try {
       const url = await waitFor(() => /\[referee\] monitor: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr())?.[1], 'the monitor URL');
+      const page = new SseClient(new URL('/api/benchmark/telemetry/stream?types=turn_end,run_end', url).toString());
+      await page.open();
       const job = await waitFor(async () => {
         const { body } = await getJson<{ current_job: Json | null }>(new URL('/api/benchmark/status', url).toString());
         return body.current_job && (body.current_job['completed_turns'] as number) > 0 ? body.current_job : undefined;
@@ -264,6 +266,13 @@ describe('referee run --monitor', () => {
       expect(job['agent']).toBe('slow-agent');
       const r = await run.done;
       expect(r.code, r.stderr).toBe(0);
+      // issue 17: the open page got every turn and the run's end before the process left.
+      const seen = page.events.filter((e) => e.event === 'run').map((e) => page.json(e)['type']);
+      page.close();
+      expect(seen.at(-1)).toBe('run_end');
+      const [runDir] = runDirs(join(out, 'runs'));
+      const turns = readFileSync(join(out, 'runs', runDir!, 'turn_metrics.jsonl'), 'utf8').trim().split('\n');
+      expect(seen.filter((t) => t === 'turn_end')).toHaveLength(turns.length);
     } finally {
       run.child.kill('SIGKILL');
     }
