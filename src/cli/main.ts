@@ -9,6 +9,7 @@ import { compareBuilder, compareCommand, type CompareArgs } from './commands/com
 import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
 import { stackCommand } from './commands/stack.js';
+import { viewCommand } from './commands/view.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
@@ -25,6 +26,9 @@ await yargs(hideBin(process.argv))
   .command('run', 'Run a benchmark against an agent', runBuilder, (argv) => exec(() => runCommand(argv)))
   .command('monitor', 'Serve the live monitor (REST, SSE and a page) over run directories', monitorBuilder, (argv) =>
     exec(() => monitorCommand(argv)),
+  )
+  .command('view', 'Browse finished and live runs: run list, samples, CSV/JSON export (the monitor at /view)', (y) => monitorBuilder(y).example('$0 view --runs-dir runs', 'every run under runs/ at http://127.0.0.1:8080/view'), (argv) =>
+    exec(() => viewCommand(argv)),
   )
   .command(
     'validate <files..>',
@@ -83,7 +87,7 @@ await yargs(hideBin(process.argv))
   .example('$0 run --suite configs/suites/judged.yaml', 'a task suite: agents x task files')
   .example('$0 compare runs/a runs/b', 'compare two finished runs')
   .epilogue('Every command takes --help. Configs are checked with `referee validate` before a run.')
-  .demandCommand(1, 'Name a command: run, compare, monitor, validate, sim, replay, stack')
+  .demandCommand(1, 'Name a command: run, compare, monitor, view, validate, sim, replay, stack')
   .strict()
   .fail((msg, err) => {
     process.stderr.write(`referee: ${err ? err.message : msg}\n`);

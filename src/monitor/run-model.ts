@@ -22,6 +22,8 @@ export interface TestView {
   lane: number | null;
   /** Turns of this test sent so far (its current step). */
   turns: number;
+  /** issue 17: the scorer's reasons, for the viewer's sample browser (capped). */
+  reasons?: string[];
 }
 
 /** The turn a lane is on (or last finished): what the streaming card shows. */
@@ -95,6 +97,7 @@ export interface RunSummary {
 
 const RESPONSE_CAP = 64 * 1024;
 const PROMPT_CAP = 64 * 1024;
+const REASON_CAP = 1024;
 const LATENCY_RING = 4096;
 const SERIES_CAP = 60;
 const NOTICE_CAP = 20;
@@ -442,6 +445,8 @@ export class RunModel {
       t.status = passed ? 'pass' : 'fail';
       t.score = score;
       t.max_score = max;
+      const why = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map((x) => cap(String(x), REASON_CAP)).slice(0, 8) : [];
+      if (why.length) t.reasons = why;
       this.tests.set(id, t);
     }
     this.tests_done++;

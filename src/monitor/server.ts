@@ -26,6 +26,7 @@ import {
   summaryView,
   workersView,
 } from './views.js';
+import { ViewExportQuerySchema, ViewRunsQuerySchema, ViewSampleQuerySchema, ViewSamplesQuerySchema, viewExport, viewRuns, viewSample, viewSamples } from './viewer.js';
 
 export interface MonitorOptions {
   /** Root holding the run directories. @default "runs" */
@@ -101,6 +102,9 @@ function loadAssets(): Map<string, () => Asset> {
     ['/docs/benchmark_monitor.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
     ['/assets/app.js', lazy('app.js', resolve(dir, 'app.js'), 'text/javascript; charset=utf-8')],
     ['/assets/app.css', lazy('app.css', resolve(dir, 'app.css'), 'text/css; charset=utf-8')],
+    // issue 17: `referee view`, the viewer of finished runs on the same server.
+    ['/view', lazy('view.html', resolve(dir, 'view.html'), 'text/html; charset=utf-8')],
+    ['/assets/view.js', lazy('view.js', resolve(dir, 'view.js'), 'text/javascript; charset=utf-8')],
     ['/assets/echarts.min.js', lazy('echarts', echarts, 'text/javascript; charset=utf-8')],
   ]);
 }
@@ -250,6 +254,9 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     '/api/benchmark/runs': (url) => runsView(hub, parseQuery(RunsQuerySchema, url)),
     '/api/benchmark/compare': (url) => compareView(hub, parseQuery(CompareQuerySchema, url)),
     '/api/benchmark/snapshot': () => snapshotView(hub),
+    '/api/view/runs': (url) => viewRuns(hub, parseQuery(ViewRunsQuerySchema, url)),
+    '/api/view/samples': (url) => viewSamples(hub, parseQuery(ViewSamplesQuerySchema, url)),
+    '/api/view/sample': (url) => viewSample(hub, parseQuery(ViewSampleQuerySchema, url)),
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -278,6 +285,12 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
       }
       if (url.pathname === '/api/benchmark/telemetry/stream' || url.pathname === '/api/benchmark-sse') {
         stream(req, res, url);
+        return;
+      }
+      if (url.pathname === '/api/view/export') {
+        const file = viewExport(hub, parseQuery(ViewExportQuerySchema, url));
+        res.writeHead(200, { 'Content-Type': file.type, 'Content-Disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`, 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
+        res.end(file.body);
         return;
       }
       const route = api[url.pathname];

@@ -41,7 +41,7 @@ const turnEnd = (test: string, turn: number, step: number, extra: Ev): Ev => ({
  */
 export function writeRetriedTaskRun(root: string): void {
   const start = (test: string, turn: number, step: number): Ev => ({ test_id: test, turn_id: turn, lane: 0, step, kind: 'test', dataset: 'qa', prompt: `task ${test}` });
-  writeRun(root, 'tasks-retried', { agent: 'task-agent', status: 'finished' }, [
+  writeRun(root, 'tasks-retried', { agent: 'task-agent', status: 'finished', run_type: 'tasks' }, [
     [0, 'run_start', { tests_total: 3, turns_total: 3, tests: ['a', 'b', 'c'].map((t) => ({ test_id: t, dataset: 'qa' })) }],
     [0, 'test_start', { test_id: 'a', dataset: 'qa', lane: 0 }],
     [0, 'turn_start', start('a', 0, 0)],
@@ -108,6 +108,12 @@ export function writeResumedRun(root: string): void {
     [119, 'test_end', { test_id: 'names/0', dataset: 'names', score: 0, max_score: 1, reasons: ['wrong'] }],
     [119.1, 'run_end', { status: 'finished', score: 1, max_score: 2 }],
   ]);
+  // What the agent said, hostile markup included: the viewer shows it as text.
+  const transcript = [
+    { turn_id: 2, test_id: 'names/0', user: 'My name is Ana.', agent: 'Noted.', metadata: {} },
+    { turn_id: 3, test_id: 'names/0', user: 'What is my name?', agent: '<img src=x onerror="document.title=\'pwned\'">Bob</script>', metadata: {} },
+  ];
+  writeFileSync(join(root, 'ltm-resumed', 'transcripts.jsonl'), transcript.map((t) => JSON.stringify(t)).join('\n') + '\n');
 }
 
 /**

@@ -1,0 +1,137 @@
+/* global document, location, URLSearchParams */
+// `referee view` (issue 17): runs, their samples and one sample's messages.
+// Everything from a run directory, model text above all, goes on the page with textContent.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const token = new URLSearchParams(location.search).get('token');
+  const api = (path, params) => {
+    const q = new URLSearchParams(Object.entries(params || {}).filter(([, v]) => v !== '' && v !== undefined && v !== null));
+    if (token) q.set('token', token);
+    return `${path}?${q}`;
+  };
+  const PAGE = 50;
+  const state = { run: null, offset: 0, total: 0 };
+
+  function cell(tr, value, cls) {
+    const td = document.createElement('td');
+    td.textContent = value === null || value === undefined ? '—' : String(value);
+    if (cls) td.className = cls;
+    tr.append(td);
+    return td;
+  }
+  const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+
+  async function loadRuns() {
+    const r = await fetch(api('api/view/runs', { q: $('q').value.trim(), status: $('status').value, min_score: $('min-score').value }));
+    if (!r.ok) return;
+    const body = await r.json();
+    const kind = $('kind').value;
+    const runs = body.runs.filter((x) => !kind || x.kind === kind);
+    $('runs-count').textContent = `${runs.length} of ${body.total}`;
+    $('runs').replaceChildren(
+      ...runs.map((x) => {
+        const tr = document.createElement('tr');
+        tr.className = 'run-row';
+        tr.dataset.key = x.key;
+        cell(tr, x.created_at ? new Date(x.created_at).toLocaleString() : null);
+        cell(tr, x.run_id);
+        cell(tr, x.kind);
+        cell(tr, x.agent);
+        cell(tr, (x.datasets || []).join(', '));
+        cell(tr, x.status, `status-${x.status}`);
+        cell(tr, x.max_score ? `${Math.round(x.score * 100) / 100}/${x.max_score}` : null);
+        cell(tr, pct(x.success_rate));
+        tr.addEventListener('click', () => openRun(x));
+        return tr;
+      }),
+    );
+  }
+
+  function openRun(run) {
+    state.run = run;
+    state.offset = 0;
+    // Another run, its own samples: the filters start over.
+    $('sample-status').value = '';
+    $('sample-q').value = '';
+    $('run').classList.remove('hidden');
+    $('sample').classList.add('hidden');
+    $('run-id').textContent = run.run_id;
+    $('run-summary').textContent = `${run.agent} · ${run.tests_done}/${run.tests_total} tests · ${pct(run.success_rate)} pass · $${Number(run.cost_usd || 0).toFixed(4)}`;
+    $('export-csv').href = api('api/view/export', { run: run.key, format: 'csv' });
+    $('export-json').href = api('api/view/export', { run: run.key, format: 'json' });
+    void loadSamples();
+  }
+
+  async function loadSamples() {
+    if (!state.run) return;
+    const r = await fetch(api('api/view/samples', { run: state.run.key, status: $('sample-status').value, q: $('sample-q').value.trim(), offset: state.offset, limit: PAGE }));
+    if (!r.ok) return;
+    const body = await r.json();
+    state.total = body.total;
+    $('page-info').textContent = body.total ? `${state.offset + 1}–${Math.min(state.offset + PAGE, body.total)} of ${body.total}` : 'no samples';
+    $('samples').replaceChildren(
+      ...body.samples.map((s) => {
+        const tr = document.createElement('tr');
+        tr.className = 'sample-row';
+        cell(tr, s.test_id);
+        cell(tr, s.dataset);
+        cell(tr, s.status, `status-${s.status === 'pass' ? 'finished' : s.status === 'fail' ? 'failed' : s.status}`);
+        cell(tr, s.max_score === null ? null : `${s.score}/${s.max_score}`);
+        cell(tr, s.turns);
+        tr.addEventListener('click', () => openSample(s.test_id));
+        return tr;
+      }),
+    );
+  }
+
+  async function openSample(testId) {
+    const r = await fetch(api('api/view/sample', { run: state.run.key, test: testId }));
+    if (!r.ok) return;
+    const body = await r.json();
+    const s = body.sample;
+    $('sample').classList.remove('hidden');
+    $('sample-id').textContent = s.test_id;
+    $('sample-verdict').textContent = `${s.status.toUpperCase()} · score ${s.score ?? '—'}/${s.max_score ?? '—'}${(s.reasons || []).length ? '\n' + s.reasons.join('\n') : ''}`;
+    $('sample-turns').replaceChildren(
+      ...body.turns.map((t) => {
+        const div = document.createElement('div');
+        div.className = 'turn';
+        for (const [who, textValue] of [['User', t.user], ['Agent', t.agent]]) {
+          const h = document.createElement('h4');
+          h.textContent = `${who} · turn ${t.turn_id}`;
+          const pre = document.createElement('pre');
+          pre.className = `msg msg-${who.toLowerCase()}`;
+          pre.textContent = textValue === undefined || textValue === null ? '' : String(textValue);
+          div.append(h, pre);
+        }
+        return div;
+      }),
+    );
+  }
+
+  let typing = null;
+  const debounce = (fn) => () => {
+    clearTimeout(typing);
+    typing = setTimeout(fn, 200);
+  };
+  $('q').addEventListener('input', debounce(loadRuns));
+  for (const id of ['status', 'kind', 'min-score']) $(id).addEventListener('change', loadRuns);
+  const reloadSamples = () => {
+    state.offset = 0;
+    void loadSamples();
+  };
+  $('sample-status').addEventListener('change', reloadSamples);
+  $('sample-q').addEventListener('input', debounce(reloadSamples));
+  $('prev').addEventListener('click', () => {
+    state.offset = Math.max(0, state.offset - PAGE);
+    void loadSamples();
+  });
+  $('next').addEventListener('click', () => {
+    if (state.offset + PAGE < state.total) state.offset += PAGE;
+    void loadSamples();
+  });
+  void loadRuns();
+  // Live runs move on: the list refreshes every few seconds.
+  setInterval(loadRuns, 5000);
+})();
