@@ -76,14 +76,14 @@ describe('the viewer in Chromium', () => {
     await page.locator('#runs tr', { hasText: 'tasks-retried' }).click();
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     expect(csv.suggestedFilename()).toBe('tasks-retried-results.csv');
-    const text = await (await fetch(new URL(await page.locator('#export-csv').getAttribute('href'), monitor.url))).text();
+    const text = await (await fetch(new URL((await page.locator('#export-csv').getAttribute('href'))!, monitor.url))).text();
     expect(text.trim().split('\n')).toEqual([
       'test_id,dataset,status,score,max_score,turns,reasons',
       'a,qa,pass,1,1,1,attempt 1: pass',
       'b,qa,fail,0,1,1,attempt 1: fail | attempt 2: fail: timeout',
       'c,qa,pass,1,1,1,attempt 2: pass',
     ]);
-    const json = (await (await fetch(new URL(await page.locator('#export-json').getAttribute('href'), monitor.url))).json()) as { results: { test_id: string; score: number }[] };
+    const json = (await (await fetch(new URL((await page.locator('#export-json').getAttribute('href'))!, monitor.url))).json()) as { results: { test_id: string; score: number }[] };
     expect(json.results.map((r) => [r.test_id, r.score])).toEqual([['a', 1], ['b', 0], ['c', 1]]);
   });
 });
