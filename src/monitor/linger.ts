@@ -1,3 +1,4 @@
+import type { MonitorHub } from './hub.js';
 import type { MonitorServer } from './server.js';
 
 export interface LingerOptions {
@@ -16,15 +17,30 @@ export interface LingerOptions {
  * `run_end` (every event before it is then sent to the page too), then keeps the
  * page served until `until` resolves.
  */
-export async function lingerMonitor(server: MonitorServer, runId: string, options: LingerOptions = {}): Promise<void> {
+export async function lingerMonitor(server: MonitorServer, done: (hub: MonitorHub) => boolean, options: LingerOptions = {}): Promise<void> {
   const deadline = Date.now() + (options.flushTimeoutMs ?? 5000);
   const pollMs = options.pollMs ?? 50;
   for (;;) {
-    const model = server.hub.find(runId);
-    if ((model && !model.running && model.ended_at) || Date.now() >= deadline) break;
+    if (done(server.hub) || Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, pollMs));
   }
   // One more poll period so the SSE writes of the last events leave the process.
   await new Promise((r) => setTimeout(r, pollMs));
   if (options.until) await options.until;
+}
+
+/** The one run of an LTM run: done once its `run_end` is folded in. */
+export function runEnded(runId: string): (hub: MonitorHub) => boolean {
+  return (hub) => {
+    const m = hub.find(runId);
+    return m !== undefined && !m.running && m.ended_at !== null;
+  };
+}
+
+/** The runs a suite or a match started (after `sinceMs`): done once every one has ended. */
+export function runsStartedSinceEnded(sinceMs: number): (hub: MonitorHub) => boolean {
+  return (hub) => {
+    const mine = hub.models().filter((m) => m.started_at !== null && Date.parse(m.started_at) >= sinceMs);
+    return mine.length > 0 && mine.every((m) => !m.running && m.ended_at !== null);
+  };
 }

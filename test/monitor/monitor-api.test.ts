@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { formatSse, startMonitor, type MonitorServer } from '../../src/monitor/server.js';
-import { runCli, tempDir } from '../helpers.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
 import { SseClient, getJson, spawnRun, waitFor, writeSlowAgent, writeSmallDataset } from './helpers.js';
 
 type Json = Record<string, unknown>;
@@ -273,6 +273,24 @@ describe('referee run --monitor', () => {
       const [runDir] = runDirs(join(out, 'runs'));
       const turns = readFileSync(join(out, 'runs', runDir!, 'turn_metrics.jsonl'), 'utf8').trim().split('\n');
       expect(seen.filter((t) => t === 'turn_end')).toHaveLength(turns.length);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+  it('serves a task run too (a flag never silently ignored), flushed before exit', async () => {
+    const out = tempDir('referee-run-monitor-tasks-');
+    const run = spawnRun(['--tasks', join(ROOT, 'configs/tasks/basics.jsonl'), '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--output-dir', out, '--monitor', '--monitor-port', '0']);
+    try {
+      const url = await waitFor(() => /\[referee\] monitor: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr())?.[1], 'the monitor URL');
+      const page = new SseClient(new URL('/api/benchmark/telemetry/stream?types=test_end,run_end', url).toString());
+      await page.open();
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(0);
+      const seen = page.events.filter((e) => e.event === 'run').map((e) => page.json(e)['type']);
+      page.close();
+      const tasks = readFileSync(join(ROOT, 'configs/tasks/basics.jsonl'), 'utf8').trim().split('\n').length;
+      expect(seen.at(-1)).toBe('run_end');
+      expect(seen.filter((t) => t === 'test_end')).toHaveLength(tasks);
     } finally {
       run.child.kill('SIGKILL');
     }

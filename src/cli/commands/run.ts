@@ -16,7 +16,8 @@ import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../de
 import { ProgressReporter } from '../progress.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
 import { startMonitor, type MonitorServer } from '../../monitor/server.js';
-import { lingerMonitor } from '../../monitor/linger.js';
+import { lingerMonitor, runEnded, runsStartedSinceEnded } from '../../monitor/linger.js';
+import type { MonitorHub } from '../../monitor/hub.js';
 import { withFlagOverrides } from '../flag-overrides.js';
 import { resumeFromFlags } from './resume.js';
 import { runTasksCommand } from './run-tasks.js';
@@ -55,17 +56,43 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
  * issue 17: the monitor shows the finished run: it flushes the last events to the page,
  * and at a terminal it keeps serving until Ctrl-C (a script's run exits once flushed).
  */
-async function lingerAfterRun(monitor: MonitorServer, runId: string, status: string): Promise<void> {
+async function lingerAfterRun(monitor: MonitorServer, done: (hub: MonitorHub) => boolean, status: string): Promise<void> {
   const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true && status !== 'interrupted';
   if (interactive) process.stderr.write(`[referee] monitor: run ${status}; still serving ${monitor.url} (Ctrl-C to stop)\n`);
-  await lingerMonitor(monitor, runId, interactive ? { until: untilInterrupted() } : {});
+  await lingerMonitor(monitor, done, interactive ? { until: untilInterrupted() } : {});
+}
+
+function startRunMonitor(flags: RunFlags, outputDir: string): Promise<MonitorServer> {
+  return startMonitor({
+    runsDir: outputDir,
+    port: flags['monitor-port'],
+    ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+  });
+}
+
+/**
+ * issue 17: --monitor works for task, suite and match runs too (a flag is never
+ * silently ignored): the monitor over the output root, flushed like an LTM run's.
+ */
+async function withRunMonitor(flags: RunFlags, body: () => Promise<number>): Promise<number> {
+  if (!flags.monitor) return body();
+  const since = Date.now();
+  const monitor = await startRunMonitor(flags, resolve(flags['output-dir']));
+  process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
+  try {
+    const code = await body();
+    await lingerAfterRun(monitor, runsStartedSinceEnded(since), code === 130 ? 'interrupted' : code === 0 ? 'finished' : 'failed');
+    return code;
+  } finally {
+    await monitor.close();
+  }
 }
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseRunFlags(argv);
-  if (flags.suite !== undefined || flags.tasks !== undefined) return runTasksCommand(flags);
+  if (flags.suite !== undefined || flags.tasks !== undefined) return withRunMonitor(flags, () => runTasksCommand(flags));
   // Match mode: this process orchestrates two `referee run` children (issue 5).
-  if (flags['compare-with']) return matchCommand(flags);
+  if (flags['compare-with']) return withRunMonitor(flags, () => matchCommand(flags));
   // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.
   const resume = flags.resume !== undefined ? await resumeFromFlags(flags) : undefined;
   if (resume === null) return 0;
@@ -85,11 +112,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   // Issue 6: the monitor reads the output root like any other reader of run directories.
   let monitor: MonitorServer | undefined;
   if (flags.monitor) {
-    monitor = await startMonitor({
-      runsDir: outputDir,
-      port: flags['monitor-port'],
-      ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
-    });
+    monitor = await startRunMonitor(flags, outputDir);
     process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
   }
 
@@ -126,7 +149,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
     process.stdout.write(`${result.runDir}\n`);
     if (monitor) {
       stopListening(); // Ctrl-C now stops the server, it no longer interrupts a run
-      await lingerAfterRun(monitor, runId, result.status);
+      await lingerAfterRun(monitor, runEnded(runId), result.status);
     }
     return result.status === 'finished' ? 0 : result.status === 'interrupted' ? 130 : 1;
   } finally {
