@@ -26,7 +26,18 @@ import {
   summaryView,
   workersView,
 } from './views.js';
-import { ViewExportQuerySchema, ViewRunsQuerySchema, ViewSampleQuerySchema, ViewSamplesQuerySchema, viewExport, viewRuns, viewSample, viewSamples } from './viewer.js';
+import {
+  ViewExportQuerySchema,
+  ViewMatrixQuerySchema,
+  ViewRunsQuerySchema,
+  ViewSampleQuerySchema,
+  ViewSamplesQuerySchema,
+  viewExport,
+  viewMatrix,
+  viewRuns,
+  viewSample,
+  viewSamples,
+} from './viewer.js';
 
 export interface MonitorOptions {
   /** Root holding the run directories. @default "runs" */
@@ -257,6 +268,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     '/api/view/runs': (url) => viewRuns(hub, parseQuery(ViewRunsQuerySchema, url)),
     '/api/view/samples': (url) => viewSamples(hub, parseQuery(ViewSamplesQuerySchema, url)),
     '/api/view/sample': (url) => viewSample(hub, parseQuery(ViewSampleQuerySchema, url)),
+    '/api/view/matrix': (url) => viewMatrix(hub, parseQuery(ViewMatrixQuerySchema, url)),
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {

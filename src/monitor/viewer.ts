@@ -30,6 +30,7 @@ export const ViewSamplesQuerySchema = z.strictObject({
   token: z.string().optional(),
 });
 export const ViewSampleQuerySchema = z.strictObject({ run: z.string().min(1).max(300), test: z.string().min(1).max(500), token: z.string().optional() });
+export const ViewMatrixQuerySchema = z.strictObject({ suite: z.string().max(300).optional(), token: z.string().optional() });
 export const ViewExportQuerySchema = z.strictObject({ run: z.string().min(1).max(300), format: z.enum(['csv', 'json']).default('csv'), token: z.string().optional() });
 
 function model(hub: MonitorHub, run: string): RunModel {
@@ -112,4 +113,43 @@ export function viewExport(hub: MonitorHub, q: z.infer<typeof ViewExportQuerySch
   const lines = [[...CSV_COLUMNS, 'reasons'].join(',')];
   for (const t of tests) lines.push([...CSV_COLUMNS.map((c) => csvCell(t[c])), csvCell(t.reasons ?? [])].join(','));
   return { type: 'text/csv; charset=utf-8', body: lines.join('\n') + '\n', filename: `${m.run_id}-results.csv` };
+}
+
+function suiteOf(m: RunModel): string | null {
+  const d = m.meta['dataset_config'];
+  const name = d && typeof d === 'object' ? (d as Record<string, unknown>)['suite'] : undefined;
+  return typeof name === 'string' ? name : null;
+}
+
+/**
+ * A suite's matrix (agents x datasets): one cell per pair, the newest run of it,
+ * with its score and pass rate and the run to open. Without `suite`: the names.
+ */
+export function viewMatrix(hub: MonitorHub, q: z.infer<typeof ViewMatrixQuerySchema>): Record<string, unknown> {
+  const suites = [...new Set(hub.models().map(suiteOf).filter((s): s is string => s !== null))].sort();
+  const suite = q.suite ?? suites[0];
+  if (suite === undefined) return { suites, suite: null, agents: [], datasets: [], cells: [] };
+  const cells = new Map<string, Record<string, unknown>>();
+  const runs = hub
+    .models()
+    .filter((m) => suiteOf(m) === suite)
+    .sort((a, b) => (a.started_at ?? '').localeCompare(b.started_at ?? ''));
+  for (const m of runs) {
+    const s = m.summary();
+    const dataset = m.datasets[0] ?? 'unknown';
+    cells.set(`${s.agent}\u0000${dataset}`, {
+      agent: s.agent,
+      dataset,
+      run: m.key,
+      status: s.status,
+      score: s.score,
+      max_score: s.max_score,
+      pass: s.pass,
+      tests: s.tests_total,
+      pass_rate: s.tests_done ? s.pass / s.tests_done : null,
+    });
+  }
+  const all = [...cells.values()];
+  const uniq = (k: string): string[] => [...new Set(all.map((c) => String(c[k])))].sort();
+  return { suites, suite, agents: uniq('agent'), datasets: uniq('dataset'), cells: all };
 }

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { ROOT, tempDir } from '../helpers.js';
-import { writeResumedRun, writeRetriedTaskRun } from '../monitor/fixture-runs.js';
+import { writeResumedRun, writeRetriedTaskRun, writeSuiteRuns } from '../monitor/fixture-runs.js';
 
 const SHOTS = join(ROOT, 'test-output');
 
@@ -20,6 +20,7 @@ describe('the viewer in Chromium', () => {
     const root = tempDir('referee-viewer-');
     writeRetriedTaskRun(root);
     writeResumedRun(root);
+    writeSuiteRuns(root);
     monitor = await startMonitor({ runsDir: root, port: 0, pollMs: 50, discoverMs: 100 });
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage({ viewport: { width: 1300, height: 1100 } });
@@ -33,21 +34,30 @@ describe('the viewer in Chromium', () => {
   const rows = (sel: string) => page.locator(sel).allInnerTexts();
 
   it('lists the runs, and filters them by kind, score and search', async () => {
-    await expect.poll(() => page.locator('#runs tr').count(), { timeout: 15_000 }).toBe(2);
-    expect(await page.locator('#runs-count').innerText()).toBe('2 of 2');
+    await expect.poll(() => page.locator('#runs tr').count(), { timeout: 15_000 }).toBe(6);
+    expect(await page.locator('#runs-count').innerText()).toBe('6 of 6');
     await page.selectOption('#kind', 'tasks');
     await expect.poll(() => rows('#runs tr td:nth-child(2)')).toEqual(['tasks-retried']);
     await page.selectOption('#kind', '');
     await page.selectOption('#min-score', '0.5');
-    // tasks-retried scored 2/3, ltm-resumed 1/2: both pass 50%; 90% would keep neither.
-    await expect.poll(() => page.locator('#runs tr').count()).toBe(2);
+    // tasks-retried 2/3, ltm-resumed 1/2, the suite's cells 4/4, 3/4, 1/4, 2/4.
+    await expect.poll(() => rows('#runs tr td:nth-child(2)').then((r) => r.sort())).toEqual(['demo-strong-math', 'demo-strong-trivia', 'demo-weak-trivia', 'ltm-resumed', 'tasks-retried']);
     await page.selectOption('#min-score', '0.9');
-    await expect.poll(() => page.locator('#runs tr').count()).toBe(0);
+    await expect.poll(() => rows('#runs tr td:nth-child(2)')).toEqual(['demo-strong-math']);
     await page.selectOption('#min-score', '');
     await page.fill('#q', 'names');
     await expect.poll(() => rows('#runs tr td:nth-child(2)')).toEqual(['ltm-resumed']);
     await page.fill('#q', '');
-    await expect.poll(() => page.locator('#runs tr').count()).toBe(2);
+    await expect.poll(() => page.locator('#runs tr').count()).toBe(6);
+  });
+
+  it('shows a suite as a matrix of agents x datasets, a cell opening its samples', async () => {
+    await expect.poll(() => rows('#matrix-rows tr')).toEqual(['strong\t100% (4/4)\t75% (3/4)', 'weak\t25% (1/4)\t50% (2/4)']);
+    expect(await rows('#matrix-head tr')).toEqual(['agent / dataset\tmath\ttrivia']);
+    await page.locator('#matrix-rows tr', { hasText: 'weak' }).locator('td.matrix-cell').nth(1).click();
+    await expect.poll(() => page.locator('#run-id').innerText()).toBe('demo-weak-trivia');
+    await expect.poll(() => rows('#samples tr td:nth-child(3)')).toEqual(['pass', 'pass', 'fail', 'fail']);
+    await page.screenshot({ path: join(SHOTS, 'viewer-matrix.png'), fullPage: true });
   });
 
   it('opens a run: its samples, filtered by pass/fail and searched', async () => {

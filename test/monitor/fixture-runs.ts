@@ -14,7 +14,7 @@ const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
 function writeRun(root: string, runId: string, meta: Ev, events: [number, string, Ev][]): void {
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'run.json'), JSON.stringify({ run_id: runId, created_at: at(0), agent: { name: meta['agent'] ?? runId }, ...meta }));
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ run_id: runId, created_at: at(0), ...meta, agent: { name: meta['agent'] ?? runId } }));
   writeFileSync(join(dir, 'events.jsonl'), events.map(([s, type, data], seq) => JSON.stringify({ seq, ts: at(s), type, run_id: runId, ...data })).join('\n') + '\n');
 }
 
@@ -135,4 +135,20 @@ export function writeLiveLtmRun(root: string, startedAt: number): void {
     [0.6, 'turn_start', { test_id: 't/0', turn_id: 1, lane: 0, step: 1, kind: 'test', dataset: 'd', prompt: 'p' }],
   ];
   writeFileSync(join(dir, 'events.jsonl'), lines.map(([s, type, data], seq) => JSON.stringify({ seq, ts: ts(s), type, run_id: 'ltm-live', ...data })).join('\n') + '\n');
+}
+
+/**
+ * A suite `demo`, 2 agents x 2 datasets of 4 tasks. True pass counts: strong 4/4 on
+ * math and 3/4 on trivia, weak 1/4 on math and 2/4 on trivia.
+ */
+export function writeSuiteRuns(root: string): void {
+  const passes: Record<string, number> = { 'strong-math': 4, 'strong-trivia': 3, 'weak-math': 1, 'weak-trivia': 2 };
+  for (const [cell, passed] of Object.entries(passes)) {
+    const [agent, dataset] = cell.split('-') as [string, string];
+    const tests = [0, 1, 2, 3].map((i) => ({ test_id: `${dataset}/${i}`, dataset }));
+    const events: [number, string, Ev][] = [[0, 'run_start', { tests_total: 4, turns_total: 4, tests }]];
+    tests.forEach((t, i) => events.push([1 + i, 'test_end', { test_id: t.test_id, dataset, score: i < passed ? 1 : 0, max_score: 1, reasons: [] }]));
+    events.push([6, 'run_end', { status: 'finished' }]);
+    writeRun(root, `demo-${cell}`, { agent, status: 'finished', run_type: 'suite', dataset_config: { kind: 'tasks', name: dataset, suite: 'demo' } }, events);
+  }
 }

@@ -110,6 +110,47 @@
     );
   }
 
+  // A suite's agents x datasets matrix; a cell opens its run.
+  async function loadMatrix() {
+    const r = await fetch(api('api/view/matrix', { suite: $('suite').value }));
+    if (!r.ok) return;
+    const m = await r.json();
+    $('matrix').classList.toggle('hidden', !m.suite);
+    if (!m.suite) return;
+    if ($('suite').options.length !== m.suites.length) {
+      $('suite').replaceChildren(
+        ...m.suites.map((name) => {
+          const o = document.createElement('option');
+          o.textContent = name;
+          return o;
+        }),
+      );
+      $('suite').value = m.suite;
+    }
+    const head = document.createElement('tr');
+    for (const h of ['agent / dataset', ...m.datasets]) cell(head, h);
+    $('matrix-head').replaceChildren(head);
+    $('matrix-rows').replaceChildren(
+      ...m.agents.map((agent) => {
+        const tr = document.createElement('tr');
+        cell(tr, agent);
+        for (const d of m.datasets) {
+          const c = m.cells.find((x) => x.agent === agent && x.dataset === d);
+          const td = cell(tr, c ? `${pct(c.pass_rate)} (${c.pass}/${c.tests})` : null, c ? 'matrix-cell' : '');
+          if (c) {
+            td.dataset.run = c.run;
+            td.addEventListener('click', async () => {
+              const runs = await (await fetch(api('api/view/runs', { limit: 1000 }))).json();
+              const run = runs.runs.find((x) => x.key === c.run);
+              if (run) openRun(run);
+            });
+          }
+        }
+        return tr;
+      }),
+    );
+  }
+
   let typing = null;
   const debounce = (fn) => () => {
     clearTimeout(typing);
@@ -131,7 +172,12 @@
     if (state.offset + PAGE < state.total) state.offset += PAGE;
     void loadSamples();
   });
+  $('suite').addEventListener('change', loadMatrix);
   void loadRuns();
-  // Live runs move on: the list refreshes every few seconds.
-  setInterval(loadRuns, 5000);
+  void loadMatrix();
+  // Live runs move on: the list and the matrix refresh every few seconds.
+  setInterval(() => {
+    void loadRuns();
+    void loadMatrix();
+  }, 5000);
 })();
