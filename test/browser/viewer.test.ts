@@ -82,6 +82,15 @@ describe('the viewer in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'viewer-sample.png'), fullPage: true });
   });
 
+  it('compares any two runs side by side', async () => {
+    await page.selectOption('#cmp-a', 'demo-weak-math');
+    await page.selectOption('#cmp-b', 'demo-strong-math');
+    await page.click('#cmp-go');
+    await expect.poll(() => rows('#cmp-rows tr')).toContain('score\t1/4\t4/4\t3');
+    expect(await rows('#cmp-rows tr')).toContain('success rate\t25%\t100%\t75 pts');
+    await page.screenshot({ path: join(SHOTS, 'viewer-compare.png'), fullPage: true });
+  });
+
   it('exports a run’s results as CSV and JSON', async () => {
     await page.locator('#runs tr', { hasText: 'tasks-retried' }).click();
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);

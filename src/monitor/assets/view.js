@@ -26,6 +26,7 @@
     const r = await fetch(api('api/view/runs', { q: $('q').value.trim(), status: $('status').value, min_score: $('min-score').value }));
     if (!r.ok) return;
     const body = await r.json();
+    fillCompareChoices(body.runs);
     const kind = $('kind').value;
     const runs = body.runs.filter((x) => !kind || x.kind === kind);
     $('runs-count').textContent = `${runs.length} of ${body.total}`;
@@ -150,6 +151,47 @@
       }),
     );
   }
+
+  // Side by side: the monitor's /compare over any two runs (the comparison report, live).
+  function fillCompareChoices(runs) {
+    for (const id of ['cmp-a', 'cmp-b']) {
+      const sel = $(id);
+      const keep = sel.value;
+      if (sel.options.length === runs.length) continue;
+      sel.replaceChildren(
+        ...runs.map((x) => {
+          const o = document.createElement('option');
+          o.value = x.key;
+          o.textContent = x.run_id;
+          return o;
+        }),
+      );
+      if (keep) sel.value = keep;
+    }
+  }
+  async function compare() {
+    const r = await fetch(api('api/benchmark/compare', { runs: `${$('cmp-a').value},${$('cmp-b').value}` }));
+    if (!r.ok) return;
+    const c = (await r.json()).comparison;
+    const num = (x, d) => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
+    const line = (label, a, b, delta) => {
+      const tr = document.createElement('tr');
+      for (const v of [label, a, b, delta]) cell(tr, v);
+      return tr;
+    };
+    const rate = (s) => (s.max_score ? s.score / s.max_score : null);
+    const p50 = (s) => s.metrics.latency_ms.p50;
+    $('cmp-rows').replaceChildren(
+      line('run', c.run_a.run_id, c.run_b.run_id, null),
+      line('agent', c.run_a.agent, c.run_b.agent, null),
+      line('score', `${num(c.run_a.score, 2)}/${c.run_a.max_score}`, `${num(c.run_b.score, 2)}/${c.run_b.max_score}`, num(c.delta.score, 2)),
+      line('score rate', pct(rate(c.run_a)), pct(rate(c.run_b)), c.delta.score_rate === null ? null : `${Math.round(c.delta.score_rate * 100)} pts`),
+      line('success rate', pct(c.run_a.success_rate), pct(c.run_b.success_rate), c.delta.success_rate === null ? null : `${Math.round(c.delta.success_rate * 100)} pts`),
+      line('latency p50 (ms)', num(p50(c.run_a), 0), num(p50(c.run_b), 0), num(c.delta.latency_p50_ms, 0)),
+      line('cost (USD)', num(c.run_a.cost_usd, 4), num(c.run_b.cost_usd, 4), num(c.delta.cost_usd, 4)),
+    );
+  }
+  $('cmp-go').addEventListener('click', () => void compare());
 
   let typing = null;
   const debounce = (fn) => () => {
