@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { tempDir } from '../helpers.js';
 import { writeLiveLtmRun, writeResumedRun, writeRetriedTaskRun } from './fixture-runs.js';
-import { getJson, waitFor } from './helpers.js';
+import { getJson, getOk, waitFor } from './helpers.js';
 
 type Json = Record<string, unknown>;
 /** `a.b.c` of a parsed JSON body. */
@@ -12,11 +12,7 @@ const at = (o: unknown, path: string): unknown => path.split('.').reduce<unknown
 describe('monitor numbers over fixture runs', () => {
   let monitor: MonitorServer;
   const api = (path: string): string => new URL(path, monitor.url).toString();
-  const get = async (path: string): Promise<Json> => {
-    const r = await getJson<Json>(api(path));
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return r.body;
-  };
+  const get = (path: string): Promise<Json> => getOk(monitor.url, path);
 
   beforeAll(async () => {
     const root = tempDir('referee-monitor-numbers-');
