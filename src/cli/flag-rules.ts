@@ -24,10 +24,15 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
   evaluator: ['tasks'],
   attempts: ['tasks', 'suite'],
   'cooling-s': ['tasks', 'suite'],
-  monitor: ['ltm', 'tasks', 'suite', 'resume'],
-  'monitor-port': ['ltm', 'tasks', 'suite', 'resume'],
-  host: ['ltm', 'tasks', 'suite', 'resume'],
-  token: ['ltm', 'tasks', 'suite', 'resume'],
+  monitor: ALL,
+  'monitor-port': ALL,
+  host: ALL,
+  token: ALL,
+  'compute-hourly-usd': ALL,
+  // issue 17: overrides with names of their own (withFlagOverrides refines where they cannot apply).
+  seed: ['ltm', 'match'],
+  'input-price-per-mtok': FRESH,
+  'output-price-per-mtok': FRESH,
   // issue 14: LTM and match runs execute no model-written code.
   'unsafe-code-exec': ['tasks', 'suite', 'resume'],
   // issue 12: GoodAI's -i is a schedule of GoodAI-shaped runs; a resumed run keeps its mode from run.json.

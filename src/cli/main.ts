@@ -10,6 +10,7 @@ import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
 import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
 import { exportGoodaiCommand } from './commands/export.js';
+import { viewCommand } from './commands/view.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
@@ -27,10 +28,17 @@ await yargs(hideBin(process.argv))
   .command('monitor', 'Serve the live monitor (REST, SSE and a page) over run directories', monitorBuilder, (argv) =>
     exec(() => monitorCommand(argv)),
   )
+  .command('view', 'Browse finished and live runs: run list, samples, CSV/JSON export (the monitor at /view)', (y) => monitorBuilder(y).example('$0 view --runs-dir runs', 'every run under runs/ at http://127.0.0.1:8080/view'), (argv) =>
+    exec(() => viewCommand(argv)),
+  )
   .command(
     'validate <files..>',
     'Check agent, dataset and suite configs and task files without running',
-    (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
+    (y) =>
+      y
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Agent, dataset or suite YAMLs and task files (.jsonl, .csv)' })
+        .example('$0 validate configs/agents/memory.yaml configs/datasets/default.yaml', 'check an agent and a dataset config')
+        .example('$0 validate configs/suites/judged.yaml', 'check a suite with the task files, agents and judge it names'),
     (argv) => exec(() => validateCommand(argv.files as string[])),
   )
   .command('compare [runs..]', 'Compare two finished runs: comparison_report.html, exit 3 on a --baseline regression', compareBuilder, (argv) =>
@@ -40,13 +48,15 @@ await yargs(hideBin(process.argv))
     'sim',
     'Serve the simulated model (OpenAI-compatible) on loopback',
     (y) =>
-      y.options({
-        port: { type: 'number', default: 8000 },
-        host: { type: 'string', default: '127.0.0.1' },
-        'ttft-ms': { type: 'number', default: 0 },
-        'tokens-per-s': { type: 'number', default: 0 },
-        'latency-ms': { type: 'number', default: 0 },
-      }),
+      y
+        .options({
+          port: { type: 'number', default: 8000, describe: 'TCP port (0: any free port)' },
+          host: { type: 'string', default: '127.0.0.1', describe: 'Interface to bind' },
+          'ttft-ms': { type: 'number', default: 0, describe: 'Delay before the first streamed token, ms' },
+          'tokens-per-s': { type: 'number', default: 0, describe: 'Streaming speed of the reply (0: as fast as possible)' },
+          'latency-ms': { type: 'number', default: 0, describe: 'Delay after a request arrives, before anything is sent, ms' },
+        })
+        .example('$0 sim --port 8000 --ttft-ms 200 --tokens-per-s 40', 'a slow model at http://127.0.0.1:8000/v1 for an agent with provider: openai'),
     (argv) => exec(() => simCommand(argv)),
   )
   // issue 12: a run in GoodAI's layout, for GoodAI's own reporting and evaluate.py
@@ -62,21 +72,38 @@ await yargs(hideBin(process.argv))
     "Re-send a run's spans.jsonl and metrics.jsonl over OTLP/HTTP (original ids and timestamps)",
     (y) =>
       y
-        .positional('run-dir', { type: 'string', demandOption: true })
+        .positional('run-dir', { type: 'string', demandOption: true, describe: 'A finished or interrupted run directory' })
+        .example('$0 replay runs/my-run --endpoint http://127.0.0.1:4318', 'send a run to a collector after the fact')
         .option('endpoint', { type: 'string', describe: 'OTLP/HTTP base URL (default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / _METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318)' }),
     (argv) => exec(() => replayCommand(argv['run-dir'] as string, argv.endpoint)),
   )
   .command(
     'stack <action>',
     'Build, start, stop or check the collector, Phoenix and Prometheus on 127.0.0.1',
-    (y) => stackPortOptions(y.positional('action', { choices: ['build', 'up', 'down', 'status'] as const, demandOption: true })),
+    (y) =>
+      stackPortOptions(
+        y
+          .positional('action', {
+            choices: ['build', 'up', 'down', 'status'] as const,
+            demandOption: true,
+            describe: 'build: fetch and build the native binaries; up: start them; down: stop them; status: which are running',
+          })
+          .example('$0 stack up', 'start the collector (4318), Phoenix (6006) and Prometheus (9090)'),
+      ),
     (argv) => exec(() => stackCommand(argv.action as string, stackPortsFromArgv(argv))),
   )
-  .demandCommand(1, 'Name a command: run, compare, monitor, validate, sim, replay, stack')
+  .example('$0 run', 'the default offline benchmark (sim model, built-in dataset)')
+  .example('$0 run --agent-config configs/agents/openai.yaml --monitor', 'a real endpoint, watched live at http://127.0.0.1:8080/')
+  .example('$0 run --suite configs/suites/judged.yaml', 'a task suite: agents x task files')
+  .example('$0 compare runs/a runs/b', 'compare two finished runs')
+  .epilogue('Every command takes --help. Configs are checked with `referee validate` before a run.')
+  .demandCommand(1, 'Name a command: run, compare, monitor, view, validate, sim, replay, stack')
   .strict()
   .fail((msg, err) => {
     process.stderr.write(`referee: ${err ? err.message : msg}\n`);
     process.exit(2);
   })
   .help()
+  // Examples are long command lines: up to 120 columns, or the terminal's width.
+  .wrap(Math.min(120, process.stdout.columns ?? 120))
   .parseAsync();

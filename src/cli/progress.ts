@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { RunStats } from '../artifacts/schemas.js';
 import type { ProgressSnapshot, Reporter, RunStartInfo } from '../runner/reporter.js';
+import { plural } from '../plural.js';
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '--:--';
@@ -54,7 +55,7 @@ export class ProgressReporter implements Reporter {
   onRunStart(info: RunStartInfo): void {
     this.agent = String(info.meta.agent['name'] ?? 'agent');
     this.last = info.progress;
-    this.stream.write(`[referee] run ${info.meta.run_id}: ${info.tests.length} tests, ${info.progress.turnsTotal} turns -> ${info.runDir}\n`);
+    this.stream.write(`[referee] run ${info.meta.run_id}: ${plural(info.tests.length, 'test')}, ${plural(info.progress.turnsTotal, 'turn')} -> ${info.runDir}\n`);
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
         {
@@ -114,8 +115,8 @@ export class ProgressReporter implements Reporter {
     if (!this.tty) this.printLine();
     const pct = stats.max_score ? ((stats.score / stats.max_score) * 100).toFixed(1) : '0.0';
     this.stream.write(
-      `[referee] ${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%), ${stats.turns} turns` +
-        `${stats.turns_failed ? ` (${stats.turns_failed} failed)` : ''}, ${stats.tokens_in + stats.tokens_out} tokens,` +
+      `[referee] ${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%), ${plural(stats.turns, 'turn')}` +
+        `${stats.turns_failed ? ` (${stats.turns_failed} failed)` : ''}, ${plural(stats.tokens_in + stats.tokens_out, 'token')},` +
         ` $${stats.agent_costs_usd.toFixed(4)} (${stats.pricing_source} pricing), ${(stats.wall_duration_s ?? stats.duration).toFixed(1)} s\n`,
     );
   }

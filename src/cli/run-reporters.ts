@@ -32,7 +32,13 @@ export function runReporters(flags: RunFlags, agent: Pick<AgentConfig, 'name' | 
 export async function monitorIfAsked(flags: RunFlags, outputDir: string): Promise<MonitorServer | undefined> {
   if (!flags.monitor) return undefined;
   const token = monitorToken(flags.token);
-  const monitor = await startMonitor({ runsDir: outputDir, port: flags['monitor-port'], ...(flags.host ? { host: flags.host } : {}), ...(token ? { token } : {}) });
+  const monitor = await startMonitor({
+    runsDir: outputDir,
+    port: flags['monitor-port'],
+    ...(flags.host ? { host: flags.host } : {}),
+    ...(token ? { token } : {}),
+    ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+  });
   process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
   return monitor;
 }

@@ -26,12 +26,18 @@ export const TimeoutsSchema = z.strictObject({
   stall_s: z.number().positive().default(900),
 });
 
-export const PricingSchema = z.strictObject({
-  /** USD per million input tokens. */
-  input_per_mtok: z.number().nonnegative(),
-  /** USD per million output tokens. */
-  output_per_mtok: z.number().nonnegative(),
-});
+/**
+ * Prices that override the built-in table. issue 17: either one alone is an override
+ * too (`--input-price-per-mtok` without the other); the other comes from the table.
+ */
+export const PricingSchema = z
+  .strictObject({
+    /** USD per million input tokens. */
+    input_per_mtok: z.number().nonnegative().optional(),
+    /** USD per million output tokens. */
+    output_per_mtok: z.number().nonnegative().optional(),
+  })
+  .refine((p) => p.input_per_mtok !== undefined || p.output_per_mtok !== undefined, 'give input_per_mtok, output_per_mtok or both');
 
 /** Retries of one LLM call on 429, 5xx, connection resets and malformed stream chunks (issue 4). */
 export const RetriesSchema = z.strictObject({

@@ -28,13 +28,19 @@ export function readYaml(file: string): unknown {
 
 /** One line: `file: field.path: message` for the first issue, plus a count of the rest. */
 export function formatZodIssues(file: string, error: z.ZodError): string {
-  const [first, ...rest] = error.issues;
+  const [first, ...rest] = zodProblems(file, error);
   if (!first) return `${file}: invalid`;
-  const path = first.path.length ? first.path.map(String).join('.') : '(root)';
-  let message = first.message;
-  if (first.code === 'unrecognized_keys') message = `unknown key(s) ${first.keys.map((k) => `"${k}"`).join(', ')}`;
   const more = rest.length ? ` (and ${rest.length} more issue${rest.length > 1 ? 's' : ''})` : '';
-  return `${file}: ${path}: ${message}${more}`;
+  return `${first}${more}`;
+}
+
+/** issue 17: every issue of a failed parse, one `file: field.path: message` line each (what `validate` prints). */
+export function zodProblems(file: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+    const message = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    return `${file}: ${path}: ${message}`;
+  });
 }
 
 function parseWith<S extends z.ZodType>(schema: S, file: string, raw: unknown, overrides: Override[], target: ConfigTarget): z.infer<S> {

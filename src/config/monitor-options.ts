@@ -9,6 +9,13 @@ export function monitorTokenFrom(flag: string | undefined, env: NodeJS.ProcessEn
   return v === undefined || v === '' ? undefined : v;
 }
 
+/** issue 17: seed 002's compute line: what an hour of the machine costs (`/costs` hourly_rate_usd). */
+export const ComputeHourlySchema = z
+  .number()
+  .min(0)
+  .optional()
+  .describe('USD per hour of the machine running the benchmark, for the compute line of /costs (default: no rate)');
+
 /**
  * Options of `referee monitor`, the single source of its CLI flags (STYLE.md 5).
  */
@@ -18,5 +25,6 @@ export const MonitorFlagsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1').describe('Interface to bind; anything but loopback requires --token'),
   token: MonitorTokenSchema.optional().describe('Required on /api/* as "Authorization: Bearer <token>" or ?token= (default: $REFEREE_MONITOR_TOKEN, which ps does not show)'),
   'heartbeat-s': z.number().positive().default(15).describe('Seconds between SSE heartbeat comments'),
+  'compute-hourly-usd': ComputeHourlySchema,
 });
 export type MonitorFlags = z.infer<typeof MonitorFlagsSchema>;

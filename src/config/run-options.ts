@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVALUATOR_NAMES } from '../tasks/schema.js';
-import { MonitorTokenSchema } from './monitor-options.js';
+import { ComputeHourlySchema, MonitorTokenSchema } from './monitor-options.js';
 
 /**
  * Options of `referee run`, the single source of its CLI flags (STYLE.md 5):
@@ -25,6 +25,11 @@ export const RunFlagsSchema = z.object({
   // issue 14: the same binding and token as `referee monitor`.
   host: z.string().min(1).optional().describe('With --monitor: interface to bind (default 127.0.0.1); anything but loopback requires --token'),
   token: MonitorTokenSchema.optional().describe('With --monitor: required on /api/* as "Authorization: Bearer <token>" or ?token= (default: $REFEREE_MONITOR_TOKEN)'),
+  'compute-hourly-usd': ComputeHourlySchema,
+  // issue 17 (seed 003 A6, A9): the seed and the prices without writing an --overrides path.
+  seed: z.number().int().nonnegative().optional().describe('Seed of the dataset generators and the schedule (sets dataset datasets.args.seed; LTM and match runs)'),
+  'input-price-per-mtok': z.number().nonnegative().optional().describe('USD per million input tokens, overriding the price table (sets agent pricing.input_per_mtok)'),
+  'output-price-per-mtok': z.number().nonnegative().optional().describe('USD per million output tokens, overriding the price table (sets agent pricing.output_per_mtok)'),
   // issue 3: the system/GPU sampler
   'sample-interval': z.number().positive().default(2).describe('Seconds between system/GPU telemetry samples (events.jsonl and metrics)'),
   // Task suites (issue 8): a suite YAML, or one task file with --agent-config.
@@ -59,8 +64,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** yargs option definitions derived from a flat zod object schema. */
-export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean }> {
-  const out: Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean }> = {};
+export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean; hidden?: boolean }> {
+  const out: Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean; hidden?: boolean }> = {};
   for (const [key, field] of Object.entries(schema.shape) as [string, z.ZodType][]) {
     const inner = unwrap(field);
     const type: YargsType =
@@ -69,6 +74,8 @@ export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { ty
     out[key] = {
       type,
       ...(field.description ? { describe: field.description } : {}),
+      // issue 17: a flag documented as internal is accepted but not shown in --help.
+      ...(field.description?.startsWith('Internal') ? { hidden: true } : {}),
       ...(def !== undefined && type !== 'array' ? { default: def } : {}),
       ...(type === 'array' ? { string: true } : {}),
     };

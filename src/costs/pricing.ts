@@ -28,23 +28,25 @@ export const PRICE_TABLE: Record<string, { input: number; output: number }> = {
   'claude-opus-4': { input: 15, output: 75 },
 };
 
-export function resolvePricing(
-  model: string,
-  configured?: { input_per_mtok: number; output_per_mtok: number },
-): ResolvedPricing {
-  if (configured) {
-    return { inputPerMTok: configured.input_per_mtok, outputPerMTok: configured.output_per_mtok, source: 'config' };
+export function resolvePricing(model: string, configured?: { input_per_mtok?: number | undefined; output_per_mtok?: number | undefined }): ResolvedPricing {
+  const table = tablePrice(model);
+  const input = configured?.input_per_mtok;
+  const output = configured?.output_per_mtok;
+  if (input !== undefined || output !== undefined) {
+    // issue 17: one price given is an override; the other is the table's (0 if the model is not in it).
+    return { inputPerMTok: input ?? table?.input ?? 0, outputPerMTok: output ?? table?.output ?? 0, source: 'config' };
   }
+  if (table) return { inputPerMTok: table.input, outputPerMTok: table.output, source: 'table' };
+  return { inputPerMTok: 0, outputPerMTok: 0, source: 'unknown' };
+}
+
+function tablePrice(model: string): { input: number; output: number } | undefined {
   const exact = PRICE_TABLE[model];
-  if (exact) return { inputPerMTok: exact.input, outputPerMTok: exact.output, source: 'table' };
+  if (exact) return exact;
   const prefix = Object.keys(PRICE_TABLE)
     .filter((k) => model.startsWith(k))
     .sort((a, b) => b.length - a.length)[0];
-  if (prefix) {
-    const p = PRICE_TABLE[prefix]!;
-    return { inputPerMTok: p.input, outputPerMTok: p.output, source: 'table' };
-  }
-  return { inputPerMTok: 0, outputPerMTok: 0, source: 'unknown' };
+  return prefix ? PRICE_TABLE[prefix] : undefined;
 }
 
 export function costUsd(p: ResolvedPricing, tokensIn: number, tokensOut: number): number {
@@ -56,7 +58,7 @@ export function costUsd(p: ResolvedPricing, tokensIn: number, tokensOut: number)
  * LLM, so Referee's table says nothing about it: its turns are priced by what
  * it reports (`agent_reported`), or by `pricing:` when it reports only tokens.
  */
-export function agentPricing(config: { kind: string; llm: { model: string }; pricing?: { input_per_mtok: number; output_per_mtok: number } | undefined }): ResolvedPricing {
+export function agentPricing(config: { kind: string; llm: { model: string }; pricing?: { input_per_mtok?: number | undefined; output_per_mtok?: number | undefined } | undefined }): ResolvedPricing {
   if (config.kind !== 'http' && config.kind !== 'stdio') return resolvePricing(config.llm.model, config.pricing);
   return { inputPerMTok: config.pricing?.input_per_mtok ?? 0, outputPerMTok: config.pricing?.output_per_mtok ?? 0, source: 'agent_reported' };
 }

@@ -14,6 +14,7 @@ import { newRunId } from '../runner/run-id.js';
 import { ABORT_MESSAGE } from './child-link.js';
 import { compareRunContents, newMatchId } from './compare.js';
 import type { MatchResult } from './schemas.js';
+import { plural } from '../plural.js';
 
 export type MatchRole = 'champion' | 'challenger';
 
@@ -163,7 +164,8 @@ async function newMatch(options: MatchOptions, log: (line: string) => void): Pro
   }
   const datasetDir = join(matchDir, 'dataset');
   const dataset = await prepareDataset(datasetConfig, datasetDir, { allowMismatch: options.allowDatasetMismatch ?? false });
-  log(`[referee] match ${matchId}: dataset ${dataset.sha256.slice(0, 16)} (${dataset.definitions.length} tests) in ${datasetDir}`);
+  log(`[referee] match ${matchId}: dataset ${dataset.sha256.slice(0, 16)} (${plural(dataset.definitions.length, 'test')}) in ${datasetDir}`);
+
   const roles: MatchRole[] = ['champion', 'challenger'];
   const plan: MatchPlan = {
     match_id: matchId,

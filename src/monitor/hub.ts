@@ -20,6 +20,8 @@ export interface SseMessage {
 export interface MonitorHubOptions {
   /** Root holding run directories (`<root>/<run>` or `<root>/<group>/<run>`). */
   runsDir: string;
+  /** issue 17: what an hour of the machine costs, for `/costs`' compute line. @default undefined (no rate) */
+  computeHourlyUsd?: number;
   /** Milliseconds between polls of growing files (a fallback beside fs.watch). @default 250 */
   pollMs?: number;
   /** Milliseconds between scans for new run directories. @default 1000 */
@@ -52,6 +54,7 @@ const MAX_DIR_WATCHERS = 256;
  */
 export class MonitorHub {
   readonly runsDir: string;
+  readonly computeHourlyUsd: number | undefined;
   readonly epoch = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   private seq = 0;
   private readonly runs = new Map<string, TrackedRun>();
@@ -72,6 +75,7 @@ export class MonitorHub {
 
   constructor(options: MonitorHubOptions) {
     this.runsDir = options.runsDir;
+    this.computeHourlyUsd = options.computeHourlyUsd;
     this.pollMs = options.pollMs ?? 250;
     this.discoverMs = options.discoverMs ?? 1000;
     this.ringSize = Math.max(1, options.ringSize ?? 5000);

@@ -6,7 +6,11 @@
 import { redactUrl } from '../runner/secrets.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 
-export const STAGES = ['cooling', 'thinking', 'streaming', 'evaluating', 'done'] as const;
+/**
+ * Seed 004's workflow stages, with `waiting` (issue 17) between the call and its
+ * first token: a non-reasoning model is not "thinking" while it has sent nothing.
+ */
+export const STAGES = ['cooling', 'waiting', 'thinking', 'streaming', 'evaluating', 'done'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export type TestStatus = 'pending' | 'running' | 'pass' | 'fail';
@@ -20,6 +24,8 @@ export interface TestView {
   lane: number | null;
   /** Turns of this test sent so far (its current step). */
   turns: number;
+  /** issue 17: the scorer's reasons, for the viewer's sample browser (capped). */
+  reasons?: string[];
 }
 
 /** The turn a lane is on (or last finished): what the streaming card shows. */
@@ -48,6 +54,11 @@ export interface LaneView {
   last_turn: Record<string, unknown> | null;
   /** The verdict line of the last evaluated test on this lane. */
   result: string | null;
+  /** issue 17: pass/fail of the last evaluated test, so no "success" stands beside a FAIL. */
+  verdict: 'pass' | 'fail' | null;
+  /** `<test_id>#<step>` of the last finished turn: a turn_end on the same step is another attempt. */
+  last_step_key: string | null;
+  last_turn_ok: boolean;
 }
 
 export interface RunSummary {
@@ -69,6 +80,11 @@ export interface RunSummary {
   turns_total: number;
   turns_done: number;
   turns_failed: number;
+  /** Calls made: a retried task's attempts each count here, its turn once in turns_done. */
+  attempts: number;
+  /** Times the run started: 1, plus one per resume. */
+  segments: number;
+  elapsed_seconds: number;
   pass: number;
   fail: number;
   partial: number;
@@ -85,10 +101,13 @@ export interface RunSummary {
 
 const RESPONSE_CAP = 64 * 1024;
 const PROMPT_CAP = 64 * 1024;
+const REASON_CAP = 1024;
 const LATENCY_RING = 4096;
 const SERIES_CAP = 60;
 const NOTICE_CAP = 20;
 const OVER_TIME_CAP = 1000;
+/** issue 17: tokens/s is measured over the calls that ended in this window. */
+export const TPS_WINDOW_MS = 10_000;
 
 class Ring<T> {
   private items: T[] = [];
@@ -114,7 +133,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const ms = (iso: string | null): number => (iso ? Date.parse(iso) : NaN);
 
 function emptyStages(): Record<Stage, number | null> {
-  return { cooling: null, thinking: null, streaming: null, evaluating: null, done: null };
+  return { cooling: null, waiting: null, thinking: null, streaming: null, evaluating: null, done: null };
 }
 
 /** What applying an event changed, for the hub to tell clients about. */
@@ -140,6 +159,12 @@ export class RunModel {
   tests_done = 0;
   turns_done = 0;
   turns_failed = 0;
+  attempts = 0;
+  segments = 0;
+  /** Active time of the segments before the current one (issue 17). */
+  active_ms_before = 0;
+  segment_started_at: string | null = null;
+  tpsWindow = new Ring<{ t: number; tokens: number; llm_ms: number }>(LATENCY_RING);
   pass = 0;
   fail = 0;
   partial = 0;
@@ -202,6 +227,9 @@ export class RunModel {
         first_seen: ts,
         last_turn: null,
         result: null,
+        verdict: null,
+        last_step_key: null,
+        last_turn_ok: true,
       };
       this.lanes.set(n, l);
     }
@@ -234,182 +262,274 @@ export class RunModel {
   apply(ev: Record<string, unknown>): ApplyResult {
     const type = str(ev['type']) ?? '';
     const ts = str(ev['ts']) ?? new Date().toISOString();
+    const previousEventAt = this.last_event_at;
     this.last_event_at = ts;
     switch (type) {
-      case 'run_start': {
-        this.started_at = ts;
-        this.status = 'running';
-        this.tests_total = num(ev['tests_total']) ?? this.tests_total;
-        this.turns_total = num(ev['turns_total']) ?? this.turns_total;
-        const tests = Array.isArray(ev['tests']) ? (ev['tests'] as Record<string, unknown>[]) : [];
-        for (const t of tests) {
-          const id = str(t['test_id']);
-          const dataset = str(t['dataset']) ?? 'unknown';
-          if (!id) continue;
-          if (!this.tests.has(id)) this.tests.set(id, { test_id: id, dataset, status: 'pending', score: null, max_score: null, lane: null, turns: 0 });
-          this.datasetStats(dataset).total++;
-          if (!this.datasets.includes(dataset)) this.datasets.push(dataset);
-        }
+      case 'run_start':
+        this.onRunStart(ev, ts, previousEventAt);
         return {};
-      }
-      case 'test_start': {
-        const id = str(ev['test_id']);
-        if (!id) return {};
-        const dataset = str(ev['dataset']) ?? 'unknown';
-        const t = this.tests.get(id) ?? { test_id: id, dataset, status: 'pending' as TestStatus, score: null, max_score: null, lane: null, turns: 0 };
-        t.status = 'running';
-        t.lane = num(ev['lane']);
-        this.tests.set(id, t);
-        if (!this.datasets.includes(dataset)) this.datasets.push(dataset);
+      case 'test_start':
+        this.onTestStart(ev);
         return {};
-      }
-      case 'turn_start': {
-        const n = num(ev['lane']) ?? 0;
-        const l = this.lane(n, ts);
-        this.activeLane = n;
-        const prevEnd = l.busy ? null : l.idle_since;
-        if (l.idle_since) l.idle_ms_total += Math.max(0, ms(ts) - ms(l.idle_since)) || 0;
-        l.busy = true;
-        l.idle_since = null;
-        l.test_id = str(ev['test_id']);
-        l.turn_id = num(ev['turn_id']);
-        l.kind = str(ev['kind']);
-        l.dataset = str(ev['dataset']);
-        l.prompt = cap(str(ev['prompt']) ?? '', PROMPT_CAP);
-        l.response = '';
-        l.response_truncated = false;
-        l.turn_started_at = ts;
-        l.last_activity = ts;
-        l.result = null;
-        const test = l.test_id && l.kind !== 'filler' ? this.tests.get(l.test_id) : undefined;
-        if (test) test.turns++;
-        if (this.nativeStages) return {};
-        l.stage_ms = emptyStages();
-        // Cooling: the pause between this lane's previous reply and this call.
-        if (prevEnd && l.turns_done > 0) l.stage_ms.cooling = Math.max(0, ms(ts) - ms(prevEnd)) || 0;
-        l.stage = 'thinking';
-        l.stage_since = ts;
-        l.stage_ms.thinking = 0;
-        return { stageLane: n };
-      }
-      case 'token': {
-        const l = this.laneOf(ev);
-        if (!l) return {};
-        const delta = str(ev['delta']) ?? '';
-        if (l.response.length + delta.length > RESPONSE_CAP) l.response_truncated = true;
-        else l.response += delta;
-        l.last_activity = ts;
-        if (this.nativeStages) return {};
-        const thinking = ev['stage'] === 'thinking' || insideThink(l.response);
-        return this.enterStage(l, thinking ? 'thinking' : 'streaming', ts) ? { stageLane: l.lane } : {};
-      }
-      case 'turn_end': {
-        const n = num(ev['lane']) ?? this.activeLane ?? 0;
-        const l = this.lane(n, ts);
-        const { response, ...record } = ev;
-        const text = str(response);
-        if (text !== null && !l.response_truncated) {
-          // turn_end carries the whole reply; token events may have been batched or absent.
-          l.response = cap(text, RESPONSE_CAP);
-          l.response_truncated = text.length > RESPONSE_CAP;
-        }
-        l.last_turn = record;
-        l.turns_done++;
-        l.busy = false;
-        l.idle_since = ts;
-        l.last_activity = ts;
-        this.turns_done++;
-        const ok = ev['status'] === 'success';
-        if (!ok) this.turns_failed++;
-        this.tokens_in += num(ev['tokens_in']) ?? 0;
-        const out = num(ev['tokens_out']) ?? 0;
-        this.tokens_out += out;
-        this.cost_usd += num(ev['cost_usd']) ?? 0;
-        this.pricing_source = str(ev['pricing_source']) ?? this.pricing_source;
-        if (ev['usage_source'] === 'reported' || ev['usage_source'] === 'estimated') this.usage_sources.add(ev['usage_source']);
-        const llm = num(ev['llm_ms']);
-        const total = num(ev['total_ms']);
-        const ttft = num(ev['ttft_ms']);
-        if (llm !== null) this.llm_ms += llm;
-        if (total !== null) this.latencies.push(total);
-        if (ttft !== null) this.ttfts.push(ttft);
-        const rate = turnTokensPerS(out, llm, ttft);
-        if (rate !== null) this.tps.push({ ts, tokens_per_s: rate });
-        if (this.nativeStages) return {};
-        if (!l.stage || l.stage === 'thinking') this.enterStage(l, 'streaming', ts);
-        this.enterStage(l, ev['is_question'] === true ? 'evaluating' : 'done', ts);
-        if (l.stage === 'done') l.stage_ms.done = 0;
-        return { stageLane: n };
-      }
-      case 'test_end': {
-        const id = str(ev['test_id']);
-        const score = num(ev['score']) ?? 0;
-        const max = num(ev['max_score']) ?? 1;
-        const dataset = str(ev['dataset']) ?? this.tests.get(id ?? '')?.dataset ?? 'unknown';
-        const passed = max > 0 && score >= max;
-        if (id) {
-          const t = this.tests.get(id) ?? { test_id: id, dataset, status: 'pending' as TestStatus, score: null, max_score: null, lane: null, turns: 0 };
-          t.status = passed ? 'pass' : 'fail';
-          t.score = score;
-          t.max_score = max;
-          this.tests.set(id, t);
-        }
-        this.tests_done++;
-        if (passed) this.pass++;
-        else if (score > 0) this.partial++;
-        else this.fail++;
-        this.score += score;
-        this.max_score += max;
-        const d = this.datasetStats(dataset);
-        d.done++;
-        d.score += score;
-        d.max_score += max;
-        if (passed) d.pass++;
-        this.successOverTime.push({
-          task_idx: this.tests_done,
-          success_rate: this.pass / this.tests_done,
-          score_rate: this.max_score > 0 ? this.score / this.max_score : 0,
-          ts,
-        });
-        if (this.successOverTime.length > OVER_TIME_CAP) this.successOverTime = this.successOverTime.filter((_, i) => i % 2 === 0);
-        const t = id ? this.tests.get(id) : undefined;
-        const l = this.laneOf({ ...ev, lane: t?.lane ?? ev['lane'] });
-        if (!l) return {};
-        l.tests_done++;
-        const reasons = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map(String) : [];
-        l.result = `${passed ? 'PASS' : 'FAIL'} ${id ?? ''}: score ${score}/${max}${reasons.length ? `\n${reasons.join('\n')}` : ''}`;
-        if (this.nativeStages) return {};
-        this.enterStage(l, 'done', ts);
-        return { stageLane: l.lane };
-      }
-      case 'stage': {
-        this.nativeStages = true;
-        const stage = String(ev['stage'] ?? '').toLowerCase() as Stage;
-        if (!STAGES.includes(stage)) return {};
-        const l = this.laneOf(ev) ?? this.lane(num(ev['lane']) ?? 0, ts);
-        if (stage === 'cooling' || (stage === 'thinking' && l.stage === 'done')) l.stage_ms = emptyStages();
-        return this.enterStage(l, stage, ts) ? { stageLane: l.lane } : {};
-      }
+      case 'turn_start':
+        return this.onTurnStart(ev, ts);
+      case 'token':
+        return this.onToken(ev, ts);
+      case 'turn_end':
+        return this.onTurnEnd(ev, ts);
+      case 'test_end':
+        return this.onTestEnd(ev, ts);
+      case 'stage':
+        return this.onStage(ev, ts);
       case 'telemetry': {
         const { seq: _s, run_id: _r, type: _t, ...sample } = ev;
         this.telemetry.push(sample);
         return {};
       }
-      case 'run_end': {
-        this.ended_at = ts;
-        this.status = str(ev['status']) ?? 'finished';
-        for (const l of this.lanes.values()) {
-          if (l.busy) l.busy = false;
-          if (!l.idle_since) l.idle_since = ts;
-        }
+      case 'run_end':
+        this.onRunEnd(ev, ts);
         return {};
-      }
       default: {
         const message = str(ev['message']);
         if (message) this.notices.push({ ts, type, message });
         return {};
       }
     }
+  }
+
+  private onRunStart(ev: Record<string, unknown>, ts: string, previousEventAt: string | null): void {
+    // issue 17: a resumed run appends a second segment to the same events.jsonl; time
+    // counts per segment (start to last event), never the hours it lay dead between.
+    if (this.segment_started_at) this.active_ms_before += Math.max(0, ms(previousEventAt) - ms(this.segment_started_at)) || 0;
+    this.segments++;
+    this.segment_started_at = ts;
+    this.started_at ??= ts;
+    this.ended_at = null;
+    this.status = 'running';
+    this.tests_total = num(ev['tests_total']) ?? this.tests_total;
+    this.turns_total = num(ev['turns_total']) ?? this.turns_total;
+    const tests = Array.isArray(ev['tests']) ? (ev['tests'] as Record<string, unknown>[]) : [];
+    for (const t of tests) {
+      const id = str(t['test_id']);
+      const dataset = str(t['dataset']) ?? 'unknown';
+      // A resume lists every test again; only a test not seen before adds to its dataset's total.
+      if (!id || this.tests.has(id)) continue;
+      this.tests.set(id, newTest(id, dataset));
+      this.datasetStats(dataset).total++;
+      if (!this.datasets.includes(dataset)) this.datasets.push(dataset);
+    }
+  }
+
+  private onTestStart(ev: Record<string, unknown>): void {
+    const id = str(ev['test_id']);
+    if (!id) return;
+    const dataset = str(ev['dataset']) ?? 'unknown';
+    const t = this.tests.get(id) ?? newTest(id, dataset);
+    t.status = 'running';
+    t.lane = num(ev['lane']);
+    this.tests.set(id, t);
+    if (!this.datasets.includes(dataset)) this.datasets.push(dataset);
+  }
+
+  private onTurnStart(ev: Record<string, unknown>, ts: string): ApplyResult {
+    const n = num(ev['lane']) ?? 0;
+    const l = this.lane(n, ts);
+    this.activeLane = n;
+    const prevEnd = l.busy ? null : l.idle_since;
+    if (l.idle_since) l.idle_ms_total += Math.max(0, ms(ts) - ms(l.idle_since)) || 0;
+    l.busy = true;
+    l.idle_since = null;
+    l.test_id = str(ev['test_id']);
+    l.turn_id = num(ev['turn_id']);
+    l.kind = str(ev['kind']);
+    l.dataset = str(ev['dataset']);
+    l.prompt = cap(str(ev['prompt']) ?? '', PROMPT_CAP);
+    l.response = '';
+    l.response_truncated = false;
+    l.turn_started_at = ts;
+    l.last_activity = ts;
+    l.result = null;
+    const stepKey = `${l.test_id ?? ''}#${num(ev['step']) ?? ''}`;
+    const test = l.test_id && l.kind !== 'filler' && stepKey !== l.last_step_key ? this.tests.get(l.test_id) : undefined;
+    if (test) test.turns++;
+    // A run with its own `stage` events says `cooling` itself, before the turn starts.
+    let cooled: number | null = null;
+    if (this.nativeStages && l.stage === 'cooling') {
+      this.enterStage(l, 'waiting', ts);
+      cooled = l.stage_ms.cooling;
+    }
+    l.stage_ms = emptyStages();
+    l.stage_ms.cooling = cooled;
+    // Cooling: the pause between this lane's previous reply and this call.
+    if (!this.nativeStages && prevEnd && l.turns_done > 0) l.stage_ms.cooling = Math.max(0, ms(ts) - ms(prevEnd)) || 0;
+    // issue 17: nothing has come back yet; `thinking` starts only with a reasoning token.
+    l.stage = 'waiting';
+    l.stage_since = ts;
+    l.stage_ms.waiting = 0;
+    return { stageLane: n };
+  }
+
+  private onToken(ev: Record<string, unknown>, ts: string): ApplyResult {
+    const l = this.laneOf(ev);
+    if (!l) return {};
+    const delta = str(ev['delta']) ?? '';
+    if (l.response.length + delta.length > RESPONSE_CAP) l.response_truncated = true;
+    else l.response += delta;
+    l.last_activity = ts;
+    if (this.nativeStages) return {};
+    const thinking = ev['stage'] === 'thinking' || insideThink(l.response);
+    return this.enterStage(l, thinking ? 'thinking' : 'streaming', ts) ? { stageLane: l.lane } : {};
+  }
+
+  private onTurnEnd(ev: Record<string, unknown>, ts: string): ApplyResult {
+    const n = num(ev['lane']) ?? this.activeLane ?? 0;
+    const l = this.lane(n, ts);
+    const { response, ...record } = ev;
+    const text = str(response);
+    if (text !== null && !l.response_truncated) {
+      // turn_end carries the whole reply; token events may have been batched or absent.
+      l.response = cap(text, RESPONSE_CAP);
+      l.response_truncated = text.length > RESPONSE_CAP;
+    }
+    l.last_turn = record;
+    l.busy = false;
+    l.idle_since = ts;
+    l.last_activity = ts;
+    this.countTurn(l, ev);
+    this.tokens_in += num(ev['tokens_in']) ?? 0;
+    const out = num(ev['tokens_out']) ?? 0;
+    this.tokens_out += out;
+    this.cost_usd += num(ev['cost_usd']) ?? 0;
+    this.pricing_source = str(ev['pricing_source']) ?? this.pricing_source;
+    if (ev['usage_source'] === 'reported' || ev['usage_source'] === 'estimated') this.usage_sources.add(ev['usage_source']);
+    const llm = num(ev['llm_ms']);
+    const total = num(ev['total_ms']);
+    const ttft = num(ev['ttft_ms']);
+    if (llm !== null) this.llm_ms += llm;
+    if (total !== null) this.latencies.push(total);
+    if (ttft !== null) this.ttfts.push(ttft);
+    if (llm !== null && llm > 0) {
+      this.tpsWindow.push({ t: ms(ts), tokens: out, llm_ms: llm });
+      const rate = this.windowTokensPerS();
+      if (rate !== null) this.tps.push({ ts, tokens_per_s: rate });
+    }
+    if (this.nativeStages) return {};
+    if (!l.stage || l.stage === 'waiting' || l.stage === 'thinking') this.enterStage(l, 'streaming', ts);
+    this.enterStage(l, ev['is_question'] === true ? 'evaluating' : 'done', ts);
+    if (l.stage === 'done') l.stage_ms.done = 0;
+    return { stageLane: n };
+  }
+
+  /**
+   * issue 17: a retried task writes one turn_end per attempt, all on the same lane
+   * step; the step is one turn, each call one attempt (no "Turns 12/6"). A turn
+   * counts as failed only if its last attempt failed.
+   */
+  private countTurn(l: LaneView, ev: Record<string, unknown>): void {
+    const ok = ev['status'] === 'success';
+    const stepKey = `${str(ev['test_id']) ?? ''}#${num(ev['step']) ?? ''}`;
+    this.attempts++;
+    if (stepKey === l.last_step_key) {
+      if (!l.last_turn_ok && ok) this.turns_failed--;
+      if (l.last_turn_ok && !ok) this.turns_failed++;
+    } else {
+      l.turns_done++;
+      this.turns_done++;
+      if (!ok) this.turns_failed++;
+    }
+    l.last_step_key = stepKey;
+    l.last_turn_ok = ok;
+  }
+
+  private onTestEnd(ev: Record<string, unknown>, ts: string): ApplyResult {
+    const id = str(ev['test_id']);
+    const score = num(ev['score']) ?? 0;
+    const max = num(ev['max_score']) ?? 1;
+    const dataset = str(ev['dataset']) ?? this.tests.get(id ?? '')?.dataset ?? 'unknown';
+    const passed = max > 0 && score >= max;
+    if (id) {
+      const t = this.tests.get(id) ?? newTest(id, dataset);
+      t.status = passed ? 'pass' : 'fail';
+      t.score = score;
+      t.max_score = max;
+      const why = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map((x) => cap(String(x), REASON_CAP)).slice(0, 8) : [];
+      if (why.length) t.reasons = why;
+      this.tests.set(id, t);
+    }
+    this.tests_done++;
+    if (passed) this.pass++;
+    else if (score > 0) this.partial++;
+    else this.fail++;
+    this.score += score;
+    this.max_score += max;
+    const d = this.datasetStats(dataset);
+    d.done++;
+    d.score += score;
+    d.max_score += max;
+    if (passed) d.pass++;
+    this.successOverTime.push({
+      task_idx: this.tests_done,
+      success_rate: this.pass / this.tests_done,
+      score_rate: this.max_score > 0 ? this.score / this.max_score : 0,
+      ts,
+    });
+    if (this.successOverTime.length > OVER_TIME_CAP) this.successOverTime = this.successOverTime.filter((_, i) => i % 2 === 0);
+    const t = id ? this.tests.get(id) : undefined;
+    const l = this.laneOf({ ...ev, lane: t?.lane ?? ev['lane'] });
+    if (!l) return {};
+    l.tests_done++;
+    const reasons = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map(String) : [];
+    l.result = `${passed ? 'PASS' : 'FAIL'} ${id ?? ''}: score ${score}/${max}${reasons.length ? `\n${reasons.join('\n')}` : ''}`;
+    l.verdict = passed ? 'pass' : 'fail';
+    if (this.nativeStages) return {};
+    this.enterStage(l, 'done', ts);
+    return { stageLane: l.lane };
+  }
+
+  private onStage(ev: Record<string, unknown>, ts: string): ApplyResult {
+    this.nativeStages = true;
+    const stage = String(ev['stage'] ?? '').toLowerCase() as Stage;
+    if (!STAGES.includes(stage)) return {};
+    const l = this.laneOf(ev) ?? this.lane(num(ev['lane']) ?? 0, ts);
+    // issue 17: a stage earlier than the lane's current one begins a new turn or
+    // attempt; the previous task's stage times must not linger on its pills.
+    if (l.stage && STAGES.indexOf(stage) < STAGES.indexOf(l.stage)) l.stage_ms = emptyStages();
+    return this.enterStage(l, stage, ts) ? { stageLane: l.lane } : {};
+  }
+
+  private onRunEnd(ev: Record<string, unknown>, ts: string): void {
+    this.ended_at = ts;
+    this.status = str(ev['status']) ?? 'finished';
+    for (const l of this.lanes.values()) {
+      if (l.busy) l.busy = false;
+      if (!l.idle_since) l.idle_since = ts;
+    }
+  }
+
+  /** issue 17: wall time the run has run, summed over its segments (a resume adds one). */
+  elapsedMs(now = Date.now()): number {
+    if (!this.segment_started_at) return 0;
+    const end = this.ended_at ?? (this.running ? new Date(now).toISOString() : this.last_event_at);
+    return this.active_ms_before + (Math.max(0, ms(end) - ms(this.segment_started_at)) || 0);
+  }
+
+  /**
+   * issue 17: output tokens per second of LLM call time, over the calls that ended in
+   * the last TPS_WINDOW_MS. Call time includes the wait for the first token, so a
+   * reply that arrives in one chunk reads as what it cost, not tokens per microsecond.
+   */
+  windowTokensPerS(): number | null {
+    const items = this.tpsWindow.toArray();
+    const last = items.at(-1);
+    if (!last) return null;
+    let tokens = 0;
+    let llm = 0;
+    for (const i of items) {
+      if (i.t < last.t - TPS_WINDOW_MS) continue;
+      tokens += i.tokens;
+      llm += i.llm_ms;
+    }
+    return llm > 0 ? (tokens * 1000) / llm : null;
   }
 
   private datasetStats(name: string): { total: number; done: number; pass: number; score: number; max_score: number } {
@@ -448,6 +568,9 @@ export class RunModel {
       turns_total: this.turns_total,
       turns_done: this.turns_done,
       turns_failed: this.turns_failed,
+      attempts: this.attempts,
+      segments: this.segments,
+      elapsed_seconds: Math.round(this.elapsedMs() / 100) / 10,
       pass: this.pass,
       fail: this.fail,
       partial: this.partial,
@@ -472,6 +595,9 @@ export class RunModel {
       active_lane: this.activeLane,
       telemetry: this.telemetry.toArray(),
       tps: this.tps.toArray(),
+      // The page recomputes tokens/s from these as turns end (issue 17).
+      tps_window: this.tpsWindow.toArray().slice(-256),
+      success_over_time: this.successOverTime,
       notices: this.notices.toArray(),
       per_dataset: Object.fromEntries(this.perDataset),
     };
@@ -488,7 +614,7 @@ export class RunModel {
     return { latency_ms: percentiles(this.latencies.toArray()), ttft_ms: percentiles(this.ttfts.toArray()) };
   }
 
-  /** Output tokens per second of LLM time over the whole run. */
+  /** Output tokens per second of LLM call time over the whole run. */
   throughput(): number | null {
     return this.llm_ms > 0 ? (this.tokens_out * 1000) / this.llm_ms : null;
   }
@@ -509,16 +635,14 @@ export function percentiles(values: number[]): Percentiles {
   return { count: s.length, p50: at(50), p95: at(95), p99: at(99), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
-function turnTokensPerS(tokensOut: number, llmMs: number | null, ttftMs: number | null): number | null {
-  if (!tokensOut || llmMs === null) return null;
-  const streamMs = ttftMs !== null && llmMs - ttftMs > 0 ? llmMs - ttftMs : llmMs;
-  return streamMs > 0 ? (tokensOut * 1000) / streamMs : null;
-}
-
 /** True while a `<think>` block has opened and not yet closed. */
 export function insideThink(text: string): boolean {
   const open = text.lastIndexOf('<think>');
   return open !== -1 && text.indexOf('</think>', open) === -1;
+}
+
+function newTest(id: string, dataset: string): TestView {
+  return { test_id: id, dataset, status: 'pending', score: null, max_score: null, lane: null, turns: 0 };
 }
 
 function cap(text: string, max: number): string {

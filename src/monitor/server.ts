@@ -27,6 +27,18 @@ import {
   summaryView,
   workersView,
 } from './views.js';
+import {
+  ViewExportQuerySchema,
+  ViewMatrixQuerySchema,
+  ViewRunsQuerySchema,
+  ViewSampleQuerySchema,
+  ViewSamplesQuerySchema,
+  viewExport,
+  viewMatrix,
+  viewRuns,
+  viewSample,
+  viewSamples,
+} from './viewer.js';
 
 export interface MonitorOptions {
   /** Root holding the run directories. @default "runs" */
@@ -51,6 +63,8 @@ export interface MonitorOptions {
   maxSseClients?: number;
   /** issue 14: bytes queued for one SSE client before it is cut off (it reconnects with Last-Event-ID). @default 1 MiB */
   maxBufferedBytes?: number;
+  /** issue 17: USD per machine hour for `/costs`' compute line. @default undefined (no rate) */
+  computeHourlyUsd?: number;
 }
 
 export interface MonitorServer {
@@ -104,8 +118,13 @@ function loadAssets(): Map<string, () => Asset> {
   return new Map([
     ['/', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
     ['/index.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
+    // Seed 004's route for the same page (its relative URLs resolve under /docs/, see handle).
+    ['/docs/benchmark_monitor.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
     ['/assets/app.js', lazy('app.js', resolve(dir, 'app.js'), 'text/javascript; charset=utf-8')],
     ['/assets/app.css', lazy('app.css', resolve(dir, 'app.css'), 'text/css; charset=utf-8')],
+    // issue 17: `referee view`, the viewer of finished runs on the same server.
+    ['/view', lazy('view.html', resolve(dir, 'view.html'), 'text/html; charset=utf-8')],
+    ['/assets/view.js', lazy('view.js', resolve(dir, 'view.js'), 'text/javascript; charset=utf-8')],
     ['/assets/echarts.min.js', lazy('echarts', echarts, 'text/javascript; charset=utf-8')],
   ]);
 }
@@ -178,6 +197,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.discoverMs !== undefined ? { discoverMs: options.discoverMs } : {}),
     ...(options.ringSize !== undefined ? { ringSize: options.ringSize } : {}),
+    ...(options.computeHourlyUsd !== undefined ? { computeHourlyUsd: options.computeHourlyUsd } : {}),
   });
   await hub.start();
   const assets = loadAssets();
@@ -227,6 +247,8 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
 
   const stream = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const q = parseQuery(StreamQuerySchema, url);
+    // issue 17: a stream for a run that is not there is a 400, not a silent empty stream.
+    if (q.run && !hub.find(q.run)) throw new BadRequest(`${url.pathname}: query parameter run: no run "${q.run}" under ${hub.runsDir}`);
     // At the cap, a client that has fallen behind makes room; only when none has is the newcomer refused.
     if (clients.size >= maxSseClients) evictMostBehind();
     if (clients.size >= maxSseClients) {
@@ -282,10 +304,15 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     '/api/benchmark/runs': (url) => runsView(hub, parseQuery(RunsQuerySchema, url)),
     '/api/benchmark/compare': (url) => compareView(hub, parseQuery(CompareQuerySchema, url)),
     '/api/benchmark/snapshot': () => snapshotView(hub),
+    '/api/view/runs': (url) => viewRuns(hub, parseQuery(ViewRunsQuerySchema, url)),
+    '/api/view/samples': (url) => viewSamples(hub, parseQuery(ViewSamplesQuerySchema, url)),
+    '/api/view/sample': (url) => viewSample(hub, parseQuery(ViewSampleQuerySchema, url)),
+    '/api/view/matrix': (url) => viewMatrix(hub, parseQuery(ViewMatrixQuerySchema, url)),
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://monitor.invalid');
+    if (/^\/docs\/(assets|api)\//.test(url.pathname)) url.pathname = url.pathname.slice('/docs'.length);
     try {
       // issue 14: DNS rebinding (a foreign name for this address) and cross-site API calls.
       if (!hostAllowed(req.headers.host, allowedHosts)) {
@@ -317,6 +344,12 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
       }
       if (url.pathname === '/api/benchmark/telemetry/stream' || url.pathname === '/api/benchmark-sse') {
         stream(req, res, url);
+        return;
+      }
+      if (url.pathname === '/api/view/export') {
+        const file = viewExport(hub, parseQuery(ViewExportQuerySchema, url));
+        res.writeHead(200, { 'Content-Type': file.type, 'Content-Disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`, 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
+        res.end(file.body);
         return;
       }
       const route = api[url.pathname];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 import type { MonitorHub } from './hub.js';
-import type { RunModel } from './run-model.js';
+import { TPS_WINDOW_MS, type RunModel } from './run-model.js';
 
 /**
  * The REST payloads (seed 002 shapes), built from the hub's run models. Each
@@ -30,12 +30,36 @@ export const CompareQuerySchema = z.strictObject({
     .pipe(z.array(z.string().max(300)).length(2, 'name exactly two runs: runs=A,B')),
   token: z.string().optional(),
 });
+/** Every type a stream can carry: the events.jsonl types and the monitor's own. */
+export const STREAM_TYPES = [
+  'snapshot',
+  'summary',
+  'stage',
+  'run_start',
+  'test_start',
+  'turn_start',
+  'token',
+  'turn_end',
+  'test_end',
+  'run_end',
+  'telemetry',
+  'retry',
+  'stall',
+  'stall_cleared',
+  'memory_span_overrun',
+  'callback_register',
+  'callback_deregister',
+] as const;
+
 export const StreamQuerySchema = z.strictObject({
   run: z.string().min(1).max(300).optional().describe('only this run (id or key)'),
   types: z
     .string()
     .optional()
-    .transform((s) => (s ? new Set(s.split(',').map((x) => x.trim()).filter(Boolean)) : undefined))
+    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined))
+    // issue 17: `types=bogus` is a 400 naming the type, not a stream that never sends anything.
+    .pipe(z.array(z.enum(STREAM_TYPES, { error: (i) => `unknown type "${String(i.input)}"; known: ${STREAM_TYPES.join(', ')}` })).optional())
+    .transform((a) => (a ? new Set<string>(a) : undefined))
     .describe('only these event types (e.g. telemetry,token,stage,summary)'),
   interval: z.coerce.number().min(0).max(3600).default(1).describe('seconds between summary messages; 0: none'),
   token: z.string().optional(),
@@ -52,10 +76,21 @@ function pick(hub: MonitorHub, run: string | undefined): RunModel | undefined {
 }
 
 function elapsedSeconds(m: RunModel, now: number): number {
-  const start = Date.parse(m.started_at ?? '');
-  if (!Number.isFinite(start)) return 0;
-  const end = m.ended_at ? Date.parse(m.ended_at) : now;
-  return Math.max(0, (end - start) / 1000);
+  return m.elapsedMs(now) / 1000;
+}
+
+/**
+ * issue 17: what waits for a lane: tests not started yet, then (in a GoodAI schedule,
+ * where every test is open at once) tests started but not on a lane right now.
+ */
+function pendingQueue(m: RunModel): { task_id: string; dataset: string; status: 'pending' | 'waiting' }[] {
+  const onLane = new Set([...m.lanes.values()].filter((l) => l.busy).map((l) => l.test_id));
+  const queue: { task_id: string; dataset: string; status: 'pending' | 'waiting' }[] = [];
+  for (const t of m.tests.values()) if (t.status === 'pending') queue.push({ task_id: t.test_id, dataset: t.dataset, status: 'pending' });
+  if (m.running) {
+    for (const t of m.tests.values()) if (t.status === 'running' && !onLane.has(t.test_id)) queue.push({ task_id: t.test_id, dataset: t.dataset, status: 'waiting' });
+  }
+  return queue;
 }
 
 export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>, now = Date.now()): Record<string, unknown> {
@@ -68,7 +103,7 @@ export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>
   const lanes = Math.max(1, Number(m.meta['concurrency'] ?? m.lanes.size) || 1);
   const remainingTurns = Math.max(0, m.turns_total - m.turns_done);
   const eta = m.running && m.turns_done > 0 ? (elapsed / m.turns_done) * remainingTurns : m.running ? null : 0;
-  const pending = [...m.tests.values()].filter((t) => t.status === 'pending');
+  const pending = pendingQueue(m);
   const s = m.summary();
   return {
     current_job: {
@@ -84,6 +119,8 @@ export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>
       total_turns: m.turns_total,
       completed_turns: m.turns_done,
       failed_turns: m.turns_failed,
+      attempts: m.attempts,
+      segments: m.segments,
       current_task: lane
         ? {
             task_id: lane.test_id,
@@ -102,7 +139,7 @@ export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>
       started_at: m.started_at,
       ended_at: m.ended_at,
     },
-    queue: pending.slice(0, 50).map((t) => ({ task_id: t.test_id, dataset: t.dataset, status: 'pending' })),
+    queue: pending.slice(0, 50),
     queue_length: pending.length,
     active_runs: active.map((r) => r.key),
   };
@@ -127,12 +164,14 @@ export function costsView(hub: MonitorHub, q: z.infer<typeof CostsQuerySchema>, 
     hours += elapsedSeconds(m, now) / 3600;
   }
   const apiTotal = Object.values(api).reduce((a, e) => a + e.cost_usd, 0);
+  const rate = hub.computeHourlyUsd ?? null;
+  const computeCost = rate === null ? 0 : hours * rate;
   return {
     runs: models.map((m) => m.run_id),
     api_calls: api,
-    // Referee knows no hourly rate for the machine it runs on; hours are still worth seeing.
-    compute: { hours_elapsed: round(hours, 4), hourly_rate_usd: null, cost_usd: 0 },
-    total_cost_usd: apiTotal,
+    // issue 17: the rate is the user's (--compute-hourly-usd); without one, hours are still worth seeing.
+    compute: { hours_elapsed: round(hours, 4), hourly_rate_usd: rate, cost_usd: computeCost },
+    total_cost_usd: apiTotal + computeCost,
     pricing_source: sources.size === 1 ? [...sources][0] : sources.size ? 'mixed' : 'unknown',
     usage_source: combinedUsageSource(usage.flat()),
   };
@@ -165,7 +204,13 @@ function metricsOf(m: RunModel): Record<string, unknown> {
     domain_breakdown: domains,
     latency_ms: p.latency_ms,
     ttft_ms: p.ttft_ms,
-    token_throughput: { tokens_per_s: m.throughput(), tokens_in: m.tokens_in, tokens_out: m.tokens_out },
+    token_throughput: {
+      tokens_per_s: m.throughput(),
+      window_tokens_per_s: m.windowTokensPerS(),
+      window_s: TPS_WINDOW_MS / 1000,
+      tokens_in: m.tokens_in,
+      tokens_out: m.tokens_out,
+    },
     episode_success_metrics: {
       episode_success_rate: done ? m.pass / done : null,
       ok_pct: done ? (100 * m.pass) / done : null,
@@ -178,7 +223,9 @@ function metricsOf(m: RunModel): Record<string, unknown> {
 }
 
 export function workersView(hub: MonitorHub, q: z.infer<typeof WorkersQuerySchema>, now = Date.now()): Record<string, unknown> {
-  const models = q.run ? [pick(hub, q.run)!] : hub.models().filter((m) => m.running && m.started_at);
+  const running = hub.models().filter((m) => m.running && m.started_at);
+  // Nothing running: the finished run on show keeps its workers panel (issue 17).
+  const models = q.run ? [pick(hub, q.run)!] : running.length ? running : [hub.current()].filter((m): m is RunModel => m !== undefined);
   const workers = models.flatMap((m) =>
     [...m.lanes.values()].map((l) => {
       const status = !m.running ? 'done' : l.busy ? 'running' : 'idle';

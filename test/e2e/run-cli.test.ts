@@ -124,7 +124,7 @@ describe('referee run: bad input', () => {
   it('validate checks suites, with the task files and agents they name, and task files', async () => {
     const ok = await runCli(['validate', 'configs/suites/judged.yaml', 'configs/tasks/basics.jsonl']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('configs/suites/judged.yaml: valid suite (2 agents x 1 datasets, judge sim-judge)');
+    expect(ok.stdout).toContain('configs/suites/judged.yaml: valid suite (2 agents x 1 dataset, judge sim-judge)');
     expect(ok.stdout).toMatch(/basics\.jsonl: valid task file \(\d+ tasks\)/);
     const dir = tempDir();
     writeFileSync(join(dir, 't.jsonl'), '{"id": 1, "prompt": "hi", "expected": 1}\n{"id": 2, "expected": 2}\n');

@@ -70,6 +70,13 @@ export async function getJson<T = Record<string, unknown>>(url: string, headers:
   return { status: r.status, body: (await r.json()) as T };
 }
 
+/** GET a JSON endpoint of a monitor that must answer 200 (the body is shown when it does not). */
+export async function getOk(base: string, path: string): Promise<Record<string, unknown>> {
+  const r = await getJson<Record<string, unknown>>(new URL(path, base).toString());
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
 export interface SseEvent {
   id?: string;
   event: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { formatSse, startMonitor, type MonitorServer } from '../../src/monitor/server.js';
-import { runCli, tempDir } from '../helpers.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
 import { SseClient, getJson, spawnRun, waitFor, writeSlowAgent, writeSmallDataset } from './helpers.js';
 
 type Json = Record<string, unknown>;
@@ -85,7 +85,9 @@ describe('monitor over live runs written by other processes (a match folder, two
     // issue 12: pre-filled filler makes no call, so it streams nothing.
     expect(tokens.length).toBeGreaterThan(runEvents.filter((e) => e['type'] === 'turn_end' && e['prefilled'] !== true).length);
     const stages = first.events.filter((e) => e.event === 'stage').map((e) => first.json(e)['stage']);
-    for (const s of ['thinking', 'streaming', 'evaluating', 'done']) expect(stages).toContain(s);
+    for (const s of ['waiting', 'streaming', 'evaluating', 'done']) expect(stages).toContain(s);
+    // issue 17: the sim model does not reason; its wait for the first token is Waiting, never Thinking.
+    expect(stages).not.toContain('thinking');
     // Summaries (the seed's `onmessage` payload) came as unnamed messages.
     expect(first.events.some((e) => e.event === 'message' && first.json(e)['type'] === 'summary')).toBe(true);
   });
@@ -256,6 +258,8 @@ describe('referee run --monitor', () => {
     ]);
     try {
       const url = await waitFor(() => /\[referee\] monitor: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr())?.[1], 'the monitor URL');
+      const page = new SseClient(new URL('/api/benchmark/telemetry/stream?types=turn_end,run_end', url).toString());
+      await page.open();
       const job = await waitFor(async () => {
         const { body } = await getJson<{ current_job: Json | null }>(new URL('/api/benchmark/status', url).toString());
         return body.current_job && (body.current_job['completed_turns'] as number) > 0 ? body.current_job : undefined;
@@ -263,6 +267,31 @@ describe('referee run --monitor', () => {
       expect(job['agent']).toBe('slow-agent');
       const r = await run.done;
       expect(r.code, r.stderr).toBe(0);
+      // issue 17: the open page got every turn and the run's end before the process left.
+      const seen = page.events.filter((e) => e.event === 'run').map((e) => page.json(e)['type']);
+      page.close();
+      expect(seen.at(-1)).toBe('run_end');
+      const [runDir] = runDirs(join(out, 'runs'));
+      const turns = readFileSync(join(out, 'runs', runDir!, 'turn_metrics.jsonl'), 'utf8').trim().split('\n');
+      expect(seen.filter((t) => t === 'turn_end')).toHaveLength(turns.length);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+  it('serves a task run too (a flag never silently ignored), flushed before exit', async () => {
+    const out = tempDir('referee-run-monitor-tasks-');
+    const run = spawnRun(['--tasks', join(ROOT, 'configs/tasks/basics.jsonl'), '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--output-dir', out, '--monitor', '--monitor-port', '0']);
+    try {
+      const url = await waitFor(() => /\[referee\] monitor: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr())?.[1], 'the monitor URL');
+      const page = new SseClient(new URL('/api/benchmark/telemetry/stream?types=test_end,run_end', url).toString());
+      await page.open();
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(0);
+      const seen = page.events.filter((e) => e.event === 'run').map((e) => page.json(e)['type']);
+      page.close();
+      const tasks = readFileSync(join(ROOT, 'configs/tasks/basics.jsonl'), 'utf8').trim().split('\n').length;
+      expect(seen.at(-1)).toBe('run_end');
+      expect(seen.filter((t) => t === 'test_end')).toHaveLength(tasks);
     } finally {
       run.child.kill('SIGKILL');
     }

@@ -8,7 +8,7 @@ const ev = (type: string, data: Record<string, unknown> = {}, stepMs = 100): Rec
 };
 
 describe('RunModel', () => {
-  it('derives Cooling, Thinking (a <think> block), Streaming, Evaluating and Done from turn events', () => {
+  it('derives Cooling, Waiting, Thinking (a <think> block), Streaming, Evaluating and Done from turn events', () => {
     const m = new RunModel('r', 'r', null);
     const stages: (string | null)[] = [];
     const apply = (e: Record<string, unknown>): void => {
@@ -25,10 +25,11 @@ describe('RunModel', () => {
     apply(ev('token', { test_id: 'T/0', turn_id: 1, delta: 'blue', stage: 'streaming' }));
     apply(ev('turn_end', { test_id: 'T/0', turn_id: 1, lane: 0, status: 'success', is_question: true, response: '<think>hmm</think>blue', tokens_out: 3, llm_ms: 300, total_ms: 310, ttft_ms: 100 }));
     apply(ev('test_end', { test_id: 'T/0', dataset: 'colours', score: 1, max_score: 1, reasons: ['right'] }));
-    expect(stages).toEqual(['thinking', 'done', 'thinking', 'streaming', 'evaluating', 'done']);
+    expect(stages).toEqual(['waiting', 'done', 'waiting', 'thinking', 'streaming', 'evaluating', 'done']);
     const lane = m.lanes.get(0)!;
     expect(lane.stage_ms.cooling).toBe(500);
-    expect(lane.stage_ms.thinking).toBe(200);
+    expect(lane.stage_ms.waiting).toBe(100);
+    expect(lane.stage_ms.thinking).toBe(100);
     expect(lane.stage_ms.streaming).toBe(200);
     expect(lane.stage_ms.evaluating).toBe(100);
     expect(lane.result).toContain('PASS T/0');
@@ -42,7 +43,11 @@ describe('RunModel', () => {
     expect(m.apply(ev('stage', { stage: 'Cooling', lane: 0 })).stageLane).toBe(0);
     expect(m.lanes.get(0)!.stage).toBe('cooling');
     m.apply(ev('turn_start', { test_id: 'T/0', turn_id: 1, lane: 0, prompt: 'p' }));
-    expect(m.lanes.get(0)!.stage).toBe('cooling'); // not derived any more
+    // The call has gone out: Waiting, with the cooling that came before it kept.
+    expect(m.lanes.get(0)!.stage).toBe('waiting');
+    expect(m.lanes.get(0)!.stage_ms.cooling).toBe(100);
+    m.apply(ev('turn_end', { test_id: 'T/0', turn_id: 1, lane: 0, status: 'success', is_question: true, llm_ms: 100 }));
+    expect(m.lanes.get(0)!.stage).toBe('waiting'); // not derived any more
   });
 
   it('keeps a bounded window of telemetry samples', () => {

@@ -175,8 +175,8 @@ async function callAndStream(
         if (!delta) continue;
         const think = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
         if (think) {
+          // issue 17: TTFT is the start of Streaming (seed 004), not the first reasoning token.
           reasoning += think;
-          ttftMs ??= performance.now() - started;
           if (opts.onReasoning) {
             try {
               opts.onReasoning(think);
@@ -187,7 +187,7 @@ async function callAndStream(
         }
         if (typeof delta.content === 'string' && delta.content) {
           text += delta.content;
-          ttftMs ??= performance.now() - started;
+          if (ttftMs === undefined && answerStarted(text)) ttftMs = performance.now() - started;
           if (opts.onToken) {
             try {
               opts.onToken(delta.content);
@@ -417,4 +417,17 @@ function safely<T>(fn: () => T, fallback: T): T {
     }
     return fallback;
   }
+}
+
+/**
+ * issue 17: whether visible answer text has begun; a reply that opens with an inline
+ * `<think>` block has not answered until the block closes and text follows it.
+ */
+export function answerStarted(text: string): boolean {
+  const head = text.trimStart();
+  if (!head) return false;
+  if ('<think>'.startsWith(head)) return false;
+  if (!head.startsWith('<think>')) return true;
+  const close = head.indexOf('</think>');
+  return close !== -1 && head.slice(close + '</think>'.length).trim() !== '';
 }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { writeJsonAtomic } from '../../artifacts/run-dir-writer.js';
 import { readRunDir } from '../../artifacts/run-dir-reader.js';
@@ -14,7 +14,7 @@ export function compareBuilder(y: Argv): Argv {
     .positional('runs', { type: 'string', array: true, describe: 'Run directories: champion (A) then challenger (B); one with --baseline' })
     .options({
       baseline: { type: 'string', describe: 'Baseline run directory (A); exit 3 when the other run is significantly worse' },
-      out: { type: 'string', default: 'comparison_report.html', describe: 'Where to write the HTML report' },
+      out: { type: 'string', describe: 'Where to write the HTML report (default: <output dir of B>/comparison_report-<A>-vs-<B>.html)' },
       json: { type: 'string', describe: 'Also write the MatchResult (match.json) here' },
       'allow-different-datasets': { type: 'boolean', default: false, describe: 'Compare runs on different datasets (tests paired by id)' },
       seed: { type: 'number', default: 0, describe: 'Seed of the bootstrap resampling' },
@@ -26,7 +26,7 @@ export function compareBuilder(y: Argv): Argv {
 export interface CompareArgs {
   runs?: string[];
   baseline?: string;
-  out: string;
+  out?: string;
   json?: string;
   'allow-different-datasets': boolean;
   seed: number;
@@ -47,7 +47,7 @@ export function compareCommand(args: CompareArgs): number {
   const a = readRunDir(resolve(aDir));
   const b = readRunDir(resolve(bDir));
   const match = compareRunContents(a, b, { allowDifferentDatasets: args['allow-different-datasets'], seed: args.seed });
-  const out = writeComparisonReport(resolve(args.out), match, a, b);
+  const out = writeComparisonReport(args.out !== undefined ? resolve(args.out) : defaultReportPath(aDir, bDir), match, a, b);
   if (args.json) writeJsonAtomic(resolve(args.json), match);
   const c = match.comparison;
   for (const p of match.problems) process.stderr.write(`[referee] ${p}\n`);
@@ -60,6 +60,15 @@ export function compareCommand(args: CompareArgs): number {
     return REGRESSION_EXIT_CODE;
   }
   return 0;
+}
+
+/**
+ * issue 17: without --out the report goes under the output dir the runs live in
+ * (the challenger's), named for the pair, never into the current directory.
+ */
+export function defaultReportPath(aDir: string, bDir: string): string {
+  const b = resolve(bDir);
+  return join(dirname(b), `comparison_report-${basename(resolve(aDir))}-vs-${basename(b)}.html`);
 }
 
 function round(x: number): number {

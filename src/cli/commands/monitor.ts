@@ -42,6 +42,7 @@ export async function monitorCommand(argv: Record<string, unknown>): Promise<num
     host: flags.host,
     heartbeatMs: flags['heartbeat-s'] * 1000,
     ...(token ? { token } : {}),
+    ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
   });
   // The token is never printed: whoever set it knows it (the page reads it from ?token=).
   const hint = token ? ' (open it with ?token=<your token>)' : '';

@@ -18,7 +18,7 @@ import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { prepareTaskResume, resumedTaskOptions } from '../../tasks/task-resume.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { requireCodeSandbox, UNSAFE_CODE_EXEC_WARNING } from '../../scoring/code-policy.js';
-import { monitorIfAsked, runReporters } from '../run-reporters.js';
+import { runReporters } from '../run-reporters.js';
 import { abortOnInterrupt } from '../signals.js';
 import { alreadyFinished } from './resume.js';
 
@@ -73,10 +73,6 @@ export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
   }
   process.stderr.write(`[referee] resuming ${plan.runId}: ${plan.restored.size} finished tasks restored\n`);
   const telemetry = startTelemetry({ runDir: plan.runDir, runId: plan.runId, agentName: plan.agentConfig.name });
-  const monitor = await monitorIfAsked(flags, dirname(plan.runDir)).catch((err: unknown) => {
-    plan.lock.release();
-    throw err;
-  });
   const { abort, dispose } = abortOnInterrupt();
   try {
     const r = await runTasks({
@@ -91,7 +87,6 @@ export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
     return exitCodeFor(r.status);
   } finally {
     dispose();
-    await monitor?.close();
     await telemetry.shutdown(5000);
   }
 }
@@ -103,7 +98,6 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
   }
   const { abort, dispose: stopListening } = abortOnInterrupt();
   const models = new Map(loaded.agents.map((a) => [a.config.name, a.config]));
-  const monitor = await monitorIfAsked(flags, outputDir);
   // issue 16: one provider for the whole suite; each cell only opens its run's JSONL files.
   const telemetry = startTelemetry({});
   try {
@@ -134,7 +128,6 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
     return failed ? exitCodeFor(failed.status as 'failed') : 0;
   } finally {
     stopListening();
-    await monitor?.close();
     await telemetry.shutdown(5000);
   }
 }

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { formatZodIssues, loadAgentConfig, loadDatasetConfig } from '../../config/load.js';
 import { parseOverride } from '../../config/overrides.js';
@@ -10,6 +10,10 @@ import { outputRootOf } from '../../runner/resume.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
+import type { MonitorServer } from '../../monitor/server.js';
+import { lingerMonitor, runEnded, runsStartedSinceEnded } from '../../monitor/linger.js';
+import type { MonitorHub } from '../../monitor/hub.js';
+import { withFlagOverrides } from '../flag-overrides.js';
 import { checkResumeFlags, resumeFromFlags, resumeTarget } from './resume.js';
 import { resumeSuiteCommand, resumeTasksCommand, runTasksCommand } from './run-tasks.js';
 import { resumeMatchCommand } from './match.js';
@@ -17,11 +21,21 @@ import { checkFlagsApply, runKindOf } from '../flag-rules.js';
 import { monitorIfAsked, runReporters } from '../run-reporters.js';
 import { linkToMatchParent } from '../../match/child-link.js';
 import { matchCommand } from './match.js';
-import { abortOnInterrupt } from '../signals.js';
+import { abortOnInterrupt, untilInterrupted } from '../signals.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
 
 export function runBuilder(y: Argv): Argv {
-  return y.options(yargsOptionsFromSchema(RunFlagsSchema)).alias('i', 'isolated').example('$0 run', 'the default offline benchmark');
+  return y
+    .options(yargsOptionsFromSchema(RunFlagsSchema))
+    .alias('i', 'isolated')
+    .example('$0 run', 'the default offline benchmark')
+    .example('$0 run --agent-config configs/agents/openai.yaml --input-price-per-mtok 0.2 --monitor', 'a real endpoint at your own price, watched live')
+    .example('$0 run --seed 7 --dataset-config configs/datasets/default.yaml', 'the same dataset generated from another seed')
+    .example('$0 run --dataset-dir path/to/goodai/definitions -i', "GoodAI's definitions in GoodAI's isolated mode")
+    .example('$0 run --tasks configs/tasks/basics.jsonl --agent-config configs/agents/sim-mini.yaml --attempts 2', 'single-turn tasks, each tried up to twice')
+    .example('$0 run --suite configs/suites/judged.yaml', 'a suite: its agents x task files')
+    .example('$0 run --agent-config a.yaml --compare-with b.yaml', 'match mode: two agents on one dataset, compared')
+    .example('$0 run --resume runs/<run-id>', 'continue an interrupted run (LTM, tasks, a suite or a match)');
 }
 
 /** Parses argv through the schema; a bad flag is a one-line ConfigError. */
@@ -33,7 +47,36 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
   );
   const r = RunFlagsSchema.safeParse(picked);
   if (!r.success) throw new ConfigError('CONFIG_INVALID', formatZodIssues('command line', r.error).replace('command line: ', 'command line: --'));
-  return r.data;
+  // A flag is never silently ignored: the hourly rate is the monitor's.
+  if (r.data['compute-hourly-usd'] !== undefined && !r.data.monitor) throw new ConfigError('CONFIG_INVALID', 'command line: --compute-hourly-usd needs --monitor');
+  return withFlagOverrides(r.data);
+}
+
+/**
+ * issue 17: the monitor shows the finished run: it flushes the last events to the page,
+ * and at a terminal it keeps serving until Ctrl-C (a script's run exits once flushed).
+ */
+async function lingerAfterRun(monitor: MonitorServer, done: (hub: MonitorHub) => boolean, status: string): Promise<void> {
+  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true && status !== 'interrupted';
+  if (interactive) process.stderr.write(`[referee] monitor: run ${status}; still serving ${monitor.url} (Ctrl-C to stop)\n`);
+  await lingerMonitor(monitor, done, interactive ? { until: untilInterrupted() } : {});
+}
+
+/**
+ * issue 13 and 17: --monitor works for task, suite and match runs (fresh or resumed) too: one
+ * monitor over the output root, flushed like an LTM run's (a flag is never silently ignored).
+ */
+async function withRunMonitor(flags: RunFlags, outputDir: string, body: () => Promise<number>): Promise<number> {
+  const since = Date.now();
+  const monitor = await monitorIfAsked(flags, outputDir);
+  if (!monitor) return body();
+  try {
+    const code = await body();
+    await lingerAfterRun(monitor, runsStartedSinceEnded(since), code === 130 ? 'interrupted' : code === 0 ? 'finished' : 'failed');
+    return code;
+  } finally {
+    await monitor.close();
+  }
 }
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
@@ -46,14 +89,16 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   if ((flags.host !== undefined || flags.token !== undefined) && !flags.monitor) {
     throw new ConfigError('CONFIG_INVALID', `command line: --${flags.host !== undefined ? 'host' : 'token'} is for --monitor; add --monitor or drop it`);
   }
-  if (kind === 'suite' || kind === 'tasks') return runTasksCommand(flags);
+  const outputRoot = resolve(flags['output-dir']);
+  if (kind === 'suite' || kind === 'tasks') return withRunMonitor(flags, outputRoot, () => runTasksCommand(flags));
   // Match mode: this process orchestrates two `referee run` children (issue 5).
-  if (kind === 'match') return matchCommand(flags);
+  if (kind === 'match') return withRunMonitor(flags, outputRoot, () => matchCommand(flags));
   if (kind === 'resume') {
     const target = resumeTarget(flags.resume as string);
-    if (target === 'tasks') return resumeTasksCommand(flags);
-    if (target === 'suite') return resumeSuiteCommand(flags);
-    if (target === 'match') return resumeMatchCommand(flags);
+    const resumeRoot = dirname(resolve(flags.resume as string));
+    if (target === 'tasks') return withRunMonitor(flags, resumeRoot, () => resumeTasksCommand(flags));
+    if (target === 'suite') return withRunMonitor(flags, resumeRoot, () => resumeSuiteCommand(flags));
+    if (target === 'match') return withRunMonitor(flags, resumeRoot, () => resumeMatchCommand(flags));
   }
   // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.
   const resume = flags.resume !== undefined ? await resumeFromFlags(flags) : undefined;
@@ -73,7 +118,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   }
 
   const runId = resume?.runId ?? flags['run-id'] ?? newRunId(agentConfig.name);
-  const outputDir = resume ? outputRootOf(resume.runDir) : resolve(flags['output-dir']);
+  const outputDir = resume ? outputRootOf(resume.runDir) : outputRoot;
   // The one provider of this process, started before any span (seed 000 3.5).
   const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name, ...(flags.role ? { role: flags.role } : {}) });
   const monitor = await monitorIfAsked(flags, outputDir);
@@ -100,6 +145,10 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       sources: { agent: agentFile, ...(flags['judge-config'] !== undefined ? { judge: flags['judge-config'] } : {}) },
     });
     process.stdout.write(`${result.runDir}\n`);
+    if (monitor) {
+      stopListening(); // Ctrl-C now stops the server, it no longer interrupts a run
+      await lingerAfterRun(monitor, runEnded(runId), result.status);
+    }
     return exitCodeFor(result.status);
   } finally {
     stopListening();

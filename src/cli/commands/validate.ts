@@ -1,17 +1,17 @@
-import { validateConfigFile } from '../../config/load.js';
-import { loadSuite, loadTaskFile } from '../../tasks/load.js';
+import { validateFile } from '../../config/validate-file.js';
 
-/** `referee validate <file..>`: checks configs, suites and task files without running; the first error wins. */
-export function validateCommand(files: string[]): number {
-  for (const file of files) process.stdout.write(`${file}: valid ${validateOne(file)}\n`);
-  return 0;
-}
-
-function validateOne(file: string): string {
-  if (/\.(jsonl|csv)$/i.test(file)) return `task file (${loadTaskFile(file).tasks.length} tasks)`;
-  const kind = validateConfigFile(file);
-  if (kind !== 'suite') return `${kind} config`;
-  // Loads what the suite names too: its task files, agent configs and judge.
-  const s = loadSuite(file);
-  return `suite (${s.agents.length} agents x ${s.datasets.length} datasets${s.judge ? `, judge ${s.judge.config.name}` : ''})`;
+/**
+ * `referee validate <file..>`: checks configs, suites and task files without running.
+ * issue 17: every file, every problem (one line each on stderr); exit 2 if any.
+ */
+export async function validateCommand(files: string[]): Promise<number> {
+  let bad = 0;
+  for (const file of files) {
+    const r = await validateFile(file);
+    if (r.summary !== null) process.stdout.write(`${file}: valid ${r.summary}\n`);
+    for (const p of r.problems) process.stderr.write(`referee: ${p}\n`);
+    if (r.problems.length) bad++;
+  }
+  if (bad && files.length > 1) process.stderr.write(`referee: ${bad} of ${files.length} files invalid\n`);
+  return bad ? 2 : 0;
 }

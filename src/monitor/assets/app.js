@@ -7,7 +7,10 @@
   const token = new URLSearchParams(location.search).get('token');
   const withToken = (path) => (token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path);
   const $ = (id) => document.getElementById(id);
-  const STAGES = ['cooling', 'thinking', 'streaming', 'evaluating', 'done'];
+  const STAGES = ['cooling', 'waiting', 'thinking', 'streaming', 'evaluating', 'done'];
+  // issue 17: tokens/s over the calls that ended in this window (the server's TPS_WINDOW_MS).
+  const TPS_WINDOW_MS = 10000;
+  const SUCCESS_CAP = 1000;
   const WINDOW = 60;
 
   /** @type {{current: string|null, runs: Record<string, any>, recent: any[], summary: any, clockSkew: number, dirty: Set<string>}} */
@@ -29,7 +32,7 @@
 
   // ---- charts ----
   const charts = {};
-  const series = { tps: [], fd: [], cpu: [], disk: [], gpu: [], temp: [] };
+  const series = { tps: [], success: [], fd: [], cpu: [], disk: [], gpu: [], temp: [] };
   const bands = {
     cpu: [{ lt: 20, color: '#2fbf71' }, { gte: 20, lt: 50, color: '#3b82f6' }, { gte: 50, lt: 70, color: '#f0c020' }, { gte: 70, color: '#e5484d' }],
     temp: [{ lt: 50, color: '#3b82f6' }, { gte: 50, lt: 70, color: '#2fbf71' }, { gte: 70, lt: 85, color: '#f0c020' }, { gte: 85, lt: 95, color: '#f08020' }, { gte: 95, color: '#e5484d' }],
@@ -46,6 +49,7 @@
         tooltip: { trigger: 'axis' },
         series: [{ type: 'line', showSymbol: false, data: [], lineStyle: { width: 2 }, areaStyle: { opacity: 0.15 } }],
       };
+      if (name === 'success') option.yAxis.max = 100;
       if (bands[name]) option.visualMap = { show: false, pieces: bands[name], dimension: 1 };
       chart.setOption(option);
       charts[name] = chart;
@@ -54,8 +58,8 @@
   }
   function pushPoint(name, ts, value) {
     const s = series[name];
-    s.push([timeLabel(ts), value]);
-    if (s.length > WINDOW) s.shift();
+    s.push([name === 'success' ? String(ts) : timeLabel(ts), value]);
+    if (s.length > (name === 'success' ? SUCCESS_CAP : WINDOW)) s.shift();
     state.dirty.add('charts');
   }
   function drawCharts() {
@@ -64,7 +68,7 @@
       const gpuChart = name === 'gpu' || name === 'temp';
       const empty = points.length === 0 || points.every((p) => p[1] === null);
       overlay.classList.toggle('hidden', !empty);
-      if (empty) overlay.textContent = gpuChart ? 'no GPU' : 'no samples yet';
+      if (empty) overlay.textContent = gpuChart ? 'no GPU' : name === 'success' ? 'no test scored yet' : 'no samples yet';
       const chart = charts[name];
       if (!chart || empty) continue;
       chart.setOption({ xAxis: { data: points.map((p) => p[0]) }, series: [{ data: points.map((p) => p[1]) }] });
@@ -95,6 +99,7 @@
     state.gpuTemp = null;
     for (const sample of (run && run.telemetry) || []) addTelemetry(sample);
     if (run && !state.hasTelemetryTps) for (const p of run.tps || []) pushPoint('tps', p.ts, round(p.tokens_per_s, 1));
+    for (const p of (run && run.success_over_time) || []) pushPoint('success', p.task_idx, round(100 * p.success_rate, 1));
     state.dirty.add('charts');
   }
   document.querySelectorAll('.chart-toggle').forEach((btn) =>
@@ -111,6 +116,21 @@
       btn.classList.toggle('on', on);
     }),
   );
+
+  // issue 17: never per chunk: output tokens over LLM call time (TTFT included) of recent calls.
+  function windowTokensPerS(run) {
+    const win = run.tps_window || [];
+    const last = win[win.length - 1];
+    if (!last) return null;
+    let tokens = 0;
+    let ms = 0;
+    for (const w of win) {
+      if (w.t < last.t - TPS_WINDOW_MS) continue;
+      tokens += w.tokens;
+      ms += w.llm_ms;
+    }
+    return ms > 0 ? (tokens * 1000) / ms : null;
+  }
 
   // ---- state updates ----
   function currentRun() {
@@ -192,7 +212,7 @@
       }
       case 'turn_start': {
         const l = laneOf(run, ev.lane ?? 0);
-        Object.assign(l, { test_id: ev.test_id, turn_id: ev.turn_id, kind: ev.kind, dataset: ev.dataset, prompt: ev.prompt || '', response: '', result: null, busy: true });
+        Object.assign(l, { test_id: ev.test_id, turn_id: ev.turn_id, kind: ev.kind, dataset: ev.dataset, prompt: ev.prompt || '', response: '', result: null, verdict: null, busy: true });
         run.active_lane = l.lane;
         state.dirty.add('stream').add('pills');
         break;
@@ -210,10 +230,15 @@
         if (typeof ev.response === 'string') l.response = ev.response;
         l.last_turn = ev;
         l.busy = false;
-        run.turns_done = (run.turns_done || 0) + 1;
-        if (isCurrent && !state.hasTelemetryTps) {
-          const streamMs = ev.ttft_ms !== null && ev.llm_ms - ev.ttft_ms > 0 ? ev.llm_ms - ev.ttft_ms : ev.llm_ms;
-          if (ev.tokens_out && streamMs > 0) pushPoint('tps', ev.ts, round((ev.tokens_out * 1000) / streamMs, 1));
+        // issue 17: another attempt at the same step is not another turn.
+        const stepKey = `${ev.test_id}#${ev.step}`;
+        if (stepKey !== l.last_step_key) run.turns_done = (run.turns_done || 0) + 1;
+        l.last_step_key = stepKey;
+        run.attempts = (run.attempts || 0) + 1;
+        if (ev.llm_ms > 0) {
+          run.tps_window = (run.tps_window || []).concat([{ t: Date.parse(ev.ts), tokens: ev.tokens_out || 0, llm_ms: ev.llm_ms }]).slice(-256);
+          const rate = windowTokensPerS(run);
+          if (isCurrent && !state.hasTelemetryTps && rate !== null) pushPoint('tps', ev.ts, round(rate, 1));
         }
         state.dirty.add('stream').add('kpis').add('pills');
         break;
@@ -227,8 +252,16 @@
           t.max_score = ev.max_score;
         }
         run.tests_done = ev.tests_done ?? (run.tests_done || 0) + 1;
+        run.pass = (run.pass || 0) + (passed ? 1 : 0);
+        if (isCurrent) {
+          pushPoint('success', run.tests_done, round((100 * run.pass) / run.tests_done, 1));
+          state.dirty.add('charts');
+        }
         const l = (run.lanes || []).find((x) => x.test_id === ev.test_id) || activeLane(run);
-        if (l) l.result = `${passed ? 'PASS' : 'FAIL'} ${ev.test_id}: score ${ev.score}/${ev.max_score}${(ev.reasons || []).length ? '\n' + ev.reasons.join('\n') : ''}`;
+        if (l) {
+          l.result = `${passed ? 'PASS' : 'FAIL'} ${ev.test_id}: score ${ev.score}/${ev.max_score}${(ev.reasons || []).length ? '\n' + ev.reasons.join('\n') : ''}`;
+          l.verdict = passed ? 'pass' : 'fail';
+        }
         state.dirty.add('pills').add('stream').add('kpis');
         break;
       }
@@ -279,6 +312,7 @@
     if (d.has('kpis') || d.has('pills')) renderKpis();
     if (d.has('stream')) renderStream();
     if (d.has('costs')) renderCosts();
+    if (d.has('costs')) renderWorkers();
     if (d.has('recent')) renderRecent();
   }
 
@@ -399,10 +433,11 @@
     const t = l && l.last_turn;
     text('kpi-task', l ? `${l.test_id ?? '—'} · turn ${l.turn_id ?? '—'}` : null);
     text('kpi-attempt', t ? t.attempts || 1 : null);
-    text('kpi-task-status', l ? (l.busy ? 'running' : t ? t.status : null) : null);
+    // issue 17: once scored, the task's verdict; never "success" beside a FAIL.
+    text('kpi-task-status', l ? (l.busy ? 'running' : l.verdict ? l.verdict.toUpperCase() : t ? t.status : null) : null);
     text('kpi-ttft', t && t.ttft_ms !== null && t.ttft_ms !== undefined ? `${round(t.ttft_ms, 0)} ms` : null);
-    const streamMs = t ? (t.ttft_ms !== null && t.llm_ms - t.ttft_ms > 0 ? t.llm_ms - t.ttft_ms : t.llm_ms) : 0;
-    text('kpi-speed', t && t.tokens_out && streamMs > 0 ? `${round((t.tokens_out * 1000) / streamMs, 1)} tok/s` : null);
+    const rate = run ? windowTokensPerS(run) : null;
+    text('kpi-speed', rate === null ? null : `${round(rate, 1)} tok/s`);
     text('kpi-latency', t ? `${round(t.total_ms, 0)} ms` : null);
   }
 
@@ -461,6 +496,23 @@
     text('cost-total', costs ? `$${costs.total_cost_usd.toFixed(4)}` : null);
     // issue 16: say when the token counts were estimated (the server sent no usage)
     text('cost-source', costs ? `pricing: ${costs.pricing_source}${costs.usage_source ? ` · tokens: ${costs.usage_source}` : ''}` : '');
+  }
+
+  // Seed 002's worker panel: one row per lane of the runs in progress.
+  function renderWorkers() {
+    const w = state.summary && state.summary.workers;
+    text('workers-count', w ? `${w.active_workers}/${w.total_workers} active` : null);
+    const rows = ((w && w.workers) || []).slice(0, 64).map((x) => {
+      const tr = document.createElement('tr');
+      tr.className = `worker-${x.status}`;
+      for (const v of [x.worker_id, x.status, x.current_task || '—', x.tasks_completed, x.turns_completed, `${x.idle_time_seconds} s`]) {
+        const td = document.createElement('td');
+        td.textContent = String(v);
+        tr.append(td);
+      }
+      return tr;
+    });
+    $('worker-rows').replaceChildren(...rows);
   }
 
   function renderRecent() {

@@ -1,0 +1,24 @@
+import { startMonitor } from '../../monitor/server.js';
+import { untilInterrupted } from '../signals.js';
+import { parseMonitorFlags } from './monitor.js';
+
+/**
+ * `referee view` (issue 17): the monitor's server over a runs directory, opened at
+ * its viewer page (run list, samples, export); the live page stays at `/`.
+ */
+export async function viewCommand(argv: Record<string, unknown>): Promise<number> {
+  const flags = parseMonitorFlags(argv);
+  const server = await startMonitor({
+    runsDir: flags['runs-dir'],
+    port: flags.port,
+    host: flags.host,
+    heartbeatMs: flags['heartbeat-s'] * 1000,
+    ...(flags.token ? { token: flags.token } : {}),
+    ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+  });
+  const hint = flags.token ? '?token=<your token>' : '';
+  process.stdout.write(`view: ${server.url}view${hint} (runs under ${server.hub.runsDir}; live monitor at ${server.url})\n`);
+  await untilInterrupted();
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,225 @@
+/* global document, location, URLSearchParams */
+// `referee view` (issue 17): runs, their samples and one sample's messages.
+// Everything from a run directory, model text above all, goes on the page with textContent.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const token = new URLSearchParams(location.search).get('token');
+  const api = (path, params) => {
+    const q = new URLSearchParams(Object.entries(params || {}).filter(([, v]) => v !== '' && v !== undefined && v !== null));
+    if (token) q.set('token', token);
+    return `${path}?${q}`;
+  };
+  const PAGE = 50;
+  const state = { run: null, offset: 0, total: 0 };
+
+  function cell(tr, value, cls) {
+    const td = document.createElement('td');
+    td.textContent = value === null || value === undefined ? '—' : String(value);
+    if (cls) td.className = cls;
+    tr.append(td);
+    return td;
+  }
+  const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+
+  async function loadRuns() {
+    const r = await fetch(api('api/view/runs', { q: $('q').value.trim(), status: $('status').value, min_score: $('min-score').value }));
+    if (!r.ok) return;
+    const body = await r.json();
+    fillCompareChoices(body.runs);
+    const kind = $('kind').value;
+    const runs = body.runs.filter((x) => !kind || x.kind === kind);
+    $('runs-count').textContent = `${runs.length} of ${body.total}`;
+    $('runs').replaceChildren(
+      ...runs.map((x) => {
+        const tr = document.createElement('tr');
+        tr.className = 'run-row';
+        tr.dataset.key = x.key;
+        cell(tr, x.created_at ? new Date(x.created_at).toLocaleString() : null);
+        cell(tr, x.run_id);
+        cell(tr, x.kind);
+        cell(tr, x.agent);
+        cell(tr, (x.datasets || []).join(', '));
+        cell(tr, x.status, `status-${x.status}`);
+        cell(tr, x.max_score ? `${Math.round(x.score * 100) / 100}/${x.max_score}` : null);
+        cell(tr, pct(x.success_rate));
+        tr.addEventListener('click', () => openRun(x));
+        return tr;
+      }),
+    );
+  }
+
+  function openRun(run) {
+    state.run = run;
+    state.offset = 0;
+    // Another run, its own samples: the filters start over.
+    $('sample-status').value = '';
+    $('sample-q').value = '';
+    $('run').classList.remove('hidden');
+    $('sample').classList.add('hidden');
+    $('run-id').textContent = run.run_id;
+    $('run-summary').textContent = `${run.agent} · ${run.tests_done}/${run.tests_total} tests · ${pct(run.success_rate)} pass · $${Number(run.cost_usd || 0).toFixed(4)}`;
+    $('export-csv').href = api('api/view/export', { run: run.key, format: 'csv' });
+    $('export-json').href = api('api/view/export', { run: run.key, format: 'json' });
+    void loadSamples();
+  }
+
+  async function loadSamples() {
+    if (!state.run) return;
+    const r = await fetch(api('api/view/samples', { run: state.run.key, status: $('sample-status').value, q: $('sample-q').value.trim(), offset: state.offset, limit: PAGE }));
+    if (!r.ok) return;
+    const body = await r.json();
+    state.total = body.total;
+    $('page-info').textContent = body.total ? `${state.offset + 1}–${Math.min(state.offset + PAGE, body.total)} of ${body.total}` : 'no samples';
+    $('samples').replaceChildren(
+      ...body.samples.map((s) => {
+        const tr = document.createElement('tr');
+        tr.className = 'sample-row';
+        cell(tr, s.test_id);
+        cell(tr, s.dataset);
+        cell(tr, s.status, `status-${s.status === 'pass' ? 'finished' : s.status === 'fail' ? 'failed' : s.status}`);
+        cell(tr, s.max_score === null ? null : `${s.score}/${s.max_score}`);
+        cell(tr, s.turns);
+        tr.addEventListener('click', () => openSample(s.test_id));
+        return tr;
+      }),
+    );
+  }
+
+  async function openSample(testId) {
+    const r = await fetch(api('api/view/sample', { run: state.run.key, test: testId }));
+    if (!r.ok) return;
+    const body = await r.json();
+    const s = body.sample;
+    $('sample').classList.remove('hidden');
+    $('sample-id').textContent = s.test_id;
+    $('sample-verdict').textContent = `${s.status.toUpperCase()} · score ${s.score ?? '—'}/${s.max_score ?? '—'}${(s.reasons || []).length ? '\n' + s.reasons.join('\n') : ''}`;
+    $('sample-turns').replaceChildren(
+      ...body.turns.map((t) => {
+        const div = document.createElement('div');
+        div.className = 'turn';
+        for (const [who, textValue] of [['User', t.user], ['Agent', t.agent]]) {
+          const h = document.createElement('h4');
+          h.textContent = `${who} · turn ${t.turn_id}`;
+          const pre = document.createElement('pre');
+          pre.className = `msg msg-${who.toLowerCase()}`;
+          pre.textContent = textValue === undefined || textValue === null ? '' : String(textValue);
+          div.append(h, pre);
+        }
+        return div;
+      }),
+    );
+  }
+
+  // A suite's agents x datasets matrix; a cell opens its run.
+  async function loadMatrix() {
+    const r = await fetch(api('api/view/matrix', { suite: $('suite').value }));
+    if (!r.ok) return;
+    const m = await r.json();
+    $('matrix').classList.toggle('hidden', !m.suite);
+    if (!m.suite) return;
+    if ($('suite').options.length !== m.suites.length) {
+      $('suite').replaceChildren(
+        ...m.suites.map((name) => {
+          const o = document.createElement('option');
+          o.textContent = name;
+          return o;
+        }),
+      );
+      $('suite').value = m.suite;
+    }
+    const head = document.createElement('tr');
+    for (const h of ['agent / dataset', ...m.datasets]) cell(head, h);
+    $('matrix-head').replaceChildren(head);
+    $('matrix-rows').replaceChildren(
+      ...m.agents.map((agent) => {
+        const tr = document.createElement('tr');
+        cell(tr, agent);
+        for (const d of m.datasets) {
+          const c = m.cells.find((x) => x.agent === agent && x.dataset === d);
+          const td = cell(tr, c ? `${pct(c.pass_rate)} (${c.pass}/${c.tests})` : null, c ? 'matrix-cell' : '');
+          if (c) {
+            td.dataset.run = c.run;
+            td.addEventListener('click', async () => {
+              const runs = await (await fetch(api('api/view/runs', { limit: 1000 }))).json();
+              const run = runs.runs.find((x) => x.key === c.run);
+              if (run) openRun(run);
+            });
+          }
+        }
+        return tr;
+      }),
+    );
+  }
+
+  // Side by side: the monitor's /compare over any two runs (the comparison report, live).
+  function fillCompareChoices(runs) {
+    for (const id of ['cmp-a', 'cmp-b']) {
+      const sel = $(id);
+      const keep = sel.value;
+      if (sel.options.length === runs.length) continue;
+      sel.replaceChildren(
+        ...runs.map((x) => {
+          const o = document.createElement('option');
+          o.value = x.key;
+          o.textContent = x.run_id;
+          return o;
+        }),
+      );
+      if (keep) sel.value = keep;
+    }
+  }
+  async function compare() {
+    const r = await fetch(api('api/benchmark/compare', { runs: `${$('cmp-a').value},${$('cmp-b').value}` }));
+    if (!r.ok) return;
+    const c = (await r.json()).comparison;
+    const num = (x, d) => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
+    const line = (label, a, b, delta) => {
+      const tr = document.createElement('tr');
+      for (const v of [label, a, b, delta]) cell(tr, v);
+      return tr;
+    };
+    const rate = (s) => (s.max_score ? s.score / s.max_score : null);
+    const p50 = (s) => s.metrics.latency_ms.p50;
+    $('cmp-rows').replaceChildren(
+      line('run', c.run_a.run_id, c.run_b.run_id, null),
+      line('agent', c.run_a.agent, c.run_b.agent, null),
+      line('score', `${num(c.run_a.score, 2)}/${c.run_a.max_score}`, `${num(c.run_b.score, 2)}/${c.run_b.max_score}`, num(c.delta.score, 2)),
+      line('score rate', pct(rate(c.run_a)), pct(rate(c.run_b)), c.delta.score_rate === null ? null : `${Math.round(c.delta.score_rate * 100)} pts`),
+      line('success rate', pct(c.run_a.success_rate), pct(c.run_b.success_rate), c.delta.success_rate === null ? null : `${Math.round(c.delta.success_rate * 100)} pts`),
+      line('latency p50 (ms)', num(p50(c.run_a), 0), num(p50(c.run_b), 0), num(c.delta.latency_p50_ms, 0)),
+      line('cost (USD)', num(c.run_a.cost_usd, 4), num(c.run_b.cost_usd, 4), num(c.delta.cost_usd, 4)),
+    );
+  }
+  $('cmp-go').addEventListener('click', () => void compare());
+
+  let typing = null;
+  const debounce = (fn) => () => {
+    clearTimeout(typing);
+    typing = setTimeout(fn, 200);
+  };
+  $('q').addEventListener('input', debounce(loadRuns));
+  for (const id of ['status', 'kind', 'min-score']) $(id).addEventListener('change', loadRuns);
+  const reloadSamples = () => {
+    state.offset = 0;
+    void loadSamples();
+  };
+  $('sample-status').addEventListener('change', reloadSamples);
+  $('sample-q').addEventListener('input', debounce(reloadSamples));
+  $('prev').addEventListener('click', () => {
+    state.offset = Math.max(0, state.offset - PAGE);
+    void loadSamples();
+  });
+  $('next').addEventListener('click', () => {
+    if (state.offset + PAGE < state.total) state.offset += PAGE;
+    void loadSamples();
+  });
+  $('suite').addEventListener('change', loadMatrix);
+  void loadRuns();
+  void loadMatrix();
+  // Live runs move on: the list and the matrix refresh every few seconds.
+  setInterval(() => {
+    void loadRuns();
+    void loadMatrix();
+  }, 5000);
+})();

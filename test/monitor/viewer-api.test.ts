@@ -1,0 +1,78 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
+import { tempDir } from '../helpers.js';
+import { writeResumedRun, writeRetriedTaskRun, writeSuiteRuns } from './fixture-runs.js';
+import { getJson, getOk, waitFor } from './helpers.js';
+
+type Json = Record<string, unknown>;
+
+/** A finished run of `n` one-turn tests, every third failed, one test id a spreadsheet formula. */
+function writeWideRun(root: string, n: number): void {
+  const dir = join(root, 'wide');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ run_id: 'wide', created_at: '2026-03-01T11:00:00Z', agent: { name: 'wide-agent' } }));
+  const ts = '2026-03-01T11:00:00.000Z';
+  const ids = Array.from({ length: n }, (_, i) => (i === 0 ? '=HYPERLINK("x")' : `w/${i}`));
+  const lines = [{ type: 'run_start', ts, tests_total: n, turns_total: n, tests: ids.map((id) => ({ test_id: id, dataset: 'wide' })) }];
+  ids.forEach((id, i) => lines.push({ type: 'test_end', ts, test_id: id, dataset: 'wide', score: i % 3 === 2 ? 0 : 1, max_score: 1, reasons: [`r,${i}`] } as never));
+  lines.push({ type: 'run_end', ts, status: 'finished' } as never);
+  writeFileSync(join(dir, 'events.jsonl'), lines.map((l, seq) => JSON.stringify({ seq, run_id: 'wide', ...l })).join('\n') + '\n');
+}
+
+// issue 17: the viewer's REST side (what view.html reads), over fixture runs.
+describe('viewer API', () => {
+  let monitor: MonitorServer;
+  const get = (path: string): Promise<Json> => getOk(monitor.url, path);
+
+  beforeAll(async () => {
+    const root = tempDir('referee-viewer-api-');
+    writeRetriedTaskRun(root);
+    writeResumedRun(root);
+    writeSuiteRuns(root);
+    writeWideRun(root, 3000);
+    monitor = await startMonitor({ runsDir: root, port: 0, pollMs: 50, discoverMs: 100 });
+    await waitFor(() => monitor.hub.models().filter((m) => m.ended_at).length === 7, 'fixtures read');
+  });
+  afterAll(async () => {
+    await monitor?.close();
+  });
+
+  it('filters the run list by search, status, dataset and score', async () => {
+    const ids = async (q: string): Promise<string[]> => ((await get(`/api/view/runs?${q}`))['runs'] as Json[]).map((r) => String(r['run_id'])).sort();
+    expect(await ids('q=strong')).toEqual(['demo-strong-math', 'demo-strong-trivia']);
+    expect(await ids('dataset=trivia')).toEqual(['demo-strong-trivia', 'demo-weak-trivia']);
+    expect(await ids('min_score=0.7')).toEqual(['demo-strong-math', 'demo-strong-trivia']);
+    expect(await ids('q=ltm%20colours')).toEqual(['ltm-resumed']);
+    const bad = await getJson<{ error: string }>(new URL('/api/view/runs?status=bogus', monitor.url).toString());
+    expect(bad.status).toBe(400);
+  });
+
+  it('pages a large run’s samples and filters them', async () => {
+    const page = await get('/api/view/samples?run=wide&offset=2900&limit=100');
+    expect(page['total']).toBe(3000);
+    expect((page['samples'] as Json[]).map((s) => s['test_id'])).toEqual(Array.from({ length: 100 }, (_, i) => `w/${2900 + i}`));
+    expect((await get('/api/view/samples?run=wide&status=fail&limit=1'))['total']).toBe(1000);
+  });
+
+  it('exports CSV a spreadsheet cannot run, and JSON', async () => {
+    const csv = await (await fetch(new URL('/api/view/export?run=wide&format=csv', monitor.url))).text();
+    const lines = csv.trim().split('\n');
+    expect(lines).toHaveLength(3001);
+    expect(lines[1]).toBe(`"'=HYPERLINK(""x"")",wide,pass,1,1,0,"r,0"`);
+    const json = await get('/api/view/export?run=tasks-retried&format=json');
+    expect((json['results'] as Json[]).map((r) => r['status'])).toEqual(['pass', 'fail', 'pass']);
+  });
+
+  it('builds a suite matrix from its cells', async () => {
+    const m = await get('/api/view/matrix');
+    expect(m['suites']).toEqual(['demo']);
+    expect((m['cells'] as Json[]).map((c) => [c['agent'], c['dataset'], c['pass'], c['tests']]).sort()).toEqual([
+      ['strong', 'math', 4, 4],
+      ['strong', 'trivia', 3, 4],
+      ['weak', 'math', 1, 4],
+      ['weak', 'trivia', 2, 4],
+    ]);
+  });
+});
