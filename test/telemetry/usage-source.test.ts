@@ -52,7 +52,12 @@ describe('usage_source and the prices of a run', () => {
     writeFileSync(agent, `name: local\nkind: chat\nllm: { provider: openai, base_url: '${url}', model: local-model, max_tokens: 64 }\ncontext_size: 4096\npricing: { input_per_mtok: 0.5, output_per_mtok: 1.5 }\n`);
     const r = await runCli(['run', '--agent-config', agent, '--output-dir', dir, '--run-id', 'r', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    const turns = readJsonl<{ status: string; usage_source?: string; tokens_out: number }>(join(dir, 'r', 'turn_metrics.jsonl'));
+    const records = readJsonl<{ status: string; usage_source?: string; tokens_out: number; prefilled?: boolean }>(join(dir, 'r', 'turn_metrics.jsonl'));
+    // issue 12: a pre-filled filler turn makes no call, so it has no usage to report or estimate.
+    const prefilled = records.filter((t) => t.prefilled);
+    expect(prefilled.length).toBeGreaterThan(0);
+    expect(prefilled.every((t) => t.usage_source === undefined && t.tokens_out === 0)).toBe(true);
+    const turns = records.filter((t) => !t.prefilled);
     expect(turns.length).toBeGreaterThan(10);
     expect(new Set(turns.map((t) => t.usage_source))).toEqual(new Set(['estimated']));
     // Counted locally in cl100k, as GoodAI counts.
@@ -81,9 +86,12 @@ describe('usage_source and the prices of a run', () => {
     const dir = tempDir();
     const r = await runCli(['run', '--output-dir', dir, '--run-id', 'r', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    const turns = readJsonl<{ usage_source?: string }>(join(dir, 'r', 'turn_metrics.jsonl'));
+    const turns = readJsonl<{ usage_source?: string; prefilled?: boolean }>(join(dir, 'r', 'turn_metrics.jsonl')).filter((t) => !t.prefilled);
+    expect(turns.length).toBeGreaterThan(10);
     expect(new Set(turns.map((t) => t.usage_source))).toEqual(new Set(['reported']));
-    expect(spansIn(join(dir, 'r')).filter((s) => s.name === 'benchmark.turn').every((s) => attr(s, 'referee.usage_source') === 'reported')).toBe(true);
+    const called = spansIn(join(dir, 'r')).filter((s) => s.name === 'benchmark.turn' && attr(s, 'referee.prefilled') !== 'true');
+    expect(called).toHaveLength(turns.length);
+    expect(called.every((s) => attr(s, 'referee.usage_source') === 'reported')).toBe(true);
     expect(readJson<{ pricing: { source: string } }>(join(dir, 'r', 'run.json')).pricing.source).toMatch(/^(table|unknown)$/);
   });
 });
