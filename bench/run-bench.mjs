@@ -23,6 +23,8 @@ const { values } = parseArgs({
     turns: { type: 'string' },
     sizes: { type: 'string', default: '5000,20000,80000' },
     agents: { type: 'string', default: 'chat,memory' },
+    // Each size's process gets --max-old-space-size=N: shows how much of peak RSS is V8 deferring collection.
+    'heap-mb': { type: 'string' },
     concurrency: { type: 'string', default: '4' },
     agent: { type: 'string', default: 'memory' },
     keep: { type: 'boolean', default: false },
@@ -32,7 +34,8 @@ if (values.turns === undefined) {
   const rows = [];
   for (const agent of values.agents.split(',')) {
     for (const size of values.sizes.split(',')) {
-      const args = [process.argv[1], '--turns', size, '--agent', agent, '--concurrency', values.concurrency];
+      const heap = values['heap-mb'] !== undefined ? [`--max-old-space-size=${values['heap-mb']}`] : [];
+      const args = [...heap, process.argv[1], '--turns', size, '--agent', agent, '--concurrency', values.concurrency];
       const text = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       process.stdout.write(text);
       const num = (re) => Number(text.match(re)?.[1]);
