@@ -25,7 +25,7 @@ export { stackUp, stackDown, stackStatus, otlpEndpoint, phoenixUrl, prometheusUr
 export { StackError } from './errors.js';
 // Task suites (issue 8).
 export { runTasks, taskDefinition, type TaskRunOptions, type TaskRunResult, type TaskStage } from './tasks/run-tasks.js';
-export { runSuite, formatMatrix, type MatrixSummary, type MatrixCell, type SuiteRunOptions } from './tasks/run-suite.js';
+export { runSuite, formatMatrix, type MatrixSummary, type MatrixCell, type SuiteRunOptions, type SuiteChallenger } from './tasks/run-suite.js';
 export { loadTaskFile, loadSuite, type TaskDataset, type LoadedSuite } from './tasks/load.js';
 export { TaskSchema, SuiteSchema, EvaluatorSchema, type Task, type Suite, type EvaluatorSpec } from './tasks/schema.js';
 export { evaluateTask } from './scoring/task-scoring.js';
@@ -42,6 +42,7 @@ export { RetriesSchema, type RetriesConfig } from './config/agent.js';
 // Match mode, comparison and reports (issue 5).
 export { runMatch, startMatch, type MatchOptions, type MatchRunResult, type ChildOutcome } from './match/run-match.js';
 export { compareRuns, compareRunContents, type CompareOptions } from './match/compare.js';
+export { compareSuiteCells, formatSuiteComparison, type SuiteComparison, type CellComparison } from './match/suite-compare.js';
 export { computeRunMetrics } from './match/metrics.js';
 export { RunMetricsSchema, MatchResultSchema, type RunMetrics, type MatchResult } from './match/schemas.js';
 export { comparePaired, pairedBootstrap, signTest, verdictText } from './match/stats.js';

@@ -44,7 +44,8 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
   role: ['ltm', 'resume'],
   suite: ['suite'],
   tasks: ['tasks'],
-  'compare-with': ['match'],
+  // issue 13: a suite in match mode compares cell by cell (the flag names the challenger).
+  'compare-with': ['match', 'suite'],
 };
 
 const KIND_WORDS: Record<RunKind, string> = {
@@ -58,8 +59,9 @@ const KIND_WORDS: Record<RunKind, string> = {
 /** The kind of run the flags ask for. */
 export function runKindOf(flags: RunFlags): RunKind {
   if (flags.resume !== undefined) return 'resume';
-  if (flags['compare-with'] !== undefined) return 'match';
+  // A suite with --compare-with is still a suite: its cells, one more agent, then the comparisons.
   if (flags.suite !== undefined) return 'suite';
+  if (flags['compare-with'] !== undefined) return 'match';
   if (flags.tasks !== undefined) return 'tasks';
   return 'ltm';
 }

@@ -44,7 +44,18 @@ export interface MatrixSummary {
   datasets: string[];
   /** The --run-id the cells' ids start with (issue 13: a resumed suite names its remaining cells the same way). */
   run_id?: string;
+  /**
+   * issue 13: a suite in match mode (`--compare-with`): the challenger agent, run as the last
+   * agent of the matrix and compared cell by cell with each of the suite's agents.
+   */
+  challenger?: SuiteChallenger;
   cells: MatrixCell[];
+}
+
+/** The challenger of a suite in match mode: its agent name and its config file. */
+export interface SuiteChallenger {
+  agent: string;
+  file: string;
 }
 
 export interface SuiteRunOptions {
@@ -76,6 +87,11 @@ export interface SuiteRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Issue 13: the share of failed turns (0..1) above which a cell ends `failed`. @default 1 */
   maxFailedTurns?: number;
+  /**
+   * issue 13: the suite's last agent is a challenger (`--compare-with`), recorded in the
+   * summary so that `--resume` runs it again and compares.
+   */
+  challenger?: SuiteChallenger;
   /** Issue 13: continue the suite whose matrix summary this is: finished cells stay, the rest run (an interrupted one resumes). */
   resume?: { summaryFile: string; summary: MatrixSummary };
 }
@@ -98,6 +114,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   const created = new Date();
   const earlier = options.resume?.summary;
   const runIdPrefix = options.runId ?? earlier?.run_id;
+  const challenger = options.challenger ?? earlier?.challenger;
   const summary: MatrixSummary = {
     suite: loaded.name,
     suite_file: resolve(loaded.file),
@@ -106,6 +123,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
     agents: loaded.agents.map((a) => a.config.name),
     datasets: loaded.datasets.map((x) => x.name),
     ...(runIdPrefix !== undefined ? { run_id: runIdPrefix } : {}),
+    ...(challenger ? { challenger } : {}),
     cells: [],
   };
   const summaryFile = options.resume?.summaryFile ?? join(outputDir, `${runIdPrefix !== undefined ? `matrix-${runIdPrefix}` : newRunId(`matrix-${loaded.name}`, created)}.json`);

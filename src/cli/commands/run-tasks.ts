@@ -5,14 +5,16 @@
  * stdout. Issue 13: the same reporters, monitor, endings and resume as an LTM run.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseOverride } from '../../config/overrides.js';
 import { loadAgentConfig } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { ConfigError, RunDirError } from '../../errors.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
 import { loadSuite, loadTaskFile, type LoadedSuite } from '../../tasks/load.js';
-import { formatMatrix, runSuite, type MatrixSummary, type SuiteRunOptions } from '../../tasks/run-suite.js';
+import { formatMatrix, runSuite, type MatrixSummary, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
+import { compareSuiteCells, formatSuiteComparison } from '../../match/suite-compare.js';
+import type { Override } from '../../config/overrides.js';
 import { runTasks } from '../../tasks/run-tasks.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { prepareTaskResume, resumedTaskOptions } from '../../tasks/task-resume.js';
@@ -33,9 +35,26 @@ function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
   return { name: dataset.name, file: flags.tasks, suite, datasets: [dataset], agents: [{ file: resolve(agentFile), config }] };
 }
 
+/**
+ * issue 13: a suite in match mode. The challenger (`--compare-with`) is one more agent of the
+ * matrix, so its cells run on the very same task files, resume like any cell, and are then
+ * compared with each of the suite's cells on the same dataset.
+ */
+function withChallenger(loaded: LoadedSuite, file: string, overrides: Override[]): { loaded: LoadedSuite; challenger: SuiteChallenger } {
+  const config = loadAgentConfig(file, overrides);
+  if (loaded.agents.some((a) => a.config.name === config.name)) {
+    throw new ConfigError('CONFIG_INVALID', `${file}: --compare-with: agent name "${config.name}" is already one of the suite's agents; give the challenger a name of its own`);
+  }
+  return { loaded: { ...loaded, agents: [...loaded.agents, { file: resolve(file), config }] }, challenger: { agent: config.name, file: resolve(file) } };
+}
+
 export async function runTasksCommand(flags: RunFlags): Promise<number> {
-  const loaded = flags.suite !== undefined ? loadSuite(flags.suite, flags.overrides.map(parseOverride)) : singleTaskSuite(flags as RunFlags & { tasks: string });
+  const overrides = flags.overrides.map(parseOverride);
+  let loaded = flags.suite !== undefined ? loadSuite(flags.suite, overrides) : singleTaskSuite(flags as RunFlags & { tasks: string });
+  let challenger: SuiteChallenger | undefined;
+  if (flags['compare-with'] !== undefined) ({ loaded, challenger } = withChallenger(loaded, flags['compare-with'], overrides));
   return runSuiteCommand(loaded, flags, resolve(flags['output-dir']), {
+    ...(challenger ? { challenger } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
     ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
@@ -49,6 +68,8 @@ export async function resumeSuiteCommand(flags: RunFlags): Promise<number> {
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MatrixSummary;
   if (summary.cells.length === summary.agents.length * summary.datasets.length && summary.cells.every((c) => c.status === 'finished')) {
     alreadyFinished(summaryFile);
+    // A suite in match mode killed after its last cell still gets its comparisons.
+    if (summary.challenger) writeComparisons(summary, summaryFile);
     return 0;
   }
   if (!/\.ya?ml$/.test(summary.suite_file)) {
@@ -59,6 +80,13 @@ export async function resumeSuiteCommand(flags: RunFlags): Promise<number> {
     loaded = loadSuite(summary.suite_file);
   } catch (err) {
     throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: suite_file: cannot load ${summary.suite_file} (${(err as Error).message})`, { cause: err });
+  }
+  if (summary.challenger) {
+    try {
+      loaded = withChallenger(loaded, summary.challenger.file, []).loaded;
+    } catch (err) {
+      throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: challenger: cannot load ${summary.challenger.file} (${(err as Error).message})`, { cause: err });
+    }
   }
   return runSuiteCommand(loaded, flags, dirname(summaryFile), { resume: { summaryFile, summary } });
 }
@@ -124,10 +152,24 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
     process.stdout.write(`${formatMatrix(summary)}\n\nmatrix summary: ${summaryFile}\n`);
     for (const c of summary.cells) process.stdout.write(`${c.run_dir}\n`);
     if (abort.signal.aborted) return 130;
+    if (summary.challenger) writeComparisons(summary, summaryFile);
     const failed = summary.cells.find((c) => c.status !== 'finished');
     return failed ? exitCodeFor(failed.status as 'failed') : 0;
   } finally {
     stopListening();
     await telemetry.shutdown(5000);
   }
+}
+
+/**
+ * issue 13: the comparisons of a suite in match mode, per (agent, dataset) cell against the
+ * challenger's cell: a table on stdout, `suite-comparison-<id>.json` and one
+ * `comparison_report-<A>-vs-<B>.html` per pair beside the matrix summary.
+ */
+function writeComparisons(summary: MatrixSummary, summaryFile: string): void {
+  const challenger = summary.challenger!.agent;
+  const file = join(dirname(summaryFile), `suite-comparison-${basename(summaryFile).replace(/^matrix-/, '')}`);
+  const result = compareSuiteCells(summary, challenger, { outputDir: dirname(summaryFile), file });
+  process.stdout.write(`\nagainst ${challenger} (challenger), cell by cell:\n${formatSuiteComparison(result)}\n\ncomparison summary: ${file}\n`);
+  for (const c of result.comparisons) process.stdout.write(`${c.report}\n`);
 }
