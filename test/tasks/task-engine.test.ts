@@ -85,7 +85,8 @@ describe('flags apply to every kind of run they can, else exit 2', () => {
     ['--compare-with with --tasks', ['--tasks', tasks, '--agent-config', 'configs/agents/sim-mini.yaml', '--compare-with', 'configs/agents/sim-mini.yaml'], '--tasks: does not apply to match mode'],
     // issue 13: --suite with --compare-with compares cell by cell (test/tasks/suite-match.test.ts); match-only flags stay refused.
     ['--agent-timeout on a suite in match mode', ['--suite', 'configs/suites/example.yaml', '--compare-with', 'configs/agents/chat-small.yaml', '--agent-timeout', '60'], '--agent-timeout: does not apply to a --suite run'],
-    ['--monitor in match mode', ['--compare-with', 'configs/agents/sim-mini.yaml', '--monitor'], '--monitor: does not apply to match mode'],
+    // issue 17: --monitor now wraps every kind of run, match mode too; --attempts still cannot apply there.
+    ['--attempts in match mode', ['--compare-with', 'configs/agents/sim-mini.yaml', '--attempts', '2'], '--attempts: does not apply to match mode'],
     ['--attempts on an LTM run', ['--attempts', '2'], '--attempts: does not apply to an LTM run'],
     ['--dataset-config on a task run', ['--tasks', tasks, '--agent-config', 'configs/agents/sim-mini.yaml', '--dataset-config', 'x.yaml'], '--dataset-config: does not apply to a --tasks run'],
     ['--concurrency with --resume', ['--resume', dir, '--concurrency', '2'], '--concurrency: does not apply to --resume'],
