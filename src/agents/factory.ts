@@ -5,7 +5,7 @@
  */
 import type { AgentConfig } from '../config/agent.js';
 import { AgentError } from '../errors.js';
-import { agentSecrets, registerSecrets } from '../runner/secrets.js';
+import { agentSecrets, registerSecrets } from '../events/secrets.js';
 import { ChatAgent } from './chat-agent.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
 import { MemoryAgent } from './memory-agent.js';

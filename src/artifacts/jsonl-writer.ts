@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { redact, registeredSecretSpellings } from '../runner/secrets.js';
+import { redact, registeredSecretSpellings } from '../events/secrets.js';
 
 function mayHoldSecret(bytes: Uint8Array): boolean {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

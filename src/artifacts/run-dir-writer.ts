@@ -4,7 +4,7 @@ import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot
 import type { TestDefinition } from '../datasets/types.js';
 import { headTruncate } from '../events/sanitize.js';
 import { JsonlWriter } from './jsonl-writer.js';
-import { redact } from '../runner/secrets.js';
+import { redact } from '../events/secrets.js';
 import { countGoodaiTokens } from '../tokens.js';
 import { GoodaiLogBuffer, pyDatetime } from './goodai-log.js';
 import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';

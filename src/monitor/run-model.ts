@@ -3,7 +3,7 @@
  * event at a time. Everything kept is bounded (rings, capped text), so a
  * 10,000-turn run costs the same memory as a 10-turn one.
  */
-import { redactUrl } from '../runner/secrets.js';
+import { redactUrl } from '../events/secrets.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 
 /**

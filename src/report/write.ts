@@ -4,7 +4,7 @@ import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js'
 import type { MatchResult } from '../match/schemas.js';
 import { matchReportData, singleReportData } from './report-data.js';
 import { renderReportHtml } from './render.js';
-import { redact } from '../runner/secrets.js';
+import { redact } from '../events/secrets.js';
 
 export const RUN_REPORT_FILE = 'report.html';
 export const COMPARISON_REPORT_FILE = 'comparison_report.html';

@@ -32,7 +32,7 @@ export { cutTornTail } from './run-dir-files.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CompletedExchange } from '../agents/restore.js';
 import type { Schedule, ScheduleStep } from './scheduler.js';
-import { REDACTED } from './secrets.js';
+import { REDACTED } from '../events/secrets.js';
 
 /** A test's score as its `test_end` event recorded it. */
 export interface EndedTest {

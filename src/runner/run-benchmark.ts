@@ -22,7 +22,7 @@ import { emitTo, type Emit } from '../events/emit.js';
 import { outputRootOf, type ResumePlan } from './resume.js';
 import { buildRunSchedule, createRunPlans } from './run-schedule.js';
 import type { LanePlan } from './lane-plan.js';
-import { redactAgentConfig } from './secrets.js';
+import { redactAgentConfig } from '../events/secrets.js';
 import { acquireRunLock, releasingLock, type RunLock } from './run-lock.js';
 import { belongsInHistory, endingStatus } from './run-ending.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';

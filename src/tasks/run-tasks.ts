@@ -30,7 +30,7 @@ import { appendHistory, linkedAbort, runDirTaken, type RunResult } from '../runn
 import { emitTo, type Emit } from '../events/emit.js';
 import { belongsInHistory, endingStatus } from '../runner/run-ending.js';
 import { acquireRunLock, releasingLock, type RunLock } from '../runner/run-lock.js';
-import { redactAgentConfig } from '../runner/secrets.js';
+import { redactAgentConfig } from '../events/secrets.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
 import { newRunId } from '../runner/run-id.js';
 import { RunState } from '../runner/run-state.js';

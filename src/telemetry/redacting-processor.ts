@@ -6,7 +6,7 @@
  */
 import type { AttributeValue } from '@opentelemetry/api';
 import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { redact } from '../runner/secrets.js';
+import { redact } from '../events/secrets.js';
 
 function clean(value: AttributeValue | undefined): AttributeValue | undefined {
   if (typeof value === 'string') return redact(value);

@@ -41,8 +41,11 @@ describe('honest endings', () => {
     expect(r.code, r.stderr).toBe(4);
     const run = readRun(join(out, 'dead'));
     expect(run.meta['status']).toBe('failed');
-    expect(run.stats.turns).toBeGreaterThan(0);
-    expect(run.stats.turns_failed).toBe(run.stats.turns);
+    // issue 12: pre-filled filler makes no call, so only the calls could fail, and every one did.
+    const calls = readJsonl<TurnRecord & { prefilled?: boolean }>(join(out, 'dead', 'turn_metrics.jsonl')).filter((t) => !t.prefilled);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((t) => t.status === 'error')).toBe(true);
+    expect(run.stats.turns_failed).toBe(calls.length);
     expect(historyIn(out)).toEqual([]);
   });
 
@@ -55,7 +58,9 @@ describe('honest endings', () => {
     const lenient = await runCli([...common, '--run-id', 'lenient']);
     expect(lenient.code, lenient.stderr).toBe(0);
     const stats = readRun(join(out, 'lenient')).stats;
-    const share = stats.turns_failed / stats.turns;
+    // The share is of the calls: a pre-filled filler turn (issue 12) makes none.
+    const calls = readJsonl<TurnRecord & { prefilled?: boolean }>(join(out, 'lenient', 'turn_metrics.jsonl')).filter((t) => !t.prefilled);
+    const share = stats.turns_failed / calls.length;
     expect(share).toBeGreaterThan(0.1);
     expect(share).toBeLessThan(1);
 

@@ -10,7 +10,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { describe, expect, it } from 'vitest';
 import { JsonlWriter } from '../../src/artifacts/jsonl-writer.js';
 import { writeJsonAtomic } from '../../src/artifacts/run-dir-writer.js';
-import { registerSecrets } from '../../src/runner/secrets.js';
+import { registerSecrets } from '../../src/events/secrets.js';
 import { RedactingSpanProcessor } from '../../src/telemetry/redacting-processor.js';
 import { tempDir } from '../helpers.js';
 

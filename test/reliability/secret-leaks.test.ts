@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../src/agents/sim/server.js';
 import { startMonitor } from '../../src/monitor/server.js';
-import { redactSecrets, secretSpellings } from '../../src/runner/secrets.js';
+import { redactSecrets, secretSpellings } from '../../src/events/secrets.js';
 import { type RecordingServer } from '../agents/helpers.js';
 import { readJson, runCli, tempDir } from '../helpers.js';
 import { SseClient, waitFor } from '../monitor/helpers.js';

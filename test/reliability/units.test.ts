@@ -13,7 +13,7 @@ import type { ProgressSnapshot } from '../../src/runner/reporter.js';
 import { activeMsOf } from '../../src/runner/resume.js';
 import { headTruncate, sanitizeMetadata } from '../../src/runner/sanitize.js';
 import type { ScheduleStep } from '../../src/runner/scheduler.js';
-import { recordableHeader } from '../../src/runner/secrets.js';
+import { recordableHeader } from '../../src/events/secrets.js';
 import { executeTurn } from '../../src/runner/turn.js';
 import { StallWatchdog } from '../../src/runner/watchdog.js';
 import { tempDir } from '../helpers.js';

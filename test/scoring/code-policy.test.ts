@@ -50,8 +50,11 @@ describe('--unsafe-code-exec on a run that executes no code', () => {
   it('is refused with exit 2 for an LTM run and for a match', async () => {
     const ltm = await runCli(['run', '--unsafe-code-exec', '--output-dir', join(noBwrap, 'ltm'), '--quiet']);
     expect(ltm.code).toBe(2);
-    expect(ltm.stderr).toContain('--unsafe-code-exec is for task runs');
+    // issue 13's one rule for flags: one line naming the flag and the runs it applies to.
+    expect(ltm.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ltm.stderr).toContain('--unsafe-code-exec: does not apply to an LTM run (it applies to a --tasks run, a --suite run');
     const match = await runCli(['run', '--unsafe-code-exec', '--compare-with', agent, '--output-dir', join(noBwrap, 'match'), '--quiet']);
     expect(match.code).toBe(2);
+    expect(match.stderr).toContain('--unsafe-code-exec: does not apply to match mode');
   });
 });

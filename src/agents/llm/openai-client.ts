@@ -12,7 +12,7 @@ import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names
 import { countTokens } from '../../tokens.js';
 import type { ChatMessage, TokenUsage } from '../types.js';
 import { httpPost, type HttpPostResponse } from './http-post.js';
-import { endpointSecrets, redact, registerSecrets } from '../../runner/secrets.js';
+import { endpointSecrets, redact, registerSecrets } from '../../events/secrets.js';
 import { readSseBatches } from './sse.js';
 
 /** Where and how to call the model; fixed for a run. */

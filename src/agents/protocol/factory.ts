@@ -5,7 +5,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AgentConfig } from '../../config/agent.js';
 import { AgentError } from '../../errors.js';
-import { agentSecrets, REDACTED, registerSecrets } from '../../runner/secrets.js';
+import { agentSecrets, REDACTED, registerSecrets } from '../../events/secrets.js';
 import { sessionFactory } from '../session-factory.js';
 import type { AgentFactory } from '../types.js';
 import { expandVars } from './expand-env.js';

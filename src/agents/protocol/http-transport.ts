@@ -8,7 +8,7 @@ import { CallError } from '../../errors.js';
 import { httpPost, type HttpPostResponse } from '../llm/http-post.js';
 import { parseRetryAfter, readErrorBody, toCallError } from '../llm/openai-client.js';
 import { readSseBatches } from '../llm/sse.js';
-import { endpointSecrets, registerSecrets } from '../../runner/secrets.js';
+import { endpointSecrets, registerSecrets } from '../../events/secrets.js';
 import { AgentErrorBodySchema, TokenEventSchema, type AgentRequest } from './schemas.js';
 import type { CallOptions, Transport } from './transport.js';
 
