@@ -1,33 +1,22 @@
 import type { TestDefinition } from '../datasets/types.js';
+import type { TurnStep } from '../events/turn-step.js';
 import type { GoodaiFillerSource } from './goodai-filler.js';
 import { LanePlan } from './lane-plan.js';
 
-/** One message the runner sends, handed out by a lane's plan as the replies arrive (issue 12). */
-export interface ScheduleStep {
-  /** Unique in the run: `step * lanes + lane`. */
-  turnId: number;
-  lane: number;
-  /** Position within the lane. */
-  step: number;
-  kind: 'test' | 'filler';
-  /** `<Dataset>/<id>`, or `filler`. */
-  testId: string;
-  dataset: string;
-  message: string;
-  isQuestion: boolean;
+/**
+ * One message the runner sends, handed out by a lane's plan as the replies arrive (issue 12):
+ * the event stream's TurnStep (issue 13) plus what the plan and the lane need.
+ */
+export interface ScheduleStep extends TurnStep {
   /** Script line within the test; -1 for filler. */
   lineIndex: number;
   beginsTest: boolean;
   /** Set when the test ends with this step's reply (known once the reply is recorded). */
   endsTest: boolean;
-  /** Tokens of the message (cl100k, as GoodAI counts). */
-  tokens: number;
   /** Lane tokens (messages and replies) before this message. */
   laneTokensBefore: number;
   /** GoodAI's canned reply: filler is pre-filled with it (no model call) when no callback is active (issue 12). */
   expected?: string;
-  /** The benchmark's introduction, first step of a lane (kind `filler`). */
-  isIntro?: boolean;
   /** The dataset's reset message, sent when its test ends (GoodAI's `reset_message`). */
   isReset?: boolean;
   /** This line registers the test's callback: every reply from here on is shown to it. */
@@ -36,8 +25,6 @@ export interface ScheduleStep {
   virtualTimeMs?: number;
   /** Seconds the virtual clock jumped forward just before this step. */
   clockJumpS?: number;
-  /** The wait that starts after this step, as GoodAI's WAIT event records it (set when the reply is recorded). */
-  waitAfter?: { tokens: number; time: number };
   /** Isolated mode (issue 12): this step opens a new conversation with the agent. */
   newConversation?: boolean;
 }

@@ -6,27 +6,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SuiteComparison } from '../../src/match/suite-compare.js';
 import { ROOT, readJson, runCli, tempDir } from '../helpers.js';
 
-interface Comparison {
-  dataset: string;
-  champion: string;
-  challenger: string;
-  champion_run_dir: string;
-  challenger_run_dir: string;
-  champion_score: number;
-  champion_max_score: number;
-  challenger_score: number;
-  challenger_max_score: number;
-  winner: string;
-  verdict: string;
-  report: string;
-}
-interface SuiteComparison {
-  challenger: string;
-  comparisons: Comparison[];
-  skipped: string[];
-}
 interface Summary {
   agents: string[];
   challenger?: { agent: string; file: string };
