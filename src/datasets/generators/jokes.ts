@@ -62,6 +62,7 @@ export const jokesGenerator: DatasetGenerator = {
     const expected = String(test.expected_responses[0] ?? '');
     let index = test.script.findIndex((line) => line === expected || line === `Joke: ${expected}`);
     if (index < 0) index = 0;
-    return `Which joke did I tell you about ${describeElapsed(nowMs - (lineTimesMs[index] ?? nowMs))}ago?`;
+    // GoodAI's f-string puts a space before `ago` after a timestamp that ends in one: the same bytes (issue 12).
+    return `Which joke did I tell you about ${describeElapsed(nowMs - (lineTimesMs[index] ?? nowMs))} ago?`;
   },
 };

@@ -149,7 +149,7 @@ export const spyMeetingSkill: SimSkill = {
 // ---- Jokes (temporal) --------------------------------------------------------
 
 const STAMP = /\[(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\]\s*(.+?)\s*$/;
-const ASK_JOKE = /which joke did i tell you about (?:(\d+) hours? ?)?(?:(\d+) minutes? ?)?ago/i;
+const ASK_JOKE = /which joke did i tell you about (?:(\d+) hours? ?)?(?:(\d+) minutes? ?)? *ago/i;
 
 function stampMs(m: RegExpExecArray): number {
   return Date.parse(`${m[1]}T${m[2]}Z`);
