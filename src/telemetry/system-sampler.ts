@@ -90,7 +90,8 @@ export class SystemSampler implements Reporter {
   private tokensOut = 0;
   private lastTokens = { at: performance.now(), count: 0 };
   private lastDisk: { at: number; tx: number } | undefined;
-  private sampling = false;
+  /** The sample being taken: a slow nvidia-smi must not pile samples up, and a caller that needs one waits for it. */
+  private inflight: Promise<void> | undefined;
   private nvidiaSmi: string | undefined;
   private readonly intervalMs: number;
   private unregister: (() => void)[] = [];
@@ -164,17 +165,19 @@ export class SystemSampler implements Reporter {
     return round((fs.tx - last.tx) / ((now - last.at) / 1000) / 1e6);
   }
 
-  private async tick(): Promise<void> {
-    if (this.sampling) return; // a slow nvidia-smi must not pile up samples
-    this.sampling = true;
-    try {
-      this.latest = await this.sample();
-      if (this.timer) this.publish?.('telemetry', this.latest as unknown as Record<string, unknown>);
-    } catch {
-      // Telemetry never breaks a benchmark (STYLE.md 7).
-    } finally {
-      this.sampling = false;
-    }
+  private tick(): Promise<void> {
+    // issue 16: a run that ends while its first sample is being taken (a loaded machine) waits for it, so its panels get data.
+    this.inflight ??= (async () => {
+      try {
+        this.latest = await this.sample();
+        if (this.timer) this.publish?.('telemetry', this.latest as unknown as Record<string, unknown>);
+      } catch {
+        // Telemetry never breaks a benchmark (STYLE.md 7).
+      } finally {
+        this.inflight = undefined;
+      }
+    })();
+    return this.inflight;
   }
 
   private observe(gauge: ObservableGauge, callback: ObservableCallback): void {

@@ -159,7 +159,12 @@ describe('a run exported to the collector', () => {
     expect(turns.length).toBe(turnsWritten.length);
     expect(turns.length).toBe(readJsonl(join(runDir, 'turn_metrics.jsonl')).length);
     for (const t of turnsWritten) expect(byId.get(t.spanId)?.span_kind).toBe('AGENT');
-    for (const turn of turns) {
+    // issue 12: a pre-filled filler turn makes no call, so it has no LLM child; every other turn has one.
+    const called = turns.filter((t) => t.attributes['referee.prefilled'] !== true);
+    expect(called.length).toBe(readJsonl<{ prefilled?: boolean }>(join(runDir, 'turn_metrics.jsonl')).filter((t) => !t.prefilled).length);
+    expect(called.length).toBeLessThan(turns.length);
+    for (const turn of turns.filter((t) => !called.includes(t))) expect(spans.filter((s) => s.parent_id === turn.context.span_id && s.name.startsWith('chat '))).toEqual([]);
+    for (const turn of called) {
       const children = spans.filter((s) => s.parent_id === turn.context.span_id);
       const llm = children.filter((c) => c.name.startsWith('chat '));
       expect(llm, `turn ${turn.context.span_id}`).toHaveLength(1);
@@ -271,18 +276,21 @@ describe('a protocol agent instrumented with OpenTelemetry (issue 15)', () => {
         env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(l), PHOENIX_PROJECT_NAME: project },
       });
       expect(r.code, r.stderr).toBe(0);
-      const turns = readJsonl(join(dir, 'runs/byo/turn_metrics.jsonl')).length;
+      const records = readJsonl<{ prefilled?: boolean }>(join(dir, 'runs/byo/turn_metrics.jsonl'));
+      const turns = records.length;
+      // issue 12: a pre-filled turn reaches the agent as a prefill, not a reply: no agent.reply span of its own.
+      const replies = records.filter((t) => !t.prefilled).length;
       let spans: PhoenixSpan[] = [];
       const deadline = Date.now() + 90_000;
       const count = (name: string) => spans.filter((s) => s.name === name).length;
-      while (Date.now() < deadline && (count('agent.reply') < turns || count('benchmark.turn') < turns)) {
+      while (Date.now() < deadline && (count('agent.reply') < replies || count('benchmark.turn') < turns)) {
         await sleep(1000);
         spans = await phoenixSpans(project);
       }
       const turnSpans = new Map(spans.filter((s) => s.name === 'benchmark.turn').map((s) => [s.context.span_id, s.context.trace_id]));
       const agentSpans = spans.filter((s) => s.name === 'agent.reply');
       expect(turnSpans.size).toBe(turns);
-      expect(agentSpans).toHaveLength(turns);
+      expect(agentSpans).toHaveLength(replies);
       for (const s of agentSpans) expect(turnSpans.get(s.parent_id ?? '')).toBe(s.context.trace_id);
     } finally {
       await llm.close();
