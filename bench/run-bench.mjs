@@ -52,9 +52,9 @@ if (values.turns === undefined) {
 const targetTurns = Number(values.turns);
 const concurrency = Number(values.concurrency);
 
-// About 185 tokens of lane traffic per turn (measured): examples x span sized to land near the target.
+// About 660 tokens of lane traffic per turn since GoodAI's pre-filled filler (issue 12: one large filler message per gap; 185 before), measured: examples x span sized to land near the target.
 const span = 4000;
-const examples = Math.max(1, Math.round((targetTurns * 185) / (span * 0.95 * 3)));
+const examples = Math.max(1, Math.round((targetTurns * 660) / (span * 0.95 * 3)));
 const datasetConfig = DatasetConfigSchema.parse({
   datasets: {
     args: { memory_span: span, dataset_examples: examples, seed: 1 },
