@@ -20,7 +20,7 @@ import { newRunId } from './run-id.js';
 import { runLane } from './lane.js';
 import { emitTo, type Emit } from '../events/emit.js';
 import { outputRootOf, type ResumePlan } from './resume.js';
-import { buildRunSchedule, createRunPlans } from './run-schedule.js';
+import { countRunTurns, createRunPlans } from './run-schedule.js';
 import type { LanePlan } from './lane-plan.js';
 import { redactAgentConfig } from '../events/secrets.js';
 import { acquireRunLock, releasingLock, type RunLock } from './run-lock.js';
@@ -122,7 +122,8 @@ interface RunSetup {
   lock: RunLock;
   dataset: Awaited<ReturnType<typeof prepareDataset>>;
   concurrency: number;
-  schedule: ReturnType<typeof buildRunSchedule>;
+  /** The expected number of turns (a dry run's; the real one depends on the replies, issue 12). */
+  turnsTotal: number;
   /** issue 12: one plan per lane, handing out steps as replies arrive. */
   plans: LanePlan[];
   state: RunState;
@@ -164,9 +165,9 @@ async function setUpRun(options: RunOptions): Promise<RunSetup> {
     const concurrency = resume?.concurrency ?? Math.max(1, options.concurrency ?? 1);
     // issue 12: the plan hands out steps as replies arrive; a dry run gives the expected number of turns.
     const planOptions = { concurrency, maxMessageSize: agentConfig.max_message_size };
-    const schedule = buildRunSchedule(dataset.definitions, datasetConfig, planOptions);
+    const turnsTotal = countRunTurns(dataset.definitions, datasetConfig, planOptions);
     const plans = createRunPlans(dataset.definitions, datasetConfig, planOptions);
-    const state = new RunState(dataset.definitions.length, schedule.totalTurns, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
+    const state = new RunState(dataset.definitions.length, turnsTotal, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
     state.scoring = datasetConfig.config.scoring;
     factory = await createAgentFactory(agentConfig, { env }).catch((err: unknown) => {
       throw naming(err, resume ? `${join(runDir, 'run.json')} agent_config` : options.sources?.agent);
@@ -174,7 +175,7 @@ async function setUpRun(options: RunOptions): Promise<RunSetup> {
     const judge = await openJudge(options.judgeConfig, factory, { env, onCost: (usd) => state.addManagingCost(usd) }).catch((err: unknown) => {
       throw naming(err, options.sources?.judge);
     });
-    return { agentConfig, datasetConfig, runId, outputDir, runDir, lock, dataset, concurrency, schedule, plans, state, factory, judge };
+    return { agentConfig, datasetConfig, runId, outputDir, runDir, lock, dataset, concurrency, turnsTotal, plans, state, factory, judge };
   } catch (err) {
     lock.release();
     // Issue 4 and 13: a run that never started leaves no half run directory (nor a dataset/) behind for a later --resume to trip on.
@@ -192,7 +193,7 @@ function naming(err: unknown, file: string | undefined): unknown {
 
 /** Runs the lanes of a set-up run and writes its ending: run.json status, runstats.json, history line. */
 async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> {
-  const { agentConfig, datasetConfig, runId, runDir, dataset, schedule, plans, state, factory, judge } = s;
+  const { agentConfig, datasetConfig, runId, runDir, dataset, turnsTotal, plans, state, factory, judge } = s;
   const resume = options.resume;
   const args = datasetConfig.datasets.args;
   const meta: RunMeta = resume ? resumedMeta(resume) : freshMeta(s, options);
@@ -206,7 +207,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
       [ATTR.role]: options.role ?? 'single',
       'referee.dataset.sha256': dataset.sha256,
       'referee.tests_total': dataset.definitions.length,
-      'referee.turns_total': schedule.totalTurns,
+      'referee.turns_total': turnsTotal,
     },
   });
   const runCtx = trace.setSpan(context.active(), runSpan);

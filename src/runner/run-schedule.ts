@@ -41,6 +41,23 @@ export function createRunPlans(definitions: TestDefinition[], datasetConfig: Dat
 }
 
 /**
+ * The expected number of turns of a fresh run: the dry run of `buildRunSchedule`
+ * (filler answered with its canned reply, a test line with `OK`), counting steps
+ * instead of keeping them (issue 13: an 80k-turn run's steps, filler messages of
+ * up to `max_message_size` tokens each, held hundreds of MB at start-up).
+ */
+export function countRunTurns(definitions: TestDefinition[], datasetConfig: DatasetConfig, options: RunPlanOptions): number {
+  let turns = 0;
+  for (const plan of createRunPlans(definitions, datasetConfig, options)) {
+    for (let step = plan.next(); step; step = plan.next()) {
+      turns++;
+      plan.record(step.expected ?? 'OK');
+    }
+  }
+  return turns;
+}
+
+/**
  * The schedule of a run: a dry run (filler answered with its canned reply, a
  * test line with `OK`) for the expected number of turns, or, given the
  * recorded replies, the steps a resumed run already took (issue 12).
