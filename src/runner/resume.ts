@@ -30,8 +30,7 @@ import { buildRunSchedule } from './run-schedule.js';
 import { check, cutTornTail, parseJsonFile, readLines, rewrite } from './run-dir-files.js';
 export { cutTornTail } from './run-dir-files.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
-import type { CompletedExchange } from '../agents/restore.js';
-import type { Schedule, ScheduleStep } from './scheduler.js';
+import type { Schedule } from './scheduler.js';
 import { REDACTED } from '../events/secrets.js';
 
 /** A test's score as its `test_end` event recorded it. */
@@ -298,15 +297,4 @@ function lastStepCompleted(schedule: Schedule, testId: string, completed: Readon
   const lane = schedule.testLane.get(testId);
   const last = lane === undefined ? undefined : schedule.lanes[lane]?.find((s) => s.testId === testId && s.endsTest);
   return last !== undefined && completed.has(last.turnId);
-}
-
-/** A lane's successful restored turns, in order, as the agent saw them. */
-export function completedExchanges(steps: readonly ScheduleStep[], restore: LaneRestore): CompletedExchange[] {
-  const out: CompletedExchange[] = [];
-  for (const step of steps) {
-    const t = restore.turns.get(step.step);
-    if (!t) break;
-    if (t.record.status === 'success') out.push({ message: step.message, reply: t.replyText });
-  }
-  return out;
 }

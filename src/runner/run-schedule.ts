@@ -5,7 +5,7 @@ import { countGoodaiTokens } from '../tokens.js';
 import { createGoodaiFiller } from './goodai-filler.js';
 import { goodaiScheduleOptions } from './goodai-options.js';
 import type { LanePlan } from './lane-plan.js';
-import { buildSchedule, createLanePlans, type Schedule, type ScheduleOptions, type ScheduleStep } from './scheduler.js';
+import { buildSchedule, createLanePlans, dryRunReply, playPlan, type Schedule, type ScheduleOptions, type ScheduleStep } from './scheduler.js';
 
 /** What a run's plan depends on besides its dataset: the lanes and the agent's max message size. */
 export interface RunPlanOptions {
@@ -47,14 +47,7 @@ export function createRunPlans(definitions: TestDefinition[], datasetConfig: Dat
  * up to `max_message_size` tokens each, held hundreds of MB at start-up).
  */
 export function countRunTurns(definitions: TestDefinition[], datasetConfig: DatasetConfig, options: RunPlanOptions): number {
-  let turns = 0;
-  for (const plan of createRunPlans(definitions, datasetConfig, options)) {
-    for (let step = plan.next(); step; step = plan.next()) {
-      turns++;
-      plan.record(step.expected ?? 'OK');
-    }
-  }
-  return turns;
+  return createRunPlans(definitions, datasetConfig, options).reduce((turns, plan) => turns + playPlan(plan, dryRunReply), 0);
 }
 
 /**

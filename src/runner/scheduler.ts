@@ -100,28 +100,38 @@ export function createLanePlans(tests: readonly TestDefinition[], options: Sched
   return perLane.map((laneTests, lane) => new LanePlan(laneTests, lane, perLane.length, options));
 }
 
+/** A dry run's reply: filler gets its canned reply, a test line `OK`. */
+export function dryRunReply(step: ScheduleStep): string {
+  return step.expected ?? 'OK';
+}
+
+/**
+ * Drives a plan, answering each step with `replyOf`, until it ends or a step
+ * has no reply (that step is the lane's last); returns the steps handed out.
+ */
+export function playPlan(plan: LanePlan, replyOf: (step: ScheduleStep) => string | undefined): number {
+  let steps = 0;
+  for (let step = plan.next(); step; step = plan.next()) {
+    steps++;
+    const reply = replyOf(step);
+    if (reply === undefined) break;
+    plan.record(reply);
+  }
+  return steps;
+}
+
 /**
  * Runs the plans through, each step answered by `replyOf` (by default the
  * canned reply for filler and `OK` for a test line), or, for a resume, as far
  * as `replyOf` knows the replies (issue 12: the schedule is rebuilt from the
  * recorded traffic). A step `replyOf` cannot answer is the lane's last.
  */
-export function buildSchedule(
-  tests: readonly TestDefinition[],
-  options: ScheduleOptions,
-  replyOf: (step: ScheduleStep) => string | undefined = (s) => s.expected ?? 'OK',
-): Schedule {
+export function buildSchedule(tests: readonly TestDefinition[], options: ScheduleOptions, replyOf: (step: ScheduleStep) => string | undefined = dryRunReply): Schedule {
   const plans = createLanePlans(tests, options);
   const testLane = new Map<string, number>();
   const testSpans = new Map<string, number>();
   const lanes = plans.map((plan) => {
-    for (;;) {
-      const step = plan.next();
-      if (!step) break;
-      const reply = replyOf(step);
-      if (reply === undefined) break;
-      plan.record(reply);
-    }
+    playPlan(plan, replyOf);
     for (const [id, span] of plan.testSpans) testSpans.set(id, span);
     return plan.steps;
   });
