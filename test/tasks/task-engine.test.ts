@@ -115,4 +115,27 @@ describe('flags apply to every kind of run they can, else exit 2', () => {
     expect(r.stderr).toMatch(/\[referee\] monitor: http:\/\/127\.0\.0\.1:\d+/);
     expect(readJson<{ status: string }>(join(out, 'watched', 'run.json')).status).toBe('finished');
   });
+
+  // issue 13 and 17: --monitor applies to every kind of run, fresh or resumed; each serves it once.
+  it('--monitor serves the monitor beside a suite, a match and a resumed run too', async () => {
+    const suite = join(dir, 'monitored-suite.yaml');
+    writeFileSync(suite, `name: monitored\ndatasets:\n  - file: ${tasks}\nagents:\n  - ${join(process.cwd(), 'configs/agents/sim-mini.yaml')}\n`);
+    const monitorLines = (stderr: string): number => stderr.split('\n').filter((l) => /^\[referee\] monitor: http:\/\/127\.0\.0\.1:\d+/.test(l)).length;
+    const suiteRun = await runCli(['run', '--suite', suite, '--monitor', '--monitor-port', '0', '--output-dir', join(out, 'suite'), '--quiet']);
+    expect(suiteRun.code, suiteRun.stderr).toBe(0);
+    expect(monitorLines(suiteRun.stderr)).toBe(1);
+    const match = await runCli(['run', '--compare-with', 'configs/agents/chat-small.yaml', '--monitor', '--monitor-port', '0', '--output-dir', join(out, 'match'), '--quiet']);
+    expect(match.code, match.stderr).toBe(0);
+    expect(monitorLines(match.stderr)).toBe(1);
+    const resumed = await runCli(['run', '--resume', join(out, 'watched'), '--monitor', '--monitor-port', '0', '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(monitorLines(resumed.stderr)).toBe(1);
+  });
+
+  it('-i/--isolated refuses a resume with one line and exit 2 (the run keeps the mode in its run.json)', async () => {
+    const r = await runCli(['run', '--resume', join(out, 'watched'), '-i']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--isolated');
+  });
 });
