@@ -29,7 +29,11 @@ interface PlanTest {
   callbackLeft?: number;
   /** Script (and callback) done: the reset message, then END. */
   finished: boolean;
+  /** END written: the test left the plan. */
+  ended: boolean;
 }
+
+const byUniqueId = (a: PlanTest, b: PlanTest): number => (a.uniqueId < b.uniqueId ? -1 : a.uniqueId > b.uniqueId ? 1 : 0);
 
 /** A wait GoodAI acts on: its dict is not empty. */
 const isWait = (w: Wait | undefined): w is Wait => w !== undefined && Object.keys(w).length > 0;
@@ -63,7 +67,17 @@ export class LanePlan {
   totalTokens = 0;
   private now: number;
   private pendingJumpS = 0;
-  private readonly tests: PlanTest[];
+  /**
+   * Tests not yet ended, one queue per dataset in `<Dataset> - <id>` order. Issue 13: GoodAI's
+   * `pick_next_test_id` scans every test; compatibility depends only on a test's dataset, so the
+   * first compatible test is the earliest head among compatible datasets, and picking costs the
+   * same on the last turn of a 500k run as on the first. Ended tests are dropped (with their
+   * definitions) as the heads pass them.
+   */
+  private readonly queues: { dataset: string; tests: (PlanTest | undefined)[]; head: number }[] = [];
+  private remaining: number;
+  /** Tests whose callback watches the replies (issue 13: counted down on every reply, so kept apart). */
+  private readonly watchers = new Set<PlanTest>();
   private readonly byId = new Map<string, PlanTest>();
   private readonly waitList = new Map<string, { tokens: number; time: number }>();
   private current: PlanTest | undefined;
@@ -82,14 +96,29 @@ export class LanePlan {
     private readonly laneCount: number,
     private readonly o: ScheduleOptions,
   ) {
-    this.tests = tests
+    const sorted = tests
       .filter((def) => def.script.length > 0)
-      .map((def) => ({ def, uniqueId: def.testId.replace('/', ' - '), actions: actionsOf(def), pos: 0, started: false, startTokens: 0, lineTimes: [], lastReply: '', finished: false }))
-      .sort((a, b) => (a.uniqueId < b.uniqueId ? -1 : a.uniqueId > b.uniqueId ? 1 : 0));
-    for (const t of this.tests) this.byId.set(t.def.testId, t);
+      .map((def) => ({ def, uniqueId: def.testId.replace('/', ' - '), actions: actionsOf(def), pos: 0, started: false, startTokens: 0, lineTimes: [], lastReply: '', finished: false, ended: false }))
+      .sort(byUniqueId);
+    const queueOf = new Map<string, PlanTest[]>();
+    for (const t of sorted) {
+      this.byId.set(t.def.testId, t);
+      let q = queueOf.get(t.def.dataset);
+      if (!q) queueOf.set(t.def.dataset, (q = []));
+      q.push(t);
+    }
+    for (const [dataset, queue] of queueOf) this.queues.push({ dataset, tests: queue, head: 0 });
+    this.remaining = sorted.length;
     this.now = o.clock?.startMs ?? 0;
-    this.introDue = o.intro !== undefined && !o.isolated && this.tests.length > 0;
+    this.introDue = o.intro !== undefined && !o.isolated && this.remaining > 0;
     this.filler = o.createFiller(lane);
+  }
+
+  /** The ended test's span in tokens, forgotten once taken (a live lane asks once per test). */
+  takeTestSpan(testId: string): number | undefined {
+    const span = this.testSpans.get(testId);
+    this.testSpans.delete(testId);
+    return span;
   }
 
   /** Waits taken between messages (a callback test's one-token waits), for GoodAI's WAIT events. */
@@ -117,7 +146,7 @@ export class LanePlan {
         if (!this.isWaiting(t, true)) this.current = t;
       }
       if (!this.current) {
-        if (this.tests.length === 0) return undefined;
+        if (this.remaining === 0) return undefined;
         this.current = this.pick();
         if (!this.current) continue; // filler owed
       }
@@ -133,9 +162,7 @@ export class LanePlan {
     this.awaiting = undefined;
     const step = a.step;
     this.totalTokens += step.tokens + this.o.countTokens(reply);
-    for (const t of this.tests) {
-      if (t.callbackLeft !== undefined && t.callbackLeft > 0) t.callbackLeft--;
-    }
+    for (const t of this.watchers) if (t.callbackLeft !== undefined && t.callbackLeft > 0) t.callbackLeft--;
     if (step.kind === 'filler' && !step.isIntro) {
       this.fillerOwed -= step.tokens + this.o.countTokens(reply);
       return;
@@ -144,7 +171,10 @@ export class LanePlan {
     if (!t) return;
     if (step.isReset) return this.end(t);
     t.lastReply = reply;
-    if (step.registersCallback) t.callbackLeft = Math.max(0, (this.o.callbackHorizon?.(t.def) ?? 1) - 1);
+    if (step.registersCallback) {
+      t.callbackLeft = Math.max(0, (this.o.callbackHorizon?.(t.def) ?? 1) - 1);
+      this.watchers.add(t);
+    }
     this.afterSend(t, step);
   }
 
@@ -155,10 +185,8 @@ export class LanePlan {
       const t = this.byId.get(id)!;
       if (!this.isWaiting(t, true)) return t;
     }
-    for (const t of this.tests) {
-      if (!this.compatible(t)) continue;
-      if (!this.isWaiting(t, true)) return t;
-    }
+    const next = this.firstCompatible();
+    if (next) return next;
     // Jumping the clock is cheaper than filling tokens (GoodAI does it first, one second past the target).
     for (;;) {
       const t = this.blocked('time');
@@ -275,11 +303,31 @@ export class LanePlan {
     return false;
   }
 
+  /**
+   * The first test, by `<Dataset> - <id>`, that GoodAI's `are_compatible` accepts beside every
+   * waiting test. A compatible dataset has no test waiting (never two of one dataset), so its
+   * queue's head is not waiting either.
+   */
+  private firstCompatible(): PlanTest | undefined {
+    let best: PlanTest | undefined;
+    for (const q of this.queues) {
+      const head = this.headOf(q);
+      if (!head || !this.compatible(q.dataset) || (best && byUniqueId(head, best) >= 0)) continue;
+      best = head;
+    }
+    return best;
+  }
+
+  /** The queue's first test not yet ended; ended ones before it are let go. */
+  private headOf(q: { tests: (PlanTest | undefined)[]; head: number }): PlanTest | undefined {
+    while (q.head < q.tests.length && q.tests[q.head]!.ended) q.tests[q.head++] = undefined;
+    return q.tests[q.head];
+  }
+
   /** GoodAI's `are_compatible` against every waiting test: never two of one dataset, nor of an incompatible group. */
-  private compatible(t: PlanTest): boolean {
+  private compatible(mine: string): boolean {
     for (const id of this.waitList.keys()) {
       const other = this.byId.get(id)!.def.dataset;
-      const mine = t.def.dataset;
       if (other === mine || this.o.incompatibilities.some((g) => g.includes(other) && g.includes(mine))) return false;
     }
     return true;
@@ -311,8 +359,11 @@ export class LanePlan {
 
   private end(t: PlanTest): void {
     this.testSpans.set(t.def.testId, this.totalTokens - t.startTokens);
-    this.tests.splice(this.tests.indexOf(t), 1);
+    t.ended = true;
+    this.remaining--;
+    this.watchers.delete(t);
     this.waitList.delete(t.def.testId);
+    this.byId.delete(t.def.testId);
     if (this.current === t) this.current = undefined;
     if (this.o.isolated) this.conversationFresh = true;
   }
@@ -320,7 +371,7 @@ export class LanePlan {
   private emitFiller(): ScheduleStep {
     const f = this.filler.next(this.fillerOwed, this.o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE);
     // GoodAI hands filler a canned reply only while no callback watches the replies.
-    const watched = this.tests.some((t) => t.callbackLeft !== undefined);
+    const watched = this.watchers.size > 0;
     return this.emit({ kind: 'filler', testId: 'filler', dataset: 'filler', message: f.message, isQuestion: false, lineIndex: -1, ...(watched ? {} : { expected: f.expected }) });
   }
 

@@ -166,6 +166,8 @@ async function newConversation(c: LaneContext, conv: Conversation): Promise<void
 async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, OpenTest>, restored: boolean, lane: { tokens: number; characters: number }): Promise<OpenTest> {
   const tracer = trace.getTracer(TRACER_NAME);
   const def = c.testsById.get(step.testId)!;
+  // Issue 13: the open test holds its definition from here; an ended one is let go, so a run's memory does not grow with its length.
+  c.testsById.delete(step.testId);
   // A test already scored before a resume was exported with its span then.
   const span = c.restore?.endedTests.has(step.testId)
     ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
@@ -311,7 +313,7 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
       log: test.log,
       tokens: test.tokens,
       characters: test.characters,
-      span: c.plan.testSpans.get(test.def.testId) ?? lane.tokens - (test.startTokens ?? 0),
+      span: c.plan.takeTestSpan(test.def.testId) ?? lane.tokens - (test.startTokens ?? 0),
       measured: { tokens: lane.tokens - (test.startTokens ?? 0), characters: lane.characters - (test.startCharacters ?? 0) },
     },
     c.state.snapshot(),

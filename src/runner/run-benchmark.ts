@@ -221,6 +221,8 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
     };
     await emit('onRunStart', { meta, runDir, tests: dataset.definitions, progress: state.snapshot(), publish });
     const testsById = new Map(dataset.definitions.map((t) => [t.testId, t]));
+    // Issue 13: from here the lanes' map is the definitions' only holder, and lets each go as its test begins.
+    dataset.definitions.length = 0;
     await Promise.all(
       plans.map((plan, lane) =>
         runLane({

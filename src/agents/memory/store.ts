@@ -15,6 +15,7 @@ import { OpenInferenceSpanKind, SemanticConventions as OI } from '@arizeai/openi
 import { AgentError } from '../../errors.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../telemetry/names.js';
 import { truncateUtf8 } from '../llm/openai-client.js';
+import { PostingRing } from './postings.js';
 
 export type MemoryRole = 'user' | 'assistant' | 'system';
 
@@ -99,8 +100,8 @@ export class MemoryStore {
   private fileBytes = 0;
   private readonly docLength: number[] = [];
   private totalLength = 0;
-  /** term → flat [docIndex, termFrequency, docIndex, termFrequency, …], doc indexes ascending. */
-  private readonly postings = new Map<string, number[]>();
+  /** term → its newest maxPostings (document, term frequency) pairs. */
+  private readonly postings = new Map<string, PostingRing>();
   private nextId = 0;
   /** The file ended without a newline: the next write starts on a fresh line. */
   private needsNewline = false;
@@ -223,15 +224,13 @@ export class MemoryStore {
     for (const term of terms) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const df = this.docFreq.get(term) ?? list.length / 2;
+      const df = this.docFreq.get(term) ?? list.size;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      // Issue 13: the newest maxPostings documents only (the list is pruned to about that).
-      for (let j = Math.max(0, list.length - 2 * this.maxPostings); j < list.length; j += 2) {
-        const doc = list[j] as number;
-        const tf = list[j + 1] as number;
+      // Issue 13: the newest maxPostings documents only (the ring keeps no more).
+      list.forEach((doc, tf) => {
         const norm = (tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * (this.docLength[doc] as number)) / avgLength));
         scores.set(doc, (scores.get(doc) ?? 0) + idf * norm);
-      }
+      });
     }
     return topK(scores, k).map(([doc, score]) => ({ record: this.recordAt(doc) as MemoryRecord, score }));
   }
@@ -250,14 +249,9 @@ export class MemoryStore {
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     for (const [term, count] of tf) {
       this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
-      const list = this.postings.get(term);
-      if (!list) {
-        this.postings.set(term, [doc, count]);
-        continue;
-      }
-      list.push(doc, count);
-      // Postings never scored again are dropped, in batches (amortised O(1) per write).
-      if (list.length >= 4 * this.maxPostings) list.splice(0, list.length - 2 * this.maxPostings);
+      let list = this.postings.get(term);
+      if (!list) this.postings.set(term, (list = new PostingRing(this.maxPostings)));
+      list.add(doc, count);
     }
   }
 

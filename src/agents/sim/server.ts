@@ -89,8 +89,8 @@ export interface SimServer {
 
 const MODEL_ID = 'sim-1';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-/** Token counts of message contents; a conversation resends the same history every turn. */
-const TOKEN_CACHE_LIMIT = 20_000;
+/** Token counts of message contents; a conversation resends the same history every turn. Issue 13: a few lanes' recent messages, not a run's every prompt. */
+const TOKEN_CACHE_LIMIT = 2_000;
 
 export async function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> {
   const host = opts.host ?? '127.0.0.1';
