@@ -65,6 +65,11 @@ export interface MonitorOptions {
   maxBufferedBytes?: number;
   /** issue 17: USD per machine hour for `/costs`' compute line. @default undefined (no rate) */
   computeHourlyUsd?: number;
+  /**
+   * issue 17: milliseconds to wait for the runs on disk to be read before serving;
+   * the rest are read in the background, flagged `loading`. @default undefined (read everything first)
+   */
+  readyWithinMs?: number;
 }
 
 export interface MonitorServer {
@@ -198,6 +203,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     ...(options.discoverMs !== undefined ? { discoverMs: options.discoverMs } : {}),
     ...(options.ringSize !== undefined ? { ringSize: options.ringSize } : {}),
     ...(options.computeHourlyUsd !== undefined ? { computeHourlyUsd: options.computeHourlyUsd } : {}),
+    ...(options.readyWithinMs !== undefined ? { readyWithinMs: options.readyWithinMs } : {}),
   });
   await hub.start();
   const assets = loadAssets();
