@@ -57,9 +57,10 @@ export function viewRuns(hub: MonitorHub, q: z.infer<typeof ViewRunsQuerySchema>
   return { total: runs.length, runs: runs.slice(0, q.limit) };
 }
 
-/** LTM, tasks (a suite cell or a task file) or a match side, from run.json. */
+/** LTM, tasks (a task file), suite (a suite's cell) or a match side, from run.json. */
 function runKind(m: RunModel): string {
   if (m.meta['role'] === 'champion' || m.meta['role'] === 'challenger' || m.meta['run_type'] === 'match') return 'match';
+  if (datasetConfig(m)['kind'] === 'tasks') return suiteOf(m) ? 'suite' : 'tasks';
   const t = m.meta['run_type'];
   return typeof t === 'string' && t !== 'single' ? t : 'ltm';
 }
@@ -115,10 +116,20 @@ export function viewExport(hub: MonitorHub, q: z.infer<typeof ViewExportQuerySch
   return { type: 'text/csv; charset=utf-8', body: lines.join('\n') + '\n', filename: `${m.run_id}-results.csv` };
 }
 
-function suiteOf(m: RunModel): string | null {
+function datasetConfig(m: RunModel): Record<string, unknown> {
   const d = m.meta['dataset_config'];
-  const name = d && typeof d === 'object' ? (d as Record<string, unknown>)['suite'] : undefined;
-  return typeof name === 'string' ? name : null;
+  return d && typeof d === 'object' ? (d as Record<string, unknown>) : {};
+}
+
+/**
+ * The suite a run is a cell of. `referee run --tasks F` writes its run as a
+ * one-dataset suite named after F: that is a task run, not a matrix.
+ */
+function suiteOf(m: RunModel): string | null {
+  const d = datasetConfig(m);
+  const name = d['suite'];
+  if (typeof name !== 'string') return null;
+  return d['kind'] === 'tasks' && name === d['name'] ? null : name;
 }
 
 /**
