@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { JsonlLineIndex } from './line-index.js';
 import { JsonlTail } from './jsonl-tail.js';
 import { RunModel } from './run-model.js';
 import { readRegularFileSync } from './safe-read.js';
@@ -43,6 +44,8 @@ interface TrackedRun {
   tail: JsonlTail;
   watcher: FSWatcher | undefined;
   finished: boolean;
+  /** transcripts.jsonl by test id, built on the first sample opened (issue 17). */
+  transcripts: JsonlLineIndex | undefined;
   pending: Promise<void> | undefined;
   again: boolean;
   /** False while the events written before the monitor started are still being read (nothing is broadcast). */
@@ -118,6 +121,14 @@ export class MonitorHub {
       clearTimeout(timer);
     }
     this.ready = true;
+  }
+
+  /** issue 17: one run's transcripts.jsonl, indexed by test id. */
+  transcripts(key: string): JsonlLineIndex | undefined {
+    const run = this.runs.get(key);
+    if (!run) return undefined;
+    run.transcripts ??= new JsonlLineIndex(join(run.dir, 'transcripts.jsonl'), 'test_id');
+    return run.transcripts;
   }
 
   /** issue 17: true while a run's earlier events are still being read (its numbers are partial). */
@@ -291,6 +302,7 @@ export class MonitorHub {
       tail: new JsonlTail(join(dir, 'events.jsonl')),
       watcher: undefined,
       finished: false,
+      transcripts: undefined,
       pending: undefined,
       again: false,
       // A run that appears while the monitor is live is followed from its first event.

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { MonitorHub } from './hub.js';
 import { NotFound } from './views.js';
@@ -76,23 +74,12 @@ export function viewSamples(hub: MonitorHub, q: z.infer<typeof ViewSamplesQueryS
 }
 
 /** One sample: its verdict and every message of it, from transcripts.jsonl (model text, shown as text). */
-export function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQuerySchema>): Record<string, unknown> {
+export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQuerySchema>): Promise<Record<string, unknown>> {
   const m = model(hub, q.run);
   const test = m.tests.get(q.test);
   if (!test) throw new NotFound(`run "${q.run}" has no test "${q.test}"`);
-  const file = join(hub.runsDir, m.key, 'transcripts.jsonl');
-  const turns: Record<string, unknown>[] = [];
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line.includes(JSON.stringify(q.test))) continue;
-      try {
-        const t = JSON.parse(line) as Record<string, unknown>;
-        if (t['test_id'] === q.test) turns.push({ turn_id: t['turn_id'], user: t['user'], agent: t['agent'], metadata: t['metadata'] ?? {} });
-      } catch {
-        // a torn last line
-      }
-    }
-  }
+  const lines = (await hub.transcripts(m.key)?.find(q.test)) ?? [];
+  const turns = lines.map((t) => ({ turn_id: t['turn_id'], user: t['user'], agent: t['agent'], metadata: t['metadata'] ?? {} }));
   return { run_id: m.run_id, sample: test, turns };
 }
 

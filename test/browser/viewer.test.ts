@@ -24,8 +24,9 @@ describe('the viewer in Chromium', () => {
   let root: string;
   let big: BigRun;
   const truth: Truth = new Map();
-  /** Times the page asked for the run list (a live page must not poll it). */
+  /** Times the page asked for the run list and for a page of samples (a live page must not poll them). */
   const listFetches: number[] = [];
+  const sampleFetches: number[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -55,7 +56,9 @@ describe('the viewer in Chromium', () => {
     browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('request', (r) => {
-      if (new URL(r.url()).pathname === '/api/view/runs') listFetches.push(Date.now());
+      const path = new URL(r.url()).pathname;
+      if (path === '/api/view/runs') listFetches.push(Date.now());
+      if (path === '/api/view/samples') sampleFetches.push(Date.now());
     });
     await page.goto(new URL('/view', monitor.url).toString());
   }, 240_000);
@@ -250,12 +253,16 @@ describe('the viewer in Chromium', () => {
     await open('live');
     await expect.poll(() => page.evaluate(() => document.body.dataset['following'])).toBe('live');
     const turns = async () => Number(/(\d+)\/\d+ turns/.exec(await page.locator('#run-summary').innerText())?.[1] ?? -1);
+    await expect.poll(() => page.locator('#samples tr').count()).toBe(2);
     const before = await turns();
-    const fetchesBefore = listFetches.length;
+    const fetchesBefore = [listFetches.length, sampleFetches.length];
+    const sampleTurns = () => rows('#samples tr td:nth-child(5)').then((t) => t.reduce((a, x) => a + Number(x), 0));
+    const sampleTurnsBefore = await sampleTurns();
     await expect.poll(turns, { timeout: 30_000 }).toBeGreaterThan(before);
+    await expect.poll(sampleTurns, { timeout: 30_000 }).toBeGreaterThan(sampleTurnsBefore);
     await shot('run', 'run');
-    // Moved by the stream alone: the list was not fetched again while the run went on.
-    expect(listFetches.length).toBe(fetchesBefore);
+    // Moved by the stream alone: neither the list nor the samples were fetched again while the run went on.
+    expect([listFetches.length, sampleFetches.length]).toEqual(fetchesBefore);
     expect(await exited).toBe(0);
     const live = runStats(join(root, 'live'));
     await expect.poll(() => page.locator('#run-status').innerText(), { timeout: 15_000 }).toBe('finished');

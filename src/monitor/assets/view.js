@@ -324,7 +324,9 @@
     const key = run.key;
     // Its own high-water mark: the list stream's test events interleave with these turns.
     let seen = run.last_seq;
-    runStream = stream({ run: key, types: 'test_start,turn_end,run_end' });
+    runStream = stream({ run: key, types: 'test_start,turn_start,turn_end,run_end' });
+    // A retried step is another attempt, not another turn of its test (as the server counts).
+    const laneStep = new Map();
     document.body.dataset.following = key;
     runStream.addEventListener('run', (e) => {
       const ev = JSON.parse(e.data);
@@ -334,6 +336,11 @@
       const open = state.run && state.run.key === key ? state.run : null;
       if (!open) return;
       if (ev.type === 'test_start') updateSample(ev.test_id, () => ({ status: 'running' }));
+      if (ev.type === 'turn_start' && ev.kind !== 'filler') {
+        const step = `${ev.test_id}#${ev.step}`;
+        if (laneStep.get(ev.lane) !== step) updateSample(ev.test_id, (s) => ({ turns: s.turns + 1 }));
+        laneStep.set(ev.lane, step);
+      }
       if (ev.type === 'turn_end') {
         if (typeof ev.turns_done === 'number') open.turns_done = Math.max(open.turns_done, ev.turns_done);
         if (typeof ev.cost_usd === 'number') open.cost_usd += ev.cost_usd;
