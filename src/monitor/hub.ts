@@ -322,8 +322,9 @@ export class MonitorHub {
   }
 
   /**
-   * Reads whatever the run appended, a slice at a time with the event loop free
-   * between slices; coalesces overlapping triggers into one more read.
+   * Reads whatever the run appended (what was there before the monitor started, a
+   * slice at a time with the event loop free between slices); coalesces
+   * overlapping triggers into one more read.
    */
   private pump(run: TrackedRun): Promise<void> {
     if (run.pending) {
@@ -334,7 +335,8 @@ export class MonitorHub {
       do {
         run.again = false;
         const before = run.tail.position;
-        const records = await run.tail.readNew(SLICE_BYTES);
+        // Slices while catching up; once live, what was appended goes out in one read, as it was written.
+        const records = await run.tail.readNew(run.caughtUp ? Infinity : SLICE_BYTES);
         for (const ev of records) this.fold(run, ev);
         if (run.tail.behind > 0 && run.tail.position > before) {
           run.again = true;
