@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLI, ROOT, runCli } from '../helpers.js';
+import { CLI, deadPort, ROOT, runCli } from '../helpers.js';
+import { SMALL_DATASET } from '../reliability/helpers.js';
 
 /**
  * issue 17: run directories of every kind for the viewer's Chromium test, made by
@@ -12,31 +12,9 @@ import { CLI, ROOT, runCli } from '../helpers.js';
  * straight to disk in RunDirWriter's shapes.
  */
 
-const SMALL_DATASET = `config:
-  run_name: viewer
-datasets:
-  args:
-    memory_span: 400
-    dataset_examples: 1
-    seed: 3
-  datasets:
-    - name: colours
-      args: { colour_changes: 2 }
-    - name: name_list
-      args: { name_changes: 2 }
-`;
-
 /** A memory agent whose every reply takes ~`ms` ms, so a run can be watched (or stopped) mid-way. */
 export function slowAgentYaml(name: string, ms: number): string {
   return `name: ${name}\nkind: memory\nllm: { provider: sim, model: sim-1, max_tokens: 64 }\ncontext_size: 512\nmemory: { top_k: 8, recent_tokens: 128 }\nsim: { ttft_ms: ${ms} }\n`;
-}
-
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 async function ok(args: string[], code = 0): Promise<void> {

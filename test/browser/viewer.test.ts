@@ -8,6 +8,7 @@ import { VIEW_READY_MS } from '../../src/cli/commands/view.js';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { CLI, ROOT, tempDir } from '../helpers.js';
 import { writeResumedRun, writeRetriedTaskRun, writeSuiteRuns } from '../monitor/fixture-runs.js';
+import { SMALL_DATASET } from '../reliability/helpers.js';
 import { runStats, slowAgentYaml, writeBigRun, writeRealRuns, type BigRun } from './viewer-fixtures.js';
 
 // `npm run screenshots:viewer` writes the README's screenshots; a plain run keeps them out of the tree.
@@ -245,7 +246,7 @@ describe('the viewer in Chromium', () => {
   it('follows a live run over SSE: its numbers move without a reload or polling, and it ends finished', async () => {
     const cfg = tempDir('referee-viewer-live-');
     writeFileSync(join(cfg, 'slow.yaml'), slowAgentYaml('live-agent', 500));
-    writeFileSync(join(cfg, 'small.yaml'), `config:\n  run_name: live\ndatasets:\n  args: { memory_span: 400, dataset_examples: 1, seed: 3 }\n  datasets:\n    - name: colours\n      args: { colour_changes: 2 }\n    - name: name_list\n      args: { name_changes: 2 }\n`);
+    writeFileSync(join(cfg, 'small.yaml'), SMALL_DATASET);
     const child = spawn(process.execPath, [CLI, 'run', '--agent-config', join(cfg, 'slow.yaml'), '--dataset-config', join(cfg, 'small.yaml'), '--output-dir', root, '--run-id', 'live', '--quiet'], { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     // It appears in the list when it starts (its run_start), and opens while running.

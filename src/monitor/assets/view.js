@@ -292,6 +292,12 @@
 
   function followList() {
     const es = stream({ types: 'run_start,test_end,run_end,loaded' });
+    // After a reconnect (the server restarted, say) what was missed is fetched once.
+    let opened = false;
+    es.addEventListener('open', () => {
+      if (opened) refetchSoon();
+      opened = true;
+    });
     es.addEventListener('run', (e) => {
       const ev = JSON.parse(e.data);
       const run = runs.get(ev.key);
