@@ -185,8 +185,9 @@
           if (c) {
             td.dataset.run = c.run;
             td.addEventListener('click', async () => {
-              const runs = await (await fetch(api('api/view/runs', { limit: 1000 }))).json();
-              const run = runs.runs.find((x) => x.key === c.run);
+              // The list holds it unless a filter hides it; then it is looked up once.
+              let run = runs.get(c.run);
+              if (!run) run = (await (await fetch(api('api/view/runs', { limit: 1000 }))).json()).runs.find((x) => x.key === c.run);
               if (run) openRun(run);
             });
           }
@@ -211,6 +212,7 @@
         }),
       );
       if (keep) sel.value = keep;
+      else if (id === 'cmp-b' && runs.length > 1) sel.selectedIndex = 1;
     }
   }
   async function compare() {
