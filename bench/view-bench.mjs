@@ -1,22 +1,23 @@
-// `referee view` (issue 17): how soon the viewer lists a runs directory of 1,000
-// runs, and how a 100,000-turn run's sample list is served a page at a time.
-// Not a test: it prints figures.
+// `referee view` (issue 17): how soon the viewer answers over a runs directory of
+// 1,000 runs, the same beside one 100,000-turn run, and how that run's sample list
+// is served a page at a time. Not a test: it prints figures.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBigRun } from './fixtures/big-run.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { startMonitor } = await import(join(ROOT, 'dist/monitor/server.js'));
+const { VIEW_READY_MS } = await import(join(ROOT, 'dist/cli/commands/view.js'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const BIG_TESTS = Number(process.env.BENCH_BIG_TESTS ?? 10_000);
 const TURNS_PER_TEST = 10;
 
-const dir = mkdtempSync(join(tmpdir(), 'referee-view-bench-'));
 const t0 = Date.parse('2026-03-01T10:00:00Z');
 const iso = (ms) => new Date(t0 + ms).toISOString();
 
-function writeRun(id, tests, turnsPerTest) {
+function writeSmallRun(dir, id) {
   const d = join(dir, id);
   mkdirSync(d);
   writeFileSync(join(d, 'run.json'), JSON.stringify({ run_id: id, created_at: iso(0), status: 'finished', agent: { name: `agent-${id.length % 3}` } }));
@@ -24,44 +25,83 @@ function writeRun(id, tests, turnsPerTest) {
   let seq = 0;
   let t = 0;
   const ev = (type, data) => lines.push(JSON.stringify({ seq: seq++, ts: iso(t++), type, run_id: id, ...data }));
-  ev('run_start', { tests_total: tests, turns_total: tests * turnsPerTest, tests: Array.from({ length: tests }, (_, i) => ({ test_id: `t/${i}`, dataset: `d${i % 5}` })) });
-  for (let i = 0; i < tests; i++) {
-    ev('test_start', { test_id: `t/${i}`, dataset: `d${i % 5}`, lane: 0 });
-    for (let k = 0; k < turnsPerTest; k++) {
-      const step = i * turnsPerTest + k;
-      ev('turn_start', { test_id: `t/${i}`, turn_id: step, lane: 0, step, kind: 'test', dataset: `d${i % 5}`, prompt: 'p' });
-      ev('turn_end', { test_id: `t/${i}`, turn_id: step, lane: 0, step, status: 'success', is_question: k === turnsPerTest - 1, tokens_in: 20, tokens_out: 8, llm_ms: 40, total_ms: 45, ttft_ms: 10, cost_usd: 0, response: 'r' });
+  const tests = Array.from({ length: 5 }, (_, i) => ({ test_id: `t/${i}`, dataset: `d${i}` }));
+  ev('run_start', { tests_total: 5, turns_total: 10, tests });
+  for (const [i, test] of tests.entries()) {
+    ev('test_start', { ...test, lane: 0 });
+    for (let k = 0; k < 2; k++) {
+      const step = i * 2 + k;
+      ev('turn_start', { ...test, turn_id: step, lane: 0, step, kind: 'test', prompt: 'p' });
+      ev('turn_end', { ...test, turn_id: step, lane: 0, step, status: 'success', is_question: k === 1, tokens_in: 20, tokens_out: 8, llm_ms: 40, total_ms: 45, ttft_ms: 10, cost_usd: 0, response: 'r' });
     }
-    ev('test_end', { test_id: `t/${i}`, dataset: `d${i % 5}`, score: i % 2, max_score: 1, reasons: [] });
+    ev('test_end', { ...test, score: i % 2, max_score: 1, reasons: [] });
   }
   ev('run_end', { status: 'finished' });
   writeFileSync(join(d, 'events.jsonl'), lines.join('\n') + '\n');
 }
 
-for (let i = 0; i < RUNS; i++) writeRun(`run-${String(i).padStart(4, '0')}`, 5, 2);
-writeRun('big', BIG_TESTS, TURNS_PER_TEST);
+const get = async (monitor, path) => {
+  const t = performance.now();
+  const r = await fetch(new URL(path, monitor.url));
+  const text = await r.text();
+  return { ms: performance.now() - t, text, body: r.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null };
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const started = performance.now();
-const monitor = await startMonitor({ runsDir: dir, port: 0 });
-const listed = async () => (await (await fetch(new URL('/api/view/runs?limit=1000', monitor.url))).json()).total;
-while ((await listed()) < RUNS + 1) await new Promise((r) => setTimeout(r, 20));
-const openMs = performance.now() - started;
-const page = await fetch(new URL('/view', monitor.url));
-const pageMs = performance.now() - started;
-await page.text();
+/** Starts the viewer's server as `referee view` does; times its first full list and until every run is read. */
+async function open(dir, expected, readyWithinMs) {
+  const started = performance.now();
+  const monitor = await startMonitor({ runsDir: dir, port: 0, ...(readyWithinMs === undefined ? {} : { readyWithinMs }) });
+  let first;
+  while (!first) {
+    const r = await get(monitor, '/api/view/runs?limit=1000');
+    if (r.body.total >= expected) first = { at: performance.now() - started, ms: r.ms };
+    else await sleep(20);
+  }
+  let slowest = 0;
+  let loadedAt = 0;
+  for (;;) {
+    const r = await get(monitor, '/api/view/runs?limit=1000');
+    slowest = Math.max(slowest, r.ms);
+    if (!r.body.runs.some((x) => x.loading)) {
+      loadedAt = performance.now() - started;
+      break;
+    }
+    await sleep(100);
+  }
+  return { monitor, first, slowest, loadedAt };
+}
 
-while (!(await (await fetch(new URL('/api/view/runs?q=big', monitor.url))).json()).runs.some((r) => r.status === 'finished')) await new Promise((r) => setTimeout(r, 50));
-const bigReadyMs = performance.now() - started;
+const dir = mkdtempSync(join(tmpdir(), 'referee-view-bench-'));
+for (let i = 0; i < RUNS; i++) writeSmallRun(dir, `run-${String(i).padStart(4, '0')}`);
+
+const small = await open(dir, RUNS, VIEW_READY_MS);
+await small.monitor.close();
+console.log(`view: ${RUNS} runs: first list answered ${small.first.at.toFixed(0)} ms after start (request ${small.first.ms.toFixed(0)} ms), every run read at ${small.loadedAt.toFixed(0)} ms`);
+
+const big = writeBigRun(dir, { runId: 'big', tests: BIG_TESTS, turnsPerTest: TURNS_PER_TEST });
+const withBig = await open(dir, RUNS + 1, VIEW_READY_MS);
+console.log(
+  `view: ${RUNS} runs + one ${big.turns}-turn run: first list answered ${withBig.first.at.toFixed(0)} ms after start; ` +
+    `list requests while it loads took at most ${withBig.slowest.toFixed(0)} ms; the big run fully read at ${withBig.loadedAt.toFixed(0)} ms`,
+);
 const times = [];
 let bytes = 0;
-for (const offset of [0, 5000, BIG_TESTS - 100]) {
-  const t = performance.now();
-  const body = await (await fetch(new URL(`/api/view/samples?run=big&offset=${offset}&limit=100`, monitor.url))).text();
-  times.push(performance.now() - t);
-  bytes = Math.max(bytes, body.length);
+for (const offset of [0, Math.floor(BIG_TESTS / 2), BIG_TESTS - 50]) {
+  const r = await get(withBig.monitor, `/api/view/samples?run=big&offset=${offset}&limit=50`);
+  times.push(r.ms);
+  bytes = Math.max(bytes, r.text.length);
 }
-await monitor.close();
+const lastTest = `d${(BIG_TESTS - 1) % 5}/${BIG_TESTS - 1}`;
+const sample = await get(withBig.monitor, `/api/view/sample?run=big&test=${encodeURIComponent(lastTest)}`);
+const again = await get(withBig.monitor, `/api/view/sample?run=big&test=${encodeURIComponent(lastTest)}`);
+await withBig.monitor.close();
+console.log(`view: ${big.turns}-turn run, a 50-sample page (first / middle / last): ${times.map((t) => t.toFixed(1)).join(' / ')} ms, at most ${bytes} bytes`);
+console.log(`view: its last sample opened (${sample.body.turns.length} messages) in ${sample.ms.toFixed(0)} ms, again in ${again.ms.toFixed(0)} ms`);
+
+// For comparison: what start-up cost when the monitor read every run before serving (before issue 17's fix).
+const eager = await open(dir, RUNS + 1, undefined);
+await eager.monitor.close();
+console.log(`view: the same, read whole before serving: first list answered ${eager.first.at.toFixed(0)} ms after start`);
 rmSync(dir, { recursive: true, force: true });
-console.log(`view: ${RUNS + 1} runs listed ${openMs.toFixed(0)} ms after start (page served at ${pageMs.toFixed(0)} ms)`);
-console.log(`view: ${BIG_TESTS * TURNS_PER_TEST}-turn run read in ${bigReadyMs.toFixed(0)} ms; a 100-sample page: ${times.map((t) => t.toFixed(1)).join(' / ')} ms, at most ${bytes} bytes`);
 console.log(`view: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);

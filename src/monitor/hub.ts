@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { JsonlLineIndex } from './line-index.js';
 import { JsonlTail } from './jsonl-tail.js';
 import { RunModel } from './run-model.js';
 import { readRegularFileSync } from './safe-read.js';
@@ -28,6 +29,13 @@ export interface MonitorHubOptions {
   discoverMs?: number;
   /** Events kept for Last-Event-ID replay. @default 5000 */
   ringSize?: number;
+  /**
+   * issue 17: how long `start()` waits for the runs already on disk to be read
+   * before it resolves; the rest is read in slices in the background (each run
+   * flagged `loading` until done) so a 100,000-turn run never holds up the first
+   * answer. @default undefined (wait until every run is read)
+   */
+  readyWithinMs?: number;
 }
 
 interface TrackedRun {
@@ -36,11 +44,19 @@ interface TrackedRun {
   tail: JsonlTail;
   watcher: FSWatcher | undefined;
   finished: boolean;
+  /** transcripts.jsonl by test id, built on the first sample opened (issue 17). */
+  transcripts: JsonlLineIndex | undefined;
   pending: Promise<void> | undefined;
   again: boolean;
+  /** False while the events written before the monitor started are still being read (nothing is broadcast). */
+  caughtUp: boolean;
 }
 
 type Listener = (msg: SseMessage) => void;
+
+/** issue 17: the slice of events.jsonl read before the event loop gets a turn. */
+const SLICE_BYTES = 1 << 20;
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 const MAX_DEPTH = 2;
 const MAX_DIR_WATCHERS = 256;
@@ -64,6 +80,9 @@ export class MonitorHub {
   private readonly listeners = new Set<Listener>();
   private readonly pollMs: number;
   private readonly discoverMs: number;
+  private readonly readyWithinMs: number | undefined;
+  /** Set once start() resolved: runs caught up after it announce themselves (`loaded`). */
+  private ready = false;
   private timers: NodeJS.Timeout[] = [];
   private live = false;
   /** Watchers on the root and on folders that may yet become (or hold) run directories. */
@@ -79,18 +98,43 @@ export class MonitorHub {
     this.pollMs = options.pollMs ?? 250;
     this.discoverMs = options.discoverMs ?? 1000;
     this.ringSize = Math.max(1, options.ringSize ?? 5000);
+    this.readyWithinMs = options.readyWithinMs;
   }
 
-  /** Reads what exists (without broadcasting it), then follows changes. */
+  /**
+   * Reads what exists (without broadcasting it), then follows changes. Resolves
+   * once everything is read, or after `readyWithinMs` with the rest still loading.
+   */
   async start(): Promise<void> {
-    this.discover();
-    await Promise.all([...this.runs.values()].map((r) => this.pump(r)));
+    const existing = this.discover();
     this.live = true;
+    const loaded = Promise.all(existing.map((r) => this.pump(r)));
     this.timers.push(
       setInterval(() => this.pollAll(), this.pollMs),
       setInterval(() => this.discoverAndPump(), this.discoverMs),
     );
     for (const t of this.timers) t.unref();
+    if (this.readyWithinMs === undefined) await loaded;
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([loaded, new Promise<void>((r) => (timer = setTimeout(r, this.readyWithinMs)))]);
+      clearTimeout(timer);
+    }
+    this.ready = true;
+  }
+
+  /** issue 17: one run's transcripts.jsonl, indexed by test id. */
+  transcripts(key: string): JsonlLineIndex | undefined {
+    const run = this.runs.get(key);
+    if (!run) return undefined;
+    run.transcripts ??= new JsonlLineIndex(join(run.dir, 'transcripts.jsonl'), 'test_id');
+    return run.transcripts;
+  }
+
+  /** issue 17: true while a run's earlier events are still being read (its numbers are partial). */
+  loading(key: string): boolean {
+    const run = this.runs.get(key);
+    return run !== undefined && !run.caughtUp;
   }
 
   stop(): void {
@@ -252,7 +296,18 @@ export class MonitorHub {
     if (!meta) return undefined; // run.json mid-write; the next scan picks it up
     const model = new RunModel(key, String(meta['run_id'] ?? key), group);
     model.setMeta(meta);
-    const run: TrackedRun = { dir, model, tail: new JsonlTail(join(dir, 'events.jsonl')), watcher: undefined, finished: false, pending: undefined, again: false };
+    const run: TrackedRun = {
+      dir,
+      model,
+      tail: new JsonlTail(join(dir, 'events.jsonl')),
+      watcher: undefined,
+      finished: false,
+      transcripts: undefined,
+      pending: undefined,
+      again: false,
+      // A run that appears while the monitor is live is followed from its first event.
+      caughtUp: this.live,
+    };
     try {
       run.watcher = watch(run.tail.file, { persistent: false }, () => void this.pump(run));
       run.watcher.on('error', () => {
@@ -266,7 +321,11 @@ export class MonitorHub {
     return run;
   }
 
-  /** Reads whatever the run appended; coalesces overlapping triggers into one more read. */
+  /**
+   * Reads whatever the run appended (what was there before the monitor started, a
+   * slice at a time with the event loop free between slices); coalesces
+   * overlapping triggers into one more read.
+   */
   private pump(run: TrackedRun): Promise<void> {
     if (run.pending) {
       run.again = true;
@@ -275,15 +334,31 @@ export class MonitorHub {
     run.pending = (async () => {
       do {
         run.again = false;
-        const records = await run.tail.readNew();
+        const before = run.tail.position;
+        // Slices while catching up; once live, what was appended goes out in one read, as it was written.
+        const records = await run.tail.readNew(run.caughtUp ? Infinity : SLICE_BYTES);
         for (const ev of records) this.fold(run, ev);
+        if (run.tail.behind > 0 && run.tail.position > before) {
+          run.again = true;
+          await yieldToLoop();
+        }
       } while (run.again && !this.stopped);
     })()
       .catch(() => {})
       .finally(() => {
         run.pending = undefined;
+        if (!run.caughtUp) this.caughtUp(run);
       });
     return run.pending;
+  }
+
+  /** From here on the run's events go out live; a page that showed it partly read refetches it. */
+  private caughtUp(run: TrackedRun): void {
+    run.caughtUp = true;
+    this.version++;
+    if (!this.ready || this.stopped) return;
+    const key = run.model.key;
+    this.broadcast({ event: 'loaded', data: JSON.stringify({ key, group: run.model.group, type: 'loaded' }), key, type: 'loaded' });
   }
 
   private fold(run: TrackedRun, ev: Record<string, unknown>): void {
@@ -296,7 +371,7 @@ export class MonitorHub {
       const meta = readMeta(run.dir);
       if (meta) run.model.setMeta({ ...meta, status: run.model.status });
     }
-    if (!this.live) return;
+    if (!this.live || !run.caughtUp) return;
     const key = run.model.key;
     const type = String(ev['type'] ?? '');
     this.broadcast({ event: 'run', data: JSON.stringify({ key, group: run.model.group, ...ev }), key, type });

@@ -15,6 +15,8 @@ export class JsonlTail {
   private offset = 0;
   private partial = '';
   private reading: Promise<Record<string, unknown>[]> | undefined;
+  /** The file's size at the last read. */
+  private sizeSeen = 0;
   /** Complete lines that did not parse as a JSON object. */
   corruptLines = 0;
 
@@ -25,16 +27,26 @@ export class JsonlTail {
     return this.offset;
   }
 
-  /** The records appended since the previous call; concurrent calls share one read. */
-  readNew(): Promise<Record<string, unknown>[]> {
-    if (this.reading) return this.reading.then(() => this.readNew());
-    this.reading = this.doRead().finally(() => {
+  /** Bytes the file held at the last read that are not consumed yet. */
+  get behind(): number {
+    return Math.max(0, this.sizeSeen - this.offset);
+  }
+
+  /**
+   * The records appended since the previous call; concurrent calls share one read.
+   * `maxBytes` stops after about that many bytes (issue 17: a 100,000-turn file is
+   * folded a slice at a time, the event loop free between slices); `behind` tells
+   * whether more is waiting.
+   */
+  readNew(maxBytes = Infinity): Promise<Record<string, unknown>[]> {
+    if (this.reading) return this.reading.then(() => this.readNew(maxBytes));
+    this.reading = this.doRead(maxBytes).finally(() => {
       this.reading = undefined;
     });
     return this.reading;
   }
 
-  private async doRead(): Promise<Record<string, unknown>[]> {
+  private async doRead(maxBytes: number): Promise<Record<string, unknown>[]> {
     let size: number;
     try {
       const st = await stat(this.file);
@@ -44,20 +56,22 @@ export class JsonlTail {
     } catch {
       return [];
     }
+    this.sizeSeen = size;
     if (size < this.offset) {
       // Replaced or truncated: what we had no longer describes this file.
       this.offset = 0;
       this.partial = '';
     }
     if (size === this.offset) return [];
+    const end = Math.min(size, this.offset + maxBytes);
     const out: Record<string, unknown>[] = [];
     const fh = await open(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      const buf = Buffer.alloc(Math.min(CHUNK_BYTES, size - this.offset));
+      const buf = Buffer.alloc(Math.min(CHUNK_BYTES, end - this.offset));
       // A multi-byte character may straddle two chunks; keep the undecoded bytes.
       let carry: Buffer = Buffer.alloc(0);
-      while (this.offset < size) {
-        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - this.offset), this.offset);
+      while (this.offset < end) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - this.offset), this.offset);
         if (bytesRead === 0) break;
         this.offset += bytesRead;
         const bytes: Buffer = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);

@@ -75,6 +75,8 @@ export interface RunSummary {
   started_at: string | null;
   ended_at: string | null;
   last_event_at: string | null;
+  /** issue 17: `seq` of the last event folded in: a live page skips stream events it already counted. */
+  last_seq: number;
   tests_total: number;
   tests_done: number;
   turns_total: number;
@@ -151,6 +153,7 @@ export class RunModel {
   started_at: string | null = null;
   ended_at: string | null = null;
   last_event_at: string | null = null;
+  last_seq = -1;
   tests = new Map<string, TestView>();
   datasets: string[] = [];
   lanes = new Map<number, LaneView>();
@@ -264,6 +267,7 @@ export class RunModel {
     const ts = str(ev['ts']) ?? new Date().toISOString();
     const previousEventAt = this.last_event_at;
     this.last_event_at = ts;
+    this.last_seq = num(ev['seq']) ?? this.last_seq;
     switch (type) {
       case 'run_start':
         this.onRunStart(ev, ts, previousEventAt);
@@ -563,6 +567,7 @@ export class RunModel {
       started_at: this.started_at,
       ended_at: this.ended_at,
       last_event_at: this.last_event_at,
+      last_seq: this.last_seq,
       tests_total: this.tests_total || this.tests.size,
       tests_done: this.tests_done,
       turns_total: this.turns_total,

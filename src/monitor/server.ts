@@ -65,6 +65,11 @@ export interface MonitorOptions {
   maxBufferedBytes?: number;
   /** issue 17: USD per machine hour for `/costs`' compute line. @default undefined (no rate) */
   computeHourlyUsd?: number;
+  /**
+   * issue 17: milliseconds to wait for the runs on disk to be read before serving;
+   * the rest are read in the background, flagged `loading`. @default undefined (read everything first)
+   */
+  readyWithinMs?: number;
 }
 
 export interface MonitorServer {
@@ -160,6 +165,17 @@ function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.infer<S> {
 
 class BadRequest extends Error {}
 
+/** The one place a failed request becomes its status: 400, 404 or 500. */
+function fail(res: ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof BadRequest) sendJson(res, 400, { error: err.message });
+  else if (err instanceof NotFound) sendJson(res, 404, { error: err.message });
+  else sendJson(res, 500, { error: (err as Error).message });
+}
+
 function tokenMatches(expected: string, given: string | undefined): boolean {
   if (given === undefined) return false;
   const a = Buffer.from(expected);
@@ -198,6 +214,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     ...(options.discoverMs !== undefined ? { discoverMs: options.discoverMs } : {}),
     ...(options.ringSize !== undefined ? { ringSize: options.ringSize } : {}),
     ...(options.computeHourlyUsd !== undefined ? { computeHourlyUsd: options.computeHourlyUsd } : {}),
+    ...(options.readyWithinMs !== undefined ? { readyWithinMs: options.readyWithinMs } : {}),
   });
   await hub.start();
   const assets = loadAssets();
@@ -354,18 +371,15 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
       }
       const route = api[url.pathname];
       if (route) {
-        sendJson(res, 200, route(url));
+        const body = route(url);
+        // issue 17: a sample's messages are read from disk without blocking the other requests.
+        if (body instanceof Promise) body.then((b) => sendJson(res, 200, b), (err: unknown) => fail(res, err));
+        else sendJson(res, 200, body);
         return;
       }
       sendJson(res, 404, { error: `no such endpoint: ${url.pathname}` });
     } catch (err) {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (err instanceof BadRequest) sendJson(res, 400, { error: err.message });
-      else if (err instanceof NotFound) sendJson(res, 404, { error: err.message });
-      else sendJson(res, 500, { error: (err as Error).message });
+      fail(res, err);
     }
   };
 

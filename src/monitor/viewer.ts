@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { MonitorHub } from './hub.js';
 import { NotFound } from './views.js';
@@ -52,14 +50,15 @@ export function viewRuns(hub: MonitorHub, q: z.infer<typeof ViewRunsQuerySchema>
       const hay = [s.run_id, s.agent, s.model ?? '', ...m.datasets].join(' ').toLowerCase();
       return words.every((w) => hay.includes(w));
     })
-    .map((m) => ({ ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null }))
+    .map((m) => ({ ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null, loading: hub.loading(m.key) }))
     .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
   return { total: runs.length, runs: runs.slice(0, q.limit) };
 }
 
-/** LTM, tasks (a suite cell or a task file) or a match side, from run.json. */
+/** LTM, tasks (a task file), suite (a suite's cell) or a match side, from run.json. */
 function runKind(m: RunModel): string {
   if (m.meta['role'] === 'champion' || m.meta['role'] === 'challenger' || m.meta['run_type'] === 'match') return 'match';
+  if (datasetConfig(m)['kind'] === 'tasks') return suiteOf(m) ? 'suite' : 'tasks';
   const t = m.meta['run_type'];
   return typeof t === 'string' && t !== 'single' ? t : 'ltm';
 }
@@ -75,23 +74,12 @@ export function viewSamples(hub: MonitorHub, q: z.infer<typeof ViewSamplesQueryS
 }
 
 /** One sample: its verdict and every message of it, from transcripts.jsonl (model text, shown as text). */
-export function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQuerySchema>): Record<string, unknown> {
+export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQuerySchema>): Promise<Record<string, unknown>> {
   const m = model(hub, q.run);
   const test = m.tests.get(q.test);
   if (!test) throw new NotFound(`run "${q.run}" has no test "${q.test}"`);
-  const file = join(hub.runsDir, m.key, 'transcripts.jsonl');
-  const turns: Record<string, unknown>[] = [];
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line.includes(JSON.stringify(q.test))) continue;
-      try {
-        const t = JSON.parse(line) as Record<string, unknown>;
-        if (t['test_id'] === q.test) turns.push({ turn_id: t['turn_id'], user: t['user'], agent: t['agent'], metadata: t['metadata'] ?? {} });
-      } catch {
-        // a torn last line
-      }
-    }
-  }
+  const lines = (await hub.transcripts(m.key)?.find(q.test)) ?? [];
+  const turns = lines.map((t) => ({ turn_id: t['turn_id'], user: t['user'], agent: t['agent'], metadata: t['metadata'] ?? {} }));
   return { run_id: m.run_id, sample: test, turns };
 }
 
@@ -115,10 +103,20 @@ export function viewExport(hub: MonitorHub, q: z.infer<typeof ViewExportQuerySch
   return { type: 'text/csv; charset=utf-8', body: lines.join('\n') + '\n', filename: `${m.run_id}-results.csv` };
 }
 
-function suiteOf(m: RunModel): string | null {
+function datasetConfig(m: RunModel): Record<string, unknown> {
   const d = m.meta['dataset_config'];
-  const name = d && typeof d === 'object' ? (d as Record<string, unknown>)['suite'] : undefined;
-  return typeof name === 'string' ? name : null;
+  return d && typeof d === 'object' ? (d as Record<string, unknown>) : {};
+}
+
+/**
+ * The suite a run is a cell of. `referee run --tasks F` writes its run as a
+ * one-dataset suite named after F: that is a task run, not a matrix.
+ */
+function suiteOf(m: RunModel): string | null {
+  const d = datasetConfig(m);
+  const name = d['suite'];
+  if (typeof name !== 'string') return null;
+  return d['kind'] === 'tasks' && name === d['name'] ? null : name;
 }
 
 /**

@@ -49,6 +49,8 @@ export const STREAM_TYPES = [
   'memory_span_overrun',
   'callback_register',
   'callback_deregister',
+  // issue 17: a run the monitor found on disk has been read to its end (its numbers are whole).
+  'loaded',
 ] as const;
 
 export const StreamQuerySchema = z.strictObject({

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { ROOT, tempDir } from '../helpers.js';
-import { writeRetriedTaskRun } from '../monitor/fixture-runs.js';
+import { writeLiveLtmRun, writeResumedRun, writeRetriedTaskRun } from '../monitor/fixture-runs.js';
 
 const SHOTS = join(ROOT, 'test-output');
 
@@ -49,5 +49,54 @@ describe('the monitor page over a finished task run with retries (seed 004 route
     expect(await page.locator('#worker-rows tr').allInnerTexts()).toEqual([expect.stringMatching(/^tasks-retried\/lane-0\tdone\t—\t3\t3\t/)]);
     await expect.poll(() => page.locator('#cost-rows').innerText(), { timeout: 5000 }).toContain('$0.0027');
     await page.screenshot({ path: join(SHOTS, 'monitor-numbers.png'), fullPage: true });
+  });
+});
+
+// issue 17: the other numbers the issue lists, as the page shows them: a resumed run measured
+// across its segments, Waiting (not Thinking) before a non-reasoning model's first token, TTFT,
+// the hourly rate, and 400s for bad stream parameters.
+describe('the monitor page over a resumed LTM run, then a live one', () => {
+  let browser: Browser;
+  const monitors: MonitorServer[] = [];
+
+  const openOn = async (write: (root: string) => void): Promise<Page> => {
+    const root = tempDir('referee-browser-numbers-');
+    write(root);
+    // $3,600 an hour: the compute line's dollars are the run's elapsed seconds.
+    const monitor = await startMonitor({ runsDir: root, port: 0, pollMs: 50, discoverMs: 100, computeHourlyUsd: 3600 });
+    monitors.push(monitor);
+    browser ??= await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
+    await page.goto(monitor.url);
+    return page;
+  };
+  afterAll(async () => {
+    await browser?.close();
+    for (const m of monitors) await m.close();
+  });
+
+  it('a resumed run: 22.8 s over its two segments, each dataset counted once, TTFT as recorded', async () => {
+    const page = await openOn(writeResumedRun);
+    const text = (id: string) => page.locator(`#${id}`).innerText();
+    await expect.poll(() => text('progress-done'), { timeout: 15_000 }).toBe('2/2');
+    expect(await text('progress-turns')).toBe('4/4');
+    expect(await page.locator('#pills-datasets .pill').allInnerTexts()).toEqual(['colours 1/1', 'names 1/1']);
+    expect(await text('kpi-ttft')).toBe('100 ms');
+    // Not 19.1 s (the last segment alone) and not 119.1 s (the time it lay dead counted too).
+    await expect.poll(() => page.locator('#cost-rows').innerText(), { timeout: 5000 }).toContain('0.0063 h');
+    expect(await page.locator('#cost-rows').innerText()).toContain('$22.8000');
+    // Bad stream parameters, asked from the page: 400, not a stream that never sends.
+    const statuses = await page.evaluate(async () => Promise.all(['types=bogus', 'run=nope'].map(async (q) => (await fetch(`api/benchmark/telemetry/stream?${q}`)).status)));
+    expect(statuses).toEqual([400, 400]);
+  });
+
+  it('a live LTM run on a non-reasoning model: Waiting for its first token, never Thinking', async () => {
+    const page = await openOn((root) => writeLiveLtmRun(root, Date.now() - 2000));
+    const text = (id: string) => page.locator(`#${id}`).innerText();
+    await expect.poll(() => text('status-text'), { timeout: 15_000 }).toBe('WAITING');
+    expect(await page.locator('#stages .stage.current').getAttribute('data-stage')).toBe('waiting');
+    expect(await page.locator('#stages .stage[data-stage="thinking"] em').innerText()).toBe('');
+    expect(await text('kpi-task')).toBe('t/0 · turn 1');
+    expect(await text('kpi-remaining')).toBe('3 tests');
   });
 });

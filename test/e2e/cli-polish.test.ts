@@ -98,6 +98,6 @@ describe('--seed and the per-MTok price flags', () => {
     expect(tasks.stderr.trim()).toMatch(/^referee: command line: --seed is for LTM and match runs/);
     const hourly = await runCli(['run', '--compute-hourly-usd', '1']);
     expect(hourly.code).toBe(2);
-    expect(hourly.stderr.trim()).toBe('referee: command line: --compute-hourly-usd needs --monitor');
+    expect(hourly.stderr.trim()).toBe('referee: command line: --compute-hourly-usd is for --monitor; add --monitor or drop it');
   });
 });

@@ -104,7 +104,7 @@ describe('the token', () => {
   it('`run` refuses --host or --token without --monitor (exit 2)', async () => {
     const r = await runCli(['run', '--token', 'abcdefgh123', '--output-dir', tempDir('referee-montok-'), '--quiet']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--token is for --monitor');
+    expect(r.stderr.trim()).toBe('referee: command line: --token is for --monitor; add --monitor or drop it');
   });
 });
 

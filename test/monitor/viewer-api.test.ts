@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 import { writeResumedRun, writeRetriedTaskRun, writeSuiteRuns } from './fixture-runs.js';
-import { getJson, getOk, waitFor } from './helpers.js';
+import { getJson, getOk, SseClient, waitFor } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -74,5 +75,36 @@ describe('viewer API', () => {
       ['weak', 'math', 1, 4],
       ['weak', 'trivia', 2, 4],
     ]);
+  });
+});
+
+// issue 17: `referee view` beside a run too big to read before the first answer.
+describe('viewer API beside a large run', () => {
+  it('answers at once, the large run flagged loading, then whole with a `loaded` event', async () => {
+    const root = tempDir('referee-viewer-big-');
+    writeSuiteRuns(root);
+    // 4,000 tests of 10 turns (40,000 turns, ~25 MB of events), written as RunDirWriter writes them.
+    const { writeBigRun } = (await import(pathToFileURL(join(ROOT, 'bench/fixtures/big-run.mjs')).href)) as {
+      writeBigRun: (root: string, o: { runId: string; tests: number; turnsPerTest: number }) => { pass: number; turns: number };
+    };
+    const truth = writeBigRun(root, { runId: 'big', tests: 4000, turnsPerTest: 10 });
+    const monitor = await startMonitor({ runsDir: root, port: 0, readyWithinMs: 0 });
+    const sse = new SseClient(new URL('/api/benchmark/telemetry/stream?types=loaded&interval=0', monitor.url).toString());
+    try {
+      await sse.open();
+      const first = (await getOk(monitor.url, '/api/view/runs?q=big'))['runs'] as Json[];
+      expect(first.map((r) => [r['run_id'], r['loading']])).toEqual([['big', true]]);
+      expect(first[0]!['tests_done']).toBeLessThan(4000);
+      const loaded = await waitFor(() => sse.events.find((e) => JSON.parse(e.data).key === 'big'), 'the loaded event', 60_000);
+      expect(JSON.parse(loaded.data)).toMatchObject({ type: 'loaded', key: 'big' });
+      const run = ((await getOk(monitor.url, '/api/view/runs?q=big'))['runs'] as Json[])[0]!;
+      expect([run['loading'], run['tests_done'], run['pass'], run['turns_done'], run['status']]).toEqual([false, 4000, truth.pass, truth.turns, 'finished']);
+      // Its samples page through: the last page, not the whole list.
+      const page = await getOk(monitor.url, '/api/view/samples?run=big&offset=3950&limit=50');
+      expect([page['total'], (page['samples'] as Json[]).length, (page['samples'] as Json[])[49]!['test_id']]).toEqual([4000, 50, 'd4/3999']);
+    } finally {
+      sse.close();
+      await monitor.close();
+    }
   });
 });

@@ -6,22 +6,12 @@
  * - A set-up failure names its file and leaves no run directory behind; an ftp:// base_url is refused.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, readJson, readJsonl, runCli, tempDir } from '../helpers.js';
+import { CLI, deadPort, readJson, readJsonl, runCli, tempDir } from '../helpers.js';
 import { agentYaml, lineCount, readRun, SMALL_DATASET, writeFiles, type TurnRecord } from './helpers.js';
-
-/** A loopback port with nothing listening on it. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function historyIn(out: string): Array<Record<string, unknown>> {
   const file = join(out, 'benchmark_history.jsonl');

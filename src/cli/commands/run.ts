@@ -2,11 +2,13 @@ import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { formatZodIssues, loadAgentConfig, loadDatasetConfig } from '../../config/load.js';
 import { parseOverride } from '../../config/overrides.js';
+import type { AgentConfig } from '../../config/agent.js';
+import type { DatasetConfig } from '../../config/dataset.js';
 import { RunFlagsSchema, yargsOptionsFromSchema, type RunFlags } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
 import { runBenchmark } from '../../runner/run-benchmark.js';
 import { newRunId } from '../../runner/run-id.js';
-import { outputRootOf } from '../../runner/resume.js';
+import { outputRootOf, type ResumePlan } from '../../runner/resume.js';
 import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
@@ -47,9 +49,18 @@ export function parseRunFlags(argv: Record<string, unknown>): RunFlags {
   );
   const r = RunFlagsSchema.safeParse(picked);
   if (!r.success) throw new ConfigError('CONFIG_INVALID', formatZodIssues('command line', r.error).replace('command line: ', 'command line: --'));
-  // A flag is never silently ignored: the hourly rate is the monitor's.
-  if (r.data['compute-hourly-usd'] !== undefined && !r.data.monitor) throw new ConfigError('CONFIG_INVALID', 'command line: --compute-hourly-usd needs --monitor');
+  checkMonitorOnlyFlags(r.data);
   return withFlagOverrides(r.data);
+}
+
+/**
+ * issue 14 and 17: --host, --token and --compute-hourly-usd shape the --monitor server; alone
+ * they would do nothing, and a flag is never silently ignored. One wording for all three.
+ */
+function checkMonitorOnlyFlags(flags: RunFlags): void {
+  if (flags.monitor) return;
+  const given = (['host', 'token', 'compute-hourly-usd'] as const).find((f) => flags[f] !== undefined);
+  if (given) throw new ConfigError('CONFIG_INVALID', `command line: --${given} is for --monitor; add --monitor or drop it`);
 }
 
 /**
@@ -62,18 +73,29 @@ async function lingerAfterRun(monitor: MonitorServer, done: (hub: MonitorHub) =>
   await lingerMonitor(monitor, done, interactive ? { until: untilInterrupted() } : {});
 }
 
+/** How a run under --monitor ended, and which runs' ends the monitor waits to have sent. */
+interface MonitoredOutcome {
+  code: number;
+  status: string;
+  ended: (hub: MonitorHub) => boolean;
+}
+
 /**
- * issue 13 and 17: --monitor works for task, suite and match runs (fresh or resumed) too: one
- * monitor over the output root, flushed like an LTM run's (a flag is never silently ignored).
+ * issue 13 and 17: --monitor works for every kind of run (LTM, task, suite and match, fresh or
+ * resumed): one monitor over the output root, started before the run, and after it flushed to
+ * the page and kept serving at a terminal (a flag is never silently ignored). A body that
+ * returns only an exit code is waited for by every run that started since.
  */
-async function withRunMonitor(flags: RunFlags, outputDir: string, body: () => Promise<number>): Promise<number> {
+async function withRunMonitor(flags: RunFlags, outputDir: string, body: () => Promise<number | MonitoredOutcome>): Promise<number> {
   const since = Date.now();
   const monitor = await monitorIfAsked(flags, outputDir);
-  if (!monitor) return body();
+  const outcomeOf = (r: number | MonitoredOutcome): MonitoredOutcome =>
+    typeof r === 'number' ? { code: r, status: r === 130 ? 'interrupted' : r === 0 ? 'finished' : 'failed', ended: runsStartedSinceEnded(since) } : r;
+  if (!monitor) return outcomeOf(await body()).code;
   try {
-    const code = await body();
-    await lingerAfterRun(monitor, runsStartedSinceEnded(since), code === 130 ? 'interrupted' : code === 0 ? 'finished' : 'failed');
-    return code;
+    const outcome = outcomeOf(await body());
+    await lingerAfterRun(monitor, outcome.ended, outcome.status);
+    return outcome.code;
   } finally {
     await monitor.close();
   }
@@ -85,10 +107,6 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   if (kind === 'resume') checkResumeFlags(flags);
   // Issue 13: a flag that cannot apply to this kind of run is an error, never ignored.
   checkFlagsApply(flags, kind);
-  // issue 14: --host and --token shape the --monitor server; alone they would do nothing.
-  if ((flags.host !== undefined || flags.token !== undefined) && !flags.monitor) {
-    throw new ConfigError('CONFIG_INVALID', `command line: --${flags.host !== undefined ? 'host' : 'token'} is for --monitor; add --monitor or drop it`);
-  }
   const outputRoot = resolve(flags['output-dir']);
   if (kind === 'suite' || kind === 'tasks') return withRunMonitor(flags, outputRoot, () => runTasksCommand(flags));
   // Match mode: this process orchestrates two `referee run` children (issue 5).
@@ -119,10 +137,23 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
 
   const runId = resume?.runId ?? flags['run-id'] ?? newRunId(agentConfig.name);
   const outputDir = resume ? outputRootOf(resume.runDir) : outputRoot;
+  return withRunMonitor(flags, outputDir, () => runLtm(flags, { agentConfig, datasetConfig, agentFile, runId, outputDir, resume }));
+}
+
+interface LtmRunSetup {
+  agentConfig: AgentConfig;
+  datasetConfig: DatasetConfig;
+  agentFile: string;
+  runId: string;
+  outputDir: string;
+  resume: ResumePlan | undefined;
+}
+
+/** One LTM run (or one side of a match, as a child process): telemetry, the run, its exit code. */
+async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOutcome> {
+  const { agentConfig, datasetConfig, agentFile, runId, outputDir, resume } = setup;
   // The one provider of this process, started before any span (seed 000 3.5).
   const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name, ...(flags.role ? { role: flags.role } : {}) });
-  const monitor = await monitorIfAsked(flags, outputDir);
-
   const { abort, dispose: stopListening } = abortOnInterrupt();
   const unlinkParent = linkToMatchParent((why) => {
     if (!abort.signal.aborted) abort.abort(new Error(why));
@@ -145,14 +176,10 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
       sources: { agent: agentFile, ...(flags['judge-config'] !== undefined ? { judge: flags['judge-config'] } : {}) },
     });
     process.stdout.write(`${result.runDir}\n`);
-    if (monitor) {
-      stopListening(); // Ctrl-C now stops the server, it no longer interrupts a run
-      await lingerAfterRun(monitor, runEnded(runId), result.status);
-    }
-    return exitCodeFor(result.status);
+    return { code: exitCodeFor(result.status), status: result.status, ended: runEnded(runId) };
   } finally {
+    // Ctrl-C from here on stops the monitor's linger, it no longer interrupts a run.
     stopListening();
-    await monitor?.close();
     unlinkParent();
     await telemetry.shutdown(5000);
   }

@@ -1,4 +1,4 @@
-/* global document, location, URLSearchParams */
+/* global document, location, URLSearchParams, EventSource */
 // `referee view` (issue 17): runs, their samples and one sample's messages.
 // Everything from a run directory, model text above all, goes on the page with textContent.
 (function () {
@@ -22,31 +22,58 @@
   }
   const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
 
+  // The runs as last fetched, by key; live events update these in place (issue 17).
+  const runs = new Map();
+  const runRows = new Map();
+
+  function runRow(x) {
+    const tr = document.createElement('tr');
+    tr.className = 'run-row';
+    tr.dataset.key = x.key;
+    cell(tr, x.created_at ? new Date(x.created_at).toLocaleString() : null);
+    cell(tr, x.run_id);
+    cell(tr, x.kind);
+    cell(tr, x.agent);
+    cell(tr, (x.datasets || []).join(', '));
+    cell(tr, x.status, `status-${x.status}`);
+    cell(tr, x.loading ? 'loading…' : x.max_score ? `${Math.round(x.score * 100) / 100}/${x.max_score}` : null);
+    cell(tr, pct(x.success_rate));
+    cell(tr, x.tests_total ? `${x.tests_done}/${x.tests_total}` : null, 'run-done');
+    tr.addEventListener('click', () => openRun(runs.get(x.key) || x));
+    return tr;
+  }
+
   async function loadRuns() {
     const r = await fetch(api('api/view/runs', { q: $('q').value.trim(), status: $('status').value, min_score: $('min-score').value }));
     if (!r.ok) return;
     const body = await r.json();
     fillCompareChoices(body.runs);
     const kind = $('kind').value;
-    const runs = body.runs.filter((x) => !kind || x.kind === kind);
-    $('runs-count').textContent = `${runs.length} of ${body.total}`;
+    const shown = body.runs.filter((x) => !kind || x.kind === kind);
+    for (const x of body.runs) runs.set(x.key, x);
+    runRows.clear();
+    $('runs-count').textContent = `${shown.length} of ${body.total}`;
     $('runs').replaceChildren(
-      ...runs.map((x) => {
-        const tr = document.createElement('tr');
-        tr.className = 'run-row';
-        tr.dataset.key = x.key;
-        cell(tr, x.created_at ? new Date(x.created_at).toLocaleString() : null);
-        cell(tr, x.run_id);
-        cell(tr, x.kind);
-        cell(tr, x.agent);
-        cell(tr, (x.datasets || []).join(', '));
-        cell(tr, x.status, `status-${x.status}`);
-        cell(tr, x.max_score ? `${Math.round(x.score * 100) / 100}/${x.max_score}` : null);
-        cell(tr, pct(x.success_rate));
-        tr.addEventListener('click', () => openRun(x));
+      ...shown.map((x) => {
+        const tr = runRow(x);
+        runRows.set(x.key, tr);
         return tr;
       }),
     );
+    if (state.run && runs.has(state.run.key)) {
+      state.run = runs.get(state.run.key);
+      showRunSummary();
+      followRun();
+    }
+  }
+
+  function showRunSummary() {
+    const run = state.run;
+    $('run-id').textContent = run.run_id;
+    $('run-status').textContent = run.loading ? 'loading' : run.status;
+    $('run-status').className = `status-${run.status}`;
+    const turns = run.turns_total ? ` · ${run.turns_done}/${run.turns_total} turns` : '';
+    $('run-summary').textContent = `${run.agent} · ${run.tests_done}/${run.tests_total} tests · ${pct(run.success_rate)} pass${turns} · $${Number(run.cost_usd || 0).toFixed(4)}`;
   }
 
   function openRun(run) {
@@ -57,10 +84,10 @@
     $('sample-q').value = '';
     $('run').classList.remove('hidden');
     $('sample').classList.add('hidden');
-    $('run-id').textContent = run.run_id;
-    $('run-summary').textContent = `${run.agent} · ${run.tests_done}/${run.tests_total} tests · ${pct(run.success_rate)} pass · $${Number(run.cost_usd || 0).toFixed(4)}`;
+    showRunSummary();
     $('export-csv').href = api('api/view/export', { run: run.key, format: 'csv' });
     $('export-json').href = api('api/view/export', { run: run.key, format: 'json' });
+    followRun();
     void loadSamples();
   }
 
@@ -71,19 +98,36 @@
     const body = await r.json();
     state.total = body.total;
     $('page-info').textContent = body.total ? `${state.offset + 1}–${Math.min(state.offset + PAGE, body.total)} of ${body.total}` : 'no samples';
+    sampleRows.clear();
     $('samples').replaceChildren(
       ...body.samples.map((s) => {
-        const tr = document.createElement('tr');
-        tr.className = 'sample-row';
-        cell(tr, s.test_id);
-        cell(tr, s.dataset);
-        cell(tr, s.status, `status-${s.status === 'pass' ? 'finished' : s.status === 'fail' ? 'failed' : s.status}`);
-        cell(tr, s.max_score === null ? null : `${s.score}/${s.max_score}`);
-        cell(tr, s.turns);
-        tr.addEventListener('click', () => openSample(s.test_id));
+        const tr = sampleRow(s);
+        sampleRows.set(s.test_id, { tr, sample: s });
         return tr;
       }),
     );
+  }
+
+  // The samples on the page, by test id, for live updates in place.
+  const sampleRows = new Map();
+  function sampleRow(s) {
+    const tr = document.createElement('tr');
+    tr.className = 'sample-row';
+    cell(tr, s.test_id);
+    cell(tr, s.dataset);
+    cell(tr, s.status, `status-${s.status === 'pass' ? 'finished' : s.status === 'fail' ? 'failed' : s.status}`);
+    cell(tr, s.max_score === null ? null : `${s.score}/${s.max_score}`);
+    cell(tr, s.turns);
+    tr.addEventListener('click', () => openSample(s.test_id));
+    return tr;
+  }
+  function updateSample(testId, change) {
+    const row = sampleRows.get(testId);
+    if (!row) return;
+    Object.assign(row.sample, change(row.sample));
+    const tr = sampleRow(row.sample);
+    row.tr.replaceWith(tr);
+    row.tr = tr;
   }
 
   async function openSample(testId) {
@@ -141,8 +185,9 @@
           if (c) {
             td.dataset.run = c.run;
             td.addEventListener('click', async () => {
-              const runs = await (await fetch(api('api/view/runs', { limit: 1000 }))).json();
-              const run = runs.runs.find((x) => x.key === c.run);
+              // The list holds it unless a filter hides it; then it is looked up once.
+              let run = runs.get(c.run);
+              if (!run) run = (await (await fetch(api('api/view/runs', { limit: 1000 }))).json()).runs.find((x) => x.key === c.run);
               if (run) openRun(run);
             });
           }
@@ -167,6 +212,7 @@
         }),
       );
       if (keep) sel.value = keep;
+      else if (id === 'cmp-b' && runs.length > 1) sel.selectedIndex = 1;
     }
   }
   async function compare() {
@@ -193,6 +239,124 @@
   }
   $('cmp-go').addEventListener('click', () => void compare());
 
+  // Live runs move on over the monitor's own SSE stream (issue 17), not by polling:
+  // the list follows every run's test and run events; an open run that is still
+  // going also follows its turns, until its run_end.
+  const stream = (params) => new EventSource(api('api/benchmark/telemetry/stream', { interval: 0, ...params }));
+  const fresh = (run, ev) => {
+    if (typeof ev.seq !== 'number' || ev.seq > run.last_seq) {
+      if (typeof ev.seq === 'number') run.last_seq = ev.seq;
+      return true;
+    }
+    return false; // already in the numbers the page fetched
+  };
+  let refetchTimer = null;
+  const refetchSoon = () => {
+    clearTimeout(refetchTimer);
+    refetchTimer = setTimeout(() => {
+      void loadRuns();
+      void loadMatrix();
+      if (state.run) void loadSamples();
+    }, 150);
+  };
+  let drawTimer = null;
+  const dirtyRuns = new Set();
+  const redraw = (key) => {
+    dirtyRuns.add(key);
+    drawTimer ??= setTimeout(() => {
+      drawTimer = null;
+      for (const k of dirtyRuns) {
+        const old = runRows.get(k);
+        if (old && runs.has(k)) {
+          const tr = runRow(runs.get(k));
+          old.replaceWith(tr);
+          runRows.set(k, tr);
+        }
+        if (state.run && state.run.key === k) showRunSummary();
+      }
+      dirtyRuns.clear();
+    }, 100);
+  };
+
+  function onTestEnd(run, ev) {
+    const max = typeof ev.max_score === 'number' ? ev.max_score : 1;
+    const score = typeof ev.score === 'number' ? ev.score : 0;
+    const passed = max > 0 && score >= max;
+    run.tests_done = typeof ev.tests_done === 'number' ? ev.tests_done : run.tests_done + 1;
+    if (passed) run.pass += 1;
+    else if (score > 0) run.partial += 1;
+    else run.fail += 1;
+    run.score += score;
+    run.max_score += max;
+    run.success_rate = run.tests_done ? run.pass / run.tests_done : null;
+    if (state.run && state.run.key === run.key) updateSample(ev.test_id, () => ({ status: passed ? 'pass' : 'fail', score, max_score: max }));
+  }
+
+  function followList() {
+    const es = stream({ types: 'run_start,test_end,run_end,loaded' });
+    // After a reconnect (the server restarted, say) what was missed is fetched once.
+    let opened = false;
+    es.addEventListener('open', () => {
+      if (opened) refetchSoon();
+      opened = true;
+    });
+    es.addEventListener('run', (e) => {
+      const ev = JSON.parse(e.data);
+      const run = runs.get(ev.key);
+      // A run the list has not seen yet (or a resume): fetch it once.
+      if (!run || ev.type === 'run_start') return refetchSoon();
+      if (!fresh(run, ev)) return;
+      if (ev.type === 'test_end') onTestEnd(run, ev);
+      if (ev.type === 'run_end') {
+        run.status = ev.status || 'finished';
+        // The final state: fetched once, from what the server folded.
+        refetchSoon();
+      }
+      redraw(run.key);
+    });
+    es.addEventListener('loaded', refetchSoon);
+  }
+
+  let runStream = null;
+  function unfollowRun() {
+    if (runStream) runStream.close();
+    runStream = null;
+    document.body.dataset.following = '';
+  }
+  function followRun() {
+    const run = state.run;
+    const live = run && run.status === 'running' && !run.loading;
+    if (live && document.body.dataset.following === run.key) return;
+    unfollowRun();
+    if (!live) return;
+    const key = run.key;
+    // Its own high-water mark: the list stream's test events interleave with these turns.
+    let seen = run.last_seq;
+    runStream = stream({ run: key, types: 'test_start,turn_start,turn_end,run_end' });
+    // A retried step is another attempt, not another turn of its test (as the server counts).
+    const laneStep = new Map();
+    document.body.dataset.following = key;
+    runStream.addEventListener('run', (e) => {
+      const ev = JSON.parse(e.data);
+      if (ev.type === 'run_end') return unfollowRun();
+      if (typeof ev.seq === 'number' && ev.seq <= seen) return;
+      seen = typeof ev.seq === 'number' ? ev.seq : seen;
+      const open = state.run && state.run.key === key ? state.run : null;
+      if (!open) return;
+      if (ev.type === 'test_start') updateSample(ev.test_id, () => ({ status: 'running' }));
+      if (ev.type === 'turn_start' && ev.kind !== 'filler') {
+        const step = `${ev.test_id}#${ev.step}`;
+        if (laneStep.get(ev.lane) !== step) updateSample(ev.test_id, (s) => ({ turns: s.turns + 1 }));
+        laneStep.set(ev.lane, step);
+      }
+      if (ev.type === 'turn_end') {
+        if (typeof ev.turns_done === 'number') open.turns_done = Math.max(open.turns_done, ev.turns_done);
+        if (typeof ev.cost_usd === 'number') open.cost_usd += ev.cost_usd;
+        redraw(key);
+      }
+    });
+  }
+
   let typing = null;
   const debounce = (fn) => () => {
     clearTimeout(typing);
@@ -215,11 +379,7 @@
     void loadSamples();
   });
   $('suite').addEventListener('change', loadMatrix);
+  followList();
   void loadRuns();
   void loadMatrix();
-  // Live runs move on: the list and the matrix refresh every few seconds.
-  setInterval(() => {
-    void loadRuns();
-    void loadMatrix();
-  }, 5000);
 })();
