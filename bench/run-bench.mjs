@@ -4,7 +4,10 @@
 // about 5k, 20k and 80k turns, each size in a process of its own, so the table
 // shows whether the cost per turn stays flat as a run gets longer (goal: 80k
 // within 15% of 5k in turns/s, peak RSS under 300 MB). `--turns N --agent A`
-// runs one size in this process. Not a test: it prints figures, it asserts nothing.
+// runs one size in this process. Each size's process applies the CLI's V8 heap
+// growth bound (src/heap-growth.ts), so the figures are what `referee run` gets;
+// REFEREE_HEAP_GROWING_PERCENT=0 shows V8's own heuristic instead.
+// Not a test: it prints figures, it asserts nothing.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   AgentConfigSchema,
+  boundHeapGrowth,
   DatasetConfigSchema,
   MetricsReporter,
   runBenchmark,
@@ -49,6 +53,7 @@ if (values.turns === undefined) {
   }
   process.exit(0);
 }
+const heapGrowingPercent = boundHeapGrowth();
 const targetTurns = Number(values.turns);
 const concurrency = Number(values.concurrency);
 
@@ -93,7 +98,7 @@ clearInterval(sampler);
 peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
 
 const turns = result.stats.turns;
-console.log(`agent=${agentConfig.name} concurrency=${concurrency} tests=${result.stats.tests.length} turns=${turns}`);
+console.log(`agent=${agentConfig.name} concurrency=${concurrency} tests=${result.stats.tests.length} turns=${turns} heap-growing-percent=${heapGrowingPercent ?? 'V8 default'}`);
 console.log(
   `wall=${seconds.toFixed(2)} s  turns/s=${(turns / seconds).toFixed(0)}  turns/cpu-s=${(turns / cpuSeconds).toFixed(0)}  peak RSS=${(peakRss / 1048576).toFixed(0)} MB  score=${result.stats.score.toFixed(2)}/${result.stats.max_score}`,
 );

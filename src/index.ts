@@ -51,3 +51,4 @@ export { writeRunReport, writeComparisonReport } from './report/write.js';
 export { HtmlReportReporter } from './report/report-reporter.js';
 // issue 12: GoodAI's layout
 export { exportGoodai, type GoodaiExport } from './artifacts/goodai-export.js';
+export { boundHeapGrowth, DEFAULT_HEAP_GROWING_PERCENT, HEAP_GROWING_PERCENT_ENV } from './heap-growth.js';

@@ -138,7 +138,7 @@ export class RunDirWriter implements Reporter {
       ...(record.status === 'error' ? { error: record.reason ?? 'error' } : {}),
     });
     // issue 12: GoodAI's total_token_count: the message and the reply, cl100k.
-    this.goodaiTokens += step.tokens + countGoodaiTokens(info.replyText);
+    this.goodaiTokens += step.tokens + (step.replyTokens ?? countGoodaiTokens(info.replyText));
     // GoodAI logs a WAIT when a test starts waiting (tokens still to pass, seconds of time jump).
     if (step.waitAfter) this.masterLog(MasterLogType.WAIT, step.testId, { tokens: step.waitAfter.tokens, time: step.waitAfter.time });
     // GoodAI's setup writes SUITE_RESET once the introduction is answered.

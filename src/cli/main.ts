@@ -11,10 +11,13 @@ import { replayCommand } from './commands/replay.js';
 import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
 import { exportGoodaiCommand } from './commands/export.js';
 import { viewCommand } from './commands/view.js';
+import { boundHeapGrowth } from '../heap-growth.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
   try {
+    // Issue 13: before any work, so a day-long run's heap stays near its live size.
+    boundHeapGrowth();
     process.exitCode = await body();
   } catch (err) {
     process.exitCode = reportError(err);

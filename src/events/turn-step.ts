@@ -22,4 +22,6 @@ export interface TurnStep {
   isIntro?: boolean;
   /** The wait that starts after this step, as GoodAI's WAIT event records it. */
   waitAfter?: { tokens: number; time: number };
+  /** issue 13: the reply's tokens in GoodAI's count (cl100k), set by the plan once the reply is in, so no one counts it again. */
+  replyTokens?: number;
 }

@@ -20,32 +20,79 @@ export const GOODAI_FILLER_HEADER =
 export const DEFAULT_MAX_MESSAGE_SIZE = 4096;
 
 export interface GoodaiFillerSource {
-  /** One filler message for `tokensOwed` tokens of traffic, as large as `maxMessageSize` allows. */
-  next(tokensOwed: number, maxMessageSize: number): FillerMessage & { expected: string };
+  /**
+   * One filler message for `tokensOwed` tokens of traffic, as large as `maxMessageSize` allows,
+   * with the tokens of the message and of its canned reply (exact counts, issue 13).
+   */
+  next(tokensOwed: number, maxMessageSize: number): FillerMessage & { expected: string; tokens: number; expectedTokens: number };
 }
 
 export function createGoodaiFiller(seed: number, countTokens: (text: string) => number): GoodaiFillerSource {
   const rng = createRng(seed);
   const trivia = loadTrivia();
+  // Issue 13: a few hundred trivia items make every line and reply piece; each is counted once.
+  const count = memoized(countTokens);
+  const headerTokens = countTokens(GOODAI_FILLER_HEADER);
   return {
     next(tokensOwed, maxMessageSize) {
       const target = Math.min(tokensOwed, maxMessageSize);
-      let total = countTokens(GOODAI_FILLER_HEADER);
+      // The message's count is the sum of its lines': each ends in a newline, where the tokeniser's pre-split always cuts.
+      let total = headerTokens;
       const parts = [GOODAI_FILLER_HEADER];
       const answers: string[] = [];
-      let replyTokens = 0;
+      const reply = new ListReprTokens(count);
       // At least one question, then until message + estimated reply reach the target (GoodAI's loop).
-      while (answers.length === 0 || total + replyTokens < target) {
+      while (answers.length === 0 || total + reply.tokens < target) {
         const item: TriviaItem = rng.pick(trivia);
         const line = `Q: ${item.q}, A: ${item.a}\n`;
         answers.push(item.a);
-        total += countTokens(line);
-        replyTokens = countTokens(pythonListRepr(answers));
+        total += count(line);
+        reply.push(item.a);
         parts.push(line);
       }
-      return { message: parts.join(''), expected: pythonListRepr(answers) };
+      return { message: parts.join(''), expected: pythonListRepr(answers), tokens: total, expectedTokens: reply.tokens };
     },
   };
+}
+
+function memoized(countTokens: (text: string) => number): (text: string) => number {
+  const counts = new Map<string, number>();
+  return (text) => {
+    let n = counts.get(text);
+    if (n === undefined) {
+      n = countTokens(text);
+      // Bounded all the same: a custom trivia file could be large.
+      if (counts.size >= 10_000) counts.clear();
+      counts.set(text, n);
+    }
+    return n;
+  };
+}
+
+/**
+ * The tokens of `pythonListRepr(items)` as items are appended, without
+ * counting the whole list again each time (issue 13: GoodAI's loop recounts
+ * it per item, which made filler half of a run's allocations). Exact, not an
+ * estimate: in `['a', 'b']` the tokeniser's pre-split (cl100k's and o200k's
+ * patterns alike) always ends a piece at a separator's comma, since a space
+ * follows it, and the pattern has no look-behind; so the count is the sum of
+ * the counts of `['a',`, ` 'b',` … and the last item closed by `]`.
+ */
+export class ListReprTokens {
+  private closed = 0;
+  private last: string | undefined;
+  tokens: number;
+
+  constructor(private readonly countTokens: (text: string) => number) {
+    this.tokens = countTokens('[]');
+  }
+
+  push(item: string): void {
+    const opening = this.last === undefined ? '[' : ' ';
+    if (this.last !== undefined) this.closed += this.countTokens(`${this.last},`);
+    this.last = opening + pythonStrRepr(item);
+    this.tokens = this.closed + this.countTokens(`${this.last}]`);
+  }
 }
 
 /** `str(list_of_str)` as Python prints it: GoodAI's canned reply is exactly that. */
@@ -55,6 +102,7 @@ export function pythonListRepr(items: readonly string[]): string {
 
 function pythonStrRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  if (!/[\\'"\n\r\t]/.test(s)) return quote + s + quote;
   let out = '';
   for (const ch of s) {
     if (ch === '\\') out += '\\\\';

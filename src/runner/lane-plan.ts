@@ -24,7 +24,7 @@ interface PlanTest {
   started: boolean;
   startTokens: number;
   lineTimes: number[];
-  lastReply: string;
+  lastReplyTokens: number;
   /** Replies the registered callback still needs; undefined when none is registered. */
   callbackLeft?: number;
   /** Script (and callback) done: the reset message, then END. */
@@ -83,7 +83,7 @@ export class LanePlan {
   private current: PlanTest | undefined;
   private fillerOwed = 0;
   private fillerFor: PlanTest | undefined;
-  private awaiting: { step: ScheduleStep; test?: PlanTest } | undefined;
+  private awaiting: { step: ScheduleStep; test?: PlanTest; expectedTokens?: number } | undefined;
   private introDue: boolean;
   private conversationFresh = true;
   private readonly ended: string[] = [];
@@ -98,7 +98,7 @@ export class LanePlan {
   ) {
     const sorted = tests
       .filter((def) => def.script.length > 0)
-      .map((def) => ({ def, uniqueId: def.testId.replace('/', ' - '), actions: actionsOf(def), pos: 0, started: false, startTokens: 0, lineTimes: [], lastReply: '', finished: false, ended: false }))
+      .map((def) => ({ def, uniqueId: def.testId.replace('/', ' - '), actions: actionsOf(def), pos: 0, started: false, startTokens: 0, lineTimes: [], lastReplyTokens: 0, finished: false, ended: false }))
       .sort(byUniqueId);
     const queueOf = new Map<string, PlanTest[]>();
     for (const t of sorted) {
@@ -155,27 +155,33 @@ export class LanePlan {
     }
   }
 
-  /** The reply to the step last handed out. */
-  record(reply: string): void {
+  /** The reply to the step last handed out; returns its tokens (counted once here, issue 13). */
+  record(reply: string): number {
     const a = this.awaiting;
     if (!a) throw new Error(`lane ${this.lane}: no step awaits a reply`);
     this.awaiting = undefined;
     const step = a.step;
-    this.totalTokens += step.tokens + this.o.countTokens(reply);
+    const replyTokens = a.expectedTokens !== undefined && reply === step.expected ? a.expectedTokens : this.o.countTokens(reply);
+    step.replyTokens = replyTokens;
+    this.totalTokens += step.tokens + replyTokens;
     for (const t of this.watchers) if (t.callbackLeft !== undefined && t.callbackLeft > 0) t.callbackLeft--;
     if (step.kind === 'filler' && !step.isIntro) {
-      this.fillerOwed -= step.tokens + this.o.countTokens(reply);
-      return;
+      this.fillerOwed -= step.tokens + replyTokens;
+      return replyTokens;
     }
     const t = a.test;
-    if (!t) return;
-    if (step.isReset) return this.end(t);
-    t.lastReply = reply;
+    if (!t) return replyTokens;
+    if (step.isReset) {
+      this.end(t);
+      return replyTokens;
+    }
+    t.lastReplyTokens = replyTokens;
     if (step.registersCallback) {
       t.callbackLeft = Math.max(0, (this.o.callbackHorizon?.(t.def) ?? 1) - 1);
       this.watchers.add(t);
     }
     this.afterSend(t, step);
+    return replyTokens;
   }
 
   /** GoodAI's `pick_next_test_id`; undefined when filler is owed first. */
@@ -289,7 +295,7 @@ export class LanePlan {
       tokenWait = Math.max(0, asTokens - (this.totalTokens - t.startTokens), wait.tokens ?? 0);
     } else tokenWait = wait.tokens ?? 0;
     // A nominal wait is 1 token; a real one counts the reply to the previous line as waited.
-    if (tokenWait > 1) tokenWait = Math.max(0, tokenWait - this.o.countTokens(t.lastReply));
+    if (tokenWait > 1) tokenWait = Math.max(0, tokenWait - t.lastReplyTokens);
     const time = this.o.clock ? (wait.time ?? 0) : 0;
     this.waitList.set(t.def.testId, { tokens: this.totalTokens + tokenWait, time: this.now + time * 1000 });
     return { tokens: tokenWait, time };
@@ -372,12 +378,16 @@ export class LanePlan {
     const f = this.filler.next(this.fillerOwed, this.o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE);
     // GoodAI hands filler a canned reply only while no callback watches the replies.
     const watched = this.watchers.size > 0;
-    return this.emit({ kind: 'filler', testId: 'filler', dataset: 'filler', message: f.message, isQuestion: false, lineIndex: -1, ...(watched ? {} : { expected: f.expected }) });
+    const step = this.emit({ kind: 'filler', testId: 'filler', dataset: 'filler', message: f.message, isQuestion: false, lineIndex: -1, ...(watched ? {} : { expected: f.expected }) }, undefined, f.tokens);
+    if (!watched) this.awaiting = { step, expectedTokens: f.expectedTokens };
+    return step;
   }
 
   private emit(
     partial: Pick<ScheduleStep, 'kind' | 'testId' | 'dataset' | 'message' | 'isQuestion' | 'lineIndex'> & Partial<ScheduleStep>,
     test?: PlanTest,
+    /** The message's tokens when already known (the filler counts its own). */
+    knownTokens?: number,
   ): ScheduleStep {
     const clock = this.o.clock;
     let message = partial.message;
@@ -392,7 +402,7 @@ export class LanePlan {
       turnId: n * this.laneCount + this.lane,
       lane: this.lane,
       step: n,
-      tokens: this.o.countTokens(message),
+      tokens: knownTokens !== undefined && message === partial.message ? knownTokens : this.o.countTokens(message),
       laneTokensBefore: this.totalTokens,
       ...(clock ? { virtualTimeMs: this.now } : {}),
       ...(this.pendingJumpS > 0 ? { clockJumpS: this.pendingJumpS } : {}),

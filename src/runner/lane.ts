@@ -185,9 +185,9 @@ async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, O
 
 /** Resume: the turn is on disk already; the plan, the totals and the test's answers are rebuilt from it. */
 function replayTurn(c: LaneContext, step: ScheduleStep, restored: RestoredTurn, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }, conv: Conversation): void {
-  c.plan.record(restored.replyText);
+  const replyTokens = c.plan.record(restored.replyText);
   c.state.turnFinished(restored.record);
-  c.state.traffic(step.tokens, restored.replyText, restored.record.total_ms);
+  c.state.traffic(step.tokens, replyTokens, restored.record.total_ms);
   if (restored.record.status === 'success') conv.replayed.push({ message: step.message, reply: restored.replyText });
   lane.tokens = c.plan.totalTokens;
   lane.characters += step.message.length + restored.replyText.length;
@@ -219,8 +219,8 @@ async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: 
     ...(prefilled ? { call: () => prefillCall(agent, step), errorPrefix: 'prefill: ', extra: { prefilled: true } } : {}),
     // The plan learns the reply first: the wait it starts (GoodAI's WAIT) and the test's end go out with the turn.
     beforeEnd: (record, replyText) => {
-      c.plan.record(replyText);
-      c.state.traffic(step.tokens, replyText, record.total_ms);
+      const replyTokens = c.plan.record(replyText);
+      c.state.traffic(step.tokens, replyTokens, record.total_ms);
     },
     ...(tokenHooks.length ? { onToken: (d: string) => tokenHooks.forEach((r) => r.onToken!(step, d)) } : {}),
   });

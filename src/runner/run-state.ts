@@ -2,7 +2,6 @@ import type { ScoringMode } from '../scoring/types.js';
 import type { RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { ResolvedPricing } from '../costs/pricing.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
-import { countGoodaiTokens } from '../tokens.js';
 
 /** Running totals and the progress snapshot every reporter receives. */
 export class RunState {
@@ -57,10 +56,9 @@ export class RunState {
     this.tokensOut += r.tokens_out;
     this.cost += r.cost_usd;
   }
-  /** issue 12: one message and its reply, as GoodAI's `send_message` counts them. */
-  traffic(messageTokens: number, reply: string, responseMs: number): void {
+  /** issue 12: one message and its reply, as GoodAI's `send_message` counts them (cl100k, counted by the plan). */
+  traffic(messageTokens: number, replyTokens: number, responseMs: number): void {
     this.trafficSeen = true;
-    const replyTokens = countGoodaiTokens(reply);
     this.goodaiTotalTokens += messageTokens + replyTokens;
     this.goodaiAgentTokens += replyTokens;
     this.agentSeconds += responseMs / 1000;
