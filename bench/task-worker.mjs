@@ -1,11 +1,14 @@
 // One task run for bench/task-bench.mjs, in its own process: the agent is an
 // OpenAI-compatible chat agent on the given loopback server; full telemetry
-// and the whole run directory are written. Prints one JSON line.
+// and the whole run directory are written, under the CLI's V8 heap growth
+// bound (issue 13). Prints one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AgentConfigSchema, MetricsReporter, loadTaskFile, runTasks, startTelemetry } from '../dist/index.js';
+import { AgentConfigSchema, MetricsReporter, boundHeapGrowth, loadTaskFile, runTasks, startTelemetry } from '../dist/index.js';
+
+boundHeapGrowth();
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, tasks: { type: 'string' }, concurrency: { type: 'string', default: '32' }, keep: { type: 'boolean', default: false } } });
 const agentConfig = AgentConfigSchema.parse({

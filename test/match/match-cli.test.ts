@@ -294,3 +294,23 @@ async function waitFor<T>(probe: () => T | null, timeoutMs = 30_000): Promise<T>
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('match mode in GoodAI isolated mode (-i)', () => {
+  it('runs both sides isolated: recorded in each run.json, and no test begins before the one before it ends', async () => {
+    const out = tempDir();
+    const r = await runCli(['run', '--agent-config', CHAT, '--compare-with', MEMORY, '-i', '--output-dir', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const sides = Object.values(byRole(r.stdout.trim()));
+    expect(sides).toHaveLength(2);
+    for (const dir of sides) {
+      const meta = readJson<{ dataset_config: { config: { isolated?: boolean } } }>(join(dir, 'run.json'));
+      expect(meta.dataset_config.config.isolated).toBe(true);
+      const events = readJsonl<{ type: number; test_id: string }>(join(dir, 'master_log.jsonl')).filter((e) => e.type === 1 || e.type === 2);
+      const begins = events.filter((e) => e.type === 1);
+      expect(begins.length).toBe(6);
+      // Isolated: BEGIN a, END a, BEGIN b, END b, ... never two tests open at once.
+      events.forEach((e, i) => expect(e.type, `${dir} event ${i}`).toBe(i % 2 === 0 ? 1 : 2));
+      for (let i = 0; i < events.length; i += 2) expect(events[i + 1]?.test_id).toBe(events[i]!.test_id);
+    }
+  });
+});
