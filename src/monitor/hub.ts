@@ -131,12 +131,6 @@ export class MonitorHub {
     return run.transcripts;
   }
 
-  /** issue 17: true while a run's earlier events are still being read (its numbers are partial). */
-  loading(key: string): boolean {
-    const run = this.runs.get(key);
-    return run !== undefined && !run.caughtUp;
-  }
-
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
@@ -296,6 +290,7 @@ export class MonitorHub {
     if (!meta) return undefined; // run.json mid-write; the next scan picks it up
     const model = new RunModel(key, String(meta['run_id'] ?? key), group);
     model.setMeta(meta);
+    model.loading = !this.live;
     const run: TrackedRun = {
       dir,
       model,
@@ -355,6 +350,7 @@ export class MonitorHub {
   /** From here on the run's events go out live; a page that showed it partly read refetches it. */
   private caughtUp(run: TrackedRun): void {
     run.caughtUp = true;
+    run.model.loading = false;
     this.version++;
     if (!this.ready || this.stopped) return;
     const key = run.model.key;

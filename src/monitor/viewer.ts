@@ -50,7 +50,7 @@ export function viewRuns(hub: MonitorHub, q: z.infer<typeof ViewRunsQuerySchema>
       const hay = [s.run_id, s.agent, s.model ?? '', ...m.datasets].join(' ').toLowerCase();
       return words.every((w) => hay.includes(w));
     })
-    .map((m) => ({ ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null, loading: hub.loading(m.key) }))
+    .map((m) => ({ ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null }))
     .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
   return { total: runs.length, runs: runs.slice(0, q.limit) };
 }
