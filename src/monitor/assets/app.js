@@ -153,7 +153,7 @@
     return l;
   }
   function markAll() {
-    ['charts', 'pills', 'kpis', 'stream', 'costs', 'recent', 'banner'].forEach((d) => state.dirty.add(d));
+    ['charts', 'pills', 'kpis', 'stream', 'costs', 'recent', 'banner', 'pending'].forEach((d) => state.dirty.add(d));
   }
   function applySnapshot(snap) {
     state.runs = snap.detail || {};
@@ -316,6 +316,7 @@
     if (d.has('stream')) renderStream();
     if (d.has('costs')) renderCosts();
     if (d.has('costs')) renderWorkers();
+    if (d.has('pending')) renderPending();
     if (d.has('recent')) renderRecent();
   }
 
@@ -521,6 +522,34 @@
     $('worker-rows').replaceChildren(...rows);
   }
 
+  // Seeds 002/004, the LTM pending queue (issue 17): the current run's tests that wait for a lane, and for what.
+  function waitsFor(q) {
+    if (q.status === 'pending') return 'its start';
+    const w = q.wait;
+    if (!w) return 'its next turn';
+    const tokens = w.tokens_left === null ? `${w.tokens} tokens` : w.tokens_left === 0 ? `a lane (its ${w.tokens} tokens passed)` : `${w.tokens_left} of ${w.tokens} tokens`;
+    return w.time_s > 0 ? `${tokens} · ${w.time_s} s of clock` : tokens;
+  }
+  function renderPending() {
+    const run = currentRun();
+    const s = state.summary;
+    const mine = run && !run.loading && s && s.current_job && s.current_job.key === run.key;
+    const queue = mine ? s.queue || [] : [];
+    text('pending-count', mine ? (queue.length < s.queue_length ? `${s.queue_length} (first ${queue.length})` : String(s.queue_length)) : null);
+    const rows = queue.map((q) => {
+      const tr = document.createElement('tr');
+      tr.className = `queue-${q.status}`;
+      tr.dataset.testId = q.task_id;
+      for (const v of [q.task_id, q.dataset, waitsFor(q)]) {
+        const td = document.createElement('td');
+        td.textContent = v;
+        tr.append(td);
+      }
+      return tr;
+    });
+    $('pending-rows').replaceChildren(...rows);
+  }
+
   function renderRecent() {
     const rows = (state.recent || []).map((r) => {
       const tr = document.createElement('tr');
@@ -610,7 +639,7 @@
       const data = JSON.parse(e.data);
       if (data.type === 'summary') {
         state.summary = data;
-        state.dirty.add('kpis').add('costs');
+        state.dirty.add('kpis').add('costs').add('pending');
         schedule();
       }
     });
