@@ -187,6 +187,9 @@
       run = state.runs[ev.key] = { key: ev.key, run_id: ev.run_id, status: 'running', tests: [], lanes: [], datasets: [], telemetry: [], tps: [] };
       refreshSnapshotSoon();
     }
+    // issue 17: a snapshot fetched over HTTP may already hold an event the stream delivers after it.
+    if (typeof ev.seq === 'number' && typeof run.last_seq === 'number' && ev.seq <= run.last_seq) return;
+    if (typeof ev.seq === 'number') run.last_seq = ev.seq;
     const cur = currentRun();
     if (ev.key !== state.current && (!cur || cur.status !== 'running') && ev.type !== 'run_end') {
       state.current = ev.key;
