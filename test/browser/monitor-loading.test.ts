@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, tempDir } from '../helpers.js';
+import { launchChromium } from '../monitor/helpers.js';
 import { runStats, writeBigRun, type BigRun } from './viewer-fixtures.js';
 
 /** Starts `referee monitor` as a user does; resolves with the URL it prints. */
@@ -33,7 +34,7 @@ describe('the monitor page beside a 100,000-turn run', () => {
   beforeAll(async () => {
     const root = tempDir('referee-monitor-loading-');
     big = await writeBigRun(root);
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     // Every value the progress card and the status panel take, from before app.js runs.
     await page.addInitScript(() => {

@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { ROOT, tempDir } from '../helpers.js';
-import { spawnRun, writeSlowAgent, writeSmallDataset } from '../monitor/helpers.js';
+import { launchChromium, liveEvents, spawnRun, writeSlowAgent, writeSmallDataset } from '../monitor/helpers.js';
 
 interface Queued {
   task_id: string;
@@ -15,18 +14,7 @@ interface Queued {
 
 /** The tests the run's own events.jsonl says have ended. */
 function endedTests(runDir: string): Set<string> {
-  const file = join(runDir, 'events.jsonl');
-  const ended = new Set<string>();
-  if (!existsSync(file)) return ended;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.includes('"test_end"')) continue;
-    try {
-      ended.add((JSON.parse(line) as { test_id: string }).test_id);
-    } catch {
-      // a torn last line
-    }
-  }
-  return ended;
+  return new Set(liveEvents<{ type: string; test_id: string }>(runDir).filter((e) => e.type === 'test_end').map((e) => e.test_id));
 }
 
 // issue 17 (seeds 002/004): the LTM pending queue on the monitor page, during a real GoodAI-schedule run.
@@ -39,7 +27,7 @@ describe('the pending tests panel during a live LTM run', () => {
   beforeAll(async () => {
     out = tempDir('referee-browser-pending-');
     monitor = await startMonitor({ runsDir: out, port: 0, pollMs: 100, discoverMs: 200 });
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
   });
   afterAll(async () => {

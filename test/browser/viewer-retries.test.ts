@@ -1,31 +1,17 @@
 /// <reference lib="dom" />
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { ROOT, tempDir } from '../helpers.js';
-import { spawnRun } from '../monitor/helpers.js';
+import { launchChromium, liveEvents, spawnRun } from '../monitor/helpers.js';
 
 interface Ev {
   seq: number;
   type: string;
   test_id?: string;
   step?: number;
-}
-
-function events(runDir: string): Ev[] {
-  const file = join(runDir, 'events.jsonl');
-  if (!existsSync(file)) return [];
-  const out: Ev[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    try {
-      if (line) out.push(JSON.parse(line) as Ev);
-    } catch {
-      // a torn last line
-    }
-  }
-  return out;
 }
 
 /** The turn_starts that retried a step already started: each is an attempt, not a turn. */
@@ -51,7 +37,7 @@ describe('the viewer over a live task run with retries', () => {
   beforeAll(async () => {
     root = tempDir('referee-viewer-retries-');
     monitor = await startMonitor({ runsDir: root, port: 0, pollMs: 50, discoverMs: 100 });
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Every value each sample's Turns cell takes, from before view.js runs.
     await page.addInitScript(() => {
@@ -83,7 +69,7 @@ describe('the viewer over a live task run with retries', () => {
     const run = spawnRun(['--tasks', join(ROOT, 'configs/tasks/basics.jsonl'), '--agent-config', agent, '--attempts', '3', '--output-dir', root, '--run-id', 'live-retries']);
     try {
       // Opened while some task is on its second attempt: its third comes after the page has its samples.
-      await expect.poll(() => retries(events(runDir)).length, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+      await expect.poll(() => retries(liveEvents<Ev>(runDir)).length, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
       const [samples] = await Promise.all([
         page.waitForResponse((r) => new URL(r.url()).pathname === '/api/view/samples'),
         page.locator('#runs tr', { hasText: 'live-retries' }).click(),
@@ -94,7 +80,7 @@ describe('the viewer over a live task run with retries', () => {
       expect(result.code, result.stderr).toBe(0);
       await expect.poll(() => page.locator('#run-status').innerText(), { timeout: 15_000 }).toBe('finished');
       // Retries happened after the page had its first page of samples (so it counted them live).
-      expect(retries(events(runDir)).filter((e) => e.seq > opened).length).toBeGreaterThan(0);
+      expect(retries(liveEvents<Ev>(runDir)).filter((e) => e.seq > opened).length).toBeGreaterThan(0);
       const turns = await page.evaluate(() => (window as unknown as { __turns: Record<string, string[]> }).__turns);
       const tasks = Object.keys(turns).filter((id) => id.startsWith('basics/'));
       expect(tasks).toHaveLength(12);
