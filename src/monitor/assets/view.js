@@ -107,6 +107,7 @@
         return tr;
       }),
     );
+    $('samples').dataset.run = body.run_id;
     if (following && following.key === state.run.key) following.rebase(body);
   }
 
