@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { startMonitor } = await import(join(ROOT, 'dist/monitor/server.js'));
+const { startMonitor, READY_WITHIN_MS } = await import(join(ROOT, 'dist/monitor/server.js'));
+const { writeBigRun } = await import(join(ROOT, 'bench/fixtures/big-run.mjs'));
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 
 const dir = mkdtempSync(join(tmpdir(), 'referee-monitor-bench-'));
@@ -96,3 +97,34 @@ for (const r of reqs) r.destroy();
 await browser?.close();
 await monitor.close();
 rmSync(dir, { recursive: true, force: true });
+
+// issue 17: the monitor beside a 100,000-turn run, started as `referee monitor` and
+// `run --monitor` start it (READY_WITHIN_MS) and, for comparison, reading every run first.
+const bigDir = mkdtempSync(join(tmpdir(), 'referee-monitor-big-'));
+const big = writeBigRun(bigDir, { runId: 'big', tests: Number(process.env.BENCH_BIG_TESTS ?? 10_000), turnsPerTest: 10 });
+async function startBeside(readyWithinMs) {
+  const t0 = performance.now();
+  const m = await startMonitor({ runsDir: bigDir, port: 0, ...(readyWithinMs === undefined ? {} : { readyWithinMs }) });
+  const snap = await (await fetch(new URL('/api/benchmark/snapshot', m.url))).json();
+  const first = performance.now() - t0;
+  const loadingAtFirst = Object.values(snap.detail).some((d) => d.loading);
+  let slowest = 0;
+  for (;;) {
+    const t = performance.now();
+    const r = await (await fetch(new URL('/api/benchmark/runs', m.url))).json();
+    slowest = Math.max(slowest, performance.now() - t);
+    if (!r.runs.some((x) => x.loading)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const whole = performance.now() - t0;
+  await m.close();
+  return { first, loadingAtFirst, slowest, whole };
+}
+const fast = await startBeside(READY_WITHIN_MS);
+const eager = await startBeside(undefined);
+console.log(
+  `monitor beside one ${big.turns}-turn run: first snapshot ${fast.first.toFixed(0)} ms after start (run flagged loading: ${fast.loadingAtFirst}); ` +
+    `requests while it loads at most ${fast.slowest.toFixed(0)} ms; read whole at ${fast.whole.toFixed(0)} ms`,
+);
+console.log(`monitor beside the same run, reading it whole before serving: first snapshot ${eager.first.toFixed(0)} ms after start`);
+rmSync(bigDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 import type { AgentConfig } from '../config/agent.js';
 import type { RunFlags } from '../config/run-options.js';
 import { monitorToken } from './commands/monitor.js';
-import { startMonitor, type MonitorServer } from '../monitor/server.js';
+import { READY_WITHIN_MS, startMonitor, type MonitorServer } from '../monitor/server.js';
 import { HtmlReportReporter } from '../report/report-reporter.js';
 import type { Reporter } from '../events/reporter.js';
 import { MetricsReporter } from '../telemetry/metrics-reporter.js';
@@ -38,6 +38,8 @@ export async function monitorIfAsked(flags: RunFlags, outputDir: string): Promis
     ...(flags.host ? { host: flags.host } : {}),
     ...(token ? { token } : {}),
     ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+    // issue 17: earlier runs in the output dir (a 100,000-turn one) load behind the first answer.
+    readyWithinMs: READY_WITHIN_MS,
   });
   process.stderr.write(`[referee] monitor: ${monitor.url}\n`);
   return monitor;

@@ -4,6 +4,8 @@ import { JsonlLineIndex } from './line-index.js';
 import { JsonlTail } from './jsonl-tail.js';
 import { RunModel } from './run-model.js';
 import { readRegularFileSync } from './safe-read.js';
+import { WaitTail, type WaitLog } from './wait-log.js';
+import { countGoodaiTokens } from '../tokens.js';
 
 /** One Server-Sent Event, serialised once and sent to every client as is. */
 export interface SseMessage {
@@ -50,6 +52,8 @@ interface TrackedRun {
   again: boolean;
   /** False while the events written before the monitor started are still being read (nothing is broadcast). */
   caughtUp: boolean;
+  /** master_log.jsonl's waits, followed once the pending queue of this live run is asked for (issue 17). */
+  waits: WaitTail | undefined;
 }
 
 type Listener = (msg: SseMessage) => void;
@@ -123,18 +127,26 @@ export class MonitorHub {
     this.ready = true;
   }
 
+  /**
+   * issue 17: what the waiting tests of a live run wait for (its master_log.jsonl),
+   * followed from the first time it is asked for; undefined for a run not running.
+   */
+  waits(key: string): WaitLog | undefined {
+    const run = this.runs.get(key);
+    if (!run || run.finished || !run.model.running || run.model.loading) return undefined;
+    if (!run.waits) {
+      run.waits = new WaitTail(run.dir, countGoodaiTokens);
+      void run.waits.refresh();
+    }
+    return run.waits.log;
+  }
+
   /** issue 17: one run's transcripts.jsonl, indexed by test id. */
   transcripts(key: string): JsonlLineIndex | undefined {
     const run = this.runs.get(key);
     if (!run) return undefined;
     run.transcripts ??= new JsonlLineIndex(join(run.dir, 'transcripts.jsonl'), 'test_id');
     return run.transcripts;
-  }
-
-  /** issue 17: true while a run's earlier events are still being read (its numbers are partial). */
-  loading(key: string): boolean {
-    const run = this.runs.get(key);
-    return run !== undefined && !run.caughtUp;
   }
 
   stop(): void {
@@ -219,7 +231,11 @@ export class MonitorHub {
   }
 
   private pollAll(): void {
-    for (const r of this.runs.values()) if (!r.finished) void this.pump(r);
+    for (const r of this.runs.values()) {
+      if (r.finished) continue;
+      void this.pump(r);
+      void r.waits?.refresh();
+    }
   }
 
   private discoverAndPump(): void {
@@ -296,6 +312,7 @@ export class MonitorHub {
     if (!meta) return undefined; // run.json mid-write; the next scan picks it up
     const model = new RunModel(key, String(meta['run_id'] ?? key), group);
     model.setMeta(meta);
+    model.loading = !this.live;
     const run: TrackedRun = {
       dir,
       model,
@@ -305,6 +322,7 @@ export class MonitorHub {
       transcripts: undefined,
       pending: undefined,
       again: false,
+      waits: undefined,
       // A run that appears while the monitor is live is followed from its first event.
       caughtUp: this.live,
     };
@@ -355,6 +373,7 @@ export class MonitorHub {
   /** From here on the run's events go out live; a page that showed it partly read refetches it. */
   private caughtUp(run: TrackedRun): void {
     run.caughtUp = true;
+    run.model.loading = false;
     this.version++;
     if (!this.ready || this.stopped) return;
     const key = run.model.key;
@@ -368,6 +387,7 @@ export class MonitorHub {
       run.finished = true;
       run.watcher?.close();
       run.watcher = undefined;
+      run.waits = undefined;
       const meta = readMeta(run.dir);
       if (meta) run.model.setMeta({ ...meta, status: run.model.status });
     }

@@ -75,6 +75,8 @@ export interface RunSummary {
   started_at: string | null;
   ended_at: string | null;
   last_event_at: string | null;
+  /** issue 17: true while the monitor is still reading this run's earlier events: its numbers are partial. */
+  loading: boolean;
   /** issue 17: `seq` of the last event folded in: a live page skips stream events it already counted. */
   last_seq: number;
   tests_total: number;
@@ -187,6 +189,11 @@ export class RunModel {
   telemetry = new Ring<Record<string, unknown>>(SERIES_CAP);
   notices = new Ring<{ ts: string; type: string; message: string }>(NOTICE_CAP);
   successOverTime: { task_idx: number; success_rate: number; score_rate: number; ts: string }[] = [];
+  /**
+   * issue 17: set by the hub while the events written before it started are still
+   * being read; the status shown is then run.json's, not that of a half-read stream.
+   */
+  loading = false;
   /** Set once the run writes its own `stage` events; then no stage is derived. */
   nativeStages = false;
   activeLane: number | null = null;
@@ -546,7 +553,12 @@ export class RunModel {
   }
 
   get running(): boolean {
-    return this.status === 'running';
+    return this.shownStatus === 'running';
+  }
+
+  /** A half-read run is not `running` because its first run_start was read (issue 17). */
+  private get shownStatus(): string {
+    return this.loading ? (str(this.meta['status']) ?? this.status) : this.status;
   }
 
   summary(): RunSummary {
@@ -562,7 +574,8 @@ export class RunModel {
       provider,
       endpoint: provider === 'sim' ? 'sim (loopback)' : redactUrlOrNull(str(llm['base_url'])),
       role: str(this.meta['role']) ?? 'single',
-      status: this.status,
+      status: this.shownStatus,
+      loading: this.loading,
       created_at: str(this.meta['created_at']) ?? this.started_at,
       started_at: this.started_at,
       ended_at: this.ended_at,
@@ -592,6 +605,8 @@ export class RunModel {
 
   /** Everything the live page needs to draw this run from scratch. */
   detail(): Record<string, unknown> {
+    // issue 17: a half-read run's tests and lanes are partial; the page shows it as loading and refetches on `loaded`.
+    if (this.loading) return { ...this.summary(), datasets: [], tests: [], lanes: [] };
     return {
       ...this.summary(),
       datasets: this.datasets,

@@ -81,6 +81,13 @@ export interface MonitorServer {
   close(): Promise<void>;
 }
 
+/**
+ * issue 17: how long `referee monitor`, `referee view` and `run --monitor` wait for
+ * the runs already on disk before serving; a bigger runs directory (a 100,000-turn
+ * run) is read behind the first answer, its runs flagged `loading` until whole.
+ */
+export const READY_WITHIN_MS = 200;
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /**
  * A client this far behind is cut off rather than buffered without bound

@@ -50,7 +50,7 @@ export function viewRuns(hub: MonitorHub, q: z.infer<typeof ViewRunsQuerySchema>
       const hay = [s.run_id, s.agent, s.model ?? '', ...m.datasets].join(' ').toLowerCase();
       return words.every((w) => hay.includes(w));
     })
-    .map((m) => ({ ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null, loading: hub.loading(m.key) }))
+    .map((m) => ({ ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null }))
     .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
   return { total: runs.length, runs: runs.slice(0, q.limit) };
 }
@@ -69,8 +69,11 @@ export function viewSamples(hub: MonitorHub, q: z.infer<typeof ViewSamplesQueryS
   const all = [...m.tests.values()].filter(
     (t) => (!q.status || t.status === q.status) && (!needle || t.test_id.toLowerCase().includes(needle) || t.dataset.toLowerCase().includes(needle)),
   );
+  // issue 17: the state these counts are at (the last event folded in, each lane's last ended
+  // step), so a live page carries on counting from here rather than from the run list's older seq.
+  const laneSteps = Object.fromEntries([...m.lanes.values()].map((l) => [l.lane, l.last_step_key]));
   // Paged: a 100,000-test run sends one page at a time.
-  return { run_id: m.run_id, total: all.length, offset: q.offset, samples: all.slice(q.offset, q.offset + q.limit) };
+  return { run_id: m.run_id, total: all.length, offset: q.offset, samples: all.slice(q.offset, q.offset + q.limit), last_seq: m.last_seq, lane_steps: laneSteps };
 }
 
 /** One sample: its verdict and every message of it, from transcripts.jsonl (model text, shown as text). */

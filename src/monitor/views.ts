@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { goodaiTestId } from '../artifacts/run-dir-writer.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 import type { MonitorHub } from './hub.js';
 import { TPS_WINDOW_MS, type RunModel } from './run-model.js';
@@ -81,17 +82,37 @@ function elapsedSeconds(m: RunModel, now: number): number {
   return m.elapsedMs(now) / 1000;
 }
 
+interface QueuedTest {
+  task_id: string;
+  dataset: string;
+  status: 'pending' | 'waiting';
+  /**
+   * issue 17: the GoodAI wait a started test is under (from master_log.jsonl): tokens and
+   * seconds of the benchmark clock it waits for, and the tokens still to pass (null when
+   * the run has several lanes: each lane counts its own traffic). Null: no wait known.
+   */
+  wait: { tokens: number; tokens_left: number | null; time_s: number; since: string } | null;
+}
+
 /**
- * issue 17: what waits for a lane: tests not started yet, then (in a GoodAI schedule,
- * where every test is open at once) tests started but not on a lane right now.
+ * issue 17: what waits for a lane: tests started but not on a lane right now (in a
+ * GoodAI schedule, where tests interleave, with what each waits for), then tests not
+ * started yet.
  */
-function pendingQueue(m: RunModel): { task_id: string; dataset: string; status: 'pending' | 'waiting' }[] {
-  const onLane = new Set([...m.lanes.values()].filter((l) => l.busy).map((l) => l.test_id));
-  const queue: { task_id: string; dataset: string; status: 'pending' | 'waiting' }[] = [];
-  for (const t of m.tests.values()) if (t.status === 'pending') queue.push({ task_id: t.test_id, dataset: t.dataset, status: 'pending' });
+function pendingQueue(hub: MonitorHub, m: RunModel): QueuedTest[] {
+  const queue: QueuedTest[] = [];
   if (m.running) {
-    for (const t of m.tests.values()) if (t.status === 'running' && !onLane.has(t.test_id)) queue.push({ task_id: t.test_id, dataset: t.dataset, status: 'waiting' });
+    const onLane = new Set([...m.lanes.values()].filter((l) => l.busy).map((l) => l.test_id));
+    const waits = hub.waits(m.key);
+    const oneLane = Number(m.meta['concurrency'] ?? 1) <= 1;
+    for (const t of m.tests.values()) {
+      if (t.status !== 'running' || onLane.has(t.test_id)) continue;
+      const w = waits?.get(goodaiTestId(t.test_id));
+      const wait = w ? { tokens: w.tokens, tokens_left: oneLane ? Math.max(0, w.tokens - w.tokens_passed) : null, time_s: w.time_s, since: w.since } : null;
+      queue.push({ task_id: t.test_id, dataset: t.dataset, status: 'waiting', wait });
+    }
   }
+  for (const t of m.tests.values()) if (t.status === 'pending') queue.push({ task_id: t.test_id, dataset: t.dataset, status: 'pending', wait: null });
   return queue;
 }
 
@@ -105,7 +126,7 @@ export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>
   const lanes = Math.max(1, Number(m.meta['concurrency'] ?? m.lanes.size) || 1);
   const remainingTurns = Math.max(0, m.turns_total - m.turns_done);
   const eta = m.running && m.turns_done > 0 ? (elapsed / m.turns_done) * remainingTurns : m.running ? null : 0;
-  const pending = pendingQueue(m);
+  const pending = pendingQueue(hub, m);
   const s = m.summary();
   return {
     current_job: {
@@ -115,7 +136,8 @@ export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>
       model_id: s.model,
       agent: s.agent,
       role: s.role,
-      status: m.status,
+      status: s.status,
+      loading: m.loading,
       total_tasks: s.tests_total,
       completed_tasks: m.tests_done,
       total_turns: m.turns_total,

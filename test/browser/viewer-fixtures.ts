@@ -73,6 +73,7 @@ export async function writeRealRuns(root: string, scratch: string): Promise<Real
 }
 
 export interface BigRun {
+  dir: string;
   runId: string;
   tests: number;
   turns: number;

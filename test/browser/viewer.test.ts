@@ -79,6 +79,8 @@ describe('the viewer in Chromium', () => {
   const open = async (runId: string) => {
     await page.locator('#runs tr').filter({ has: page.locator('td:nth-child(2)', { hasText: new RegExp(`^${runId}$`) }) }).click();
     await expect.poll(() => page.locator('#run-id').innerText()).toBe(runId);
+    // Its samples, not the previous run's still on the page.
+    await expect.poll(() => page.locator('#samples').getAttribute('data-run')).toBe(runId);
   };
 
   it('lists every run at once, the 100,000-turn run loading behind it and whole without a reload', async () => {

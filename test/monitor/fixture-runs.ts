@@ -118,7 +118,8 @@ export function writeResumedRun(root: string): void {
 
 /**
  * A GoodAI-schedule run still going: three tests open at once, `t/0` on the lane
- * now, `t/1` between its turns, `t/2` not begun. True queue: t/2 pending, t/1 waiting.
+ * now, `t/1` between its turns (43 of its 50 tokens of wait still to pass), `t/2` not
+ * begun. True queue: t/1 waiting, t/2 pending.
  */
 export function writeLiveLtmRun(root: string, startedAt: number): void {
   const ts = (s: number): string => new Date(startedAt + s * 1000).toISOString();
@@ -135,6 +136,16 @@ export function writeLiveLtmRun(root: string, startedAt: number): void {
     [0.6, 'turn_start', { test_id: 't/0', turn_id: 1, lane: 0, step: 1, kind: 'test', dataset: 'd', prompt: 'p' }],
   ];
   writeFileSync(join(dir, 'events.jsonl'), lines.map(([s, type, data], seq) => JSON.stringify({ seq, ts: ts(s), type, run_id: 'ltm-live', ...data })).join('\n') + '\n');
+  // GoodAI's log of the same: t/1 waits 50 tokens after its reply; t/0's message since is 7 (cl100k), so 43 are left.
+  const master: [number, number, string, Record<string, unknown>][] = [
+    [0, 1, 't - 1', { tokens: 0 }],
+    [0.1, 0, 't - 1', { message: 'My favourite colour is blue.', is_question: false, turn_id: 0 }],
+    [0.5, 4, 't - 1', { message: 'Noted.', is_question: false, turn_id: 0 }],
+    [0.5, 6, 't - 1', { tokens: 50, time: 0 }],
+    [0.6, 1, 't - 0', { tokens: 9 }],
+    [0.6, 0, 't - 0', { message: 'What is the capital of France?', is_question: false, turn_id: 1 }],
+  ];
+  writeFileSync(join(dir, 'master_log.jsonl'), master.map(([s, type, id, data]) => JSON.stringify({ type, timestamp: (startedAt + s * 1000) / 1000, test_id: id, data })).join('\n') + '\n');
 }
 
 /**

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { CLI, ROOT } from '../helpers.js';
 
 /** A memory agent on the sim model, slowed down so a test can watch it work. */
@@ -43,6 +44,26 @@ datasets:
 `,
   );
   return file;
+}
+
+/** A live run's events.jsonl as it stands (a torn last line skipped; none yet: []). */
+export function liveEvents<T = Record<string, unknown>>(runDir: string): T[] {
+  const file = join(runDir, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    try {
+      if (line) out.push(JSON.parse(line) as T);
+    } catch {
+      // the line the run is writing right now
+    }
+  }
+  return out;
+}
+
+/** Headless Chromium as every browser test starts it (Debian's /usr/bin/chromium unless CHROMIUM_PATH). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
 
 /** `referee run` in a child process: the monitor must see runs written by other processes. */

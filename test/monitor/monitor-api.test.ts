@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { formatSse, startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
+import { writeBigRun } from '../browser/viewer-fixtures.js';
 import { SseClient, getJson, spawnRun, waitFor, writeSlowAgent, writeSmallDataset } from './helpers.js';
 
 type Json = Record<string, unknown>;
@@ -274,6 +275,28 @@ describe('referee run --monitor', () => {
       const [runDir] = runDirs(join(out, 'runs'));
       const turns = readFileSync(join(out, 'runs', runDir!, 'turn_metrics.jsonl'), 'utf8').trim().split('\n');
       expect(seen.filter((t) => t === 'turn_end')).toHaveLength(turns.length);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+  it('serves at once beside a 100,000-turn run already in its output dir, that run flagged loading (issue 17)', async () => {
+    const out = tempDir('referee-run-monitor-big-');
+    const big = await writeBigRun(out);
+    const run = spawnRun(['--agent-config', writeSlowAgent(out, { ttftMs: 100 }), '--dataset-config', writeSmallDataset(out), '--output-dir', out, '--run-id', 'live', '--monitor', '--monitor-port', '0']);
+    try {
+      const url = await waitFor(() => /\[referee\] monitor: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr())?.[1], 'the monitor URL');
+      const { body } = await getJson<{ runs: Json[] }>(new URL('/api/benchmark/runs', url).toString());
+      // Read in 6-7 s on the dev machine: the first answer comes long before, with run.json's status.
+      expect(body.runs.find((r) => r['run_id'] === big.runId)).toMatchObject({ loading: true, status: 'finished' });
+      // The run in progress is the current job, followed live, while the big run is still read.
+      const job = await waitFor(async () => {
+        const { body } = await getJson<{ current_job: Json | null }>(new URL('/api/benchmark/status', url).toString());
+        const j = body.current_job;
+        return j && j['run_id'] === 'live' && (j['completed_turns'] as number) > 0 ? j : undefined;
+      }, 'turns of the live run');
+      expect(job).toMatchObject({ status: 'running', loading: false, total_tasks: 4 });
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(0);
     } finally {
       run.child.kill('SIGKILL');
     }

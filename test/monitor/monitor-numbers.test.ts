@@ -62,11 +62,15 @@ describe('monitor numbers over fixture runs', () => {
     expect(at(costs, 'total_cost_usd')).toBeCloseTo((22.8 / 3600) * 0.75, 8);
   });
 
-  it('lists the LTM pending queue: tests not begun, then tests waiting between turns', async () => {
-    const s = await get('/api/benchmark/status?run=ltm-live');
+  it('lists the LTM pending queue: tests waiting between turns (with the tokens left of their wait), then tests not begun', async () => {
+    // The wait is read from master_log.jsonl once the queue is first asked for.
+    const s = await waitFor(async () => {
+      const r = await get('/api/benchmark/status?run=ltm-live');
+      return (at(r, 'queue') as { wait: unknown }[])[0]?.wait ? r : undefined;
+    }, 'the wait of t/1');
     expect(at(s, 'queue')).toEqual([
-      { task_id: 't/2', dataset: 'd', status: 'pending' },
-      { task_id: 't/1', dataset: 'd', status: 'waiting' },
+      { task_id: 't/1', dataset: 'd', status: 'waiting', wait: { tokens: 50, tokens_left: 43, time_s: 0, since: expect.stringMatching(/^\d{4}-/) } },
+      { task_id: 't/2', dataset: 'd', status: 'pending', wait: null },
     ]);
     expect(at(s, 'queue_length')).toBe(2);
     expect(at(s, 'current_job.current_task')).toMatchObject({ task_id: 't/0', stage: 'waiting' });

@@ -3,7 +3,7 @@ import { formatZodIssues } from '../../config/load.js';
 import { MonitorFlagsSchema, MonitorTokenSchema, monitorTokenFrom, type MonitorFlags } from '../../config/monitor-options.js';
 import { yargsOptionsFromSchema } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
-import { startMonitor } from '../../monitor/server.js';
+import { READY_WITHIN_MS, startMonitor } from '../../monitor/server.js';
 import { untilInterrupted } from '../signals.js';
 
 export function monitorBuilder(y: Argv): Argv {
@@ -43,6 +43,8 @@ export async function monitorCommand(argv: Record<string, unknown>): Promise<num
     heartbeatMs: flags['heartbeat-s'] * 1000,
     ...(token ? { token } : {}),
     ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+    // issue 17: serve at once beside a 100,000-turn run, as `referee view` does.
+    readyWithinMs: READY_WITHIN_MS,
   });
   // The token is never printed: whoever set it knows it (the page reads it from ?token=).
   const hint = token ? ' (open it with ?token=<your token>)' : '';

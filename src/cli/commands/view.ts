@@ -1,9 +1,9 @@
-import { startMonitor } from '../../monitor/server.js';
+import { READY_WITHIN_MS, startMonitor } from '../../monitor/server.js';
 import { untilInterrupted } from '../signals.js';
 import { parseMonitorFlags } from './monitor.js';
 
 /** Small runs directories are read whole before the first page; larger ones load behind it. */
-export const VIEW_READY_MS = 200;
+export const VIEW_READY_MS = READY_WITHIN_MS;
 
 /**
  * `referee view` (issue 17): the monitor's server over a runs directory, opened at

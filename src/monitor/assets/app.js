@@ -12,6 +12,7 @@
   const TPS_WINDOW_MS = 10000;
   const SUCCESS_CAP = 1000;
   const WINDOW = 60;
+  const LOADING = 'loading…';
 
   /** @type {{current: string|null, runs: Record<string, any>, recent: any[], summary: any, clockSkew: number, dirty: Set<string>}} */
   const state = { current: null, runs: {}, recent: [], summary: null, clockSkew: 0, dirty: new Set() };
@@ -97,6 +98,8 @@
     for (const s of Object.values(series)) s.length = 0;
     state.hasTelemetryTps = false;
     state.gpuTemp = null;
+    // issue 17: a run still being read has partial series; it is drawn once `loaded`.
+    if (run && run.loading) run = undefined;
     for (const sample of (run && run.telemetry) || []) addTelemetry(sample);
     if (run && !state.hasTelemetryTps) for (const p of run.tps || []) pushPoint('tps', p.ts, round(p.tokens_per_s, 1));
     for (const p of (run && run.success_over_time) || []) pushPoint('success', p.task_idx, round(100 * p.success_rate, 1));
@@ -150,7 +153,7 @@
     return l;
   }
   function markAll() {
-    ['charts', 'pills', 'kpis', 'stream', 'costs', 'recent', 'banner'].forEach((d) => state.dirty.add(d));
+    ['charts', 'pills', 'kpis', 'stream', 'costs', 'recent', 'banner', 'pending'].forEach((d) => state.dirty.add(d));
   }
   function applySnapshot(snap) {
     state.runs = snap.detail || {};
@@ -184,6 +187,9 @@
       run = state.runs[ev.key] = { key: ev.key, run_id: ev.run_id, status: 'running', tests: [], lanes: [], datasets: [], telemetry: [], tps: [] };
       refreshSnapshotSoon();
     }
+    // issue 17: a snapshot fetched over HTTP may already hold an event the stream delivers after it.
+    if (typeof ev.seq === 'number' && typeof run.last_seq === 'number' && ev.seq <= run.last_seq) return;
+    if (typeof ev.seq === 'number') run.last_seq = ev.seq;
     const cur = currentRun();
     if (ev.key !== state.current && (!cur || cur.status !== 'running') && ev.type !== 'run_end') {
       state.current = ev.key;
@@ -313,6 +319,7 @@
     if (d.has('stream')) renderStream();
     if (d.has('costs')) renderCosts();
     if (d.has('costs')) renderWorkers();
+    if (d.has('pending')) renderPending();
     if (d.has('recent')) renderRecent();
   }
 
@@ -364,8 +371,8 @@
       text('tasks-dataset', '');
       return;
     }
-    const tests = run.tests || [];
-    const datasets = (run.datasets || []).map((name) => {
+    const tests = run.loading ? [] : run.tests || [];
+    const datasets = (run.loading ? [] : run.datasets || []).map((name) => {
       const ts = tests.filter((t) => t.dataset === name);
       const done = ts.filter((t) => t.status === 'pass' || t.status === 'fail').length;
       const pass = ts.filter((t) => t.status === 'pass').length;
@@ -407,8 +414,10 @@
     const temp = state.gpuTemp;
     text('kpi-gpu-temp', temp === null || temp === undefined ? 'no GPU' : `${temp} °C`);
     text('kpi-thermal', temp === null || temp === undefined ? '—' : temp < 60 ? 'cool' : temp < 80 ? 'warm' : 'hot');
-    if (!run) {
-      ['kpi-agent-pos', 'kpi-dataset-pos', 'progress-done', 'progress-turns', 'kpi-okko', 'kpi-remaining', 'kpi-eta'].forEach((id) => text(id, null));
+    if (!run || run.loading) {
+      // issue 17: a run still being read shows no partial numbers; its `loaded` event brings the whole ones.
+      const shown = run ? LOADING : null;
+      ['kpi-agent-pos', 'kpi-dataset-pos', 'progress-done', 'progress-turns', 'kpi-okko', 'kpi-remaining', 'kpi-eta'].forEach((id) => text(id, shown));
       $('progress-bar').style.width = '0%';
     } else {
       const tests = run.tests || [];
@@ -429,7 +438,7 @@
       text('kpi-eta', job ? fmtSeconds(job.eta_seconds) : null);
       $('progress-bar').style.width = `${total ? (100 * done) / total : 0}%`;
     }
-    const l = run ? activeLane(run) : undefined;
+    const l = run && !run.loading ? activeLane(run) : undefined;
     const t = l && l.last_turn;
     text('kpi-task', l ? `${l.test_id ?? '—'} · turn ${l.turn_id ?? '—'}` : null);
     text('kpi-attempt', t ? t.attempts || 1 : null);
@@ -443,10 +452,10 @@
 
   function renderStream() {
     const run = currentRun();
-    const l = run ? activeLane(run) : undefined;
+    const l = run && !run.loading ? activeLane(run) : undefined;
     const finished = run && run.status !== 'running';
     text('streaming-label', !l ? '' : finished ? '(last task)' : `(lane ${l.lane})`);
-    text('status-text', l && l.stage ? l.stage.toUpperCase() : run ? String(run.status).toUpperCase() : null);
+    text('status-text', run && run.loading ? 'LOADING' : l && l.stage ? l.stage.toUpperCase() : run ? String(run.status).toUpperCase() : null);
     text('prompt', l ? l.prompt : null);
     text('response', l ? l.response : null);
     text('result', l ? l.result : null);
@@ -457,7 +466,7 @@
 
   function renderStages() {
     const run = currentRun();
-    const l = run ? activeLane(run) : undefined;
+    const l = run && !run.loading ? activeLane(run) : undefined;
     const cur = l ? l.stage : null;
     const idx = STAGES.indexOf(cur);
     document.querySelectorAll('#stages .stage').forEach((el) => {
@@ -472,7 +481,8 @@
   }
 
   function renderCosts() {
-    const costs = state.summary && state.summary.costs;
+    const run = currentRun();
+    const costs = run && run.loading ? null : state.summary && state.summary.costs;
     const rows = [];
     if (costs) {
       for (const [provider, c] of Object.entries(costs.api_calls || {})) {
@@ -493,7 +503,7 @@
       rows.push(tr);
     }
     $('cost-rows').replaceChildren(...rows);
-    text('cost-total', costs ? `$${costs.total_cost_usd.toFixed(4)}` : null);
+    text('cost-total', costs ? `$${costs.total_cost_usd.toFixed(4)}` : run && run.loading ? LOADING : null);
     // issue 16: say when the token counts were estimated (the server sent no usage)
     text('cost-source', costs ? `pricing: ${costs.pricing_source}${costs.usage_source ? ` · tokens: ${costs.usage_source}` : ''}` : '');
   }
@@ -515,6 +525,34 @@
     $('worker-rows').replaceChildren(...rows);
   }
 
+  // Seeds 002/004, the LTM pending queue (issue 17): the current run's tests that wait for a lane, and for what.
+  function waitsFor(q) {
+    if (q.status === 'pending') return 'its start';
+    const w = q.wait;
+    if (!w) return 'its next turn';
+    const tokens = w.tokens_left === null ? `${w.tokens} tokens` : w.tokens_left === 0 ? `a lane (its ${w.tokens} tokens passed)` : `${w.tokens_left} of ${w.tokens} tokens`;
+    return w.time_s > 0 ? `${tokens} · ${w.time_s} s of clock` : tokens;
+  }
+  function renderPending() {
+    const run = currentRun();
+    const s = state.summary;
+    const mine = run && !run.loading && s && s.current_job && s.current_job.key === run.key;
+    const queue = mine ? s.queue || [] : [];
+    text('pending-count', mine ? (queue.length < s.queue_length ? `${s.queue_length} (first ${queue.length})` : String(s.queue_length)) : null);
+    const rows = queue.map((q) => {
+      const tr = document.createElement('tr');
+      tr.className = `queue-${q.status}`;
+      tr.dataset.testId = q.task_id;
+      for (const v of [q.task_id, q.dataset, waitsFor(q)]) {
+        const td = document.createElement('td');
+        td.textContent = v;
+        tr.append(td);
+      }
+      return tr;
+    });
+    $('pending-rows').replaceChildren(...rows);
+  }
+
   function renderRecent() {
     const rows = (state.recent || []).map((r) => {
       const tr = document.createElement('tr');
@@ -523,8 +561,8 @@
         r.run_id,
         r.agent,
         r.status,
-        r.max_score ? `${round(r.score, 2)}/${r.max_score}` : '—',
-        r.success_rate === null || r.success_rate === undefined ? '—' : `${Math.round(r.success_rate * 100)}%`,
+        r.loading ? LOADING : r.max_score ? `${round(r.score, 2)}/${r.max_score}` : '—',
+        r.loading ? LOADING : r.success_rate === null || r.success_rate === undefined ? '—' : `${Math.round(r.success_rate * 100)}%`,
       ];
       cells.forEach((v, i) => {
         const td = document.createElement('td');
@@ -598,11 +636,13 @@
     es.addEventListener('snapshot', (e) => applySnapshot(JSON.parse(e.data)));
     es.addEventListener('run', (e) => onRunEvent(JSON.parse(e.data)));
     es.addEventListener('stage', (e) => onStage(JSON.parse(e.data)));
+    // issue 17: a run found on disk has been read to its end: its whole numbers replace "loading".
+    es.addEventListener('loaded', refreshSnapshotSoon);
     es.addEventListener('message', (e) => {
       const data = JSON.parse(e.data);
       if (data.type === 'summary') {
         state.summary = data;
-        state.dirty.add('kpis').add('costs');
+        state.dirty.add('kpis').add('costs').add('pending');
         schedule();
       }
     });

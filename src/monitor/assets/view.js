@@ -96,6 +96,7 @@
     const r = await fetch(api('api/view/samples', { run: state.run.key, status: $('sample-status').value, q: $('sample-q').value.trim(), offset: state.offset, limit: PAGE }));
     if (!r.ok) return;
     const body = await r.json();
+    if (!state.run || body.run_id !== state.run.run_id) return; // another run was opened meanwhile
     state.total = body.total;
     $('page-info').textContent = body.total ? `${state.offset + 1}–${Math.min(state.offset + PAGE, body.total)} of ${body.total}` : 'no samples';
     sampleRows.clear();
@@ -106,6 +107,8 @@
         return tr;
       }),
     );
+    $('samples').dataset.run = body.run_id;
+    if (following && following.key === state.run.key) following.rebase(body);
   }
 
   // The samples on the page, by test id, for live updates in place.
@@ -318,10 +321,52 @@
   }
 
   let runStream = null;
+  /** The open live run's turn counting (issue 17), as the server counts: see rebase. */
+  let following = null;
   function unfollowRun() {
     if (runStream) runStream.close();
     runStream = null;
+    following = null;
     document.body.dataset.following = '';
+  }
+
+  /**
+   * A live run's samples count turns as the server does: a turn_start on the step its
+   * lane last ended is another attempt, not another turn. A page of samples is the
+   * server's state at its `last_seq`, with each lane's last ended step: the count goes
+   * on from there, events it already holds skipped and those it missed applied again.
+   */
+  function turnCounter(key, seenAtOpen) {
+    let seen = seenAtOpen;
+    let laneStep = new Map();
+    let lastLane = 0;
+    let recent = [];
+    const apply = (ev) => {
+      if (ev.type === 'test_start') updateSample(ev.test_id, () => ({ status: 'running' }));
+      if (ev.type === 'turn_start') {
+        lastLane = ev.lane ?? lastLane;
+        if (ev.kind !== 'filler' && laneStep.get(lastLane) !== `${ev.test_id}#${ev.step}`) updateSample(ev.test_id, (s) => ({ turns: s.turns + 1 }));
+      }
+      if (ev.type === 'turn_end') laneStep.set(ev.lane ?? lastLane, `${ev.test_id}#${ev.step}`);
+    };
+    return {
+      key,
+      /** A stream event: counted unless the samples on the page hold it already. */
+      take(ev) {
+        if (typeof ev.seq === 'number' && ev.seq <= seen) return;
+        if (typeof ev.seq === 'number') seen = ev.seq;
+        recent.push(ev);
+        if (recent.length > 1000) recent = recent.slice(-500);
+        apply(ev);
+      },
+      rebase(body) {
+        if (typeof body.last_seq !== 'number') return;
+        laneStep = new Map(Object.entries(body.lane_steps || {}).map(([lane, step]) => [Number(lane), step]));
+        recent = recent.filter((ev) => ev.seq > body.last_seq);
+        for (const ev of recent) apply(ev);
+        seen = Math.max(seen, body.last_seq);
+      },
+    };
   }
   function followRun() {
     const run = state.run;
@@ -330,25 +375,21 @@
     unfollowRun();
     if (!live) return;
     const key = run.key;
-    // Its own high-water mark: the list stream's test events interleave with these turns.
+    // Its own high-water marks: the list stream's test events interleave with these turns,
+    // and the summary line is at the run list's seq, the samples at their page's.
     let seen = run.last_seq;
+    const counter = turnCounter(key, run.last_seq);
+    following = counter;
     runStream = stream({ run: key, types: 'test_start,turn_start,turn_end,run_end' });
-    // A retried step is another attempt, not another turn of its test (as the server counts).
-    const laneStep = new Map();
     document.body.dataset.following = key;
     runStream.addEventListener('run', (e) => {
       const ev = JSON.parse(e.data);
       if (ev.type === 'run_end') return unfollowRun();
-      if (typeof ev.seq === 'number' && ev.seq <= seen) return;
-      seen = typeof ev.seq === 'number' ? ev.seq : seen;
       const open = state.run && state.run.key === key ? state.run : null;
       if (!open) return;
-      if (ev.type === 'test_start') updateSample(ev.test_id, () => ({ status: 'running' }));
-      if (ev.type === 'turn_start' && ev.kind !== 'filler') {
-        const step = `${ev.test_id}#${ev.step}`;
-        if (laneStep.get(ev.lane) !== step) updateSample(ev.test_id, (s) => ({ turns: s.turns + 1 }));
-        laneStep.set(ev.lane, step);
-      }
+      counter.take(ev);
+      if (typeof ev.seq === 'number' && ev.seq <= seen) return;
+      seen = typeof ev.seq === 'number' ? ev.seq : seen;
       if (ev.type === 'turn_end') {
         if (typeof ev.turns_done === 'number') open.turns_done = Math.max(open.turns_done, ev.turns_done);
         if (typeof ev.cost_usd === 'number') open.cost_usd += ev.cost_usd;
