@@ -5,7 +5,6 @@ import type { TestDefinition } from '../datasets/types.js';
 import { headTruncate } from '../events/sanitize.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import { redact } from '../events/secrets.js';
-import { countGoodaiTokens } from '../tokens.js';
 import { GoodaiLogBuffer, pyDatetime } from './goodai-log.js';
 import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
 
@@ -137,8 +136,9 @@ export class RunDirWriter implements Reporter {
       turn_id: step.turnId,
       ...(record.status === 'error' ? { error: record.reason ?? 'error' } : {}),
     });
-    // issue 12: GoodAI's total_token_count: the message and the reply, cl100k.
-    this.goodaiTokens += step.tokens + (step.replyTokens ?? countGoodaiTokens(info.replyText));
+    // issue 12: GoodAI's total_token_count: the message and the reply, cl100k, as the LTM plan counted them.
+    // A task step carries no count: counting here loaded the cl100k tables into every task run (issue 13).
+    if (step.replyTokens !== undefined) this.goodaiTokens += step.tokens + step.replyTokens;
     // GoodAI logs a WAIT when a test starts waiting (tokens still to pass, seconds of time jump).
     if (step.waitAfter) this.masterLog(MasterLogType.WAIT, step.testId, { tokens: step.waitAfter.tokens, time: step.waitAfter.time });
     // GoodAI's setup writes SUITE_RESET once the introduction is answered.
