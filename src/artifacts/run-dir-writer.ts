@@ -77,6 +77,9 @@ export class RunDirWriter implements Reporter {
     const id = goodaiTestId(testId);
     this.master.write({ type, timestamp: ms / 1000, test_id: id, data });
     // issue 12: the same event in GoodAI's human-readable form, for the results' task_log and full_log.
+    // A task run's tasks are independent conversations: its full_log is the task's own (issue 13: buffering
+    // every concurrent task's traffic for each task's log was a fifth of a task run's CPU).
+    if (this.resultsJsonl) return;
     this.goodaiLog.add({
       type,
       ms,
@@ -164,12 +167,14 @@ export class RunDirWriter implements Reporter {
   onTestEnd(info: TestEndInfo, progress: ProgressSnapshot): void {
     const { test } = info;
     // GoodAI's update_result runs before its END event: full_log ends with the test's last reply.
-    const logs = this.goodaiLog.take(goodaiTestId(test.testId), test.uses_callback);
+    const logs = this.resultsJsonl ? undefined : this.goodaiLog.take(goodaiTestId(test.testId), test.uses_callback);
     this.masterLog(MasterLogType.END, test.testId, {});
     const agent = String(this.meta?.agent['name'] ?? 'agent');
+    const at = pyDatetime(Date.now());
+    const ownLog = logs?.taskLog.length ? logs.taskLog : info.log.map((l) => `${l.role === 'user' ? 'Test' : 'Agent'} (${at}): ${l.text}`);
     const result = {
       // issue 12: GoodAI's shapes: `Test (%Y-%m-%d %H:%M:%S.%f): msg` lines and full_log as strings.
-      task_log: logs.taskLog.length > 0 ? logs.taskLog : info.log.map((l) => `${l.role === 'user' ? 'Test' : 'Agent'} (${pyDatetime(Date.now())}): ${l.text}`),
+      task_log: ownLog,
       actual_responses: info.answers,
       score: info.score.score,
       max_score: info.score.max_score,
@@ -177,7 +182,7 @@ export class RunDirWriter implements Reporter {
       // GoodAI's tokens/characters: the conversation from the test's first line to its end.
       tokens: info.measured?.tokens ?? info.tokens,
       characters: info.measured?.characters ?? info.characters,
-      full_log: logs.fullLog,
+      full_log: logs?.fullLog ?? ownLog,
       expected_responses: test.expected_responses,
       needles: test.is_question.filter((q) => !q).length,
       memory_span: info.span,

@@ -218,4 +218,18 @@ describe('task runs with an LLM judge', () => {
     expect(r.stdout).toMatch(/sim-think \(sim-think-1\)\s+5\/5 100%/);
     expect(r.stdout).toMatch(/sim-mini \(sim-mini-1\)\s+2\/5 40%/);
   });
+
+  it("writes each task's own exchange as its task_log and full_log, never its concurrent neighbours' (issue 13)", async () => {
+    const tasks = Array.from({ length: 8 }, (_, i) => ({ id: `sum${i}`, prompt: `What is ${i} + 100?`, expected: i + 100, evaluator: 'numeric' }));
+    const r = await runTasks({ agentConfig: agent('strong', 'sim-1'), dataset: loadTaskFile(taskFile(tasks)), outputDir: tempDir(), concurrency: 4 });
+    const results = readJsonl<{ test_id: string; task_log: string[]; full_log: string[] }>(join(r.runDir, 'results/strong/results.jsonl'));
+    expect(results).toHaveLength(8);
+    for (const res of results) {
+      const i = Number(res.test_id.replace('tasks/sum', ''));
+      expect(res.full_log).toEqual(res.task_log);
+      expect(res.full_log).toHaveLength(2);
+      expect(res.full_log[0]).toMatch(new RegExp(`^Test \\(\\d{4}-\\d\\d-\\d\\d [\\d:.]+\\): What is ${i} \\+ 100\\?$`));
+      expect(res.full_log[1]).toMatch(/^Agent \(/);
+    }
+  });
 });
