@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TelemetrySampleSchema } from '../../src/artifacts/schemas.js';
 import { parseNvidiaSmi, SystemSampler } from '../../src/telemetry/system-sampler.js';
-import { readJsonl, runCli, tempDir } from '../helpers.js';
+import { ROOT, readJsonl, runCli, tempDir } from '../helpers.js';
 
 // Captured from `nvidia-smi --query-gpu=index,name,utilization.gpu,temperature.gpu,memory.used,memory.total
 // --format=csv,noheader,nounits` on a two-GPU host (an H100 busy, an older card that reports no utilization).
@@ -21,6 +22,14 @@ describe('parseNvidiaSmi', () => {
   it('keeps a GPU name that contains commas and reports unsupported fields as null', () => {
     const [gpu] = parseNvidiaSmi('3, NVIDIA RTX A6000, Rev 2, [Not Supported], 55, [N/A], 49140\n');
     expect(gpu).toEqual({ index: 3, name: 'NVIDIA RTX A6000, Rev 2', util_pct: null, temp_c: 55, mem_used_mb: null, mem_total_mb: 49140 });
+  });
+
+  it("reads a real H200's output, idle and under load (captured on the device machine with this query, 2026-11-29)", () => {
+    // Same GPU, driver 580.159.04: idle, then with 20 GiB allocated and bf16 8192x8192 products in a loop (PyTorch).
+    const fixture = (name: string): string => readFileSync(join(ROOT, 'test/fixtures/nvidia-smi', name), 'utf8');
+    expect(fixture('h200-summary.txt')).toMatch(/NVIDIA H200 .*\n.* 31C .* 0MiB \/ 143771MiB \|\s+0%/);
+    expect(parseNvidiaSmi(fixture('h200-idle.csv'))).toEqual([{ index: 0, name: 'NVIDIA H200', util_pct: 0, temp_c: 31, mem_used_mb: 0, mem_total_mb: 143771 }]);
+    expect(parseNvidiaSmi(fixture('h200-bf16-matmul.csv'))).toEqual([{ index: 0, name: 'NVIDIA H200', util_pct: 94, temp_c: 52, mem_used_mb: 21581, mem_total_mb: 143771 }]);
   });
 
   it('returns no GPUs for empty or error output', () => {
