@@ -117,6 +117,9 @@ export class RunDirWriter implements Reporter {
       message: step.message,
       is_question: step.isQuestion,
       turn_id: step.turnId,
+      // Issue 17: the plan's cl100k count, so the monitor's pending queue need not tokenise every message again
+      // (GoodAI's readers take `data` by key; an extra one is ignored).
+      ...(this.resultsJsonl ? {} : { tokens: step.tokens }),
     });
     this.event('turn_start', {
       test_id: step.testId,
@@ -137,6 +140,7 @@ export class RunDirWriter implements Reporter {
       message: info.replyText,
       is_question: step.isQuestion,
       turn_id: step.turnId,
+      ...(step.replyTokens !== undefined ? { tokens: step.replyTokens } : {}),
       ...(record.status === 'error' ? { error: record.reason ?? 'error' } : {}),
     });
     // issue 12: GoodAI's total_token_count: the message and the reply, cl100k, as the LTM plan counted them.

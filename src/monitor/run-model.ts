@@ -132,6 +132,37 @@ class Ring<T> {
   }
 }
 
+/**
+ * Tokens and LLM time of the calls that ended in the last TPS_WINDOW_MS (at most `cap`
+ * of them), kept as running sums: issue 17's windowed tokens/s without a pass over the
+ * window per turn (folding a 100,000-turn run scanned 2,048 entries a turn).
+ */
+class WindowSums {
+  private items: { t: number; tokens: number; llm_ms: number }[] = [];
+  private head = 0;
+  tokens = 0;
+  llm_ms = 0;
+  constructor(private readonly cap: number) {}
+  push(item: { t: number; tokens: number; llm_ms: number }): void {
+    this.items.push(item);
+    this.tokens += item.tokens;
+    this.llm_ms += item.llm_ms;
+    while (this.items.length - this.head > this.cap || this.items[this.head]!.t < item.t - TPS_WINDOW_MS) this.drop();
+    if (this.head > 4096) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+  get empty(): boolean {
+    return this.items.length === this.head;
+  }
+  private drop(): void {
+    const old = this.items[this.head++]!;
+    this.tokens -= old.tokens;
+    this.llm_ms -= old.llm_ms;
+  }
+}
+
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const ms = (iso: string | null): number => (iso ? Date.parse(iso) : NaN);
@@ -170,6 +201,7 @@ export class RunModel {
   active_ms_before = 0;
   segment_started_at: string | null = null;
   tpsWindow = new Ring<{ t: number; tokens: number; llm_ms: number }>(LATENCY_RING);
+  private readonly tpsSums = new WindowSums(LATENCY_RING);
   pass = 0;
   fail = 0;
   partial = 0;
@@ -421,6 +453,7 @@ export class RunModel {
     if (ttft !== null) this.ttfts.push(ttft);
     if (llm !== null && llm > 0) {
       this.tpsWindow.push({ t: ms(ts), tokens: out, llm_ms: llm });
+      this.tpsSums.push({ t: ms(ts), tokens: out, llm_ms: llm });
       const rate = this.windowTokensPerS();
       if (rate !== null) this.tps.push({ ts, tokens_per_s: rate });
     }
@@ -530,17 +563,8 @@ export class RunModel {
    * reply that arrives in one chunk reads as what it cost, not tokens per microsecond.
    */
   windowTokensPerS(): number | null {
-    const items = this.tpsWindow.toArray();
-    const last = items.at(-1);
-    if (!last) return null;
-    let tokens = 0;
-    let llm = 0;
-    for (const i of items) {
-      if (i.t < last.t - TPS_WINDOW_MS) continue;
-      tokens += i.tokens;
-      llm += i.llm_ms;
-    }
-    return llm > 0 ? (tokens * 1000) / llm : null;
+    if (this.tpsSums.empty) return null;
+    return this.tpsSums.llm_ms > 0 ? (this.tpsSums.tokens * 1000) / this.tpsSums.llm_ms : null;
   }
 
   private datasetStats(name: string): { total: number; done: number; pass: number; score: number; max_score: number } {

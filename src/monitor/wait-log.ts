@@ -42,7 +42,8 @@ export class WaitLog {
     // The test's next message, or its END: the wait is over.
     if (type === MasterLogType.SEND_MESSAGE || type === MasterLogType.END) this.waits.delete(id);
     if (typeof type === 'number' && COUNTED.has(type) && this.waits.size && typeof data['message'] === 'string') {
-      const n = this.countTokens(data['message']);
+      // Runs since issue 17's follow-up record the plan's count; older ones are counted here.
+      const n = typeof data['tokens'] === 'number' ? data['tokens'] : this.countTokens(data['message']);
       for (const w of this.waits.values()) w.tokens_passed += n;
     }
   }
