@@ -46,7 +46,10 @@ describe('the monitor page over a finished task run with retries (seed 004 route
     // The success chart drew (a, b, c: 100%, 50%, 67%), not its empty overlay.
     expect(await page.locator('#overlay-success').isHidden()).toBe(true);
     await expect.poll(() => text('workers-count'), { timeout: 5000 }).toBe('0/1 active');
-    expect(await page.locator('#worker-rows tr').allInnerTexts()).toEqual([expect.stringMatching(/^tasks-retried\/lane-0\tdone\t—\t3\t3\t/)]);
+    // Polled: a snapshot refresh (the run's `loaded`) can re-render the panel just then, and a row not laid out reads without its tabs.
+    await expect
+      .poll(() => page.locator('#worker-rows tr').allInnerTexts(), { timeout: 5000 })
+      .toEqual([expect.stringMatching(/^tasks-retried\/lane-0\tdone\t—\t3\t3\t/)]);
     await expect.poll(() => page.locator('#cost-rows').innerText(), { timeout: 5000 }).toContain('$0.0027');
     await page.screenshot({ path: join(SHOTS, 'monitor-numbers.png'), fullPage: true });
   });
