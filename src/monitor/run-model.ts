@@ -135,7 +135,7 @@ class Ring<T> {
 /**
  * Tokens and LLM time of the calls that ended in the last TPS_WINDOW_MS (at most `cap`
  * of them), kept as running sums: issue 17's windowed tokens/s without a pass over the
- * window per turn (folding a 100,000-turn run scanned 2,048 entries a turn).
+ * window per turn (folding a 100,000-turn run scanned up to 4,096 entries a turn).
  */
 class WindowSums {
   private items: { t: number; tokens: number; llm_ms: number }[] = [];
@@ -155,6 +155,10 @@ class WindowSums {
   }
   get empty(): boolean {
     return this.items.length === this.head;
+  }
+  /** The newest `n` calls still in the window, oldest first (the page computes the same rate from them). */
+  recent(n: number): { t: number; tokens: number; llm_ms: number }[] {
+    return this.items.slice(Math.max(this.head, this.items.length - n));
   }
   private drop(): void {
     const old = this.items[this.head++]!;
@@ -200,8 +204,7 @@ export class RunModel {
   /** Active time of the segments before the current one (issue 17). */
   active_ms_before = 0;
   segment_started_at: string | null = null;
-  tpsWindow = new Ring<{ t: number; tokens: number; llm_ms: number }>(LATENCY_RING);
-  private readonly tpsSums = new WindowSums(LATENCY_RING);
+  private readonly tpsWindow = new WindowSums(LATENCY_RING);
   pass = 0;
   fail = 0;
   partial = 0;
@@ -453,7 +456,6 @@ export class RunModel {
     if (ttft !== null) this.ttfts.push(ttft);
     if (llm !== null && llm > 0) {
       this.tpsWindow.push({ t: ms(ts), tokens: out, llm_ms: llm });
-      this.tpsSums.push({ t: ms(ts), tokens: out, llm_ms: llm });
       const rate = this.windowTokensPerS();
       if (rate !== null) this.tps.push({ ts, tokens_per_s: rate });
     }
@@ -563,8 +565,8 @@ export class RunModel {
    * reply that arrives in one chunk reads as what it cost, not tokens per microsecond.
    */
   windowTokensPerS(): number | null {
-    if (this.tpsSums.empty) return null;
-    return this.tpsSums.llm_ms > 0 ? (this.tpsSums.tokens * 1000) / this.tpsSums.llm_ms : null;
+    if (this.tpsWindow.empty) return null;
+    return this.tpsWindow.llm_ms > 0 ? (this.tpsWindow.tokens * 1000) / this.tpsWindow.llm_ms : null;
   }
 
   private datasetStats(name: string): { total: number; done: number; pass: number; score: number; max_score: number } {
@@ -640,7 +642,7 @@ export class RunModel {
       telemetry: this.telemetry.toArray(),
       tps: this.tps.toArray(),
       // The page recomputes tokens/s from these as turns end (issue 17).
-      tps_window: this.tpsWindow.toArray().slice(-256),
+      tps_window: this.tpsWindow.recent(256),
       success_over_time: this.successOverTime,
       notices: this.notices.toArray(),
       per_dataset: Object.fromEntries(this.perDataset),
