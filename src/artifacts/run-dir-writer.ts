@@ -35,8 +35,8 @@ export class RunDirWriter implements Reporter {
   private meta: RunMeta | undefined;
   private readonly runId: string;
   private readonly resumed: boolean;
-  /** Task runs (issue 8): per-test results as lines of one file, not a file each. */
-  private readonly resultsJsonl: boolean;
+  /** A task run (issue 8, 13): see the constructor's `taskRun`. */
+  private readonly taskRun: boolean;
   private results: JsonlWriter | undefined;
 
   constructor(
@@ -45,17 +45,22 @@ export class RunDirWriter implements Reporter {
     options: {
       startSeq?: number;
       /**
-       * Write per-test results as lines of `results/<agent>/results.jsonl`
-       * (with `test_id`) instead of one JSON file per test: a 2,000-task run
-       * would otherwise spend more time creating files than talking to the model.
+       * A task run, whose tasks are independent one-turn conversations:
+       * - per-test results are lines of `results/<agent>/results.jsonl` (with
+       *   `test_id`), not one JSON file per test: a 2,000-task run would otherwise
+       *   spend more time creating files than talking to the model (issue 8);
+       * - each task's `task_log` and `full_log` are its own exchange, so no GoodAI
+       *   log buffer of every concurrent task's traffic is kept (issue 13);
+       * - master_log carries no `tokens`: a task step's count is an estimate, not
+       *   GoodAI's cl100k count (issue 17).
        * @default false
        */
-      resultsJsonl?: boolean;
+      taskRun?: boolean;
     } = {},
   ) {
     this.runId = runId;
     this.resumed = (options.startSeq ?? 0) > 0;
-    this.resultsJsonl = options.resultsJsonl ?? false;
+    this.taskRun = options.taskRun ?? false;
     this.seq = options.startSeq ?? 0;
     this.events = new JsonlWriter(join(runDir, 'events.jsonl'));
     this.turns = new JsonlWriter(join(runDir, 'turn_metrics.jsonl'));
@@ -77,9 +82,8 @@ export class RunDirWriter implements Reporter {
     const id = goodaiTestId(testId);
     this.master.write({ type, timestamp: ms / 1000, test_id: id, data });
     // issue 12: the same event in GoodAI's human-readable form, for the results' task_log and full_log.
-    // A task run's tasks are independent conversations: its full_log is the task's own (issue 13: buffering
-    // every concurrent task's traffic for each task's log was a fifth of a task run's CPU).
-    if (this.resultsJsonl) return;
+    // Issue 13: buffering every concurrent task's traffic for each task's log was a fifth of a task run's CPU.
+    if (this.taskRun) return;
     this.goodaiLog.add({
       type,
       ms,
@@ -119,7 +123,7 @@ export class RunDirWriter implements Reporter {
       turn_id: step.turnId,
       // Issue 17: the plan's cl100k count, so the monitor's pending queue need not tokenise every message again
       // (GoodAI's readers take `data` by key; an extra one is ignored).
-      ...(this.resultsJsonl ? {} : { tokens: step.tokens }),
+      ...(this.taskRun ? {} : { tokens: step.tokens }),
     });
     this.event('turn_start', {
       test_id: step.testId,
@@ -171,7 +175,7 @@ export class RunDirWriter implements Reporter {
   onTestEnd(info: TestEndInfo, progress: ProgressSnapshot): void {
     const { test } = info;
     // GoodAI's update_result runs before its END event: full_log ends with the test's last reply.
-    const logs = this.resultsJsonl ? undefined : this.goodaiLog.take(goodaiTestId(test.testId), test.uses_callback);
+    const logs = this.taskRun ? undefined : this.goodaiLog.take(goodaiTestId(test.testId), test.uses_callback);
     this.masterLog(MasterLogType.END, test.testId, {});
     const agent = String(this.meta?.agent['name'] ?? 'agent');
     const at = pyDatetime(Date.now());
@@ -191,7 +195,7 @@ export class RunDirWriter implements Reporter {
       needles: test.is_question.filter((q) => !q).length,
       memory_span: info.span,
     };
-    if (this.resultsJsonl) {
+    if (this.taskRun) {
       this.results ??= new JsonlWriter(join(this.runDir, RESULTS_DIRNAME, agent, 'results.jsonl'));
       this.results.write({ test_id: test.testId, dataset: test.dataset, ...result });
     } else {

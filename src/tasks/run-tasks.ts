@@ -236,7 +236,7 @@ interface TaskRunContext {
 
 async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise<TaskRunResult> {
   const { agentConfig, dataset, runId, runDir, state, resume } = { ...s, resume: options.resume };
-  const writer = new RunDirWriter(runDir, runId, { resultsJsonl: true, ...(resume ? { startSeq: resume.nextSeq } : {}) });
+  const writer = new RunDirWriter(runDir, runId, { taskRun: true, ...(resume ? { startSeq: resume.nextSeq } : {}) });
   const reporters: Reporter[] = [writer, ...(options.reporters ?? [])];
   const emit = emitTo(reporters);
   const publish = (type: string, data: Record<string, unknown>): void => {
