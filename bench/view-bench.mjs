@@ -9,7 +9,7 @@ import { writeBigRun } from './fixtures/big-run.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { startMonitor } = await import(join(ROOT, 'dist/monitor/server.js'));
-const { VIEW_READY_MS } = await import(join(ROOT, 'dist/cli/commands/view.js'));
+const { READY_WITHIN_MS } = await import(join(ROOT, 'dist/monitor/server.js'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const BIG_TESTS = Number(process.env.BENCH_BIG_TESTS ?? 10_000);
 const TURNS_PER_TEST = 10;
@@ -75,12 +75,12 @@ async function open(dir, expected, readyWithinMs) {
 const dir = mkdtempSync(join(tmpdir(), 'referee-view-bench-'));
 for (let i = 0; i < RUNS; i++) writeSmallRun(dir, `run-${String(i).padStart(4, '0')}`);
 
-const small = await open(dir, RUNS, VIEW_READY_MS);
+const small = await open(dir, RUNS, READY_WITHIN_MS);
 await small.monitor.close();
 console.log(`view: ${RUNS} runs: first list answered ${small.first.at.toFixed(0)} ms after start (request ${small.first.ms.toFixed(0)} ms), every run read at ${small.loadedAt.toFixed(0)} ms`);
 
 const big = writeBigRun(dir, { runId: 'big', tests: BIG_TESTS, turnsPerTest: TURNS_PER_TEST });
-const withBig = await open(dir, RUNS + 1, VIEW_READY_MS);
+const withBig = await open(dir, RUNS + 1, READY_WITHIN_MS);
 console.log(
   `view: ${RUNS} runs + one ${big.turns}-turn run: first list answered ${withBig.first.at.toFixed(0)} ms after start; ` +
     `list requests while it loads took at most ${withBig.slowest.toFixed(0)} ms; the big run fully read at ${withBig.loadedAt.toFixed(0)} ms`,

@@ -2,9 +2,6 @@ import { READY_WITHIN_MS, startMonitor } from '../../monitor/server.js';
 import { untilInterrupted } from '../signals.js';
 import { parseMonitorFlags } from './monitor.js';
 
-/** Small runs directories are read whole before the first page; larger ones load behind it. */
-export const VIEW_READY_MS = READY_WITHIN_MS;
-
 /**
  * `referee view` (issue 17): the monitor's server over a runs directory, opened at
  * its viewer page (run list, samples, export); the live page stays at `/`.
@@ -19,7 +16,7 @@ export async function viewCommand(argv: Record<string, unknown>): Promise<number
     ...(flags.token ? { token: flags.token } : {}),
     ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
     // issue 17: serve at once beside a 100,000-turn run; what is still being read shows as loading.
-    readyWithinMs: VIEW_READY_MS,
+    readyWithinMs: READY_WITHIN_MS,
   });
   const hint = flags.token ? '?token=<your token>' : '';
   process.stdout.write(`view: ${server.url}view${hint} (runs under ${server.hub.runsDir}; live monitor at ${server.url})\n`);
