@@ -9,8 +9,8 @@ import { compareBuilder, compareCommand, type CompareArgs } from './commands/com
 import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
 import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
-import { exportGoodaiCommand } from './commands/export.js';
-import { viewCommand } from './commands/view.js';
+import { exportBuilder, exportCommand } from './commands/export.js';
+import { viewBuilder, viewCommand } from './commands/view.js';
 import { boundHeapGrowth } from '../heap-growth.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
@@ -31,7 +31,7 @@ await yargs(hideBin(process.argv))
   .command('monitor', 'Serve the live monitor (REST, SSE and a page) over run directories', monitorBuilder, (argv) =>
     exec(() => monitorCommand(argv)),
   )
-  .command('view', 'Browse finished and live runs: run list, samples, CSV/JSON export (the monitor at /view)', (y) => monitorBuilder(y).example('$0 view --runs-dir runs', 'every run under runs/ at http://127.0.0.1:8080/view'), (argv) =>
+  .command('view', 'Browse finished and live runs: run list, samples, CSV/JSON export (the monitor at /view)', viewBuilder, (argv) =>
     exec(() => viewCommand(argv)),
   )
   .command(
@@ -63,11 +63,8 @@ await yargs(hideBin(process.argv))
     (argv) => exec(() => simCommand(argv)),
   )
   // issue 12: a run in GoodAI's layout, for GoodAI's own reporting and evaluate.py
-  .command(
-    'export goodai <run-dir> <out-dir>',
-    "Write a run in GoodAI's layout: <out-dir>/<run_name>/{definitions, results/<agent>}",
-    (y) => y.positional('run-dir', { type: 'string', demandOption: true }).positional('out-dir', { type: 'string', demandOption: true }),
-    (argv) => exec(() => exportGoodaiCommand(argv['run-dir'] as string, argv['out-dir'] as string)),
+  .command('export [format] [run-dir] [out-dir]', "Write a run in another tool's layout: export goodai <run-dir> <out-dir>", exportBuilder, (argv) =>
+    exec(() => exportCommand(argv)),
   )
   // issue 3: telemetry replay and the native collector/Phoenix/Prometheus stack
   .command(
@@ -100,10 +97,12 @@ await yargs(hideBin(process.argv))
   .example('$0 run --suite configs/suites/judged.yaml', 'a task suite: agents x task files')
   .example('$0 compare runs/a runs/b', 'compare two finished runs')
   .epilogue('Every command takes --help. Configs are checked with `referee validate` before a run.')
-  .demandCommand(1, 'Name a command: run, compare, monitor, view, validate, sim, replay, stack')
+  // issue 21: no list to keep in step with the commands above.
+  .demandCommand(1, 'name a command (referee --help lists them)')
   .strict()
   .fail((msg, err) => {
-    process.stderr.write(`referee: ${err ? err.message : msg}\n`);
+    // One line, like every other error (yargs' own messages can span several).
+    process.stderr.write(`referee: ${(err ? err.message : msg).replace(/\s*\n\s*/g, ' ').trim()}\n`);
     process.exit(2);
   })
   .help()

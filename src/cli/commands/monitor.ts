@@ -6,10 +6,16 @@ import { ConfigError } from '../../errors.js';
 import { READY_WITHIN_MS, startMonitor } from '../../monitor/server.js';
 import { untilInterrupted } from '../signals.js';
 
+/** The server's flags, shared by `monitor` and `view` (one schema, one set of names). */
+export function monitorOptions(y: Argv): Argv {
+  return y.options(yargsOptionsFromSchema(MonitorFlagsSchema));
+}
+
 export function monitorBuilder(y: Argv): Argv {
-  return y
-    .options(yargsOptionsFromSchema(MonitorFlagsSchema))
-    .example('$0 monitor --runs-dir runs', 'watch every run under runs/ at http://127.0.0.1:8080/');
+  return monitorOptions(y)
+    .example('$0 monitor', 'watch the runs under runs/ live at http://127.0.0.1:8080/')
+    .example('$0 monitor --runs-dir runs --port 0', 'the same on any free port (the address is printed)')
+    .example('$0 monitor --host 0.0.0.0 --token <token>', 'reachable from other machines, /api/* behind a bearer token');
 }
 
 export function parseMonitorFlags(argv: Record<string, unknown>): MonitorFlags {

@@ -1,6 +1,14 @@
+import type { Argv } from 'yargs';
 import { READY_WITHIN_MS, startMonitor } from '../../monitor/server.js';
 import { untilInterrupted } from '../signals.js';
-import { parseMonitorFlags } from './monitor.js';
+import { monitorOptions, parseMonitorFlags } from './monitor.js';
+
+/** issue 21: view's own help; its flags are the monitor's (the same server). */
+export function viewBuilder(y: Argv): Argv {
+  return monitorOptions(y)
+    .example('$0 view', 'browse the runs under runs/ at http://127.0.0.1:8080/view')
+    .example('$0 view --runs-dir results --port 9000', 'another runs directory, on port 9000');
+}
 
 /**
  * `referee view` (issue 17): the monitor's server over a runs directory, opened at
