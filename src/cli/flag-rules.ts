@@ -25,7 +25,7 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
   attempts: ['tasks', 'suite'],
   'cooling-s': ['tasks', 'suite'],
   monitor: ALL,
-  'monitor-port': ALL,
+  port: ALL,
   host: ALL,
   token: ALL,
   'compute-hourly-usd': ALL,

@@ -34,7 +34,7 @@ export async function monitorIfAsked(flags: RunFlags, outputDir: string): Promis
   const token = monitorToken(flags.token);
   const monitor = await startMonitor({
     runsDir: outputDir,
-    port: flags['monitor-port'],
+    port: flags.port,
     ...(flags.host ? { host: flags.host } : {}),
     ...(token ? { token } : {}),
     ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),

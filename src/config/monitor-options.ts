@@ -20,8 +20,9 @@ export const ComputeHourlySchema = z
  * Options of `referee monitor`, the single source of its CLI flags (STYLE.md 5).
  */
 export const MonitorFlagsSchema = z.object({
-  'runs-dir': z.string().default('runs').describe('Root holding run directories (a run, or a match folder of runs)'),
-  port: z.number().int().min(0).max(65535).default(8080).describe('TCP port (0: any free port)'),
+  // issue 21: the same names as `referee run`, whose old names are aliases here too.
+  'runs-dir': z.string().default('runs').describe('Root holding run directories (a run, or a match folder of runs)').meta({ aliases: ['output-dir'] }),
+  port: z.number().int().min(0).max(65535).default(8080).describe('TCP port (0: any free port)').meta({ aliases: ['monitor-port'] }),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to bind; anything but loopback requires --token'),
   token: MonitorTokenSchema.optional().describe('Required on /api/* as "Authorization: Bearer <token>" or ?token= (default: $REFEREE_MONITOR_TOKEN, which ps does not show)'),
   'heartbeat-s': z.number().positive().default(15).describe('Seconds between SSE heartbeat comments'),

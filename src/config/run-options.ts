@@ -10,7 +10,8 @@ export const RunFlagsSchema = z.object({
   'agent-config': z.string().optional().describe('Agent YAML (default: the built-in memory agent on the offline sim model)'),
   'dataset-config': z.string().optional().describe('Dataset YAML in the GoodAI shape (default: the built-in offline dataset)'),
   overrides: z.array(z.string()).default([]).describe('Patch a config field, key.path=value (repeatable; agent.* or dataset.*)'),
-  'output-dir': z.string().default('runs').describe('Output root; each run gets <output-dir>/<run-id>/'),
+  // issue 21: one name for the runs directory on every command; run's old name stays an alias.
+  'runs-dir': z.string().default('runs').describe('Runs directory; each run gets <runs-dir>/<run-id>/').meta({ aliases: ['output-dir'] }),
   concurrency: z.number().int().positive().optional().describe('Test conversations run at once, turns within one in order (default 1; task runs: the suite\'s defaults.concurrency, else 8)'),
   'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/).optional().describe('Run id (default: <agent>-<timestamp>-<random>); match mode: the match directory; a suite: the prefix of its cells\' ids'),
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
@@ -21,7 +22,8 @@ export const RunFlagsSchema = z.object({
   'judge-config': z.string().optional().describe('Agent YAML whose endpoint judges the evaluations GoodAI hands to an LLM, and task evaluators of type judge (costs go to managing_costs_usd)'),
   // Issue 6: the live monitor beside the run, in the same process.
   monitor: z.boolean().default(false).describe('Serve the live monitor on 127.0.0.1 while the run executes'),
-  'monitor-port': z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)'),
+  // issue 21: --port, as on `monitor`, `view` and `sim`; the old name stays an alias.
+  port: z.number().int().min(0).max(65535).default(8080).describe('Port of the --monitor page (0: any free port)').meta({ aliases: ['monitor-port'] }),
   // issue 14: the same binding and token as `referee monitor`.
   host: z.string().min(1).optional().describe('With --monitor: interface to bind (default 127.0.0.1); anything but loopback requires --token'),
   token: MonitorTokenSchema.optional().describe('With --monitor: required on /api/* as "Authorization: Bearer <token>" or ?token= (default: $REFEREE_MONITOR_TOKEN)'),
@@ -63,9 +65,27 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return s;
 }
 
+interface YargsOption {
+  type: YargsType;
+  describe?: string;
+  default?: unknown;
+  string?: boolean;
+  hidden?: boolean;
+  alias?: string[];
+}
+
+/**
+ * issue 21: a flag's other names, set on its schema field as `.meta({ aliases: [...] })`
+ * (last, after `.describe()`), so the schema stays the one source of the flags.
+ */
+function aliasesOf(field: z.ZodType): string[] {
+  const aliases = field.meta()?.['aliases'];
+  return Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === 'string') : [];
+}
+
 /** yargs option definitions derived from a flat zod object schema. */
-export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean; hidden?: boolean }> {
-  const out: Record<string, { type: YargsType; describe?: string; default?: unknown; string?: boolean; hidden?: boolean }> = {};
+export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, YargsOption> {
+  const out: Record<string, YargsOption> = {};
   for (const [key, field] of Object.entries(schema.shape) as [string, z.ZodType][]) {
     const inner = unwrap(field);
     const type: YargsType =
@@ -78,6 +98,7 @@ export function yargsOptionsFromSchema(schema: z.ZodObject): Record<string, { ty
       ...(field.description?.startsWith('Internal') ? { hidden: true } : {}),
       ...(def !== undefined && type !== 'array' ? { default: def } : {}),
       ...(type === 'array' ? { string: true } : {}),
+      ...(aliasesOf(field).length ? { alias: aliasesOf(field) } : {}),
     };
   }
   return out;

@@ -1,5 +1,8 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
+import { writeSmallDataset } from '../monitor/helpers.js';
 
 // issue 21, item 4: a CLI with conventions.
 describe('each command has its own help', () => {
@@ -31,5 +34,29 @@ describe('each command has its own help', () => {
     const r = await runCli([]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('referee: name a command (referee --help lists them)\n');
+  });
+});
+
+describe('one flag name for the runs directory and the port', () => {
+  it('run, monitor and view show --runs-dir and --port, with the old names as aliases', async () => {
+    for (const command of ['run', 'monitor', 'view']) {
+      const r = await runCli([command, '--help']);
+      expect(r.stdout, command).toMatch(/^\s+--runs-dir, --output-dir\s/m);
+      expect(r.stdout, command).toMatch(/^\s+--port, --monitor-port\s/m);
+    }
+  });
+
+  it('run writes under --runs-dir, and under --output-dir as before', async () => {
+    const dir = tempDir();
+    const agent = join(dir, 'fast.yaml');
+    writeFileSync(agent, 'name: fast\nkind: chat\nllm: { provider: sim, model: sim-1, max_tokens: 32 }\ncontext_size: 512\n');
+    const dataset = writeSmallDataset(dir);
+    for (const flag of ['--runs-dir', '--output-dir']) {
+      const root = join(dir, flag.slice(2));
+      const r = await runCli(['run', '--quiet', '--agent-config', agent, '--dataset-config', dataset, flag, root, '--run-id', 'r1']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n').at(-1)).toBe(join(root, 'r1'));
+      expect(existsSync(join(root, 'r1', 'run.json'))).toBe(true);
+    }
   });
 });

@@ -14,7 +14,7 @@ export async function matchCommand(flags: RunFlags): Promise<number> {
     challengerConfig: flags['compare-with']!,
     datasetConfig: flags['dataset-config'] ?? packagePath(DEFAULT_DATASET_CONFIG),
     overrides: flags.overrides,
-    outputDir: flags['output-dir'],
+    outputDir: flags['runs-dir'],
     // --run-id names the match directory; each agent's run gets its own id inside it.
     ...(flags['run-id'] !== undefined ? { matchId: flags['run-id'] } : {}),
     parallel: flags.parallel,

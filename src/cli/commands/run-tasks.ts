@@ -53,7 +53,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
   let loaded = flags.suite !== undefined ? loadSuite(flags.suite, overrides) : singleTaskSuite(flags as RunFlags & { tasks: string });
   let challenger: SuiteChallenger | undefined;
   if (flags['compare-with'] !== undefined) ({ loaded, challenger } = withChallenger(loaded, flags['compare-with'], overrides));
-  return runSuiteCommand(loaded, flags, resolve(flags['output-dir']), {
+  return runSuiteCommand(loaded, flags, resolve(flags['runs-dir']), {
     ...(challenger ? { challenger } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),

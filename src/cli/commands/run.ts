@@ -107,7 +107,7 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   if (kind === 'resume') checkResumeFlags(flags);
   // Issue 13: a flag that cannot apply to this kind of run is an error, never ignored.
   checkFlagsApply(flags, kind);
-  const outputRoot = resolve(flags['output-dir']);
+  const outputRoot = resolve(flags['runs-dir']);
   if (kind === 'suite' || kind === 'tasks') return withRunMonitor(flags, outputRoot, () => runTasksCommand(flags));
   // Match mode: this process orchestrates two `referee run` children (issue 5).
   if (kind === 'match') return withRunMonitor(flags, outputRoot, () => matchCommand(flags));
