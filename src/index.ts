@@ -45,7 +45,7 @@ export { compareRuns, compareRunContents, type CompareOptions } from './match/co
 export { compareSuiteCells, formatSuiteComparison, type SuiteComparison, type CellComparison } from './match/suite-compare.js';
 export { computeRunMetrics } from './match/metrics.js';
 export { RunMetricsSchema, MatchResultSchema, type RunMetrics, type MatchResult } from './match/schemas.js';
-export { comparePaired, pairedBootstrap, signTest, verdictText } from './match/stats.js';
+export { comparePaired, pairedPermutation, verdictText } from './match/stats.js';
 export { readRunDir, TranscriptRecordSchema, type RunDirContents } from './artifacts/run-dir-reader.js';
 export { writeRunReport, writeComparisonReport } from './report/write.js';
 export { HtmlReportReporter } from './report/report-reporter.js';

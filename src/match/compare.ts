@@ -8,14 +8,12 @@ import { comparePaired, verdictText, type PairedComparison } from './stats.js';
 export interface CompareOptions {
   /** Compare runs on different datasets anyway (their tests are paired by test id). @default false */
   allowDifferentDatasets?: boolean;
-  /** Bootstrap resamples. @default 10000 */
+  /** Sign patterns drawn by the permutation test past 16 tests (up to 16, all are enumerated). @default 10000 */
   resamples?: number;
-  /** Seed of the bootstrap RNG. @default 0 */
+  /** Seed of the permutation test's RNG. @default 0 */
   seed?: number;
-  /** Significance level. @default 0.05 */
+  /** Significance level; the interval is at 1 − alpha, from the same test, so the two never disagree. @default 0.05 */
   alpha?: number;
-  /** Confidence level of the interval. @default 0.95 */
-  confidence?: number;
   /** @default a fresh `match-<time>-<hex>` */
   matchId?: string;
   /** Problems found on the way (a crashed child), carried into match.json. */
@@ -36,6 +34,7 @@ function toResult(c: PairedComparison, names: { a: string; b: string }): PairedC
     resamples: c.resamples,
     test: c.test,
     p_value: c.p,
+    min_p_value: c.minP,
     challenger_better: c.bBetter,
     champion_better: c.aBetter,
     ties: c.ties,
@@ -82,7 +81,7 @@ export function compareRunContents(champion: RunDirContents, challenger: RunDirC
   const unpaired = [...champion.tests, ...challenger.tests].map((t) => t.test_id).filter((id) => !pairedIds.has(id));
 
   const names = displayNames(a.agent_name, b.agent_name);
-  const settings = { resamples: options.resamples ?? 10_000, seed: options.seed ?? 0, alpha: options.alpha ?? 0.05, confidence: options.confidence ?? 0.95 };
+  const settings = { resamples: options.resamples ?? 10_000, seed: options.seed ?? 0, alpha: options.alpha ?? 0.05, confidence: 1 - (options.alpha ?? 0.05) };
   const run = (rows: typeof paired): PairedComparisonResult =>
     toResult(
       comparePaired(

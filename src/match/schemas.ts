@@ -55,8 +55,11 @@ export const PairedComparisonSchema = z.object({
   ci_high_points: z.number(),
   confidence: z.number(),
   resamples: z.number().int(),
-  test: z.enum(['mcnemar-exact', 'sign']),
+  /** issue 21: one rule for the verdict, the p-value and the interval: the paired permutation test (exact up to 16 tests). */
+  test: z.enum(['permutation-exact', 'permutation']),
   p_value: z.number(),
+  /** The smallest p-value these tests could give; at or above alpha no difference can be significant. */
+  min_p_value: z.number().optional(),
   challenger_better: z.number().int(),
   champion_better: z.number().int(),
   ties: z.number().int(),

@@ -3,23 +3,21 @@ import { createRng } from '../datasets/rng.js';
 /**
  * Paired statistics for comparing two agents test by test. Pure functions: the
  * same inputs and seed give the same numbers on every machine.
+ *
+ * One rule gives the verdict, the p-value and the interval: the paired
+ * permutation (sign-flip) test of the mean difference, and the interval made
+ * of the shifts that test does not reject. So "significant" and "the interval
+ * excludes 0" are the same statement, and never contradict. On pass/fail
+ * scores the p-value is the exact McNemar test's.
  */
 
-export interface BootstrapOptions {
-  /** Resamples drawn. @default 10000 */
+export interface PermutationOptions {
+  /** Random sign patterns drawn when there are too many tests to enumerate them all. @default 10000 */
   resamples?: number;
-  /** Seed of the resampling RNG, so a report is reproducible. @default 0 */
+  /** Seed of the sign-pattern RNG, so a report is reproducible. @default 0 */
   seed?: number;
-  /** Two-sided confidence level. @default 0.95 */
-  confidence?: number;
-}
-
-export interface BootstrapInterval {
-  mean: number;
-  low: number;
-  high: number;
-  resamples: number;
-  confidence: number;
+  /** Significance level; the interval is at 1 − alpha. @default 0.05 */
+  alpha?: number;
 }
 
 export function mean(values: readonly number[]): number {
@@ -39,80 +37,123 @@ export function quantile(sorted: readonly number[], q: number): number {
   return a + (sorted[hi]! - a) * (pos - lo);
 }
 
+/** Up to this many tests every one of the 2^n sign patterns is enumerated (65,536 at 16). */
+export const EXACT_MAX_TESTS = 16;
+
 /**
- * Percentile bootstrap confidence interval of the mean of paired differences:
- * tests are resampled with replacement, so the pairing (same test, both agents)
- * is kept. An empty input gives a zero interval.
+ * The sign patterns of the test, each reduced to two sums: A = Σ sᵢdᵢ and
+ * B = Σ sᵢ. The statistic of the shifted differences dᵢ − δ under a pattern is
+ * A − δB, so one pass over the data serves every δ the interval search tries.
  */
-export function pairedBootstrap(differences: readonly number[], options: BootstrapOptions = {}): BootstrapInterval {
-  const resamples = options.resamples ?? 10_000;
-  const confidence = options.confidence ?? 0.95;
-  const n = differences.length;
-  if (n === 0) return { mean: 0, low: 0, high: 0, resamples: 0, confidence };
-  const rng = createRng(options.seed ?? 0);
-  const means = new Float64Array(resamples);
+interface SignPatterns {
+  a: Float64Array;
+  b: Float64Array;
+  exact: boolean;
+}
+
+function signPatterns(d: readonly number[], resamples: number, seed: number): SignPatterns {
+  const n = d.length;
+  if (n <= EXACT_MAX_TESTS) {
+    const count = 2 ** n;
+    const a = new Float64Array(count);
+    const b = new Float64Array(count);
+    for (let mask = 0; mask < count; mask++) {
+      let sa = 0;
+      let sb = 0;
+      for (let i = 0; i < n; i++) {
+        const s = mask & (1 << i) ? -1 : 1;
+        sa += s * d[i]!;
+        sb += s;
+      }
+      a[mask] = sa;
+      b[mask] = sb;
+    }
+    return { a, b, exact: true };
+  }
+  const rng = createRng(seed);
+  const a = new Float64Array(resamples);
+  const b = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += differences[Math.floor(rng.next() * n)]!;
-    means[r] = sum / n;
+    let sa = 0;
+    let sb = 0;
+    for (let i = 0; i < n; i++) {
+      const s = rng.next() < 0.5 ? -1 : 1;
+      sa += s * d[i]!;
+      sb += s;
+    }
+    a[r] = sa;
+    b[r] = sb;
   }
-  means.sort();
-  const alpha = (1 - confidence) / 2;
-  const sorted = Array.from(means);
-  return { mean: mean(differences), low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha), resamples, confidence };
+  return { a, b, exact: false };
 }
 
-export interface SignTestResult {
-  /** `mcnemar-exact` when every score is pass/fail, else `sign`. */
-  test: 'mcnemar-exact' | 'sign';
-  /** Pairs where B scored higher / lower; ties carry no information and are dropped. */
-  bBetter: number;
-  aBetter: number;
-  ties: number;
-  /** Two-sided exact binomial p-value (1 when there is no untied pair). */
-  p: number;
-}
+/** Sums within this of the observed one count as "as extreme" (the scores are sums of floats). */
+const EPS = 1e-9;
 
-/** ln C(n, k), exact enough for n in the millions. */
-function logChoose(n: number, k: number): number {
-  return logFactorial(n) - logFactorial(k) - logFactorial(n - k);
-}
-
-const logFactorials: number[] = [0];
-function logFactorial(n: number): number {
-  for (let i = logFactorials.length; i <= n; i++) logFactorials[i] = logFactorials[i - 1]! + Math.log(i);
-  return logFactorials[n]!;
-}
-
-/** Two-sided exact binomial test of k successes in n trials against p = 1/2. */
-export function binomialTwoSided(k: number, n: number): number {
-  if (n === 0) return 1;
-  const m = Math.min(k, n - k);
-  let tail = 0;
-  for (let i = 0; i <= m; i++) tail += Math.exp(logChoose(n, i) - n * Math.LN2);
-  return Math.min(1, 2 * tail);
+/** Two-sided p-value of H0: the mean difference is δ. */
+function pValueAt(p: SignPatterns, sum: number, n: number, delta: number): number {
+  const observed = Math.abs(sum - n * delta) - EPS;
+  let extreme = 0;
+  for (let r = 0; r < p.a.length; r++) if (Math.abs(p.a[r]! - delta * p.b[r]!) >= observed) extreme++;
+  // Enumerated: the exact share (the identity pattern is among them). Drawn: the identity added, so p is never 0.
+  return p.exact ? extreme / p.a.length : (extreme + 1) / (p.a.length + 1);
 }
 
 /**
- * Sign test on paired scores. When both agents' scores are all 0 or 1 this is
- * the exact McNemar test (the discordant pairs are the untied ones), and it is
- * labelled so.
+ * The interval's end on one side: between a shift the test keeps (`kept`) and
+ * one it rejects (`rejected`), by bisection to far below a display digit.
  */
-export function signTest(a: readonly number[], b: readonly number[]): SignTestResult {
-  if (a.length !== b.length) throw new RangeError(`signTest needs paired scores, got ${a.length} and ${b.length}`);
-  let bBetter = 0;
-  let aBetter = 0;
-  let ties = 0;
-  let binary = true;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if ((x !== 0 && x !== 1) || (y !== 0 && y !== 1)) binary = false;
-    if (y > x) bBetter++;
-    else if (x > y) aBetter++;
-    else ties++;
+function boundary(p: SignPatterns, sum: number, n: number, alpha: number, kept: number, rejected: number): number {
+  for (let i = 0; i < 40; i++) {
+    const mid = (kept + rejected) / 2;
+    if (pValueAt(p, sum, n, mid) >= alpha) kept = mid;
+    else rejected = mid;
   }
-  return { test: binary ? 'mcnemar-exact' : 'sign', bBetter, aBetter, ties, p: binomialTwoSided(bBetter, bBetter + aBetter) };
+  return kept;
+}
+
+export interface PermutationResult {
+  mean: number;
+  low: number;
+  high: number;
+  p: number;
+  /** Sign patterns used: all 2^n when `exact`, else the drawn ones. */
+  resamples: number;
+  exact: boolean;
+  /** The smallest p-value these differences could give (2 / 2^m for m non-zero differences, when enumerated). */
+  minP: number;
+}
+
+/**
+ * The paired permutation test of mean(d) = 0 and its inverted interval.
+ * Each end is searched from the side of 0 it lies on, so the interval holds 0
+ * exactly when p ≥ alpha. Differences are in [−1, 1]; so is the interval.
+ */
+export function pairedPermutation(differences: readonly number[], options: PermutationOptions = {}): PermutationResult {
+  const n = differences.length;
+  const alpha = options.alpha ?? 0.05;
+  if (n === 0) return { mean: 0, low: 0, high: 0, p: 1, resamples: 0, exact: true, minP: 1 };
+  const patterns = signPatterns(differences, options.resamples ?? 10_000, options.seed ?? 0);
+  let sum = 0;
+  for (const x of differences) sum += x;
+  const m = sum / n;
+  const p = pValueAt(patterns, sum, n, 0);
+  // Differences lie in [−1, 1]: a shift of 2 either way is rejected whenever anything can be.
+  const lo = -2;
+  const hi = 2;
+  // From the mean (p = 1 there) outwards; on 0's side, from 0 when 0 is kept, else between 0 and the mean.
+  const keeps0 = p >= alpha;
+  const toward = (far: number, zeroSide: boolean): number =>
+    zeroSide ? (keeps0 ? boundary(patterns, sum, n, alpha, 0, far) : boundary(patterns, sum, n, alpha, m, 0)) : boundary(patterns, sum, n, alpha, m, far);
+  const low = toward(lo, m >= 0);
+  const high = toward(hi, m < 0);
+  const nonZero = differences.filter((x) => Math.abs(x) > EPS).length;
+  const minP = patterns.exact ? Math.min(1, 2 / 2 ** nonZero) : 1 / (patterns.a.length + 1);
+  return { mean: m, low: clamp(low), high: clamp(high), p, resamples: patterns.a.length, exact: patterns.exact, minP };
+}
+
+function clamp(x: number): number {
+  return Math.max(-1, Math.min(1, x));
 }
 
 export interface PairedComparison {
@@ -124,44 +165,44 @@ export interface PairedComparison {
   ciHighPoints: number;
   confidence: number;
   resamples: number;
-  test: SignTestResult['test'];
+  /** `permutation-exact` when every sign pattern was enumerated, else `permutation` (drawn patterns). */
+  test: 'permutation-exact' | 'permutation';
   p: number;
+  /** The smallest p these tests could give: at or above alpha, no difference can be significant. */
+  minP: number;
+  /** Tests where B scored higher / lower / the same (descriptive; the test uses the differences). */
   bBetter: number;
   aBetter: number;
   ties: number;
-  /** The sign/McNemar p is below alpha and the bootstrap interval excludes 0. */
+  /** p < alpha, which is the same as the interval excluding 0. */
   significant: boolean;
-}
-
-export interface PairedOptions extends BootstrapOptions {
-  /** Significance level of the sign/McNemar test. @default 0.05 */
-  alpha?: number;
+  alpha: number;
 }
 
 /**
  * Compares per-test normalized scores (score / max_score, in [0, 1]) of A and
- * B. Significance asks for both the exact test and the interval, so a handful
- * of tests that all went one way is not called a real difference.
+ * B with the paired permutation test (see the module comment).
  */
-export function comparePaired(a: readonly number[], b: readonly number[], options: PairedOptions = {}): PairedComparison {
-  const sign = signTest(a, b);
+export function comparePaired(a: readonly number[], b: readonly number[], options: PermutationOptions = {}): PairedComparison {
+  if (a.length !== b.length) throw new RangeError(`comparePaired needs paired scores, got ${a.length} and ${b.length}`);
   const diffs = a.map((x, i) => b[i]! - x);
-  const ci = pairedBootstrap(diffs, options);
   const alpha = options.alpha ?? 0.05;
-  const excludesZero = ci.low > 0 || ci.high < 0;
+  const t = pairedPermutation(diffs, { ...options, alpha });
   return {
     n: diffs.length,
-    diffPoints: round(ci.mean * 100),
-    ciLowPoints: round(ci.low * 100),
-    ciHighPoints: round(ci.high * 100),
-    confidence: ci.confidence,
-    resamples: ci.resamples,
-    test: sign.test,
-    p: sign.p,
-    bBetter: sign.bBetter,
-    aBetter: sign.aBetter,
-    ties: sign.ties,
-    significant: diffs.length > 0 && sign.p < alpha && excludesZero,
+    diffPoints: round(t.mean * 100),
+    ciLowPoints: round(t.low * 100),
+    ciHighPoints: round(t.high * 100),
+    confidence: 1 - alpha,
+    resamples: t.resamples,
+    test: t.exact ? 'permutation-exact' : 'permutation',
+    p: t.p,
+    minP: t.minP,
+    bBetter: diffs.filter((x) => x > EPS).length,
+    aBetter: diffs.filter((x) => x < -EPS).length,
+    ties: diffs.filter((x) => Math.abs(x) <= EPS).length,
+    significant: diffs.length > 0 && t.p < alpha,
+    alpha,
   };
 }
 
@@ -172,9 +213,9 @@ function round(x: number): number {
 /** One line a person reads: who is better, by how much, and whether it is real. */
 export function verdictText(c: PairedComparison, names: { a: string; b: string }): string {
   if (c.n === 0) return 'no paired tests to compare';
-  const testName = c.test === 'mcnemar-exact' ? 'exact McNemar' : 'sign test';
-  const pText = `${testName} p=${formatP(c.p)}, n=${c.n} tests`;
-  if (c.diffPoints === 0 && !c.significant) return `no significant difference (equal mean score; ${pText})`;
+  const pText = `paired permutation test p=${formatP(c.p)}, n=${c.n} tests`;
+  const tooFew = c.minP >= c.alpha ? `; too few differing tests for any difference to be significant at ${pct(c.alpha)}` : '';
+  if (c.diffPoints === 0 && !c.significant) return `no significant difference (equal mean score; ${pText}${tooFew})`;
   // Worded from the leader's side, so the interval is of leader minus the other.
   const bLeads = c.diffPoints >= 0;
   const leader = bLeads ? names.b : names.a;
@@ -182,7 +223,7 @@ export function verdictText(c: PairedComparison, names: { a: string; b: string }
   const ci = `${pct(c.confidence)} CI ${fmt(low)}..${fmt(high)}`;
   const by = fmt(Math.abs(c.diffPoints));
   if (c.significant) return `${leader} better by ${by} points (${ci}; ${pText})`;
-  return `no significant difference (${leader} ahead by ${by} points, ${ci}; ${pText})`;
+  return `no significant difference (${leader} ahead by ${by} points, ${ci}; ${pText}${tooFew})`;
 }
 
 function fmt(x: number): string {

@@ -53,7 +53,7 @@ export interface SuiteCompareOptions {
   outputDir: string;
   /** The summary file's path. */
   file: string;
-  /** Seed of the bootstrap resampling. @default 0 */
+  /** Seed of the permutation test (used past 16 tests). @default 0 */
   seed?: number;
 }
 

@@ -46,7 +46,7 @@ export function renderReportHtml(data: ReportData): string {
 </main>
 <footer>Generated ${escapeHtml(data.generated_at)} by Referee ${escapeHtml(data.tool_version)}${
     data.match
-      ? ` · match ${escapeHtml(data.match.match_id)} · dataset ${escapeHtml(data.match.dataset_id.slice(0, 16))} · bootstrap ${escapeHtml(String(data.match.settings.resamples))} resamples, seed ${escapeHtml(String(data.match.settings.seed))}, alpha ${escapeHtml(String(data.match.settings.alpha))}`
+      ? ` · match ${escapeHtml(data.match.match_id)} · dataset ${escapeHtml(data.match.dataset_id.slice(0, 16))} · paired permutation test (exact up to 16 tests, else ${escapeHtml(String(data.match.settings.resamples))} sign patterns), seed ${escapeHtml(String(data.match.settings.seed))}, alpha ${escapeHtml(String(data.match.settings.alpha))}`
       : ''
   }. Chart.js is © Chart.js Contributors, MIT License.</footer>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>

@@ -115,7 +115,7 @@ describe('referee compare', () => {
       '--overrides', 'datasets.args.dataset_examples=6', '--overrides', 'datasets.args.memory_span=3000',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/memory-agent better by [\d.]+ points \(95% CI [\d.]+\.\.[\d.]+; sign test p=/);
+    expect(r.stderr).toMatch(/memory-agent better by [\d.]+ points \(95% CI [\d.]+\.\.[\d.]+; paired permutation test p=/);
     matchDir = r.stdout.trim();
     // --run-id names the match directory.
     expect(matchDir).toBe(join(out, 'named-match'));

@@ -17,7 +17,7 @@ export function compareBuilder(y: Argv): Argv {
       out: { type: 'string', describe: 'Where to write the HTML report (default: <output dir of B>/comparison_report-<A>-vs-<B>.html)' },
       json: { type: 'string', describe: 'Also write the MatchResult (match.json) here' },
       'allow-different-datasets': { type: 'boolean', default: false, describe: 'Compare runs on different datasets (tests paired by id)' },
-      seed: { type: 'number', default: 0, describe: 'Seed of the bootstrap resampling' },
+      seed: { type: 'number', default: 0, describe: 'Seed of the permutation test (used past 16 tests)' },
     })
     .example('$0 compare runs/a runs/b', 'compare two finished runs')
     .example('$0 compare --baseline runs/main runs/pr', 'fail (exit 3) on a significant regression');

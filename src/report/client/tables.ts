@@ -83,7 +83,7 @@ function renderDatasets(data) {
     return [d, cell(data.agents[0], d), cell(data.agents[1], d),
       c ? fmt(c.diff_points) : '–',
       c ? fmt(c.ci_low_points) + ' .. ' + fmt(c.ci_high_points) : '–',
-      c ? pValue(c.p_value) + ' (' + (c.test === 'mcnemar-exact' ? 'McNemar' : 'sign') + ')' : '–',
+      c ? pValue(c.p_value) : '–',
       c ? (c.significant ? 'yes' : 'no') : '–'];
   }), 'dataset-table'));
 }
