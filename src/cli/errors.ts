@@ -16,6 +16,20 @@ export function reportError(err: unknown, stream: NodeJS.WritableStream = proces
   return 1;
 }
 
+/**
+ * issue 21: the one line for a usage error yargs found. An unknown command names
+ * itself and a suggestion: yargs' "Did you mean run?" alone does not say what was wrong,
+ * and its "Unknown command: x" alone does not say where to look.
+ */
+export function usageErrorLine(message: string, args: readonly string[]): string {
+  const typed = args.find((a) => !a.startsWith('-'));
+  const suggestion = /^Did you mean (\S+)\?$/.exec(message.trim());
+  if (suggestion && typed !== undefined) return `referee: unknown command "${typed}": did you mean ${suggestion[1]}?`;
+  const unknown = /^Unknown commands?: (\S+)/.exec(message.trim());
+  if (unknown) return `referee: unknown command "${unknown[1]}" (referee --help lists the commands)`;
+  return `referee: ${oneLine(message)}`;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }

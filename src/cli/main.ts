@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { reportError } from './errors.js';
+import { reportError, usageErrorLine } from './errors.js';
 import { monitorBuilder, monitorCommand } from './commands/monitor.js';
 import { runBuilder, runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
@@ -100,9 +100,13 @@ await yargs(hideBin(process.argv))
   // issue 21: no list to keep in step with the commands above.
   .demandCommand(1, 'name a command (referee --help lists them)')
   .strict()
+  // issue 21: `referee frobnicate` is an unknown command with a suggestion, exit 2.
+  .strictCommands()
+  .recommendCommands()
+  .completion('completion', 'Print a bash or zsh completion script (for ~/.bashrc or ~/.zshrc)')
   .fail((msg, err) => {
     // One line, like every other error (yargs' own messages can span several).
-    process.stderr.write(`referee: ${(err ? err.message : msg).replace(/\s*\n\s*/g, ' ').trim()}\n`);
+    process.stderr.write(`${usageErrorLine(err ? err.message : msg, hideBin(process.argv))}\n`);
     process.exit(2);
   })
   .help()

@@ -60,3 +60,36 @@ describe('one flag name for the runs directory and the port', () => {
     }
   });
 });
+
+describe('an unknown command', () => {
+  it('gets a suggestion when one is close, else a pointer to --help; exit 2', async () => {
+    const typo = await runCli(['rnu', '--quiet']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('referee: unknown command "rnu": did you mean run?\n');
+    const far = await runCli(['frobnicate']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe('referee: unknown command "frobnicate" (referee --help lists the commands)\n');
+  });
+});
+
+describe('referee completion', () => {
+  it('prints a bash and a zsh script that complete referee through the CLI itself', async () => {
+    const bash = await runCli(['completion'], { env: { SHELL: '/bin/bash' } });
+    expect(bash.code).toBe(0);
+    expect(bash.stdout).toContain('complete -o bashdefault -o default -F _referee_yargs_completions referee');
+    const zsh = await runCli(['completion'], { env: { SHELL: '/bin/zsh' } });
+    expect(zsh.code).toBe(0);
+    expect(zsh.stdout).toMatch(/^#compdef referee$/m);
+    expect(zsh.stdout).toContain('compdef _referee_yargs_completions referee');
+    for (const script of [bash.stdout, zsh.stdout]) expect(script).toContain('referee --get-yargs-completions');
+  });
+
+  it('the scripts complete every command, and a command\'s flags', async () => {
+    const commands = await runCli(['--get-yargs-completions', 'referee', '']);
+    for (const command of ['run', 'view', 'monitor', 'compare', 'validate', 'export', 'sim', 'replay', 'stack', 'completion']) {
+      expect(commands.stdout.split('\n'), command).toContain(command);
+    }
+    const flags = await runCli(['--get-yargs-completions', 'referee', 'view', '--']);
+    expect(flags.stdout.split('\n')).toEqual(expect.arrayContaining(['--runs-dir', '--port']));
+  });
+});
