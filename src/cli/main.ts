@@ -11,6 +11,7 @@ import { replayCommand } from './commands/replay.js';
 import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
 import { exportBuilder, exportCommand } from './commands/export.js';
 import { viewBuilder, viewCommand } from './commands/view.js';
+import { runsBuilder, runsCommand } from './commands/runs.js';
 import { boundHeapGrowth } from '../heap-growth.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
@@ -33,6 +34,9 @@ await yargs(hideBin(process.argv))
   )
   .command('view', 'Browse finished and live runs: run list, samples, CSV/JSON export (the monitor at /view)', viewBuilder, (argv) =>
     exec(() => viewCommand(argv)),
+  )
+  .command('runs', 'List the runs in a runs directory: kind, agent, status, score, turns, start and duration', runsBuilder, (argv) =>
+    exec(() => runsCommand(argv)),
   )
   .command(
     'validate <files..>',

@@ -17,7 +17,7 @@ describe('each command has its own help', () => {
   it('the bare help lists every command, export included', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['run', 'monitor', 'view', 'validate', 'compare', 'sim', 'export', 'replay', 'stack']) {
+    for (const command of ['run', 'runs', 'monitor', 'view', 'validate', 'compare', 'sim', 'export', 'replay', 'stack', 'completion']) {
       expect(r.stdout, command).toMatch(new RegExp(`^  referee ${command}\\b`, 'm'));
     }
   });
@@ -86,7 +86,7 @@ describe('referee completion', () => {
 
   it('the scripts complete every command, and a command\'s flags', async () => {
     const commands = await runCli(['--get-yargs-completions', 'referee', '']);
-    for (const command of ['run', 'view', 'monitor', 'compare', 'validate', 'export', 'sim', 'replay', 'stack', 'completion']) {
+    for (const command of ['run', 'runs', 'view', 'monitor', 'compare', 'validate', 'export', 'sim', 'replay', 'stack', 'completion']) {
       expect(commands.stdout.split('\n'), command).toContain(command);
     }
     const flags = await runCli(['--get-yargs-completions', 'referee', 'view', '--']);

@@ -3,6 +3,7 @@ import { formatZodIssues } from '../../config/load.js';
 import { MonitorFlagsSchema, MonitorTokenSchema, monitorTokenFrom, type MonitorFlags } from '../../config/monitor-options.js';
 import { yargsOptionsFromSchema } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
+import { requireRunsDir } from '../../artifacts/runs-root.js';
 import { READY_WITHIN_MS, startMonitor } from '../../monitor/server.js';
 import { untilInterrupted } from '../signals.js';
 
@@ -42,6 +43,8 @@ export function monitorToken(flag: string | undefined): string | undefined {
 export async function monitorCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseMonitorFlags(argv);
   const token = monitorToken(flags.token);
+  // issue 21: a mistyped --runs-dir is an error, not an empty list.
+  requireRunsDir(flags['runs-dir']);
   const server = await startMonitor({
     runsDir: flags['runs-dir'],
     port: flags.port,

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { requireRunsDir } from '../../artifacts/runs-root.js';
 import { READY_WITHIN_MS, startMonitor } from '../../monitor/server.js';
 import { untilInterrupted } from '../signals.js';
 import { monitorOptions, parseMonitorFlags } from './monitor.js';
@@ -7,7 +8,8 @@ import { monitorOptions, parseMonitorFlags } from './monitor.js';
 export function viewBuilder(y: Argv): Argv {
   return monitorOptions(y)
     .example('$0 view', 'browse the runs under runs/ at http://127.0.0.1:8080/view')
-    .example('$0 view --runs-dir results --port 9000', 'another runs directory, on port 9000');
+    .example('$0 view --runs-dir results --port 9000', 'another runs directory, on port 9000')
+    .example('$0 runs --runs-dir results', 'the same runs listed in the terminal, without a server');
 }
 
 /**
@@ -16,6 +18,8 @@ export function viewBuilder(y: Argv): Argv {
  */
 export async function viewCommand(argv: Record<string, unknown>): Promise<number> {
   const flags = parseMonitorFlags(argv);
+  // issue 21: a mistyped --runs-dir is an error, not an empty list.
+  requireRunsDir(flags['runs-dir']);
   const server = await startMonitor({
     runsDir: flags['runs-dir'],
     port: flags.port,
