@@ -2,6 +2,8 @@
  * Typed errors with stable codes (STYLE.md 3). Deep code throws these; only the
  * CLI turns them into a one-line message and an exit code.
  */
+import { EXIT } from './exit-codes.js';
+
 export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
@@ -23,7 +25,7 @@ export class RefereeError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.exitCode = options?.exitCode ?? 2;
+    this.exitCode = options?.exitCode ?? EXIT.usage;
   }
 }
 

@@ -14,6 +14,8 @@ export { loadDataset } from './datasets/load.js';
 export { startTelemetry } from './telemetry/setup.js';
 export { MetricsReporter } from './telemetry/metrics-reporter.js';
 export { RefereeError, ConfigError, DatasetError, AgentError } from './errors.js';
+// issue 21: the CLI's exit codes, one table (docs quote it).
+export { EXIT, EXIT_CODE_TABLE, formatExitCodeTable, type ExitCodeRow } from './exit-codes.js';
 export * from './artifacts/schemas.js';
 // issue 3: system sampler, notice span events, replay and the native stack
 export { SystemSampler, parseNvidiaSmi, type SystemSamplerOptions } from './telemetry/system-sampler.js';

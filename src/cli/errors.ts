@@ -1,4 +1,5 @@
 import { RefereeError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 
 /**
  * The one place errors become output (STYLE.md 3): a RefereeError is one line
@@ -13,7 +14,7 @@ export function reportError(err: unknown, stream: NodeJS.WritableStream = proces
   const e = err as Error;
   stream.write(`referee: ${oneLine(e?.message ?? String(err))}\n`);
   if (process.env.REFEREE_DEBUG && e?.stack) stream.write(`${e.stack}\n`);
-  return 1;
+  return EXIT.error;
 }
 
 /**

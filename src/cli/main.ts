@@ -13,6 +13,7 @@ import { exportBuilder, exportCommand } from './commands/export.js';
 import { viewBuilder, viewCommand } from './commands/view.js';
 import { runsBuilder, runsCommand } from './commands/runs.js';
 import { boundHeapGrowth } from '../heap-growth.js';
+import { EXIT, formatExitCodeTable } from '../exit-codes.js';
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
@@ -100,7 +101,7 @@ await yargs(hideBin(process.argv))
   .example('$0 run --agent-config configs/agents/openai.yaml --monitor', 'a real endpoint, watched live at http://127.0.0.1:8080/')
   .example('$0 run --suite configs/suites/judged.yaml', 'a task suite: agents x task files')
   .example('$0 compare runs/a runs/b', 'compare two finished runs')
-  .epilogue('Every command takes --help. Configs are checked with `referee validate` before a run.')
+  .epilogue(`Every command takes --help. Configs are checked with \`referee validate\` before a run.\n\n${formatExitCodeTable()}`)
   // issue 21: no list to keep in step with the commands above.
   .demandCommand(1, 'name a command (referee --help lists them)')
   .strict()
@@ -111,7 +112,7 @@ await yargs(hideBin(process.argv))
   .fail((msg, err) => {
     // One line, like every other error (yargs' own messages can span several).
     process.stderr.write(`${usageErrorLine(err ? err.message : msg, hideBin(process.argv))}\n`);
-    process.exit(2);
+    process.exit(EXIT.usage);
   })
   .help()
   // Examples are long command lines: up to 120 columns, or the terminal's width.

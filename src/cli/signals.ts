@@ -1,3 +1,4 @@
+import { EXIT } from '../exit-codes.js';
 /**
  * Ctrl-C (or SIGTERM) aborts the returned controller, so a run finishes writing
  * what is done; a second one quits at once. `dispose` removes the handlers.
@@ -5,7 +6,7 @@
 export function abortOnInterrupt(): { abort: AbortController; dispose: () => void } {
   const abort = new AbortController();
   const onSignal = (): void => {
-    if (abort.signal.aborted) process.exit(130);
+    if (abort.signal.aborted) process.exit(EXIT.interrupted);
     process.stderr.write('\n[referee] interrupted: writing what is done (Ctrl-C again to quit now)\n');
     abort.abort(new Error('interrupted'));
   };

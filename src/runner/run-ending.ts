@@ -7,11 +7,12 @@
  */
 import type { RunMeta } from '../artifacts/schemas.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
+import { EXIT } from '../exit-codes.js';
 
 /** Exit code of a run that ended `failed` (too many failed turns). */
-export const EXIT_RUN_FAILED = 4;
+export const EXIT_RUN_FAILED = EXIT.runFailed;
 /** Exit code of a run stopped by Ctrl-C or SIGTERM. */
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = EXIT.interrupted;
 
 /**
  * The status a run that was not thrown out of ends with. `maxFailedTurns`
@@ -35,7 +36,7 @@ export function belongsInHistory(status: RunMeta['status']): boolean {
 
 /** The process exit code for a run that ended with `status`. */
 export function exitCodeFor(status: RunMeta['status']): number {
-  if (status === 'finished') return 0;
+  if (status === 'finished') return EXIT.ok;
   if (status === 'interrupted') return EXIT_INTERRUPTED;
   return EXIT_RUN_FAILED;
 }

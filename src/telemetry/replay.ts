@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefereeError, RunDirError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 
 export interface ReplayOptions {
   /** A finished (or interrupted) run directory holding spans.jsonl / metrics.jsonl. */
@@ -110,10 +111,10 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
       res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new RefereeError('REPLAY_FAILED', `${url}: could not send (${cause})`, { cause: err, exitCode: 1 });
+      throw new RefereeError('REPLAY_FAILED', `${url}: could not send (${cause})`, { cause: err, exitCode: EXIT.error });
     }
     const text = await res.text().catch(() => '');
-    if (!res.ok) throw new RefereeError('REPLAY_FAILED', `${url}: HTTP ${res.status} ${text.slice(0, 200)}`, { cause: { status: res.status }, exitCode: 1 });
+    if (!res.ok) throw new RefereeError('REPLAY_FAILED', `${url}: HTTP ${res.status} ${text.slice(0, 200)}`, { cause: { status: res.status }, exitCode: EXIT.error });
   };
 
   const spans = readLines(spansFile);

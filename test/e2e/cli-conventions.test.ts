@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT_CODE_TABLE } from '../../src/exit-codes.js';
 import { runCli, tempDir } from '../helpers.js';
 import { writeSmallDataset } from '../monitor/helpers.js';
 
@@ -91,5 +92,14 @@ describe('referee completion', () => {
     }
     const flags = await runCli(['--get-yargs-completions', 'referee', 'view', '--']);
     expect(flags.stdout.split('\n')).toEqual(expect.arrayContaining(['--runs-dir', '--port']));
+  });
+});
+
+describe('one exit-code table', () => {
+  it('the bare help prints every code the CLI uses, from the one table', async () => {
+    const r = await runCli(['--help']);
+    const printed = r.stdout.slice(r.stdout.indexOf('Exit codes:\n'));
+    expect(EXIT_CODE_TABLE.map((row) => row.code)).toEqual([0, 1, 2, 3, 4, 130]);
+    expect(printed.trimEnd().split('\n')).toEqual(['Exit codes:', ...EXIT_CODE_TABLE.map((row) => `  ${String(row.code).padEnd(4)}${row.meaning}`)]);
   });
 });

@@ -1,4 +1,5 @@
 import type { RunFlags } from '../../config/run-options.js';
+import { EXIT } from '../../exit-codes.js';
 import { startMatch, type MatchOptions } from '../../match/run-match.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 
@@ -75,8 +76,8 @@ async function superviseMatch(flags: RunFlags, options: Omit<MatchOptions, 'sign
       );
     }
     process.stdout.write(`${r.matchDir}\n`);
-    if (r.interrupted) return 130;
-    return r.children.every((c) => c.exitCode === 0) && r.match ? 0 : 1;
+    if (r.interrupted) return EXIT.interrupted;
+    return r.children.every((c) => c.exitCode === EXIT.ok) && r.match ? EXIT.ok : EXIT.error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

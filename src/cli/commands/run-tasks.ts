@@ -10,6 +10,7 @@ import { parseOverride } from '../../config/overrides.js';
 import { loadAgentConfig } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { ConfigError, RunDirError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
 import { loadSuite, loadTaskFile, type LoadedSuite } from '../../tasks/load.js';
 import { formatMatrix, runSuite, type MatrixSummary, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
@@ -151,7 +152,7 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
     });
     process.stdout.write(`${formatMatrix(summary)}\n\nmatrix summary: ${summaryFile}\n`);
     for (const c of summary.cells) process.stdout.write(`${c.run_dir}\n`);
-    if (abort.signal.aborted) return 130;
+    if (abort.signal.aborted) return EXIT.interrupted;
     if (summary.challenger) writeComparisons(summary, summaryFile);
     const failed = summary.cells.find((c) => c.status !== 'finished');
     return failed ? exitCodeFor(failed.status as 'failed') : 0;

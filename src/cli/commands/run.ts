@@ -25,6 +25,7 @@ import { linkToMatchParent } from '../../match/child-link.js';
 import { matchCommand } from './match.js';
 import { abortOnInterrupt, untilInterrupted } from '../signals.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
+import { EXIT } from '../../exit-codes.js';
 
 export function runBuilder(y: Argv): Argv {
   return y
@@ -90,7 +91,7 @@ async function withRunMonitor(flags: RunFlags, outputDir: string, body: () => Pr
   const since = Date.now();
   const monitor = await monitorIfAsked(flags, outputDir);
   const outcomeOf = (r: number | MonitoredOutcome): MonitoredOutcome =>
-    typeof r === 'number' ? { code: r, status: r === 130 ? 'interrupted' : r === 0 ? 'finished' : 'failed', ended: runsStartedSinceEnded(since) } : r;
+    typeof r === 'number' ? { code: r, status: r === EXIT.interrupted ? 'interrupted' : r === EXIT.ok ? 'finished' : 'failed', ended: runsStartedSinceEnded(since) } : r;
   if (!monitor) return outcomeOf(await body()).code;
   try {
     const outcome = outcomeOf(await body());
