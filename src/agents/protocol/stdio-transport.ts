@@ -39,6 +39,8 @@ interface Live {
   exited: Promise<void>;
   /** stdout lines read so far, for error messages that name the line. */
   lines: number;
+  /** Whether anything at all came on stdout: a silent child is most likely buffering it (issue 21). */
+  heard: boolean;
   buffer: string;
   /** Calls waiting for this process's answer; a restart fails only its own. */
   pending: Map<number, Pending>;
@@ -75,7 +77,7 @@ export class StdioTransport implements Transport {
         const err = toCallError(options.signal.reason, options.signal, `stdio agent ${this.display}`);
         // A hung child would hang every later call: start a fresh one for them.
         if (err.reason === 'timeout') this.kill(live);
-        reject(err);
+        reject(err.reason === 'timeout' && !live.heard ? silentHint(err) : err);
       };
       if (options.signal.aborted) return onAbort();
       options.signal.addEventListener('abort', onAbort, { once: true });
@@ -100,7 +102,7 @@ export class StdioTransport implements Transport {
     } finally {
       closeSync(fd);
     }
-    const live: Live = { child, generation: ++this.generation, lines: 0, buffer: '', pending: new Map(), exited: Promise.resolve() };
+    const live: Live = { child, generation: ++this.generation, lines: 0, heard: false, buffer: '', pending: new Map(), exited: Promise.resolve() };
     live.exited = new Promise<void>((resolve) => {
       child.once('close', (code, signal) => {
         if (this.live === live) this.live = undefined;
@@ -121,6 +123,7 @@ export class StdioTransport implements Transport {
   }
 
   private onData(live: Live, chunk: string): void {
+    live.heard = true;
     live.buffer += chunk;
     let nl: number;
     while ((nl = live.buffer.indexOf('\n')) !== -1) {
@@ -182,6 +185,16 @@ export class StdioTransport implements Transport {
     await Promise.race([live.exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
     live.child.stdout?.destroy();
   }
+}
+
+/**
+ * issue 21: a child that has written nothing on stdout when a call times out is,
+ * most often, not hung but buffering: Python buffers a piped stdout until exit.
+ */
+export const SILENT_STDOUT_HINT = 'the agent wrote nothing on stdout: flush after each line, or run Python with `python -u`';
+
+function silentHint(err: CallError): CallError {
+  return new CallError(err.reason, `${err.message} (${SILENT_STDOUT_HINT})`, { cause: err });
 }
 
 function failAll(live: Live, err: CallError): void {
