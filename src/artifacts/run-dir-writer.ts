@@ -106,6 +106,7 @@ export class RunDirWriter implements Reporter {
       role: info.meta.role ?? 'single',
       tests_total: info.progress.testsTotal,
       turns_total: info.progress.turnsTotal,
+      turns_total_estimated: info.progress.turnsTotalEstimated,
       tests: info.tests.map((t) => ({ test_id: t.testId, dataset: t.dataset })),
       dataset_sha256: info.meta.dataset.sha256,
     });
@@ -169,6 +170,8 @@ export class RunDirWriter implements Reporter {
       response_truncated: response.truncated,
       tests_done: progress.testsDone,
       turns_done: progress.turnsDone,
+      // issue 21: an expected total moves as the plan follows the replies (or a task retries).
+      ...(progress.turnsTotalEstimated ? { turns_total: progress.turnsTotal } : {}),
     });
   }
 
@@ -243,10 +246,26 @@ export class RunDirWriter implements Reporter {
     this.event(kind, { message, ...data });
   }
 
-  onRunEnd(stats: RunStats, status: RunMeta['status']): void {
+  onRunEnd(stats: RunStats, status: RunMeta['status'], progress: ProgressSnapshot): void {
     writeJsonAtomic(join(this.runDir, 'runstats.json'), stats);
     if (this.meta) writeJsonAtomic(join(this.runDir, 'run.json'), { ...this.meta, status, finished_at: new Date().toISOString() });
-    this.event('run_end', { status, score: stats.score, max_score: stats.max_score, duration: stats.duration });
+    // issue 21: the run's final figures, as runstats.json has them: a reader that missed an event still ends on these.
+    this.event('run_end', {
+      status,
+      score: stats.score,
+      max_score: stats.max_score,
+      duration: stats.duration,
+      wall_duration_s: stats.wall_duration_s,
+      turns: stats.turns,
+      turns_failed: stats.turns_failed,
+      turns_total: progress.turnsTotal,
+      turns_total_estimated: progress.turnsTotalEstimated,
+      tests_done: progress.testsDone,
+      tests_total: progress.testsTotal,
+      tokens_in: stats.tokens_in,
+      tokens_out: stats.tokens_out,
+      cost_usd: stats.agent_costs_usd,
+    });
     for (const w of [this.events, this.turns, this.master, this.transcripts]) w.close();
     this.results?.close();
   }

@@ -100,8 +100,12 @@ export const RunStatsSchema = z.object({
   max_score: z.number(),
   tokens_in: z.number(),
   tokens_out: z.number(),
+  /** issue 21: steps of the plan answered (a task tried twice is one turn); `attempts` counts the calls. */
   turns: z.number().int(),
+  /** Turns whose last attempt failed. */
   turns_failed: z.number().int(),
+  /** One per turn_metrics.jsonl line; absent in runs written before it was recorded. */
+  attempts: z.number().int().optional(),
   pricing_source: PricingSourceSchema,
   per_dataset: z.record(z.string(), z.object({ score: z.number(), max_score: z.number(), tests: z.number().int() })),
   tests: z.array(TestScoreSchema),

@@ -14,6 +14,21 @@ export function formatDuration(ms: number | null): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
+/** issue 21: a count as people read it, with thousands separated. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** The turn total as it stands: `~181` while it is the plan's expectation, exact once the run has ended. */
+export function formatTurnsTotal(p: Pick<ProgressSnapshot, 'turnsTotal' | 'turnsTotalEstimated'>): string {
+  return `${p.turnsTotalEstimated ? '~' : ''}${p.turnsTotal}`;
+}
+
+/** issue 21: usage tokens, named as such (runstats.json's tokens_in/tokens_out; GoodAI's total_tokens is another count). */
+export function formatUsageTokens(tokensIn: number, tokensOut: number): string {
+  return `${formatCount(tokensIn)} in / ${formatCount(tokensOut)} out`;
+}
+
 /** The plain progress line for logs (CI), one per interval. */
 export function formatProgressLine(p: ProgressSnapshot, agent: string): string {
   const pct = p.turnsTotal ? Math.floor((p.turnsDone / p.turnsTotal) * 100) : 100;
@@ -21,9 +36,41 @@ export function formatProgressLine(p: ProgressSnapshot, agent: string): string {
   const failed = p.turnsFailed ? ` failed ${p.turnsFailed}` : '';
   const notice = p.notice ? ` | ${p.notice}` : '';
   return (
-    `[referee] ${agent} ${pct}% turns ${p.turnsDone}/${p.turnsTotal} tests ${p.testsDone}/${p.testsTotal}${test}` +
-    ` tokens ${p.tokensIn + p.tokensOut}${failed} elapsed ${formatDuration(p.elapsedMs)} eta ${formatDuration(p.etaMs)}${notice}`
+    `[referee] ${agent} ${pct}% turns ${p.turnsDone}/${formatTurnsTotal(p)} tests ${p.testsDone}/${p.testsTotal}${test}` +
+    ` tokens ${formatUsageTokens(p.tokensIn, p.tokensOut)}${failed} elapsed ${formatDuration(p.elapsedMs)} eta ${formatDuration(p.etaMs)}${notice}`
   );
+}
+
+/**
+ * issue 21: a notice that recurs (a test over the memory span, a retry) is printed the first
+ * time and counted after; the run's end says how many there were, once.
+ */
+class NoticeSummary {
+  private readonly byKind = new Map<string, { count: number; data: Record<string, unknown>[] }>();
+
+  /** True the first time a kind is seen: that one is printed in full. */
+  add(kind: string, data: Record<string, unknown>): boolean {
+    const k = this.byKind.get(kind) ?? { count: 0, data: [] };
+    k.count++;
+    if (k.data.length < 5) k.data.push(data);
+    this.byKind.set(kind, k);
+    return k.count === 1;
+  }
+
+  lines(): string[] {
+    const out: string[] = [];
+    for (const [kind, k] of this.byKind) {
+      if (k.count < 2) continue;
+      if (kind === 'memory_span_overrun') {
+        const span = k.data[0]?.['memory_span'];
+        const some = k.data.map((d) => `${String(d['test_id'])} (${String(d['tokens'])})`).join(', ');
+        out.push(`${plural(k.count, 'test')} spanned more than the memory span of ${String(span)} tokens: ${some}${k.count > k.data.length ? ', …' : ''} (each in events.jsonl)`);
+      } else {
+        out.push(`${plural(k.count, `${kind} notice`)} in all (the first is above; each is in events.jsonl)`);
+      }
+    }
+    return out;
+  }
 }
 
 export interface ProgressOptions {
@@ -44,6 +91,7 @@ export class ProgressReporter implements Reporter {
   private timer: NodeJS.Timeout | undefined;
   private last: ProgressSnapshot | undefined;
   private agent = '';
+  private readonly notices = new NoticeSummary();
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
 
@@ -55,12 +103,15 @@ export class ProgressReporter implements Reporter {
   onRunStart(info: RunStartInfo): void {
     this.agent = String(info.meta.agent['name'] ?? 'agent');
     this.last = info.progress;
-    this.stream.write(`[referee] run ${info.meta.run_id}: ${plural(info.tests.length, 'test')}, ${plural(info.progress.turnsTotal, 'turn')} -> ${info.runDir}\n`);
+    const turns = info.progress.turnsTotalEstimated
+      ? `about ${plural(info.progress.turnsTotal, 'turn')} (an estimate: the plan follows the replies)`
+      : plural(info.progress.turnsTotal, 'turn');
+    this.stream.write(`[referee] run ${info.meta.run_id}: ${plural(info.tests.length, 'test')}, ${turns} -> ${info.runDir}\n`);
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
         {
           stream: this.stream,
-          format: `${this.agent} {bar} {percentage}% | {value}/{total} turns | test {testIndex}/{testsTotal} {testId} | {tokens} tok | {elapsedText} | ETA {etaText} {notice}`,
+          format: `${this.agent} {bar} {percentage}% | {value}/{totalText} turns | test {testIndex}/{testsTotal} {testId} | tokens {tokens} | {elapsedText} | ETA {etaText} {notice}`,
           hideCursor: true,
           clearOnComplete: false,
           etaBuffer: 50,
@@ -81,7 +132,8 @@ export class ProgressReporter implements Reporter {
       testIndex: p.currentTestIndex,
       testsTotal: p.testsTotal,
       testId: p.currentTestId ?? '-',
-      tokens: p.tokensIn + p.tokensOut,
+      tokens: formatUsageTokens(p.tokensIn, p.tokensOut),
+      totalText: formatTurnsTotal(p),
       elapsedText: formatDuration(p.elapsedMs),
       etaText: formatDuration(p.etaMs),
       notice: p.notice ?? '',
@@ -93,6 +145,8 @@ export class ProgressReporter implements Reporter {
   }
 
   private update(p: ProgressSnapshot): void {
+    // issue 21: the bar's total follows the plan's, so it never reads 48/47 and ends at 100%.
+    if (this.bar && p.turnsTotal !== this.last?.turnsTotal) this.bar.setTotal(p.turnsTotal);
     this.last = p;
     this.bar?.update(p.turnsDone, this.payload(p));
   }
@@ -103,9 +157,10 @@ export class ProgressReporter implements Reporter {
   onTurnEnd(_info: unknown, p: ProgressSnapshot): void {
     this.update(p);
   }
-  onNotice(_kind: string, message: string, _data: unknown, p: ProgressSnapshot): void {
+  onNotice(kind: string, message: string, data: Record<string, unknown>, p: ProgressSnapshot): void {
+    const first = this.notices.add(kind, data);
     this.update({ ...p, notice: message });
-    if (!this.tty) this.stream.write(`[referee] ${message}\n`);
+    if (!this.tty && first) this.stream.write(`[referee] ${message}${kind === 'stall' ? '' : ' (more like it are counted at the end)'}\n`);
   }
 
   onRunEnd(stats: RunStats, status: string, p: ProgressSnapshot): void {
@@ -113,13 +168,23 @@ export class ProgressReporter implements Reporter {
     this.bar?.stop();
     if (this.timer) clearInterval(this.timer);
     if (!this.tty) this.printLine();
-    const pct = stats.max_score ? ((stats.score / stats.max_score) * 100).toFixed(1) : '0.0';
-    this.stream.write(
-      `[referee] ${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%), ${plural(stats.turns, 'turn')}` +
-        `${stats.turns_failed ? ` (${stats.turns_failed} failed)` : ''}, ${plural(stats.tokens_in + stats.tokens_out, 'token')},` +
-        ` $${stats.agent_costs_usd.toFixed(4)} (${stats.pricing_source} pricing), ${(stats.wall_duration_s ?? stats.duration).toFixed(1)} s\n`,
-    );
+    for (const line of this.notices.lines()) this.stream.write(`[referee] ${line}\n`);
+    this.stream.write(`[referee] ${formatRunSummary(stats, status)}\n`);
   }
+}
+
+/**
+ * issue 21: the last line of a run, from runstats.json's own figures: the score, turns (and attempts
+ * where a task was tried again), usage tokens, cost and wall time, each named for what it counts.
+ */
+export function formatRunSummary(stats: RunStats, status: string): string {
+  const pct = stats.max_score ? ((stats.score / stats.max_score) * 100).toFixed(1) : '0.0';
+  const attempts = stats.attempts !== undefined && stats.attempts !== stats.turns ? `, ${plural(stats.attempts, 'attempt')}` : '';
+  return (
+    `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%), ${plural(stats.turns, 'turn')}` +
+    `${stats.turns_failed ? ` (${stats.turns_failed} failed)` : ''}${attempts}, tokens ${formatUsageTokens(stats.tokens_in, stats.tokens_out)},` +
+    ` $${stats.agent_costs_usd.toFixed(4)} (${stats.pricing_source} pricing), ${(stats.wall_duration_s ?? stats.duration).toFixed(1)} s`
+  );
 }
 
 function round2(n: number): number {

@@ -8,7 +8,11 @@ export interface ProgressSnapshot {
   testsTotal: number;
   turnsDone: number;
   turnsTotal: number;
+  /** issue 21: `turnsTotal` is an expectation (it may still change) until the run ends; readers mark it as one. */
+  turnsTotalEstimated: boolean;
   turnsFailed: number;
+  /** issue 21: calls made (one per turn_metrics line): a task tried twice is one turn of two attempts. */
+  attempts: number;
   /** issue 12: turns pre-filled without a call that succeeded (GoodAI's filler); they never count toward a failed run. */
   turnsPrefilled?: number;
   tokensIn: number;

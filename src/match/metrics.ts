@@ -1,5 +1,6 @@
 import type { RunDirContents } from '../artifacts/run-dir-reader.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
+import { tallyTurns } from '../events/turn-tally.js';
 import { mean, quantile } from './stats.js';
 import type { RunMetrics } from './schemas.js';
 
@@ -32,7 +33,10 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
   const maxScore = tests.reduce((a, t) => a + t.max_score, 0);
   const cost = turns.reduce((a, t) => a + t.cost_usd, 0);
   const agent = meta.agent as { name?: unknown; llm?: { model?: unknown } };
-  const duration = run.stats?.duration ?? durationFromTurns(run);
+  // issue 21: wall time, as the terminal prints it; runstats' `duration` is GoodAI's summed response time.
+  const duration = run.stats?.wall_duration_s ?? run.stats?.duration ?? durationFromTurns(run);
+  // The definition the run counted its own turns with (a task tried twice is one turn).
+  const tally = tallyTurns(turns);
   return {
     agent_name: typeof agent.name === 'string' ? agent.name : (run.stats?.agent ?? meta.run_id),
     total_score: round(score, 4),
@@ -53,8 +57,9 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
     ttft_p50_ms: ttfts.length ? round(quantile(ttfts, 0.5)) : null,
     tokens_in: turns.reduce((a, t) => a + t.tokens_in, 0),
     tokens_out: turns.reduce((a, t) => a + t.tokens_out, 0),
-    turns: turns.length,
-    errors: turns.filter((t) => t.status === 'error').length,
+    turns: tally.turns,
+    errors: tally.failed,
+    attempts: tally.attempts,
     duration_s: round(duration, 3),
     pricing_source: run.stats?.pricing_source ?? turns[0]?.pricing_source ?? 'unknown',
     usage_source: combinedUsageSource(turns.map((t) => t.usage_source)),

@@ -37,8 +37,10 @@ export const RunMetricsSchema = z.object({
   tokens_in: z.number(),
   tokens_out: z.number(),
   turns: z.number().int(),
-  /** Turns that ended in an error (timeout, HTTP, connection, ...). */
+  /** Turns whose last attempt ended in an error (timeout, HTTP, connection, ...). */
   errors: z.number().int(),
+  /** issue 21: calls made, one per turn_metrics line (a task tried twice is one turn of two attempts). */
+  attempts: z.number().int().optional(),
   duration_s: z.number(),
   pricing_source: z.string(),
   /** issue 16: where the token counts came from (`reported`, `estimated`, `mixed`); null for a run without turns. */

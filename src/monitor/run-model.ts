@@ -3,6 +3,7 @@
  * event at a time. Everything kept is bounded (rings, capped text), so a
  * 10,000-turn run costs the same memory as a 10-turn one.
  */
+import { TurnTally } from '../events/turn-tally.js';
 import { redactUrl } from '../events/secrets.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 
@@ -58,7 +59,6 @@ export interface LaneView {
   verdict: 'pass' | 'fail' | null;
   /** `<test_id>#<step>` of the last finished turn: a turn_end on the same step is another attempt. */
   last_step_key: string | null;
-  last_turn_ok: boolean;
 }
 
 export interface RunSummary {
@@ -82,6 +82,8 @@ export interface RunSummary {
   tests_total: number;
   tests_done: number;
   turns_total: number;
+  /** issue 21: the total is the plan's expectation until the run ends. */
+  turns_total_estimated: boolean;
   turns_done: number;
   turns_failed: number;
   /** Calls made: a retried task's attempts each count here, its turn once in turns_done. */
@@ -196,10 +198,14 @@ export class RunModel {
   lanes = new Map<number, LaneView>();
   tests_total = 0;
   turns_total = 0;
+  /** issue 21: the total is the plan's expectation until the run ends; readers mark it as one. */
+  turns_total_estimated = false;
   tests_done = 0;
   turns_done = 0;
   turns_failed = 0;
   attempts = 0;
+  /** issue 21: turns, failed turns and attempts by the definition the run itself counts with. */
+  private readonly tally = new TurnTally();
   segments = 0;
   /** Active time of the segments before the current one (issue 17). */
   active_ms_before = 0;
@@ -274,7 +280,6 @@ export class RunModel {
         result: null,
         verdict: null,
         last_step_key: null,
-        last_turn_ok: true,
       };
       this.lanes.set(n, l);
     }
@@ -354,6 +359,7 @@ export class RunModel {
     this.status = 'running';
     this.tests_total = num(ev['tests_total']) ?? this.tests_total;
     this.turns_total = num(ev['turns_total']) ?? this.turns_total;
+    this.turns_total_estimated = ev['turns_total_estimated'] === true;
     const tests = Array.isArray(ev['tests']) ? (ev['tests'] as Record<string, unknown>[]) : [];
     for (const t of tests) {
       const id = str(t['test_id']);
@@ -442,6 +448,7 @@ export class RunModel {
     l.idle_since = ts;
     l.last_activity = ts;
     this.countTurn(l, ev);
+    this.turns_total = num(ev['turns_total']) ?? this.turns_total;
     this.tokens_in += num(ev['tokens_in']) ?? 0;
     const out = num(ev['tokens_out']) ?? 0;
     this.tokens_out += out;
@@ -472,20 +479,19 @@ export class RunModel {
    * counts as failed only if its last attempt failed.
    */
   private countTurn(l: LaneView, ev: Record<string, unknown>): void {
-    const ok = ev['status'] === 'success';
-    const stepKey = `${str(ev['test_id']) ?? ''}#${num(ev['step']) ?? ''}`;
-    this.attempts++;
-    if (stepKey === l.last_step_key) {
-      if (!l.last_turn_ok && ok) this.turns_failed--;
-      if (l.last_turn_ok && !ok) this.turns_failed++;
-    } else {
-      l.turns_done++;
-      this.turns_done++;
-      if (!ok) this.turns_failed++;
-    }
-    l.last_step_key = stepKey;
-    l.last_turn_ok = ok;
+    const newTurn = this.tally.add({
+      lane: l.lane,
+      test_id: str(ev['test_id']) ?? '',
+      step: num(ev['step']) ?? -1,
+      status: ev['status'] === 'success' ? 'success' : 'error',
+    });
+    if (newTurn) l.turns_done++;
+    this.turns_done = this.tally.turns;
+    this.turns_failed = this.tally.failed;
+    this.attempts = this.tally.attempts;
+    l.last_step_key = `${str(ev['test_id']) ?? ''}#${num(ev['step']) ?? ''}`;
   }
+
 
   private onTestEnd(ev: Record<string, unknown>, ts: string): ApplyResult {
     const id = str(ev['test_id']);
@@ -546,6 +552,15 @@ export class RunModel {
   private onRunEnd(ev: Record<string, unknown>, ts: string): void {
     this.ended_at = ts;
     this.status = str(ev['status']) ?? 'finished';
+    // issue 21: the run's own final figures (runstats.json's); a run_end written before them carries none.
+    this.turns_total = num(ev['turns_total']) ?? this.turns_total;
+    if (typeof ev['turns_total_estimated'] === 'boolean') this.turns_total_estimated = ev['turns_total_estimated'];
+    this.turns_done = num(ev['turns']) ?? this.turns_done;
+    this.turns_failed = num(ev['turns_failed']) ?? this.turns_failed;
+    this.tests_done = num(ev['tests_done']) ?? this.tests_done;
+    this.tokens_in = num(ev['tokens_in']) ?? this.tokens_in;
+    this.tokens_out = num(ev['tokens_out']) ?? this.tokens_out;
+    this.cost_usd = num(ev['cost_usd']) ?? this.cost_usd;
     for (const l of this.lanes.values()) {
       if (l.busy) l.busy = false;
       if (!l.idle_since) l.idle_since = ts;
@@ -610,6 +625,7 @@ export class RunModel {
       tests_total: this.tests_total || this.tests.size,
       tests_done: this.tests_done,
       turns_total: this.turns_total,
+      turns_total_estimated: this.turns_total_estimated,
       turns_done: this.turns_done,
       turns_failed: this.turns_failed,
       attempts: this.attempts,

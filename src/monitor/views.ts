@@ -141,6 +141,7 @@ export function statusView(hub: MonitorHub, q: z.infer<typeof StatusQuerySchema>
       total_tasks: s.tests_total,
       completed_tasks: m.tests_done,
       total_turns: m.turns_total,
+      total_turns_estimated: m.turns_total_estimated,
       completed_turns: m.turns_done,
       failed_turns: m.turns_failed,
       attempts: m.attempts,

@@ -169,6 +169,8 @@ async function setUpRun(options: RunOptions): Promise<RunSetup> {
     const plans = createRunPlans(dataset.definitions, datasetConfig, planOptions);
     const state = new RunState(dataset.definitions.length, turnsTotal, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
     state.scoring = datasetConfig.config.scoring;
+    // issue 21: the dry run's count is what the plan expects; the real one follows the replies.
+    state.turnsTotalEstimated = true;
     factory = await createAgentFactory(agentConfig, { env }).catch((err: unknown) => {
       throw naming(err, resume ? `${join(runDir, 'run.json')} agent_config` : options.sources?.agent);
     });
@@ -247,6 +249,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
       ),
     );
     status = endingStatus(abort.signal.aborted, state.snapshot(), options.maxFailedTurns);
+    state.runEnded(status);
   } catch (err) {
     status = 'failed';
     writeFailureReport(runDir, runId, err, state.snapshot());

@@ -1,16 +1,16 @@
 import type { ScoringMode } from '../scoring/types.js';
-import type { RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
+import type { RunMeta, RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { ResolvedPricing } from '../costs/pricing.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
+import { TurnTally } from '../events/turn-tally.js';
 
 /** Running totals and the progress snapshot every reporter receives. */
 export class RunState {
   private readonly startedAtMs: number;
   private testsDone = 0;
   private testsStarted = 0;
-  private turnsDone = 0;
-  private turnsFailed = 0;
-  private turnsPrefilled = 0;
+  /** issue 21: turns, failed turns and attempts by the one definition every reader uses. */
+  private readonly tally = new TurnTally();
   private tokensIn = 0;
   private tokensOut = 0;
   private cost = 0;
@@ -26,6 +26,11 @@ export class RunState {
   private trafficSeen = false;
   private readonly scores: TestScore[] = [];
   notice: string | null = null;
+  /**
+   * issue 21: whether `turnsTotal` is an expectation rather than a count: an LTM plan follows the
+   * replies, and a task's further attempts are added as they happen. A run that ends settles it.
+   */
+  turnsTotalEstimated = false;
 
   constructor(
     private readonly testsTotal: number,
@@ -44,14 +49,18 @@ export class RunState {
   turnStarted(testId: string): void {
     if (testId !== 'filler') this.currentTestId = testId;
   }
-  /** The plan handed out a turn it did not count at the start (issue 13: a task's next attempt), so progress never passes 100%. */
-  turnAdded(): void {
-    this.turnsTotal++;
+  /**
+   * issue 21: every turn the plan had is done, so the total is what was done: the bar and
+   * every reader of the last snapshot end at 100%, with no estimate left to flag.
+   */
+  runEnded(status: RunMeta['status']): void {
+    // An interrupted run still has turns to do; its total stays the expectation it was.
+    if (status === 'interrupted') return;
+    this.turnsTotal = this.tally.turns;
+    this.turnsTotalEstimated = false;
   }
   turnFinished(r: TurnMetric): void {
-    this.turnsDone++;
-    if (r.status === 'error') this.turnsFailed++;
-    else if (r.prefilled) this.turnsPrefilled++;
+    this.tally.add(r);
     this.tokensIn += r.tokens_in;
     this.tokensOut += r.tokens_out;
     this.cost += r.cost_usd;
@@ -74,21 +83,24 @@ export class RunState {
   snapshot(): ProgressSnapshot {
     const now = Date.now();
     const elapsedMs = now - this.startedAtMs;
-    const remaining = Math.max(0, this.turnsTotal - this.turnsDone);
+    const { turns: turnsDone, failed: turnsFailed, prefilled: turnsPrefilled, attempts } = this.tally;
+    const remaining = Math.max(0, this.turnsTotal - turnsDone);
     return {
       testsDone: this.testsDone,
       testsTotal: this.testsTotal,
-      turnsDone: this.turnsDone,
+      turnsDone,
       // issue 12: the total is an estimate (the plan depends on the replies); never shown below what is done.
-      turnsTotal: Math.max(this.turnsTotal, this.turnsDone),
-      turnsFailed: this.turnsFailed,
-      turnsPrefilled: this.turnsPrefilled,
+      turnsTotal: Math.max(this.turnsTotal, turnsDone),
+      turnsTotalEstimated: this.turnsTotalEstimated,
+      turnsFailed,
+      turnsPrefilled,
+      attempts,
       tokensIn: this.tokensIn,
       tokensOut: this.tokensOut,
       costUsd: this.cost,
       startedAtMs: this.startedAtMs,
       elapsedMs,
-      etaMs: this.turnsDone > 0 ? Math.round((elapsedMs / this.turnsDone) * remaining) : null,
+      etaMs: turnsDone > 0 ? Math.round((elapsedMs / turnsDone) * remaining) : null,
       currentTestId: this.currentTestId,
       currentTestIndex: this.testsStarted,
       notice: this.notice,
@@ -120,8 +132,9 @@ export class RunState {
       max_score: tests.reduce((a, s) => a + s.max_score, 0),
       tokens_in: this.tokensIn,
       tokens_out: this.tokensOut,
-      turns: this.turnsDone,
-      turns_failed: this.turnsFailed,
+      turns: this.tally.turns,
+      turns_failed: this.tally.failed,
+      attempts: this.tally.attempts,
       pricing_source: this.pricing.source,
       per_dataset: perDataset,
       tests,

@@ -292,6 +292,7 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
     };
     await Promise.all(Array.from({ length: s.concurrency }, (_, lane) => worker(lane)));
     status = endingStatus(c.signal.aborted, state.snapshot(), options.maxFailedTurns);
+    state.runEnded(status);
   } catch (err) {
     status = 'failed';
     runSpan.recordException(err as Error);
@@ -320,8 +321,6 @@ function restoreTasks(c: TaskRunContext): PlannedTask[] {
     }
     c.s.state.testStarted(p.def.testId);
     for (const record of r.records) c.s.state.turnFinished(record);
-    // Progress counts every attempt as a turn of its own (issue 13: never `turns 18/12`).
-    for (let i = 1; i < r.records.length; i++) c.s.state.turnAdded();
     c.s.state.testFinished(r.score);
     c.tally.attempts += r.records.length;
     if (r.passed) c.tally.passed++;
@@ -428,8 +427,6 @@ async function runAttempt(c: TaskRunContext, p: PlannedTask, t: TaskTally, where
   const { def } = p;
   const { attempt, lane, laneStep } = where;
   c.tally.attempts++;
-  // Progress counts a retried task's new attempt as a turn more to do (issue 13: never `turns 18/12`).
-  if (attempt > 1) s.state.turnAdded();
   const turnId = (t.turnId = c.tally.nextTurnId++);
   const step = attemptStep(p, { turnId, lane, laneStep, attempt });
   const sessionId = `${s.runId}/${def.testId}#${attempt}`;

@@ -167,20 +167,29 @@
   }
 
   let snapshotTimer = null;
+  /** issue 21: the run events that arrived while a snapshot was on its way; those it does not hold are applied again. */
+  let eventsSinceFetch = null;
   function refreshSnapshotSoon() {
     if (snapshotTimer) return;
     snapshotTimer = setTimeout(async () => {
       snapshotTimer = null;
+      eventsSinceFetch = [];
       try {
         const r = await fetch(withToken('api/benchmark/snapshot'));
         if (r.ok) applySnapshot(await r.json());
       } catch {
         /* the stream or the poller will try again */
+      } finally {
+        const missed = eventsSinceFetch || [];
+        eventsSinceFetch = null;
+        // The snapshot replaced the runs these were applied to: each one newer than the snapshot counts again (seq decides).
+        missed.forEach(onRunEvent);
       }
     }, 300);
   }
 
   function onRunEvent(ev) {
+    if (eventsSinceFetch) eventsSinceFetch.push(ev);
     let run = state.runs[ev.key];
     if (!run) {
       // A run we have not seen: fetch its full state (agent, model, tests) once.
@@ -204,6 +213,7 @@
         run.datasets = [...new Set(run.tests.map((t) => t.dataset))];
         run.tests_total = ev.tests_total;
         run.turns_total = ev.turns_total;
+        run.turns_total_estimated = ev.turns_total_estimated === true;
         refreshSnapshotSoon();
         state.dirty.add('pills');
         break;
@@ -232,6 +242,7 @@
         break;
       }
       case 'turn_end': {
+        if (ev.turns_total !== undefined) run.turns_total = ev.turns_total;
         const l = laneOf(run, ev.lane ?? 0);
         if (typeof ev.response === 'string') l.response = ev.response;
         l.last_turn = ev;
@@ -278,6 +289,15 @@
         break;
       case 'run_end':
         run.status = ev.status || 'finished';
+        // issue 21: the run's final figures (runstats.json's), whatever this page missed on the way.
+        ['turns_total', 'turns_total_estimated', 'tests_done', 'turns_failed', 'tokens_in', 'tokens_out', 'cost_usd'].forEach((k) => {
+          if (ev[k] !== undefined) run[k] = ev[k];
+        });
+        if (ev.turns !== undefined) run.turns_done = ev.turns;
+        (run.lanes || []).forEach((l) => {
+          l.busy = false;
+        });
+        refreshSnapshotSoon();
         refreshRecent();
         state.dirty.add('pills').add('banner').add('kpis');
         break;
@@ -426,10 +446,16 @@
       const group = groupRuns();
       text('kpi-agent-pos', `${run.agent || run.run_id} (${group.indexOf(run) + 1}/${group.length})`);
       const ds = currentDataset(run);
-      text('kpi-dataset-pos', ds ? `${ds} (${(run.datasets || []).indexOf(ds) + 1}/${(run.datasets || []).length})` : null);
+      // issue 21: the dataset's own tests done, then its place in the run ("9/9" alone read as progress).
+      const dsTests = tests.filter((x) => x.dataset === ds);
+      const dsDone = dsTests.filter((x) => x.status === 'pass' || x.status === 'fail').length;
+      text('kpi-dataset-pos', ds ? `${ds}: ${dsDone}/${dsTests.length} tests done (dataset ${(run.datasets || []).indexOf(ds) + 1} of ${(run.datasets || []).length})` : null);
       text('progress-done', `${done}/${total}`);
       const turnsDone = job ? job.completed_turns : run.turns_done;
-      text('progress-turns', `${turnsDone ?? 0}/${run.turns_total ?? '?'}`);
+      const turnsTotal = job ? job.total_turns : run.turns_total;
+      // issue 21: an expected total says so until the run ends and settles it.
+      const estimated = job ? job.total_turns_estimated : run.turns_total_estimated;
+      text('progress-turns', `${turnsDone ?? 0}/${estimated ? '~' : ''}${turnsTotal ?? '?'}${estimated ? ' (estimate)' : ''}`);
       const ok = tests.filter((t) => t.status === 'pass').length;
       const partial = tests.filter((t) => t.status === 'fail' && t.score > 0).length;
       const ko = done - ok - partial;
