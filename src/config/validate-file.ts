@@ -60,9 +60,15 @@ async function validateSuite(file: string, raw: unknown): Promise<FileValidation
   return ok(file, `suite (${plural(s.agents.length, 'agent')} x ${plural(s.datasets.length, 'dataset')}${s.judge ? `, judge ${s.judge.config.name}` : ''})`);
 }
 
-/** What `run` checks when it builds the agent: an `openai` endpoint, its key and header variables. */
+/**
+ * What `run` checks when it builds the agent, by building it as `run` does (one producer of
+ * the checks): an `openai` endpoint, its key and header variables; issue 21: a protocol
+ * agent's `${VAR}` in http.headers and stdio.env. Building starts no agent process and
+ * opens no connection; only the offline simulated model is skipped (it would start a server).
+ */
 async function checkAgent(config: AgentConfig): Promise<void> {
-  if (config.llm.provider !== 'openai') return;
+  const protocol = config.kind === 'http' || config.kind === 'stdio';
+  if (!protocol && config.llm.provider !== 'openai') return;
   const factory = await createAgentFactory(config);
   await factory.close();
 }
