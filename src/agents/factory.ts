@@ -3,7 +3,7 @@
  * simulated-model server is started for the whole run and the very same
  * OpenAI client talks to it, so the offline default exercises the real path.
  */
-import type { AgentConfig } from '../config/agent.js';
+import { isProtocolAgent, type AgentConfig } from '../config/agent.js';
 import { AgentError } from '../errors.js';
 import { agentSecrets, registerSecrets } from '../events/secrets.js';
 import { ChatAgent } from './chat-agent.js';
@@ -95,16 +95,16 @@ export function describeAgent(config: AgentConfig): Record<string, unknown> {
     const headerNames = Object.keys(config.llm.headers);
     if (headerNames.length > 0) llm.header_names = headerNames.sort();
   }
+  // issue 21: a protocol agent's model and prompt are its own; Referee's defaults are not shown as if they were.
+  const builtIn = isProtocolAgent(config) ? {} : { llm, context_size: config.context_size, system_prompt: config.system_prompt };
   const out: Record<string, unknown> = {
     name: config.name,
     kind: config.kind,
-    llm,
-    context_size: config.context_size,
-    system_prompt: config.system_prompt,
+    ...builtIn,
     timeouts: { ...config.timeouts },
     retries: { ...config.retries },
   };
-  if (config.llm.provider === 'sim') out.sim = { ...config.sim };
+  if (config.llm.provider === 'sim' && !isProtocolAgent(config)) out.sim = { ...config.sim };
   if (config.kind === 'memory') out.memory = { ...config.memory };
   // issue 15: where the agent is, never what its headers or environment hold.
   if (config.http) out.http = { url: safeUrl(config.http.url), header_names: Object.keys(config.http.headers).sort() };

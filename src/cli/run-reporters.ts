@@ -3,7 +3,7 @@
  * (issue 13): metrics, the system sampler, notices as span events, progress,
  * report.html, and the live monitor when asked for.
  */
-import type { AgentConfig } from '../config/agent.js';
+import { agentModel, type AgentConfig } from '../config/agent.js';
 import type { RunFlags } from '../config/run-options.js';
 import { monitorToken } from './commands/monitor.js';
 import { READY_WITHIN_MS, startMonitor, type MonitorServer } from '../monitor/server.js';
@@ -16,9 +16,9 @@ import { SystemSampler } from '../telemetry/system-sampler.js';
 import { ProgressReporter } from './progress.js';
 
 /** One run directory's reporters. */
-export function runReporters(flags: RunFlags, agent: Pick<AgentConfig, 'name' | 'llm'>, telemetry: TelemetryHandle): Reporter[] {
+export function runReporters(flags: RunFlags, agent: Pick<AgentConfig, 'name' | 'kind' | 'llm'>, telemetry: TelemetryHandle): Reporter[] {
   const reporters: Reporter[] = [
-    new MetricsReporter({ name: agent.name, model: agent.llm.model, system: agent.llm.provider === 'sim' ? 'referee.sim' : 'openai' }),
+    new MetricsReporter({ name: agent.name, model: agentModel(agent), system: agent.llm.provider === 'sim' ? 'referee.sim' : 'openai' }),
     // issue 3: system/GPU samples (events.jsonl, gauges) and notices as span events
     new SystemSampler({ intervalS: flags['sample-interval'], agentName: agent.name }),
     new NoticeSpanEventsReporter(telemetry.spans),

@@ -145,5 +145,21 @@ const BUILT_IN_ONLY = {
 };
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/** issue 15: an agent reached over the agent protocol, which brings its own LLM, prompt and memory. */
+export function isProtocolAgent(config: Pick<AgentConfig, 'kind'>): boolean {
+  return config.kind === 'http' || config.kind === 'stdio';
+}
+
+/**
+ * issue 21: the model an agent runs on, for run.json, the matrix, reports and metrics; null
+ * for a protocol agent, whose `llm` block holds only Referee's unused defaults (sim-1).
+ */
+export function agentModel(config: Pick<AgentConfig, 'kind' | 'llm'>): string | null {
+  return isProtocolAgent(config) ? null : config.llm.model;
+}
+
+/** The fields only Referee's own agents read; run.json leaves them out for a protocol agent (issue 21). */
+export const BUILT_IN_ONLY_FIELDS = Object.keys(BUILT_IN_ONLY) as (keyof typeof BUILT_IN_ONLY)[];
 export type LlmConfig = z.infer<typeof LlmConfigSchema>;
 export type RetriesConfig = z.infer<typeof RetriesSchema>;

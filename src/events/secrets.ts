@@ -10,7 +10,7 @@
  *   in its raw, JSON-escaped (`sk-SA\/SECKEY`, `\u002f`) and URL-encoded
  *   spellings, and the `user:pass@` of any URL.
  */
-import type { AgentConfig } from '../config/agent.js';
+import { BUILT_IN_ONLY_FIELDS, isProtocolAgent, type AgentConfig } from '../config/agent.js';
 
 export const REDACTED = '[redacted]';
 
@@ -37,9 +37,11 @@ export function redactUrl(url: string): string {
 export function redactAgentConfig(config: AgentConfig): Record<string, unknown> {
   const llm: Record<string, unknown> = { ...config.llm, headers: recordable(config.llm.headers) };
   if (typeof llm.base_url === 'string') llm.base_url = redactUrl(llm.base_url);
+  // issue 21: a protocol agent's run.json holds no defaults of Referee's own agents (sim-1, the prompt);
+  // resume parses the config again, which puts them back where the code reads them.
+  const own = isProtocolAgent(config) ? Object.fromEntries(Object.entries(config).filter(([k]) => !(BUILT_IN_ONLY_FIELDS as string[]).includes(k))) : { ...config, llm };
   return {
-    ...config,
-    llm,
+    ...own,
     // issue 15: the protocol agents' headers and child environment, as templates only.
     ...(config.http ? { http: { ...config.http, url: redactUrl(config.http.url), headers: recordable(config.http.headers) } } : {}),
     ...(config.stdio ? { stdio: { ...config.stdio, env: recordable(config.stdio.env) } } : {}),

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
-import type { AgentConfig } from '../config/agent.js';
+import { agentModel, type AgentConfig } from '../config/agent.js';
 import type { Reporter } from '../events/reporter.js';
 import { newRunId } from '../runner/run-id.js';
 import type { LoadedSuite } from './load.js';
@@ -16,7 +16,8 @@ import { prepareTaskResume, resumedTaskOptions } from './task-resume.js';
 
 export interface MatrixCell {
   agent: string;
-  model: string;
+  /** issue 21: null for a protocol agent, whose model Referee does not know. */
+  model: string | null;
   dataset: string;
   run_id: string;
   run_dir: string;
@@ -142,7 +143,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
         (runIdPrefix === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? runIdPrefix : `${runIdPrefix}-${agent.config.name}-${dataset.name}`);
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
       // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
-      writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agent.config.llm.model)] });
+      writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agentModel(agent.config))] });
       const resumed = before && existsSync(join(cellInfo.runDir, 'run.json')) ? await prepareTaskResume(cellInfo.runDir) : undefined;
       const body = (): Promise<TaskRunResult> =>
         runTasks({
@@ -168,7 +169,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           ...(resumed ? resumedTaskOptions(resumed) : {}),
         });
       const r = options.around ? await options.around(cellInfo, body) : await body();
-      const cell = toCell(r, agent.config.llm.model);
+      const cell = toCell(r, agentModel(agent.config));
       summary.cells.push(cell);
       summary.finished_at = new Date().toISOString();
       // Written after every cell, so an interrupted matrix still has its summary.
@@ -181,7 +182,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
 }
 
 /** A cell that has started and not ended: its place in the summary until it ends. */
-function pendingCell(cell: { agent: string; dataset: string; runId: string; runDir: string }, model: string): MatrixCell {
+function pendingCell(cell: { agent: string; dataset: string; runId: string; runDir: string }, model: string | null): MatrixCell {
   return {
     agent: cell.agent,
     model,
@@ -204,7 +205,7 @@ function pendingCell(cell: { agent: string; dataset: string; runId: string; runD
   };
 }
 
-export function toCell(r: TaskRunResult, model: string): MatrixCell {
+export function toCell(r: TaskRunResult, model: string | null): MatrixCell {
   return {
     agent: r.agent,
     model,
@@ -232,7 +233,7 @@ export function formatMatrix(summary: MatrixSummary): string {
   const header = ['agent (model)', ...summary.datasets, 'all'];
   const rows = summary.agents.map((agent) => {
     const cells = summary.cells.filter((c) => c.agent === agent);
-    const model = cells[0]?.model ?? '';
+    const model = cells[0]?.model ?? null;
     const perDataset = summary.datasets.map((ds) => {
       const c = cells.find((x) => x.dataset === ds);
       return c ? fmt(c.passed, c.tasks, c.errored) : '-';
@@ -240,7 +241,7 @@ export function formatMatrix(summary: MatrixSummary): string {
     const passed = cells.reduce((a, c) => a + c.passed, 0);
     const tasks = cells.reduce((a, c) => a + c.tasks, 0);
     const errored = cells.reduce((a, c) => a + c.errored, 0);
-    return [`${agent} (${model})`, ...perDataset, fmt(passed, tasks, errored)];
+    return [model === null ? agent : `${agent} (${model})`, ...perDataset, fmt(passed, tasks, errored)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();

@@ -13,7 +13,7 @@ export class MetricsReporter implements Reporter {
   private base: Attributes = {};
   private progress: ProgressSnapshot | undefined;
 
-  constructor(private readonly provider: { name: string; model: string; system: string }) {}
+  constructor(private readonly provider: { name: string; model: string | null; system: string }) {}
 
   onRunStart(info: RunStartInfo): void {
     this.inst = createInstruments(() => this.progress, () => this.base);
@@ -40,7 +40,8 @@ export class MetricsReporter implements Reporter {
       ...this.base,
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': this.provider.system,
-      'gen_ai.request.model': this.provider.model,
+      // issue 21: a protocol agent's model is unknown to Referee: no attribute rather than sim-1.
+      ...(this.provider.model !== null ? { 'gen_ai.request.model': this.provider.model } : {}),
     };
     i.turnDuration.record(r.total_ms / 1000, { ...this.base, 'referee.status': r.status, 'referee.turn.kind': r.kind });
     i.turns.add(1, { ...this.base, 'referee.status': r.status, ...(r.reason ? { 'referee.reason': r.reason } : {}) });

@@ -139,7 +139,7 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
       signal: abort.signal,
       reporters: (cell) => {
         const config = models.get(cell.agent);
-        return runReporters(flags, { name: cell.agent, llm: config?.llm ?? { provider: 'openai', model: 'unknown', temperature: 0, max_tokens: 1, headers: {} } }, telemetry);
+        return runReporters(flags, { name: cell.agent, kind: config?.kind ?? 'chat', llm: config?.llm ?? { provider: 'openai', model: 'unknown', temperature: 0, max_tokens: 1, headers: {} } }, telemetry);
       },
       around: async (cell, body) => {
         telemetry.openRun({ runId: cell.runId, runDir: cell.runDir });
