@@ -22,6 +22,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_CODE_TABLE } from '../../src/exit-codes.js';
 import { CLI, ROOT, tempDir } from '../helpers.js';
 
 const NOT_RUN: ReadonlyArray<{ pattern: RegExp; why: string }> = [
@@ -175,6 +176,15 @@ describe('docs commands: extraction', () => {
       { file: 'x.md', line: 2, text: 'npx referee run --attempts 2   # exit code 2', code: 'npx referee run --attempts 2', background: false, expectedCode: 2 },
       { file: 'x.md', line: 3, text: 'npx referee sim &  # a server', code: 'npx referee sim', background: true, expectedCode: 0 },
     ]);
+  });
+});
+
+describe('docs: the exit-code table', () => {
+  it('docs/reliability.md lists the codes and meanings of src/exit-codes.ts, the table --help prints', () => {
+    const doc = readFileSync(join(ROOT, 'docs/reliability.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('| exit code | meaning |'));
+    const rows = [...table.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2] }));
+    expect(rows).toEqual(EXIT_CODE_TABLE.map((r) => ({ code: r.code, meaning: r.meaning })));
   });
 });
 
