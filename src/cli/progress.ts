@@ -183,8 +183,18 @@ export function formatRunSummary(stats: RunStats, status: string): string {
   return (
     `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%), ${plural(stats.turns, 'turn')}` +
     `${stats.turns_failed ? ` (${stats.turns_failed} failed)` : ''}${attempts}, tokens ${formatUsageTokens(stats.tokens_in, stats.tokens_out)},` +
-    ` $${stats.agent_costs_usd.toFixed(4)} (${stats.pricing_source} pricing), ${(stats.wall_duration_s ?? stats.duration).toFixed(1)} s`
+    ` ${formatCost(stats.agent_costs_usd, stats.pricing_source)}, ${tenths(stats.wall_duration_s ?? stats.duration).toFixed(1)} s`
   );
+}
+
+/** issue 21: a cost with no price for the model is unknown, as the report says, never $0.0000. */
+export function formatCost(usd: number, pricingSource: string): string {
+  return pricingSource === 'unknown' ? 'cost unknown (no price for the model)' : `$${usd.toFixed(4)} (${pricingSource} pricing)`;
+}
+
+/** Seconds to the tenth, rounded as the monitor and the report round them (toFixed alone rounds 0.35 down). */
+function tenths(s: number): number {
+  return Math.round(s * 10) / 10;
 }
 
 function round2(n: number): number {

@@ -17,6 +17,8 @@ export const RunFlagsSchema = z.object({
   'progress-interval': z.number().positive().default(5).describe('Seconds between progress lines when stderr is not a TTY'),
   'allow-dataset-mismatch': z.boolean().default(false).describe('Run even if the dataset differs from the sha256 pinned in the dataset config'),
   quiet: z.boolean().default(false).describe('No progress output'),
+  // issue 21: a machine-readable ending for scripts.
+  json: z.boolean().default(false).describe('Print the final summary as JSON on stdout (instead of the run directory path and the next steps)'),
   // issue 7 (shared with match mode's own use: both layouts load through src/datasets/load.ts)
   'dataset-dir': z.string().optional().describe('Run an existing dataset: a Referee dataset dir or a GoodAI definitions folder (its definitions/config.yml is the dataset config unless --dataset-config is given)'),
   'judge-config': z.string().optional().describe('Agent YAML whose endpoint judges the evaluations GoodAI hands to an LLM, and task evaluators of type judge (costs go to managing_costs_usd)'),

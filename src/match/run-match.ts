@@ -215,7 +215,7 @@ function childArgs(plan: MatchPlan, child: ChildPlan, matchDir: string, options:
     '--agent-config', child.file,
     '--dataset-config', plan.dataset_config,
     ...plan.overrides.flatMap((o) => ['--overrides', o]),
-    '--output-dir', matchDir,
+    '--runs-dir', matchDir,
     '--run-id', child.runId,
     '--dataset-dir', join(matchDir, 'dataset'),
     '--role', child.role,

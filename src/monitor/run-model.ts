@@ -200,6 +200,8 @@ export class RunModel {
   turns_total = 0;
   /** issue 21: the total is the plan's expectation until the run ends; readers mark it as one. */
   turns_total_estimated = false;
+  /** issue 21: the run's own wall time (runstats' wall_duration_s) once it has ended: the terminal's figure. */
+  private wall_ms: number | null = null;
   tests_done = 0;
   turns_done = 0;
   turns_failed = 0;
@@ -356,6 +358,7 @@ export class RunModel {
     this.segment_started_at = ts;
     this.started_at ??= ts;
     this.ended_at = null;
+    this.wall_ms = null;
     this.status = 'running';
     this.tests_total = num(ev['tests_total']) ?? this.tests_total;
     this.turns_total = num(ev['turns_total']) ?? this.turns_total;
@@ -561,6 +564,8 @@ export class RunModel {
     this.tokens_in = num(ev['tokens_in']) ?? this.tokens_in;
     this.tokens_out = num(ev['tokens_out']) ?? this.tokens_out;
     this.cost_usd = num(ev['cost_usd']) ?? this.cost_usd;
+    const wall = num(ev['wall_duration_s']);
+    this.wall_ms = wall === null ? null : Math.round(wall * 1000);
     for (const l of this.lanes.values()) {
       if (l.busy) l.busy = false;
       if (!l.idle_since) l.idle_since = ts;
@@ -569,6 +574,7 @@ export class RunModel {
 
   /** issue 17: wall time the run has run, summed over its segments (a resume adds one). */
   elapsedMs(now = Date.now()): number {
+    if (this.wall_ms !== null && this.ended_at !== null) return this.wall_ms;
     if (!this.segment_started_at) return 0;
     const end = this.ended_at ?? (this.running ? new Date(now).toISOString() : this.last_event_at);
     return this.active_ms_before + (Math.max(0, ms(end) - ms(this.segment_started_at)) || 0);

@@ -28,7 +28,7 @@ export class RunState {
   notice: string | null = null;
   /**
    * issue 21: whether `turnsTotal` is an expectation rather than a count: an LTM plan follows the
-   * replies, and a task's further attempts are added as they happen. A run that ends settles it.
+   * replies (a task run's total is exact: its further attempts are attempts, not turns). A run that ends settles it.
    */
   turnsTotalEstimated = false;
 

@@ -35,6 +35,29 @@ describe('referee run (the README command, offline default)', () => {
     expect(result.stderr).toMatch(/finished: score [\d.]+\/6/);
   });
 
+  it('marks the planned total as an estimate, ends the progress at 100% of what was done, and says what to do next (issue 21)', () => {
+    const stats = readJson<{ turns: number; tokens_in: number; tokens_out: number }>(join(runDir, 'runstats.json'));
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^\[referee\] run \S+: 6 tests, about \d+ turns \(an estimate: the plan follows the replies\) -> /);
+    const progress = lines.filter((l) => / \d+% turns /.test(l));
+    expect(progress.at(-1)).toContain(` 100% turns ${stats.turns}/${stats.turns} `);
+    const tokens = `tokens ${stats.tokens_in.toLocaleString('en-US')} in / ${stats.tokens_out.toLocaleString('en-US')} out`;
+    expect(lines.find((l) => l.includes('finished: score'))).toContain(`, ${stats.turns} turns, ${tokens}, `);
+    expect(lines.slice(-2)).toEqual([`[referee] report: ${join(runDir, 'report.html')}`, `[referee] browse: npx referee view --runs-dir ${out}`]);
+  });
+
+  it('--json prints the ending as one JSON object, GoodAI-meaning fields apart from Referee\'s (issue 21)', async () => {
+    const r = await runCli(['run', '--runs-dir', out, '--run-id', 'as-json', '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const ending = JSON.parse(r.stdout) as { kind: string; status: string; path: string; report: string; stats: Record<string, unknown> & { goodai: Record<string, number> } };
+    const stats = readJson<Record<string, number>>(join(out, 'as-json', 'runstats.json'));
+    expect(ending).toMatchObject({ kind: 'ltm', status: 'finished', path: join(out, 'as-json'), report: join(out, 'as-json', 'report.html') });
+    expect(ending.stats).toMatchObject({ turns: stats['turns'], tokens_in: stats['tokens_in'], tokens_out: stats['tokens_out'], score: stats['score'] });
+    expect(ending.stats.goodai).toEqual({ total_tokens: stats['total_tokens'], agent_tokens: stats['agent_tokens'], duration: stats['duration'] });
+    expect(ending.stats).not.toHaveProperty('total_tokens');
+  });
+
   it('never warns about a duplicate telemetry registration', () => {
     expect(result.stderr).not.toMatch(/duplicate registration/i);
     expect(result.stderr).not.toMatch(/telemetry (error|warning)/);

@@ -3,11 +3,9 @@ import type { Argv } from 'yargs';
 import { writeJsonAtomic } from '../../artifacts/run-dir-writer.js';
 import { readRunDir } from '../../artifacts/run-dir-reader.js';
 import { ConfigError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { compareRunContents } from '../../match/compare.js';
 import { writeComparisonReport } from '../../report/write.js';
-
-/** Exit code of `referee compare --baseline` when the challenger is significantly worse (CI gating). */
-export const REGRESSION_EXIT_CODE = 3;
 
 export function compareBuilder(y: Argv): Argv {
   return y
@@ -57,7 +55,7 @@ export function compareCommand(args: CompareArgs): number {
   process.stdout.write(`${out}\n`);
   if (args.baseline && c.significant && c.leader === 'champion') {
     process.stderr.write(`[referee] regression: ${match.challenger.run_id} is significantly worse than the baseline ${match.champion.run_id}\n`);
-    return REGRESSION_EXIT_CODE;
+    return EXIT.regression;
   }
   return 0;
 }

@@ -1,7 +1,9 @@
+import { dirname } from 'node:path';
 import type { RunFlags } from '../../config/run-options.js';
 import { EXIT } from '../../exit-codes.js';
 import { startMatch, type MatchOptions } from '../../match/run-match.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
+import { printRunEnding } from '../run-ending-output.js';
 
 /**
  * `referee run --compare-with B`: runs the match, prints the verdict to stderr
@@ -72,10 +74,20 @@ async function superviseMatch(flags: RunFlags, options: Omit<MatchOptions, 'sign
       const { champion: a, challenger: b, comparison: c } = r.match;
       process.stderr.write(
         `[referee] ${a.agent_name} (champion) ${round(a.total_score)}/${round(a.max_score)} vs ${b.agent_name} (challenger) ${round(b.total_score)}/${round(b.max_score)}\n` +
-          `[referee] ${c.verdict}\n[referee] report: ${r.reportFile}\n`,
+          `[referee] ${c.verdict}\n`,
       );
     }
-    process.stdout.write(`${r.matchDir}\n`);
+    printRunEnding(
+      {
+        kind: 'match',
+        status: r.interrupted ? 'interrupted' : r.match ? 'finished' : 'failed',
+        path: r.matchDir,
+        ...(r.reportFile ? { report: r.reportFile } : {}),
+        runsDir: dirname(r.matchDir),
+        summary: r.match ? { match: r.match } : {},
+      },
+      { json: flags.json, quiet: flags.quiet },
+    );
     if (r.interrupted) return EXIT.interrupted;
     return r.children.every((c) => c.exitCode === EXIT.ok) && r.match ? EXIT.ok : EXIT.error;
   } finally {

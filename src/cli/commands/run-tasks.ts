@@ -14,7 +14,7 @@ import { EXIT } from '../../exit-codes.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
 import { loadSuite, loadTaskFile, type LoadedSuite } from '../../tasks/load.js';
 import { formatMatrix, runSuite, type MatrixSummary, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
-import { compareSuiteCells, formatSuiteComparison } from '../../match/suite-compare.js';
+import { compareSuiteCells, formatSuiteComparison, type SuiteComparison } from '../../match/suite-compare.js';
 import type { Override } from '../../config/overrides.js';
 import { runTasks } from '../../tasks/run-tasks.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
@@ -24,6 +24,7 @@ import { requireCodeSandbox, UNSAFE_CODE_EXEC_WARNING } from '../../scoring/code
 import { runReporters } from '../run-reporters.js';
 import { abortOnInterrupt } from '../signals.js';
 import { alreadyFinished } from './resume.js';
+import { namedStats, printRunEnding } from '../run-ending-output.js';
 
 function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
   const agentFile = flags['agent-config'];
@@ -70,7 +71,7 @@ export async function resumeSuiteCommand(flags: RunFlags): Promise<number> {
   if (summary.cells.length === summary.agents.length * summary.datasets.length && summary.cells.every((c) => c.status === 'finished')) {
     alreadyFinished(summaryFile);
     // A suite in match mode killed after its last cell still gets its comparisons.
-    if (summary.challenger) writeComparisons(summary, summaryFile);
+    if (summary.challenger) process.stdout.write(`${writeComparisons(summary, summaryFile).lines.join('\n')}\n`);
     return 0;
   }
   if (!/\.ya?ml$/.test(summary.suite_file)) {
@@ -112,7 +113,10 @@ export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
       ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
     });
-    process.stdout.write(`${r.runDir}\n`);
+    printRunEnding(
+      { kind: 'tasks', status: r.status, path: r.runDir, report: join(r.runDir, 'report.html'), runsDir: dirname(r.runDir), summary: { stats: namedStats(r.stats) } },
+      { json: flags.json, quiet: flags.quiet },
+    );
     return exitCodeFor(r.status);
   } finally {
     dispose();
@@ -150,11 +154,25 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
         }
       },
     });
-    process.stdout.write(`${formatMatrix(summary)}\n\nmatrix summary: ${summaryFile}\n`);
-    for (const c of summary.cells) process.stdout.write(`${c.run_dir}\n`);
-    if (abort.signal.aborted) return EXIT.interrupted;
-    if (summary.challenger) writeComparisons(summary, summaryFile);
+    const lines = [formatMatrix(summary), '', `matrix summary: ${summaryFile}`, ...summary.cells.map((c) => c.run_dir)];
+    const comparisons = !abort.signal.aborted && summary.challenger ? writeComparisons(summary, summaryFile) : undefined;
+    if (comparisons) lines.push(...comparisons.lines);
     const failed = summary.cells.find((c) => c.status !== 'finished');
+    const status = abort.signal.aborted ? 'interrupted' : (failed?.status ?? 'finished');
+    // issue 21: a --tasks run is one cell: its own run directory and report; a suite, its matrix.
+    const single = summary.cells.length === 1 && !/\.ya?ml$/.test(summary.suite_file) ? summary.cells[0] : undefined;
+    printRunEnding(
+      {
+        kind: single ? 'tasks' : 'suite',
+        status,
+        path: single ? single.run_dir : summaryFile,
+        ...(single ? { report: join(single.run_dir, 'report.html') } : {}),
+        runsDir: dirname(summaryFile),
+        summary: { matrix: summary, ...(comparisons ? { comparison: comparisons.result } : {}) },
+      },
+      { json: flags.json, quiet: flags.quiet, stdoutLines: lines },
+    );
+    if (abort.signal.aborted) return EXIT.interrupted;
     return failed ? exitCodeFor(failed.status as 'failed') : 0;
   } finally {
     stopListening();
@@ -167,10 +185,9 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
  * challenger's cell: a table on stdout, `suite-comparison-<id>.json` and one
  * `comparison_report-<A>-vs-<B>.html` per pair beside the matrix summary.
  */
-function writeComparisons(summary: MatrixSummary, summaryFile: string): void {
+function writeComparisons(summary: MatrixSummary, summaryFile: string): { result: SuiteComparison; lines: string[] } {
   const challenger = summary.challenger!.agent;
   const file = join(dirname(summaryFile), `suite-comparison-${basename(summaryFile).replace(/^matrix-/, '')}`);
   const result = compareSuiteCells(summary, challenger, { outputDir: dirname(summaryFile), file });
-  process.stdout.write(`\nagainst ${challenger} (challenger), cell by cell:\n${formatSuiteComparison(result)}\n\ncomparison summary: ${file}\n`);
-  for (const c of result.comparisons) process.stdout.write(`${c.report}\n`);
+  return { result, lines: ['', `against ${challenger} (challenger), cell by cell:`, formatSuiteComparison(result), '', `comparison summary: ${file}`, ...result.comparisons.map((c) => c.report)] };
 }

@@ -25,6 +25,7 @@ import { linkToMatchParent } from '../../match/child-link.js';
 import { matchCommand } from './match.js';
 import { abortOnInterrupt, untilInterrupted } from '../signals.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
+import { namedStats, printRunEnding } from '../run-ending-output.js';
 import { EXIT } from '../../exit-codes.js';
 
 export function runBuilder(y: Argv): Argv {
@@ -176,7 +177,14 @@ async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOut
       maxFailedTurns: flags['max-failed-turns'],
       sources: { agent: agentFile, ...(flags['judge-config'] !== undefined ? { judge: flags['judge-config'] } : {}) },
     });
-    process.stdout.write(`${result.runDir}\n`);
+    // A match side's parent reads its path and prints the match's own ending.
+    if (flags.role) process.stdout.write(`${result.runDir}\n`);
+    else {
+      printRunEnding(
+        { kind: 'ltm', status: result.status, path: result.runDir, report: join(result.runDir, 'report.html'), runsDir: outputDir, summary: { stats: namedStats(result.stats) } },
+        { json: flags.json, quiet: flags.quiet },
+      );
+    }
     return { code: exitCodeFor(result.status), status: result.status, ended: runEnded(runId) };
   } finally {
     // Ctrl-C from here on stops the monitor's linger, it no longer interrupts a run.

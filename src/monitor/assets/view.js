@@ -21,6 +21,9 @@
     return td;
   }
   const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+  // issue 21: a score as the terminal and the report print it (two decimals at most), never 0.3333333333333333.
+  const score2 = (x) => Math.round(x * 100) / 100;
+  const count = (n) => Math.round(Number(n) || 0).toLocaleString('en-US');
 
   // The runs as last fetched, by key; live events update these in place (issue 17).
   const runs = new Map();
@@ -36,9 +39,14 @@
     cell(tr, x.agent);
     cell(tr, (x.datasets || []).join(', '));
     cell(tr, x.status, `status-${x.status}`);
-    cell(tr, x.loading ? 'loading…' : x.max_score ? `${Math.round(x.score * 100) / 100}/${x.max_score}` : null);
+    cell(tr, x.loading ? 'loading…' : x.max_score ? `${score2(x.score)}/${x.max_score}` : null);
     cell(tr, pct(x.success_rate));
     cell(tr, x.tests_total ? `${x.tests_done}/${x.tests_total}` : null, 'run-done');
+    // issue 21: the figures the terminal's last line and runstats.json give, formatted as they are there.
+    cell(tr, x.loading ? null : `${x.turns_done}/${x.turns_total_estimated ? '~' : ''}${x.turns_total}`, 'run-turns');
+    cell(tr, x.loading ? null : `${count(x.tokens_in)} / ${count(x.tokens_out)}`, 'run-tokens');
+    cell(tr, x.loading ? null : x.pricing_source === 'unknown' ? 'unknown' : `$${Number(x.cost_usd || 0).toFixed(4)}`, 'run-cost');
+    cell(tr, x.loading ? null : `${Number(x.elapsed_seconds || 0).toFixed(1)} s`, 'run-duration');
     tr.addEventListener('click', () => openRun(runs.get(x.key) || x));
     return tr;
   }
@@ -72,7 +80,7 @@
     $('run-id').textContent = run.run_id;
     $('run-status').textContent = run.loading ? 'loading' : run.status;
     $('run-status').className = `status-${run.status}`;
-    const turns = run.turns_total ? ` · ${run.turns_done}/${run.turns_total} turns` : '';
+    const turns = run.turns_total ? ` · ${run.turns_done}/${run.turns_total_estimated ? '~' : ''}${run.turns_total} turns` : '';
     $('run-summary').textContent = `${run.agent} · ${run.tests_done}/${run.tests_total} tests · ${pct(run.success_rate)} pass${turns} · $${Number(run.cost_usd || 0).toFixed(4)}`;
   }
 
@@ -119,7 +127,7 @@
     cell(tr, s.test_id);
     cell(tr, s.dataset);
     cell(tr, s.status, `status-${s.status === 'pass' ? 'finished' : s.status === 'fail' ? 'failed' : s.status}`);
-    cell(tr, s.max_score === null ? null : `${s.score}/${s.max_score}`);
+    cell(tr, s.max_score === null ? null : `${score2(s.score)}/${s.max_score}`);
     cell(tr, s.turns);
     tr.addEventListener('click', () => openSample(s.test_id));
     return tr;
@@ -140,7 +148,7 @@
     const s = body.sample;
     $('sample').classList.remove('hidden');
     $('sample-id').textContent = s.test_id;
-    $('sample-verdict').textContent = `${s.status.toUpperCase()} · score ${s.score ?? '—'}/${s.max_score ?? '—'}${(s.reasons || []).length ? '\n' + s.reasons.join('\n') : ''}`;
+    $('sample-verdict').textContent = `${s.status.toUpperCase()} · score ${s.score === null || s.score === undefined ? '—' : score2(s.score)}/${s.max_score ?? '—'}${(s.reasons || []).length ? '\n' + s.reasons.join('\n') : ''}`;
     $('sample-turns').replaceChildren(
       ...body.turns.map((t) => {
         const div = document.createElement('div');

@@ -46,13 +46,13 @@ function renderSummary(data) {
     ['Score', function (m) { return fmt(m.total_score, 2) + ' / ' + fmt(m.max_score, 2); }],
     ['Accuracy', function (m) { return pct(m.accuracy); }],
     ['Tests', function (m) { return m.tests; }],
-    ['Turns (errors)', function (m) { return fmt(m.turns, 0) + ' (' + m.errors + ')'; }],
+    ['Turns (failed)', function (m) { return fmt(m.turns, 0) + ' (' + m.errors + ')' + (m.attempts !== undefined && m.attempts !== m.turns ? ', ' + fmt(m.attempts, 0) + ' attempts' : ''); }],
     ['Latency avg / p50 / p95 (ms)', function (m) { return fmt(m.avg_latency_ms) + ' / ' + fmt(m.latency_p50_ms) + ' / ' + fmt(m.latency_p95_ms); }],
     ['TTFT p50 (ms)', function (m) { return fmt(m.ttft_p50_ms); }],
     ['Tokens in / out', function (m) { return fmt(m.tokens_in, 0) + ' / ' + fmt(m.tokens_out, 0) + usageNote(m.usage_source); }],
     ['Cost (USD)', function (m) { return m.pricing_source === 'unknown' ? 'unknown' : '$' + m.token_cost.toFixed(4) + ' (' + m.pricing_source + ')'; }],
     ['Turns with metadata', function (m) { return m.metadata_events; }],
-    ['Duration (s)', function (m) { return fmt(m.duration_s, 1); }],
+    ['Duration (s)', function (m) { return fmt(Math.round(m.duration_s * 10) / 10, 1); }],
     ['Model', function (m) { return m.model || '–'; }],
     ['Run id', function (m) { return m.run_id; }]
   ];
