@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redact, registeredSecretSpellings } from '../events/secrets.js';
 
@@ -28,15 +28,15 @@ export class JsonlWriter {
 
   /** Writes pre-serialised text; it must end with a newline. Secrets are redacted (issue 14). */
   writeRaw(text: string): void {
-    text = redact(text);
+    this.append(Buffer.from(redact(text), 'utf8'));
+  }
+
+  /** One line, and the file closed again (benchmark_history.jsonl: one line per run). */
+  writeOnce(record: unknown): void {
     try {
-      if (this.fd === undefined) {
-        mkdirSync(dirname(this.file), { recursive: true });
-        this.fd = openSync(this.file, 'a');
-      }
-      writeSync(this.fd, text);
-    } catch (err) {
-      throw new Error(`${this.file}: cannot append: ${(err as Error).message}`, { cause: err });
+      this.write(record);
+    } finally {
+      this.close();
     }
   }
 
@@ -51,14 +51,48 @@ export class JsonlWriter {
     const line = Buffer.allocUnsafe(bytes.length + 1);
     line.set(bytes);
     line[bytes.length] = 10;
+    this.append(line);
+  }
+
+  /**
+   * Appends whole lines or nothing. Issue 24: on a full disk `write(2)` takes part of a line and
+   * then fails; the part is cut off again, so every line on disk stays whole, and the error names
+   * the file and the errno (`ENOSPC`).
+   */
+  private append(buf: Buffer): void {
+    let fd: number;
     try {
       if (this.fd === undefined) {
         mkdirSync(dirname(this.file), { recursive: true });
         this.fd = openSync(this.file, 'a');
       }
-      writeSync(this.fd, line);
+      fd = this.fd;
     } catch (err) {
-      throw new Error(`${this.file}: cannot append: ${(err as Error).message}`, { cause: err });
+      throw writeError(this.file, 'cannot open for appending', err);
+    }
+    let done = 0;
+    let before: number | undefined;
+    try {
+      while (done < buf.length) {
+        const n = writeSync(fd, buf, done, buf.length - done);
+        if (n <= 0) throw Object.assign(new Error('no space left on device (write took no bytes)'), { code: 'ENOSPC' });
+        if (done === 0 && n < buf.length) before = fstatSync(fd).size - n;
+        done += n;
+      }
+    } catch (err) {
+      if (done > 0) this.cutBack(fd, before, done);
+      throw writeError(this.file, 'cannot append', err);
+    }
+  }
+
+  /** Removes the `written` bytes of a torn line, unless another process appended since (then the tail is the reader's torn line). */
+  private cutBack(fd: number, before: number | undefined, written: number): void {
+    try {
+      const size = fstatSync(fd).size;
+      const start = before ?? size - written;
+      if (size === start + written) ftruncateSync(fd, start);
+    } catch {
+      // A reader tolerates a torn last line; resume cuts it.
     }
   }
 
@@ -68,4 +102,11 @@ export class JsonlWriter {
       this.fd = undefined;
     }
   }
+}
+
+/** Issue 24: one line naming the file and the errno (`…/spans.jsonl: cannot append: ENOSPC: no space left on device`). */
+export function writeError(file: string, what: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  const detail = e.code && !String(e.message).startsWith(e.code) ? `${e.code}: ${e.message}` : (e.message ?? String(err));
+  return Object.assign(new Error(`${file}: ${what}: ${detail}`, { cause: err }), e.code ? { code: e.code } : {});
 }

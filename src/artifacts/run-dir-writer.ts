@@ -1,20 +1,34 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot, TurnStep } from '../events/index.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { headTruncate } from '../events/sanitize.js';
-import { JsonlWriter } from './jsonl-writer.js';
+import { JsonlWriter, writeError } from './jsonl-writer.js';
 import { redact } from '../events/secrets.js';
 import { GoodaiLogBuffer, pyDatetime } from './goodai-log.js';
 import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
+import { killPoint } from '../kill-point.js';
 
 /** Writes a JSON file atomically (temp file + rename), so a crash never leaves half a file. */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
   // issue 14: the one redaction, as in every JSONL line.
-  writeFileSync(tmp, redact(JSON.stringify(value, null, 2)) + '\n');
-  renameSync(tmp, file);
+  writeFileAtomic(file, redact(JSON.stringify(value, null, 2)) + '\n');
+}
+
+/**
+ * Writes a file atomically (temp file + rename). Issue 24: a write that fails (a full disk) leaves
+ * the old file as it was and no temporary file behind, and its error names the file and the errno.
+ */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw writeError(file, 'cannot write', err);
+  }
 }
 
 const RESULTS_DIRNAME = 'results';
@@ -246,9 +260,46 @@ export class RunDirWriter implements Reporter {
     this.event(kind, { message, ...data });
   }
 
+  /**
+   * Issue 24: the ending this run is about to write, set before `onRunEnd`. With it, `onRunEnd`
+   * leaves run.json `running` with the ending recorded, and `completeEnding` (after report.html and
+   * the history line) writes the final status; without it, `onRunEnd` writes the final status at once.
+   */
+  prepareEnding(ending: NonNullable<RunMeta['ending']>, extra: Partial<RunMeta> = {}): void {
+    this.pendingEnding = ending;
+    this.endingExtra = extra;
+  }
+  private pendingEnding: RunMeta['ending'];
+  private endingExtra: Partial<RunMeta> = {};
+
+  /** The run directory. */
+  get dir(): string {
+    return this.runDir;
+  }
+
+  /**
+   * Issue 24: an ending whose writes failed (a full disk) leaves run.json `failed`, where it can
+   * still be written; `--resume` redoes the ending once there is room. Best effort: the first error is
+   * the one reported.
+   */
+  markFailed(): void {
+    if (!this.meta) return;
+    try {
+      writeJsonAtomic(join(this.runDir, 'run.json'), { ...this.meta, status: 'failed', finished_at: new Date().toISOString() });
+    } catch {
+      // run.json stays as it was (running, or its ending recorded): --resume takes it from there.
+    }
+  }
+
+  /** Issue 24: the last write of an ending: run.json's final status, once everything else is on disk. */
+  completeEnding(): void {
+    const ending = this.pendingEnding;
+    if (!this.meta || !ending) return;
+    writeJsonAtomic(join(this.runDir, 'run.json'), finalMeta({ ...this.meta, ...this.endingExtra, ending }));
+  }
+
   onRunEnd(stats: RunStats, status: RunMeta['status'], progress: ProgressSnapshot): void {
     writeJsonAtomic(join(this.runDir, 'runstats.json'), stats);
-    if (this.meta) writeJsonAtomic(join(this.runDir, 'run.json'), { ...this.meta, status, finished_at: new Date().toISOString() });
     // issue 21: the run's final figures, as runstats.json has them: a reader that missed an event still ends on these.
     this.event('run_end', {
       status,
@@ -268,7 +319,21 @@ export class RunDirWriter implements Reporter {
     });
     for (const w of [this.events, this.turns, this.master, this.transcripts]) w.close();
     this.results?.close();
+    killPoint('ending:stats');
+    if (!this.meta) return;
+    const meta = { ...this.meta, ...this.endingExtra };
+    if (this.pendingEnding) {
+      // Issue 24: not `finished` before report.html and the history line are written.
+      writeJsonAtomic(join(this.runDir, 'run.json'), { ...meta, status: 'running', ending: this.pendingEnding });
+      killPoint('ending:marked');
+    } else writeJsonAtomic(join(this.runDir, 'run.json'), { ...meta, status, finished_at: new Date().toISOString() });
   }
+}
+
+/** Issue 24: run.json once its recorded ending is complete: the ending's status and time, the marker gone. */
+export function finalMeta(meta: RunMeta & Record<string, unknown>): RunMeta & Record<string, unknown> {
+  const { ending, ...rest } = meta;
+  return ending ? { ...rest, status: ending.status, finished_at: ending.finished_at } : meta;
 }
 
 /** GoodAI's test id, `<Dataset> - <example_id>` (its `unique_id`); filler has none. */

@@ -138,6 +138,24 @@ export const RunMetaSchema = z.object({
   resumes: z
     .array(z.object({ at: z.string(), turns_restored: z.number().int(), tool_version: z.string(), git_commit: z.string().nullable() }))
     .optional(),
+  /**
+   * Issue 24: an ending under way. The lanes are done and runstats.json is written, but report.html and
+   * the benchmark_history.jsonl line may not be: `status` stays `running` until they are, and `--resume`
+   * completes what is missing (the history line, keyed by `finished_at`, exactly once).
+   */
+  ending: z
+    .object({
+      /** The status run.json says once the ending is complete (never `running`). */
+      status: z.enum(['running', 'finished', 'failed', 'interrupted']),
+      finished_at: z.string(),
+      /** The benchmark_history.jsonl line this ending appends; null for an ending that adds none (failed). */
+      history: z.record(z.string(), z.unknown()).nullable(),
+    })
+    .optional(),
+  /** Issue 24: a task run's tally, so a suite killed between a cell's end and its matrix line can build the cell from the run directory. */
+  task_tally: z
+    .object({ tasks: z.number().int(), passed: z.number().int(), errored: z.number().int(), attempts: z.number().int(), duration_s: z.number() })
+    .optional(),
 });
 export type RunMeta = z.infer<typeof RunMetaSchema>;
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../artifacts/run-dir-writer.js';
 import { join } from 'node:path';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
 import type { MatchResult } from '../match/schemas.js';
@@ -13,12 +13,13 @@ export const COMPARISON_REPORT_FILE = 'comparison_report.html';
 export function writeRunReport(runDir: string, run: RunDirContents = readRunDir(runDir)): string {
   const file = join(runDir, RUN_REPORT_FILE);
   // issue 14: the one redaction, as in every file of the run.
-  writeFileSync(file, redact(renderReportHtml(singleReportData(run))));
+  // Issue 24: atomic, so a full disk leaves no 0-byte report.html.
+  writeFileAtomic(file, redact(renderReportHtml(singleReportData(run))));
   return file;
 }
 
 /** Writes the comparison report of a match (or of two past runs) to `file`. */
 export function writeComparisonReport(file: string, match: MatchResult, champion: RunDirContents, challenger: RunDirContents): string {
-  writeFileSync(file, redact(renderReportHtml(matchReportData(match, champion, challenger))));
+  writeFileAtomic(file, redact(renderReportHtml(matchReportData(match, champion, challenger))));
   return file;
 }

@@ -30,6 +30,7 @@ import { buildRunSchedule } from './run-schedule.js';
 import { check, cutTornTail, parseJsonFile, readLines, rewrite } from './run-dir-files.js';
 export { cutTornTail } from './run-dir-files.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
+import { completeEnding } from './run-ending.js';
 import type { Schedule } from './scheduler.js';
 import { REDACTED } from '../events/secrets.js';
 
@@ -118,7 +119,12 @@ export async function openForResume<T extends object>(runDirArg: string, prepare
   const lock = acquireRunLock(runDir);
   try {
     const rawMeta = parseJsonFile(metaFile);
-    const meta = { ...(rawMeta as Record<string, unknown>), ...check(RunMetaSchema, metaFile, rawMeta) };
+    let meta = { ...(rawMeta as Record<string, unknown>), ...check(RunMetaSchema, metaFile, rawMeta) };
+    // Issue 24: killed while ending: the lanes were done; the report, history line and final status are completed, not redone.
+    if (meta.status === 'running' && meta.ending) {
+      meta = completeEnding(runDir, meta);
+      process.stderr.write(`[referee] ${runDir}: its ending was cut short; completed it (report.html, benchmark_history.jsonl, run.json ${meta.status})\n`);
+    }
     if (meta.status === 'finished') {
       lock.release();
       return undefined;

@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import type { AgentFactory } from '../agents/types.js';
@@ -24,7 +24,9 @@ import { countRunTurns, createRunPlans } from './run-schedule.js';
 import type { LanePlan } from './lane-plan.js';
 import { redactAgentConfig } from '../events/secrets.js';
 import { acquireRunLock, releasingLock, type RunLock } from './run-lock.js';
-import { belongsInHistory, endingStatus } from './run-ending.js';
+import { appendHistory, belongsInHistory, endingStatus } from './run-ending.js';
+import { killPoint } from '../kill-point.js';
+import type { ProgressSnapshot } from '../events/reporter.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';
 import { RunState } from './run-state.js';
 // issue 7: GoodAI scheduler semantics and the LLM judge
@@ -217,6 +219,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
   const realWait = realWaitMaxS(datasetConfig);
 
   let status: RunMeta['status'] = 'finished';
+  let thrown: unknown;
   try {
     const publish = (type: string, data: Record<string, unknown>): void => {
       for (const r of reporters) r.onEvent?.(type, data);
@@ -252,27 +255,27 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
     state.runEnded(status);
   } catch (err) {
     status = 'failed';
+    thrown = err;
     writeFailureReport(runDir, runId, err, state.snapshot());
     runSpan.recordException(err as Error);
-    throw err;
-  } finally {
-    abort.dispose();
-    await factory.close().catch(() => {});
-    await judge?.close().catch(() => {});
-    const stats = state.stats(runId, agentConfig.name);
-    runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status });
-    if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
-    runSpan.end();
-    await emit('onRunEnd', stats, status, state.snapshot());
-    if (belongsInHistory(status)) {
-      appendHistory(s.outputDir, {
+  }
+  abort.dispose();
+  await factory.close().catch(() => {});
+  await judge?.close().catch(() => {});
+  const stats = state.stats(runId, agentConfig.name);
+  runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status });
+  if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
+  runSpan.end();
+  const finishedAt = new Date().toISOString();
+  const history = belongsInHistory(status)
+    ? {
         run_id: runId,
         run_type: meta.run_type ?? options.runType ?? 'single',
         ...(resume ? { resumed: true } : {}),
         role: options.role ?? 'single',
         agent: agentConfig.name,
         status,
-        finished_at: new Date().toISOString(),
+        finished_at: finishedAt,
         dataset_sha256: dataset.sha256,
         seed: args.seed,
         score: stats.score,
@@ -280,10 +283,46 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
         duration: stats.wall_duration_s ?? stats.duration,
         agent_costs_usd: stats.agent_costs_usd,
         run_dir: runDir,
-      });
-    }
-  }
+      }
+    : null;
+  await writeEnding({ writer, emit, outputDir: s.outputDir, ending: { status, finished_at: finishedAt, history }, stats, progress: state.snapshot(), thrown, runId });
   return { runId, runDir, status, stats: state.stats(runId, agentConfig.name) };
+}
+
+/**
+ * Issue 24: every ending in one order, so that run.json says its final status last: runstats.json,
+ * the last events and run.json's record of the ending (the writer's `onRunEnd`), the other reporters'
+ * `onRunEnd` (report.html), the history line, then run.json's final status. A kill -9 anywhere leaves a
+ * run that `--resume` completes. A failed write (a full disk) ends the run `failed` where run.json can
+ * still be written, with run_error.json if it fits, and throws the first error, which names its file.
+ */
+export async function writeEnding(e: {
+  writer: RunDirWriter;
+  emit: Emit;
+  outputDir: string;
+  ending: NonNullable<RunMeta['ending']>;
+  stats: RunStats;
+  progress: ProgressSnapshot;
+  /** The error the run itself ended with: thrown after the ending, before any error of the ending's own. */
+  thrown: unknown;
+  runId: string;
+  extra?: Partial<RunMeta>;
+}): Promise<void> {
+  try {
+    e.writer.prepareEnding(e.ending, e.extra);
+    await e.emit('onRunEnd', e.stats, e.ending.status, e.progress);
+    killPoint('ending:report');
+    if (e.ending.history) appendHistory(e.outputDir, e.ending.history);
+    killPoint('ending:history');
+    e.writer.completeEnding();
+  } catch (err) {
+    if (e.thrown === undefined) {
+      writeFailureReport(e.writer.dir, e.runId, err, e.progress);
+      e.writer.markFailed();
+    }
+    throw e.thrown ?? err;
+  }
+  if (e.thrown !== undefined) throw e.thrown;
 }
 
 function freshMeta(s: RunSetup, options: RunOptions): RunMeta {
@@ -334,14 +373,6 @@ export function linkedAbort(outer: AbortSignal | undefined): { signal: AbortSign
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   if (outer?.aborted) onOuterAbort();
   return { signal: abort.signal, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
-}
-
-export function appendHistory(outputDir: string, line: Record<string, unknown>): void {
-  try {
-    appendFileSync(join(outputDir, 'benchmark_history.jsonl'), JSON.stringify(line) + '\n');
-  } catch (err) {
-    process.stderr.write(`referee: could not append benchmark_history.jsonl: ${(err as Error).message}\n`);
-  }
 }
 
 /** run.json of a resumed run: as it was, running again, with this resume noted. */

@@ -5,7 +5,13 @@
  * out of benchmark_history.jsonl (seed 003); an interrupted one is
  * `interrupted` (exit 130).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { JsonlWriter } from '../artifacts/jsonl-writer.js';
+import { finalMeta, writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import type { RunMeta } from '../artifacts/schemas.js';
+import { killPoint } from '../kill-point.js';
+import { writeRunReport } from '../report/write.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -39,4 +45,52 @@ export function exitCodeFor(status: RunMeta['status']): number {
   if (status === 'finished') return EXIT.ok;
   if (status === 'interrupted') return EXIT_INTERRUPTED;
   return EXIT_RUN_FAILED;
+}
+
+/**
+ * Appends the run's benchmark_history.jsonl line. Issue 24: `once` (an ending completed by
+ * `--resume`) skips a line already there for this run and ending (`run_id` and `finished_at`), so a
+ * kill between the append and run.json's final status never makes two. A failure throws, naming the
+ * file: the ending stays recorded as under way, for `--resume` to complete.
+ */
+export function appendHistory(outputDir: string, line: Record<string, unknown>, options: { once?: boolean } = {}): void {
+  const file = join(outputDir, 'benchmark_history.jsonl');
+  if (options.once && historyHolds(file, line)) return;
+  new JsonlWriter(file).writeOnce(line);
+}
+
+function historyHolds(file: string, line: Record<string, unknown>): boolean {
+  if (!existsSync(file)) return false;
+  const id = JSON.stringify(line['run_id']);
+  const at = JSON.stringify(line['finished_at']);
+  // Cheap first: only lines naming both are parsed.
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .some((l) => {
+      if (!l.includes(id) || !l.includes(at)) return false;
+      try {
+        const h = JSON.parse(l) as Record<string, unknown>;
+        return h['run_id'] === line['run_id'] && h['finished_at'] === line['finished_at'];
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * Issue 24: the rest of an ending a kill cut short. run.json records the ending (`ending`, status
+ * `running`): runstats.json and the last events are on disk; report.html and the history line may not
+ * be. Writes the report again, the history line unless it is there, then run.json's final status.
+ * Returns run.json as it now is.
+ */
+export function completeEnding(runDir: string, meta: RunMeta & Record<string, unknown>): RunMeta & Record<string, unknown> {
+  const ending = meta.ending;
+  if (!ending) return meta;
+  writeRunReport(runDir);
+  killPoint('ending:report');
+  if (ending.history) appendHistory(dirname(runDir), ending.history, { once: true });
+  killPoint('ending:history');
+  const done = finalMeta(meta);
+  writeJsonAtomic(join(runDir, 'run.json'), done);
+  return done;
 }

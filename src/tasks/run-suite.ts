@@ -12,7 +12,8 @@ import { newRunId } from '../runner/run-id.js';
 import type { LoadedSuite } from './load.js';
 import { requireJudge, runTasks, type TaskRunResult } from './run-tasks.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
-import { prepareTaskResume, resumedTaskOptions } from './task-resume.js';
+import { endedTaskRun, prepareTaskResume, resumedTaskOptions } from './task-resume.js';
+import { killPoint } from '../kill-point.js';
 
 export interface MatrixCell {
   agent: string;
@@ -145,6 +146,8 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
       // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
       writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agentModel(agent.config))] });
       const resumed = before && existsSync(join(cellInfo.runDir, 'run.json')) ? await prepareTaskResume(cellInfo.runDir) : undefined;
+      // Issue 24: killed after the cell's run ended and before this summary held it: the cell is read from its run directory.
+      const ended = before && !resumed && existsSync(join(cellInfo.runDir, 'run.json')) ? endedTaskRun(cellInfo.runDir) : undefined;
       const body = (): Promise<TaskRunResult> =>
         runTasks({
           agentConfig: agent.config,
@@ -168,7 +171,8 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           ...(options.maxFailedTurns !== undefined ? { maxFailedTurns: options.maxFailedTurns } : {}),
           ...(resumed ? resumedTaskOptions(resumed) : {}),
         });
-      const r = options.around ? await options.around(cellInfo, body) : await body();
+      const r = ended ?? (options.around ? await options.around(cellInfo, body) : await body());
+      killPoint('suite:cell-ended');
       const cell = toCell(r, agentModel(agent.config));
       summary.cells.push(cell);
       summary.finished_at = new Date().toISOString();

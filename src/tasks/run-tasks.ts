@@ -26,7 +26,8 @@ import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { openJudge, type JudgeHandle } from '../runner/judge-agent.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
-import { appendHistory, linkedAbort, runDirTaken, type RunResult } from '../runner/run-benchmark.js';
+import { linkedAbort, runDirTaken, writeEnding, type RunResult } from '../runner/run-benchmark.js';
+import { writeFailureReport } from '../runner/watchdog.js';
 import { emitTo, type Emit } from '../events/emit.js';
 import { belongsInHistory, endingStatus } from '../runner/run-ending.js';
 import { acquireRunLock, releasingLock, type RunLock } from '../runner/run-lock.js';
@@ -273,6 +274,7 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
   };
 
   let status: RunMeta['status'] = 'finished';
+  let thrown: unknown;
   const started = performance.now();
   try {
     await emit('onRunStart', { meta: s.meta, runDir, tests: s.plan.map((p) => p.def), progress: state.snapshot(), publish });
@@ -295,17 +297,18 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
     state.runEnded(status);
   } catch (err) {
     status = 'failed';
+    thrown = err;
+    writeFailureReport(runDir, runId, err, state.snapshot());
     runSpan.recordException(err as Error);
-    throw err;
-  } finally {
-    abort.dispose();
-    await s.factory.close().catch(() => {});
-    await s.judge?.close().catch(() => {});
-    await endTaskRun(c, runSpan, status);
   }
+  abort.dispose();
+  await s.factory.close().catch(() => {});
+  await s.judge?.close().catch(() => {});
+  const durationS = (performance.now() - started) / 1000;
+  await endTaskRun(c, { writer, runSpan, status, thrown, durationS });
   const stats = state.stats(runId, agentConfig.name);
   const { passed, errored, attempts } = c.tally;
-  return { runId, runDir, status, stats, agent: agentConfig.name, dataset: dataset.name, tasks: s.plan.length, passed, errored, attempts, durationS: (performance.now() - started) / 1000 };
+  return { runId, runDir, status, stats, agent: agentConfig.name, dataset: dataset.name, tasks: s.plan.length, passed, errored, attempts, durationS };
 }
 
 /** Resume: the tasks already scored count as they were; the rest are returned, to run. */
@@ -329,34 +332,53 @@ function restoreTasks(c: TaskRunContext): PlannedTask[] {
   return pending;
 }
 
-async function endTaskRun(c: TaskRunContext, runSpan: Span, status: RunMeta['status']): Promise<void> {
+/** Issue 24: the task run's ending, in the one order of every ending (see writeEnding). */
+async function endTaskRun(
+  c: TaskRunContext,
+  e: { writer: RunDirWriter; runSpan: Span; status: RunMeta['status']; thrown: unknown; durationS: number },
+): Promise<void> {
   const { s, options } = c;
+  const { runSpan, status } = e;
   const stats = s.state.stats(s.runId, s.agentConfig.name);
   runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.passed': c.tally.passed });
   if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
   runSpan.end();
-  await c.emit('onRunEnd', stats, status, s.state.snapshot());
-  if (!belongsInHistory(status)) return;
   const config = s.meta.dataset_config;
-  appendHistory(s.outputDir, {
-    run_id: s.runId,
-    run_type: String(config['run_type'] ?? options.runType ?? 'tasks'),
-    ...(options.resume ? { resumed: true } : {}),
-    role: 'single',
-    agent: s.agentConfig.name,
-    dataset: s.dataset.name,
-    ...(config['suite'] !== undefined ? { suite: config['suite'] } : {}),
-    status,
-    finished_at: new Date().toISOString(),
-    dataset_sha256: s.dataset.sha256,
-    seed: 0,
-    score: stats.score,
-    max_score: stats.max_score,
-    passed: c.tally.passed,
-    tasks: s.plan.length,
-    duration: stats.duration,
-    agent_costs_usd: stats.agent_costs_usd,
-    run_dir: s.runDir,
+  const finishedAt = new Date().toISOString();
+  const history = belongsInHistory(status)
+    ? {
+        run_id: s.runId,
+        run_type: String(config['run_type'] ?? options.runType ?? 'tasks'),
+        ...(options.resume ? { resumed: true } : {}),
+        role: 'single',
+        agent: s.agentConfig.name,
+        dataset: s.dataset.name,
+        ...(config['suite'] !== undefined ? { suite: config['suite'] } : {}),
+        status,
+        finished_at: finishedAt,
+        dataset_sha256: s.dataset.sha256,
+        seed: 0,
+        score: stats.score,
+        max_score: stats.max_score,
+        passed: c.tally.passed,
+        tasks: s.plan.length,
+        duration: stats.duration,
+        agent_costs_usd: stats.agent_costs_usd,
+        run_dir: s.runDir,
+      }
+    : null;
+  const { passed, errored, attempts } = c.tally;
+  await writeEnding({
+    writer: e.writer,
+    emit: c.emit,
+    outputDir: s.outputDir,
+    ending: { status, finished_at: finishedAt, history },
+    stats,
+    progress: s.state.snapshot(),
+    thrown: e.thrown,
+    runId: s.runId,
+    // Issue 24: what a suite needs to build this cell from the run directory alone.
+    extra: { task_tally: { tasks: s.plan.length, passed, errored, attempts, duration_s: e.durationS } },
   });
 }
 

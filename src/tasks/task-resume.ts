@@ -8,14 +8,14 @@
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { goodaiTestId } from '../artifacts/run-dir-writer.js';
-import { MasterLogRecordSchema, RunEventSchema, TurnMetricSchema, type TestScore, type TurnMetric } from '../artifacts/schemas.js';
+import { MasterLogRecordSchema, RunEventSchema, RunMetaSchema, RunStatsSchema, TurnMetricSchema, type TestScore, type TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import { RunDirError } from '../errors.js';
-import { check, cutTornTail, readLines, rewrite } from '../runner/run-dir-files.js';
+import { check, cutTornTail, parseJsonFile, readLines, rewrite } from '../runner/run-dir-files.js';
 import type { RunLock } from '../runner/run-lock.js';
 import { activeMsOf, openForResume, type ResumeBase } from '../runner/resume.js';
 import { loadTaskFile, type TaskDataset } from './load.js';
-import type { TaskRunOptions } from './run-tasks.js';
+import type { TaskRunOptions, TaskRunResult } from './run-tasks.js';
 import { EvaluatorObjectSchema } from './schema.js';
 
 /** run.json `dataset_config` of a task run, as runTasks writes it. */
@@ -154,5 +154,39 @@ export function resumedTaskOptions(plan: TaskResumePlan): Pick<TaskRunOptions, '
     ...(c.code_memory_mb !== undefined ? { codeMemoryMb: c.code_memory_mb } : {}),
     ...(c.suite !== undefined ? { suite: c.suite } : {}),
     ...(c.run_type !== undefined ? { runType: c.run_type } : {}),
+  };
+}
+
+/**
+ * Issue 24: a task run that ended (run.json's final status, its ending completed) as runTasks returned
+ * it, read from its run directory: a suite killed after the cell ended and before its matrix summary
+ * held the cell takes the cell from here instead of running it again.
+ */
+export function endedTaskRun(runDir: string): TaskRunResult {
+  const metaFile = join(runDir, 'run.json');
+  const meta = check(RunMetaSchema, metaFile, parseJsonFile(metaFile));
+  const statsFile = join(runDir, 'runstats.json');
+  const stats = check(RunStatsSchema, statsFile, parseJsonFile(statsFile));
+  const config = check(TaskRunConfigSchema, `${metaFile} dataset_config`, meta.dataset_config);
+  // run.json of a run written before task_tally was recorded: the same figures from runstats.json.
+  const tally = meta.task_tally ?? {
+    tasks: stats.tests.length,
+    passed: stats.tests.filter((t) => t.max_score > 0 && t.score >= t.max_score).length,
+    errored: stats.tests.filter((t) => t.errors > 0 && t.score === 0).length,
+    attempts: stats.attempts ?? stats.turns,
+    duration_s: stats.wall_duration_s ?? stats.duration,
+  };
+  return {
+    runId: meta.run_id,
+    runDir,
+    status: meta.status,
+    stats,
+    agent: String(meta.agent['name'] ?? stats.agent),
+    dataset: config.name,
+    tasks: tally.tasks,
+    passed: tally.passed,
+    errored: tally.errored,
+    attempts: tally.attempts,
+    durationS: tally.duration_s,
   };
 }
