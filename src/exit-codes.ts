@@ -8,6 +8,7 @@ export const EXIT = {
   usage: 2,
   regression: 3,
   runFailed: 4,
+  testsErrored: 5,
   interrupted: 130,
 } as const;
 
@@ -17,6 +18,7 @@ const MEANINGS: Record<keyof typeof EXIT, string> = {
   usage: 'bad input: a flag, config, dataset, task file or run directory (one line names it)',
   regression: 'compare --baseline: the run is significantly worse than the baseline',
   runFailed: 'the run ended failed: more failed turns than --max-failed-turns allows',
+  testsErrored: 'the run finished, but some tests were not answered (a scored call failed: HTTP error, timeout); kept out of benchmark_history.jsonl unless --max-failed-turns is given',
   interrupted: 'stopped by Ctrl-C or SIGTERM; what was done is written (run --resume continues it)',
 };
 

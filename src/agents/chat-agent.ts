@@ -63,6 +63,7 @@ export class ChatAgent implements Agent {
       signal: ctx.signal,
       ...(ctx.onToken ? { onToken: ctx.onToken } : {}),
       ...(ctx.onReasoning ? { onReasoning: ctx.onReasoning } : {}),
+      ...(ctx.progress ? { progress: ctx.progress } : {}),
       ...(this.opts.sessionId !== undefined ? { conversationId: this.opts.sessionId } : {}),
     });
     // Only a successful turn joins the history, so a retried message is not doubled.

@@ -65,7 +65,7 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
   return sessionFactory(
     config.name,
     async (session) => {
-      const common = { name: config.name, endpoint, contextSize: config.context_size, systemPrompt: config.system_prompt, sessionId: session.sessionId };
+      const common = { name: config.name, endpoint, contextSize: config.context_size, systemPrompt: config.system_prompt ?? '', sessionId: session.sessionId };
       return config.kind === 'memory'
         ? new MemoryAgent({ ...common, topK: config.memory.top_k, recentTokens: config.memory.recent_tokens, store: MemoryStore.open(session.stateDir) })
         : new ChatAgent(common);

@@ -109,6 +109,7 @@ export class MemoryAgent implements Agent {
       messages,
       signal: ctx.signal,
       ...(ctx.onToken ? { onToken: ctx.onToken } : {}),
+      ...(ctx.progress ? { progress: ctx.progress } : {}),
       ...(this.opts.sessionId !== undefined ? { conversationId: this.opts.sessionId } : {}),
     });
     // Written only after a successful call, so a retried message is stored once.

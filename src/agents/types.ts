@@ -9,8 +9,8 @@ export interface TokenUsage {
   outputTokens: number;
   /** Tokens spent in a hidden reasoning block, when the provider or a <think> block says so. */
   reasoningTokens?: number;
-  /** issue 16: `reported` by the server's `usage`, or `estimated` by counting cl100k tokens locally. */
-  source?: 'reported' | 'estimated';
+  /** issue 16: `reported` by the server's `usage`, or `estimated` by counting cl100k tokens locally; issue 22: `partial`, what a cut-short call received. */
+  source?: 'reported' | 'estimated' | 'partial';
 }
 
 export interface ReplyTimings {
@@ -36,6 +36,21 @@ export interface AgentReply {
   costUsd?: number;
 }
 
+/**
+ * issue 22: what a streamed call has received so far. The turn executor hands one to each
+ * attempt; when the call is cut short (timeout, dropped stream) it counts what arrived as
+ * `partial` usage, so a paid API is not under-costed.
+ */
+export interface StreamProgress {
+  /** The prompt as sent. */
+  messages?: readonly ChatMessage[];
+  /** Content and reasoning streamed so far. */
+  text: string;
+  reasoning: string;
+  /** The server's usage, where it arrived before the cut. */
+  usage?: TokenUsage;
+}
+
 export interface ReplyContext {
   testId: string;
   turnId: number;
@@ -51,6 +66,8 @@ export interface ReplyContext {
    * empty, the chat agent sends exactly these and budgets nothing.
    */
   history?: readonly ChatMessage[];
+  /** issue 22: filled by a streamed call as it goes, so a cut-short call's tokens are counted (see StreamProgress). */
+  progress?: StreamProgress;
 }
 
 /** One conversation with an agent under test. Turns are sent strictly in order. */

@@ -33,7 +33,15 @@ export interface GoodaiExport {
   agent: string;
   definitions: number;
   results: number;
+  /** issue 22: tests not answered (a scored call failed) and tests whose judge verdict was unreadable; named in `referee_note.json`. */
+  errored: string[];
+  judgeErrors: string[];
+  /** The note's path, when one was written. */
+  note?: string;
 }
+
+/** The file beside `definitions/` and `results/` that says which tests' scores are not answers (issue 22). */
+export const EXPORT_NOTE_FILE = 'referee_note.json';
 
 export function exportGoodai(runDirArg: string, outDirArg: string): GoodaiExport {
   const runDir = resolve(runDirArg);
@@ -55,9 +63,30 @@ export function exportGoodai(runDirArg: string, outDirArg: string): GoodaiExport
   mkdirSync(resultsOut, { recursive: true });
   const results = existsSync(resultsIn) ? copyPicked(resultsIn, resultsOut, '.json', RESULT_KEYS) : 0;
   const statsFile = join(runDir, 'runstats.json');
-  if (existsSync(statsFile)) writeFileSync(join(resultsOut, 'runstats.json'), JSON.stringify(pick(readJson(statsFile), RUNSTATS_KEYS)));
+  const stats = existsSync(statsFile) ? readJson(statsFile) : undefined;
+  if (stats !== undefined) writeFileSync(join(resultsOut, 'runstats.json'), JSON.stringify(pick(stats, RUNSTATS_KEYS)));
   if (existsSync(join(runDir, 'master_log.jsonl'))) copyFileSync(join(runDir, 'master_log.jsonl'), join(resultsOut, 'master_log.jsonl'));
-  return { dir: out, runName, agent, definitions, results };
+  // issue 22: GoodAI's files keep GoodAI's shapes (an unanswered test is a 0 there); a note beside them says which 0s are not answers.
+  const tests = Array.isArray((stats as { tests?: unknown } | undefined)?.tests) ? ((stats as { tests: unknown[] }).tests as { test_id?: unknown; status?: unknown }[]) : [];
+  const errored = tests.filter((t) => t.status === 'error').map((t) => String(t.test_id));
+  const judgeErrors = tests.filter((t) => t.status === 'judge_error').map((t) => String(t.test_id));
+  if (errored.length === 0 && judgeErrors.length === 0) return { dir: out, runName, agent, definitions, results, errored, judgeErrors };
+  const note = join(out, EXPORT_NOTE_FILE);
+  writeFileSync(
+    note,
+    JSON.stringify(
+      {
+        note: "Referee: these tests' scores (0) in results/ are not the agent's answers. errored_tests: a scored call failed (HTTP error, timeout, context overflow), so the question was not answered. judge_error_tests: the judge's verdict could not be read, even asked again. GoodAI's files are left in GoodAI's shapes.",
+        run_id: meta.run_id,
+        agent,
+        errored_tests: errored,
+        judge_error_tests: judgeErrors,
+      },
+      null,
+      2,
+    ),
+  );
+  return { dir: out, runName, agent, definitions, results, errored, judgeErrors, note };
 }
 
 /** The run's dataset config in GoodAI's YAML shape, with only the arguments GoodAI's dataset classes take. */

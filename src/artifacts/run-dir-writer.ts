@@ -4,7 +4,7 @@ import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot
 import type { TestDefinition } from '../datasets/types.js';
 import { headTruncate } from '../events/sanitize.js';
 import { JsonlWriter, writeError } from './jsonl-writer.js';
-import { redact } from '../events/secrets.js';
+import { redact, StreamRedactor } from '../events/secrets.js';
 import { GoodaiLogBuffer, pyDatetime } from './goodai-log.js';
 import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
 import { killPoint } from '../kill-point.js';
@@ -154,6 +154,7 @@ export class RunDirWriter implements Reporter {
   onTurnEnd(info: TurnEndInfo, progress: ProgressSnapshot): void {
     const { step, record } = info;
     if (this.tokenBuffer?.turnId === step.turnId) this.flushTokens();
+    this.endTokenStream(step.turnId);
     this.turns.write(record);
     this.masterLog(step.kind === 'filler' ? MasterLogType.RESPONSE_FILL : MasterLogType.RESPONSE_MESSAGE, step.testId, {
       message: info.replyText,
@@ -175,6 +176,8 @@ export class RunDirWriter implements Reporter {
       user: step.message,
       agent: info.replyText,
       metadata: info.metadata,
+      // issue 22: a reply cut at max_tokens is marked where the reply is read.
+      ...(record.finish_reason ? { finish_reason: record.finish_reason } : {}),
     });
     // Raw model output in events is head-truncated (issue 4, seed 003 A3); master_log keeps it whole.
     const response = headTruncate(info.replyText);
@@ -211,6 +214,9 @@ export class RunDirWriter implements Reporter {
       expected_responses: test.expected_responses,
       needles: test.is_question.filter((q) => !q).length,
       memory_span: info.span,
+      // issue 22: Referee's own keys (the GoodAI export leaves them out): a test not answered or not judged, answers cut short.
+      ...(info.score.status ? { status: info.score.status } : {}),
+      ...(info.score.truncated ? { truncated_answers: info.score.truncated } : {}),
     };
     if (this.taskRun) {
       this.results ??= new JsonlWriter(join(this.runDir, RESULTS_DIRNAME, agent, 'results.jsonl'));
@@ -224,6 +230,9 @@ export class RunDirWriter implements Reporter {
       score: info.score.score,
       max_score: info.score.max_score,
       reasons: info.score.reasons,
+      // issue 22: not answered (a scored call failed) or not judged; and answers cut at max_tokens.
+      ...(info.score.status ? { status: info.score.status } : {}),
+      ...(info.score.truncated ? { truncated: info.score.truncated } : {}),
       tests_done: progress.testsDone,
     });
   }
@@ -253,8 +262,27 @@ export class RunDirWriter implements Reporter {
   private flushTokens(): void {
     const b = this.tokenBuffer;
     this.tokenBuffer = undefined;
-    if (b && b.text) this.event('token', { test_id: b.testId, turn_id: b.turnId, delta: b.text, stage: b.stage });
+    if (!b || !b.text) return;
+    // Issue 24: a turn's deltas are redacted as one stream, so a key split across two `token` events is caught.
+    let stream = this.tokenStreams.get(b.turnId);
+    if (stream && stream.stage !== b.stage) {
+      this.endTokenStream(b.turnId);
+      stream = undefined;
+    }
+    if (!stream) this.tokenStreams.set(b.turnId, (stream = { stage: b.stage, testId: b.testId, redactor: new StreamRedactor() }));
+    const delta = stream.redactor.push(b.text);
+    if (delta) this.event('token', { test_id: b.testId, turn_id: b.turnId, delta, stage: b.stage });
   }
+
+  /** The characters a turn's token stream held back (a possible start of a secret), once the stream ends. */
+  private endTokenStream(turnId: number): void {
+    const stream = this.tokenStreams.get(turnId);
+    if (!stream) return;
+    this.tokenStreams.delete(turnId);
+    const delta = stream.redactor.end();
+    if (delta) this.event('token', { test_id: stream.testId, turn_id: turnId, delta, stage: stream.stage });
+  }
+  private readonly tokenStreams = new Map<number, { stage: 'thinking' | 'streaming'; testId: string; redactor: StreamRedactor }>();
 
   onNotice(kind: string, message: string, data: Record<string, unknown>): void {
     this.event(kind, { message, ...data });
@@ -299,6 +327,9 @@ export class RunDirWriter implements Reporter {
   }
 
   onRunEnd(stats: RunStats, status: RunMeta['status'], progress: ProgressSnapshot): void {
+    // Turns cut short (an interrupted run) end their token streams too.
+    this.flushTokens();
+    for (const turnId of [...this.tokenStreams.keys()]) this.endTokenStream(turnId);
     writeJsonAtomic(join(this.runDir, 'runstats.json'), stats);
     // issue 21: the run's final figures, as runstats.json has them: a reader that missed an event still ends on these.
     this.event('run_end', {

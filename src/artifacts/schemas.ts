@@ -4,12 +4,17 @@ import { SCORING_MODES } from '../scoring/types.js';
 /** `agent_reported` (issue 15): the cost a protocol agent reported for its own LLM calls. */
 export const PricingSourceSchema = z.enum(['config', 'table', 'unknown', 'agent_reported']);
 export type PricingSource = z.infer<typeof PricingSourceSchema>;
-export const UsageSourceSchema = z.enum(['reported', 'estimated']);
+/** issue 22: `partial`: a streamed call cut short (timeout, dropped stream) counted the tokens it received, cl100k. */
+export const UsageSourceSchema = z.enum(['reported', 'estimated', 'partial']);
 
 /** issue 16: one word for many turns' usage_source: `reported`, `estimated`, `mixed`, or null where none says. */
 export function combinedUsageSource(sources: Iterable<unknown>): 'reported' | 'estimated' | 'mixed' | null {
   const seen = new Set<string>();
-  for (const s of sources) if (s === 'reported' || s === 'estimated') seen.add(s);
+  // issue 22: a partial count (a cut stream's tokens, counted locally) is an estimate.
+  for (const s of sources) {
+    if (s === 'reported' || s === 'estimated') seen.add(s);
+    else if (s === 'partial') seen.add('estimated');
+  }
   return seen.size > 1 ? 'mixed' : ((([...seen][0] as 'reported' | 'estimated' | undefined) ?? null));
 }
 
@@ -35,7 +40,7 @@ export const TurnMetricSchema = z.object({
   tokens_out: z.number().int(),
   cost_usd: z.number(),
   pricing_source: PricingSourceSchema,
-  /** issue 16: where tokens_in/tokens_out came from: the server's `usage`, or counted locally. Absent on a failed call. */
+  /** issue 16: where tokens_in/tokens_out came from: the server's `usage`, or counted locally; issue 22: `partial`, what a call cut short had received. Absent on a failed call that received nothing. */
   usage_source: UsageSourceSchema.optional(),
   status: z.enum(['success', 'error']),
   reason: z.string().optional(),
@@ -45,6 +50,8 @@ export const TurnMetricSchema = z.object({
   reasoning_tokens: z.number().int().optional(),
   /** issue 12: GoodAI's pre-filled filler: the canned reply went into the agent's history, no call was made. */
   prefilled: z.boolean().optional(),
+  /** issue 22: why the model stopped (the stream's `finish_reason`: `stop`, `length` when cut at max_tokens, ...), where it said. */
+  finish_reason: z.string().optional(),
 });
 export type TurnMetric = z.infer<typeof TurnMetricSchema>;
 
@@ -79,6 +86,15 @@ export const TestScoreSchema = z.object({
   max_score: z.number(),
   reasons: z.array(z.string()),
   errors: z.number().int(),
+  /**
+   * issue 22: how the test ended when it was not scored as answered. `error`: a scored turn (a
+   * question) failed for infrastructure reasons (HTTP error, timeout, overflow after retries), so
+   * its score 0 is not the agent's answer. `judge_error`: the judge's verdict could not be read,
+   * even retried. Absent: the answers were scored.
+   */
+  status: z.enum(['error', 'judge_error']).optional(),
+  /** issue 22: answers of the test cut at max_tokens (finish_reason `length`). */
+  truncated: z.number().int().optional(),
 });
 export type TestScore = z.infer<typeof TestScoreSchema>;
 
@@ -106,6 +122,12 @@ export const RunStatsSchema = z.object({
   turns_failed: z.number().int(),
   /** One per turn_metrics.jsonl line; absent in runs written before it was recorded. */
   attempts: z.number().int().optional(),
+  /** issue 22: tests whose scored turn failed (status `error`): not answered, their 0 is not a wrong answer. */
+  tests_errored: z.number().int().optional(),
+  /** issue 22: tests whose judge verdict could not be read even retried (status `judge_error`). */
+  tests_judge_error: z.number().int().optional(),
+  /** issue 22: replies cut at max_tokens (finish_reason `length`). */
+  turns_truncated: z.number().int().optional(),
   pricing_source: PricingSourceSchema,
   per_dataset: z.record(z.string(), z.object({ score: z.number(), max_score: z.number(), tests: z.number().int() })),
   tests: z.array(TestScoreSchema),

@@ -176,14 +176,28 @@ export class ProgressReporter implements Reporter {
 /**
  * issue 21: the last line of a run, from runstats.json's own figures: the score, turns (and attempts
  * where a task was tried again), usage tokens, cost and wall time, each named for what it counts.
+ * Issue 22: the score says of how many tests, and how many of them were not answered (a scored call
+ * failed) or not judged (an unreadable verdict): their 0 is in the score but is not an answer's.
+ * Replies cut at max_tokens are counted beside the turns.
  */
 export function formatRunSummary(stats: RunStats, status: string): string {
   const pct = stats.max_score ? ((stats.score / stats.max_score) * 100).toFixed(1) : '0.0';
   const attempts = stats.attempts !== undefined && stats.attempts !== stats.turns ? `, ${plural(stats.attempts, 'attempt')}` : '';
+  const errored = stats.tests_errored ? `, ${stats.tests_errored} errored (not answered)` : '';
+  const judge = stats.tests_judge_error ? `, ${plural(stats.tests_judge_error, 'judge error')} (not scored)` : '';
+  const turnNotes = [stats.turns_failed ? `${stats.turns_failed} failed` : '', stats.turns_truncated ? `${stats.turns_truncated} truncated at max_tokens` : ''].filter(Boolean);
   return (
-    `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%), ${plural(stats.turns, 'turn')}` +
-    `${stats.turns_failed ? ` (${stats.turns_failed} failed)` : ''}${attempts}, tokens ${formatUsageTokens(stats.tokens_in, stats.tokens_out)},` +
+    `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%) of ${plural(stats.tests.length, 'test')}${errored}${judge}, ${plural(stats.turns, 'turn')}` +
+    `${turnNotes.length ? ` (${turnNotes.join(', ')})` : ''}${attempts}, tokens ${formatUsageTokens(stats.tokens_in, stats.tokens_out)},` +
     ` ${formatCost(stats.agent_costs_usd, stats.pricing_source)}, ${tenths(stats.wall_duration_s ?? stats.duration).toFixed(1)} s`
+  );
+}
+
+/** issue 22: why a finished run exits 5 and has no history line. */
+export function incompleteNotice(testsErrored: number): string {
+  return (
+    `incomplete: ${plural(testsErrored, 'test')} not answered (a scored call failed: see each test's reasons); ` +
+    'exit 5, not added to benchmark_history.jsonl (give --max-failed-turns to accept such a run)'
   );
 }
 

@@ -92,7 +92,8 @@ export const StdioAgentSchema = z.strictObject({
 });
 
 const DEFAULT_CONTEXT_SIZE = 4096;
-const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant with a good memory.';
+/** The system prompt of the built-in agents unless `system_prompt` says otherwise (docs/configuration.md). */
+export const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant with a good memory.';
 
 export const AgentConfigSchema = z.strictObject({
   /** Shown in reports and used as the run directory prefix. */
@@ -105,8 +106,11 @@ export const AgentConfigSchema = z.strictObject({
   llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
   /** Context window in tokens, prompt and reply together. @default 4096 */
   context_size: z.number().int().min(64).default(DEFAULT_CONTEXT_SIZE),
-  /** System prompt sent first in every call. */
-  system_prompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
+  /**
+   * System prompt sent first in every call. Issue 22: `null` (or "") sends none, leaving the
+   * model's chat template its own default. @default "You are a helpful assistant with a good memory."
+   */
+  system_prompt: z.string().nullable().default(DEFAULT_SYSTEM_PROMPT),
   /** issue 12: the largest message the agent takes, in cl100k tokens (GoodAI's `max_message_size`); one filler message is at most this large. @default 4096 */
   max_message_size: z.number().int().positive().default(4096),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),

@@ -45,7 +45,15 @@ export const RunFlagsSchema = z.object({
   attempts: z.number().int().min(1).max(20).optional().describe('Tries per task: a failed task is retried, every attempt recorded (default 1)'),
   'cooling-s': z.number().nonnegative().optional().describe('Pause before each task, seconds: the Cooling stage (default 0)'),
   // issue 13: honest endings
-  'max-failed-turns': z.number().min(0).max(1).default(1).describe('Share of failed turns (0..1) above which the run ends failed: exit 4, kept out of benchmark_history.jsonl (default 1: only when every turn failed)'),
+  // issue 22: left out, a run with tests not answered (a scored call failed) exits 5 and stays out of the history.
+  'max-failed-turns': z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      'Share of failed turns (0..1) above which the run ends failed: exit 4, kept out of benchmark_history.jsonl. Left out: only a run in which every turn failed fails, and one with tests not answered (a scored call failed) exits 5, also kept out; given, that share alone decides',
+    ),
   resume: z.string().min(1).optional().describe('Continue a killed or interrupted run from its run directory (configs and concurrency come from its run.json)'),
   // Match mode (issue 5): see src/match/run-match.ts.
   'compare-with': z.string().optional().describe('Match mode: the challenger agent YAML; both agents run on one dataset and are compared'),

@@ -14,13 +14,16 @@ function accuracy(score: number, max: number): number {
 }
 
 /**
- * Normalizes one run directory for comparison. Latency is over every agent
- * turn, failed ones included (a timeout is latency a user waited through).
+ * Normalizes one run directory for comparison. Issue 22: latency is over the model calls that
+ * answered: a pre-filled turn made no call (0 ms) and a failed one (a fast 400, a timeout) is not
+ * the model's speed; both are counted apart (`latency_excluded`), and the failures in `errors`.
  */
 export function computeRunMetrics(run: RunDirContents): RunMetrics {
   const { meta, turns, tests } = run;
-  const latencies = turns.map((t) => t.total_ms).sort((a, b) => a - b);
-  const ttfts = turns.flatMap((t) => (t.ttft_ms === null ? [] : [t.ttft_ms])).sort((a, b) => a - b);
+  const calls = turns.filter((t) => t.status === 'success' && t.prefilled !== true);
+  const latencies = calls.map((t) => t.total_ms).sort((a, b) => a - b);
+  const ttfts = calls.flatMap((t) => (t.ttft_ms === null ? [] : [t.ttft_ms])).sort((a, b) => a - b);
+  const decode = decodeSpeed(calls);
   const perDataset: RunMetrics['per_dataset'] = {};
   for (const t of tests) {
     const d = (perDataset[t.dataset] ??= { score: 0, max_score: 0, tests: 0, accuracy: 0 });
@@ -54,17 +57,46 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
     per_dataset: perDataset,
     latency_p50_ms: round(latencies.length ? quantile(latencies, 0.5) : 0),
     latency_p95_ms: round(latencies.length ? quantile(latencies, 0.95) : 0),
+    latency_calls: latencies.length,
+    latency_excluded: { prefilled: turns.filter((t) => t.prefilled === true).length, failed: turns.filter((t) => t.status === 'error' && t.prefilled !== true).length },
+    tokens_per_s: decode.endToEnd,
+    decode_tokens_per_s: decode.decode,
     ttft_p50_ms: ttfts.length ? round(quantile(ttfts, 0.5)) : null,
     tokens_in: turns.reduce((a, t) => a + t.tokens_in, 0),
     tokens_out: turns.reduce((a, t) => a + t.tokens_out, 0),
     turns: tally.turns,
     errors: tally.failed,
+    tests_errored: tests.filter((t) => t.status === 'error').length,
+    tests_judge_error: tests.filter((t) => t.status === 'judge_error').length,
+    turns_truncated: turns.filter((t) => t.finish_reason === 'length').length,
     attempts: tally.attempts,
     duration_s: round(duration, 3),
     pricing_source: run.stats?.pricing_source ?? turns[0]?.pricing_source ?? 'unknown',
     usage_source: combinedUsageSource(turns.map((t) => t.usage_source)),
     dataset_sha256: meta.dataset.sha256,
   };
+}
+
+/**
+ * issue 22: output tokens per second two ways, over the model calls: end to end (the whole call,
+ * the wait for the first token included) and decoding (the time after the first token, llm_ms -
+ * ttft_ms, over the calls whose TTFT is known). Null where no call says.
+ */
+function decodeSpeed(calls: readonly { llm_ms: number; ttft_ms: number | null; tokens_out: number }[]): { endToEnd: number | null; decode: number | null } {
+  let tokens = 0;
+  let ms = 0;
+  let decodeTokens = 0;
+  let decodeMs = 0;
+  for (const c of calls) {
+    if (c.llm_ms <= 0) continue;
+    tokens += c.tokens_out;
+    ms += c.llm_ms;
+    if (c.ttft_ms !== null && c.llm_ms - c.ttft_ms > 0) {
+      decodeTokens += c.tokens_out;
+      decodeMs += c.llm_ms - c.ttft_ms;
+    }
+  }
+  return { endToEnd: ms > 0 ? round((tokens * 1000) / ms) : null, decode: decodeMs > 0 ? round((decodeTokens * 1000) / decodeMs) : null };
 }
 
 /** A run that died before runstats.json: from run start to its last recorded turn. */

@@ -31,14 +31,27 @@ export const RunMetricsSchema = z.object({
   accuracy: z.number(),
   tests: z.number().int(),
   per_dataset: z.record(z.string(), DatasetScoreSchema),
+  /** issue 22: latency (avg, p50, p95) and TTFT are over model calls that answered; pre-filled turns and failed calls are counted apart. */
   latency_p50_ms: z.number(),
   latency_p95_ms: z.number(),
+  /** issue 22: the calls the latency figures are over. */
+  latency_calls: z.number().int().optional(),
+  /** issue 22: turns left out of the latency figures: pre-filled (no call made) and failed calls. */
+  latency_excluded: z.object({ prefilled: z.number().int(), failed: z.number().int() }).optional(),
+  /** issue 22: end-to-end output tokens/s (whole call, prefill included) over the model calls. */
+  tokens_per_s: z.number().nullable().optional(),
+  /** issue 22: decode speed: output tokens over the time after the first token (llm_ms - ttft_ms). */
+  decode_tokens_per_s: z.number().nullable().optional(),
   ttft_p50_ms: z.number().nullable(),
   tokens_in: z.number(),
   tokens_out: z.number(),
   turns: z.number().int(),
   /** Turns whose last attempt ended in an error (timeout, HTTP, connection, ...). */
   errors: z.number().int(),
+  /** issue 22: tests not answered (a scored call failed), judge verdicts unreadable, replies cut at max_tokens. */
+  tests_errored: z.number().int().optional(),
+  tests_judge_error: z.number().int().optional(),
+  turns_truncated: z.number().int().optional(),
   /** issue 21: calls made, one per turn_metrics line (a task tried twice is one turn of two attempts). */
   attempts: z.number().int().optional(),
   duration_s: z.number(),

@@ -14,7 +14,8 @@ import { combinedUsageSource } from '../artifacts/schemas.js';
 export const STAGES = ['cooling', 'waiting', 'thinking', 'streaming', 'evaluating', 'done'] as const;
 export type Stage = (typeof STAGES)[number];
 
-export type TestStatus = 'pending' | 'running' | 'pass' | 'fail';
+/** issue 22: `error`: not answered (a scored call failed); `judge_error`: the judge's verdict could not be read. Neither is a fail. */
+export type TestStatus = 'pending' | 'running' | 'pass' | 'fail' | 'error' | 'judge_error';
 
 export interface TestView {
   test_id: string;
@@ -55,8 +56,8 @@ export interface LaneView {
   last_turn: Record<string, unknown> | null;
   /** The verdict line of the last evaluated test on this lane. */
   result: string | null;
-  /** issue 17: pass/fail of the last evaluated test, so no "success" stands beside a FAIL. */
-  verdict: 'pass' | 'fail' | null;
+  /** issue 17: pass/fail of the last evaluated test, so no "success" stands beside a FAIL (issue 22: or an ERROR). */
+  verdict: 'pass' | 'fail' | 'error' | 'judge_error' | null;
   /** `<test_id>#<step>` of the last finished turn: a turn_end on the same step is another attempt. */
   last_step_key: string | null;
 }
@@ -94,6 +95,12 @@ export interface RunSummary {
   pass: number;
   fail: number;
   partial: number;
+  /** issue 22: tests not answered (a scored call failed): neither pass nor fail. */
+  errored: number;
+  /** issue 22: tests whose judge verdict could not be read: not scored. */
+  judge_errors: number;
+  /** issue 22: replies cut at max_tokens (finish_reason `length`). */
+  turns_truncated: number;
   score: number;
   max_score: number;
   success_rate: number | null;
@@ -134,21 +141,35 @@ class Ring<T> {
   }
 }
 
+/** One call in the tokens/s window: when it ended, its output tokens, its call time and (issue 22) its time after the first token. */
+interface WindowCall {
+  t: number;
+  tokens: number;
+  llm_ms: number;
+  /** llm_ms - ttft_ms; absent where the TTFT is unknown or the reply came in one piece. */
+  decode_ms?: number;
+}
+
 /**
  * Tokens and LLM time of the calls that ended in the last TPS_WINDOW_MS (at most `cap`
  * of them), kept as running sums: issue 17's windowed tokens/s without a pass over the
  * window per turn (folding a 100,000-turn run scanned up to 4,096 entries a turn).
  */
 class WindowSums {
-  private items: { t: number; tokens: number; llm_ms: number }[] = [];
+  private items: WindowCall[] = [];
   private head = 0;
   tokens = 0;
   llm_ms = 0;
+  /** issue 22: output tokens and time after the first token of the calls whose TTFT is known. */
+  decode_tokens = 0;
+  decode_ms = 0;
   constructor(private readonly cap: number) {}
-  push(item: { t: number; tokens: number; llm_ms: number }): void {
+  push(item: WindowCall): void {
     this.items.push(item);
     this.tokens += item.tokens;
     this.llm_ms += item.llm_ms;
+    this.decode_tokens += item.decode_ms ? item.tokens : 0;
+    this.decode_ms += item.decode_ms ?? 0;
     while (this.items.length - this.head > this.cap || this.items[this.head]!.t < item.t - TPS_WINDOW_MS) this.drop();
     if (this.head > 4096) {
       this.items = this.items.slice(this.head);
@@ -159,13 +180,15 @@ class WindowSums {
     return this.items.length === this.head;
   }
   /** The newest `n` calls still in the window, oldest first (the page computes the same rate from them). */
-  recent(n: number): { t: number; tokens: number; llm_ms: number }[] {
+  recent(n: number): WindowCall[] {
     return this.items.slice(Math.max(this.head, this.items.length - n));
   }
   private drop(): void {
     const old = this.items[this.head++]!;
     this.tokens -= old.tokens;
     this.llm_ms -= old.llm_ms;
+    this.decode_tokens -= old.decode_ms ? old.tokens : 0;
+    this.decode_ms -= old.decode_ms ?? 0;
   }
 }
 
@@ -216,6 +239,13 @@ export class RunModel {
   pass = 0;
   fail = 0;
   partial = 0;
+  errored = 0;
+  judge_errors = 0;
+  turns_truncated = 0;
+  /** issue 22: turns left out of the latency figures: pre-filled (no model call) and failed calls. */
+  latency_excluded = { prefilled: 0, failed: 0 };
+  /** issue 22: output tokens and time after the first token, over the whole run. */
+  private decode = { tokens: 0, ms: 0 };
   score = 0;
   max_score = 0;
   tokens_in = 0;
@@ -461,11 +491,23 @@ export class RunModel {
     const llm = num(ev['llm_ms']);
     const total = num(ev['total_ms']);
     const ttft = num(ev['ttft_ms']);
-    if (llm !== null) this.llm_ms += llm;
-    if (total !== null) this.latencies.push(total);
-    if (ttft !== null) this.ttfts.push(ttft);
-    if (llm !== null && llm > 0) {
-      this.tpsWindow.push({ t: ms(ts), tokens: out, llm_ms: llm });
+    if (ev['finish_reason'] === 'length') this.turns_truncated++;
+    // issue 22: latency counts model calls only: a pre-filled turn made none, a failed one is counted apart.
+    const prefilled = ev['prefilled'] === true;
+    const failed = ev['status'] !== 'success';
+    if (prefilled) this.latency_excluded.prefilled++;
+    else if (failed) this.latency_excluded.failed++;
+    const call = !prefilled && !failed;
+    if (llm !== null && call) this.llm_ms += llm;
+    if (total !== null && call) this.latencies.push(total);
+    if (ttft !== null && call) this.ttfts.push(ttft);
+    const decodeMs = llm !== null && ttft !== null && llm - ttft > 0 ? llm - ttft : undefined;
+    if (call && decodeMs !== undefined) {
+      this.decode.tokens += out;
+      this.decode.ms += decodeMs;
+    }
+    if (llm !== null && llm > 0 && call) {
+      this.tpsWindow.push({ t: ms(ts), tokens: out, llm_ms: llm, ...(decodeMs !== undefined ? { decode_ms: decodeMs } : {}) });
       const rate = this.windowTokensPerS();
       if (rate !== null) this.tps.push({ ts, tokens_per_s: rate });
     }
@@ -502,9 +544,11 @@ export class RunModel {
     const max = num(ev['max_score']) ?? 1;
     const dataset = str(ev['dataset']) ?? this.tests.get(id ?? '')?.dataset ?? 'unknown';
     const passed = max > 0 && score >= max;
+    // issue 22: a test not answered (a scored call failed) or not judged is neither a pass nor a fail.
+    const unscored = ev['status'] === 'error' || ev['status'] === 'judge_error' ? (ev['status'] as 'error' | 'judge_error') : null;
     if (id) {
       const t = this.tests.get(id) ?? newTest(id, dataset);
-      t.status = passed ? 'pass' : 'fail';
+      t.status = unscored ?? (passed ? 'pass' : 'fail');
       t.score = score;
       t.max_score = max;
       const why = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map((x) => cap(String(x), REASON_CAP)).slice(0, 8) : [];
@@ -512,7 +556,9 @@ export class RunModel {
       this.tests.set(id, t);
     }
     this.tests_done++;
-    if (passed) this.pass++;
+    if (unscored === 'error') this.errored++;
+    else if (unscored === 'judge_error') this.judge_errors++;
+    else if (passed) this.pass++;
     else if (score > 0) this.partial++;
     else this.fail++;
     this.score += score;
@@ -534,8 +580,9 @@ export class RunModel {
     if (!l) return {};
     l.tests_done++;
     const reasons = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map(String) : [];
-    l.result = `${passed ? 'PASS' : 'FAIL'} ${id ?? ''}: score ${score}/${max}${reasons.length ? `\n${reasons.join('\n')}` : ''}`;
-    l.verdict = passed ? 'pass' : 'fail';
+    const word = unscored === 'error' ? 'ERROR (not answered)' : unscored === 'judge_error' ? 'JUDGE ERROR (not scored)' : passed ? 'PASS' : 'FAIL';
+    l.result = `${word} ${id ?? ''}: score ${score}/${max}${reasons.length ? `\n${reasons.join('\n')}` : ''}`;
+    l.verdict = unscored ?? (passed ? 'pass' : 'fail');
     if (this.nativeStages) return {};
     this.enterStage(l, 'done', ts);
     return { stageLane: l.lane };
@@ -556,9 +603,10 @@ export class RunModel {
     this.ended_at = ts;
     this.status = str(ev['status']) ?? 'finished';
     // issue 21: the run's own final figures (runstats.json's); a run_end written before them carries none.
-    this.turns_total = num(ev['turns_total']) ?? this.turns_total;
-    if (typeof ev['turns_total_estimated'] === 'boolean') this.turns_total_estimated = ev['turns_total_estimated'];
     this.turns_done = num(ev['turns']) ?? this.turns_done;
+    // A run_end written before it carried its total: a run that ended (not stopped) did every turn it had.
+    this.turns_total = num(ev['turns_total']) ?? (this.status === 'interrupted' ? this.turns_total : this.turns_done);
+    this.turns_total_estimated = typeof ev['turns_total_estimated'] === 'boolean' ? ev['turns_total_estimated'] : this.status === 'interrupted' && this.turns_total_estimated;
     this.turns_failed = num(ev['turns_failed']) ?? this.turns_failed;
     this.tests_done = num(ev['tests_done']) ?? this.tests_done;
     this.tokens_in = num(ev['tokens_in']) ?? this.tokens_in;
@@ -584,10 +632,24 @@ export class RunModel {
    * issue 17: output tokens per second of LLM call time, over the calls that ended in
    * the last TPS_WINDOW_MS. Call time includes the wait for the first token, so a
    * reply that arrives in one chunk reads as what it cost, not tokens per microsecond.
+   * Issue 22: this is the end-to-end speed (prefill included); windowDecodeTokensPerS is the model's decoding.
    */
   windowTokensPerS(): number | null {
     if (this.tpsWindow.empty) return null;
     return this.tpsWindow.llm_ms > 0 ? (this.tpsWindow.tokens * 1000) / this.tpsWindow.llm_ms : null;
+  }
+
+  /**
+   * issue 22: decode speed: output tokens over the time after the first token (llm_ms - ttft_ms),
+   * over the window's calls whose TTFT is known; null where none is.
+   */
+  windowDecodeTokensPerS(): number | null {
+    return this.tpsWindow.decode_ms > 0 ? (this.tpsWindow.decode_tokens * 1000) / this.tpsWindow.decode_ms : null;
+  }
+
+  /** issue 22: decode speed over the whole run (see windowDecodeTokensPerS). */
+  decodeThroughput(): number | null {
+    return this.decode.ms > 0 ? (this.decode.tokens * 1000) / this.decode.ms : null;
   }
 
   private datasetStats(name: string): { total: number; done: number; pass: number; score: number; max_score: number } {
@@ -640,6 +702,9 @@ export class RunModel {
       pass: this.pass,
       fail: this.fail,
       partial: this.partial,
+      errored: this.errored,
+      judge_errors: this.judge_errors,
+      turns_truncated: this.turns_truncated,
       score: this.score,
       max_score: this.max_score,
       success_rate: this.tests_done ? this.pass / this.tests_done : null,
@@ -682,7 +747,7 @@ export class RunModel {
     return { latency_ms: percentiles(this.latencies.toArray()), ttft_ms: percentiles(this.ttfts.toArray()) };
   }
 
-  /** Output tokens per second of LLM call time over the whole run. */
+  /** Output tokens per second of LLM call time over the whole run (end-to-end: prefill included; issue 22: model calls only). */
   throughput(): number | null {
     return this.llm_ms > 0 ? (this.tokens_out * 1000) / this.llm_ms : null;
   }

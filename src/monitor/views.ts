@@ -227,11 +227,17 @@ function metricsOf(m: RunModel): Record<string, unknown> {
     run_id: m.run_id,
     success_rate_over_time: m.successOverTime,
     domain_breakdown: domains,
+    // issue 22: model calls only; pre-filled turns (no call) and failed calls are counted here instead.
     latency_ms: p.latency_ms,
     ttft_ms: p.ttft_ms,
+    latency_excluded: { ...m.latency_excluded },
     token_throughput: {
+      // End-to-end: output tokens over the whole call, the wait for the first token included.
       tokens_per_s: m.throughput(),
       window_tokens_per_s: m.windowTokensPerS(),
+      // issue 22: decode speed: output tokens over the time after the first token.
+      decode_tokens_per_s: m.decodeThroughput(),
+      window_decode_tokens_per_s: m.windowDecodeTokensPerS(),
       window_s: TPS_WINDOW_MS / 1000,
       tokens_in: m.tokens_in,
       tokens_out: m.tokens_out,

@@ -37,7 +37,9 @@ export interface ReportAnswer {
   status: 'success' | 'error';
   reason?: string;
   /** Correctness of the turn: the test's score where the turn is a question. */
-  verdict: 'pass' | 'partial' | 'fail' | 'error' | 'none';
+  verdict: 'pass' | 'partial' | 'fail' | 'error' | 'judge_error' | 'none';
+  /** issue 22: the reply was cut at max_tokens (finish_reason `length`). */
+  truncated?: boolean;
   metadata: unknown;
   metrics: { turn_id: number; total_ms: number; llm_ms: number; storage_ms: number; ttft_ms: number | null; tokens_in: number; tokens_out: number };
 }
@@ -55,7 +57,7 @@ export interface ReportTest {
   test_id: string;
   dataset: string;
   /** Per agent; null where the test was not scored. */
-  scores: ({ score: number; max_score: number; reasons: string[] } | null)[];
+  scores: ({ score: number; max_score: number; reasons: string[]; status?: 'error' | 'judge_error' } | null)[];
   turns: ReportTurn[];
 }
 
@@ -70,6 +72,8 @@ function capMetadata(metadata: unknown): unknown {
 function verdictOf(score: TestScore | undefined, isQuestion: boolean, status: string): ReportAnswer['verdict'] {
   if (status === 'error') return 'error';
   if (!isQuestion || !score) return 'none';
+  // issue 22: an answer the judge could not grade is not a wrong one.
+  if (score.status === 'judge_error') return 'judge_error';
   if (score.max_score > 0 && score.score >= score.max_score) return 'pass';
   return score.score > 0 ? 'partial' : 'fail';
 }
@@ -103,6 +107,7 @@ function turnsByTest(run: RunDirContents): { byTest: Map<string, TestTurns>; fil
         text: tr.agent,
         status,
         ...(m?.reason ? { reason: m.reason } : {}),
+        ...(m?.finish_reason === 'length' ? { truncated: true } : {}),
         verdict: verdictOf(scores.get(tr.test_id), isQuestion, status),
         metadata: capMetadata(tr.metadata),
         metrics: {
@@ -148,7 +153,7 @@ function buildTests(runs: RunDirContents[]): { tests: ReportTest[]; filler: numb
       dataset,
       scores: scoreMaps.map((m) => {
         const s = m.get(testId);
-        return s ? { score: s.score, max_score: s.max_score, reasons: s.reasons } : null;
+        return s ? { score: s.score, max_score: s.max_score, reasons: s.reasons, ...(s.status ? { status: s.status } : {}) } : null;
       }),
       turns,
     };
@@ -169,7 +174,7 @@ function costPerTest(m: RunMetrics): number {
 function rawLabels(m: RunMetrics): string[] {
   return [
     `${(m.accuracy * 100).toFixed(1)}% (${round(m.total_score)}/${round(m.max_score)})`,
-    `p50 ${round(m.latency_p50_ms)} ms per turn`,
+    `p50 ${round(m.latency_p50_ms)} ms per model call`,
     `${round(tokensPerTurn(m))} tokens per turn`,
     m.pricing_source === 'unknown' ? 'cost unknown' : `$${m.token_cost.toFixed(4)} total`,
   ];

@@ -24,6 +24,7 @@ summary.test-summary { cursor: pointer; padding: 8px 12px; display: flex; gap: 1
 .badge { border-radius: 10px; padding: 1px 8px; font-size: 12px; border: 1px solid var(--line); }
 .badge.v-pass { background: var(--pass); border-color: var(--pass-b); }
 .badge.v-fail { background: var(--fail); border-color: var(--fail-b); }
+.badge.v-error { background: var(--fail); border-color: var(--fail-b); font-style: italic; }
 .badge.v-partial { background: var(--partial); border-color: var(--partial-b); }
 .test-body { padding: 0 12px 12px; }
 .reasons { color: #374151; font-size: 12px; margin: 2px 0; overflow-wrap: anywhere; }
@@ -37,7 +38,7 @@ details.turn[open] > summary { background: #f3f4f6; }
 details.turn.question .turn-user { font-weight: 600; }
 .answer { border-radius: 4px; padding: 4px 6px; border-left: 4px solid transparent; }
 .answer.v-pass { background: var(--pass); border-left-color: var(--pass-b); }
-.answer.v-fail, .answer.v-error { background: var(--fail); border-left-color: var(--fail-b); }
+.answer.v-fail, .answer.v-error, .answer.v-judge_error { background: var(--fail); border-left-color: var(--fail-b); }
 .answer.v-partial { background: var(--partial); border-left-color: var(--partial-b); }
 .answer.v-missing { color: var(--muted); font-style: italic; }
 .answer-verdict { font-size: 11px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }

@@ -6,10 +6,11 @@ import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
-import type { ScoringMode } from '../scoring/types.js';
+import type { ScoreResult, ScoringMode } from '../scoring/types.js';
+import { JudgeError } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
-import type { LaneRestore, RestoredTurn } from './resume.js';
+import type { EndedTest, LaneRestore, RestoredTurn } from './resume.js';
 import type { RunState } from './run-state.js';
 import type { ScheduleStep } from './scheduler.js';
 import type { LanePlan } from './lane-plan.js';
@@ -57,6 +58,10 @@ interface OpenTest {
   tokens: number;
   characters: number;
   errors: number;
+  /** issue 22: the test's questions whose call failed (HTTP error, timeout, overflow after retries): not answered. */
+  unanswered: string[];
+  /** issue 22: its answers cut at max_tokens. */
+  truncated: number;
   /** Lane tokens/characters when the test began (issue 7: measured span). */
   startTokens?: number;
   startCharacters?: number;
@@ -104,7 +109,7 @@ export async function runLane(c: LaneContext): Promise<void> {
         const ended = restored ? c.restore?.endedTests.get(step.testId) : undefined;
         // Closed before finishing: a write error in finishTest must not let the `finally` end its span twice (issue 13).
         open.delete(step.testId);
-        if (ended) c.state.testFinished({ test_id: step.testId, dataset: step.dataset, ...ended, errors: test.errors });
+        if (ended) c.state.testFinished(endedScore(step.testId, step.dataset, ended, test.errors));
         else await finishTest(c, test, callbacks, lane);
       }
     }
@@ -115,6 +120,12 @@ export async function runLane(c: LaneContext): Promise<void> {
     }
     await conv.agent?.close().catch(() => {});
   }
+}
+
+/** A test scored before a resume, as its `test_end` recorded it. */
+function endedScore(testId: string, dataset: string, ended: EndedTest, errors: number): TestScore {
+  const { status, truncated, ...rest } = ended;
+  return { test_id: testId, dataset, ...rest, errors, ...(status ? { status } : {}), ...(truncated ? { truncated } : {}) };
 }
 
 function publishEvent(c: LaneContext, type: string, data: Record<string, unknown>): void {
@@ -128,7 +139,7 @@ async function finishEnded(c: LaneContext, open: Map<string, OpenTest>, callback
     if (!test) continue;
     const ended = c.restore?.endedTests.get(id);
     open.delete(id);
-    if (ended) c.state.testFinished({ test_id: id, dataset: test.def.dataset, ...ended, errors: test.errors });
+    if (ended) c.state.testFinished(endedScore(id, test.def.dataset, ended, test.errors));
     else await finishTest(c, test, callbacks, lane);
   }
 }
@@ -176,7 +187,7 @@ async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, O
         { attributes: { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: c.runId, [ATTR.testId]: step.testId, [ATTR.dataset]: step.dataset, 'session.id': sessionPaths(c, 0).sessionId } },
         c.runCtx,
       );
-  const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0, startTokens: lane.tokens, startCharacters: lane.characters };
+  const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0, unanswered: [], truncated: 0, startTokens: lane.tokens, startCharacters: lane.characters };
   open.set(step.testId, test);
   c.state.testStarted(step.testId);
   if (!restored) await c.emit('onTestStart', def, c.lane, c.state.snapshot());
@@ -252,7 +263,11 @@ function addToTest(test: OpenTest, step: ScheduleStep, replyText: string, record
   test.tokens += step.tokens + record.tokens_out;
   test.characters += step.message.length + replyText.length;
   if (record.status === 'error') test.errors++;
-  if (step.isQuestion) test.answers.push(replyText);
+  if (step.isQuestion) {
+    test.answers.push(replyText);
+    if (record.status === 'error') test.unanswered.push(`question ${test.answers.length} not answered: ${record.error ?? record.reason ?? 'the call failed'}`);
+    if (record.finish_reason === 'length') test.truncated++;
+  }
 }
 
 async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWatch, lane: { tokens: number; characters: number }): Promise<void> {
@@ -263,8 +278,15 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
     SPAN.evaluate(evaluator),
     { attributes: { 'openinference.span.kind': 'EVALUATOR', [ATTR.testId]: test.def.testId, 'referee.evaluator': evaluator } },
     test.ctx,
-    async (span) => {
+    async (span): Promise<ScoreResult & { status?: TestScore['status'] }> => {
       try {
+        if (test.unanswered.length > 0) {
+          // issue 22: a failed call is not an answer: the scorer (and a paid judge) is not asked about
+          // an empty reply; the deterministic scorer only says what the test was worth.
+          const worth = await evaluateTest(test.def, test.answers, { ...(c.scoring ? { scoring: c.scoring } : {}) }).catch(() => ({ maxScore: 1 }));
+          span.setAttributes({ [ATTR.status]: 'error', ...textAttrs('output', test.unanswered.join('\n')) });
+          return { score: 0, maxScore: worth.maxScore, reasons: test.unanswered, status: 'error' };
+        }
         const r = await evaluateTest(test.def, test.answers, { callbacks, ...(c.judge ? { judge: c.judge } : {}), ...(c.scoring ? { scoring: c.scoring } : {}) });
         span.setAttributes({
           [ATTR.score]: r.score,
@@ -276,6 +298,8 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
       } catch (err) {
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
+        // issue 22: a judge whose verdict could not be read, even retried, is the evaluation's error, not the agent's.
+        if (err instanceof JudgeError) return { score: 0, maxScore: err.maxScore ?? 1, reasons: [err.message], status: 'judge_error' };
         return { score: 0, maxScore: 1, reasons: [`scoring failed: ${(err as Error).message}`] };
       } finally {
         span.end();
@@ -289,6 +313,8 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
     max_score: result.maxScore,
     reasons: result.reasons,
     errors: test.errors,
+    ...(result.status ? { status: result.status } : {}),
+    ...(test.truncated ? { truncated: test.truncated } : {}),
   };
   c.state.testFinished(score);
   test.span.setAttributes({ [ATTR.score]: result.score, [ATTR.maxScore]: result.maxScore, 'referee.evaluation_ms': performance.now() - started });

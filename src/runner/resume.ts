@@ -39,6 +39,8 @@ export interface EndedTest {
   score: number;
   max_score: number;
   reasons: string[];
+  status?: 'error' | 'judge_error' | undefined;
+  truncated?: number | undefined;
 }
 
 /** A completed turn as it is on disk. */
@@ -271,7 +273,14 @@ export function outputRootOf(runDir: string): string {
   return dirname(resolve(runDir));
 }
 
-const EndedTestSchema = z.object({ score: z.number(), max_score: z.number(), reasons: z.array(z.string()).default([]) });
+const EndedTestSchema = z.object({
+  score: z.number(),
+  max_score: z.number(),
+  reasons: z.array(z.string()).default([]),
+  // issue 22: a test that was not answered (or not judged) stays so when resumed.
+  status: z.enum(['error', 'judge_error']).optional(),
+  truncated: z.number().int().optional(),
+});
 
 /** The part of a transcripts.jsonl line resume reads: the reply. */
 const TranscriptSchema = z.looseObject({ turn_id: z.number().int(), test_id: z.string(), agent: z.string() });

@@ -24,7 +24,7 @@ import { countRunTurns, createRunPlans } from './run-schedule.js';
 import type { LanePlan } from './lane-plan.js';
 import { redactAgentConfig } from '../events/secrets.js';
 import { acquireRunLock, releasingLock, type RunLock } from './run-lock.js';
-import { appendHistory, belongsInHistory, endingStatus } from './run-ending.js';
+import { appendHistory, belongsInHistory, endingStatus, isIncomplete } from './run-ending.js';
 import { killPoint } from '../kill-point.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';
@@ -60,7 +60,9 @@ export interface RunOptions {
   resume?: ResumePlan;
   /**
    * Issue 13: the share of failed turns (0..1) above which the run ends `failed` (exit 4, kept out of
-   * benchmark_history.jsonl). @default 1 (only a run in which every turn failed)
+   * benchmark_history.jsonl). Issue 22: left out, a run with tests not answered (a scored call
+   * failed) is incomplete (exit 5, no history line); given, only the share decides.
+   * @default 1 (only a run in which every turn failed), and incomplete runs flagged
    */
   maxFailedTurns?: number;
   /** Issue 13: the files the agent and judge configs came from, named in a set-up error. */
@@ -72,6 +74,8 @@ export interface RunResult {
   runDir: string;
   status: RunMeta['status'];
   stats: RunStats;
+  /** issue 22: finished with tests not answered, and no --max-failed-turns given: exit 5, no history line. */
+  incomplete: boolean;
 }
 
 /** Turns a GoodAI dataset config into one generator spec per dataset. */
@@ -219,6 +223,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
   const realWait = realWaitMaxS(datasetConfig);
 
   let status: RunMeta['status'] = 'finished';
+  let incomplete = false;
   let thrown: unknown;
   try {
     const publish = (type: string, data: Record<string, unknown>): void => {
@@ -263,11 +268,12 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
   await factory.close().catch(() => {});
   await judge?.close().catch(() => {});
   const stats = state.stats(runId, agentConfig.name);
-  runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status });
+  incomplete = isIncomplete(status, stats.tests_errored, options.maxFailedTurns);
+  runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.tests_errored': stats.tests_errored ?? 0 });
   if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
   runSpan.end();
   const finishedAt = new Date().toISOString();
-  const history = belongsInHistory(status)
+  const history = belongsInHistory(status, incomplete)
     ? {
         run_id: runId,
         run_type: meta.run_type ?? options.runType ?? 'single',
@@ -286,7 +292,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
       }
     : null;
   await writeEnding({ writer, emit, outputDir: s.outputDir, ending: { status, finished_at: finishedAt, history }, stats, progress: state.snapshot(), thrown, runId });
-  return { runId, runDir, status, stats: state.stats(runId, agentConfig.name) };
+  return { runId, runDir, status, stats: state.stats(runId, agentConfig.name), incomplete };
 }
 
 /**

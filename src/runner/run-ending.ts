@@ -3,7 +3,8 @@
  * share of failed turns exceeds `maxFailedTurns` (by default: one in which
  * every turn failed, such as a dead endpoint) is `failed`, exits 4 and is kept
  * out of benchmark_history.jsonl (seed 003); an interrupted one is
- * `interrupted` (exit 130).
+ * `interrupted` (exit 130). Issue 22: a finished run with tests not answered is
+ * incomplete (exit 5, no history line) unless --max-failed-turns was given.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,14 +36,25 @@ export function endingStatus(aborted: boolean, progress: Pick<ProgressSnapshot, 
   return share > maxFailedTurns || turnsFailed === turnsDone ? 'failed' : 'finished';
 }
 
-/** Whether a run's line belongs in benchmark_history.jsonl: finished and interrupted runs do, failed ones do not. */
-export function belongsInHistory(status: RunMeta['status']): boolean {
-  return status !== 'failed';
+/**
+ * issue 22: a finished run in which some tests were not answered (a scored turn failed for
+ * infrastructure reasons: HTTP error, timeout, overflow after retries) is flagged: its score is
+ * not the agent's alone. By default (no --max-failed-turns given) it exits 5 and is kept out of
+ * benchmark_history.jsonl; a user who gives --max-failed-turns has set the tolerance themselves,
+ * and only that share decides (exit 4 above it).
+ */
+export function isIncomplete(status: RunMeta['status'], testsErrored: number | undefined, maxFailedTurns: number | undefined): boolean {
+  return status === 'finished' && (testsErrored ?? 0) > 0 && maxFailedTurns === undefined;
 }
 
-/** The process exit code for a run that ended with `status`. */
-export function exitCodeFor(status: RunMeta['status']): number {
-  if (status === 'finished') return EXIT.ok;
+/** Whether a run's line belongs in benchmark_history.jsonl: finished and interrupted runs do, failed (and, issue 22, incomplete) ones do not. */
+export function belongsInHistory(status: RunMeta['status'], incomplete = false): boolean {
+  return status !== 'failed' && !incomplete;
+}
+
+/** The process exit code for a run that ended with `status` (issue 22: `incomplete`, see isIncomplete). */
+export function exitCodeFor(status: RunMeta['status'], incomplete = false): number {
+  if (status === 'finished') return incomplete ? EXIT.testsErrored : EXIT.ok;
   if (status === 'interrupted') return EXIT_INTERRUPTED;
   return EXIT_RUN_FAILED;
 }

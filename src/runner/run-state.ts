@@ -11,6 +11,8 @@ export class RunState {
   private testsStarted = 0;
   /** issue 21: turns, failed turns and attempts by the one definition every reader uses. */
   private readonly tally = new TurnTally();
+  /** issue 22: replies cut at max_tokens (finish_reason `length`). */
+  private turnsTruncated = 0;
   private tokensIn = 0;
   private tokensOut = 0;
   private cost = 0;
@@ -61,6 +63,7 @@ export class RunState {
   }
   turnFinished(r: TurnMetric): void {
     this.tally.add(r);
+    if (r.finish_reason === 'length') this.turnsTruncated++;
     this.tokensIn += r.tokens_in;
     this.tokensOut += r.tokens_out;
     this.cost += r.cost_usd;
@@ -135,6 +138,10 @@ export class RunState {
       turns: this.tally.turns,
       turns_failed: this.tally.failed,
       attempts: this.tally.attempts,
+      // issue 22: tests not answered (a scored call failed) and unreadable judge verdicts are counted, never passed off as scores.
+      tests_errored: tests.filter((t) => t.status === 'error').length,
+      tests_judge_error: tests.filter((t) => t.status === 'judge_error').length,
+      turns_truncated: this.turnsTruncated,
       pricing_source: this.pricing.source,
       per_dataset: perDataset,
       tests,

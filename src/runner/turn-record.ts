@@ -15,8 +15,10 @@ export type TurnPlace = Pick<TurnMetric, 'run_id' | 'test_id' | 'turn_id' | 'lan
  */
 export function buildTurnMetric(place: TurnPlace, outcome: CompletedOutcome, pricing: ResolvedPricing, extra: Partial<TurnMetric> = {}): TurnMetric {
   const reply = outcome.reply;
-  const tokensIn = reply?.usage?.inputTokens ?? 0;
-  const tokensOut = reply?.usage?.outputTokens ?? 0;
+  // issue 22: a failed call that had streamed part of a reply is counted (and costed) as `partial`.
+  const usage = reply?.usage ?? outcome.partialUsage;
+  const tokensIn = usage?.inputTokens ?? 0;
+  const tokensOut = usage?.outputTokens ?? 0;
   return {
     timestamp: new Date().toISOString(),
     ...place,
@@ -29,12 +31,19 @@ export function buildTurnMetric(place: TurnPlace, outcome: CompletedOutcome, pri
     // issue 15: a protocol agent's own figure wins over any price table.
     cost_usd: reply?.costUsd ?? costUsd(pricing, tokensIn, tokensOut),
     pricing_source: reply?.costUsd !== undefined ? 'agent_reported' : pricing.source,
-    ...(reply?.usage?.source ? { usage_source: reply.usage.source } : {}),
+    ...(usage?.source ? { usage_source: usage.source } : {}),
+    // issue 22: a reply cut at max_tokens says `length` here, in results and transcripts, not only on its span.
+    ...(finishReason(reply?.finishReasons) ? { finish_reason: finishReason(reply?.finishReasons)! } : {}),
     status: outcome.status,
     ...extra,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
   };
+}
+
+/** The reason the reply's (last) call stopped: choice 0's, where the endpoint said. */
+function finishReason(reasons: readonly string[] | undefined): string | undefined {
+  return reasons?.find((r) => typeof r === 'string' && r !== '');
 }
 
 /** Records a turn's result on its span (output, tokens, cost, TTFT; the failure as status and event) and ends it. */
@@ -50,6 +59,7 @@ export function endTurnSpan(span: Span, record: TurnMetric, outputText: string):
     [ATTR.costUsd]: record.cost_usd,
     ...(record.usage_source ? { [ATTR.usageSource]: record.usage_source } : {}),
     ...(record.ttft_ms !== null ? { [ATTR.ttftMs]: record.ttft_ms } : {}),
+    ...(record.finish_reason ? { [ATTR.genAiFinishReasons]: [record.finish_reason] } : {}),
   });
   if (record.status === 'error') {
     span.setAttribute(ATTR.reason, record.reason ?? 'error');

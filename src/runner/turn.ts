@@ -1,4 +1,5 @@
-import type { Agent, AgentReply, ReplyContext } from '../agents/types.js';
+import type { Agent, AgentReply, ReplyContext, StreamProgress, TokenUsage } from '../agents/types.js';
+import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../tokens.js';
 import { CallError } from '../errors.js';
 import type { RetriesConfig } from '../config/agent.js';
 import { backoffMs, isRetryable, sleepUnlessAborted, type RetryInfo } from './retry.js';
@@ -17,6 +18,12 @@ export interface TurnOutcome {
   totalMs: number;
   /** Calls made, retries included. */
   attempts?: number;
+  /**
+   * issue 22: the tokens failed attempts had sent and received before they were cut short (a
+   * timeout, a dropped stream), so a paid API is not under-costed; `source: 'partial'`. Only on an
+   * `error` outcome, and only where something had streamed back.
+   */
+  partialUsage?: TokenUsage;
 }
 
 /** A turn that ran to an end (a reply or a failure): what turn_metrics.jsonl records. */
@@ -59,9 +66,12 @@ export async function executeTurn(
 ): Promise<TurnOutcome> {
   const started = performance.now();
   const maxAttempts = options.retries?.max_attempts ?? 1;
+  let partial: TokenUsage | undefined;
   for (let attempt = 1; ; attempt++) {
-    const result = await attemptOnce(agent, step, options);
+    const progress: StreamProgress = { text: '', reasoning: '' };
+    const result = await attemptOnce(agent, step, options, progress);
     if ('reply' in result) return { status: 'success', reply: result.reply, totalMs: performance.now() - started, attempts: attempt };
+    partial = addUsage(partial, partialUsage(progress));
     const { err, timedOut } = result;
     const interrupted = (): TurnOutcome => ({ status: 'interrupted', reason: 'interrupted', totalMs: performance.now() - started, attempts: attempt });
     if (!timedOut && options.signal.aborted) return interrupted();
@@ -71,6 +81,7 @@ export async function executeTurn(
       error: timedOut ? `no reply within ${options.timeoutMs} ms` : (err as Error).message,
       totalMs: performance.now() - started,
       attempts: attempt,
+      ...(partial ? { partialUsage: partial } : {}),
     });
     if (timedOut || attempt >= maxAttempts || !isRetryable(err) || !options.retries) return failed();
     const info: RetryInfo = {
@@ -101,6 +112,7 @@ async function attemptOnce(
     context?: Pick<ReplyContext, 'history' | 'onReasoning'>;
     call?: (signal: AbortSignal) => Promise<AgentReply>;
   },
+  progress: StreamProgress,
 ): Promise<{ reply: AgentReply } | { err: unknown; timedOut: boolean }> {
   // One controller per call, tied to the run's signal by a listener removed afterwards:
   // AbortSignal.any() on a long-lived parent keeps ~1 KB per call alive on Node 20.
@@ -124,6 +136,7 @@ async function attemptOnce(
             signal,
             ...(options.onToken ? { onToken: options.onToken } : {}),
             ...options.context,
+            progress,
           }),
       signal,
     );
@@ -134,6 +147,22 @@ async function attemptOnce(
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onRunAbort);
   }
+}
+
+/**
+ * issue 22: the usage of an attempt cut short after something streamed back: the server's usage
+ * where it had arrived, else the prompt and what was received counted locally (cl100k).
+ */
+export function partialUsage(p: StreamProgress): TokenUsage | undefined {
+  if (!p.text && !p.reasoning && !p.usage) return undefined;
+  if (p.usage) return { ...p.usage, source: 'partial' };
+  const inputTokens = (p.messages ?? []).reduce((sum, m) => sum + countTokens(m.content) + MESSAGE_OVERHEAD_TOKENS, 0);
+  return { inputTokens, outputTokens: countTokens(p.text) + (p.reasoning ? countTokens(p.reasoning) : 0), source: 'partial' };
+}
+
+function addUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
+  if (!a || !b) return a ?? b;
+  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, source: 'partial' };
 }
 
 /** Agents that ignore their signal must not hold the run: the race settles on abort regardless. */

@@ -31,3 +31,38 @@ Respond in JSON with the following format:
   },
   ...
 ]`;
+
+/** issue 22: how many times a judge is asked before its unreadable verdict becomes a `judge_error`. */
+export const JUDGE_READ_ATTEMPTS = 3;
+
+/**
+ * issue 22: the judge's verdict could not be read (not the JSON asked for), even asked again: an
+ * evaluation error, not the agent's. The test is marked `judge_error`, scored 0 and counted apart.
+ */
+export class JudgeError extends Error {
+  override readonly name = 'JudgeError';
+  constructor(
+    message: string,
+    /** What the test was worth, where the scorer knows. */
+    readonly maxScore?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What a reader made of one judge reply. */
+export type JudgeReading<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * issue 22: asks `judge` until `read` can use its reply, at most JUDGE_READ_ATTEMPTS times; then
+ * throws JudgeError naming the last reason. A failed call (HTTP error) throws as it did.
+ */
+export async function askReadable<T>(judge: Judge, prompt: string, read: (reply: string) => JudgeReading<T>, attempts = JUDGE_READ_ATTEMPTS): Promise<T> {
+  let reason = 'no reply';
+  for (let i = 0; i < attempts; i++) {
+    const r = read(await judge.ask(prompt));
+    if (r.ok) return r.value;
+    reason = r.reason;
+  }
+  throw new JudgeError(`judge_error: ${judge.name}'s verdict could not be read in ${attempts} tries (${reason}); not a score for the agent`);
+}

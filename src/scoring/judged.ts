@@ -5,7 +5,7 @@
  */
 import { extractJsonArray } from './extract.js';
 import { MATCH_SYSTEM_PROMPT } from './judge.js';
-import type { Judge, JudgedScorer } from './judge.js';
+import { askReadable, type Judge, type JudgedScorer, type JudgeReading } from './judge.js';
 import { pyTruthy, sanitizeAndParseJson } from './py-json.js';
 import type { PyValue } from './py-json.js';
 import { rougeL, standardise } from './text.js';
@@ -89,10 +89,13 @@ export const judgedTriggerResponse: JudgedScorer = async (test, answers, judge) 
 /** GoodAI's checklist judgement of one answer against one expected answer. */
 export async function judgeMatch(judge: Judge, question: string, expected: unknown, given: string): Promise<{ correct: boolean; reason: string }> {
   const prompt = `${MATCH_SYSTEM_PROMPT}\n\n${JSON.stringify([{ question_nr: 1, question, expected_answer: expected, answer_given: given }])}`;
-  const parsed = extractJsonArray(await judge.ask(prompt));
-  const first = parsed.ok ? (parsed.value[0] as { checklist?: unknown } | undefined) : undefined;
-  const list = Array.isArray(first?.checklist) ? first.checklist.map((v) => String(v).toLowerCase() === 'yes') : undefined;
-  if (!list || list.length < 1) return { correct: false, reason: 'JSON parse error' };
+  // issue 22: a checklist that cannot be read is asked for again, then a judge_error (JudgeError), never a wrong answer.
+  const list = await askReadable(judge, prompt, (reply): JudgeReading<boolean[]> => {
+    const parsed = extractJsonArray(reply);
+    const first = parsed.ok ? (parsed.value[0] as { checklist?: unknown } | undefined) : undefined;
+    const yes = Array.isArray(first?.checklist) ? first.checklist.map((v) => String(v).toLowerCase() === 'yes') : undefined;
+    return yes && yes.length >= 1 ? { ok: true, value: yes } : { ok: false, reason: 'JSON parse error: no checklist' };
+  });
   const [reference, numeric = false, match = false] = list;
   const correct = Boolean(reference) && !(numeric && !match);
   const mismatch = reference && numeric && !match ? ', but its number does not match' : '';

@@ -6,7 +6,7 @@
  * model-written text: its reply is parsed, never trusted to be well formed.
  */
 import { acceptable, exactMatch, type TaskVerdict } from './evaluators.js';
-import type { Judge } from './judge.js';
+import { askReadable, type Judge } from './judge.js';
 import { judgeMatch } from './judged.js';
 import { extractJsonObject } from './text.js';
 
@@ -24,12 +24,16 @@ export function criteriaPrompt(question: string, answer: string, criteria: strin
 
 export async function judgeTask(judge: Judge, spec: { criteria?: string | undefined }, question: string, answer: string, expected: unknown): Promise<TaskVerdict> {
   if (spec.criteria !== undefined) {
-    const parsed = extractJsonObject(await judge.ask(criteriaPrompt(question, answer, spec.criteria, expected)));
-    if (!parsed.ok) return { score: 0, maxScore: 1, passed: false, reasons: [`the judge's verdict was not usable JSON (${parsed.reason}), judged by ${judge.name}`] };
-    const passed = parsed.value['pass'] === true;
-    const given = parsed.value['score'];
+    // issue 22: an unreadable verdict is asked again, then a judge_error (JudgeError), never a fail.
+    const verdict = await askReadable(judge, criteriaPrompt(question, answer, spec.criteria, expected), (reply) => {
+      const parsed = extractJsonObject(reply);
+      if (!parsed.ok) return { ok: false, reason: `not usable JSON: ${parsed.reason}` };
+      return typeof parsed.value['pass'] === 'boolean' ? parsed : { ok: false, reason: 'no boolean "pass"' };
+    });
+    const passed = verdict['pass'] === true;
+    const given = verdict['score'];
     const score = typeof given === 'number' && Number.isFinite(given) ? Math.min(1, Math.max(0, given)) : passed ? 1 : 0;
-    const reason = typeof parsed.value['reason'] === 'string' ? parsed.value['reason'].slice(0, 300) : '';
+    const reason = typeof verdict['reason'] === 'string' ? verdict['reason'].slice(0, 300) : '';
     return { score, maxScore: 1, passed, reasons: [`${passed ? 'meets' : 'fails'} the criteria (judged by ${judge.name})${reason ? `: ${reason}` : ''}`] };
   }
   // An exact answer needs no paid call.

@@ -21,6 +21,7 @@ import { agentPricing, pricingRecord } from '../costs/pricing.js';
 import { ConfigError, RefereeError } from '../errors.js';
 import type { TaskVerdict } from '../scoring/evaluators.js';
 import { SCORING_VERSION } from '../scoring/registry.js';
+import { JudgeError } from '../scoring/judge.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { openJudge, type JudgeHandle } from '../runner/judge-agent.js';
@@ -29,7 +30,7 @@ import type { Reporter, TestEndInfo } from '../events/reporter.js';
 import { linkedAbort, runDirTaken, writeEnding, type RunResult } from '../runner/run-benchmark.js';
 import { writeFailureReport } from '../runner/watchdog.js';
 import { emitTo, type Emit } from '../events/emit.js';
-import { belongsInHistory, endingStatus } from '../runner/run-ending.js';
+import { belongsInHistory, endingStatus, isIncomplete } from '../runner/run-ending.js';
 import { acquireRunLock, releasingLock, type RunLock } from '../runner/run-lock.js';
 import { redactAgentConfig } from '../events/secrets.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
@@ -308,7 +309,8 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
   await endTaskRun(c, { writer, runSpan, status, thrown, durationS });
   const stats = state.stats(runId, agentConfig.name);
   const { passed, errored, attempts } = c.tally;
-  return { runId, runDir, status, stats, agent: agentConfig.name, dataset: dataset.name, tasks: s.plan.length, passed, errored, attempts, durationS };
+  const incomplete = isIncomplete(status, stats.tests_errored, options.maxFailedTurns);
+  return { runId, runDir, status, stats, incomplete, agent: agentConfig.name, dataset: dataset.name, tasks: s.plan.length, passed, errored, attempts, durationS };
 }
 
 /** Resume: the tasks already scored count as they were; the rest are returned, to run. */
@@ -345,7 +347,7 @@ async function endTaskRun(
   runSpan.end();
   const config = s.meta.dataset_config;
   const finishedAt = new Date().toISOString();
-  const history = belongsInHistory(status)
+  const history = belongsInHistory(status, isIncomplete(status, stats.tests_errored, options.maxFailedTurns))
     ? {
         run_id: s.runId,
         run_type: String(config['run_type'] ?? options.runType ?? 'tasks'),
@@ -392,6 +394,10 @@ interface TaskTally {
   tokens: number;
   characters: number;
   lastErrored: boolean;
+  /** issue 22: the last attempt's judge verdict could not be read, even asked again. */
+  lastJudgeError: boolean;
+  /** issue 22: answers cut at max_tokens. */
+  truncated: number;
   turnId: number;
 }
 
@@ -416,6 +422,8 @@ async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep
     tokens: 0,
     characters: 0,
     lastErrored: false,
+    lastJudgeError: false,
+    truncated: 0,
     turnId: -1,
   };
   for (let attempt = 1; attempt <= s.attempts; attempt++) {
@@ -430,12 +438,23 @@ async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep
   }
   if (t.verdict.passed) c.tally.passed++;
   else if (t.lastErrored) c.tally.errored++;
-  const score: TestScore = { test_id: def.testId, dataset: def.dataset, score: t.verdict.score, max_score: t.verdict.maxScore, reasons: t.reasons, errors: t.errors };
+  // issue 22: a task whose last attempt failed (a call error) or could not be judged is not a wrong answer.
+  const status: TestScore['status'] = t.verdict.passed ? undefined : t.lastErrored ? 'error' : t.lastJudgeError ? 'judge_error' : undefined;
+  const score: TestScore = {
+    test_id: def.testId,
+    dataset: def.dataset,
+    score: t.verdict.score,
+    max_score: t.verdict.maxScore,
+    reasons: t.reasons,
+    errors: t.errors,
+    ...(status ? { status } : {}),
+    ...(t.truncated ? { truncated: t.truncated } : {}),
+  };
   s.state.testFinished(score);
   testSpan.setAttributes({ [ATTR.score]: t.verdict.score, [ATTR.maxScore]: t.verdict.maxScore, 'referee.passed': t.verdict.passed, 'referee.attempts': t.answers.length });
   testSpan.end();
   c.stage(def.testId, t.turnId, 'done', {
-    result: t.verdict.passed ? 'pass' : t.lastErrored ? 'error' : 'fail',
+    result: t.verdict.passed ? 'pass' : (status ?? 'fail'),
     score: t.verdict.score,
     max_score: t.verdict.maxScore,
     attempts: t.answers.length,
@@ -504,18 +523,24 @@ async function runAttempt(c: TaskRunContext, p: PlannedTask, t: TaskTally, where
   t.characters += step.message.length + answer.length;
   t.answers.push(answer);
   t.lastErrored = record.status === 'error';
+  t.lastJudgeError = false;
+  if (record.finish_reason === 'length') t.truncated++;
   if (record.status === 'error') {
     t.errors++;
-    t.verdict = { score: 0, maxScore: 1, passed: false, reasons: [`call failed: ${record.reason ?? 'error'}`] };
+    t.verdict = { score: 0, maxScore: 1, passed: false, reasons: [`not answered: the call failed (${record.reason ?? 'error'}${record.error ? `: ${record.error}` : ''})`] };
   } else {
     c.stage(def.testId, turnId, 'evaluating', { attempt });
-    t.verdict = await evaluateSpan(c, p, answer, where.testCtx);
+    const v = await evaluateSpan(c, p, answer, where.testCtx);
+    t.lastJudgeError = v.judgeError === true;
+    t.verdict = v;
   }
-  t.reasons.push(`attempt ${attempt}: ${t.verdict.passed ? 'pass' : 'fail'}: ${t.verdict.reasons.join('; ')}`);
+  const word = t.verdict.passed ? 'pass' : t.lastErrored ? 'error' : t.lastJudgeError ? 'judge_error' : 'fail';
+  const cut = record.finish_reason === 'length' ? ' (answer cut at max_tokens: finish_reason length)' : '';
+  t.reasons.push(`attempt ${attempt}: ${word}: ${t.verdict.reasons.join('; ')}${cut}`);
   return true;
 }
 
-async function evaluateSpan(c: TaskRunContext, p: PlannedTask, answer: string, testCtx: Context): Promise<TaskVerdict> {
+async function evaluateSpan(c: TaskRunContext, p: PlannedTask, answer: string, testCtx: Context): Promise<TaskVerdict & { judgeError?: boolean }> {
   const name = evaluatorName(p.evaluator);
   const span: Span = trace.getTracer(TRACER_NAME).startSpan(
     SPAN.evaluate(name),
@@ -530,6 +555,8 @@ async function evaluateSpan(c: TaskRunContext, p: PlannedTask, answer: string, t
   } catch (err) {
     span.recordException(err as Error);
     span.setStatus({ code: SpanStatusCode.ERROR });
+    // issue 22: an unreadable judge verdict is the evaluation's error, counted apart from the agent's fails.
+    if (err instanceof JudgeError) return { score: 0, maxScore: 1, passed: false, reasons: [err.message], judgeError: true };
     return { score: 0, maxScore: 1, passed: false, reasons: [`scoring failed: ${(err as Error).message}`] };
   } finally {
     span.end();

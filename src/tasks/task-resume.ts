@@ -12,6 +12,7 @@ import { MasterLogRecordSchema, RunEventSchema, RunMetaSchema, RunStatsSchema, T
 import type { AgentConfig } from '../config/agent.js';
 import { RunDirError } from '../errors.js';
 import { check, cutTornTail, parseJsonFile, readLines, rewrite } from '../runner/run-dir-files.js';
+import { isIncomplete } from '../runner/run-ending.js';
 import type { RunLock } from '../runner/run-lock.js';
 import { activeMsOf, openForResume, type ResumeBase } from '../runner/resume.js';
 import { loadTaskFile, type TaskDataset } from './load.js';
@@ -68,7 +69,15 @@ export function prepareTaskResume(runDirArg: string): Promise<TaskResumePlan | u
   return openForResume(runDirArg, prepareLocked);
 }
 
-const EndSchema = z.looseObject({ test_id: z.string(), dataset: z.string(), score: z.number(), max_score: z.number(), reasons: z.array(z.string()).default([]) });
+const EndSchema = z.looseObject({
+  test_id: z.string(),
+  dataset: z.string(),
+  score: z.number(),
+  max_score: z.number(),
+  reasons: z.array(z.string()).default([]),
+  status: z.enum(['error', 'judge_error']).optional(),
+  truncated: z.number().int().optional(),
+});
 const TranscriptSchema = z.looseObject({ test_id: z.string() });
 const ResultSchema = z.looseObject({ test_id: z.string() });
 
@@ -129,7 +138,16 @@ function restoredTasks(events: readonly z.infer<typeof RunEventSchema>[], turns:
     const end = check(EndSchema, `${eventsFile}:${i + 1}`, e);
     const records = byTest.get(end.test_id) ?? [];
     const errors = records.filter((t) => t.status === 'error').length;
-    const score: TestScore = { test_id: end.test_id, dataset: end.dataset, score: end.score, max_score: end.max_score, reasons: end.reasons, errors };
+    const score: TestScore = {
+      test_id: end.test_id,
+      dataset: end.dataset,
+      score: end.score,
+      max_score: end.max_score,
+      reasons: end.reasons,
+      errors,
+      ...(end.status ? { status: end.status } : {}),
+      ...(end.truncated ? { truncated: end.truncated } : {}),
+    };
     out.set(end.test_id, { score, records, passed: results.get(end.test_id) === 'pass', errored: results.get(end.test_id) === 'error' });
   });
   return out;
@@ -181,6 +199,7 @@ export function endedTaskRun(runDir: string): TaskRunResult {
     runDir,
     status: meta.status,
     stats,
+    incomplete: isIncomplete(meta.status, stats.tests_errored, undefined),
     agent: String(meta.agent['name'] ?? stats.agent),
     dataset: config.name,
     tasks: tally.tasks,

@@ -53,7 +53,7 @@ function fromRunstats(dir: string): Figures & { attempts: number } {
 }
 
 const FINISHED =
-  /(?:finished|failed): score ([\d.]+)\/([\d.]+) \([\d.]+%\), (\d+) turns?(?: \((\d+) failed\))?(?:, (\d+) attempts?)?, tokens ([\d,]+) in \/ ([\d,]+) out, (?:\$([\d.]+) \([^)]*\)|cost unknown \([^)]*\)), ([\d.]+) s$/;
+  /(?:finished|failed): score ([\d.]+)\/([\d.]+) \([\d.]+%\) of \d+ tests?, (\d+) turns?(?: \((\d+) failed\))?(?:, (\d+) attempts?)?, tokens ([\d,]+) in \/ ([\d,]+) out, (?:\$([\d.]+) \([^)]*\)|cost unknown \([^)]*\)), ([\d.]+) s$/;
 
 /** Each run's last line on the terminal, by the run id its first line named. */
 function fromTerminal(stderr: string): Map<string, Figures & { attempts: number | null }> {

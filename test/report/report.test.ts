@@ -40,7 +40,7 @@ describe('radar normalization', () => {
     const r = radarData([a, b]);
     expect(r.values[0]).toEqual([0.5, 1, 0.5, 0.5]);
     expect(r.values[1]).toEqual([1, 0.25, 1, 1]);
-    expect(r.raw[1]![1]).toBe('p50 400 ms per turn');
+    expect(r.raw[1]![1]).toBe('p50 400 ms per model call');
   });
   it('uses fixed references for a single run', () => {
     const r = radarData([{ ...base, latency_p50_ms: 1000, tokens_in: 4900, tokens_out: 100, token_cost: 0 } as never]);

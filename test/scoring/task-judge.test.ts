@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeSkill } from '../../src/agents/sim/skills/judge.js';
-import type { Judge } from '../../src/scoring/judge.js';
+import { JudgeError, type Judge } from '../../src/scoring/judge.js';
 import { evaluateTask } from '../../src/scoring/task-scoring.js';
 import { judgeTask } from '../../src/scoring/task-judge.js';
 
@@ -54,9 +54,13 @@ describe('the judge as a task evaluator', () => {
     expect(judge.asked[1]).toContain('"expected_answer":"Canberra"');
   });
 
-  it('fails an unreadable checklist rather than guessing', async () => {
-    const v = await judgeTask(scripted('I think it is fine.'), {}, 'q', 'an answer', 'x');
-    expect(v).toMatchObject({ passed: false, score: 0, reasons: [expect.stringMatching(/JSON parse error/)] });
+  it('asks again for an unreadable checklist, then gives up with a judge_error rather than guessing (issue 22)', async () => {
+    const judge = scripted('I think it is fine.', 'Still not JSON.', 'Nope.');
+    await expect(judgeTask(judge, {}, 'q', 'an answer', 'x')).rejects.toThrow(/judge_error: scripted's verdict could not be read in 3 tries \(JSON parse error/);
+    expect(judge.asked).toHaveLength(3);
+    const second = scripted('I think it is fine.', checklist('yes', 'no', 'no'));
+    expect(await judgeTask(second, {}, 'q', 'an answer', 'x')).toMatchObject({ passed: true });
+    expect(second.asked).toHaveLength(2);
   });
 
   it('grades against criteria: the verdict, a clamped score, the reason; the answer fenced in tags', async () => {
@@ -70,8 +74,7 @@ describe('the judge as a task evaluator', () => {
 
     const partial = await judgeTask(scripted('{"pass": false, "score": 0.4, "reason": "Rude."}'), { criteria: 'Polite.' }, 'q', 'a', undefined);
     expect(partial).toMatchObject({ passed: false, score: 0.4 });
-    const junk = await judgeTask(scripted('yes'), { criteria: 'Polite.' }, 'q', 'a', undefined);
-    expect(junk).toMatchObject({ passed: false, score: 0, reasons: [expect.stringMatching(/not usable JSON/)] });
+    await expect(judgeTask(scripted('yes', 'yes', 'yes'), { criteria: 'Polite.' }, 'q', 'a', undefined)).rejects.toThrow(JudgeError);
   });
 
   it('reaches the judge through evaluateTask, and a failing judge rejects (the runner scores that zero)', async () => {

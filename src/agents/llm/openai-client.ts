@@ -10,7 +10,7 @@ import { OpenInferenceSpanKind, SemanticConventions as OI } from '@arizeai/openi
 import { CallError } from '../../errors.js';
 import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names.js';
 import { countTokens } from '../../tokens.js';
-import type { ChatMessage, TokenUsage } from '../types.js';
+import type { ChatMessage, StreamProgress, TokenUsage } from '../types.js';
 import { httpPost, type HttpPostResponse } from './http-post.js';
 import { endpointSecrets, redact, registerSecrets } from '../../events/secrets.js';
 import { readSseBatches } from './sse.js';
@@ -40,6 +40,8 @@ export interface StreamChatOptions extends ChatEndpoint {
   onReasoning?: (delta: string) => void;
   /** `gen_ai.conversation.id` (the session id). */
   conversationId?: string;
+  /** issue 22: kept up to date as the stream arrives, so a call cut short can be counted (partial usage). */
+  progress?: StreamProgress;
 }
 
 export interface ChatCompletionResult {
@@ -136,6 +138,8 @@ async function callAndStream(
   let usage: TokenUsage | undefined;
   let responseModel: string | undefined;
   let sawDone = false;
+  const progress = opts.progress;
+  if (progress) progress.messages = opts.messages;
 
   // One await per chunk read, not per event: see readSseBatches.
   for await (const events of readSseBatches(response.body)) {
@@ -165,7 +169,10 @@ async function callAndStream(
         });
       }
       if (responseModel === undefined && typeof chunk.model === 'string' && chunk.model) responseModel = chunk.model;
-      if (chunk.usage) usage = toUsage(chunk.usage);
+      if (chunk.usage) {
+        usage = toUsage(chunk.usage);
+        if (progress) progress.usage = { ...usage, source: 'reported' };
+      }
       const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
       for (const choice of choices) {
         const index = typeof choice.index === 'number' ? choice.index : 0;
@@ -177,6 +184,7 @@ async function callAndStream(
         if (think) {
           // issue 17: TTFT is the start of Streaming (seed 004), not the first reasoning token.
           reasoning += think;
+          if (progress) progress.reasoning = reasoning;
           if (opts.onReasoning) {
             try {
               opts.onReasoning(think);
@@ -187,6 +195,7 @@ async function callAndStream(
         }
         if (typeof delta.content === 'string' && delta.content) {
           text += delta.content;
+          if (progress) progress.text = text;
           if (ttftMs === undefined && answerStarted(text)) ttftMs = performance.now() - started;
           if (opts.onToken) {
             try {

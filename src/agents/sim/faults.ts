@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { SimFault } from '../../config/sim-faults.js';
 import { createRng, deriveSeed } from '../../datasets/rng.js';
+import { countTokens } from '../../tokens.js';
 import { chunkPayload, sseData, splitReply, streamReply, type SimInterceptor } from './server.js';
 
 /** The first fault of `faults` that call number `n` (1-based) meets, if any. */
@@ -56,6 +57,14 @@ export function createFaultInterceptor(faults: readonly SimFault[]): SimIntercep
         for (const piece of pieces.slice(0, Math.floor(pieces.length / 2))) out += sseData(chunkPayload(base, { content: piece }, null));
         // Flush what was "generated", then drop the connection without a finish chunk.
         res.write(out, () => res.destroy());
+        return 'handled';
+      }
+      case 'text': {
+        // issue 22: a well-formed reply whose content is not the model's (a judge that ignores the format asked for).
+        const text = fault.text ?? '';
+        const own = { ...plan, text, completionTokens: countTokens(text), finishReason: 'stop' as const };
+        if (!request.stream) return undefined;
+        await streamReply(res, request, own, base.id, { ttftMs: 0, tokensPerSec: 0, latencyMs: 0 });
         return 'handled';
       }
       case 'drip':

@@ -25,5 +25,7 @@ export function exportCommand(argv: Record<string, unknown>): number {
   if (runDir === undefined || outDir === undefined) throw new ConfigError('CONFIG_INVALID', `command line: export goodai needs a run directory and an output directory: ${USAGE}`);
   const r = exportGoodai(runDir, outDir);
   process.stdout.write(`wrote ${r.definitions} definitions and ${r.results} results of agent ${r.agent} to ${r.dir} (GoodAI's layout)\n`);
+  // issue 22: the export keeps GoodAI's shapes; which 0s are not answers is in a note beside them.
+  if (r.note) process.stdout.write(`${r.errored.length} tests not answered (a scored call failed) and ${r.judgeErrors.length} not judged score 0 in GoodAI's files: named in ${r.note}\n`);
   return 0;
 }

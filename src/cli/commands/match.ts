@@ -50,7 +50,7 @@ function forwardedFlags(flags: RunFlags): string[] {
   return [
     ...(flags['judge-config'] !== undefined ? ['--judge-config', flags['judge-config']] : []),
     '--sample-interval', String(flags['sample-interval']),
-    '--max-failed-turns', String(flags['max-failed-turns']),
+    ...(flags['max-failed-turns'] !== undefined ? ['--max-failed-turns', String(flags['max-failed-turns'])] : []),
   ];
 }
 

@@ -12,6 +12,7 @@ import type { RunFlags } from '../../config/run-options.js';
 import { ConfigError, RunDirError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
+import { incompleteNotice } from '../progress.js';
 import { loadSuite, loadTaskFile, type LoadedSuite } from '../../tasks/load.js';
 import { formatMatrix, runSuite, type MatrixSummary, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
 import { compareSuiteCells, formatSuiteComparison, type SuiteComparison } from '../../match/suite-compare.js';
@@ -117,7 +118,8 @@ export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
       { kind: 'tasks', status: r.status, path: r.runDir, report: join(r.runDir, 'report.html'), runsDir: dirname(r.runDir), summary: { stats: namedStats(r.stats) } },
       { json: flags.json, quiet: flags.quiet },
     );
-    return exitCodeFor(r.status);
+    if (r.incomplete && !flags.json) process.stderr.write(`[referee] ${incompleteNotice(r.stats.tests_errored ?? 0)}\n`);
+    return exitCodeFor(r.status, r.incomplete);
   } finally {
     dispose();
     await telemetry.shutdown(5000);
@@ -173,7 +175,14 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
       { json: flags.json, quiet: flags.quiet, stdoutLines: lines },
     );
     if (abort.signal.aborted) return EXIT.interrupted;
-    return failed ? exitCodeFor(failed.status as 'failed') : 0;
+    if (failed) return exitCodeFor(failed.status as 'failed');
+    // issue 22: tests not answered (a scored call failed) flag the suite unless --max-failed-turns was given.
+    const errored = summary.cells.reduce((n, c) => n + c.errored, 0);
+    if (errored > 0 && flags['max-failed-turns'] === undefined) {
+      if (!flags.json) process.stderr.write(`[referee] ${incompleteNotice(errored)}\n`);
+      return EXIT.testsErrored;
+    }
+    return EXIT.ok;
   } finally {
     stopListening();
     await telemetry.shutdown(5000);

@@ -25,6 +25,7 @@ import { linkToMatchParent } from '../../match/child-link.js';
 import { matchCommand } from './match.js';
 import { abortOnInterrupt, untilInterrupted } from '../signals.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
+import { incompleteNotice } from '../progress.js';
 import { namedStats, printRunEnding } from '../run-ending-output.js';
 import { EXIT } from '../../exit-codes.js';
 
@@ -185,7 +186,8 @@ async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOut
         { json: flags.json, quiet: flags.quiet },
       );
     }
-    return { code: exitCodeFor(result.status), status: result.status, ended: runEnded(runId) };
+    if (result.incomplete && !flags.json) process.stderr.write(`[referee] ${incompleteNotice(result.stats.tests_errored ?? 0)}\n`);
+    return { code: exitCodeFor(result.status, result.incomplete), status: result.status, ended: runEnded(runId) };
   } finally {
     // Ctrl-C from here on stops the monitor's linger, it no longer interrupts a run.
     stopListening();

@@ -5,15 +5,17 @@
  * a long run's page stays light.
  */
 export const ACCORDION_JS = String.raw`
-var VERDICT_TEXT = { pass: 'correct', partial: 'partly correct', fail: 'wrong', error: 'error', none: '' };
-function scoreText(s) { return s ? fmt(s.score, 2) + '/' + fmt(s.max_score, 2) : 'not scored'; }
-function scoreClass(s) { return !s ? 'v-none' : s.max_score > 0 && s.score >= s.max_score ? 'v-pass' : s.score > 0 ? 'v-partial' : 'v-fail'; }
+var VERDICT_TEXT = { pass: 'correct', partial: 'partly correct', fail: 'wrong', error: 'error (not answered)', judge_error: 'judge error (not scored)', none: '' };
+// issue 22: a test not answered (a scored call failed) or not judged says so instead of a score.
+function scoreText(s) { return !s ? 'not scored' : s.status === 'error' ? 'error: not answered' : s.status === 'judge_error' ? 'judge error: not scored' : fmt(s.score, 2) + '/' + fmt(s.max_score, 2); }
+function scoreClass(s) { return !s ? 'v-none' : s.status ? 'v-error' : s.max_score > 0 && s.score >= s.max_score ? 'v-pass' : s.score > 0 ? 'v-partial' : 'v-fail'; }
 function answerCell(a, agent) {
   var cell = el('div', 'answer ' + (a ? 'v-' + a.verdict : 'v-missing'));
   cell.setAttribute('data-agent', agent.role);
   if (!a) { cell.textContent = '(no turn)'; return cell; }
   cell.appendChild(el('div', 'answer-text', a.text === '' && a.status === 'error' ? '(no reply: ' + (a.reason || 'error') + ')' : a.text));
   if (VERDICT_TEXT[a.verdict]) cell.appendChild(el('div', 'answer-verdict', VERDICT_TEXT[a.verdict]));
+  if (a.truncated) cell.appendChild(el('div', 'answer-verdict', 'cut at max_tokens (finish_reason length)'));
   return cell;
 }
 function turnRow(turn, data) {

@@ -46,8 +46,13 @@ function renderSummary(data) {
     ['Score', function (m) { return fmt(m.total_score, 2) + ' / ' + fmt(m.max_score, 2); }],
     ['Accuracy', function (m) { return pct(m.accuracy); }],
     ['Tests', function (m) { return m.tests; }],
+    // issue 22: tests not answered (a scored call failed) or not judged are named, never passed off as wrong answers.
+    ['Tests errored (not answered) / judge errors', function (m) { return (m.tests_errored || 0) + ' / ' + (m.tests_judge_error || 0); }],
     ['Turns (failed)', function (m) { return fmt(m.turns, 0) + ' (' + m.errors + ')' + (m.attempts !== undefined && m.attempts !== m.turns ? ', ' + fmt(m.attempts, 0) + ' attempts' : ''); }],
-    ['Latency avg / p50 / p95 (ms)', function (m) { return fmt(m.avg_latency_ms) + ' / ' + fmt(m.latency_p50_ms) + ' / ' + fmt(m.latency_p95_ms); }],
+    ['Replies cut at max_tokens', function (m) { return fmt(m.turns_truncated || 0, 0); }],
+    // issue 22: model calls only; pre-filled turns and failed calls are left out and counted.
+    ['Latency avg / p50 / p95 (ms, model calls)', function (m) { return fmt(m.avg_latency_ms) + ' / ' + fmt(m.latency_p50_ms) + ' / ' + fmt(m.latency_p95_ms) + (m.latency_excluded ? ' (' + fmt(m.latency_calls, 0) + ' calls; left out: ' + m.latency_excluded.prefilled + ' pre-filled, ' + m.latency_excluded.failed + ' failed)' : ''); }],
+    ['Output tokens/s: decode / end-to-end', function (m) { return fmt(m.decode_tokens_per_s) + ' / ' + fmt(m.tokens_per_s); }],
     ['TTFT p50 (ms)', function (m) { return fmt(m.ttft_p50_ms); }],
     ['Tokens in / out', function (m) { return fmt(m.tokens_in, 0) + ' / ' + fmt(m.tokens_out, 0) + usageNote(m.usage_source); }],
     ['Cost (USD)', function (m) { return m.pricing_source === 'unknown' ? 'unknown' : '$' + m.token_cost.toFixed(4) + ' (' + m.pricing_source + ')'; }],
