@@ -66,7 +66,33 @@ export function agentSecrets(config: AgentConfig, env: NodeJS.ProcessEnv, expand
       if (v) out.push(v);
     }
   }
-  return [...out, ...endpointSecrets(undefined, expandedHeaders, llm.base_url)];
+  // Issue 24: every stdio.env value is a secret, literal ones too (the child may echo any of them), expanded as the child sees it.
+  for (const value of Object.values(config.stdio?.env ?? {})) out.push(value.replace(VAR_REF, (_m, name: string) => env[name] ?? ''));
+  return [...out, ...endpointSecrets(undefined, expandedHeaders, llm.base_url), ...otlpHeaderSecrets(env)];
+}
+
+/** `OTEL_EXPORTER_OTLP_HEADERS` and its per-signal forms. */
+export const OTLP_HEADER_VARS = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS'];
+
+/** Issue 24: the values of the OTLP exporter's headers (`k=v,k2=v2`, values URL-encoded), and their `Bearer xyz` tokens. */
+export function otlpHeaderSecrets(env: NodeJS.ProcessEnv): string[] {
+  const headers: Record<string, string> = {};
+  for (const name of OTLP_HEADER_VARS) {
+    for (const pair of (env[name] ?? '').split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const raw = pair.slice(eq + 1).trim();
+      let value = raw;
+      try {
+        value = decodeURIComponent(raw);
+      } catch {
+        // Not URL-encoded: taken as written.
+      }
+      headers[`${name}:${pair.slice(0, eq).trim()}`] = value;
+      if (value !== raw) headers[`${name}:${pair.slice(0, eq).trim()}:raw`] = raw;
+    }
+  }
+  return endpointSecrets(undefined, headers);
 }
 
 /** The secrets of an endpoint as the LLM client holds it: the key, each header value and its `Bearer xyz` token, URL credentials. */
@@ -90,11 +116,52 @@ function urlCredentials(url: string): string[] {
   }
 }
 
-/** The spellings a value takes in JSON, JSON with escaped slashes or \u escapes, and URLs. */
+/**
+ * The spellings a value takes in JSON, JSON with escaped slashes or \u escapes, and URLs. Issue 24:
+ * also upper- and lower-cased, percent-encoded with lowercase hex, hex (either case), and base64 (and
+ * base64url) of the value and of `Bearer <value>`, at each of the three byte alignments a value can
+ * have inside a longer base64 text.
+ */
 export function secretSpellings(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
   const unicode = [...secret].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('');
-  return [...new Set([secret, json, json.replaceAll('/', '\\/'), unicode, encodeURIComponent(secret)])];
+  const percent = encodeURIComponent(secret);
+  const hex = Buffer.from(secret, 'utf8').toString('hex');
+  return [
+    ...new Set([
+      secret,
+      json,
+      json.replaceAll('/', '\\/'),
+      unicode,
+      percent,
+      percent.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      secret.toUpperCase(),
+      secret.toLowerCase(),
+      hex,
+      hex.toUpperCase(),
+      ...base64Spellings(secret),
+      ...base64Spellings(`Bearer ${secret}`),
+    ]),
+  ].filter((v) => v.length >= MIN_SECRET_LENGTH);
+}
+
+/**
+ * The base64 characters that encode `value` wherever it sits in a longer text: for each of the three
+ * offsets modulo 3, the characters fully determined by the value's own bytes (those of its first and
+ * last partial groups are left out), in standard and URL-safe alphabets.
+ */
+function base64Spellings(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+    const usable = padded.length - (padded.length % 3);
+    const b64 = padded.subarray(0, usable).toString('base64');
+    // The first group mixes in the padding bytes when offset > 0: skip its characters.
+    const core = offset === 0 ? b64 : b64.slice(4);
+    if (core.length >= 8) out.push(core, core.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  return out;
 }
 
 /** THE redaction (issue 14): every spelling of every secret, and URL credentials, become REDACTED. */
@@ -144,4 +211,42 @@ export function redact(text: string): string {
 
 function recordable(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, recordableHeader(v)]));
+}
+
+/** The longest spelling of any registered secret, in characters (0 with none). */
+export function longestSecretSpelling(): number {
+  return registeredSpellings[0]?.length ?? 0;
+}
+
+/**
+ * Issue 24: redaction over a stream cut into pieces (streamed token deltas, a child's stderr): a
+ * secret split across two pieces is still caught, because the text is redacted joined and the last
+ * (longest spelling - 1) characters are held back until the next piece or the end.
+ */
+export class StreamRedactor {
+  private held = '';
+
+  /** The text that can be written now. */
+  push(piece: string): string {
+    const text = redact(this.held + piece);
+    const keep = Math.max(0, longestSecretSpelling() - 1);
+    if (keep === 0) {
+      this.held = '';
+      return text;
+    }
+    let cut = Math.max(0, text.length - keep);
+    // Never hold back part of a REDACTED marker (it would be redacted again, harmlessly, but read oddly), nor split a surrogate pair.
+    const marker = text.lastIndexOf(REDACTED, cut);
+    if (marker >= 0 && marker + REDACTED.length > cut) cut = marker + REDACTED.length;
+    if (cut > 0 && cut < text.length && /[\uD800-\uDBFF]/.test(text[cut - 1]!)) cut--;
+    this.held = text.slice(cut);
+    return text.slice(0, cut);
+  }
+
+  /** The rest, at the end of the stream. */
+  end(): string {
+    const text = redact(this.held);
+    this.held = '';
+    return text;
+  }
 }

@@ -7,6 +7,7 @@
  * index keeps each record's place in the file, and the newest records in
  * memory), so a long run's memory does not grow with what it has said.
  */
+import { redact } from '../../events/secrets.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
@@ -177,7 +178,8 @@ export class MemoryStore {
       const places: [number, number][] = [];
       let at = this.fileBytes + out.length;
       for (const r of records) {
-        const line = JSON.stringify(r);
+        // Issue 24: the store is an artifact of the run directory: no secret in it.
+        const line = redact(JSON.stringify(r));
         const length = Buffer.byteLength(line);
         places.push([at, length]);
         at += length + 1;

@@ -5,7 +5,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AgentConfig } from '../../config/agent.js';
 import { AgentError } from '../../errors.js';
-import { agentSecrets, REDACTED, registerSecrets } from '../../events/secrets.js';
+import { agentSecrets, OTLP_HEADER_VARS, REDACTED, registerSecrets } from '../../events/secrets.js';
 import { sessionFactory } from '../session-factory.js';
 import type { AgentFactory } from '../types.js';
 import { expandVars } from './expand-env.js';
@@ -59,7 +59,10 @@ function makeTransport(config: AgentConfig, env: NodeJS.ProcessEnv, stderrLog: (
   }
   if (config.kind === 'stdio' && config.stdio) {
     const s = config.stdio;
-    const base = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => INHERITED_ENV.test(e[0]) && e[1] !== undefined));
+    // Issue 24: the OTLP exporter's headers (an API key, often) only where stdio.env passes them explicitly.
+    const base = Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => INHERITED_ENV.test(e[0]) && !OTLP_HEADER_VARS.includes(e[0]) && e[1] !== undefined),
+    );
     return new StdioTransport({
       command: s.command,
       args: s.args,

@@ -6,6 +6,7 @@
  * from the last checkpoint, when the agent implements `save`/`restore`, and
  * the rest of the conversation is replayed as pre-filled turns.
  */
+import { redact } from '../../events/secrets.js';
 import { context, propagation } from '@opentelemetry/api';
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -176,7 +177,8 @@ export class ProtocolAgent implements Agent {
     const { state } = validate(SaveResponseSchema, raw, `save answer from agent ${this.opts.transport.display}`);
     mkdirSync(this.opts.stateDir, { recursive: true });
     const file = join(this.opts.stateDir, CHECKPOINT_FILE);
-    writeFileSync(`${file}.tmp`, JSON.stringify({ exchanges: this.log, state }));
+    // Issue 24: the checkpoint is an artifact of the run directory: no secret in it.
+    writeFileSync(`${file}.tmp`, redact(JSON.stringify({ exchanges: this.log, state })));
     renameSync(`${file}.tmp`, file);
     this.savedAt = this.log.length;
   }

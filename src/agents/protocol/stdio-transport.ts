@@ -6,8 +6,9 @@
  * hang every later call too), and at the end closes its stdin and kills its
  * process group. Its stderr goes to a log file in the run directory.
  */
+import { StreamRedactor } from '../../events/secrets.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CallError } from '../../errors.js';
 import { toCallError } from '../llm/openai-client.js';
@@ -98,10 +99,25 @@ export class StdioTransport implements Transport {
     let child: ChildProcess;
     try {
       // detached: the child leads its own process group, so the whole group can be killed at the end.
-      child = spawn(this.opts.command, this.opts.args, { cwd: this.opts.cwd, env: this.opts.env, stdio: ['pipe', 'pipe', fd], detached: true });
-    } finally {
+      child = spawn(this.opts.command, this.opts.args, { cwd: this.opts.cwd, env: this.opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    } catch (err) {
       closeSync(fd);
+      throw err;
     }
+    // Issue 24: the child's stderr reaches its log through the redaction (a secret split across two writes included).
+    const redactor = new StreamRedactor();
+    const append = (text: string): void => {
+      try {
+        if (text) writeSync(fd, text);
+      } catch {
+        // The log is a diagnostic: a full disk must not fail the agent's calls.
+      }
+    };
+    child.stderr?.on('data', (d: Buffer) => append(redactor.push(d.toString('utf8'))));
+    child.stderr?.once('close', () => {
+      append(redactor.end());
+      closeSync(fd);
+    });
     const live: Live = { child, generation: ++this.generation, lines: 0, heard: false, buffer: '', pending: new Map(), exited: Promise.resolve() };
     live.exited = new Promise<void>((resolve) => {
       child.once('close', (code, signal) => {
