@@ -15,6 +15,7 @@ import { ABORT_MESSAGE } from './child-link.js';
 import { compareRunContents, newMatchId } from './compare.js';
 import type { MatchResult } from './schemas.js';
 import { plural } from '../plural.js';
+import { EXIT } from '../exit-codes.js';
 
 export type MatchRole = 'champion' | 'challenger';
 
@@ -96,6 +97,8 @@ function describeExit(o: ChildOutcome): string | null {
   if (o.timedOut) return `${o.role} ${o.agent} (pid ${o.pid}) did not finish within the agent time limit and was stopped`;
   if (o.signal) return `${o.role} ${o.agent} (pid ${o.pid}) was killed by ${o.signal}`;
   if (o.exitCode === 130) return `${o.role} ${o.agent} was interrupted`;
+  // issue 22: a side that finished with tests not answered (a scored call failed) is compared, and flagged.
+  if (o.exitCode === EXIT.testsErrored) return `${o.role} ${o.agent} finished with tests not answered (a scored call failed; exit 5): its score counts them as 0`;
   if (o.exitCode !== 0) return `${o.role} ${o.agent} (pid ${o.pid}) exited with code ${o.exitCode}`;
   return null;
 }

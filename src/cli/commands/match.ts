@@ -89,7 +89,10 @@ async function superviseMatch(flags: RunFlags, options: Omit<MatchOptions, 'sign
       { json: flags.json, quiet: flags.quiet },
     );
     if (r.interrupted) return EXIT.interrupted;
-    return r.children.every((c) => c.exitCode === EXIT.ok) && r.match ? EXIT.ok : EXIT.error;
+    if (r.children.every((c) => c.exitCode === EXIT.ok) && r.match) return EXIT.ok;
+    // issue 22: both sides finished, but some tests were not answered: the match is compared and flagged with the same code.
+    if (r.match && r.children.every((c) => c.exitCode === EXIT.ok || c.exitCode === EXIT.testsErrored)) return EXIT.testsErrored;
+    return EXIT.error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
