@@ -46,8 +46,8 @@ interface TrackedRun {
   tail: JsonlTail;
   watcher: FSWatcher | undefined;
   finished: boolean;
-  /** transcripts.jsonl by test id, built on the first sample opened (issue 17). */
-  transcripts: JsonlLineIndex | undefined;
+  /** transcripts.jsonl (issue 17), turn_metrics.jsonl and results.jsonl by test id, each built on the first sample opened. */
+  indexes: Map<string, JsonlLineIndex>;
   pending: Promise<void> | undefined;
   again: boolean;
   /** False while the events written before the monitor started are still being read (nothing is broadcast). */
@@ -143,10 +143,27 @@ export class MonitorHub {
 
   /** issue 17: one run's transcripts.jsonl, indexed by test id. */
   transcripts(key: string): JsonlLineIndex | undefined {
+    return this.lineIndex(key, 'transcripts.jsonl');
+  }
+
+  /**
+   * issue 21: a run file's lines by test id (transcripts.jsonl, turn_metrics.jsonl, a task run's
+   * results.jsonl), each indexed on the first sample opened and extended as the file grows.
+   */
+  lineIndex(key: string, file: string): JsonlLineIndex | undefined {
     const run = this.runs.get(key);
     if (!run) return undefined;
-    run.transcripts ??= new JsonlLineIndex(join(run.dir, 'transcripts.jsonl'), 'test_id');
-    return run.transcripts;
+    let index = run.indexes.get(file);
+    if (!index) {
+      index = new JsonlLineIndex(join(run.dir, file), 'test_id');
+      run.indexes.set(file, index);
+    }
+    return index;
+  }
+
+  /** The run directory of a tracked run. */
+  dirOf(key: string): string | undefined {
+    return this.runs.get(key)?.dir;
   }
 
   stop(): void {
@@ -319,7 +336,7 @@ export class MonitorHub {
       tail: new JsonlTail(join(dir, 'events.jsonl')),
       watcher: undefined,
       finished: false,
-      transcripts: undefined,
+      indexes: new Map(),
       pending: undefined,
       again: false,
       waits: undefined,

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -34,6 +34,8 @@ import {
   ViewSampleQuerySchema,
   ViewSamplesQuerySchema,
   viewExport,
+  viewReport,
+  ViewReportQuerySchema,
   viewMatrix,
   viewRuns,
   viewSample,
@@ -110,6 +112,12 @@ function assetDir(): string {
   return fileURLToPath(new URL('../../src/monitor/assets/', import.meta.url));
 }
 
+/** A file of the front-end bundle: dist/web, from dist/monitor (the bin) and src/monitor (tests) alike. */
+function webBundle(name: string): string {
+  const beside = fileURLToPath(new URL(`../web/${name}`, import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL(`../../dist/web/${name}`, import.meta.url));
+}
+
 interface Asset {
   type: string;
   body: Buffer;
@@ -136,7 +144,8 @@ function loadAssets(): Map<string, () => Asset> {
     ['/assets/app.css', lazy('app.css', resolve(dir, 'app.css'), 'text/css; charset=utf-8')],
     // issue 17: `referee view`, the viewer of finished runs on the same server.
     ['/view', lazy('view.html', resolve(dir, 'view.html'), 'text/html; charset=utf-8')],
-    ['/assets/view.js', lazy('view.js', resolve(dir, 'view.js'), 'text/javascript; charset=utf-8')],
+    // issue 21: the typed viewer, bundled at build time into dist/web.
+    ['/assets/viewer.js', lazy('viewer.js', webBundle('viewer.js'), 'text/javascript; charset=utf-8')],
     ['/assets/echarts.min.js', lazy('echarts', echarts, 'text/javascript; charset=utf-8')],
   ]);
 }
@@ -370,10 +379,24 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
         stream(req, res, url);
         return;
       }
+      if (url.pathname === '/api/view/report') {
+        const report = viewReport(hub, parseQuery(ViewReportQuerySchema, url));
+        // A report inlines its own scripts: it runs sandboxed (an opaque origin: no API, no cookies).
+        res.writeHead(200, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+          'Content-Security-Policy': "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:",
+        });
+        res.end(report);
+        return;
+      }
       if (url.pathname === '/api/view/export') {
-        const file = viewExport(hub, parseQuery(ViewExportQuerySchema, url));
-        res.writeHead(200, { 'Content-Type': file.type, 'Content-Disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`, 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
-        res.end(file.body);
+        viewExport(hub, parseQuery(ViewExportQuerySchema, url)).then((file) => {
+          res.writeHead(200, { 'Content-Type': file.type, 'Content-Disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`, 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
+          res.end(file.body);
+        }, (err: unknown) => fail(res, err));
         return;
       }
       const route = api[url.pathname];

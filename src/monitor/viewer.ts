@@ -1,4 +1,8 @@
+import { createReadStream } from 'node:fs';
+import { join, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { readRegularFileSync } from './safe-read.js';
 import type { MonitorHub } from './hub.js';
 import { NotFound } from './views.js';
 import type { RunModel, TestView } from './run-model.js';
@@ -21,14 +25,18 @@ export const ViewRunsQuerySchema = z.strictObject({
 });
 export const ViewSamplesQuerySchema = z.strictObject({
   run: z.string().min(1).max(300),
-  status: z.enum(['pass', 'fail', 'pending', 'running']).optional(),
+  status: z.enum(['pass', 'fail', 'error', 'judge_error', 'pending', 'running']).optional(),
   q: text.describe('a substring of the test id or dataset'),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  // issue 21: sorted on the server, so a sorted column is sorted over every page, not one.
+  sort: z.enum(['test_id', 'dataset', 'status', 'score', 'turns']).optional(),
+  desc: z.enum(['0', '1']).optional(),
   token: z.string().optional(),
 });
 export const ViewSampleQuerySchema = z.strictObject({ run: z.string().min(1).max(300), test: z.string().min(1).max(500), token: z.string().optional() });
 export const ViewMatrixQuerySchema = z.strictObject({ suite: z.string().max(300).optional(), token: z.string().optional() });
+export const ViewReportQuerySchema = z.strictObject({ run: z.string().min(1).max(300).optional(), match: z.string().min(1).max(300).optional(), token: z.string().optional() });
 export const ViewExportQuerySchema = z.strictObject({ run: z.string().min(1).max(300), format: z.enum(['csv', 'json']).default('csv'), token: z.string().optional() });
 
 function model(hub: MonitorHub, run: string): RunModel {
@@ -71,22 +79,117 @@ export function viewSamples(hub: MonitorHub, q: z.infer<typeof ViewSamplesQueryS
   );
   // issue 17: the state these counts are at (the last event folded in, each lane's last ended
   // step), so a live page carries on counting from here rather than from the run list's older seq.
+  if (q.sort) sortSamples(all, q.sort, q.desc === '1');
   const laneSteps = Object.fromEntries([...m.lanes.values()].map((l) => [l.lane, l.last_step_key]));
   // Paged: a 100,000-test run sends one page at a time.
-  return { run_id: m.run_id, total: all.length, offset: q.offset, samples: all.slice(q.offset, q.offset + q.limit), last_seq: m.last_seq, lane_steps: laneSteps };
+  return {
+    run_id: m.run_id,
+    total: all.length,
+    offset: q.offset,
+    samples: all.slice(q.offset, q.offset + q.limit),
+    last_seq: m.last_seq,
+    lane_steps: laneSteps,
+    distribution: scoreDistribution(all),
+  };
 }
 
-/** One sample: its verdict and every message of it, from transcripts.jsonl (model text, shown as text). */
+/** issue 21: how the scored samples (of the filter) spread: 0, below half, half to below full, full. */
+export const SCORE_BUCKETS = ['0', '< 50%', '50% to < 100%', '100%'] as const;
+
+function scoreDistribution(all: TestView[]): { bucket: string; samples: number }[] {
+  const counts = [0, 0, 0, 0];
+  for (const t of all) {
+    const r = rate(t);
+    if (Number.isNaN(r)) continue;
+    counts[r <= 0 ? 0 : r < 0.5 ? 1 : r < 1 ? 2 : 3]!++;
+  }
+  return SCORE_BUCKETS.map((bucket, i) => ({ bucket, samples: counts[i]! }));
+}
+
+/** A score rate for sorting: unscored samples last either way. */
+function rate(t: TestView): number {
+  return t.score === null || !t.max_score ? Number.NaN : t.score / t.max_score;
+}
+
+function sortSamples(all: TestView[], by: 'test_id' | 'dataset' | 'status' | 'score' | 'turns', desc: boolean): void {
+  const sign = desc ? -1 : 1;
+  const key = (t: TestView): string | number => (by === 'score' ? rate(t) : t[by]);
+  all.sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    if (typeof x === 'number' && typeof y === 'number') {
+      if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
+      return sign * (x - y);
+    }
+    return sign * String(x).localeCompare(String(y), 'en', { numeric: true });
+  });
+}
+
+/**
+ * One sample: its verdict and every message of it, from transcripts.jsonl (model text, shown as
+ * text), each turn with its number within the test, whether it was the question, its call's
+ * latency and tokens (turn_metrics.jsonl), and the expected and given answers from the results.
+ */
 export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQuerySchema>): Promise<Record<string, unknown>> {
   const m = model(hub, q.run);
   const test = m.tests.get(q.test);
   if (!test) throw new NotFound(`run "${q.run}" has no test "${q.test}"`);
-  const lines = (await hub.transcripts(m.key)?.find(q.test)) ?? [];
-  const turns = lines.map((t) => ({ turn_id: t['turn_id'], user: t['user'], agent: t['agent'], metadata: t['metadata'] ?? {} }));
-  return { run_id: m.run_id, sample: test, turns };
+  const [lines, metrics, result] = await Promise.all([
+    hub.transcripts(m.key)?.find(q.test) ?? [],
+    hub.lineIndex(m.key, 'turn_metrics.jsonl')?.find(q.test) ?? [],
+    resultOf(hub, m, q.test),
+  ]);
+  // The last attempt's call stands for the turn (a retried task writes one line per attempt).
+  const byTurn = new Map(metrics.map((t) => [t['turn_id'], t]));
+  const turns = lines.map((t, i) => {
+    const c = byTurn.get(t['turn_id']);
+    return {
+      turn_id: t['turn_id'],
+      index: i + 1,
+      user: t['user'],
+      agent: t['agent'],
+      metadata: t['metadata'] ?? {},
+      is_question: c?.['is_question'] === true,
+      status: c?.['status'] ?? null,
+      total_ms: c?.['total_ms'] ?? null,
+      ttft_ms: c?.['ttft_ms'] ?? null,
+      tokens_in: c?.['tokens_in'] ?? null,
+      tokens_out: c?.['tokens_out'] ?? null,
+      finish_reason: c?.['finish_reason'] ?? null,
+    };
+  });
+  return {
+    run_id: m.run_id,
+    sample: test,
+    turns,
+    expected: result?.['expected_responses'] ?? null,
+    given: result?.['actual_responses'] ?? null,
+  };
+}
+
+/** The test's results record: GoodAI's per-test JSON for an LTM run, a line of results.jsonl for a task run. */
+async function resultOf(hub: MonitorHub, m: RunModel, testId: string): Promise<Record<string, unknown> | undefined> {
+  const dir = hub.dirOf(m.key);
+  const agent = typeof m.meta['agent'] === 'object' && m.meta['agent'] ? String((m.meta['agent'] as Record<string, unknown>)['name'] ?? '') : '';
+  if (!dir || !agent || agent.includes('/') || agent.includes('..')) return undefined;
+  const lines = await hub.lineIndex(m.key, join('results', agent, 'results.jsonl'))?.find(testId);
+  if (lines?.length) return lines.at(-1);
+  const slash = testId.lastIndexOf('/');
+  if (slash < 0) return undefined;
+  const file = join(dir, 'results', agent, testId.slice(0, slash), `${testId.slice(slash + 1)}_0.json`);
+  // Built from a test id: it must stay inside the run directory.
+  if (!file.startsWith(join(dir, 'results') + sep)) return undefined;
+  try {
+    const text = readRegularFileSync(file);
+    return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
 }
 
 const CSV_COLUMNS: (keyof TestView)[] = ['test_id', 'dataset', 'status', 'score', 'max_score', 'turns'];
+/** issue 21: what each sample asked and answered, what was expected, and what its calls took. */
+const CSV_DETAIL = ['prompt', 'answer', 'expected', 'latency_ms', 'tokens_in', 'tokens_out'] as const;
 
 /** CSV cells are quoted when needed, and a cell a spreadsheet would run as a formula is prefixed with `'`. */
 function csvCell(v: unknown): string {
@@ -95,14 +198,68 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function viewExport(hub: MonitorHub, q: z.infer<typeof ViewExportQuerySchema>): { type: string; body: string; filename: string } {
+type Detail = Partial<Record<(typeof CSV_DETAIL)[number], unknown>>;
+
+/** Each line of a run's JSONL file, parsed, read once from start to end (an export reads every sample). */
+async function eachLine(file: string, fn: (line: Record<string, unknown>) => void): Promise<void> {
+  try {
+    const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (!line) continue;
+      try {
+        fn(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // a torn last line
+      }
+    }
+  } catch {
+    // no such file: no detail
+  }
+}
+
+/** Per test: the question and its answer (the last question turn), the summed call latency and tokens, the expected answer. */
+async function exportDetail(hub: MonitorHub, m: RunModel): Promise<Map<string, Detail>> {
+  const dir = hub.dirOf(m.key);
+  const detail = new Map<string, Detail>();
+  if (!dir) return detail;
+  const of = (id: unknown): Detail => {
+    let d = detail.get(String(id));
+    if (!d) detail.set(String(id), (d = {}));
+    return d;
+  };
+  const questionTurns = new Set<unknown>();
+  await eachLine(join(dir, 'turn_metrics.jsonl'), (t) => {
+    const d = of(t['test_id']);
+    d.latency_ms = Number(d.latency_ms ?? 0) + Number(t['total_ms'] ?? 0);
+    d.tokens_in = Number(d.tokens_in ?? 0) + Number(t['tokens_in'] ?? 0);
+    d.tokens_out = Number(d.tokens_out ?? 0) + Number(t['tokens_out'] ?? 0);
+    if (t['is_question'] === true) questionTurns.add(t['turn_id']);
+  });
+  await eachLine(join(dir, 'transcripts.jsonl'), (t) => {
+    if (!questionTurns.has(t['turn_id'])) return;
+    const d = of(t['test_id']);
+    d.prompt = t['user'];
+    d.answer = t['agent'];
+  });
+  for (const t of m.tests.values()) {
+    const r = await resultOf(hub, m, t.test_id);
+    if (r?.['expected_responses'] !== undefined) of(t.test_id).expected = r['expected_responses'];
+  }
+  return detail;
+}
+
+export async function viewExport(hub: MonitorHub, q: z.infer<typeof ViewExportQuerySchema>): Promise<{ type: string; body: string; filename: string }> {
   const m = model(hub, q.run);
   const tests = [...m.tests.values()];
   if (q.format === 'json') {
     return { type: 'application/json; charset=utf-8', body: JSON.stringify({ run: m.summary(), results: tests }, null, 2), filename: `${m.run_id}-results.json` };
   }
-  const lines = [[...CSV_COLUMNS, 'reasons'].join(',')];
-  for (const t of tests) lines.push([...CSV_COLUMNS.map((c) => csvCell(t[c])), csvCell(t.reasons ?? [])].join(','));
+  const detail = await exportDetail(hub, m);
+  const lines = [[...CSV_COLUMNS, 'reasons', ...CSV_DETAIL].join(',')];
+  for (const t of tests) {
+    const d = detail.get(t.test_id) ?? {};
+    lines.push([...CSV_COLUMNS.map((c) => csvCell(t[c])), csvCell(t.reasons ?? []), ...CSV_DETAIL.map((c) => csvCell(d[c]))].join(','));
+  }
   return { type: 'text/csv; charset=utf-8', body: lines.join('\n') + '\n', filename: `${m.run_id}-results.csv` };
 }
 
@@ -153,4 +310,23 @@ export function viewMatrix(hub: MonitorHub, q: z.infer<typeof ViewMatrixQuerySch
   const all = [...cells.values()];
   const uniq = (k: string): string[] => [...new Set(all.map((c) => String(c[k])))].sort();
   return { suites, suite, agents: uniq('agent'), datasets: uniq('dataset'), cells: all };
+}
+
+/**
+ * issue 21: a run's report.html, or a match's comparison_report.html (by the match directory the
+ * run list groups its sides under). Only a directory the hub tracks is read: never a path from the URL.
+ */
+export function viewReport(hub: MonitorHub, q: z.infer<typeof ViewReportQuerySchema>): string {
+  let file: string | undefined;
+  if (q.run !== undefined) {
+    const dir = hub.dirOf(model(hub, q.run).key);
+    file = dir && join(dir, 'report.html');
+  } else if (q.match !== undefined) {
+    const side = hub.models().find((m) => m.group === q.match);
+    const dir = side && hub.dirOf(side.key);
+    file = dir && join(dir, '..', 'comparison_report.html');
+  }
+  const html = file === undefined ? undefined : readRegularFileSync(file, 64 * 1024 * 1024);
+  if (html === undefined) throw new NotFound(q.match !== undefined ? `match "${q.match}" has no comparison report` : `run "${q.run ?? ''}" has no report`);
+  return html;
 }

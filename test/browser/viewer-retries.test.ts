@@ -44,14 +44,16 @@ describe('the viewer over a live task run with retries', () => {
       const w = window as unknown as { __turns: Record<string, string[]> };
       w.__turns = {};
       document.addEventListener('DOMContentLoaded', () => {
-        const samples = document.getElementById('samples')!;
+        // The samples table is drawn when a run's route opens: watched from the body.
         new MutationObserver(() => {
+          const samples = document.getElementById('samples');
+          if (!samples) return;
           for (const tr of Array.from(samples.querySelectorAll('tr'))) {
             const cells = Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '');
             const seen = (w.__turns[cells[0]!] ??= []);
             if (seen.at(-1) !== cells[4]) seen.push(cells[4]!);
           }
-        }).observe(samples, { childList: true, subtree: true });
+        }).observe(document.body, { childList: true, subtree: true, characterData: true });
       });
     });
   });

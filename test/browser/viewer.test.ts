@@ -89,7 +89,11 @@ describe('the viewer in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, `viewer-${name}.png`) });
   };
   const expectedIds = (keep: (id: string, t: { rate: number | null }) => boolean) => [...truth].filter(([id, t]) => keep(id, t)).map(([id]) => id).sort();
+  /** The run list (the app's home route), then the run's row: its route opens. */
   const open = async (runId: string) => {
+    await page.evaluate(() => {
+      location.hash = '#/';
+    });
     await page.locator('#runs tr').filter({ has: page.locator('td:nth-child(2)', { hasText: new RegExp(`^${runId}$`) }) }).click();
     await expect.poll(() => page.locator('#run-id').innerText()).toBe(runId);
     // Its samples, not the previous run's still on the page.
@@ -97,7 +101,7 @@ describe('the viewer in Chromium', () => {
   };
 
   it('lists every run at once, the 100,000-turn run loading behind it and whole without a reload', async () => {
-    await expect.poll(() => page.locator('#runs tr').count(), { timeout: 15_000 }).toBe(truth.size);
+    await expect.poll(() => page.locator('#runs tr.run-row').count(), { timeout: 15_000 }).toBe(truth.size);
     const bigRow = page.locator('#runs tr', { hasText: big.runId });
     await expect.poll(() => bigRow.locator('td:nth-child(7)').innerText(), { timeout: 90_000 }).toBe(`${big.pass}/${big.tests}`);
     // The first answer came before the big run was read, and its `loaded` event filled the row in: never a partial score.
@@ -125,7 +129,7 @@ describe('the viewer in Chromium', () => {
     await page.fill('#q', 'resumed');
     await expect.poll(runIds).toEqual(['ltm-resumed', 'resumed']);
     await page.fill('#q', '');
-    await expect.poll(() => page.locator('#runs tr').count()).toBe(truth.size);
+    await expect.poll(() => page.locator('#runs tr.run-row').count()).toBe(truth.size);
   });
 
   it('shows each suite as a matrix of agents x datasets, a cell opening its samples', async () => {
@@ -135,8 +139,12 @@ describe('the viewer in Chromium', () => {
     await page.locator('#matrix-rows tr', { hasText: 'weak' }).locator('td.matrix-cell').nth(1).click();
     await expect.poll(() => page.locator('#run-id').innerText()).toBe('demo-weak-trivia');
     await expect.poll(() => rows('#samples tr td:nth-child(3)')).toEqual(['pass', 'pass', 'fail', 'fail']);
+    // The back button returns to the list, whose matrix picks the other suite: its own address.
+    await page.goBack();
+    await expect.poll(() => page.locator('#suite').inputValue()).toBe('demo');
     // The real suite: two sim agents over basics.jsonl, scores as their runstats.json say.
     await page.selectOption('#suite', 'mini');
+    expect(new URL(page.url()).hash).toBe('#/suite/mini');
     const cellText = (agent: string) => {
       const id = [...truth.keys()].find((k) => k.startsWith(`${agent}-basics-`))!;
       const t = truth.get(id)!;
@@ -163,7 +171,8 @@ describe('the viewer in Chromium', () => {
     await open('dead');
     expect(await page.locator('#run-status').innerText()).toBe('failed');
     const dead = truth.get('dead')!;
-    await expect.poll(() => rows('#samples tr td:nth-child(3)')).toEqual(Array.from({ length: dead.tests }, () => 'fail'));
+    // Its tests were never answered: errors, not wrong answers.
+    await expect.poll(() => rows('#samples tr td:nth-child(3)')).toEqual(Array.from({ length: dead.tests }, () => 'error'));
     // Interrupted by Ctrl-C, then resumed: one run, every test once.
     await open('resumed');
     const resumed = truth.get('resumed')!;
@@ -191,6 +200,9 @@ describe('the viewer in Chromium', () => {
   });
 
   it('compares any two runs side by side, a match’s two sides included', async () => {
+    await page.evaluate(() => {
+      location.hash = '#/';
+    });
     await page.selectOption('#cmp-a', 'demo-weak-math');
     await page.selectOption('#cmp-b', 'demo-strong-math');
     await page.click('#cmp-go');
@@ -213,20 +225,29 @@ describe('the viewer in Chromium', () => {
     expect(csv.suggestedFilename()).toBe('tasks-retried-results.csv');
     const href = async (id: string) => new URL((await page.locator(id).getAttribute('href'))!, monitor.url);
     expect((await (await fetch(await href('#export-csv'))).text()).trim().split('\n')).toEqual([
-      'test_id,dataset,status,score,max_score,turns,reasons',
-      'a,qa,pass,1,1,1,attempt 1: pass',
-      'b,qa,fail,0,1,1,attempt 1: fail | attempt 2: fail: timeout',
-      'c,qa,pass,1,1,1,attempt 2: pass',
+      'test_id,dataset,status,score,max_score,turns,reasons,prompt,answer,expected,latency_ms,tokens_in,tokens_out',
+      // This fixture has events only: no transcripts, turn metrics or results to join.
+      'a,qa,pass,1,1,1,attempt 1: pass,,,,,,',
+      'b,qa,fail,0,1,1,attempt 1: fail | attempt 2: fail: timeout,,,,,,',
+      'c,qa,pass,1,1,1,attempt 2: pass,,,,,,',
     ]);
     const json = (await (await fetch(await href('#export-json'))).json()) as { results: { test_id: string; score: number }[] };
     expect(json.results.map((r) => [r.test_id, r.score])).toEqual([['a', 1], ['b', 0], ['c', 1]]);
     // A real task run: a row per task, the scores summing to runstats.json's.
     await open('tasks-mini');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
-    const lines = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    const [header, ...records] = parseCsv(readFileSync(await download.path(), 'utf8'));
     const mini = truth.get('tasks-mini')!;
-    expect(lines).toHaveLength(mini.tests + 1);
-    expect(lines.slice(1).reduce((sum, l) => sum + Number(l.split(',')[3]), 0)).toBe(mini.score);
+    expect(records).toHaveLength(mini.tests);
+    expect(records.reduce((sum, r) => sum + Number(r[3]), 0)).toBe(mini.score);
+    // issue 21: each row says what was asked and answered, what was expected, and what the calls took.
+    const col = (name: string) => header!.indexOf(name);
+    const add = records.find((r) => r[0] === 'basics/add-1')!;
+    expect(add[col('prompt')]).toBe('What is 17 + 25?');
+    expect(add[col('expected')]).toBe('42');
+    expect(add[col('answer')]!.length).toBeGreaterThan(0);
+    expect(Number(add[col('latency_ms')])).toBeGreaterThan(0);
+    expect(Number(add[col('tokens_out')])).toBeGreaterThan(0);
   });
 
   it('pages through the 100,000-turn run’s samples, 50 at a time', async () => {
@@ -265,10 +286,15 @@ describe('the viewer in Chromium', () => {
     const child = spawn(process.execPath, [CLI, 'run', '--agent-config', join(cfg, 'slow.yaml'), '--dataset-config', join(cfg, 'small.yaml'), '--output-dir', root, '--run-id', 'live', '--quiet'], { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     // It appears in the list when it starts (its run_start), and opens while running.
+    await page.evaluate(() => {
+      location.hash = '#/';
+    });
     await expect.poll(() => page.locator('#runs tr', { hasText: 'live-agent' }).count(), { timeout: 30_000 }).toBe(1);
     await open('live');
     await expect.poll(() => page.evaluate(() => document.body.dataset['following'])).toBe('live');
-    const turns = async () => Number(/(\d+)\/\d+ turns/.exec(await page.locator('#run-summary').innerText())?.[1] ?? -1);
+    // A live LTM run's total is an estimate until it ends: `3/~31 turns`.
+    const turns = async () => Number(/(\d+)\/~?\d+ turns/.exec(await page.locator('#run-summary').innerText())?.[1] ?? -1);
+    expect(await page.locator('#run-summary').innerText()).toMatch(/\d+\/~\d+ turns/);
     await expect.poll(() => page.locator('#samples tr').count()).toBe(2);
     const before = await turns();
     const fetchesBefore = [listFetches.length, sampleFetches.length];
@@ -292,6 +318,37 @@ describe('the viewer in Chromium', () => {
     expect(listFetches.length).toBe(settled);
   });
 });
+
+/** RFC 4180 rows: quoted cells may hold commas, quotes and newlines. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const endCell = (): void => {
+    row.push(cell);
+    cell = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted && ch === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (ch === '"') quoted = !quoted;
+    else if (quoted) cell += ch;
+    else if (ch === ',') endCell();
+    else if (ch === '\n') {
+      endCell();
+      rows.push(row);
+      row = [];
+    } else cell += ch;
+  }
+  if (cell || row.length) {
+    endCell();
+    rows.push(row);
+  }
+  return rows;
+}
 
 function runDirs(root: string): { id: string; path: string }[] {
   const out: { id: string; path: string }[] = [];

@@ -1,0 +1,16 @@
+// Bundles the typed front end (src/web) into dist/web at build time, pinned esbuild (issue 21).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { viewer: 'src/web/viewer/main.tsx' },
+  outdir: 'dist/web',
+  bundle: true,
+  format: 'iife',
+  target: ['es2022'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  sourcemap: true,
+  minify: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});

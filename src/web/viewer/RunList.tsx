@@ -1,0 +1,129 @@
+import type { ColumnDef, SortingState } from '@tanstack/table-core';
+import { useState } from 'preact/hooks';
+import { useLocation } from 'wouter-preact';
+import type { RunFilters, RunRow } from './api.js';
+import { apiUrl } from './api.js';
+import { costText, count, pct, scoreText, secondsText, turnsText } from './format.js';
+import { SortHeader } from './SortHeader.js';
+import { rowKeys, useTable } from './table.js';
+import { runPath } from './routes.js';
+
+const rate = (r: RunRow): number | null => (r.max_score ? r.score / r.max_score : null);
+
+/** The columns, in the order the page has always shown them; each sorts by the value it shows. */
+const COLUMNS: ColumnDef<RunRow, unknown>[] = [
+  { id: 'date', header: 'Date', accessorFn: (r) => r.created_at ?? '', cell: (c) => (c.row.original.created_at ? new Date(c.row.original.created_at).toLocaleString() : '—') },
+  { id: 'run', header: 'Run', accessorKey: 'run_id' },
+  { id: 'kind', header: 'Kind', accessorKey: 'kind' },
+  { id: 'agent', header: 'Agent', accessorKey: 'agent' },
+  { id: 'datasets', header: 'Datasets', accessorFn: (r) => r.datasets.join(', ') },
+  { id: 'status', header: 'Status', accessorKey: 'status' },
+  { id: 'score', header: 'Score', accessorFn: (r) => rate(r) ?? -1, cell: (c) => (c.row.original.loading ? 'loading…' : c.row.original.max_score ? scoreText(c.row.original.score, c.row.original.max_score) : '—') },
+  { id: 'success', header: 'Success', accessorFn: (r) => r.success_rate ?? -1, cell: (c) => pct(c.row.original.success_rate) },
+  { id: 'tests', header: 'Tests', accessorKey: 'tests_total', cell: (c) => (c.row.original.tests_total ? `${c.row.original.tests_done}/${c.row.original.tests_total}` : '—') },
+  { id: 'turns', header: 'Turns', accessorKey: 'turns_done', cell: (c) => (c.row.original.loading ? '—' : turnsText(c.row.original.turns_done, c.row.original.turns_total, c.row.original.turns_total_estimated)) },
+  { id: 'tokens', header: 'Tokens in / out', accessorFn: (r) => r.tokens_in + r.tokens_out, cell: (c) => (c.row.original.loading ? '—' : `${count(c.row.original.tokens_in)} / ${count(c.row.original.tokens_out)}`) },
+  { id: 'cost', header: 'Cost', accessorKey: 'cost_usd', cell: (c) => (c.row.original.loading ? '—' : costText(c.row.original.cost_usd, c.row.original.pricing_source)) },
+  { id: 'duration', header: 'Duration', accessorKey: 'elapsed_seconds', cell: (c) => (c.row.original.loading ? '—' : secondsText(c.row.original.elapsed_seconds)) },
+];
+
+const CLASSES: Record<string, string> = { tests: 'run-done', turns: 'run-turns', tokens: 'run-tokens', cost: 'run-cost', duration: 'run-duration' };
+
+interface Props {
+  runs: RunRow[];
+  total: number;
+  filters: RunFilters & { kind: string };
+  onFilters: (f: RunFilters & { kind: string }) => void;
+}
+
+/**
+ * The run list: filtered on the server (search, status, score) and by kind here, sorted by any
+ * column (TanStack Table), keyboard-navigable, a match's two sides under one entry that links
+ * its comparison report.
+ */
+export function RunList({ runs, total, filters, onFilters }: Props) {
+  const [sorting, setSorting] = useState<SortingState>([{ id: 'date', desc: true }]);
+  const [, navigate] = useLocation();
+  const shown = runs.filter((r) => !filters.kind || r.kind === filters.kind);
+  const table = useTable({ data: shown, columns: COLUMNS, sorting, onSortingChange: setSorting, rowId: (r) => r.key });
+  const set = (k: keyof Props['filters']) => (e: Event) => onFilters({ ...filters, [k]: (e.currentTarget as HTMLInputElement).value });
+  const rows = table.getRowModel().rows;
+  // A match is one entry: its sides follow one header row naming the match and linking its report.
+  const matchOf = (r: RunRow): string | null => (r.kind === 'match' && r.group ? r.group : null);
+  const seen = new Set<string>();
+  const runRow = (row: (typeof rows)[number]) => {
+    const r = row.original;
+    return (
+      <tr key={r.key} class={matchOf(r) ? 'run-row match-side' : 'run-row'} data-key={r.key} tabIndex={0} onKeyDown={rowKeys} onClick={() => navigate(runPath(r.key))}>
+        {row.getVisibleCells().map((c) => {
+          const def = c.column.columnDef.cell;
+          const v = typeof def === 'function' ? def(c.getContext()) : c.getValue();
+          return (
+            <td key={c.id} class={c.column.id === 'status' ? `status-${r.status}` : CLASSES[c.column.id]}>
+              {v === null || v === undefined || v === '' ? '—' : String(v)}
+            </td>
+          );
+        })}
+      </tr>
+    );
+  };
+  return (
+    <section class="card" id="run-list">
+      <h3>
+        Runs <span class="muted" id="runs-count">{`${shown.length} of ${total}`}</span>
+      </h3>
+      <div class="toolbar">
+        <input id="q" type="search" placeholder="search run, agent, model, dataset" size={40} value={filters.q} onInput={set('q')} aria-label="search runs" />
+        <select id="status" value={filters.status} onChange={set('status')} aria-label="status">
+          <option value="">any status</option>
+          {['running', 'finished', 'failed', 'interrupted'].map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+        <select id="kind" value={filters.kind} onChange={set('kind')} aria-label="kind">
+          <option value="">any kind</option>
+          {['ltm', 'tasks', 'suite', 'match'].map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+        <select id="min-score" value={filters.min_score} onChange={set('min_score')} aria-label="lowest score">
+          <option value="">any score</option>
+          <option value="0.5">score ≥ 50%</option>
+          <option value="0.9">score ≥ 90%</option>
+        </select>
+      </div>
+      <table>
+        <thead>
+          {table.getHeaderGroups().map((g) => (
+            <tr key={g.id}>
+              {g.headers.map((h) => (
+                <SortHeader key={h.id} header={h} />
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody id="runs">
+          {rows.flatMap((row) => {
+            const r = row.original;
+            const group = matchOf(r);
+            if (!group) return [runRow(row)];
+            if (seen.has(group)) return [];
+            seen.add(group);
+            const sides = rows.filter((x) => matchOf(x.original) === group);
+            return [
+              <tr key={`match:${group}`} class="match-row" data-match={group}>
+                <td colSpan={COLUMNS.length}>
+                  {`match ${group}: ${sides.map((x) => `${x.original.agent} (${x.original.role})`).join(' vs ')} · `}
+                  <a href={apiUrl('api/view/report', { match: group })} target="_blank" rel="noopener">
+                    comparison report
+                  </a>
+                </td>
+              </tr>,
+              ...sides.map(runRow),
+            ];
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
