@@ -95,7 +95,8 @@ retries: { max_attempts: 1 }
     const r = await runCli(['run', '--agent-config', files['agent.yaml']!, '--dataset-config', files['dataset.yaml']!, '--output-dir', out, '--run-id', 'leak', '--quiet'], {
       env: { LEAK_KEY: KEY, LEAK_WRAP: WRAPPED, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url.replace(/\/v1$/, ''), OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
     });
-    expect([0, 1]).toContain(r.code);
+    // Some of its tests are not answered (the failing paths): exit 5 says so (issue 22).
+    expect([0, 1, 5]).toContain(r.code);
     // Every leak path was really taken, and its failure recorded.
     for (const path of ['chunk', 'escaped401', 'valueonly', 'streamerror', 'ok']) expect(served[path], path).toBeGreaterThan(0);
     const run = readRun(join(out, 'leak'));
