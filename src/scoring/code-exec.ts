@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bwrapStatus, freshUid, installPrefix, processesOf, sandboxCommand, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR } from './sandbox/bwrap.js';
+import { bwrapStatus, freshUid, interpreterMounts, processesOf, reachableByOthers, sandboxCommand, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR } from './sandbox/bwrap.js';
 import { DENIED, NODE_GUARD, NODE_HARNESS, PYTHON_HARNESS } from './sandbox/harness.js';
 import { spawnLimited, type SpawnResult } from './sandbox/spawn-limited.js';
 
@@ -44,8 +44,10 @@ export interface CodeRunOptions {
   timeoutMs?: number;
   /** Memory limit, MB (heap for Node, address space for Python). @default 256 */
   memoryMb?: number;
-  /** Python interpreter. @default /usr/bin/python3 when present (visible inside the sandbox), else the one behind `python3` on PATH */
+  /** Python interpreter (issue 24: wherever it lives; its prefix is bound read-only). @default the real executable behind `python3` on PATH, else /usr/bin/python3 */
   python?: string;
+  /** Node executable for JavaScript (issue 24: wherever it lives; its prefix is bound read-only). @default process.execPath */
+  node?: string;
   /** issue 14: run without bubblewrap where it is missing (`--unsafe-code-exec`). @default false */
   unsafe?: boolean;
 }
@@ -72,6 +74,7 @@ interface UnsafeLayers {
 
 let cachedLayers: UnsafeLayers | undefined;
 let cachedPython: string | null | undefined;
+const cachedPythonPrefixes = new Map<string, string[]>();
 
 function works(cmd: string, args: string[]): boolean {
   const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 5000 });
@@ -89,14 +92,27 @@ export function sandboxLayers(): UnsafeLayers {
   return cachedLayers;
 }
 
-/** The interpreter for Python code: the system's (visible inside the sandbox), else the one behind `python3`, or null. */
+/**
+ * The interpreter for Python code (issue 24): the user's own, the real executable behind
+ * `python3` on PATH (pyenv, conda, a venv: the sandbox binds its prefix), else the system's, or null.
+ */
 export function resolvePython(): string | null {
   if (cachedPython !== undefined) return cachedPython;
-  if (existsSync('/usr/bin/python3')) return (cachedPython = realpathSync('/usr/bin/python3'));
   // pyenv shims cost a shell per call: ask for the real executable once.
   const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
-  cachedPython = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+  const found = r.status === 0 ? r.stdout.trim() : '';
+  cachedPython = found ? found : existsSync('/usr/bin/python3') ? realpathSync('/usr/bin/python3') : null;
   return cachedPython;
+}
+
+/** issue 24: where a Python's standard library lives (`sys.base_prefix`: a venv's base interpreter), asked once per interpreter. */
+function pythonPrefixes(python: string): string[] {
+  const hit = cachedPythonPrefixes.get(python);
+  if (hit) return hit;
+  const r = spawnSync(python, ['-I', '-S', '-c', 'import sys; print(sys.base_prefix); print(sys.base_exec_prefix)'], { encoding: 'utf8', timeout: 10_000 });
+  const prefixes = r.status === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  cachedPythonPrefixes.set(python, prefixes);
+  return prefixes;
 }
 
 /** Whether code tasks can run here: bubblewrap works, or the caller accepted the unsafe fallback. */
@@ -121,7 +137,8 @@ function prepare(options: CodeRunOptions, dir: string, codeRoot: string, workDir
     writeFileSync(join(dir, 'tests.js'), options.tests);
     writeFileSync(join(dir, 'guard.cjs'), NODE_GUARD);
     writeFileSync(join(dir, 'harness.cjs'), NODE_HARNESS);
-    const command = [process.execPath, `--max-old-space-size=${memoryMb}`];
+    const node = options.node ?? process.execPath;
+    const command = [realOr(node), `--max-old-space-size=${memoryMb}`];
     const layers = ['guard', 'rlimit'];
     const permission = unsafe ? unsafe.nodePermission : sandboxLayers().nodePermission;
     if (permission) {
@@ -131,7 +148,7 @@ function prepare(options: CodeRunOptions, dir: string, codeRoot: string, workDir
     command.push('--require', join(codeRoot, 'guard.cjs'), join(codeRoot, 'harness.cjs'));
     // V8 keeps code, stacks and buffers beside the old space: room for those on top.
     const rlimits = [`data=${(memoryMb * 2 + DATA_HEADROOM_MB) * 1048576}`, `cpu=${cpuS}`];
-    return { command, extraReadOnly: [installPrefix(process.execPath)], rlimits, layers };
+    return { command, extraReadOnly: interpreterMounts(node), rlimits, layers };
   }
   const python = options.python ?? resolvePython();
   if (!python) return 'python3 not found';
@@ -139,8 +156,17 @@ function prepare(options: CodeRunOptions, dir: string, codeRoot: string, workDir
   writeFileSync(join(dir, 'tests.py'), options.tests);
   writeFileSync(join(dir, 'harness.py'), PYTHON_HARNESS);
   // -I: isolated (no user site, no PYTHON* variables); -S: no site import; -B: no .pyc.
-  const command = [python, '-I', '-S', '-B', join(codeRoot, 'harness.py'), String(memoryMb + 64), String(cpuS), codeRoot];
-  return { command, extraReadOnly: [installPrefix(python)], rlimits: [], layers: ['guard', 'rlimit'] };
+  const command = [realOr(python), '-I', '-S', '-B', join(codeRoot, 'harness.py'), String(memoryMb + 64), String(cpuS), codeRoot];
+  return { command, extraReadOnly: interpreterMounts(python, pythonPrefixes(python)), rlimits: [], layers: ['guard', 'rlimit'] };
+}
+
+/** The real file behind an interpreter's path (a version manager's symlink), as the sandbox binds it. */
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function unavailable(output: string): CodeRunResult {
@@ -155,10 +181,13 @@ export async function runCode(options: CodeRunOptions): Promise<CodeRunResult> {
   const memoryMb = options.memoryMb ?? 256;
   const dir = mkdtempSync(join(tmpdir(), 'referee-code-'));
   const uid = mode === 'bwrap' && process.getuid?.() === 0 ? freshUid() : null;
+  let stageDir: string | null = null;
   try {
     const prepared = mode === 'bwrap' ? prepare(options, dir, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR, memoryMb, timeoutMs, null) : prepare(options, dir, dir, dir, memoryMb, timeoutMs, sandboxLayers());
     if (typeof prepared === 'string') return unavailable(prepared);
-    const { cmd, layers } = mode === 'bwrap' ? bwrapCommand(prepared, dir, uid) : unsafeCommand(prepared);
+    // issue 24: as root the evaluation's uid cannot pass a 0700 home (pyenv, nvm under /root): stage those paths.
+    if (uid !== null && prepared.extraReadOnly.some((p) => !reachableByOthers(p))) stageDir = mkdtempSync(join(tmpdir(), 'referee-stage-'));
+    const { cmd, layers } = mode === 'bwrap' ? bwrapCommand(prepared, dir, uid, stageDir) : unsafeCommand(prepared);
     const nonce = randomBytes(16).toString('hex');
     const env: NodeJS.ProcessEnv = mode === 'bwrap' ? { PATH: '/usr/local/bin:/usr/bin:/bin' } : unsafeEnv(dir);
     const r = await spawnLimited(cmd, { cwd: dir, timeoutMs, stdin: `${nonce}\n`, env });
@@ -169,10 +198,12 @@ export async function runCode(options: CodeRunOptions): Promise<CodeRunResult> {
   } finally {
     if (uid !== null) killUid(uid);
     rmSync(dir, { recursive: true, force: true });
+    // The stage's mounts lived in the namespace that ended with the command: the directory is empty.
+    if (stageDir) rmSync(stageDir, { recursive: true, force: true });
   }
 }
 
-function bwrapCommand(prepared: Prepared, dir: string, uid: number | null): { cmd: string[]; layers: string[] } {
+function bwrapCommand(prepared: Prepared, dir: string, uid: number | null, stageDir: string | null): { cmd: string[]; layers: string[] } {
   if (uid !== null) {
     // The evaluation's own uid reads its files; nobody else on the host needs to.
     for (const f of readdirSync(dir)) chownSync(join(dir, f), uid, uid);
@@ -181,7 +212,7 @@ function bwrapCommand(prepared: Prepared, dir: string, uid: number | null): { cm
   }
   // Unprivileged, RLIMIT_NPROC counts every process of this user: the limit sits on top of those.
   const maxProcesses = uid !== null ? MAX_PROCESSES : processesOf(process.getuid?.() ?? -1) + MAX_PROCESSES;
-  const cmd = sandboxCommand({ codeDir: dir, extraReadOnly: prepared.extraReadOnly, command: prepared.command, maxProcesses, uid, rlimits: prepared.rlimits });
+  const cmd = sandboxCommand({ codeDir: dir, extraReadOnly: prepared.extraReadOnly, stageDir, command: prepared.command, maxProcesses, uid, rlimits: prepared.rlimits });
   const layers = ['bwrap', 'userns', 'pidns', 'netns', 'ipcns', 'utsns', 'clearenv', 'readonly-root', 'tmpfs-work', 'nproc', ...prepared.layers, 'timeout'];
   return { cmd, layers };
 }

@@ -11,8 +11,8 @@
  * limit counts that evaluation's processes and nothing else.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, lstatSync, readlinkSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Where the sandboxed process sees things. */
 export const SANDBOX_CODE_DIR = '/code';
@@ -21,8 +21,14 @@ export const SANDBOX_WORK_DIR = '/work';
 export interface SandboxSpec {
   /** Host directory with the harness, solution and tests, bound read-only at /code. */
   codeDir: string;
-  /** Host directories the interpreter lives in beyond /usr, bound read-only at the same path. */
+  /** Host paths the interpreter needs beyond /usr (its prefix, libraries), bound read-only at the same path. */
   extraReadOnly: string[];
+  /**
+   * issue 24: an empty host directory where, as root, the paths of `extraReadOnly` that the
+   * evaluation's uid cannot reach (`/root` is 0700: pyenv, nvm) are first bind-mounted, read-only,
+   * in a private mount namespace, so bubblewrap (running as that uid) can bind them. Null: bind directly.
+   */
+  stageDir?: string | null;
   /** Command run inside (paths as seen inside). */
   command: string[];
   /** Most processes (threads count too) the evaluation may have at once. */
@@ -53,12 +59,21 @@ function rootEntries(): string[] {
 /** The whole command line: setpriv (as root) → prlimit → bwrap → the command. Pure but for reading the root's links. */
 export function sandboxCommand(spec: SandboxSpec): string[] {
   const outer: string[] = [];
+  const staged = spec.stageDir ? spec.extraReadOnly.filter((p) => !p.startsWith('/usr/')) : [];
+  // Positional arguments only: no path is ever spliced into the script.
+  if (staged.length > 0) outer.push('unshare', '--mount', '--propagation', 'private', 'sh', '-c', STAGE_SCRIPT, 'referee-stage', spec.stageDir as string, ...staged, '--');
   if (spec.uid !== null) outer.push('setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups');
   outer.push('prlimit', `--nproc=${spec.maxProcesses}`, ...spec.rlimits.map((r) => `--${r}`));
   const binds = ['--ro-bind', '/usr', '/usr', ...rootEntries()];
   // The dynamic linker's cache only: nothing else of /etc (no passwd, shadow, hosts, ssl keys).
   if (existsSync('/etc/ld.so.cache')) binds.push('--ro-bind', '/etc/ld.so.cache', '/etc/ld.so.cache');
-  for (const dir of spec.extraReadOnly) if (!dir.startsWith('/usr/')) binds.push('--ro-bind', dir, dir);
+  // After the tmpfs mounts (/tmp, /work), which would otherwise hide an interpreter living under them.
+  const interpreter: string[] = [];
+  for (const dir of spec.extraReadOnly) {
+    if (dir.startsWith('/usr/')) continue;
+    const i = staged.indexOf(dir);
+    interpreter.push('--ro-bind', i >= 0 ? join(spec.stageDir as string, String(i)) : dir, dir);
+  }
   return [
     ...outer,
     'bwrap',
@@ -101,6 +116,7 @@ export function sandboxCommand(spec: SandboxSpec): string[] {
     SANDBOX_CODE_DIR,
     '--tmpfs',
     SANDBOX_WORK_DIR,
+    ...interpreter,
     '--chdir',
     SANDBOX_WORK_DIR,
     '--',
@@ -170,4 +186,84 @@ export function probeBwrap(env: NodeJS.ProcessEnv): BwrapStatus {
 /** The install prefix of an interpreter binary (`/opt/node/bin/node` → `/opt/node`). */
 export function installPrefix(executable: string): string {
   return dirname(dirname(executable));
+}
+
+/**
+ * Runs as root in a private mount namespace: a small tmpfs on the stage directory, each path
+ * bind-mounted read-only at `<stage>/<i>`, then the rest of the command line (setpriv … bwrap).
+ */
+const STAGE_SCRIPT = `set -e
+stage=$1; shift
+mount -t tmpfs -o mode=0755,size=64k referee-stage "$stage"
+i=0
+while [ "$1" != "--" ]; do
+  if [ -d "$1" ]; then mkdir "$stage/$i"; else : > "$stage/$i"; fi
+  mount --bind "$1" "$stage/$i"
+  mount -o remount,bind,ro "$stage/$i"
+  i=$((i + 1)); shift
+done
+shift
+exec "$@"`;
+
+/** Directories the system binds already (merged /usr and its links). */
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+const underSystem = (p: string): boolean => SYSTEM_DIRS.some((d) => p === d || p.startsWith(`${d}/`));
+const under = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir}/`);
+
+const mountsCache = new Map<string, string[]>();
+
+/**
+ * issue 24: what the sandbox must bind, read-only, for `executable` to run when it lives outside
+ * /usr (nvm, volta, fnm, asdf, Homebrew, a tarball, pyenv, conda, a venv): the install prefix of
+ * the real binary (symlinks resolved), the further `prefixes` given (Python's `sys.base_prefix`),
+ * and each shared library `ldd` names outside the system directories, bound at the path the
+ * dynamic linker found it. Nothing for an interpreter under /usr.
+ */
+export function interpreterMounts(executable: string, prefixes: string[] = []): string[] {
+  const key = [executable, ...prefixes].join('\0');
+  const hit = mountsCache.get(key);
+  if (hit) return hit;
+  let real = executable;
+  try {
+    real = realpathSync(executable);
+  } catch {
+    // Not there: the sandbox will say so (execvp), as it would have.
+  }
+  const dirs: string[] = [];
+  for (const p of [installPrefix(real), ...prefixes]) {
+    let r = p;
+    try {
+      r = realpathSync(p);
+    } catch {
+      continue;
+    }
+    if (r !== '/' && !underSystem(r)) dirs.push(r);
+  }
+  const files: string[] = [];
+  const ldd = spawnSync('ldd', [real], { encoding: 'utf8', timeout: 10_000 });
+  if (ldd.status === 0) {
+    for (const line of ldd.stdout.split('\n')) {
+      const path = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line)?.[1];
+      if (path && !underSystem(path)) files.push(path);
+    }
+  }
+  // Minimal: drop what a bound directory already holds, and duplicates.
+  const all = [...new Set([...dirs, ...files])];
+  const mounts = all.filter((p) => !all.some((q) => q !== p && under(p, q)));
+  mountsCache.set(key, mounts);
+  return mounts;
+}
+
+/** Whether every user may reach `path` (each ancestor searchable by others, the path readable): if not, a root runner stages it. */
+export function reachableByOthers(path: string): boolean {
+  try {
+    const st = statSync(path);
+    if (!(st.mode & 0o004) || (st.isDirectory() && !(st.mode & 0o001))) return false;
+    for (let d = dirname(path); ; d = dirname(d)) {
+      if (!(statSync(d).mode & 0o001)) return false;
+      if (d === '/') return true;
+    }
+  } catch {
+    return false;
+  }
 }
