@@ -1,6 +1,9 @@
 /**
- * Code-execution evaluation (issue 8, issue 14): model-written JavaScript or
- * Python is run against the task's tests inside bubblewrap (sandbox/bwrap.ts):
+ * Code-execution evaluation (issue 8, issue 14, issue 24): model-written
+ * JavaScript or Python is run against the task's tests, the two in separate
+ * processes (the tests call the solution over a data-only channel, and the
+ * verdict is the checker's: sandbox/harness.ts, sandbox/pair.ts), each inside
+ * bubblewrap (sandbox/bwrap.ts):
  * its own user, pid, network, IPC and UTS namespaces, no environment, a
  * read-only view of /usr and the interpreter, a tmpfs work directory, a
  * process limit, and a wall-clock limit that kills the whole namespace. A
@@ -14,13 +17,12 @@
  * runner's environment or files, and are not a sandbox.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bwrapStatus, freshUid, interpreterMounts, processesOf, reachableByOthers, sandboxCommand, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR } from './sandbox/bwrap.js';
-import { DENIED, NODE_GUARD, NODE_HARNESS, PYTHON_HARNESS } from './sandbox/harness.js';
-import { spawnLimited, type SpawnResult } from './sandbox/spawn-limited.js';
+import { DENIED, NODE_CHECKER, NODE_GUARD, NODE_SOLUTION, PYTHON_CHECKER, PYTHON_SOLUTION } from './sandbox/harness.js';
+import { runPair } from './sandbox/pair.js';
 
 export { bwrapStatus } from './sandbox/bwrap.js';
 
@@ -60,7 +62,7 @@ export interface CodeRunResult {
   exitCode: number | null;
   signal: string | null;
   durationMs: number;
-  /** The tail of stderr and stdout (nonce removed), for the verdict's reason. */
+  /** The tail of both sides' stderr and stdout (the solution's first), for the verdict's reason. */
   output: string;
   /** Isolation layers that were in force. */
   layers: string[];
@@ -129,14 +131,25 @@ interface Prepared {
   layers: string[];
 }
 
-/** Writes the harness, solution and tests into `dir`; returns the command that runs them from `codeRoot`. */
-function prepare(options: CodeRunOptions, dir: string, codeRoot: string, workDir: string, memoryMb: number, timeoutMs: number, unsafe: UnsafeLayers | null): Prepared | string {
+type Role = 'solution' | 'checker';
+
+/**
+ * Writes one side's files into `dir` (issue 24: the solution's side never holds the tests, the
+ * checker's never the solution); returns the command that runs them from `codeRoot`.
+ */
+function prepare(options: CodeRunOptions, role: Role, dir: string, codeRoot: string, workDir: string, memoryMb: number, timeoutMs: number, unsafe: UnsafeLayers | null): Prepared | string {
   const cpuS = Math.ceil(timeoutMs / 1000) + 1;
   if (options.language === 'javascript') {
-    writeFileSync(join(dir, 'solution.js'), options.code);
-    writeFileSync(join(dir, 'tests.js'), options.tests);
-    writeFileSync(join(dir, 'guard.cjs'), NODE_GUARD);
-    writeFileSync(join(dir, 'harness.cjs'), NODE_HARNESS);
+    if (role === 'solution') {
+      writeFileSync(join(dir, 'solution.js'), options.code);
+      // The names the tests may call: the solution's side reports those its code defined.
+      writeFileSync(join(dir, 'names.json'), JSON.stringify([...new Set(options.tests.match(/[A-Za-z_$][\w$]*/g) ?? [])].slice(0, 5000)));
+      writeFileSync(join(dir, 'guard.cjs'), NODE_GUARD);
+      writeFileSync(join(dir, 'harness.cjs'), NODE_SOLUTION);
+    } else {
+      writeFileSync(join(dir, 'tests.js'), options.tests);
+      writeFileSync(join(dir, 'harness.cjs'), NODE_CHECKER);
+    }
     const node = options.node ?? process.execPath;
     const command = [realOr(node), `--max-old-space-size=${memoryMb}`];
     const layers = ['guard', 'rlimit'];
@@ -145,16 +158,21 @@ function prepare(options: CodeRunOptions, dir: string, codeRoot: string, workDir
       command.push(permission, `--allow-fs-read=${codeRoot}`, `--allow-fs-write=${workDir}`);
       layers.push('node-permission');
     }
-    command.push('--require', join(codeRoot, 'guard.cjs'), join(codeRoot, 'harness.cjs'));
+    if (role === 'solution') command.push('--require', join(codeRoot, 'guard.cjs'));
+    command.push(join(codeRoot, 'harness.cjs'));
     // V8 keeps code, stacks and buffers beside the old space: room for those on top.
     const rlimits = [`data=${(memoryMb * 2 + DATA_HEADROOM_MB) * 1048576}`, `cpu=${cpuS}`];
     return { command, extraReadOnly: interpreterMounts(node), rlimits, layers };
   }
   const python = options.python ?? resolvePython();
   if (!python) return 'python3 not found';
-  writeFileSync(join(dir, 'solution.py'), options.code);
-  writeFileSync(join(dir, 'tests.py'), options.tests);
-  writeFileSync(join(dir, 'harness.py'), PYTHON_HARNESS);
+  if (role === 'solution') {
+    writeFileSync(join(dir, 'solution.py'), options.code);
+    writeFileSync(join(dir, 'harness.py'), PYTHON_SOLUTION);
+  } else {
+    writeFileSync(join(dir, 'tests.py'), options.tests);
+    writeFileSync(join(dir, 'harness.py'), PYTHON_CHECKER);
+  }
   // -I: isolated (no user site, no PYTHON* variables); -S: no site import; -B: no .pyc.
   const command = [realOr(python), '-I', '-S', '-B', join(codeRoot, 'harness.py'), String(memoryMb + 64), String(cpuS), codeRoot];
   return { command, extraReadOnly: interpreterMounts(python, pythonPrefixes(python)), rlimits: [], layers: ['guard', 'rlimit'] };
@@ -173,32 +191,53 @@ function unavailable(output: string): CodeRunResult {
   return { passed: false, reason: 'unavailable', exitCode: null, signal: null, durationMs: 0, output, layers: [] };
 }
 
-/** Runs the model's code against the tests; never throws for anything the code does. */
+/**
+ * Runs the model's code against the tests; never throws for anything the code does.
+ *
+ * issue 24: the solution and the tests run in two processes, each in its own sandbox; the tests
+ * call the solution's functions over a channel that carries only data (sandbox/harness.ts), and
+ * the pass is the checker's verdict, which the solution can neither reach nor write.
+ */
 export async function runCode(options: CodeRunOptions): Promise<CodeRunResult> {
   const mode = codeExecMode(options.unsafe ?? false);
   if (!mode) return unavailable(`code execution refused: ${bwrapStatus().reason} (or pass --unsafe-code-exec)`);
   const timeoutMs = options.timeoutMs ?? 5000;
   const memoryMb = options.memoryMb ?? 256;
-  const dir = mkdtempSync(join(tmpdir(), 'referee-code-'));
-  const uid = mode === 'bwrap' && process.getuid?.() === 0 ? freshUid() : null;
+  const dirs = { solution: mkdtempSync(join(tmpdir(), 'referee-code-')), checker: mkdtempSync(join(tmpdir(), 'referee-check-')) };
+  const uids: Record<Role, number | null> = { solution: null, checker: null };
+  if (mode === 'bwrap' && process.getuid?.() === 0) {
+    uids.solution = freshUid();
+    do uids.checker = freshUid();
+    while (uids.checker === uids.solution);
+  }
   let stageDir: string | null = null;
   try {
-    const prepared = mode === 'bwrap' ? prepare(options, dir, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR, memoryMb, timeoutMs, null) : prepare(options, dir, dir, dir, memoryMb, timeoutMs, sandboxLayers());
-    if (typeof prepared === 'string') return unavailable(prepared);
-    // issue 24: as root the evaluation's uid cannot pass a 0700 home (pyenv, nvm under /root): stage those paths.
-    if (uid !== null && prepared.extraReadOnly.some((p) => !reachableByOthers(p))) stageDir = mkdtempSync(join(tmpdir(), 'referee-stage-'));
-    const { cmd, layers } = mode === 'bwrap' ? bwrapCommand(prepared, dir, uid, stageDir) : unsafeCommand(prepared);
-    const nonce = randomBytes(16).toString('hex');
-    const env: NodeJS.ProcessEnv = mode === 'bwrap' ? { PATH: '/usr/local/bin:/usr/bin:/bin' } : unsafeEnv(dir);
-    const r = await spawnLimited(cmd, { cwd: dir, timeoutMs, stdin: `${nonce}\n`, env });
-    // issue 14: a timed-out evaluation fails, whatever it printed.
-    const passed = !r.timedOut && r.exitCode === 0 && r.stdout.split('\n').includes(nonce);
-    const output = (r.stderr + (r.stderr && r.stdout ? '\n' : '') + r.stdout).split(nonce).join('').trim();
-    return { passed, reason: passed ? 'passed' : classify(r, output), exitCode: r.exitCode, signal: r.signal, durationMs: r.durationMs, output: tail(output), layers };
+    const sides = {} as Record<Role, { cmd: string[]; layers: string[] }>;
+    for (const role of ['solution', 'checker'] as const) {
+      const dir = dirs[role];
+      const prepared = mode === 'bwrap' ? prepare(options, role, dir, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR, memoryMb, timeoutMs, null) : prepare(options, role, dir, dir, dir, memoryMb, timeoutMs, sandboxLayers());
+      if (typeof prepared === 'string') return unavailable(prepared);
+      const uid = uids[role];
+      // issue 24: as root the evaluation's uid cannot pass a 0700 home (pyenv, nvm under /root): stage those paths.
+      if (uid !== null && !stageDir && prepared.extraReadOnly.some((p) => !reachableByOthers(p))) stageDir = mkdtempSync(join(tmpdir(), 'referee-stage-'));
+      sides[role] = mode === 'bwrap' ? bwrapCommand(prepared, dir, uid, stageDir) : unsafeCommand(prepared);
+    }
+    const env: NodeJS.ProcessEnv = mode === 'bwrap' ? { PATH: '/usr/local/bin:/usr/bin:/bin' } : unsafeEnv(dirs.solution);
+    const r = await runPair({ solution: { cmd: sides.solution.cmd, cwd: dirs.solution }, checker: { cmd: sides.checker.cmd, cwd: dirs.checker }, timeoutMs, env });
+    // issue 14: a timed-out evaluation fails, whatever it printed. issue 24: the pass is the checker's alone,
+    // and the solution's process must have lived to answer every call.
+    const passed = !r.timedOut && !r.overflow && r.verdict === 'pass' && r.checker.exitCode === 0 && !r.solutionEndedEarly && r.solution.exitCode === 0;
+    const parts = [r.solution.stderr, r.solution.stdout, r.checker.stderr, r.checker.stdout].map((t) => t.trim());
+    if (r.solutionEndedEarly && !r.timedOut) parts.push(`the solution's process ended before the tests finished (${r.solution.signal ?? `exit ${r.solution.exitCode}`})`);
+    const output = parts.filter(Boolean).join('\n');
+    // What ended the evaluation: the solution's process when it died early (a denial, a crash), else the checker's.
+    const ended = r.solutionEndedEarly || r.solution.signal ? r.solution : r.checker;
+    const reason = passed ? 'passed' : classify({ timedOut: r.timedOut, signal: ended.signal }, output);
+    return { passed, reason, exitCode: ended.exitCode, signal: ended.signal, durationMs: r.durationMs, output: tail(output), layers: [...sides.solution.layers, 'checker-apart'] };
   } finally {
-    if (uid !== null) killUid(uid);
-    rmSync(dir, { recursive: true, force: true });
-    // The stage's mounts lived in the namespace that ended with the command: the directory is empty.
+    for (const uid of [uids.solution, uids.checker]) if (uid !== null) killUid(uid);
+    for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
+    // The stage's mounts lived in the namespaces that ended with the commands: the directory is empty.
     if (stageDir) rmSync(stageDir, { recursive: true, force: true });
   }
 }
@@ -242,7 +281,7 @@ function killUid(uid: number): void {
   spawnSync('pkill', ['-KILL', '-U', String(uid)], { stdio: 'ignore', timeout: 5000 });
 }
 
-function classify(r: SpawnResult, output: string): CodeRunReason {
+function classify(r: { timedOut: boolean; signal: string | null }, output: string): CodeRunReason {
   const denied = new RegExp(`${DENIED} (\\w+)`).exec(output)?.[1];
   if (denied === 'network' || denied === 'process' || denied === 'filesystem') return denied;
   if (r.timedOut) return 'timeout';

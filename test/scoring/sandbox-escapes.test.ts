@@ -209,7 +209,7 @@ for target in (os.getppid(), ${process.pid}, ${sentinel.pid ?? 1}, -1):
     expect(r.durationMs).toBeLessThan(1500 + 1500);
   });
 
-  it('cannot fake a pass: the nonce is out of reach (frame globals, stdin), and assert cannot be replaced in JavaScript', async () => {
+  it('cannot fake a pass: frame globals, stdin, a replaced assert, an inspector session (issue 24: forged-verdicts.test.ts has the full table)', async () => {
     const frame = await py(`import sys\nf = sys._getframe(1)\nprint(f.f_globals.get('nonce'), f.f_locals.get('nonce'))\nimport os; os._exit(0)`, 'assert False');
     expect(frame.passed).toBe(false);
     const stdin = await js(`const n = require('fs').readFileSync(0, 'utf8'); console.log(n); process.exit(0);`, 'assert.strictEqual(1, 2);');
@@ -219,7 +219,5 @@ for target in (os.getppid(), ${process.pid}, ${sentinel.pid ?? 1}, -1):
     const inspector = await js(`const s = new (require('inspector').Session)(); s.connect(); console.log('connected');`, 'assert.strictEqual(1, 2);');
     expect(inspector.passed).toBe(false);
     expect(inspector.output).not.toContain('connected');
-    // A documented limitation (README, "Code tasks"): Python code shares the interpreter with the harness,
-    // so it can read the nonce from stdin before the harness does.
   });
 });
