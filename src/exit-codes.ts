@@ -18,7 +18,7 @@ const MEANINGS: Record<keyof typeof EXIT, string> = {
   usage: 'bad input: a flag, config, dataset, task file or run directory (one line names it)',
   regression: 'compare --baseline: the run is significantly worse than the baseline',
   runFailed: 'the run ended failed: more failed turns than --max-failed-turns allows',
-  testsErrored: 'the run finished, but some tests were not answered (a scored call failed: HTTP error, timeout); kept out of benchmark_history.jsonl unless --max-failed-turns is given',
+  testsErrored: 'finished, but tests were not answered (a scored call failed); no history line unless --max-failed-turns',
   interrupted: 'stopped by Ctrl-C or SIGTERM; what was done is written (run --resume continues it)',
 };
 

@@ -10,7 +10,7 @@ describe('each command has its own help', () => {
   it('view --help is the viewer, not the monitor', async () => {
     const r = await runCli(['view', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^referee view\n\nBrowse finished and live runs/);
+    expect(r.stdout).toMatch(/^referee view \[runs\.\.\]\n\nBrowse finished and live runs/);
     expect(r.stdout).toContain('referee view --runs-dir results --port 9000');
     expect(r.stdout).not.toContain('referee monitor');
   });
@@ -99,7 +99,7 @@ describe('one exit-code table', () => {
   it('the bare help prints every code the CLI uses, from the one table', async () => {
     const r = await runCli(['--help']);
     const printed = r.stdout.slice(r.stdout.indexOf('Exit codes:\n'));
-    expect(EXIT_CODE_TABLE.map((row) => row.code)).toEqual([0, 1, 2, 3, 4, 130]);
+    expect(EXIT_CODE_TABLE.map((row) => row.code)).toEqual([0, 1, 2, 3, 4, 5, 130]);
     expect(printed.trimEnd().split('\n')).toEqual(['Exit codes:', ...EXIT_CODE_TABLE.map((row) => `  ${String(row.code).padEnd(4)}${row.meaning}`)]);
   });
 });

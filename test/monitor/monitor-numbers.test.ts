@@ -37,13 +37,14 @@ describe('monitor numbers over fixture runs', () => {
 
   it('measures tokens/s over a window of calls, never per chunk', async () => {
     const m = await get('/api/benchmark/metrics?run=tasks-retried');
-    expect(at(m, 'token_throughput.window_tokens_per_s')).toBeCloseTo(100 / 5.5, 2);
-    expect(at(m, 'token_throughput.tokens_per_s')).toBeCloseTo(100 / 5.5, 2);
+    // Over model calls that answered (issue 22): the timed-out attempt's second is counted apart, not as a slow call.
+    expect(at(m, 'token_throughput.window_tokens_per_s')).toBeCloseTo(100 / 4.5, 2);
+    expect(at(m, 'token_throughput.tokens_per_s')).toBeCloseTo(100 / 4.5, 2);
     const detail = monitor.hub.find('tasks-retried')!.detail();
     const series = (detail['tps'] as { tokens_per_s: number }[]).map((p) => Math.round(p.tokens_per_s * 100) / 100);
     // After `a`'s one-chunk reply: 30 tokens / 1.5 s, not 750,000 tok/s.
     expect(series[0]).toBe(20);
-    expect(Math.max(...series)).toBeLessThan(21);
+    expect(Math.max(...series)).toBeLessThan(23);
   });
 
   it('measures a resumed run across its segments', async () => {

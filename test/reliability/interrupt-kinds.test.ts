@@ -77,8 +77,11 @@ describe('task run: interrupted at three points, then --resume <run dir>', () =>
       const results = readJsonl<{ test_id: string }>(join(runDir, 'results', 'mini', 'results.jsonl'));
       expect(new Set(results.map((r) => r.test_id)).size).toBe(36);
       expect(results).toHaveLength(36);
+      // One turn per task however many attempts it took (issue 21); every attempt is a line of turn_metrics.
       const end = readJsonl<{ type: string; turns_done?: number }>(join(runDir, 'events.jsonl')).filter((e) => e.type === 'turn_end').at(-1);
-      expect(end?.turns_done).toBe(lineCount(join(runDir, 'turn_metrics.jsonl')));
+      expect(end?.turns_done).toBe(36);
+      const stats = readJson<{ turns: number; attempts: number }>(join(runDir, 'runstats.json'));
+      expect(stats).toMatchObject({ turns: 36, attempts: lineCount(join(runDir, 'turn_metrics.jsonl')) });
       expect(existsSync(join(runDir, 'report.html'))).toBe(true);
     }, 60_000);
   }

@@ -40,11 +40,12 @@ describe('protocol agents that fail', () => {
     FAULT_STATE: join(dir, `${name}.count`),
   });
 
-  async function run(name: string, agentYaml: string, env: NodeJS.ProcessEnv = {}): Promise<RunFiles & { stderr: string }> {
+  /** A run of the agent; `code` 5 where its faults leave tests unanswered (issue 22: not scored as answers). */
+  async function run(name: string, agentYaml: string, env: NodeJS.ProcessEnv = {}, code = 0): Promise<RunFiles & { stderr: string }> {
     const file = join(dir, `${name}.yaml`);
     writeFileSync(file, agentYaml);
     const r = await runCli(['run', '--agent-config', file, '--dataset-config', dataset, '--output-dir', join(dir, 'runs'), '--run-id', name, '--quiet'], { env });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(code);
     return { ...readRun(join(dir, 'runs', name)), stderr: r.stderr };
   }
 
@@ -80,7 +81,7 @@ describe('protocol agents that fail', () => {
 
   it('HTTP agent that crashes at message 5: retried, then error turns (connection refused)', async () => {
     const server = await startHttpAgent('python3', [FAULTY_AGENT], faultEnv('http-crash', 'crash'));
-    const r = await run('http-crash', `name: http-crash\nkind: http\nhttp: { url: "${server.url}" }\n${RETRIES}\n`);
+    const r = await run('http-crash', `name: http-crash\nkind: http\nhttp: { url: "${server.url}" }\n${RETRIES}\n`, {}, 5);
     server.stop();
     const turns = turnsOf(r);
     const crashed = turns.indexOf(nthMessage(r, FAULT_AT));
