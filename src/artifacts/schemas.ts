@@ -50,6 +50,9 @@ export const TurnMetricSchema = z.object({
   reasoning_tokens: z.number().int().optional(),
   /** issue 12: GoodAI's pre-filled filler: the canned reply went into the agent's history, no call was made. */
   prefilled: z.boolean().optional(),
+  /** issue 21: the turn's span (`benchmark.turn`), hex, for a link to the trace in Phoenix; absent without a recording provider. */
+  trace_id: z.string().optional(),
+  span_id: z.string().optional(),
   /** issue 22: why the model stopped (the stream's `finish_reason`: `stop`, `length` when cut at max_tokens, ...), where it said. */
   finish_reason: z.string().optional(),
 });

@@ -33,7 +33,7 @@ await yargs(hideBin(process.argv))
   .command('monitor', 'Serve the live monitor (REST, SSE and a page) over run directories', monitorBuilder, (argv) =>
     exec(() => monitorCommand(argv)),
   )
-  .command('view', 'Browse finished and live runs: run list, samples, CSV/JSON export (the monitor at /view)', viewBuilder, (argv) =>
+  .command('view [runs..]', 'Browse finished and live runs: run list, samples, compare, CSV/JSON export (the monitor at /view); --bundle writes a static copy', viewBuilder, (argv) =>
     exec(() => viewCommand(argv)),
   )
   .command('runs', 'List the runs in a runs directory: kind, agent, status, score, turns, start and duration', runsBuilder, (argv) =>

@@ -27,5 +27,13 @@ export const MonitorFlagsSchema = z.object({
   token: MonitorTokenSchema.optional().describe('Required on /api/* as "Authorization: Bearer <token>" or ?token= (default: $REFEREE_MONITOR_TOKEN, which ps does not show)'),
   'heartbeat-s': z.number().positive().default(15).describe('Seconds between SSE heartbeat comments'),
   'compute-hourly-usd': ComputeHourlySchema,
+  // issue 21: each turn of the viewer links to its span in Phoenix (its /redirects/spans/<id> route).
+  'phoenix-url': z.url().optional().describe('Phoenix UI base URL (e.g. http://127.0.0.1:6006): the viewer links each turn to its span there (default: $REFEREE_PHOENIX_URL)'),
 });
 export type MonitorFlags = z.infer<typeof MonitorFlagsSchema>;
+
+/** issue 21: the Phoenix UI the viewer links turns to: the flag, else REFEREE_PHOENIX_URL, else none. */
+export function phoenixUrlFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const v = flag ?? env['REFEREE_PHOENIX_URL'];
+  return v === undefined || v === '' ? undefined : v.replace(/\/+$/, '');
+}

@@ -604,8 +604,8 @@ export class RunModel {
     this.status = str(ev['status']) ?? 'finished';
     // issue 21: the run's own final figures (runstats.json's); a run_end written before them carries none.
     this.turns_done = num(ev['turns']) ?? this.turns_done;
-    // A run_end written before it carried its total: a run that ended (not stopped) did every turn it had.
-    this.turns_total = num(ev['turns_total']) ?? (this.status === 'interrupted' ? this.turns_total : this.turns_done);
+    // A run_end written before it carried its total: never shown below what was done.
+    this.turns_total = num(ev['turns_total']) ?? Math.max(this.turns_total, this.turns_done);
     this.turns_total_estimated = typeof ev['turns_total_estimated'] === 'boolean' ? ev['turns_total_estimated'] : this.status === 'interrupted' && this.turns_total_estimated;
     this.turns_failed = num(ev['turns_failed']) ?? this.turns_failed;
     this.tests_done = num(ev['tests_done']) ?? this.tests_done;

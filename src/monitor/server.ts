@@ -67,6 +67,8 @@ export interface MonitorOptions {
   maxBufferedBytes?: number;
   /** issue 17: USD per machine hour for `/costs`' compute line. @default undefined (no rate) */
   computeHourlyUsd?: number;
+  /** issue 21: the Phoenix UI the viewer links each turn's span to. @default undefined (no links) */
+  phoenixUrl?: string;
   /**
    * issue 17: milliseconds to wait for the runs on disk to be read before serving;
    * the rest are read in the background, flagged `loading`. @default undefined (read everything first)
@@ -341,6 +343,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     '/api/view/samples': (url) => viewSamples(hub, parseQuery(ViewSamplesQuerySchema, url)),
     '/api/view/sample': (url) => viewSample(hub, parseQuery(ViewSampleQuerySchema, url)),
     '/api/view/matrix': (url) => viewMatrix(hub, parseQuery(ViewMatrixQuerySchema, url)),
+    '/api/view/config': () => ({ phoenix_url: options.phoenixUrl ?? null }),
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {

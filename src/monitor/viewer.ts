@@ -3,6 +3,7 @@ import { join, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { readRegularFileSync } from './safe-read.js';
+import { queryRuns, querySamples } from './view-queries.js';
 import type { MonitorHub } from './hub.js';
 import { NotFound } from './views.js';
 import type { RunModel, TestView } from './run-model.js';
@@ -45,22 +46,17 @@ function model(hub: MonitorHub, run: string): RunModel {
   return m;
 }
 
+/** Every run the hub holds, as the run list shows it (before any filter). */
+export function runRows(hub: MonitorHub): ReturnType<typeof runRow>[] {
+  return hub.models().map(runRow);
+}
+
+function runRow(m: RunModel) {
+  return { ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null };
+}
+
 export function viewRuns(hub: MonitorHub, q: z.infer<typeof ViewRunsQuerySchema>): Record<string, unknown> {
-  const words = (q.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-  const runs = hub
-    .models()
-    .filter((m) => {
-      const s = m.summary();
-      if (q.status && s.status !== q.status) return false;
-      if (q.agent && s.agent !== q.agent) return false;
-      if (q.dataset && !m.datasets.includes(q.dataset)) return false;
-      if (q.min_score !== undefined && !(s.max_score > 0 && s.score / s.max_score >= q.min_score)) return false;
-      const hay = [s.run_id, s.agent, s.model ?? '', ...m.datasets].join(' ').toLowerCase();
-      return words.every((w) => hay.includes(w));
-    })
-    .map((m) => ({ ...m.summary(), kind: runKind(m), datasets: m.datasets, score_rate: m.max_score ? m.score / m.max_score : null }))
-    .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
-  return { total: runs.length, runs: runs.slice(0, q.limit) };
+  return queryRuns(runRows(hub), q);
 }
 
 /** LTM, tasks (a task file), suite (a suite's cell) or a match side, from run.json. */
@@ -73,56 +69,12 @@ function runKind(m: RunModel): string {
 
 export function viewSamples(hub: MonitorHub, q: z.infer<typeof ViewSamplesQuerySchema>): Record<string, unknown> {
   const m = model(hub, q.run);
-  const needle = (q.q ?? '').toLowerCase();
-  const all = [...m.tests.values()].filter(
-    (t) => (!q.status || t.status === q.status) && (!needle || t.test_id.toLowerCase().includes(needle) || t.dataset.toLowerCase().includes(needle)),
-  );
+  const page = querySamples(m.tests.values(), q);
   // issue 17: the state these counts are at (the last event folded in, each lane's last ended
   // step), so a live page carries on counting from here rather than from the run list's older seq.
-  if (q.sort) sortSamples(all, q.sort, q.desc === '1');
   const laneSteps = Object.fromEntries([...m.lanes.values()].map((l) => [l.lane, l.last_step_key]));
   // Paged: a 100,000-test run sends one page at a time.
-  return {
-    run_id: m.run_id,
-    total: all.length,
-    offset: q.offset,
-    samples: all.slice(q.offset, q.offset + q.limit),
-    last_seq: m.last_seq,
-    lane_steps: laneSteps,
-    distribution: scoreDistribution(all),
-  };
-}
-
-/** issue 21: how the scored samples (of the filter) spread: 0, below half, half to below full, full. */
-export const SCORE_BUCKETS = ['0', '< 50%', '50% to < 100%', '100%'] as const;
-
-function scoreDistribution(all: TestView[]): { bucket: string; samples: number }[] {
-  const counts = [0, 0, 0, 0];
-  for (const t of all) {
-    const r = rate(t);
-    if (Number.isNaN(r)) continue;
-    counts[r <= 0 ? 0 : r < 0.5 ? 1 : r < 1 ? 2 : 3]!++;
-  }
-  return SCORE_BUCKETS.map((bucket, i) => ({ bucket, samples: counts[i]! }));
-}
-
-/** A score rate for sorting: unscored samples last either way. */
-function rate(t: TestView): number {
-  return t.score === null || !t.max_score ? Number.NaN : t.score / t.max_score;
-}
-
-function sortSamples(all: TestView[], by: 'test_id' | 'dataset' | 'status' | 'score' | 'turns', desc: boolean): void {
-  const sign = desc ? -1 : 1;
-  const key = (t: TestView): string | number => (by === 'score' ? rate(t) : t[by]);
-  all.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    if (typeof x === 'number' && typeof y === 'number') {
-      if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
-      return sign * (x - y);
-    }
-    return sign * String(x).localeCompare(String(y), 'en', { numeric: true });
-  });
+  return { run_id: m.run_id, offset: q.offset, ...page, last_seq: m.last_seq, lane_steps: laneSteps };
 }
 
 /**
@@ -156,6 +108,8 @@ export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQu
       tokens_in: c?.['tokens_in'] ?? null,
       tokens_out: c?.['tokens_out'] ?? null,
       finish_reason: c?.['finish_reason'] ?? null,
+      span_id: c?.['span_id'] ?? null,
+      timestamp: c?.['timestamp'] ?? null,
     };
   });
   return {
@@ -164,6 +118,10 @@ export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQu
     turns,
     expected: result?.['expected_responses'] ?? null,
     given: result?.['actual_responses'] ?? null,
+    // issue 21: GoodAI's measure of the test: the conversation from its first line to its end, and the span it had.
+    span_tokens: typeof result?.['tokens'] === 'number' ? result['tokens'] : null,
+    memory_span: typeof result?.['memory_span'] === 'number' && result['memory_span'] > 0 ? result['memory_span'] : null,
+    run_turns: m.turns_total,
   };
 }
 

@@ -6,7 +6,7 @@
  * handling (a turn Ctrl-C cuts short is not recorded), turn_metrics record,
  * metadata sanitizer and `onTurnEnd`.
  */
-import { context, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { Agent, AgentReply, ReplyContext } from '../agents/types.js';
 import type { TurnMetric } from '../artifacts/schemas.js';
 import type { RetriesConfig } from '../config/agent.js';
@@ -110,7 +110,7 @@ export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
   }
   if (t.errorPrefix && outcome.error) outcome.error = `${t.errorPrefix}${outcome.error}`;
   const shown = (t.show ?? defaultShow)(outcome);
-  const record = buildTurnMetric(t.place, outcome, state.pricing, { ...shown.extra, ...t.extra });
+  const record = buildTurnMetric(t.place, outcome, state.pricing, { ...shown.extra, ...t.extra, ...spanIds(turnSpan) });
   endTurnSpan(turnSpan, record, shown.replyText);
   t.beforeEnd?.(record, shown.replyText);
   state.turnFinished(record);
@@ -125,4 +125,10 @@ function defaultShow(outcome: CompletedOutcome): ShownReply {
     metadata: outcome.reply?.metadata ?? {},
     extra: outcome.attempts !== undefined && outcome.attempts > 1 ? { attempts: outcome.attempts } : {},
   };
+}
+
+/** issue 21: the turn's span, so the viewer can link a turn to its trace in Phoenix (none without a recording provider). */
+function spanIds(span: Span): { trace_id?: string; span_id?: string } {
+  const c = span.spanContext();
+  return isSpanContextValid(c) ? { trace_id: c.traceId, span_id: c.spanId } : {};
 }

@@ -7,7 +7,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) return sources(p);
-    return p.endsWith('.ts') ? [p] : [];
+    return p.endsWith('.ts') || p.endsWith('.tsx') ? [p] : [];
   });
 }
 
@@ -23,13 +23,27 @@ const rel = (f: string): string => relative(SRC, f);
 // STYLE.md 1, 6 and 10: the library does not know its CLI or its readers, and only telemetry/ touches the SDK.
 describe('module boundaries', () => {
   it('keeps the library free of the CLI, yargs and the monitor', () => {
-    const library = all.filter((f) => !rel(f).startsWith('cli/') && !rel(f).startsWith('monitor/') && rel(f) !== 'index.ts');
+    const library = all.filter((f) => !rel(f).startsWith('cli/') && !rel(f).startsWith('monitor/') && !rel(f).startsWith('web/') && rel(f) !== 'index.ts');
     const offenders = library.flatMap((f) =>
       importsOf(f)
         .filter((i) => i === 'yargs' || i.startsWith('yargs/') || /(^|\/)cli\//.test(i) || /(^|\/)monitor\//.test(i))
         .map((i) => `${rel(f)} imports ${i}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  // issue 21: the front end is bundled for the browser: no Node module, and of the server only its pure view queries.
+  it('keeps the front end (src/web) to browser code and the shared view queries', () => {
+    const offenders = all
+      .filter((f) => rel(f).startsWith('web/'))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => i.startsWith('node:') || (i.startsWith('.') && !i.startsWith('./') && i !== '../../monitor/view-queries.js'))
+          .map((i) => `${rel(f)} imports ${i}`),
+      );
+    expect(offenders).toEqual([]);
+    const queries = importsOf(join(SRC, 'monitor', 'view-queries.ts'));
+    expect(queries).toEqual([]);
   });
 
   it('lets only src/telemetry import the OpenTelemetry SDK and exporters', () => {

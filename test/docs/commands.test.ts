@@ -220,7 +220,8 @@ for (const { file, commands } of COMMANDS) {
         continue;
       }
       it(name, { timeout: COMMAND_TIMEOUT_MS + SERVER_READY_MS }, async () => {
-        if (cmd.background || SERVER_COMMANDS.test(cmd.code)) {
+        // `view --bundle` writes a static site and exits: it serves nothing.
+        if (cmd.background || (SERVER_COMMANDS.test(cmd.code) && !/\s--bundle\b/.test(cmd.code))) {
           const port = serverPort(cmd.code);
           if (port === undefined) throw new Error(`${cmd.file}:${cmd.line}: cannot tell which port this server answers on`);
           const server = start(cmd.code, cwd, env);

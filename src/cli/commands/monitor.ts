@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { formatZodIssues } from '../../config/load.js';
-import { MonitorFlagsSchema, MonitorTokenSchema, monitorTokenFrom, type MonitorFlags } from '../../config/monitor-options.js';
+import { MonitorFlagsSchema, MonitorTokenSchema, monitorTokenFrom, phoenixUrlFrom, type MonitorFlags } from '../../config/monitor-options.js';
 import { yargsOptionsFromSchema } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
 import { requireRunsDir } from '../../artifacts/runs-root.js';
@@ -52,6 +52,7 @@ export async function monitorCommand(argv: Record<string, unknown>): Promise<num
     heartbeatMs: flags['heartbeat-s'] * 1000,
     ...(token ? { token } : {}),
     ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+    ...phoenixOption(flags['phoenix-url']),
     // issue 17: serve at once beside a 100,000-turn run, as `referee view` does.
     readyWithinMs: READY_WITHIN_MS,
   });
@@ -61,4 +62,10 @@ export async function monitorCommand(argv: Record<string, unknown>): Promise<num
   await untilInterrupted();
   await server.close();
   return 0;
+}
+
+/** issue 21: --phoenix-url, else REFEREE_PHOENIX_URL: where the viewer links each turn's span. */
+export function phoenixOption(flag: string | undefined): { phoenixUrl?: string } {
+  const url = phoenixUrlFrom(flag, process.env);
+  return url ? { phoenixUrl: url } : {};
 }

@@ -63,10 +63,12 @@ export function Compare({ runs, a, b }: { runs: RunRow[]; a: string | null; b: s
   const datasets = samples ? [byDataset(samples[0]), byDataset(samples[1])] : null;
   const names = datasets ? [...new Set([...datasets[0]!.keys(), ...datasets[1]!.keys()])].sort() : [];
   const bById = new Map((samples?.[1] ?? []).map((s) => [s.test_id, s]));
-  const diffs = (samples?.[0] ?? []).filter((s) => {
-    const o = bById.get(s.test_id);
-    return o && (o.score !== s.score || o.max_score !== s.max_score);
-  });
+  const diffs = (samples?.[0] ?? [])
+    .filter((s) => {
+      const o = bById.get(s.test_id);
+      return o && (o.score !== s.score || o.max_score !== s.max_score);
+    })
+    .sort((x, y) => x.test_id.localeCompare(y.test_id));
   return (
     <section class="card" id="compare">
       <h3>

@@ -2,9 +2,9 @@ import type { ColumnDef, SortingState } from '@tanstack/table-core';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'wouter-preact';
 import type { RunFilters, RunRow } from './api.js';
-import { apiUrl } from './api.js';
+import { api } from './api.js';
 import { costText, count, pct, scoreText, secondsText, turnsText } from './format.js';
-import { SortHeader } from './SortHeader.js';
+import { cellText, TableHead } from './SortHeader.js';
 import { rowKeys, useTable } from './table.js';
 import { runPath } from './routes.js';
 
@@ -55,15 +55,11 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
     const r = row.original;
     return (
       <tr key={r.key} class={matchOf(r) ? 'run-row match-side' : 'run-row'} data-key={r.key} tabIndex={0} onKeyDown={rowKeys} onClick={() => navigate(runPath(r.key))}>
-        {row.getVisibleCells().map((c) => {
-          const def = c.column.columnDef.cell;
-          const v = typeof def === 'function' ? def(c.getContext()) : c.getValue();
-          return (
-            <td key={c.id} class={c.column.id === 'status' ? `status-${r.status}` : CLASSES[c.column.id]}>
-              {v === null || v === undefined || v === '' ? '—' : String(v)}
-            </td>
-          );
-        })}
+        {row.getVisibleCells().map((c) => (
+          <td key={c.id} class={c.column.id === 'status' ? `status-${r.status}` : CLASSES[c.column.id]}>
+            {cellText(c)}
+          </td>
+        ))}
       </tr>
     );
   };
@@ -93,15 +89,7 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
         </select>
       </div>
       <table>
-        <thead>
-          {table.getHeaderGroups().map((g) => (
-            <tr key={g.id}>
-              {g.headers.map((h) => (
-                <SortHeader key={h.id} header={h} />
-              ))}
-            </tr>
-          ))}
-        </thead>
+        <TableHead table={table} />
         <tbody id="runs">
           {rows.flatMap((row) => {
             const r = row.original;
@@ -114,9 +102,13 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
               <tr key={`match:${group}`} class="match-row" data-match={group}>
                 <td colSpan={COLUMNS.length}>
                   {`match ${group}: ${sides.map((x) => `${x.original.agent} (${x.original.role})`).join(' vs ')} · `}
-                  <a href={apiUrl('api/view/report', { match: group })} target="_blank" rel="noopener">
-                    comparison report
-                  </a>
+                  {api.reportUrl(group) ? (
+                    <a href={api.reportUrl(group)!} target="_blank" rel="noopener">
+                      comparison report
+                    </a>
+                  ) : (
+                    'no comparison report'
+                  )}
                 </td>
               </tr>,
               ...sides.map(runRow),

@@ -6,7 +6,7 @@ import { costText, pct, scoreText, statusClass, turnsText } from './format.js';
 import { TurnCounter, type RunEvent } from './live.js';
 import { samplePath } from './routes.js';
 import { ScoreChart } from './ScoreChart.js';
-import { SortHeader } from './SortHeader.js';
+import { cellText, TableHead } from './SortHeader.js';
 import { rowKeys, useTable } from './table.js';
 
 export const PAGE = 50;
@@ -59,6 +59,7 @@ export function RunView({ run, onLive }: { run: RunRow; onLive: (key: string, ev
     const c = new TurnCounter(run.last_seq, (id, change) => updateSample(id, (s) => change({ turns: s.turns, status: s.status })));
     counter.current = c;
     const es = api.stream({ run: run.key, types: 'test_start,turn_start,turn_end,test_end,run_end' });
+    if (!es) return;
     document.body.dataset['following'] = run.key;
     es.addEventListener('run', (e) => {
       const ev = JSON.parse((e as MessageEvent<string>).data) as RunEvent;
@@ -117,29 +118,17 @@ export function RunView({ run, onLive }: { run: RunRow; onLive: (key: string, ev
       </div>
       {page ? <ScoreChart distribution={page.distribution} /> : null}
       <table>
-        <thead>
-          {table.getHeaderGroups().map((g) => (
-            <tr key={g.id}>
-              {g.headers.map((h) => (
-                <SortHeader key={h.id} header={h} />
-              ))}
-            </tr>
-          ))}
-        </thead>
+        <TableHead table={table} />
         <tbody id="samples" data-run={page?.run_id}>
           {table.getRowModel().rows.map((row) => {
             const s = row.original;
             return (
               <tr key={s.test_id} class="sample-row" tabIndex={0} onKeyDown={rowKeys} onClick={() => navigate(samplePath(run.key, s.test_id))}>
-                {row.getVisibleCells().map((c) => {
-                  const def = c.column.columnDef.cell;
-                  const v = typeof def === 'function' ? def(c.getContext()) : c.getValue();
-                  return (
-                    <td key={c.id} class={c.column.id === 'status' ? statusClass(s.status) : undefined}>
-                      {v === null || v === undefined ? '—' : String(v)}
-                    </td>
-                  );
-                })}
+                {row.getVisibleCells().map((c) => (
+                  <td key={c.id} class={c.column.id === 'status' ? statusClass(s.status) : undefined}>
+                    {cellText(c)}
+                  </td>
+                ))}
               </tr>
             );
           })}

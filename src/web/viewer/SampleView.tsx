@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type SampleDetail, type SampleTurn } from './api.js';
 import { asText, count, score2 } from './format.js';
+import { Timeline } from './Timeline.js';
 
 function verdictText(d: SampleDetail): string {
   const s = d.sample;
@@ -27,7 +28,7 @@ const mark = (d: SampleDetail): string | null => (d.sample.max_score ? ((d.sampl
  * with each turn's number within the test, the question marked, its call's latency and tokens,
  * and the agent's metadata (retrieved memories). Everything a model wrote is rendered as text.
  */
-export function SampleView({ runKey, testId }: { runKey: string; testId: string }) {
+export function SampleView({ runKey, testId, phoenixUrl }: { runKey: string; testId: string; phoenixUrl: string | null }) {
   const [d, setD] = useState<SampleDetail | null>(null);
   useEffect(() => {
     let live = true;
@@ -63,6 +64,7 @@ export function SampleView({ runKey, testId }: { runKey: string; testId: string 
           </tbody>
         </table>
       ) : null}
+      <Timeline d={d} />
       <div id="sample-turns">
         {d.turns.map((t) => (
           <div key={t.turn_id} class={t.is_question ? 'turn question' : 'turn'} data-turn={t.turn_id}>
@@ -76,6 +78,11 @@ export function SampleView({ runKey, testId }: { runKey: string; testId: string 
               {`Agent · turn ${t.index}`}
               {t.is_question && verdict ? <span class={`badge verdict-${verdict.toLowerCase()}`}>{verdict}</span> : null}
               <span class="muted call">{` · ${callText(t)}`}</span>
+              {phoenixUrl && t.span_id ? (
+                <a class="phoenix-link" href={`${phoenixUrl}/redirects/spans/${encodeURIComponent(t.span_id)}`} target="_blank" rel="noopener">
+                  trace in Phoenix
+                </a>
+              ) : null}
             </h4>
             <pre class="msg msg-agent">{asText(t.agent)}</pre>
             {Object.keys(t.metadata).length ? (

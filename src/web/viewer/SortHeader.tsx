@@ -1,4 +1,4 @@
-import type { Header } from '@tanstack/table-core';
+import type { Cell, Header, Table } from '@tanstack/table-core';
 
 /** A column header: a button that sorts by it (click or keyboard), with the order shown and announced. */
 export function SortHeader<T>({ header }: { header: Header<T, unknown> }) {
@@ -13,4 +13,26 @@ export function SortHeader<T>({ header }: { header: Header<T, unknown> }) {
       </button>
     </th>
   );
+}
+
+/** A table's head: one sortable header per column. */
+export function TableHead<T>({ table }: { table: Table<T> }) {
+  return (
+    <thead>
+      {table.getHeaderGroups().map((g) => (
+        <tr key={g.id}>
+          {g.headers.map((h) => (
+            <SortHeader key={h.id} header={h} />
+          ))}
+        </tr>
+      ))}
+    </thead>
+  );
+}
+
+/** A cell's text: its column's `cell` formatter, else its value; `—` for nothing. */
+export function cellText<T>(c: Cell<T, unknown>): string {
+  const def = c.column.columnDef.cell;
+  const v = typeof def === 'function' ? def(c.getContext()) : c.getValue();
+  return v === null || v === undefined || v === '' ? '—' : String(v);
 }

@@ -29,6 +29,8 @@ function useRuns(filters: RunFilters) {
     setState((s) => ({ ...s, runs: s.runs.map((r) => (r.key === key ? { ...r, ...change(r) } : r)) }));
   useEffect(() => {
     const es = api.stream({ types: 'run_start,test_end,run_end,loaded' });
+    // A static bundle holds finished runs: nothing to follow.
+    if (!es) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const refetchSoon = (): void => {
       clearTimeout(timer);
@@ -100,7 +102,7 @@ function useRun(key: string, runs: RunRow[]): RunRow | null {
   return inList ?? (fetched?.key === key ? fetched : null);
 }
 
-function RunRoute({ runs, onLive, withSample }: { runs: RunRow[]; onLive: (key: string, ev: RunEvent) => void; withSample: boolean }) {
+function RunRoute({ runs, onLive, withSample, phoenixUrl }: { runs: RunRow[]; onLive: (key: string, ev: RunEvent) => void; withSample: boolean; phoenixUrl: string | null }) {
   const params = useParams<{ key: string; test?: string }>();
   const key = decodeURIComponent(params.key);
   const run = useRun(key, runs);
@@ -108,7 +110,7 @@ function RunRoute({ runs, onLive, withSample }: { runs: RunRow[]; onLive: (key: 
   return (
     <>
       <RunView key={run.key} run={run} onLive={onLive} />
-      {withSample && params.test ? <SampleView runKey={run.key} testId={decodeURIComponent(params.test)} /> : null}
+      {withSample && params.test ? <SampleView runKey={run.key} testId={decodeURIComponent(params.test)} phoenixUrl={phoenixUrl} /> : null}
     </>
   );
 }
@@ -116,6 +118,8 @@ function RunRoute({ runs, onLive, withSample }: { runs: RunRow[]; onLive: (key: 
 function App() {
   const [filters, setFilters] = useState<RunFilters & { kind: string }>({ q: '', status: '', min_score: '', kind: '' });
   const data = useRuns(filters);
+  const [phoenixUrl, setPhoenixUrl] = useState<string | null>(null);
+  useEffect(() => void api.config().then((c) => setPhoenixUrl(c?.phoenix_url ?? null)), []);
   const list = <RunList runs={data.runs} total={data.total} filters={filters} onFilters={setFilters} />;
   return (
     <Router hook={useHashLocation}>
@@ -131,10 +135,10 @@ function App() {
       </header>
       <Switch>
         <Route path="/run/:key/sample/:test">
-          <RunRoute runs={data.runs} onLive={data.onLive} withSample />
+          <RunRoute runs={data.runs} onLive={data.onLive} withSample phoenixUrl={phoenixUrl} />
         </Route>
         <Route path="/run/:key">
-          <RunRoute runs={data.runs} onLive={data.onLive} withSample={false} />
+          <RunRoute runs={data.runs} onLive={data.onLive} withSample={false} phoenixUrl={phoenixUrl} />
         </Route>
         <Route path="/compare/:a/:b">
           {(p: { a: string; b: string }) => <Compare runs={data.runs} a={decodeURIComponent(p.a)} b={decodeURIComponent(p.b)} />}

@@ -31,6 +31,8 @@ export function useTable<T>(options: { data: T[]; columns: ColumnDef<T, unknown>
     getSortedRowModel: getSortedRowModel(),
     manualSorting: options.manualSorting ?? false,
     enableSortingRemoval: true,
+    // The first click sorts up (A→Z, low→high), the second down, the third clears: the same for every column.
+    sortDescFirst: false,
     ...(options.rowId ? { getRowId: options.rowId } : {}),
   }));
   return table;
