@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { viewer: 'src/web/viewer/main.tsx' },
+  entryPoints: { viewer: 'src/web/viewer/main.tsx', monitor: 'src/web/monitor/main.ts' },
   outdir: 'dist/web',
   bundle: true,
   format: 'iife',

@@ -142,12 +142,12 @@ function loadAssets(): Map<string, () => Asset> {
     ['/index.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
     // Seed 004's route for the same page (its relative URLs resolve under /docs/, see handle).
     ['/docs/benchmark_monitor.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
-    ['/assets/app.js', lazy('app.js', resolve(dir, 'app.js'), 'text/javascript; charset=utf-8')],
     ['/assets/app.css', lazy('app.css', resolve(dir, 'app.css'), 'text/css; charset=utf-8')],
     // issue 17: `referee view`, the viewer of finished runs on the same server.
     ['/view', lazy('view.html', resolve(dir, 'view.html'), 'text/html; charset=utf-8')],
-    // issue 21: the typed viewer, bundled at build time into dist/web.
+    // issue 21: the typed viewer and live page, bundled at build time into dist/web.
     ['/assets/viewer.js', lazy('viewer.js', webBundle('viewer.js'), 'text/javascript; charset=utf-8')],
+    ['/assets/monitor.js', lazy('monitor.js', webBundle('monitor.js'), 'text/javascript; charset=utf-8')],
     ['/assets/echarts.min.js', lazy('echarts', echarts, 'text/javascript; charset=utf-8')],
   ]);
 }

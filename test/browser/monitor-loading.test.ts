@@ -36,7 +36,7 @@ describe('the monitor page beside a 100,000-turn run', () => {
     big = await writeBigRun(root);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
-    // Every value the progress card and the status panel take, from before app.js runs.
+    // Every value the progress card and the status panel take, from before monitor.js runs.
     await page.addInitScript(() => {
       const w = window as unknown as { __seen: Record<string, string[]> };
       w.__seen = {};
