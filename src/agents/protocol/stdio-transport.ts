@@ -186,6 +186,8 @@ export class StdioTransport implements Transport {
   private kill(live: Live): void {
     if (this.live === live) this.live = undefined;
     signalGroup(live.child, 'SIGKILL');
+    // Its pipes go too: a child the signal missed (it is gone from the group, say) must not keep this process alive.
+    releasePipes(live.child);
   }
 
   async close(): Promise<void> {
@@ -199,7 +201,7 @@ export class StdioTransport implements Transport {
     signalGroup(live.child, 'SIGKILL');
     // A helper that left the group may still hold stdout open: do not wait on it for ever.
     await Promise.race([live.exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
-    live.child.stdout?.destroy();
+    releasePipes(live.child);
   }
 }
 
@@ -216,6 +218,14 @@ function silentHint(err: CallError): CallError {
 function failAll(live: Live, err: CallError): void {
   for (const p of [...live.pending.values()]) p.reject(err);
   live.pending.clear();
+}
+
+/** The child's three pipes closed on our side, and the child no longer holds the event loop open. */
+function releasePipes(child: ChildProcess): void {
+  child.stdin?.destroy();
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  child.unref();
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
