@@ -6,111 +6,11 @@
 import { TurnTally } from '../events/turn-tally.js';
 import { redactUrl } from '../events/secrets.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
+import { percentiles, Ring, WindowSums, type Percentiles } from './rolling.js';
+import { STAGES, type LaneView, type RunSummary, type Stage, type TestView } from './run-views.js';
 
-/**
- * Seed 004's workflow stages, with `waiting` (issue 17) between the call and its
- * first token: a non-reasoning model is not "thinking" while it has sent nothing.
- */
-export const STAGES = ['cooling', 'waiting', 'thinking', 'streaming', 'evaluating', 'done'] as const;
-export type Stage = (typeof STAGES)[number];
-
-/** issue 22: `error`: not answered (a scored call failed); `judge_error`: the judge's verdict could not be read. Neither is a fail. */
-export type TestStatus = 'pending' | 'running' | 'pass' | 'fail' | 'error' | 'judge_error';
-
-export interface TestView {
-  test_id: string;
-  dataset: string;
-  status: TestStatus;
-  score: number | null;
-  max_score: number | null;
-  lane: number | null;
-  /** Turns of this test sent so far (its current step). */
-  turns: number;
-  /** issue 17: the scorer's reasons, for the viewer's sample browser (capped). */
-  reasons?: string[];
-}
-
-/** The turn a lane is on (or last finished): what the streaming card shows. */
-export interface LaneView {
-  lane: number;
-  test_id: string | null;
-  turn_id: number | null;
-  kind: string | null;
-  dataset: string | null;
-  prompt: string;
-  response: string;
-  response_truncated: boolean;
-  stage: Stage | null;
-  /** Elapsed ms per stage of the current turn; null until the stage is reached. */
-  stage_ms: Record<Stage, number | null>;
-  stage_since: string | null;
-  turn_started_at: string | null;
-  last_activity: string | null;
-  turns_done: number;
-  tests_done: number;
-  busy: boolean;
-  idle_since: string | null;
-  idle_ms_total: number;
-  first_seen: string | null;
-  /** The last finished turn's metrics (turn_metrics.jsonl record). */
-  last_turn: Record<string, unknown> | null;
-  /** The verdict line of the last evaluated test on this lane. */
-  result: string | null;
-  /** issue 17: pass/fail of the last evaluated test, so no "success" stands beside a FAIL (issue 22: or an ERROR). */
-  verdict: 'pass' | 'fail' | 'error' | 'judge_error' | null;
-  /** `<test_id>#<step>` of the last finished turn: a turn_end on the same step is another attempt. */
-  last_step_key: string | null;
-}
-
-export interface RunSummary {
-  key: string;
-  run_id: string;
-  group: string | null;
-  agent: string;
-  model: string | null;
-  provider: string | null;
-  endpoint: string | null;
-  role: string;
-  status: string;
-  created_at: string | null;
-  started_at: string | null;
-  ended_at: string | null;
-  last_event_at: string | null;
-  /** issue 17: true while the monitor is still reading this run's earlier events: its numbers are partial. */
-  loading: boolean;
-  /** issue 17: `seq` of the last event folded in: a live page skips stream events it already counted. */
-  last_seq: number;
-  tests_total: number;
-  tests_done: number;
-  turns_total: number;
-  /** issue 21: the total is the plan's expectation until the run ends. */
-  turns_total_estimated: boolean;
-  turns_done: number;
-  turns_failed: number;
-  /** Calls made: a retried task's attempts each count here, its turn once in turns_done. */
-  attempts: number;
-  /** Times the run started: 1, plus one per resume. */
-  segments: number;
-  elapsed_seconds: number;
-  pass: number;
-  fail: number;
-  partial: number;
-  /** issue 22: tests not answered (a scored call failed): neither pass nor fail. */
-  errored: number;
-  /** issue 22: tests whose judge verdict could not be read: not scored. */
-  judge_errors: number;
-  /** issue 22: replies cut at max_tokens (finish_reason `length`). */
-  turns_truncated: number;
-  score: number;
-  max_score: number;
-  success_rate: number | null;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-  pricing_source: string | null;
-  /** `reported`, `estimated` or `mixed` (issue 16); null before the first turn. */
-  usage_source: 'reported' | 'estimated' | 'mixed' | null;
-}
+export { percentiles, TPS_WINDOW_MS, type Percentiles } from './rolling.js';
+export { STAGES, type LaneView, type RunSummary, type Stage, type TestStatus, type TestView } from './run-views.js';
 
 const RESPONSE_CAP = 64 * 1024;
 const PROMPT_CAP = 64 * 1024;
@@ -119,79 +19,6 @@ const LATENCY_RING = 4096;
 const SERIES_CAP = 60;
 const NOTICE_CAP = 20;
 const OVER_TIME_CAP = 1000;
-/** issue 17: tokens/s is measured over the calls that ended in this window. */
-export const TPS_WINDOW_MS = 10_000;
-
-class Ring<T> {
-  private items: T[] = [];
-  private start = 0;
-  constructor(private readonly cap: number) {}
-  push(v: T): void {
-    if (this.items.length < this.cap) this.items.push(v);
-    else {
-      this.items[this.start] = v;
-      this.start = (this.start + 1) % this.cap;
-    }
-  }
-  toArray(): T[] {
-    return [...this.items.slice(this.start), ...this.items.slice(0, this.start)];
-  }
-  get length(): number {
-    return this.items.length;
-  }
-}
-
-/** One call in the tokens/s window: when it ended, its output tokens, its call time and (issue 22) its time after the first token. */
-interface WindowCall {
-  t: number;
-  tokens: number;
-  llm_ms: number;
-  /** llm_ms - ttft_ms; absent where the TTFT is unknown or the reply came in one piece. */
-  decode_ms?: number;
-}
-
-/**
- * Tokens and LLM time of the calls that ended in the last TPS_WINDOW_MS (at most `cap`
- * of them), kept as running sums: issue 17's windowed tokens/s without a pass over the
- * window per turn (folding a 100,000-turn run scanned up to 4,096 entries a turn).
- */
-class WindowSums {
-  private items: WindowCall[] = [];
-  private head = 0;
-  tokens = 0;
-  llm_ms = 0;
-  /** issue 22: output tokens and time after the first token of the calls whose TTFT is known. */
-  decode_tokens = 0;
-  decode_ms = 0;
-  constructor(private readonly cap: number) {}
-  push(item: WindowCall): void {
-    this.items.push(item);
-    this.tokens += item.tokens;
-    this.llm_ms += item.llm_ms;
-    this.decode_tokens += item.decode_ms ? item.tokens : 0;
-    this.decode_ms += item.decode_ms ?? 0;
-    while (this.items.length - this.head > this.cap || this.items[this.head]!.t < item.t - TPS_WINDOW_MS) this.drop();
-    if (this.head > 4096) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-  get empty(): boolean {
-    return this.items.length === this.head;
-  }
-  /** The newest `n` calls still in the window, oldest first (the page computes the same rate from them). */
-  recent(n: number): WindowCall[] {
-    return this.items.slice(Math.max(this.head, this.items.length - n));
-  }
-  private drop(): void {
-    const old = this.items[this.head++]!;
-    this.tokens -= old.tokens;
-    this.llm_ms -= old.llm_ms;
-    this.decode_tokens -= old.decode_ms ? old.tokens : 0;
-    this.decode_ms -= old.decode_ms ?? 0;
-  }
-}
-
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const ms = (iso: string | null): number => (iso ? Date.parse(iso) : NaN);
@@ -751,21 +578,6 @@ export class RunModel {
   throughput(): number | null {
     return this.llm_ms > 0 ? (this.tokens_out * 1000) / this.llm_ms : null;
   }
-}
-
-export interface Percentiles {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  mean: number | null;
-}
-
-export function percentiles(values: number[]): Percentiles {
-  if (!values.length) return { count: 0, p50: null, p95: null, p99: null, mean: null };
-  const s = [...values].sort((a, b) => a - b);
-  const at = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-  return { count: s.length, p50: at(50), p95: at(95), p99: at(99), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
 /** True while a `<think>` block has opened and not yet closed. */
