@@ -118,9 +118,9 @@ export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQu
     turns,
     expected: result?.['expected_responses'] ?? null,
     given: result?.['actual_responses'] ?? null,
-    // issue 21: GoodAI's measure of the test: the conversation from its first line to its end, and the span it had.
+    // issue 21: GoodAI's measure of the test (the conversation from its first line to its end), against the run's configured span.
     span_tokens: typeof result?.['tokens'] === 'number' ? result['tokens'] : null,
-    memory_span: typeof result?.['memory_span'] === 'number' && result['memory_span'] > 0 ? result['memory_span'] : null,
+    memory_span: typeof m.meta['memory_span'] === 'number' && m.meta['memory_span'] > 0 ? m.meta['memory_span'] : null,
     run_turns: m.turns_total,
   };
 }

@@ -7,7 +7,8 @@ import { count } from './format.js';
  * how long that took, and the span the test covered in tokens against its memory span.
  */
 export function Timeline({ d }: { d: SampleDetail }) {
-  if (d.turns.length < 2 && d.span_tokens === null) return null;
+  // A one-line sample outside an LTM schedule (a task) has no timeline to show.
+  if (d.turns.length < 2 && d.memory_span === null) return null;
   const at = (i: number): number => Number(d.turns[i]!.turn_id);
   const ms = (i: number): number | null => (d.turns[i]!.timestamp ? Date.parse(d.turns[i]!.timestamp!) : null);
   const over = d.span_tokens !== null && d.memory_span !== null && d.span_tokens > d.memory_span;
