@@ -179,6 +179,19 @@ describe('docs commands: extraction', () => {
   });
 });
 
+// A newcomer reads what Referee does, not its history: no issue numbers or seed-document wording.
+describe('docs: written for a newcomer', () => {
+  it('names no issue or seed document, and the README stays at most 250 lines', () => {
+    const found = DOC_FILES.flatMap((f) =>
+      readFileSync(join(ROOT, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\bissue \d+|\bseed 00\d/i.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').trimEnd().split('\n').length).toBeLessThanOrEqual(250);
+  });
+});
+
 describe('docs: the exit-code table', () => {
   it('docs/reliability.md lists the codes and meanings of src/exit-codes.ts, the table --help prints', () => {
     const doc = readFileSync(join(ROOT, 'docs/reliability.md'), 'utf8');
