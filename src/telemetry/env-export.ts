@@ -1,9 +1,25 @@
 import { context, trace, type Context } from '@opentelemetry/api';
 import { getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
-import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { createSamplerFromEnv } from '@opentelemetry/sdk-node/build/src/create-from-env.js';
-import { getNonNegativeNumberFromEnv, getOtlpMetricExporterFromEnv, getSpanProcessorsFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
-import { SamplingDecision, type ReadableSpan, type Sampler, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { createBatchSpanProcessorFromEnv, createSamplerFromEnv } from '@opentelemetry/sdk-node/build/src/create-from-env.js';
+import { getNonNegativeNumberFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
+import {
+  ConsoleSpanExporter,
+  SamplingDecision,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type Sampler,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { otlpAgentFactory } from '../net/proxy.js';
 
 /**
  * Issue 16: export follows the OpenTelemetry SDK's own environment handling
@@ -11,7 +27,10 @@ import { SamplingDecision, type ReadableSpan, type Sampler, type Span, type Span
  * the gRPC, HTTP/protobuf and HTTP/JSON exporters). The one departure: with no
  * OTEL_{signal}_EXPORTER and no OTLP endpoint at all, Referee exports nothing
  * (an offline benchmark must not knock on localhost:4318); the JSONL files are
- * written regardless.
+ * written regardless. The exporters are built here, as sdk-node's helpers
+ * build them, so that OTLP/HTTP export gets the agent that honours
+ * HTTP(S)_PROXY and NO_PROXY (src/net/proxy.ts, issue 22; gRPC export reads
+ * those variables itself, in @grpc/grpc-js).
  */
 export function exportRequested(signal: 'TRACES' | 'METRICS'): boolean {
   return Boolean(
@@ -23,7 +42,40 @@ export function exportRequested(signal: 'TRACES' | 'METRICS'): boolean {
 export function exportSpanProcessorsFromEnv(): SpanProcessor[] {
   if (!exportRequested('TRACES')) return [];
   const sampler = createSamplerFromEnv();
-  return (getSpanProcessorsFromEnv(undefined) as unknown as SpanProcessor[]).map((p) => (sampler ? new SampledExport(p, sampler) : p));
+  return spanProcessorsFromEnv().map((p) => (sampler ? new SampledExport(p, sampler) : p));
+}
+
+/** sdk-node's getSpanProcessorsFromEnv (OTEL_TRACES_EXPORTER: otlp, console, none), its OTLP exporter proxy-aware. */
+function spanProcessorsFromEnv(): SpanProcessor[] {
+  let names = [...new Set(getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? [])].filter((n) => n !== 'null');
+  if (names[0] === 'none') return [];
+  if (names.length === 0 || (names.length > 1 && names.includes('none'))) names = ['otlp'];
+  return names.flatMap((name): SpanProcessor[] => {
+    if (name === 'otlp') return [createBatchSpanProcessorFromEnv(otlpTraceExporterFromEnv()) as unknown as SpanProcessor];
+    if (name === 'console') return [new SimpleSpanProcessor(new ConsoleSpanExporter())];
+    process.stderr.write(`referee: telemetry warning: unsupported OTEL_TRACES_EXPORTER value "${name}" (otlp, console, none)\n`);
+    return [];
+  });
+}
+
+function otlpProtocol(signal: 'TRACES' | 'METRICS'): string {
+  return (getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL'))?.trim() || 'http/protobuf';
+}
+
+function otlpTraceExporterFromEnv(): SpanExporter {
+  const protocol = otlpProtocol('TRACES');
+  if (protocol === 'grpc') return new GrpcTraceExporter();
+  if (protocol === 'http/json') return new JsonTraceExporter({ httpAgentOptions: otlpAgentFactory });
+  if (protocol !== 'http/protobuf') process.stderr.write(`referee: telemetry warning: unsupported OTLP traces protocol "${protocol}"; using http/protobuf\n`);
+  return new ProtoTraceExporter({ httpAgentOptions: otlpAgentFactory });
+}
+
+function otlpMetricExporterFromEnv(): PushMetricExporter {
+  const protocol = otlpProtocol('METRICS');
+  if (protocol === 'grpc') return new GrpcMetricExporter();
+  if (protocol === 'http/json') return new JsonMetricExporter({ httpAgentOptions: otlpAgentFactory });
+  if (protocol !== 'http/protobuf') process.stderr.write(`referee: telemetry warning: unsupported OTLP metrics protocol "${protocol}"; using http/protobuf\n`);
+  return new ProtoMetricExporter({ httpAgentOptions: otlpAgentFactory });
 }
 
 /** Default collection interval where OTEL_METRIC_EXPORT_INTERVAL is unset: dashboards want seconds, not the SDK's minute. */
@@ -42,7 +94,7 @@ export function exportMetricReadersFromEnv(intervalMs: number): IMetricReader[] 
   const periodic = (exporter: ConstructorParameters<typeof PeriodicExportingMetricReader>[0]['exporter']): IMetricReader =>
     new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: intervalMs, exportTimeoutMillis: timeout });
   return names.flatMap((name): IMetricReader[] => {
-    if (name === 'otlp') return [periodic(getOtlpMetricExporterFromEnv())];
+    if (name === 'otlp') return [periodic(otlpMetricExporterFromEnv())];
     if (name === 'console') return [periodic(new ConsoleMetricExporter())];
     process.stderr.write(`referee: telemetry warning: unsupported OTEL_METRICS_EXPORTER value "${name}" (otlp, console, none)\n`);
     return [];

@@ -5,10 +5,13 @@
  * cost per call (about a quarter of the CPU time); node:http streams the
  * same bytes for a fraction of it; plain `http:` goes further, through the
  * small client of http1-client.ts (node:http's own machinery was then the
- * largest cost).
+ * largest cost). A request that HTTP(S)_PROXY sends through a proxy (and
+ * NO_PROXY does not exempt) goes over node:http(s) with the proxy's agent
+ * (src/net/proxy.ts, issue 22).
  */
-import type { IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { proxyAgentFor } from '../../net/proxy.js';
 import { http1Post } from './http1-client.js';
 
 export interface HttpPostResponse {
@@ -39,15 +42,22 @@ export function httpPost(url: string, headers: Record<string, string>, body: str
       reject(new Error(`unsupported protocol ${u.protocol}`));
       return;
     }
-    if (!secure) {
+    let proxyAgent;
+    try {
+      proxyAgent = proxyAgentFor(u);
+    } catch (err) {
+      reject(err as Error);
+      return;
+    }
+    if (!secure && !proxyAgent) {
       http1Post(u, headers, body, signal).then(resolve, reject);
       return;
     }
-    const req = httpsRequest(
+    const req = (secure ? httpsRequest : httpRequest)(
       u,
       {
         method: 'POST',
-        agent: httpsAgent,
+        agent: proxyAgent ?? httpsAgent,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         signal,
       },
