@@ -1,3 +1,4 @@
+import type { RunSummary } from '../../monitor/run-views.js';
 import { queryRuns, querySamples, type SampleQueryRow, type SampleSort } from '../../monitor/view-queries.js';
 
 /**
@@ -5,36 +6,10 @@ import { queryRuns, querySamples, type SampleQueryRow, type SampleSort } from '.
  * build URLs themselves; the access token (when the server asks for one) rides along here.
  */
 
-export interface RunRow {
-  key: string;
-  run_id: string;
-  group: string | null;
-  agent: string;
-  model: string | null;
-  role: string;
+/** A run as the list shows it: the monitor's summary (one shape, the server's), its kind and datasets. */
+export interface RunRow extends RunSummary {
   kind: string;
-  status: string;
-  loading: boolean;
-  created_at: string | null;
   datasets: string[];
-  last_seq: number;
-  tests_total: number;
-  tests_done: number;
-  turns_total: number;
-  turns_total_estimated: boolean;
-  turns_done: number;
-  turns_failed: number;
-  pass: number;
-  fail: number;
-  partial: number;
-  score: number;
-  max_score: number;
-  success_rate: number | null;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-  pricing_source: string | null;
-  elapsed_seconds: number;
 }
 
 export interface SampleRow extends SampleQueryRow {
