@@ -45,6 +45,9 @@ export function formatProgressLine(p: ProgressSnapshot, agent: string): string {
  * issue 21: a notice that recurs (a test over the memory span, a retry) is printed the first
  * time and counted after; the run's end says how many there were, once.
  */
+/** The stall watchdog's notices: never summarised. */
+const WATCHDOG_NOTICES = new Set(['stall', 'stall_cleared']);
+
 class NoticeSummary {
   private readonly byKind = new Map<string, { count: number; data: Record<string, unknown>[] }>();
 
@@ -158,9 +161,11 @@ export class ProgressReporter implements Reporter {
     this.update(p);
   }
   onNotice(kind: string, message: string, data: Record<string, unknown>, p: ProgressSnapshot): void {
-    const first = this.notices.add(kind, data);
     this.update({ ...p, notice: message });
-    if (!this.tty && first) this.stream.write(`[referee] ${message}${kind === 'stall' ? '' : ' (more like it are counted at the end)'}\n`);
+    if (this.tty) return;
+    // A stall and its end are printed each time: someone watching a long run acts on every one.
+    if (WATCHDOG_NOTICES.has(kind)) this.stream.write(`[referee] ${message}\n`);
+    else if (this.notices.add(kind, data)) this.stream.write(`[referee] ${message} (more like it are counted at the end)\n`);
   }
 
   onRunEnd(stats: RunStats, status: string, p: ProgressSnapshot): void {
