@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
+import { assetDir, webBundle } from './asset-paths.js';
 import { MonitorHub } from './hub.js';
 import { runRows, viewExport, viewMatrix, viewSample } from './viewer.js';
 
@@ -24,16 +24,6 @@ export interface BundleResult {
 
 /** A file name for a run key or match directory: its path separators and anything odd become `_`. */
 const fileName = (key: string): string => key.replace(/[^\w.-]/g, '_');
-
-function assetFile(dirFromHere: string, name: string): string {
-  return fileURLToPath(new URL(`${dirFromHere}${name}`, import.meta.url));
-}
-
-/** The built viewer (dist/web), from dist/monitor and src/monitor alike. */
-function viewerBundle(name: string): string {
-  const beside = assetFile('../web/', name);
-  return existsSync(beside) ? beside : assetFile('../../dist/web/', name);
-}
 
 /**
  * issue 21, `referee view --bundle DIR [runs…]`: the viewer and the chosen runs as a static site
@@ -95,10 +85,10 @@ export async function writeViewerBundle(options: BundleOptions): Promise<BundleR
     }
     // `<` escaped: the data is a script, and model text may hold `</script>` or `<!--`.
     writeFileSync(join(out, 'data.js'), `window.REFEREE_BUNDLE = ${JSON.stringify(data).replace(/</g, '\\u003c')};\n`);
-    for (const name of ['viewer.js', 'viewer.js.LEGAL.txt']) copyFileSync(viewerBundle(name), join(out, 'assets', name));
-    copyFileSync(assetFile('../../src/monitor/assets/', 'app.css'), join(out, 'assets', 'app.css'));
+    for (const name of ['viewer.js', 'viewer.js.LEGAL.txt']) copyFileSync(webBundle(name), join(out, 'assets', name));
+    copyFileSync(join(assetDir(), 'app.css'), join(out, 'assets', 'app.css'));
     // The server's page, with the data loaded before the app.
-    const page = readFileSync(assetFile('../../src/monitor/assets/', 'view.html'), 'utf8');
+    const page = readFileSync(join(assetDir(), 'view.html'), 'utf8');
     writeFileSync(join(out, 'index.html'), page.replace('<script src="assets/viewer.js"></script>', '<script src="data.js"></script>\n<script src="assets/viewer.js"></script>'));
     return { dir: out, runs: rows.length, samples };
   } finally {

@@ -1,10 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { MonitorHub } from './hub.js';
 export { formatSse } from './sse-format.js';
@@ -12,6 +11,7 @@ import { allowedHostNames, bearerToken, hostAllowed, originAllowed } from './req
 import { fail, SECURITY_HEADERS, sendJson } from './http-reply.js';
 import { apiRoutes } from './routes.js';
 import { SseClients } from './sse-clients.js';
+import { assetDir, webBundle } from './asset-paths.js';
 
 export interface MonitorOptions {
   /** Root holding the run directories. @default "runs" */
@@ -70,18 +70,6 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const MAX_SSE_CLIENTS = 64;
-
-
-function assetDir(): string {
-  // src/monitor/assets, from src/monitor (tests) and dist/monitor (the bin) alike.
-  return fileURLToPath(new URL('../../src/monitor/assets/', import.meta.url));
-}
-
-/** A file of the front-end bundle: dist/web, from dist/monitor (the bin) and src/monitor (tests) alike. */
-function webBundle(name: string): string {
-  const beside = fileURLToPath(new URL(`../web/${name}`, import.meta.url));
-  return existsSync(beside) ? beside : fileURLToPath(new URL(`../../dist/web/${name}`, import.meta.url));
-}
 
 interface Asset {
   type: string;

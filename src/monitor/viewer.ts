@@ -125,11 +125,17 @@ export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQu
   };
 }
 
+/** The agent folder of a run's results (GoodAI's `results/<agent>/`); none for a name that is not one folder. */
+function resultsAgent(m: RunModel): string | undefined {
+  const agent = typeof m.meta['agent'] === 'object' && m.meta['agent'] ? String((m.meta['agent'] as Record<string, unknown>)['name'] ?? '') : '';
+  return !agent || agent.includes('/') || agent.includes('..') ? undefined : agent;
+}
+
 /** The test's results record: GoodAI's per-test JSON for an LTM run, a line of results.jsonl for a task run. */
 async function resultOf(hub: MonitorHub, m: RunModel, testId: string): Promise<Record<string, unknown> | undefined> {
   const dir = hub.dirOf(m.key);
-  const agent = typeof m.meta['agent'] === 'object' && m.meta['agent'] ? String((m.meta['agent'] as Record<string, unknown>)['name'] ?? '') : '';
-  if (!dir || !agent || agent.includes('/') || agent.includes('..')) return undefined;
+  const agent = resultsAgent(m);
+  if (!dir || !agent) return undefined;
   const lines = await hub.lineIndex(m.key, join('results', agent, 'results.jsonl'))?.find(testId);
   if (lines?.length) return lines.at(-1);
   const slash = testId.lastIndexOf('/');
@@ -199,9 +205,20 @@ async function exportDetail(hub: MonitorHub, m: RunModel): Promise<Map<string, D
     d.prompt = t['user'];
     d.answer = t['agent'];
   });
-  for (const t of m.tests.values()) {
-    const r = await resultOf(hub, m, t.test_id);
-    if (r?.['expected_responses'] !== undefined) of(t.test_id).expected = r['expected_responses'];
+  // A task run's results are one JSONL file, read once; an LTM run's are a JSON file per test.
+  const agent = resultsAgent(m);
+  let taskResults = false;
+  if (agent) {
+    await eachLine(join(dir, 'results', agent, 'results.jsonl'), (r) => {
+      taskResults = true;
+      if (r['expected_responses'] !== undefined) of(r['test_id']).expected = r['expected_responses'];
+    });
+  }
+  if (!taskResults) {
+    for (const t of m.tests.values()) {
+      const r = await resultOf(hub, m, t.test_id);
+      if (r?.['expected_responses'] !== undefined) of(t.test_id).expected = r['expected_responses'];
+    }
   }
   return detail;
 }
