@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { viewer: 'src/web/viewer/main.tsx', monitor: 'src/web/monitor/main.ts' },
+  entryPoints: { viewer: 'src/web/app/main.tsx', monitor: 'src/web/app/live/main.ts' },
   outdir: 'dist/web',
   bundle: true,
   format: 'iife',
