@@ -24,6 +24,7 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
   evaluator: ['tasks'],
   attempts: ['tasks', 'suite'],
   'cooling-s': ['tasks', 'suite'],
+  shard: ['tasks', 'suite'],
   monitor: ALL,
   port: ALL,
   host: ALL,

@@ -12,6 +12,7 @@ import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/s
 import { exportBuilder, exportCommand } from './commands/export.js';
 import { viewBuilder, viewCommand } from './commands/view.js';
 import { runsBuilder, runsCommand } from './commands/runs.js';
+import { mergeBuilder, mergeCommand } from './commands/merge.js';
 import { boundHeapGrowth } from '../heap-growth.js';
 import { EXIT, formatExitCodeTable } from '../exit-codes.js';
 
@@ -38,6 +39,9 @@ await yargs(hideBin(process.argv))
   )
   .command('runs', 'List the runs in a runs directory: kind, agent, status, score, turns, start and duration', runsBuilder, (argv) =>
     exec(() => runsCommand(argv)),
+  )
+  .command('merge [shards..]', 'Write the run (or suite) a single process would have, from the shards of run --shard i/N', mergeBuilder, (argv) =>
+    exec(() => mergeCommand(argv)),
   )
   .command(
     'validate <files..>',

@@ -43,6 +43,8 @@ export const RunFlagsSchema = z.object({
   // issue 14
   'unsafe-code-exec': z.boolean().default(false).describe('Task runs: where bubblewrap is missing, run model-written code WITHOUT a sandbox (warns on every run); refused for runs that execute no code'),
   attempts: z.number().int().min(1).max(20).optional().describe('Tries per task: a failed task is retried, every attempt recorded (default 1)'),
+  // Past one machine: a shard of a task run or suite; `referee merge` puts the shards together.
+  shard: z.string().regex(/^\d+\/\d+$/, 'i/N, for example 2/4').optional().describe('Task runs and suites: run only shard i of N (for example 2/4), every shard with the same --run-id; referee merge writes the whole run from the shards'),
   'cooling-s': z.number().nonnegative().optional().describe('Pause before each task, seconds: the Cooling stage (default 0)'),
   // issue 13: honest endings
   // issue 22: left out, a run with tests not answered (a scored call failed) exits 5 and stays out of the history.

@@ -14,6 +14,9 @@ import { requireJudge, runTasks, type TaskRunResult } from './run-tasks.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
 import { endedTaskRun, prepareTaskResume, resumedTaskOptions } from './task-resume.js';
 import { killPoint } from '../kill-point.js';
+import { ConfigError } from '../errors.js';
+import { piecesOf, type CellPiece, type ShardSpec } from '../shards/partition.js';
+import { suiteShard, shardSuffix, type SuiteShard } from '../shards/shard-info.js';
 
 export interface MatrixCell {
   agent: string;
@@ -51,6 +54,8 @@ export interface MatrixSummary {
    * agent of the matrix and compared cell by cell with each of the suite's agents.
    */
   challenger?: SuiteChallenger;
+  /** `--shard i/N`: this summary is one shard's; `referee merge` puts the shards back together. */
+  shard?: SuiteShard;
   cells: MatrixCell[];
 }
 
@@ -96,6 +101,8 @@ export interface SuiteRunOptions {
   challenger?: SuiteChallenger;
   /** Issue 13: continue the suite whose matrix summary this is: finished cells stay, the rest run (an interrupted one resumes). */
   resume?: { summaryFile: string; summary: MatrixSummary };
+  /** `--shard i/N`: run only this shard's pieces of the matrix (needs `runId`, shared by every shard). */
+  shard?: ShardSpec;
 }
 
 export interface SuiteRunResult {
@@ -117,6 +124,10 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   const earlier = options.resume?.summary;
   const runIdPrefix = options.runId ?? earlier?.run_id;
   const challenger = options.challenger ?? earlier?.challenger;
+  if (options.shard && runIdPrefix === undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --shard needs --run-id, the same for every shard (it names the merged run)');
+  // A resumed shard keeps the plan it was started on.
+  const shard = earlier?.shard ?? (options.shard ? suiteShard(loaded, options.shard, { runId: runIdPrefix as string, ...pick(options, d) }) : undefined);
+  const pieces = shard ? new Map(piecesOf(suiteCells(loaded), shard).map((p) => [p.key, p])) : undefined;
   const summary: MatrixSummary = {
     suite: loaded.name,
     suite_file: resolve(loaded.file),
@@ -126,22 +137,27 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
     datasets: loaded.datasets.map((x) => x.name),
     ...(runIdPrefix !== undefined ? { run_id: runIdPrefix } : {}),
     ...(challenger ? { challenger } : {}),
+    ...(shard ? { shard: { ...shard, pieces: pieces?.size ?? 0 } } : {}),
     cells: [],
   };
-  const summaryFile = options.resume?.summaryFile ?? join(outputDir, `${runIdPrefix !== undefined ? `matrix-${runIdPrefix}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
+  const suffix = shard ? shardSuffix(shard) : '';
+  const summaryFile =
+    options.resume?.summaryFile ?? join(outputDir, `${runIdPrefix !== undefined ? `matrix-${runIdPrefix}${suffix}` : newRunId(`matrix-${loaded.name}`, created)}.json`);
   const oneCell = loaded.agents.length * loaded.datasets.length === 1;
   for (const agent of loaded.agents) {
     for (const dataset of loaded.datasets) {
       if (options.signal?.aborted) break;
+      const piece = pieces?.get(cellKey(agent.config.name, dataset.name));
+      if (pieces && !piece) continue;
       const before = earlier?.cells.find((c) => c.agent === agent.config.name && c.dataset === dataset.name);
       // Issue 13: a resumed suite keeps its finished cells and resumes the one it was killed in.
       if (before?.status === 'finished') {
         summary.cells.push(before);
         continue;
       }
-      const runId =
-        before?.run_id ??
-        (runIdPrefix === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? runIdPrefix : `${runIdPrefix}-${agent.config.name}-${dataset.name}`);
+      const wholeRunId = runIdPrefix === undefined ? newRunId(`${agent.config.name}-${dataset.name}`) : oneCell ? runIdPrefix : `${runIdPrefix}-${agent.config.name}-${dataset.name}`;
+      const runId = before?.run_id ?? `${wholeRunId}${suffix}`;
+      const concurrency = options.concurrency ?? d.concurrency;
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
       // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
       writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agentModel(agent.config))] });
@@ -154,7 +170,8 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           dataset,
           outputDir,
           runId,
-          concurrency: options.concurrency ?? d.concurrency,
+          concurrency,
+          ...(shard && piece ? { shard: pieceShard(shard, piece, { runId: wholeRunId, cellTasks: dataset.tasks.length, concurrency }) } : {}),
           attempts: options.attempts ?? d.attempts,
           coolingMs: (options.coolingS ?? d.cooling_s) * 1000,
           evaluator: d.evaluator,
@@ -183,6 +200,25 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   }
   writeJsonAtomic(summaryFile, summary);
   return { summary, summaryFile };
+}
+
+function cellKey(agent: string, dataset: string): string {
+  return `${agent}\u0000${dataset}`;
+}
+
+/** The matrix as the partition sees it: one cell per agent × dataset, by task ids, in run order. */
+export function suiteCells(loaded: LoadedSuite): { key: string; tasks: string[] }[] {
+  return loaded.agents.flatMap((a) => loaded.datasets.map((ds) => ({ key: cellKey(a.config.name, ds.name), tasks: ds.tasks.map((t) => t.id) })));
+}
+
+/** The settings that decide a suite's results, as this run takes them (flags over the suite's defaults). */
+function pick(options: SuiteRunOptions, d: LoadedSuite['suite']['defaults']): { attempts: number; evaluator: unknown; codeTimeoutS: number; codeMemoryMb: number } {
+  return { attempts: options.attempts ?? d.attempts, evaluator: d.evaluator, codeTimeoutS: d.timeouts.code_s, codeMemoryMb: d.code_memory_mb };
+}
+
+function pieceShard(shard: SuiteShard, piece: CellPiece, cell: { runId: string; cellTasks: number; concurrency: number }) {
+  const { pieces: _pieces, ...suite } = shard;
+  return { ...suite, tasks: piece.tasks, whole: piece.whole, run_id: cell.runId, cell_tasks: cell.cellTasks, concurrency: cell.concurrency };
 }
 
 /** A cell that has started and not ended: its place in the summary until it ends. */

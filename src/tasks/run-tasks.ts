@@ -42,6 +42,7 @@ import type { TaskDataset } from './load.js';
 import type { EvaluatorSpec } from './schema.js';
 import { attemptStep, DEFAULT_EVALUATOR, planTasks, requireJudge, type PlannedTask } from './task-plan.js';
 import type { TaskResumePlan } from './task-resume.js';
+import { taskShardOf, type TaskShard } from '../shards/shard-info.js';
 
 export { requireJudge, taskDefinition } from './task-plan.js';
 
@@ -85,6 +86,8 @@ export interface TaskRunOptions {
   maxFailedTurns?: number;
   /** Issue 13: continue a killed or interrupted task run, from `prepareTaskResume(runDir)`. */
   resume?: TaskResumePlan;
+  /** A shard's piece of a cell (`--shard i/N`): only these tasks run, recorded in run.json so a resume runs only these too. */
+  shard?: TaskShard;
 }
 
 export interface TaskRunResult extends RunResult {
@@ -130,8 +133,17 @@ async function setUpTaskRun(options: TaskRunOptions): Promise<TaskRunSetup> {
   }
 }
 
+/** The dataset a shard's piece runs: its own tasks, in file order. */
+function piecesDataset(dataset: TaskDataset, shard: TaskShard | undefined): TaskDataset {
+  if (!shard) return dataset;
+  const ids = new Set(shard.tasks);
+  return { ...dataset, tasks: dataset.tasks.filter((t) => ids.has(t.id)) };
+}
+
 async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
-  const { agentConfig, dataset, resume } = options;
+  const { agentConfig, resume } = options;
+  const shard = options.shard ?? taskShardOf(resume?.meta.dataset_config);
+  const dataset = piecesDataset(options.dataset, shard);
   const runId = resume?.runId ?? options.runId ?? newRunId(agentConfig.name);
   const outputDir = resume ? resolve(resume.runDir, '..') : resolve(options.outputDir);
   const runDir = join(outputDir, runId);
@@ -156,7 +168,7 @@ async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
   const coolingMs = Math.max(0, options.coolingMs ?? 0);
   const plan = planTasks(dataset, fallback);
   const state = new RunState(plan.length, plan.length, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
-  const meta = resume ? resumedTaskMeta(resume) : taskMeta({ options, runId, datasetDir, fallback, concurrency, attempts, coolingMs });
+  const meta = resume ? resumedTaskMeta(resume) : taskMeta({ options, dataset, shard, runId, datasetDir, fallback, concurrency, attempts, coolingMs });
   try {
     const factory = await createAgentFactory(agentConfig, { env: options.env ?? process.env });
     // Only a run with judged tasks pays for the judge's set-up.
@@ -171,6 +183,8 @@ async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
 
 function taskMeta(a: {
   options: TaskRunOptions;
+  dataset: TaskDataset;
+  shard: TaskShard | undefined;
   runId: string;
   datasetDir: string;
   fallback: EvaluatorSpec;
@@ -194,7 +208,8 @@ function taskMeta(a: {
       ...(options.judgeConfig ? { judge: describeAgent(options.judgeConfig) } : {}),
       attempts: a.attempts,
       cooling_s: a.coolingMs / 1000,
-      tasks: options.dataset.tasks.length,
+      tasks: a.dataset.tasks.length,
+      ...(a.shard ? { shard: a.shard } : {}),
       // Issue 13: what a resume needs to run the rest as the start did.
       ...(options.callTimeoutMs !== undefined ? { call_timeout_ms: options.callTimeoutMs } : {}),
       ...(options.codeTimeoutMs !== undefined ? { code_timeout_ms: options.codeTimeoutMs } : {}),
@@ -347,7 +362,8 @@ async function endTaskRun(
   runSpan.end();
   const config = s.meta.dataset_config;
   const finishedAt = new Date().toISOString();
-  const history = belongsInHistory(status, isIncomplete(status, stats.tests_errored, options.maxFailedTurns))
+  // A shard's piece is part of a run, not a run: the merge writes the history line of the whole.
+  const history = config['shard'] === undefined && belongsInHistory(status, isIncomplete(status, stats.tests_errored, options.maxFailedTurns))
     ? {
         run_id: s.runId,
         run_type: String(config['run_type'] ?? options.runType ?? 'tasks'),

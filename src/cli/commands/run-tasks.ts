@@ -21,8 +21,9 @@ import { runTasks } from '../../tasks/run-tasks.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { prepareTaskResume, resumedTaskOptions } from '../../tasks/task-resume.js';
 import { startTelemetry } from '../../telemetry/setup.js';
-import { requireCodeSandbox, UNSAFE_CODE_EXEC_WARNING } from '../../scoring/code-policy.js';
+import { codeSandboxWarning, requireCodeSandbox } from '../../scoring/code-policy.js';
 import { runReporters } from '../run-reporters.js';
+import { parseShard } from '../../shards/partition.js';
 import { abortOnInterrupt } from '../signals.js';
 import { alreadyFinished } from './resume.js';
 import { namedStats, printRunEnding } from '../run-ending-output.js';
@@ -55,6 +56,9 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
   const overrides = flags.overrides.map(parseOverride);
   let loaded = flags.suite !== undefined ? loadSuite(flags.suite, overrides) : singleTaskSuite(flags as RunFlags & { tasks: string });
   let challenger: SuiteChallenger | undefined;
+  if (flags['compare-with'] !== undefined && flags.shard !== undefined) {
+    throw new ConfigError('CONFIG_INVALID', 'command line: --shard: a suite in match mode (--compare-with) runs on one machine; shard the suite, then compare the merged runs');
+  }
   if (flags['compare-with'] !== undefined) ({ loaded, challenger } = withChallenger(loaded, flags['compare-with'], overrides));
   return runSuiteCommand(loaded, flags, resolve(flags['runs-dir']), {
     ...(challenger ? { challenger } : {}),
@@ -62,6 +66,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
     ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
     ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
     ...(flags['run-id'] !== undefined ? { runId: flags['run-id'] } : {}),
+    ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
   });
 }
 
@@ -128,9 +133,8 @@ export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
 
 async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: string, extra: Partial<SuiteRunOptions>): Promise<number> {
   // issue 14: refuse before anything runs; warn on every run that uses the fallback.
-  if (loaded.datasets.map((d) => requireCodeSandbox(d, loaded.suite.defaults.evaluator, flags['unsafe-code-exec'])).includes('unsafe')) {
-    process.stderr.write(`referee: ${UNSAFE_CODE_EXEC_WARNING}\n`);
-  }
+  const warning = codeSandboxWarning(loaded.datasets.map((d) => requireCodeSandbox(d, loaded.suite.defaults.evaluator, flags['unsafe-code-exec'])));
+  if (warning) process.stderr.write(`referee: ${warning}\n`);
   const { abort, dispose: stopListening } = abortOnInterrupt();
   const models = new Map(loaded.agents.map((a) => [a.config.name, a.config]));
   // issue 16: one provider for the whole suite; each cell only opens its run's JSONL files.
