@@ -85,11 +85,11 @@ export async function writeViewerBundle(options: BundleOptions): Promise<BundleR
     }
     // `<` escaped: the data is a script, and model text may hold `</script>` or `<!--`.
     writeFileSync(join(out, 'data.js'), `window.REFEREE_BUNDLE = ${JSON.stringify(data).replace(/</g, '\\u003c')};\n`);
-    for (const name of ['viewer.js', 'viewer.js.LEGAL.txt']) copyFileSync(webBundle(name), join(out, 'assets', name));
+    for (const name of ['app.js', 'app.js.LEGAL.txt']) copyFileSync(webBundle(name), join(out, 'assets', name));
     copyFileSync(join(assetDir(), 'app.css'), join(out, 'assets', 'app.css'));
     // The server's page, with the data loaded before the app.
-    const page = readFileSync(join(assetDir(), 'view.html'), 'utf8');
-    writeFileSync(join(out, 'index.html'), page.replace('<script src="assets/viewer.js"></script>', '<script src="data.js"></script>\n<script src="assets/viewer.js"></script>'));
+    const page = readFileSync(join(assetDir(), 'index.html'), 'utf8');
+    writeFileSync(join(out, 'index.html'), page.replace('<script src="assets/app.js"></script>', '<script src="data.js"></script>\n<script src="assets/app.js"></script>'));
     return { dir: out, runs: rows.length, samples };
   } finally {
     hub.stop();

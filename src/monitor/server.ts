@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { MonitorHub } from './hub.js';
@@ -87,19 +86,17 @@ function loadAssets(): Map<string, () => Asset> {
     }
     return a;
   };
-  const echarts = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+  const page = lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8');
   return new Map([
-    ['/', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
-    ['/index.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
+    // issue 21: one page, one app: the live view (#/live, where / opens) and the viewer (#/, where /view opens).
+    ['/', page],
+    ['/index.html', page],
+    ['/view', page],
     // Seed 004's route for the same page (its relative URLs resolve under /docs/, see handle).
-    ['/docs/benchmark_monitor.html', lazy('/', resolve(dir, 'index.html'), 'text/html; charset=utf-8')],
+    ['/docs/benchmark_monitor.html', page],
     ['/assets/app.css', lazy('app.css', resolve(dir, 'app.css'), 'text/css; charset=utf-8')],
-    // issue 17: `referee view`, the viewer of finished runs on the same server.
-    ['/view', lazy('view.html', resolve(dir, 'view.html'), 'text/html; charset=utf-8')],
-    // issue 21: the typed viewer and live page, bundled at build time into dist/web.
-    ['/assets/viewer.js', lazy('viewer.js', webBundle('viewer.js'), 'text/javascript; charset=utf-8')],
-    ['/assets/monitor.js', lazy('monitor.js', webBundle('monitor.js'), 'text/javascript; charset=utf-8')],
-    ['/assets/echarts.min.js', lazy('echarts', echarts, 'text/javascript; charset=utf-8')],
+    // The typed front end, bundled at build time into dist/web.
+    ['/assets/app.js', lazy('app.js', webBundle('app.js'), 'text/javascript; charset=utf-8')],
   ]);
 }
 

@@ -179,7 +179,7 @@ describe('a hostile model answer', () => {
         scripts: Array.from(document.querySelectorAll('script')).map((s) => s.getAttribute('src')),
         injected: document.getElementById('injected') !== null,
       }));
-      expect(state).toEqual({ pwned: undefined, imgs: 0, scripts: ['assets/echarts.min.js', 'assets/monitor.js'], injected: false });
+      expect(state).toEqual({ pwned: undefined, imgs: 0, scripts: ['assets/app.js'], injected: false });
       await page.screenshot({ path: join(SHOTS, 'monitor-xss.png'), fullPage: true });
       const result = await run.done;
       expect(result.code, result.stderr).toBe(0);

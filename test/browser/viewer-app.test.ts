@@ -148,6 +148,34 @@ describe('the viewer app: routes, sorting, keys, samples, compare, bundle', () =
     expect(await report.text()).toContain('id="report-data"');
   });
 
+  it('is one app: the server’s root opens the live view, the header leads to the runs and back, a recent run opens in the viewer', async () => {
+    const stats = readJson<{ score: number; max_score: number }>(join(root, 'tasks-mini', 'runstats.json'));
+    await page.goto(monitor.url);
+    await expect.poll(hash).toBe('#/live');
+    expect(await page.title()).toBe('Referee · live monitor');
+    await page.waitForSelector('body[data-conn="live"]');
+    // The live view's recent runs are the viewer's runs, with the same score.
+    const recent = page.locator('#recent-rows tr', { hasText: 'tasks-mini' });
+    await expect.poll(() => recent.locator('td:nth-child(5)').innerText()).toBe(`${stats.score}/${stats.max_score}`);
+    await page.locator('#site-header nav a', { hasText: 'Runs' }).click();
+    await expect.poll(hash).toBe('#/');
+    expect(await page.title()).toBe('Referee · runs');
+    await expect.poll(() => page.locator('#runs tr.run-row').count()).toBeGreaterThan(5);
+    // Leaving the live view closes its stream: the body no longer says it is connected.
+    expect(await page.evaluate(() => document.body.dataset['conn'] ?? null)).toBeNull();
+    await page.goBack();
+    await expect.poll(hash).toBe('#/live');
+    await page.waitForSelector('body[data-conn="live"]');
+    await recent.locator('a').click();
+    await expect.poll(hash).toBe('#/run/tasks-mini');
+    await expect.poll(() => page.locator('#run-id').innerText()).toBe('tasks-mini');
+    await page.screenshot({ path: join(SHOTS, 'viewer-run-from-live.png') });
+    // The same page at /view starts on the runs.
+    await page.goto(new URL('/view', monitor.url).toString());
+    await expect.poll(hash).toBe('');
+    await expect.poll(() => page.locator('#runs tr.run-row').count()).toBeGreaterThan(5);
+  });
+
   it('writes a static bundle that opens from file://, with the same runs, samples and links', async () => {
     const out = join(tempDir('referee-bundle-'), 'site');
     const r = await runCli(['view', '--runs-dir', root, '--bundle', out, 'tasks-mini', 'ltm-chat']);

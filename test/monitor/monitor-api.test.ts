@@ -227,10 +227,13 @@ describe('monitor access', () => {
       expect(body.current_job).toBeNull();
       const page = await fetch(m.url);
       expect(page.headers.get('content-type')).toContain('text/html');
-      expect(await page.text()).toContain('Waiting for benchmark events');
-      const echarts = await fetch(new URL('/assets/echarts.min.js', m.url));
-      expect(echarts.status).toBe(200);
-      expect((await echarts.text()).length).toBeGreaterThan(500_000);
+      // One page for the live view and the viewer: the app's bundle draws it (the banner is in it).
+      expect(await page.text()).toContain('<script src="assets/app.js"></script>');
+      expect(await (await fetch(new URL('/view', m.url))).text()).toBe(await (await fetch(m.url)).text());
+      const app = await fetch(new URL('/assets/app.js', m.url));
+      expect(app.status).toBe(200);
+      expect(app.headers.get('content-type')).toContain('text/javascript');
+      expect(await app.text()).toContain('Waiting for benchmark events');
     } finally {
       await m.close();
     }

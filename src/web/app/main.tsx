@@ -1,10 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Link, Route, Router, Switch, useParams } from 'wouter-preact';
+import { Link, Route, Router, Switch, useLocation, useParams } from 'wouter-preact';
 import { useHashLocation } from 'wouter-preact/use-hash-location';
-import { api, type Matrix as MatrixData, type RunFilters, type RunRow } from './api.js';
+import { api, isBundle, type Matrix as MatrixData, type RunFilters, type RunRow } from './api.js';
 import { Compare } from './Compare.js';
 import type { RunEvent } from './live.js';
+import { LivePage } from './live/LivePage.js';
 import { Matrix } from './Matrix.js';
 import { RunList } from './RunList.js';
 import { RunView } from './RunView.js';
@@ -115,46 +116,76 @@ function RunRoute({ runs, onLive, withSample, phoenixUrl }: { runs: RunRow[]; on
   );
 }
 
-function App() {
-  const [filters, setFilters] = useState<RunFilters & { kind: string }>({ q: '', status: '', min_score: '', kind: '' });
+/** The runs, their pages and comparisons: everything but the live view, over one list of runs kept current by the stream. */
+function Browse({ filters, onFilters, phoenixUrl }: { filters: RunFilters & { kind: string }; onFilters: (f: RunFilters & { kind: string }) => void; phoenixUrl: string | null }) {
   const data = useRuns(filters);
+  return (
+    <Switch>
+      <Route path="/run/:key/sample/:test">
+        <RunRoute runs={data.runs} onLive={data.onLive} withSample phoenixUrl={phoenixUrl} />
+      </Route>
+      <Route path="/run/:key">
+        <RunRoute runs={data.runs} onLive={data.onLive} withSample={false} phoenixUrl={phoenixUrl} />
+      </Route>
+      <Route path="/compare/:a/:b">
+        {(p: { a: string; b: string }) => <Compare runs={data.runs} a={decodeURIComponent(p.a)} b={decodeURIComponent(p.b)} />}
+      </Route>
+      <Route path="/suite/:name">
+        {(p: { name: string }) => <SuiteRoute name={decodeURIComponent(p.name)} data={data} />}
+      </Route>
+      <Route>
+        <>
+          <RunList runs={data.runs} total={data.total} filters={filters} onFilters={onFilters} />
+          <Compare runs={data.runs} a={null} b={null} />
+          <Matrix matrix={data.matrix} />
+        </>
+      </Route>
+    </Switch>
+  );
+}
+
+function App() {
+  // The list's filters outlive a visit to a run or to the live view.
+  const [filters, setFilters] = useState<RunFilters & { kind: string }>({ q: '', status: '', min_score: '', kind: '' });
   const [phoenixUrl, setPhoenixUrl] = useState<string | null>(null);
   useEffect(() => void api.config().then((c) => setPhoenixUrl(c?.phoenix_url ?? null)), []);
-  const list = <RunList runs={data.runs} total={data.total} filters={filters} onFilters={setFilters} />;
   return (
     <Router hook={useHashLocation}>
-      <header id="site-header">
-        <Link href="/">
-          <strong>Referee</strong>
-        </Link>{' '}
-        <span class="muted">runs</span>
-        <span class="spacer"></span>
-        <a href="./" class="muted">
-          live monitor
-        </a>
-      </header>
+      <Header />
       <Switch>
-        <Route path="/run/:key/sample/:test">
-          <RunRoute runs={data.runs} onLive={data.onLive} withSample phoenixUrl={phoenixUrl} />
-        </Route>
-        <Route path="/run/:key">
-          <RunRoute runs={data.runs} onLive={data.onLive} withSample={false} phoenixUrl={phoenixUrl} />
-        </Route>
-        <Route path="/compare/:a/:b">
-          {(p: { a: string; b: string }) => <Compare runs={data.runs} a={decodeURIComponent(p.a)} b={decodeURIComponent(p.b)} />}
-        </Route>
-        <Route path="/suite/:name">
-          {(p: { name: string }) => <SuiteRoute name={decodeURIComponent(p.name)} data={data} />}
-        </Route>
+        <Route path="/live">{isBundle ? <p class="muted">A static copy has no live view: it holds finished runs.</p> : <LivePage />}</Route>
         <Route>
-          <>
-            {list}
-            <Compare runs={data.runs} a={null} b={null} />
-            <Matrix matrix={data.matrix} />
-          </>
+          <Browse filters={filters} onFilters={setFilters} phoenixUrl={phoenixUrl} />
         </Route>
       </Switch>
     </Router>
+  );
+}
+
+/** The app's header: its two places, the live view and the runs, and the page title to match. */
+function Header() {
+  const [location] = useLocation();
+  const live = location === '/live';
+  useEffect(() => {
+    document.title = live ? 'Referee · live monitor' : 'Referee · runs';
+  }, [live]);
+  return (
+    <header id="site-header">
+      <Link href="/">
+        <strong>Referee</strong>
+      </Link>
+      <nav>
+        {isBundle ? null : (
+          <Link href="/live" class={live ? 'nav-on' : ''} aria-current={live ? 'page' : undefined}>
+            Live
+          </Link>
+        )}
+        <Link href="/" class={live ? '' : 'nav-on'} aria-current={live ? undefined : 'page'}>
+          Runs
+        </Link>
+      </nav>
+      <span class="spacer"></span>
+    </header>
   );
 }
 
@@ -163,4 +194,7 @@ function SuiteRoute({ name, data }: { name: string; data: ReturnType<typeof useR
   return <Matrix matrix={data.matrix?.suite === name ? data.matrix : null} />;
 }
 
+// One page for the whole app: opened at the server's root it starts on the live view, at /view
+// (and in a static copy) on the runs.
+if (!location.hash && !isBundle && !/\/view\/?$/.test(location.pathname)) history.replaceState(null, '', '#/live');
 render(<App />, document.getElementById('app')!);

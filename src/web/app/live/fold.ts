@@ -132,9 +132,11 @@ export function applyRunEvent(state: MonitorState, ev: RunEvent): FoldNeeds | nu
     }
     case 'test_end': {
       const t = run.tests.find((x) => x.test_id === ev.test_id);
-      const passed = ev.max_score > 0 && ev.score >= ev.max_score;
+      // issue 22: a test not answered, or not judged, is neither a pass nor a fail: as the server folds it.
+      const passed = !ev.status && ev.max_score > 0 && ev.score >= ev.max_score;
+      const verdict = ev.status ?? (passed ? 'pass' : 'fail');
       if (t) {
-        t.status = passed ? 'pass' : 'fail';
+        t.status = verdict;
         t.score = ev.score;
         t.max_score = ev.max_score;
       }
@@ -146,8 +148,8 @@ export function applyRunEvent(state: MonitorState, ev: RunEvent): FoldNeeds | nu
       }
       const l = (run.lanes || []).find((x) => x.test_id === ev.test_id) || activeLane(run);
       if (l) {
-        l.result = `${passed ? 'PASS' : 'FAIL'} ${ev.test_id}: score ${ev.score}/${ev.max_score}${(ev.reasons || []).length ? '\n' + (ev.reasons || []).join('\n') : ''}`;
-        l.verdict = passed ? 'pass' : 'fail';
+        l.result = `${verdict.toUpperCase()} ${ev.test_id}: score ${ev.score}/${ev.max_score}${(ev.reasons || []).length ? '\n' + (ev.reasons || []).join('\n') : ''}`;
+        l.verdict = verdict;
       }
       state.dirty.add('pills').add('stream').add('kpis');
       break;

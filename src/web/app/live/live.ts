@@ -1,8 +1,9 @@
 import { fetchRecent, fetchSnapshot, openStream } from './api.js';
-import { $ } from './dom.js';
 import { applyRunEvent, applySnapshot, applyStage, applySummary } from './fold.js';
 import type { MonitorState } from './state.js';
 import type { RunEvent, Snapshot, StageEvent, Summary } from './types.js';
+
+export type ConnKind = 'live' | 'down' | 'polling';
 
 /**
  * The connection to the monitor: the SSE stream, its reconnects, a polling fallback while it
@@ -16,9 +17,14 @@ export class LiveFeed {
   /** issue 21: the run events that arrived while a snapshot was on its way; those it does not hold are applied again. */
   private eventsSinceFetch: RunEvent[] | null = null;
 
+  private closed = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** `onConn` is told the connection's state: live, reconnecting, polling or down. */
   constructor(
     private readonly state: MonitorState,
     private readonly schedule: () => void,
+    private readonly onConn: (kind: ConnKind, label: string) => void,
   ) {}
 
   private snapshot(snap: Snapshot): void {
@@ -39,6 +45,7 @@ export class LiveFeed {
     if (this.snapshotTimer) return;
     this.snapshotTimer = setTimeout(async () => {
       this.snapshotTimer = null;
+      if (this.closed) return;
       this.eventsSinceFetch = [];
       try {
         const snap = await fetchSnapshot();
@@ -67,11 +74,18 @@ export class LiveFeed {
     }
   }
 
-  private setConn(kind: string, label: string): void {
-    const el = $('conn');
-    el.className = `conn conn-${kind}`;
-    el.textContent = label;
-    document.body.dataset.conn = kind;
+  private setConn(kind: ConnKind, label: string): void {
+    if (!this.closed) this.onConn(kind, label);
+  }
+
+  /** The page left the live view: the stream, the poller and every timer stop. */
+  close(): void {
+    this.closed = true;
+    this.es?.close();
+    this.es = null;
+    this.stopPolling();
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
   }
 
   private startPolling(): void {
@@ -95,6 +109,7 @@ export class LiveFeed {
   }
 
   connect(): void {
+    if (this.closed) return;
     const es = (this.es = openStream());
     es.addEventListener('open', () => {
       this.erroredSince = null;
@@ -121,11 +136,11 @@ export class LiveFeed {
       // The browser retries by itself unless the stream was refused outright.
       if (this.es && this.es.readyState === EventSource.CLOSED) {
         this.es = null;
-        setTimeout(() => this.connect(), 2000);
+        this.reconnectTimer = setTimeout(() => this.connect(), 2000);
       }
       // SSE failing for a while (a proxy that buffers, say): poll until it comes back.
       setTimeout(() => {
-        if (this.erroredSince && Date.now() - this.erroredSince >= 3000) this.startPolling();
+        if (!this.closed && this.erroredSince && Date.now() - this.erroredSince >= 3000) this.startPolling();
       }, 3100);
     });
   }

@@ -1,8 +1,9 @@
 import type { Series } from './series.js';
 import type { LaneView, RecentRun, RunView, Summary } from './types.js';
 
-/** The parts of the page a change can leave stale: render redraws only these. */
-export type Panel = 'charts' | 'pills' | 'kpis' | 'stream' | 'costs' | 'recent' | 'banner' | 'pending';
+/** The parts of the page a change can leave stale: only their components redraw. */
+export const PANELS = ['charts', 'pills', 'kpis', 'stream', 'costs', 'recent', 'banner', 'pending'] as const;
+export type Panel = (typeof PANELS)[number];
 
 /** issue 17: tokens/s over the calls that ended in this window (the server's TPS_WINDOW_MS). */
 const TPS_WINDOW_MS = 10000;
@@ -21,7 +22,7 @@ export interface MonitorState {
 }
 
 export function markAll(state: MonitorState): void {
-  (['charts', 'pills', 'kpis', 'stream', 'costs', 'recent', 'banner', 'pending'] as const).forEach((d) => state.dirty.add(d));
+  PANELS.forEach((d) => state.dirty.add(d));
 }
 
 export function currentRun(state: MonitorState): RunView | undefined {

@@ -4,14 +4,16 @@
  * stream's `run` and `stage` events. Fields the page never reads are left out.
  */
 
-export const STAGES = ['cooling', 'waiting', 'thinking', 'streaming', 'evaluating', 'done'] as const;
-export type Stage = (typeof STAGES)[number];
+import { STAGES, type RunSummary, type Stage, type TestStatus } from '../../../monitor/run-views.js';
+
+// The server's own names for the stages and statuses: one definition, shared.
+export { STAGES, type Stage, type TestStatus };
 
 /** A test of a run (run-model.ts TestView); the page adds only what the stream tells it. */
 export interface TestView {
   test_id: string;
   dataset: string;
-  status: string;
+  status: TestStatus;
   score?: number | null;
   max_score?: number | null;
   lane?: number | null;
@@ -96,18 +98,8 @@ export interface RunView {
   success_over_time?: { task_idx: number; success_rate: number }[];
 }
 
-/** A row of the recent runs (views.ts runsView). */
-export interface RecentRun {
-  key: string;
-  run_id: string;
-  agent: string;
-  status: string;
-  created_at: string | null;
-  loading: boolean;
-  score: number;
-  max_score: number;
-  success_rate: number | null;
-}
+/** A row of the recent runs (views.ts runsView): the server's run summary, as far as the table reads it. */
+export type RecentRun = Pick<RunSummary, 'key' | 'run_id' | 'agent' | 'status' | 'created_at' | 'loading' | 'score' | 'max_score' | 'success_rate'>;
 
 export interface CurrentJob {
   key: string;
@@ -225,6 +217,8 @@ export interface TurnEndEvent extends EventBase, LastTurn {
 export interface TestEndEvent extends EventBase {
   type: 'test_end';
   test_id: string;
+  /** issue 22: `error` (not answered) or `judge_error` (not judged); absent for a scored test. */
+  status?: 'error' | 'judge_error';
   score: number;
   max_score: number;
   tests_done?: number;
