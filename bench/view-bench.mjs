@@ -1,11 +1,12 @@
 // `referee view` (issue 17): how soon the viewer answers over a runs directory of
 // 1,000 runs, the same beside one 100,000-turn run, and how that run's sample list
 // is served a page at a time. Not a test: it prints figures.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBigRun } from './fixtures/big-run.mjs';
+import { writeSmallRun } from './fixtures/small-runs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { startMonitor } = await import(join(ROOT, 'dist/monitor/server.js'));
@@ -13,32 +14,6 @@ const { READY_WITHIN_MS } = await import(join(ROOT, 'dist/monitor/server.js'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const BIG_TESTS = Number(process.env.BENCH_BIG_TESTS ?? 10_000);
 const TURNS_PER_TEST = 10;
-
-const t0 = Date.parse('2026-03-01T10:00:00Z');
-const iso = (ms) => new Date(t0 + ms).toISOString();
-
-function writeSmallRun(dir, id) {
-  const d = join(dir, id);
-  mkdirSync(d);
-  writeFileSync(join(d, 'run.json'), JSON.stringify({ run_id: id, created_at: iso(0), status: 'finished', agent: { name: `agent-${id.length % 3}` } }));
-  const lines = [];
-  let seq = 0;
-  let t = 0;
-  const ev = (type, data) => lines.push(JSON.stringify({ seq: seq++, ts: iso(t++), type, run_id: id, ...data }));
-  const tests = Array.from({ length: 5 }, (_, i) => ({ test_id: `t/${i}`, dataset: `d${i}` }));
-  ev('run_start', { tests_total: 5, turns_total: 10, tests });
-  for (const [i, test] of tests.entries()) {
-    ev('test_start', { ...test, lane: 0 });
-    for (let k = 0; k < 2; k++) {
-      const step = i * 2 + k;
-      ev('turn_start', { ...test, turn_id: step, lane: 0, step, kind: 'test', prompt: 'p' });
-      ev('turn_end', { ...test, turn_id: step, lane: 0, step, status: 'success', is_question: k === 1, tokens_in: 20, tokens_out: 8, llm_ms: 40, total_ms: 45, ttft_ms: 10, cost_usd: 0, response: 'r' });
-    }
-    ev('test_end', { ...test, score: i % 2, max_score: 1, reasons: [] });
-  }
-  ev('run_end', { status: 'finished' });
-  writeFileSync(join(d, 'events.jsonl'), lines.join('\n') + '\n');
-}
 
 const get = async (monitor, path) => {
   const t = performance.now();

@@ -15,18 +15,22 @@ import type { RunModel, TestView } from './run-model.js';
  */
 
 const text = z.string().max(300).optional();
+/** The most runs one list answer holds: past it, the list says how many more there are, and search narrows. */
+export const RUN_LIST_CAP = 10_000;
+
 export const ViewRunsQuerySchema = z.strictObject({
   q: text.describe('words that must all appear in the run id, agent, model or a dataset name'),
   status: z.enum(['running', 'finished', 'failed', 'interrupted']).optional(),
   agent: text,
   dataset: text,
   min_score: z.coerce.number().min(0).max(1).optional().describe('lowest score rate (score / max_score)'),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  // The app asks for every run (it draws only those in view, and sorts all of them); the cap bounds one answer.
+  limit: z.coerce.number().int().min(1).max(RUN_LIST_CAP).default(200),
   token: z.string().optional(),
 });
 export const ViewSamplesQuerySchema = z.strictObject({
   run: z.string().min(1).max(300),
-  status: z.enum(['pass', 'fail', 'error', 'judge_error', 'pending', 'running']).optional(),
+  status: z.enum(['pass', 'fail', 'error', 'judge_error', 'unscored', 'pending', 'running']).optional(),
   q: text.describe('a substring of the test id or dataset'),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),

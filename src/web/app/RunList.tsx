@@ -1,12 +1,13 @@
 import type { ColumnDef, SortingState } from '@tanstack/table-core';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { useLocation } from 'wouter-preact';
 import type { RunFilters, RunRow } from './api.js';
 import { api } from './api.js';
 import { costText, count, pct, scoreText, secondsText, turnsText } from './format.js';
 import { cellText, TableHead } from './SortHeader.js';
-import { rowKeys, useTable } from './table.js';
+import { useTable } from './table.js';
 import { runPath } from './routes.js';
+import { padding, useVirtualRows } from './virtual.js';
 
 const rate = (r: RunRow): number | null => (r.max_score ? r.score / r.max_score : null);
 
@@ -27,7 +28,10 @@ const COLUMNS: ColumnDef<RunRow, unknown>[] = [
   { id: 'duration', header: 'Duration', accessorKey: 'elapsed_seconds', cell: (c) => (c.row.original.loading ? '—' : secondsText(c.row.original.elapsed_seconds)) },
 ];
 
-const CLASSES: Record<string, string> = { tests: 'run-done', turns: 'run-turns', tokens: 'run-tokens', cost: 'run-cost', duration: 'run-duration' };
+/** A row's height in px, as app.css draws it: what the virtualiser counts with before it has measured. */
+const ROW_PX = 27;
+
+const CLASSES: Record<string, string> = { datasets: 'run-datasets', tests: 'run-done', turns: 'run-turns', tokens: 'run-tokens', cost: 'run-cost', duration: 'run-duration' };
 
 interface Props {
   runs: RunRow[];
@@ -50,11 +54,46 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
   const rows = table.getRowModel().rows;
   // A match is one entry: its sides follow one header row naming the match and linking its report.
   const matchOf = (r: RunRow): string | null => (r.kind === 'match' && r.group ? r.group : null);
+  type Line = { match: string; sides: typeof rows } | { row: (typeof rows)[number] };
+  const lines: Line[] = [];
   const seen = new Set<string>();
-  const runRow = (row: (typeof rows)[number]) => {
+  for (const row of rows) {
+    const group = matchOf(row.original);
+    if (!group) lines.push({ row });
+    else if (!seen.has(group)) {
+      seen.add(group);
+      const sides = rows.filter((x) => matchOf(x.original) === group);
+      lines.push({ match: group, sides }, ...sides.map((row) => ({ row })));
+    }
+  }
+  const scroller = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const virtual = useVirtualRows(lines.length, scroller, ROW_PX);
+  const items = virtual.getVirtualItems();
+  const pad = padding(items, virtual.getTotalSize());
+  // ↑/↓ move between runs (a run not drawn yet is scrolled into view first), Enter opens the focused one.
+  const keys = (index: number) => (e: KeyboardEvent) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      (e.currentTarget as HTMLElement).click();
+      return;
+    }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    let j = index;
+    do j += e.key === 'ArrowDown' ? 1 : -1;
+    while (j >= 0 && j < lines.length && !('row' in lines[j]!));
+    if (j < 0 || j >= lines.length) return;
+    const drawn = body.current?.querySelector<HTMLElement>(`tr[data-index="${j}"]`);
+    if (drawn) return drawn.focus();
+    // Not drawn yet: bring it into view, then focus it once it is.
+    virtual.scrollToIndex(j, { align: 'auto' });
+    requestAnimationFrame(() => body.current?.querySelector<HTMLElement>(`tr[data-index="${j}"]`)?.focus());
+  };
+  const runRow = (row: (typeof rows)[number], index: number) => {
     const r = row.original;
     return (
-      <tr key={r.key} class={matchOf(r) ? 'run-row match-side' : 'run-row'} data-key={r.key} tabIndex={0} onKeyDown={rowKeys} onClick={() => navigate(runPath(r.key))}>
+      <tr key={r.key} class={matchOf(r) ? 'run-row match-side' : 'run-row'} data-key={r.key} data-index={index} tabIndex={0} onKeyDown={keys(index)} onClick={() => navigate(runPath(r.key))}>
         {row.getVisibleCells().map((c) => (
           <td key={c.id} class={c.column.id === 'status' ? `status-${r.status}` : CLASSES[c.column.id]}>
             {cellText(c)}
@@ -63,6 +102,20 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
       </tr>
     );
   };
+  const matchRow = (group: string, sides: typeof rows, index: number) => (
+    <tr key={`match:${group}`} class="match-row" data-match={group} data-index={index}>
+      <td colSpan={COLUMNS.length}>
+        {`match ${group}: ${sides.map((x) => `${x.original.agent} (${x.original.role})`).join(' vs ')} · `}
+        {api.reportUrl(group) ? (
+          <a href={api.reportUrl(group)!} target="_blank" rel="noopener">
+            comparison report
+          </a>
+        ) : (
+          'no comparison report'
+        )}
+      </td>
+    </tr>
+  );
   return (
     <section class="card" id="run-list">
       <h3>
@@ -88,34 +141,19 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
           <option value="0.9">score ≥ 90%</option>
         </select>
       </div>
-      <table>
-        <TableHead table={table} />
-        <tbody id="runs">
-          {rows.flatMap((row) => {
-            const r = row.original;
-            const group = matchOf(r);
-            if (!group) return [runRow(row)];
-            if (seen.has(group)) return [];
-            seen.add(group);
-            const sides = rows.filter((x) => matchOf(x.original) === group);
-            return [
-              <tr key={`match:${group}`} class="match-row" data-match={group}>
-                <td colSpan={COLUMNS.length}>
-                  {`match ${group}: ${sides.map((x) => `${x.original.agent} (${x.original.role})`).join(' vs ')} · `}
-                  {api.reportUrl(group) ? (
-                    <a href={api.reportUrl(group)!} target="_blank" rel="noopener">
-                      comparison report
-                    </a>
-                  ) : (
-                    'no comparison report'
-                  )}
-                </td>
-              </tr>,
-              ...sides.map(runRow),
-            ];
-          })}
-        </tbody>
-      </table>
+      <div class="table-scroll" ref={scroller}>
+        <table>
+          <TableHead table={table} />
+          <tbody id="runs" ref={body}>
+            {pad.top ? <tr class="virtual-pad" style={{ height: `${pad.top}px` }} aria-hidden="true" /> : null}
+            {items.map((it) => {
+              const line = lines[it.index]!;
+              return 'row' in line ? runRow(line.row, it.index) : matchRow(line.match, line.sides, it.index);
+            })}
+            {pad.bottom ? <tr class="virtual-pad" style={{ height: `${pad.bottom}px` }} aria-hidden="true" /> : null}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

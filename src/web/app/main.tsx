@@ -11,6 +11,9 @@ import { RunList } from './RunList.js';
 import { RunView } from './RunView.js';
 import { SampleView } from './SampleView.js';
 
+/** Every run (the server's cap, 10,000): the list draws only those in view, and a sort covers them all. */
+const ALL_RUNS = 10_000;
+
 /** The runs as last fetched, and the live events that moved them on since (issue 17: no polling). */
 function useRuns(filters: RunFilters) {
   const [state, setState] = useState<{ total: number; runs: RunRow[] }>({ total: 0, runs: [] });
@@ -20,7 +23,7 @@ function useRuns(filters: RunFilters) {
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
   useEffect(() => {
-    const t = setTimeout(() => void api.runs(filters).then((body) => body && setState(body)), filters.q ? 200 : 0);
+    const t = setTimeout(() => void api.runs({ q: filters.q, status: filters.status, min_score: filters.min_score, limit: ALL_RUNS }).then((body) => body && setState(body)), filters.q ? 200 : 0);
     return () => clearTimeout(t);
   }, [filters.q, filters.status, filters.min_score, reloads]);
   useEffect(() => {
@@ -98,7 +101,7 @@ function useRun(key: string, runs: RunRow[]): RunRow | null {
   const [fetched, setFetched] = useState<RunRow | null>(null);
   useEffect(() => {
     if (inList) return;
-    void api.runs({ limit: 1000 }).then((b) => setFetched(b?.runs.find((r) => r.key === key) ?? null));
+    void api.runs({ limit: ALL_RUNS }).then((b) => setFetched(b?.runs.find((r) => r.key === key) ?? null));
   }, [key, inList === null]);
   return inList ?? (fetched?.key === key ? fetched : null);
 }
