@@ -157,6 +157,7 @@ describe('the viewer app: routes, sorting, keys, samples, compare, bundle', () =
     // The live view's recent runs are the viewer's runs, with the same score.
     const recent = page.locator('#recent-rows tr', { hasText: 'tasks-mini' });
     await expect.poll(() => recent.locator('td:nth-child(5)').innerText()).toBe(`${stats.score}/${stats.max_score}`);
+    await page.screenshot({ path: join(SHOTS, 'viewer-live.png'), fullPage: true });
     await page.locator('#site-header nav a', { hasText: 'Runs' }).click();
     await expect.poll(hash).toBe('#/');
     expect(await page.title()).toBe('Referee · runs');
