@@ -13,6 +13,7 @@ import { exportBuilder, exportCommand } from './commands/export.js';
 import { viewBuilder, viewCommand } from './commands/view.js';
 import { runsBuilder, runsCommand } from './commands/runs.js';
 import { mergeBuilder, mergeCommand } from './commands/merge.js';
+import { launchBuilder, launchCommand } from './commands/launch.js';
 import { boundHeapGrowth } from '../heap-growth.js';
 import { EXIT, formatExitCodeTable } from '../exit-codes.js';
 
@@ -42,6 +43,9 @@ await yargs(hideBin(process.argv))
   )
   .command('merge [shards..]', 'Write the run (or suite) a single process would have, from the shards of run --shard i/N', mergeBuilder, (argv) =>
     exec(() => mergeCommand(argv)),
+  )
+  .command('launch [platform] [suite]', "Write (and submit) a suite's shards and their merge for a cluster: launch slurm|k8s SUITE --shards N", launchBuilder, (argv) =>
+    exec(() => launchCommand(argv)),
   )
   .command(
     'validate <files..>',

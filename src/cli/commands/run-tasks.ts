@@ -24,6 +24,7 @@ import { startTelemetry } from '../../telemetry/setup.js';
 import { codeSandboxWarning, requireCodeSandbox } from '../../scoring/code-policy.js';
 import { runReporters } from '../run-reporters.js';
 import { parseShard } from '../../shards/partition.js';
+import { withTraceparent } from '../../shards/trace-parent.js';
 import { abortOnInterrupt } from '../signals.js';
 import { alreadyFinished } from './resume.js';
 import { namedStats, printRunEnding } from '../run-ending-output.js';
@@ -74,7 +75,9 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
 export async function resumeSuiteCommand(flags: RunFlags): Promise<number> {
   const summaryFile = resolve(flags.resume as string);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MatrixSummary;
-  if (summary.cells.length === summary.agents.length * summary.datasets.length && summary.cells.every((c) => c.status === 'finished')) {
+  // A shard's summary is complete with its own pieces, not the whole matrix.
+  const cellsDue = summary.shard?.pieces ?? summary.agents.length * summary.datasets.length;
+  if (summary.cells.length === cellsDue && summary.cells.every((c) => c.status === 'finished')) {
     alreadyFinished(summaryFile);
     // A suite in match mode killed after its last cell still gets its comparisons.
     if (summary.challenger) process.stdout.write(`${writeComparisons(summary, summaryFile).lines.join('\n')}\n`);
@@ -140,7 +143,7 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
   // issue 16: one provider for the whole suite; each cell only opens its run's JSONL files.
   const telemetry = startTelemetry({});
   try {
-    const { summary, summaryFile } = await runSuite(loaded, {
+    const suiteOptions: SuiteRunOptions = {
       outputDir,
       ...extra,
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
@@ -159,7 +162,9 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
           await telemetry.closeRun(cell.runId);
         }
       },
-    });
+    };
+    // A launcher's TRACEPARENT (the suite's span) is the parent of every cell's run span.
+    const { summary, summaryFile } = await withTraceparent(process.env, () => runSuite(loaded, suiteOptions));
     const lines = [formatMatrix(summary), '', `matrix summary: ${summaryFile}`, ...summary.cells.map((c) => c.run_dir)];
     const comparisons = !abort.signal.aborted && summary.challenger ? writeComparisons(summary, summaryFile) : undefined;
     if (comparisons) lines.push(...comparisons.lines);

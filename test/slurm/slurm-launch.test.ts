@@ -1,0 +1,71 @@
+/**
+ * `referee launch slurm --submit` on a real one-node Slurm cluster (Debian's slurmctld, slurmd and
+ * munge on 127.0.0.1, started by scripts/slurm-cluster.sh): the example suite as a 4-task array, then
+ * the merge job that waits for it (afterok), equals a single-process run of the same plan.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, readJson, runCli, tempDir } from '../helpers.js';
+import { suiteAsRead } from '../shards/same-run.js';
+
+const SUITE = join(ROOT, 'configs/suites/example.yaml');
+const cluster = tempDir('referee-slurm-');
+const env = { ...process.env, SLURM_CONF: join(cluster, 'slurm.conf') };
+
+function squeue(): string {
+  return execFileSync('squeue', ['-h', '-o', '%i %j %T'], { env, encoding: 'utf8' }).trim();
+}
+
+async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs / 1000} s; squeue: ${squeue()}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('referee launch slurm', () => {
+  const runs = tempDir('referee-slurm-runs-');
+  const single = join(runs, 'single');
+
+  beforeAll(() => {
+    const up = spawnSync('bash', [join(ROOT, 'scripts/slurm-cluster.sh'), 'start', cluster], { encoding: 'utf8' });
+    expect(up.status, up.stderr).toBe(0);
+  });
+  afterAll(() => {
+    spawnSync('bash', [join(ROOT, 'scripts/slurm-cluster.sh'), 'stop', cluster]);
+  });
+
+  it('runs the example suite as a 4-shard array and a merge job, equal to a single-process run', async () => {
+    const launched = await runCli(['launch', 'slurm', SUITE, '--shards', '4', '--run-id', 'nightly', '--runs-dir', runs, '--submit'], { env });
+    expect(launched.code, launched.stderr).toBe(0);
+    const [, arrayJob, mergeJob] = /submitted array job (\d+) \(4 shards\) and merge job (\d+) \(afterok:\1\)/.exec(launched.stdout) ?? [];
+    expect(arrayJob, launched.stdout).toBeDefined();
+    // The merge job waits for the array: it is queued behind it before any shard has ended.
+    const script = readFileSync(join(runs, 'nightly', 'slurm', 'shards.sbatch'), 'utf8');
+    expect(script).toContain('#SBATCH --array=0-3');
+    expect(script).toMatch(/export TRACEPARENT=00-[0-9a-f]{32}-[0-9a-f]{16}-01/);
+
+    const one = await runCli(['run', '--suite', SUITE, '--runs-dir', single, '--run-id', 'nightly', '--quiet']);
+    expect(one.code, one.stderr).toBe(0);
+
+    const mergedFile = join(runs, 'nightly', 'matrix-nightly.json');
+    await until('the merge job', () => existsSync(mergedFile) && !squeue().includes(String(mergeJob)), 300_000);
+    const shards = [1, 2, 3, 4].map((i) => readJson<{ shard: { index: number } }>(join(runs, 'nightly', `matrix-nightly.shard-${i}-of-4.json`)).shard.index);
+    expect(shards).toEqual([1, 2, 3, 4]);
+    expect(readFileSync(join(runs, 'nightly', 'slurm', 'merge.out'), 'utf8')).toContain('merged 4 shards');
+    expect(await suiteAsRead(join(runs, 'nightly'), 'nightly')).toEqual(await suiteAsRead(single, 'nightly'));
+
+    // Every shard's spans are in the suite's trace, its run spans children of the suite's span.
+    const [, traceId, spanId] = /TRACEPARENT=00-([0-9a-f]{32})-([0-9a-f]{16})/.exec(script) ?? [];
+    for (const piece of ['nightly-sim-think-basics.shard-1-of-4', 'nightly-sim-mini-code.shard-2-of-4', 'nightly-sim-mini-basics.shard-4-of-4']) {
+      const spans = readFileSync(join(runs, 'nightly', piece, 'spans.jsonl'), 'utf8');
+      expect(spans).toContain(`"traceId":"${traceId}"`);
+      expect(spans).toContain(`"parentSpanId":"${spanId}"`);
+      const metrics = readFileSync(join(runs, 'nightly', piece, 'metrics.jsonl'), 'utf8');
+      expect(metrics).toMatch(/"key":"referee\.shard","value":\{"stringValue":"[1-4]\/4"\}/);
+    }
+  });
+});
