@@ -16,6 +16,7 @@ import { deadPort, ROOT, runCli, tempDir } from '../helpers.js';
 import { waitFor } from '../monitor/helpers.js';
 import { readRun, SMALL_DATASET, startCapturingCollector, writeFiles } from '../reliability/helpers.js';
 import type { RecordingServer } from './helpers.js';
+import { PY_AGENT, startHttpAgent, type AgentServer } from './protocol/helpers.js';
 
 function findTinyproxy(): string | undefined {
   const look = (): string | undefined => ['/usr/bin/tinyproxy', '/usr/sbin/tinyproxy'].find((p) => existsSync(p));
@@ -162,5 +163,30 @@ retries: { max_attempts: 1 }
     await ltmRun('no-proxy-https', tlsUrl, proxyEnv({ HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, NO_PROXY: '127.0.0.1', NODE_EXTRA_CA_CERTS: caFile }));
     expect(tlsRequests).toBeGreaterThan(before);
     expect(logSince(from)).not.toMatch(/Request \(file descriptor \d+\)/);
+  }, 180_000);
+
+  it('sends an HTTP protocol agent’s calls through HTTP_PROXY, and straight to it where NO_PROXY matches', async () => {
+    // The agent itself calls its model directly: only Referee's requests to the agent are under test.
+    const agent: AgentServer = await startHttpAgent('python3', [PY_AGENT], { ...proxyEnv({}), LLM_BASE_URL: sim.url });
+    try {
+      const port = new URL(agent.url).port;
+      const run = async (name: string, env: NodeJS.ProcessEnv): Promise<void> => {
+        const files = writeFiles(dir, { [`${name}.yaml`]: `name: ${name}\nkind: http\nhttp: { url: "${agent.url}" }\n`, 'dataset.yaml': SMALL_DATASET });
+        const out = join(dir, 'runs');
+        const r = await runCli(['run', '--agent-config', files[`${name}.yaml`]!, '--dataset-config', files['dataset.yaml']!, '--output-dir', out, '--run-id', name, '--quiet'], { env });
+        expect(r.code, r.stderr).toBe(0);
+        const turns = readRun(join(out, name)).turns;
+        expect(turns.length).toBeGreaterThan(0);
+        expect(turns.filter((t) => t.error).map((t) => t.error)).toEqual([]);
+      };
+      let from = logSize();
+      await run('protocol-via-proxy', proxyEnv({ HTTP_PROXY: proxyUrl }));
+      expect(logSince(from)).toContain(`POST http://127.0.0.1:${port}/`);
+      from = logSize();
+      await run('protocol-no-proxy', proxyEnv({ HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' }));
+      expect(logSince(from)).not.toContain(`127.0.0.1:${port}`);
+    } finally {
+      agent.stop();
+    }
   }, 180_000);
 });
