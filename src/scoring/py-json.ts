@@ -10,13 +10,26 @@
 export type PyValue = null | boolean | bigint | number | string | PyValue[] | PyDict;
 export type PyDict = Map<string, PyValue>;
 
-/** Python's `json.JSONDecodeError`: `msg` and the code-point position it names. */
+/**
+ * Python's `json.JSONDecodeError`: `msg` and the code-point position it names;
+ * the message is Python's `str(exc)`, "msg: line L column C (char P)".
+ */
 export class PyJsonError extends Error {
   constructor(
     readonly msg: string,
     readonly pos: number,
+    doc: readonly string[] = [],
   ) {
-    super(`${msg}: char ${pos}`);
+    let line = 1;
+    let lastBreak = -1;
+    for (let k = 0; k < pos && k < doc.length; k++) {
+      if (doc[k] === '\n') {
+        line++;
+        lastBreak = k;
+      }
+    }
+    super(`${msg}: line ${line} column ${pos - lastBreak} (char ${pos})`);
+    this.name = 'JSONDecodeError';
   }
 }
 
@@ -54,7 +67,7 @@ class Scanner {
     if (s[i] === '-') i++;
     if (s[i] !== undefined && s[i]! >= '1' && s[i]! <= '9') while (digit(i)) i++;
     else if (s[i] === '0') i++;
-    else throw new PyJsonError('Expecting value', start);
+    else throw new PyJsonError('Expecting value', start, s);
     let float = false;
     if (s[i] === '.' && digit(i + 1)) {
       float = true;
@@ -80,25 +93,25 @@ class Scanner {
     let i = begin;
     for (;;) {
       const c = s[i];
-      if (c === undefined) throw new PyJsonError('Unterminated string starting at', begin - 1);
+      if (c === undefined) throw new PyJsonError('Unterminated string starting at', begin - 1, s);
       if (c === '"') return [out, i + 1];
-      if (c.codePointAt(0)! <= 0x1f) throw new PyJsonError('Invalid control character at', i);
+      if (c.codePointAt(0)! <= 0x1f) throw new PyJsonError('Invalid control character at', i, s);
       if (c !== '\\') {
         out += c;
         i++;
         continue;
       }
       const e = s[i + 1];
-      if (e === undefined) throw new PyJsonError('Unterminated string starting at', begin - 1);
+      if (e === undefined) throw new PyJsonError('Unterminated string starting at', begin - 1, s);
       if (e === 'u') {
         const hex = s.slice(i + 2, i + 6).join('');
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new PyJsonError('Invalid \\uXXXX escape', i + 1);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new PyJsonError('Invalid \\uXXXX escape', i + 1, s);
         out += String.fromCharCode(parseInt(hex, 16));
         i += 6;
       } else if (Object.hasOwn(ESCAPES, e)) {
         out += ESCAPES[e];
         i += 2;
-      } else throw new PyJsonError('Invalid \\escape', i);
+      } else throw new PyJsonError('Invalid \\escape', i, s);
     }
   }
 
@@ -108,15 +121,15 @@ class Scanner {
     let i = this.skip(start);
     if (s[i] === '}') return [out, i + 1];
     for (;;) {
-      if (s[i] !== '"') throw new PyJsonError('Expecting property name enclosed in double quotes', i);
+      if (s[i] !== '"') throw new PyJsonError('Expecting property name enclosed in double quotes', i, s);
       const [key, afterKey] = this.string(i + 1);
       i = this.skip(afterKey);
-      if (s[i] !== ':') throw new PyJsonError("Expecting ':' delimiter", i);
+      if (s[i] !== ':') throw new PyJsonError("Expecting ':' delimiter", i, s);
       const [v, afterValue] = this.value(this.skip(i + 1));
       out.set(key, v);
       i = this.skip(afterValue);
       if (s[i] === '}') return [out, i + 1];
-      if (s[i] !== ',') throw new PyJsonError("Expecting ',' delimiter", i);
+      if (s[i] !== ',') throw new PyJsonError("Expecting ',' delimiter", i, s);
       i = this.skip(i + 1);
     }
   }
@@ -131,19 +144,25 @@ class Scanner {
       out.push(v);
       i = this.skip(after);
       if (s[i] === ']') return [out, i + 1];
-      if (s[i] !== ',') throw new PyJsonError("Expecting ',' delimiter", i);
+      if (s[i] !== ',') throw new PyJsonError("Expecting ',' delimiter", i, s);
       i = this.skip(i + 1);
     }
   }
 }
 
-/** Python's `json.loads(text)`. Throws PyJsonError as Python raises JSONDecodeError. */
+/**
+ * Python's `json.loads(text)`. Throws PyJsonError as Python raises JSONDecodeError,
+ * including for a text that starts with a byte order mark (U+FEFF): `json.loads`
+ * refuses it before scanning ("Unexpected UTF-8 BOM"), and nothing in GoodAI's
+ * repair loop handles that message, so such a reply is unreadable there.
+ */
 export function pyJsonLoads(text: string): PyValue {
   const chars = Array.from(text);
+  if (chars[0] === '\ufeff') throw new PyJsonError('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0, chars);
   const scanner = new Scanner(chars);
   const [value, end] = scanner.value(scanner.skip(0));
   const tail = scanner.skip(end);
-  if (tail !== chars.length) throw new PyJsonError('Extra data', tail);
+  if (tail !== chars.length) throw new PyJsonError('Extra data', tail, chars);
   return value;
 }
 
@@ -254,4 +273,26 @@ export const isPyInt = (v: PyValue | undefined): v is bigint | boolean => typeof
 export function pyNumEquals(v: PyValue | undefined, expected: unknown): boolean {
   const n = typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? Number(v) : typeof v === 'number' ? v : undefined;
   return n !== undefined && typeof expected === 'number' && n === expected;
+}
+
+/** Python's `repr(s)` of a str: quotes chosen as Python chooses them, non-printable characters escaped. */
+export function pyStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = '';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
+      out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
+    } else out += ch;
+  }
+  return quote + out + quote;
+}
+
+/** Python's `repr(exc)` of what `sanitize_and_parse_json` raised: a JSONDecodeError, else a ValueError. */
+export function pyErrorRepr(error: Error): string {
+  return `${error instanceof PyJsonError ? 'JSONDecodeError' : 'ValueError'}(${pyStrRepr(error.message)})`;
 }

@@ -8,7 +8,7 @@
  */
 import { DatasetError } from '../errors.js';
 import { lastAnswer } from './extract.js';
-import { isPyInt, pyNumEquals, sanitizeAndParseJson } from './py-json.js';
+import { isPyInt, pyErrorRepr, pyNumEquals, sanitizeAndParseJson } from './py-json.js';
 import type { PyDict, PyValue } from './py-json.js';
 import type { Scorer } from './types.js';
 
@@ -48,7 +48,7 @@ export const scoreShopping: Scorer = (test, answers) => {
   try {
     items = answerItems(sanitizeAndParseJson(answer));
   } catch (error) {
-    items = `ValueError(${JSON.stringify((error as Error).message)})`;
+    items = pyErrorRepr(error as Error);
   }
   if (typeof items === 'string') return { score: 0, maxScore: 1, reasons: [`Response not in correct format (${items}):\n${answer}`] };
 
