@@ -11,7 +11,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { proxyAgentFor } from '../../net/proxy.js';
+import { proxyAgentFor } from './proxy.js';
 import { http1Post } from './http1-client.js';
 
 export interface HttpPostResponse {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefereeError, RunDirError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { httpPost, type HttpPostResponse } from '../net/http-post.js';
 
 export interface ReplayOptions {
   /** A finished (or interrupted) run directory holding spans.jsonl / metrics.jsonl. */
@@ -106,11 +107,12 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   const post = async (url: string, body: string, headers: Record<string, string>): Promise<void> => {
-    let res: Response;
+    let res: HttpPostResponse;
     try {
-      res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      // The client every request of Referee's uses: HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply here too.
+      res = await httpPost(url, headers, body, AbortSignal.timeout(timeoutMs));
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      const cause = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new RefereeError('REPLAY_FAILED', `${url}: could not send (${cause})`, { cause: err, exitCode: EXIT.error });
     }
     const text = await res.text().catch(() => '');

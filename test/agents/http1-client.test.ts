@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpPost } from '../../src/agents/llm/http-post.js';
+import { httpPost } from '../../src/net/http-post.js';
 
 interface Raw {
   url: string;

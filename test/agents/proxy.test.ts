@@ -154,6 +154,17 @@ retries: { max_attempts: 1 }
     expect(tlsRequests).toBeGreaterThan(before);
   }, 120_000);
 
+  it('replays a run to the collector through HTTP_PROXY', async () => {
+    await ltmRun('to-replay', sim.url, proxyEnv({}));
+    const from = logSize();
+    const received = collector.requests.length;
+    const r = await runCli(['replay', join(dir, 'runs', 'to-replay'), '--endpoint', collector.url.replace(/\/v1$/, '')], { env: proxyEnv({ HTTP_PROXY: proxyUrl }) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/replayed [1-9]\d* spans/);
+    expect(logSince(from)).toContain(`POST http://127.0.0.1:${collectorPort()}/v1/traces`);
+    expect(collector.requests.length).toBeGreaterThan(received);
+  }, 120_000);
+
   it('goes direct where NO_PROXY matches: the proxy sees nothing', async () => {
     const from = logSize();
     const before = tlsRequests;

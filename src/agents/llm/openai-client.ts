@@ -11,7 +11,7 @@ import { CallError } from '../../errors.js';
 import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names.js';
 import { countTokens } from '../../tokens.js';
 import type { ChatMessage, StreamProgress, TokenUsage } from '../types.js';
-import { httpPost, type HttpPostResponse } from './http-post.js';
+import { httpPost, type HttpPostResponse } from '../../net/http-post.js';
 import { endpointSecrets, redact, registerSecrets } from '../../events/secrets.js';
 import { readSseBatches } from './sse.js';
 

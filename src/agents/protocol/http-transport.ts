@@ -5,7 +5,7 @@
  * `Retry-After`) and per-call timeout apply unchanged.
  */
 import { CallError } from '../../errors.js';
-import { httpPost, type HttpPostResponse } from '../llm/http-post.js';
+import { httpPost, type HttpPostResponse } from '../../net/http-post.js';
 import { parseRetryAfter, readErrorBody, toCallError } from '../llm/openai-client.js';
 import { readSseBatches } from '../llm/sse.js';
 import { endpointSecrets, registerSecrets } from '../../events/secrets.js';
