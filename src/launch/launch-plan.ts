@@ -37,6 +37,10 @@ export interface LaunchPlanOptions {
   referee?: string[];
   /** @default a fresh sampled one */
   traceparent?: string;
+  /** The suite's path where the shards run (a container's), when it differs from `suite`. @default `suite`, absolute */
+  suiteWhereRun?: string;
+  /** The runs directory where the shards run, when it differs from `runsDir`. @default `runsDir`, absolute */
+  runsDirWhereRun?: string;
 }
 
 /** This installation's CLI entry, by absolute path. */
@@ -52,10 +56,10 @@ export function launchPlan(o: LaunchPlanOptions): LaunchPlan {
   const loaded = loadSuite(suite);
   if (o.runId !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.runId)) throw new ConfigError('CONFIG_INVALID', `command line: --run-id: "${o.runId}" may hold only letters, digits, ".", "_" and "-"`);
   return {
-    suite,
+    suite: o.suiteWhereRun ?? suite,
     name: loaded.name,
     shards: o.shards,
-    runsDir: resolve(o.runsDir ?? 'runs'),
+    runsDir: o.runsDirWhereRun ?? resolve(o.runsDir ?? 'runs'),
     runId: o.runId ?? newRunId(loaded.name),
     referee: o.referee ?? thisReferee(),
     traceparent: o.traceparent ?? newTraceparent(),

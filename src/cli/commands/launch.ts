@@ -2,47 +2,59 @@
  * `referee launch slurm|k8s SUITE --shards N`: writes (and with --submit/--apply, submits) what runs
  * a suite's shards on a cluster and merges them. See docs/past-one-machine.md.
  */
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../../errors.js';
-import { launchPlan, type LaunchPlan } from '../../launch/launch-plan.js';
+import { applyK8s, k8sManifests, RUNS_MOUNT, writeK8s } from '../../launch/k8s.js';
+import { launchPlan, type LaunchPlanOptions } from '../../launch/launch-plan.js';
 import { submitSlurm, writeSlurm } from '../../launch/slurm.js';
+
+/** Where Referee is in the image the project's Dockerfile builds. */
+const IMAGE_REFEREE = ['node', '/app/dist/cli/main.js'];
 
 export function launchBuilder(y: Argv): Argv {
   return y
     .positional('platform', { type: 'string', choices: ['slurm', 'k8s'], describe: 'slurm: an sbatch array and a merge job; k8s: an Indexed Job and a merge Job' })
-    .positional('suite', { type: 'string', describe: 'Suite YAML (its task files and agents must be readable where the shards run)' })
+    .positional('suite', { type: 'string', describe: 'Suite YAML (k8s: a path inside the image, relative to /app, checked here against the same path)' })
     .options({
-      shards: { type: 'number', describe: 'How many shards (array tasks, Job completions)' },
-      'runs-dir': { type: 'string', default: 'runs', describe: "Shared runs directory: the suite's shards and merged run go in <runs-dir>/<run-id>/" },
+      shards: { type: 'number', describe: 'How many shards (array tasks, Job completion indexes)' },
+      'runs-dir': { type: 'string', default: 'runs', describe: "Shared runs directory: the suite's shards and merged run go in <runs-dir>/<run-id>/ (k8s: where the manifests are written)" },
       'run-id': { type: 'string', describe: 'Run id every shard shares (default: <suite>-<timestamp>-<random>)' },
-      'referee-cmd': { type: 'string', describe: 'How the nodes run Referee (default: this installation, node <abs path>/dist/cli/main.js)' },
+      'referee-cmd': { type: 'string', describe: 'How the nodes run Referee (default slurm: this installation by absolute path; k8s: node /app/dist/cli/main.js)' },
       partition: { type: 'string', describe: 'slurm: --partition of the jobs' },
       time: { type: 'string', describe: 'slurm: --time of each job (Slurm format, 2:00:00)' },
       'gpus-per-task': { type: 'number', describe: 'slurm: --gpus-per-task of each shard' },
       setup: { type: 'string', describe: 'slurm: a shell command run before each shard (start a model server on the node, load modules)' },
       submit: { type: 'boolean', default: false, describe: 'slurm: submit the array and the merge (sbatch --parsable, then --dependency=afterok)' },
+      image: { type: 'string', describe: "k8s: the image with Referee (the project's Dockerfile) and the suite's files" },
+      pvc: { type: 'string', describe: 'k8s: an existing ReadWriteMany claim for the runs (default: a 10Gi claim is written too)' },
+      namespace: { type: 'string', default: 'default', describe: 'k8s: the namespace of the Jobs' },
+      'backoff-limit-per-index': { type: 'number', default: 2, describe: 'k8s: retries of one shard (each resumes it) before its index fails' },
+      apply: { type: 'boolean', default: false, describe: "k8s: create the claim and Jobs through the API with the user's kubeconfig" },
     })
-    .example('$0 launch slurm configs/suites/example.yaml --shards 4 --run-id nightly', 'write runs/nightly/slurm/{shards.sbatch,merge.sbatch,submit.sh}');
+    .example('$0 launch slurm configs/suites/example.yaml --shards 4 --run-id nightly', 'write runs/nightly/slurm/{shards.sbatch,merge.sbatch,submit.sh}')
+    .example('$0 launch k8s configs/suites/example.yaml --shards 4 --image ghcr.io/me/referee:1 --run-id nightly', 'write runs/nightly/k8s/referee.yaml');
 }
 
-function plan(argv: Record<string, unknown>): LaunchPlan {
+function planOptions(argv: Record<string, unknown>): LaunchPlanOptions {
   const suite = argv['suite'] as string | undefined;
   const shards = argv['shards'] as number | undefined;
   if (suite === undefined) throw new ConfigError('CONFIG_INVALID', 'command line: launch needs a suite: referee launch slurm|k8s SUITE --shards N');
   if (shards === undefined) throw new ConfigError('CONFIG_INVALID', 'command line: launch needs --shards N');
   const cmd = argv['referee-cmd'] as string | undefined;
-  return launchPlan({
+  return {
     suite,
     shards,
     runsDir: argv['runs-dir'] as string,
     ...(argv['run-id'] !== undefined ? { runId: argv['run-id'] as string } : {}),
     ...(cmd !== undefined ? { referee: cmd.split(/\s+/).filter(Boolean) } : {}),
-  });
+  };
 }
 
-export function launchCommand(argv: Record<string, unknown>): number {
+export async function launchCommand(argv: Record<string, unknown>): Promise<number> {
+  if (argv['platform'] === 'k8s') return launchK8s(argv);
   if (argv['platform'] !== 'slurm') throw new ConfigError('CONFIG_INVALID', `command line: launch: unknown platform "${String(argv['platform'])}" (slurm or k8s)`);
-  const p = plan(argv);
+  const p = launchPlan(planOptions(argv));
   const files = writeSlurm(p, {
     ...(argv['partition'] !== undefined ? { partition: argv['partition'] as string } : {}),
     ...(argv['time'] !== undefined ? { time: argv['time'] as string } : {}),
@@ -54,6 +66,26 @@ export function launchCommand(argv: Record<string, unknown>): number {
     const { arrayJob, mergeJob } = submitSlurm(files);
     out.push(`submitted array job ${arrayJob} (${p.shards} shards) and merge job ${mergeJob} (afterok:${arrayJob})`, `merged run: ${p.runsDir}/${p.runId}/matrix-${p.runId}.json`);
   } else out.push(`submit with: bash ${files.submit}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+async function launchK8s(argv: Record<string, unknown>): Promise<number> {
+  const image = argv['image'] as string | undefined;
+  if (image === undefined) throw new ConfigError('CONFIG_INVALID', 'command line: launch k8s needs --image (an image with Referee and the suite, see the Dockerfile)');
+  const o = planOptions(argv);
+  const suite = o.suite;
+  const p = launchPlan({ referee: IMAGE_REFEREE, ...o, suiteWhereRun: suite, runsDirWhereRun: RUNS_MOUNT });
+  const m = k8sManifests(p, {
+    image,
+    namespace: argv['namespace'] as string,
+    backoffLimitPerIndex: argv['backoff-limit-per-index'] as number,
+    ...(argv['pvc'] !== undefined ? { pvc: argv['pvc'] as string } : {}),
+  });
+  const file = writeK8s(p, m, join(resolve(o.runsDir ?? 'runs'), p.runId));
+  const out = [`wrote ${file}`, `suite span (TRACEPARENT): ${p.traceparent}`];
+  if (argv['apply']) out.push(...(await applyK8s(m)).map((c) => `created ${c}`));
+  else out.push(`apply with: kubectl apply -f ${file}   (or referee launch k8s … --apply)`);
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }
