@@ -10,6 +10,13 @@
  * crash, a hang, an allocation without bound or an escape attempt scores zero
  * and harms nothing; a timed-out evaluation fails whatever it printed.
  *
+ * issue 24, the bounds (sandbox/bounds.ts): each side runs in a cgroup of its own (memory
+ * of all its processes together, pids, CPU: sandbox/cgroup.ts) under a seccomp filter
+ * (sandbox/seccomp.ts), with tmpfs of a fixed total size and a read-only root. Where one
+ * cannot be applied, code is refused like without bubblewrap; with `unsafe` it runs in
+ * bubblewrap without that bound. An out-of-memory kill in either group fails the evaluation
+ * with reason `memory` ("out of memory").
+ *
  * Where bubblewrap cannot run, code is refused (`reason: 'unavailable'`)
  * unless the caller passes `unsafe: true` (`--unsafe-code-exec`): then the
  * older, weaker layers run it (`unshare -n`, in-process guards, Node's
@@ -20,11 +27,14 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sandboxBounds } from './sandbox/bounds.js';
 import { bwrapStatus, freshUid, interpreterMounts, processesOf, reachableByOthers, sandboxCommand, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR } from './sandbox/bwrap.js';
+import { createCgroup, type Cgroup, type CgroupEnd } from './sandbox/cgroup.js';
 import { DENIED, NODE_CHECKER, NODE_GUARD, NODE_SOLUTION, PYTHON_CHECKER, PYTHON_SOLUTION } from './sandbox/harness.js';
 import { runPair } from './sandbox/pair.js';
 
 export { bwrapStatus } from './sandbox/bwrap.js';
+export { sandboxBounds } from './sandbox/bounds.js';
 
 export type CodeLanguage = 'javascript' | 'python';
 
@@ -35,6 +45,16 @@ export type CodeLanguage = 'javascript' | 'python';
 const DATA_HEADROOM_MB = 768;
 /** issue 14: processes (and threads: Node starts about a dozen) one evaluation may hold at once. */
 const MAX_PROCESSES = 64;
+/**
+ * issue 24: what each side's cgroup may hold beyond `memory_mb`, MiB: the interpreter itself and
+ * bubblewrap (Python's own `RLIMIT_AS` has the same 64 on top; Node keeps code and its young
+ * generation beside the old space that `--max-old-space-size` bounds).
+ */
+const CGROUP_HEADROOM_MB = { python: 64, javascript: 128 } as const;
+/** issue 24: how far RLIMIT_NPROC sits above the cgroup's pids.max, so that the group's limit is the one a fork bomb meets. */
+const NPROC_BACKSTOP = 16;
+/** issue 24: CPUs' worth of time each side may use (its threads and children together). */
+const CGROUP_CPUS = 1;
 
 export interface CodeRunOptions {
   language: CodeLanguage;
@@ -66,6 +86,8 @@ export interface CodeRunResult {
   output: string;
   /** Isolation layers that were in force. */
   layers: string[];
+  /** issue 24: the most memory either side's cgroup held, MiB (all its processes and tmpfs files together); null without a cgroup. */
+  memoryPeakMb: number | null;
 }
 
 interface UnsafeLayers {
@@ -117,10 +139,21 @@ function pythonPrefixes(python: string): string[] {
   return prefixes;
 }
 
-/** Whether code tasks can run here: bubblewrap works, or the caller accepted the unsafe fallback. */
-export function codeExecMode(unsafe: boolean): 'bwrap' | 'unsafe' | null {
-  if (bwrapStatus().available) return 'bwrap';
-  return unsafe ? 'unsafe' : null;
+/**
+ * Whether code tasks can run here: `bwrap` with every bound; with `unsafe` (the caller accepted
+ * it), `partial` (bubblewrap without the bounds that cannot be applied) or `unsafe` (no bubblewrap).
+ */
+export function codeExecMode(unsafe: boolean): 'bwrap' | 'partial' | 'unsafe' | null {
+  if (!bwrapStatus().available) return unsafe ? 'unsafe' : null;
+  if (sandboxBounds().missing.length === 0) return 'bwrap';
+  return unsafe ? 'partial' : null;
+}
+
+/** Why code tasks cannot run in the bounded sandbox here, in one line (empty when they can). */
+export function sandboxShortfall(): string {
+  const b = bwrapStatus();
+  if (!b.available) return b.reason;
+  return sandboxBounds().missing.join('; ');
 }
 
 interface Prepared {
@@ -188,7 +221,7 @@ function realOr(path: string): string {
 }
 
 function unavailable(output: string): CodeRunResult {
-  return { passed: false, reason: 'unavailable', exitCode: null, signal: null, durationMs: 0, output, layers: [] };
+  return { passed: false, reason: 'unavailable', exitCode: null, signal: null, durationMs: 0, output, layers: [], memoryPeakMb: null };
 }
 
 /**
@@ -200,41 +233,65 @@ function unavailable(output: string): CodeRunResult {
  */
 export async function runCode(options: CodeRunOptions): Promise<CodeRunResult> {
   const mode = codeExecMode(options.unsafe ?? false);
-  if (!mode) return unavailable(`code execution refused: ${bwrapStatus().reason} (or pass --unsafe-code-exec)`);
+  if (!mode) return unavailable(`code execution refused: ${sandboxShortfall()} (or pass --unsafe-code-exec)`);
+  const boxed = mode === 'bwrap' || mode === 'partial';
   const timeoutMs = options.timeoutMs ?? 5000;
   const memoryMb = options.memoryMb ?? 256;
   const dirs = { solution: mkdtempSync(join(tmpdir(), 'referee-code-')), checker: mkdtempSync(join(tmpdir(), 'referee-check-')) };
   const uids: Record<Role, number | null> = { solution: null, checker: null };
-  if (mode === 'bwrap' && process.getuid?.() === 0) {
+  if (boxed && process.getuid?.() === 0) {
     uids.solution = freshUid();
     do uids.checker = freshUid();
     while (uids.checker === uids.solution);
   }
   let stageDir: string | null = null;
+  const groups: Partial<Record<Role, Cgroup>> = {};
+  const groupMb = memoryMb + CGROUP_HEADROOM_MB[options.language];
   try {
+    const bounds = boxed ? boundsInForce() : null;
     const sides = {} as Record<Role, { cmd: string[]; layers: string[] }>;
     for (const role of ['solution', 'checker'] as const) {
       const dir = dirs[role];
-      const prepared = mode === 'bwrap' ? prepare(options, role, dir, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR, memoryMb, timeoutMs, null) : prepare(options, role, dir, dir, dir, memoryMb, timeoutMs, sandboxLayers());
+      const prepared = boxed ? prepare(options, role, dir, SANDBOX_CODE_DIR, SANDBOX_WORK_DIR, memoryMb, timeoutMs, null) : prepare(options, role, dir, dir, dir, memoryMb, timeoutMs, sandboxLayers());
       if (typeof prepared === 'string') return unavailable(prepared);
       const uid = uids[role];
       // issue 24: as root the evaluation's uid cannot pass a 0700 home (pyenv, nvm under /root): stage those paths.
       if (uid !== null && !stageDir && prepared.extraReadOnly.some((p) => !reachableByOthers(p))) stageDir = mkdtempSync(join(tmpdir(), 'referee-stage-'));
-      sides[role] = mode === 'bwrap' ? bwrapCommand(prepared, dir, uid, stageDir) : unsafeCommand(prepared);
+      if (bounds?.cgroup) {
+        try {
+          groups[role] = createCgroup(bounds.cgroup, role, { memoryBytes: groupMb * 1048576, pids: MAX_PROCESSES, cpus: CGROUP_CPUS });
+        } catch (e) {
+          return unavailable(`code execution refused: cannot create the evaluation's cgroup (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+      }
+      sides[role] = bounds ? bwrapCommand(prepared, dir, uid, stageDir, bounds, groups[role] ?? null) : unsafeCommand(prepared);
     }
-    const env: NodeJS.ProcessEnv = mode === 'bwrap' ? { PATH: '/usr/local/bin:/usr/bin:/bin' } : unsafeEnv(dirs.solution);
+    const env: NodeJS.ProcessEnv = boxed ? { PATH: '/usr/local/bin:/usr/bin:/bin' } : unsafeEnv(dirs.solution);
     const r = await runPair({ solution: { cmd: sides.solution.cmd, cwd: dirs.solution }, checker: { cmd: sides.checker.cmd, cwd: dirs.checker }, timeoutMs, env });
+    // issue 24: what the groups saw (out-of-memory kills, refused forks); then they are gone.
+    const seen: Partial<Record<Role, CgroupEnd>> = {};
+    for (const role of ['solution', 'checker'] as const) seen[role] = await groups[role]?.end();
+    const oomKills = (seen.solution?.oomKills ?? 0) + (seen.checker?.oomKills ?? 0);
+    const pidsRefused = (seen.solution?.pidsRefused ?? 0) + (seen.checker?.pidsRefused ?? 0);
     // issue 14: a timed-out evaluation fails, whatever it printed. issue 24: the pass is the checker's alone,
-    // and the solution's process must have lived to answer every call.
-    const passed = !r.timedOut && !r.overflow && r.verdict === 'pass' && r.checker.exitCode === 0 && !r.solutionEndedEarly && r.solution.exitCode === 0;
+    // the solution's process must have lived to answer every call, and no process of either side ran out of memory.
+    const passed = !r.timedOut && !r.overflow && r.verdict === 'pass' && r.checker.exitCode === 0 && !r.solutionEndedEarly && r.solution.exitCode === 0 && oomKills === 0;
     const parts = [r.solution.stderr, r.solution.stdout, r.checker.stderr, r.checker.stdout].map((t) => t.trim());
     if (r.solutionEndedEarly && !r.timedOut) parts.push(`the solution's process ended before the tests finished (${r.solution.signal ?? `exit ${r.solution.exitCode}`})`);
+    for (const role of ['solution', 'checker'] as const) {
+      const n = seen[role]?.oomKills ?? 0;
+      if (n > 0) parts.push(`out of memory: the ${role}'s processes together reached the sandbox's limit of ${groupMb} MB (memory_mb ${memoryMb} + ${CGROUP_HEADROOM_MB[options.language]}); the kernel killed ${n === 1 ? 'one process' : `${n} processes`}`);
+    }
+    if (pidsRefused > 0) parts.push(`process limit: ${pidsRefused} ${pidsRefused === 1 ? 'fork was' : 'forks were'} refused at ${MAX_PROCESSES} processes and threads`);
     const output = parts.filter(Boolean).join('\n');
     // What ended the evaluation: the solution's process when it died early (a denial, a crash), else the checker's.
     const ended = r.solutionEndedEarly || r.solution.signal ? r.solution : r.checker;
-    const reason = passed ? 'passed' : classify({ timedOut: r.timedOut, signal: ended.signal }, output);
-    return { passed, reason, exitCode: ended.exitCode, signal: ended.signal, durationMs: r.durationMs, output: tail(output), layers: [...sides.solution.layers, 'checker-apart'] };
+    const reason = passed ? 'passed' : classify({ timedOut: r.timedOut, signal: ended.signal, oomKills, pidsRefused }, output);
+    const peaks = [seen.solution?.peakBytes, seen.checker?.peakBytes].filter((p): p is number => typeof p === 'number');
+    const memoryPeakMb = peaks.length > 0 ? Math.round(Math.max(...peaks) / 1048576) : null;
+    return { passed, reason, exitCode: ended.exitCode, signal: ended.signal, durationMs: r.durationMs, output: tail(output), layers: [...sides.solution.layers, 'checker-apart'], memoryPeakMb };
   } finally {
+    for (const g of Object.values(groups)) await g.end();
     for (const uid of [uids.solution, uids.checker]) if (uid !== null) killUid(uid);
     for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
     // The stage's mounts lived in the namespaces that ended with the commands: the directory is empty.
@@ -242,7 +299,19 @@ export async function runCode(options: CodeRunOptions): Promise<CodeRunResult> {
   }
 }
 
-function bwrapCommand(prepared: Prepared, dir: string, uid: number | null, stageDir: string | null): { cmd: string[]; layers: string[] } {
+interface BoundsInForce {
+  cgroup: (ReturnType<typeof sandboxBounds>['cgroup'] & { available: true }) | null;
+  seccompFile: string | null;
+  sizedTmpfs: boolean;
+}
+
+/** The bounds this machine allows (all of them unless the run accepted `--unsafe-code-exec`). */
+function boundsInForce(): BoundsInForce {
+  const b = sandboxBounds();
+  return { cgroup: b.cgroup.available ? b.cgroup : null, seccompFile: b.seccomp.available ? b.seccomp.file : null, sizedTmpfs: b.sizedTmpfs.available };
+}
+
+function bwrapCommand(prepared: Prepared, dir: string, uid: number | null, stageDir: string | null, bounds: BoundsInForce, group: Cgroup | null): { cmd: string[]; layers: string[] } {
   if (uid !== null) {
     // The evaluation's own uid reads its files; nobody else on the host needs to.
     for (const f of readdirSync(dir)) chownSync(join(dir, f), uid, uid);
@@ -250,10 +319,26 @@ function bwrapCommand(prepared: Prepared, dir: string, uid: number | null, stage
     chmodSync(dir, 0o500);
   }
   // Unprivileged, RLIMIT_NPROC counts every process of this user: the limit sits on top of those.
-  const maxProcesses = uid !== null ? MAX_PROCESSES : processesOf(process.getuid?.() ?? -1) + MAX_PROCESSES;
-  const cmd = sandboxCommand({ codeDir: dir, extraReadOnly: prepared.extraReadOnly, stageDir, command: prepared.command, maxProcesses, uid, rlimits: prepared.rlimits });
-  const layers = ['bwrap', 'userns', 'pidns', 'netns', 'ipcns', 'utsns', 'clearenv', 'readonly-root', 'tmpfs-work', 'nproc', ...prepared.layers, 'timeout'];
-  return { cmd, layers };
+  // issue 24: with a cgroup, pids.max is the limit (it counts exactly the evaluation) and RLIMIT_NPROC a backstop just above it.
+  const perEvaluation = group ? MAX_PROCESSES + NPROC_BACKSTOP : MAX_PROCESSES;
+  const maxProcesses = uid !== null ? perEvaluation : processesOf(process.getuid?.() ?? -1) + perEvaluation;
+  const cmd = sandboxCommand({
+    codeDir: dir,
+    extraReadOnly: prepared.extraReadOnly,
+    stageDir,
+    command: prepared.command,
+    maxProcesses,
+    uid,
+    rlimits: prepared.rlimits,
+    cgroupProcs: group?.procsFiles ?? [],
+    seccompFile: bounds.seccompFile,
+    boundedTmpfs: bounds.sizedTmpfs,
+  });
+  const layers = ['bwrap', 'userns', 'pidns', 'netns', 'ipcns', 'utsns', 'clearenv', 'readonly-root', 'tmpfs-work', 'nproc'];
+  if (group) layers.push('cgroup-memory', 'cgroup-pids', 'cgroup-cpu');
+  if (bounds.seccompFile) layers.push('seccomp');
+  if (bounds.sizedTmpfs) layers.push('tmpfs-size');
+  return { cmd, layers: [...layers, ...prepared.layers, 'timeout'] };
 }
 
 function unsafeCommand(prepared: Prepared): { cmd: string[]; layers: string[] } {
@@ -281,13 +366,16 @@ function killUid(uid: number): void {
   spawnSync('pkill', ['-KILL', '-U', String(uid)], { stdio: 'ignore', timeout: 5000 });
 }
 
-function classify(r: { timedOut: boolean; signal: string | null }, output: string): CodeRunReason {
+function classify(r: { timedOut: boolean; signal: string | null; oomKills: number; pidsRefused: number }, output: string): CodeRunReason {
   const denied = new RegExp(`${DENIED} (\\w+)`).exec(output)?.[1];
   if (denied === 'network' || denied === 'process' || denied === 'filesystem') return denied;
+  // issue 24: the group's own count, whatever the process printed (an OOM kill prints nothing).
+  if (r.oomKills > 0) return 'memory';
   if (r.timedOut) return 'timeout';
   if (/MemoryError|heap limit|Allocation failed|allocation failed|out of memory|ERR_MEMORY|ENOMEM|Cannot allocate memory/i.test(output)) return 'memory';
   if (r.signal === 'SIGXCPU') return 'timeout';
   if (/ERR_ACCESS_DENIED/.test(output)) return /ChildProcess|Worker/i.test(output) ? 'process' : 'filesystem';
+  if (r.pidsRefused > 0) return 'process';
   if (r.signal) return 'crash';
   return 'failed';
 }

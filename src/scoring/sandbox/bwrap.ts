@@ -9,6 +9,14 @@
  * root (whose count is every process on the machine, and which is exempt)
  * each evaluation therefore runs under a uid of its own (`setpriv`), so the
  * limit counts that evaluation's processes and nothing else.
+ *
+ * issue 24, the bounds: the first process of the command line writes its pid into
+ * the evaluation's cgroup (cgroup.ts: memory of all its processes together, pids,
+ * CPU) and opens the seccomp filter (seccomp.ts) on fd 4 before it execs the rest,
+ * so nothing runs outside the group and bubblewrap installs the filter
+ * (`--seccomp 4`) right before the sandboxed command; every writable tmpfs has a
+ * total size (`--size`, bubblewrap 0.8), and the root and `/dev` (tmpfs that
+ * bubblewrap makes without a size) are remounted read-only.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
@@ -37,7 +45,31 @@ export interface SandboxSpec {
   uid: number | null;
   /** Extra rlimits (`prlimit` long options without the leading dashes, e.g. `data=123`). */
   rlimits: string[];
+  /** issue 24: the evaluation's cgroup (`cgroup.procs` files, one per v1 hierarchy); none: no group. */
+  cgroupProcs?: string[];
+  /** issue 24: the compiled seccomp filter (BPF) bubblewrap loads; null: none. */
+  seccompFile?: string | null;
+  /** issue 24: sized tmpfs (bubblewrap 0.8's `--size`) and a read-only root and `/dev`. @default true */
+  boundedTmpfs?: boolean;
 }
+
+/** issue 24: total sizes of the sandbox's writable tmpfs, MiB (their pages also count against the cgroup's memory). */
+export const TMPFS_MB = { work: 64, tmp: 16, shm: 16 } as const;
+
+/**
+ * issue 24: the first process of the command line. $1: the seccomp filter's file or ""; then the
+ * cgroup.procs files; then "--" and the command. Writes its own pid into each group and execs the
+ * command with the filter open on fd 4 (for `bwrap --seccomp 4`, which reads and closes it).
+ * Positional arguments only: no path is spliced into the script.
+ */
+export const ENTER_SCRIPT = `filter=$1; shift
+while [ "$1" != "--" ]; do
+  echo $$ > "$1" || exit 125
+  shift
+done
+shift
+if [ -n "$filter" ]; then exec "$@" 4< "$filter"; fi
+exec "$@"`;
 
 /** Top-level links of a merged-/usr system (`/bin -> usr/bin`), or real directories to bind. */
 function rootEntries(): string[] {
@@ -59,6 +91,10 @@ function rootEntries(): string[] {
 /** The whole command line: setpriv (as root) → prlimit → bwrap → the command. Pure but for reading the root's links. */
 export function sandboxCommand(spec: SandboxSpec): string[] {
   const outer: string[] = [];
+  const procs = spec.cgroupProcs ?? [];
+  const seccomp = spec.seccompFile ?? null;
+  const bounded = spec.boundedTmpfs ?? true;
+  if (procs.length > 0 || seccomp) outer.push('sh', '-c', ENTER_SCRIPT, 'referee-enter', seccomp ?? '', ...procs, '--');
   const staged = spec.stageDir ? spec.extraReadOnly.filter((p) => !p.startsWith('/usr/')) : [];
   // Positional arguments only: no path is ever spliced into the script.
   if (staged.length > 0) outer.push('unshare', '--mount', '--propagation', 'private', 'sh', '-c', STAGE_SCRIPT, 'referee-stage', spec.stageDir as string, ...staged, '--');
@@ -83,6 +119,9 @@ export function sandboxCommand(spec: SandboxSpec): string[] {
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-cgroup-try',
+    // issue 24: no user namespace inside (bubblewrap 0.8, with the sized tmpfs).
+    ...(bounded ? ['--disable-userns'] : []),
+    ...(seccomp ? ['--seccomp', '4'] : []),
     '--hostname',
     'sandbox',
     '--uid',
@@ -109,19 +148,30 @@ export function sandboxCommand(spec: SandboxSpec): string[] {
     '/proc',
     '--dev',
     '/dev',
+    ...size(bounded, TMPFS_MB.shm),
+    '--tmpfs',
+    '/dev/shm',
+    ...size(bounded, TMPFS_MB.tmp),
     '--tmpfs',
     '/tmp',
     '--ro-bind',
     spec.codeDir,
     SANDBOX_CODE_DIR,
+    ...size(bounded, TMPFS_MB.work),
     '--tmpfs',
     SANDBOX_WORK_DIR,
     ...interpreter,
+    // issue 24: the root and /dev are tmpfs without a size; once everything is mounted, nothing is written there.
+    ...(bounded ? ['--remount-ro', '/dev', '--remount-ro', '/'] : []),
     '--chdir',
     SANDBOX_WORK_DIR,
     '--',
     ...spec.command,
   ];
+}
+
+function size(bounded: boolean, mb: number): string[] {
+  return bounded ? ['--size', String(mb * 1048576)] : [];
 }
 
 /** A uid for one evaluation (root only): high, random, and owning no process now. */
@@ -170,10 +220,10 @@ export function bwrapStatus(): BwrapStatus {
   return cached;
 }
 
-/** One probe: a trivial command in the full sandbox, with `env`'s PATH. */
+/** One probe: a trivial command in the sandbox's namespaces (without the issue 24 bounds, probed apart: bounds.ts), with `env`'s PATH. */
 export function probeBwrap(env: NodeJS.ProcessEnv): BwrapStatus {
   const asRoot = process.getuid?.() === 0;
-  const cmd = sandboxCommand({ codeDir: '/usr', extraReadOnly: [], command: ['/bin/true'], maxProcesses: 16, uid: asRoot ? freshUid() : null, rlimits: [] });
+  const cmd = sandboxCommand({ codeDir: '/usr', extraReadOnly: [], command: ['/bin/true'], maxProcesses: 16, uid: asRoot ? freshUid() : null, rlimits: [], boundedTmpfs: false });
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', timeout: 10_000, env });
   if (r.error) return { available: false, reason: `${cmd[0]} not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
   if (r.status !== 0) {
