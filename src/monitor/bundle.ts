@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { assetDir, webBundle } from './asset-paths.js';
 import { MonitorHub } from './hub.js';
+import { readRegularFileSync } from './safe-read.js';
 import { runRows, viewExport, viewMatrix, viewSample } from './viewer.js';
 
 export interface BundleOptions {
@@ -69,10 +70,11 @@ export async function writeViewerBundle(options: BundleOptions): Promise<BundleR
       // A match's comparison report, beside its two runs.
       if (r.kind === 'match' && r.group && !data.reports[r.group]) {
         const dir = hub.dirOf(r.key);
-        const report = dir && join(dir, '..', 'comparison_report.html');
-        if (report && existsSync(report)) {
+        // Read as the server reads it: a regular file inside the runs directory (issue 24: no symlink out of it).
+        const report = dir && readRegularFileSync(join(dir, '..', 'comparison_report.html'), 64 * 1024 * 1024, hub.runsDir);
+        if (report) {
           const copy = `reports/${fileName(r.group)}.html`;
-          copyFileSync(report, join(out, copy));
+          writeFileSync(join(out, copy), report);
           data.reports[r.group] = copy;
         }
       }

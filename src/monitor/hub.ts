@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import type { TruncatedLine } from './bounded-lines.js';
 import { JsonlLineIndex } from './line-index.js';
 import { JsonlTail } from './jsonl-tail.js';
 import { RunModel } from './run-model.js';
@@ -135,7 +136,7 @@ export class MonitorHub {
     const run = this.runs.get(key);
     if (!run || run.finished || !run.model.running || run.model.loading) return undefined;
     if (!run.waits) {
-      run.waits = new WaitTail(run.dir, countGoodaiTokens);
+      run.waits = new WaitTail(run.dir, countGoodaiTokens, this.runsDir);
       void run.waits.refresh();
     }
     return run.waits.log;
@@ -155,7 +156,7 @@ export class MonitorHub {
     if (!run) return undefined;
     let index = run.indexes.get(file);
     if (!index) {
-      index = new JsonlLineIndex(join(run.dir, file), 'test_id');
+      index = new JsonlLineIndex(join(run.dir, file), 'test_id', this.runsDir);
       run.indexes.set(file, index);
     }
     return index;
@@ -301,6 +302,7 @@ export class MonitorHub {
       }
       this.watchDir(dir);
       for (const e of entries) {
+        // A symlink is not a directory here: a run folder linked in from elsewhere is never followed (issue 24).
         if (!e.isDirectory()) continue;
         const sub = join(dir, e.name);
         const key = relative(this.runsDir, sub).split(sep).join('/');
@@ -325,15 +327,15 @@ export class MonitorHub {
   }
 
   private track(dir: string, key: string, group: string | null): TrackedRun | undefined {
-    const meta = readMeta(dir);
-    if (!meta) return undefined; // run.json mid-write; the next scan picks it up
+    const meta = readMeta(dir, this.runsDir);
+    if (!meta) return undefined; // run.json mid-write (or outside the runs directory); the next scan picks it up
     const model = new RunModel(key, String(meta['run_id'] ?? key), group);
     model.setMeta(meta);
     model.loading = !this.live;
     const run: TrackedRun = {
       dir,
       model,
-      tail: new JsonlTail(join(dir, 'events.jsonl')),
+      tail: new JsonlTail(join(dir, 'events.jsonl'), this.runsDir),
       watcher: undefined,
       finished: false,
       indexes: new Map(),
@@ -399,13 +401,21 @@ export class MonitorHub {
 
   private fold(run: TrackedRun, ev: Record<string, unknown>): void {
     const result = run.model.apply(ev);
+    // issue 24: a line over the bound was read from its first MiB (bounded-lines.ts); the run's notices say so.
+    const cut = ev['truncated_line'] as TruncatedLine | undefined;
+    if (cut) {
+      const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
+      const type = typeof ev['type'] === 'string' ? ev['type'] : 'unreadable';
+      const ts = typeof ev['ts'] === 'string' ? ev['ts'] : new Date().toISOString();
+      run.model.notices.push({ ts, type: 'line_truncated', message: `events.jsonl: a ${type} line of ${mib(cut.bytes)} was read from its first ${mib(cut.kept)} only` });
+    }
     this.version++;
     if (ev['type'] === 'run_end') {
       run.finished = true;
       run.watcher?.close();
       run.watcher = undefined;
       run.waits = undefined;
-      const meta = readMeta(run.dir);
+      const meta = readMeta(run.dir, this.runsDir);
       if (meta) run.model.setMeta({ ...meta, status: run.model.status });
     }
     if (!this.live || !run.caughtUp) return;
@@ -424,9 +434,9 @@ function isRunPart(name: string): boolean {
   return name === 'dataset' || name === 'results' || name === 'state' || name.startsWith('.');
 }
 
-function readMeta(dir: string): Record<string, unknown> | undefined {
+function readMeta(dir: string, root: string): Record<string, unknown> | undefined {
   try {
-    const text = readRegularFileSync(join(dir, 'run.json'));
+    const text = readRegularFileSync(join(dir, 'run.json'), undefined, root);
     if (text === undefined) return undefined;
     const v: unknown = JSON.parse(text);
     return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;

@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { LineSplitter, MAX_LINE_BYTES, parseLine } from './bounded-lines.js';
+import { openInside } from './safe-read.js';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -10,17 +11,32 @@ const CHUNK_BYTES = 1 << 20;
  * the writer is mid-line), and starts over if the file is replaced by a
  * shorter one. A complete line that is not JSON is counted and skipped: the
  * monitor shows what it can rather than stopping.
+ *
+ * Issue 24: a line longer than `maxLine` (1 MiB) is never held whole: it is
+ * read from its first `maxLine` bytes, its record marked `truncated_line`
+ * (bounded-lines.ts). With `root`, a file reached through a symlink that
+ * leaves that directory is not read.
  */
 export class JsonlTail {
   private offset = 0;
-  private partial = '';
+  private readonly lines: LineSplitter;
+  /** One read buffer for the tail's life: a file read a slice at a time allocates nothing per slice. */
+  private buf: Buffer | undefined;
   private reading: Promise<Record<string, unknown>[]> | undefined;
   /** The file's size at the last read. */
   private sizeSeen = 0;
   /** Complete lines that did not parse as a JSON object. */
   corruptLines = 0;
+  /** Lines longer than the bound, read from their first bytes. */
+  truncatedLines = 0;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly root?: string,
+    maxLine = MAX_LINE_BYTES,
+  ) {
+    this.lines = new LineSplitter(maxLine);
+  }
 
   /** Bytes consumed so far (complete lines plus a pending partial one). */
   get position(): number {
@@ -60,65 +76,31 @@ export class JsonlTail {
     if (size < this.offset) {
       // Replaced or truncated: what we had no longer describes this file.
       this.offset = 0;
-      this.partial = '';
+      this.lines.reset();
     }
     if (size === this.offset) return [];
     const end = Math.min(size, this.offset + maxBytes);
     const out: Record<string, unknown>[] = [];
-    const fh = await open(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const fh = await openInside(this.file, this.root);
+    if (!fh) return [];
     try {
-      const buf = Buffer.alloc(Math.min(CHUNK_BYTES, end - this.offset));
-      // A multi-byte character may straddle two chunks; keep the undecoded bytes.
-      let carry: Buffer = Buffer.alloc(0);
+      if (!(await fh.stat()).isFile()) return [];
+      const buf = (this.buf ??= Buffer.allocUnsafe(CHUNK_BYTES));
       while (this.offset < end) {
         const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - this.offset), this.offset);
         if (bytesRead === 0) break;
         this.offset += bytesRead;
-        const bytes: Buffer = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
-        const cut = lastCompleteUtf8(bytes);
-        carry = Buffer.from(bytes.subarray(cut));
-        this.partial += bytes.subarray(0, cut).toString('utf8');
-        this.drainLines(out);
-      }
-      if (carry.length) {
-        // Leave the incomplete character for the next read.
-        this.offset -= carry.length;
+        this.lines.push(buf.subarray(0, bytesRead), (piece) => {
+          if (!piece.text.trim() && !piece.truncated) return;
+          if (piece.truncated) this.truncatedLines++;
+          const record = parseLine(piece);
+          if (record) out.push(record);
+          else this.corruptLines++;
+        });
       }
     } finally {
       await fh.close();
     }
     return out;
   }
-
-  private drainLines(out: Record<string, unknown>[]): void {
-    let nl = this.partial.indexOf('\n');
-    let start = 0;
-    while (nl !== -1) {
-      const line = this.partial.slice(start, nl).trim();
-      if (line) {
-        try {
-          const v: unknown = JSON.parse(line);
-          if (v && typeof v === 'object' && !Array.isArray(v)) out.push(v as Record<string, unknown>);
-          else this.corruptLines++;
-        } catch {
-          this.corruptLines++;
-        }
-      }
-      start = nl + 1;
-      nl = this.partial.indexOf('\n', start);
-    }
-    this.partial = this.partial.slice(start);
-  }
-}
-
-/** Length of the prefix of `bytes` that ends on a UTF-8 character boundary. */
-function lastCompleteUtf8(bytes: Buffer): number {
-  const n = bytes.length;
-  for (let back = 1; back <= Math.min(3, n); back++) {
-    const b = bytes[n - back]!;
-    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
 }

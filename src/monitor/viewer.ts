@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { join, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { readRegularFileSync } from './safe-read.js';
+import { LineSplitter, parseLine, type LinePiece } from './bounded-lines.js';
+import { openInside, readRegularFileSync } from './safe-read.js';
 import { queryRuns, querySamples } from './view-queries.js';
 import type { MonitorHub } from './hub.js';
 import { NotFound } from './views.js';
@@ -114,6 +113,8 @@ export async function viewSample(hub: MonitorHub, q: z.infer<typeof ViewSampleQu
       finish_reason: c?.['finish_reason'] ?? null,
       span_id: c?.['span_id'] ?? null,
       timestamp: c?.['timestamp'] ?? null,
+      // issue 24: a transcript line over 1 MiB is read from its first MiB; its cut text ends with the marker.
+      truncated_line: t['truncated_line'] ?? null,
     };
   });
   return {
@@ -148,7 +149,7 @@ async function resultOf(hub: MonitorHub, m: RunModel, testId: string): Promise<R
   // Built from a test id: it must stay inside the run directory.
   if (!file.startsWith(join(dir, 'results') + sep)) return undefined;
   try {
-    const text = readRegularFileSync(file);
+    const text = readRegularFileSync(file, undefined, hub.runsDir);
     return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
   } catch {
     return undefined;
@@ -168,20 +169,33 @@ function csvCell(v: unknown): string {
 
 type Detail = Partial<Record<(typeof CSV_DETAIL)[number], unknown>>;
 
-/** Each line of a run's JSONL file, parsed, read once from start to end (an export reads every sample). */
-async function eachLine(file: string, fn: (line: Record<string, unknown>) => void): Promise<void> {
+/**
+ * Each line of a run's JSONL file, parsed, read once from start to end (an export reads every
+ * sample); a line over the bound is read from its first MiB (`truncated_line`), and a file
+ * outside the runs directory not at all.
+ */
+async function eachLine(file: string, root: string, fn: (line: Record<string, unknown>) => void): Promise<void> {
+  const fh = await openInside(file, root);
+  if (!fh) return; // no such file: no detail
   try {
-    const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    for await (const line of rl) {
-      if (!line) continue;
-      try {
-        fn(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // a torn last line
-      }
+    if (!(await fh.stat()).isFile()) return;
+    const lines = new LineSplitter();
+    const each = (piece: LinePiece): void => {
+      const record = parseLine(piece);
+      if (record) fn(record); // else a torn or corrupt line
+    };
+    const buf = Buffer.alloc(1 << 20);
+    for (let at = 0; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      lines.push(buf.subarray(0, bytesRead), each);
     }
+    lines.flush(each);
   } catch {
-    // no such file: no detail
+    // unreadable: the detail read so far
+  } finally {
+    await fh.close();
   }
 }
 
@@ -196,14 +210,14 @@ async function exportDetail(hub: MonitorHub, m: RunModel): Promise<Map<string, D
     return d;
   };
   const questionTurns = new Set<unknown>();
-  await eachLine(join(dir, 'turn_metrics.jsonl'), (t) => {
+  await eachLine(join(dir, 'turn_metrics.jsonl'), hub.runsDir, (t) => {
     const d = of(t['test_id']);
     d.latency_ms = Number(d.latency_ms ?? 0) + Number(t['total_ms'] ?? 0);
     d.tokens_in = Number(d.tokens_in ?? 0) + Number(t['tokens_in'] ?? 0);
     d.tokens_out = Number(d.tokens_out ?? 0) + Number(t['tokens_out'] ?? 0);
     if (t['is_question'] === true) questionTurns.add(t['turn_id']);
   });
-  await eachLine(join(dir, 'transcripts.jsonl'), (t) => {
+  await eachLine(join(dir, 'transcripts.jsonl'), hub.runsDir, (t) => {
     if (!questionTurns.has(t['turn_id'])) return;
     const d = of(t['test_id']);
     d.prompt = t['user'];
@@ -213,7 +227,7 @@ async function exportDetail(hub: MonitorHub, m: RunModel): Promise<Map<string, D
   const agent = resultsAgent(m);
   let taskResults = false;
   if (agent) {
-    await eachLine(join(dir, 'results', agent, 'results.jsonl'), (r) => {
+    await eachLine(join(dir, 'results', agent, 'results.jsonl'), hub.runsDir, (r) => {
       taskResults = true;
       if (r['expected_responses'] !== undefined) of(r['test_id']).expected = r['expected_responses'];
     });
@@ -305,7 +319,7 @@ export function viewReport(hub: MonitorHub, q: z.infer<typeof ViewReportQuerySch
     const dir = side && hub.dirOf(side.key);
     file = dir && join(dir, '..', 'comparison_report.html');
   }
-  const html = file === undefined ? undefined : readRegularFileSync(file, 64 * 1024 * 1024);
+  const html = file === undefined ? undefined : readRegularFileSync(file, 64 * 1024 * 1024, hub.runsDir);
   if (html === undefined) throw new NotFound(q.match !== undefined ? `match "${q.match}" has no comparison report` : `run "${q.run ?? ''}" has no report`);
   return html;
 }

@@ -60,9 +60,10 @@ export class WaitTail {
   private readonly tail: JsonlTail;
   private pending: Promise<void> | undefined;
 
-  constructor(runDir: string, countTokens: (text: string) => number) {
+  /** `root`: the runs directory the log must lie in (a symlink out of it is not followed). */
+  constructor(runDir: string, countTokens: (text: string) => number, root?: string) {
     this.log = new WaitLog(countTokens);
-    this.tail = new JsonlTail(join(runDir, 'master_log.jsonl'));
+    this.tail = new JsonlTail(join(runDir, 'master_log.jsonl'), root);
   }
 
   /** Reads what was appended, a slice at a time (a run opened late has a long log behind it). */
