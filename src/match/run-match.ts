@@ -11,6 +11,7 @@ import { writeComparisonReport, COMPARISON_REPORT_FILE } from '../report/write.j
 import { prepareDataset } from '../runner/run-benchmark.js';
 import { loadDataset } from '../datasets/load.js';
 import { newRunId } from '../runner/run-id.js';
+import { acquireRunLock, assertNotLocked } from '../runner/run-lock.js';
 import { ABORT_MESSAGE } from './child-link.js';
 import { compareRunContents, newMatchId } from './compare.js';
 import type { MatchResult } from './schemas.js';
@@ -240,6 +241,24 @@ function finishedRun(runDir: string): boolean {
 async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Promise<MatchRunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { plan: matchPlan, matchDir, sha256 } = options.resumeDir !== undefined ? await resumedMatch(options.resumeDir) : await newMatch(options, log);
+  // issue 24: one process resumes a match at a time, and neither side starts while either is still
+  // held (a killed side stays a zombie for a moment): otherwise one side ran alone and a partial
+  // comparison and history line were written.
+  const matchLock = acquireRunLock(matchDir);
+  try {
+    if (options.resumeDir !== undefined) for (const child of matchPlan.children) assertNotLocked(child.runDir);
+    return await runMatchSides(options, live, log, { matchPlan, matchDir, sha256 });
+  } finally {
+    matchLock.release();
+  }
+}
+
+async function runMatchSides(
+  options: MatchOptions,
+  live: Set<ChildProcess>,
+  log: (line: string) => void,
+  { matchPlan, matchDir, sha256 }: { matchPlan: MatchPlan; matchDir: string; sha256: string },
+): Promise<MatchRunResult> {
   const matchId = matchPlan.match_id;
   const outputDir = dirname(matchDir);
   const plans = matchPlan.children;

@@ -24,6 +24,12 @@ export interface RunLock {
   release(): void;
 }
 
+/** Throws the in-use error when a live process holds `runDir`'s lock: a check made before starting anything that would take it. */
+export function assertNotLocked(runDir: string): void {
+  const held = lockHolder(runDir);
+  if (held) throw new RunDirError('RUN_DIR_INVALID', inUse(join(runDir, LOCK_FILE), held));
+}
+
 /**
  * Takes the lock of `runDir`, or throws a RunDirError naming the holder. A
  * lock already held by this very process is handed out again (resume reads
@@ -43,12 +49,7 @@ export function acquireRunLock(runDir: string): RunLock {
     }
     const held = readLock(file);
     if (held && held.host === mine.host && held.pid === mine.pid) return handle(file);
-    if (held && !isStale(held, mine.host)) {
-      throw new RunDirError(
-        'RUN_DIR_INVALID',
-        `${file}: the run directory is in use by process ${held.pid} on ${held.host} (since ${held.started_at}); wait for it, or stop it, before --resume`,
-      );
-    }
+    if (held && !isStale(held, mine.host)) throw new RunDirError('RUN_DIR_INVALID', inUse(file, held));
     // Stale (its process is gone) or unreadable (torn by a kill mid-write): taken over.
     rmSync(file, { force: true });
   }
@@ -78,15 +79,40 @@ function readLock(file: string): LockBody | undefined {
   return undefined;
 }
 
-/** A lock is stale when it is from this host and its process no longer exists; another host's lock is never assumed dead. */
+/**
+ * A lock is stale when it is from this host and its process no longer runs: gone, or a zombie
+ * (killed, not yet reaped by its parent: here for 1 to 5 s after a kill -9). Another host's lock
+ * is never assumed dead.
+ */
 function isStale(lock: LockBody, host: string): boolean {
   if (lock.host !== host) return false;
   try {
     process.kill(lock.pid, 0);
-    return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
+  return isZombie(lock.pid);
+}
+
+/** Linux's process state (the field after the command name in /proc/PID/stat) is Z for a zombie; elsewhere none is seen. */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The live process holding `runDir`'s lock, if any (a stale or torn lock holds nothing). */
+export function lockHolder(runDir: string): LockBody | undefined {
+  const held = readLock(join(runDir, LOCK_FILE));
+  return held && !isStale(held, hostname()) ? held : undefined;
+}
+
+/** The one line that refuses a second writer of `file`'s run directory. */
+function inUse(file: string, held: LockBody): string {
+  return `${file}: the run directory is in use by process ${held.pid} on ${held.host} (since ${held.started_at}); wait for it, or stop it, before --resume`;
 }
 
 /** Runs `body` on a set-up run and releases the run's lock however it ends. */

@@ -116,7 +116,15 @@ describe('run directory lock', () => {
     const lock = readJson<{ pid: number }>(join(runDir, 'run.lock'));
     expect(lock.pid).toBe(child.pid);
 
-    const second = await runCli(['run', '--resume', runDir, '--quiet']);
+    // Stopped (alive, holding its lock) while the second writer tries: however loaded the machine,
+    // the run cannot finish before the resume has been answered.
+    child.kill('SIGSTOP');
+    let second;
+    try {
+      second = await runCli(['run', '--resume', runDir, '--quiet']);
+    } finally {
+      child.kill('SIGCONT');
+    }
     expect(second.code).toBe(2);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toContain(`in use by process ${child.pid}`);

@@ -1,0 +1,94 @@
+/**
+ * Issue 24: a match resumes only when neither side is still held, one resume at a time; and a
+ * killed holder that its parent has not reaped yet (a zombie) no longer holds a run directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireRunLock, isZombie, lockHolder, LOCK_FILE } from '../../src/runner/run-lock.js';
+import { runCli, tempDir } from '../helpers.js';
+import { waitFor } from '../monitor/helpers.js';
+
+const lockOf = (pid: number): string => JSON.stringify({ pid, host: hostname(), started_at: '2026-12-06T00:00:00.000Z' }) + '\n';
+
+describe('a zombie holding a run directory', () => {
+  let parent: ChildProcess;
+  let zombie = 0;
+
+  beforeAll(async () => {
+    // `sleep 0.1` exits while its parent, exec'd into `sleep 60`, never reaps it: a zombie until the parent dies.
+    parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    zombie = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    await waitFor(() => isZombie(zombie), 'the child to become a zombie', 10_000);
+  });
+  afterAll(() => {
+    parent?.kill('SIGKILL');
+  });
+
+  it('counts as dead: its lock is taken over', () => {
+    const dir = tempDir('referee-zombie-lock-');
+    writeFileSync(join(dir, LOCK_FILE), lockOf(zombie));
+    expect(lockHolder(dir)).toBeUndefined();
+    const lock = acquireRunLock(dir);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+
+  it('while a live process still holds a lock, it is refused', () => {
+    const dir = tempDir('referee-live-lock-');
+    writeFileSync(join(dir, LOCK_FILE), lockOf(parent.pid!));
+    expect(lockHolder(dir)?.pid).toBe(parent.pid);
+    expect(() => acquireRunLock(dir)).toThrow(`in use by process ${parent.pid}`);
+  });
+});
+
+describe('match --resume while a side or the match is held', () => {
+  const dir = tempDir('referee-match-locks-');
+  const out = join(dir, 'runs');
+  const matchDir = join(out, 'held');
+  let holder: ChildProcess;
+
+  const agent = (name: string, model: string): string => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, `name: ${name}\nkind: chat\nllm: { provider: sim, model: ${model}, max_tokens: 64 }\ncontext_size: 4096\n`);
+    return file;
+  };
+  const snapshot = (): Record<string, string> =>
+    Object.fromEntries(['match.json', 'comparison_report.html'].map((f) => [f, readFileSync(join(matchDir, f), 'utf8')]).concat([['history', readFileSync(join(out, 'benchmark_history.jsonl'), 'utf8')]]));
+
+  beforeAll(async () => {
+    const dataset = join(dir, 'dataset.yaml');
+    writeFileSync(dataset, 'config: { run_name: m }\ndatasets:\n  args: { memory_span: 400, dataset_examples: 1, seed: 5 }\n  datasets:\n    - { name: colours, args: { colour_changes: 3 } }\n');
+    const r = await runCli(['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--output-dir', out, '--run-id', 'held', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+  }, 90_000);
+  afterAll(() => {
+    holder?.kill('SIGKILL');
+  });
+
+  it('refuses in one line, exit 2, before either side starts, and writes nothing', async () => {
+    const sides = JSON.parse(readFileSync(join(matchDir, 'match_plan.json'), 'utf8')) as { children: { runDir: string }[] };
+    const before = snapshot();
+    const side = sides.children[1]!.runDir;
+    writeFileSync(join(side, LOCK_FILE), lockOf(holder.pid!));
+    const r = await runCli(['run', '--resume', matchDir, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${join(side, LOCK_FILE)}: the run directory is in use by process ${holder.pid}`)]);
+    expect(r.stderr).not.toContain('started (pid');
+    expect(snapshot()).toEqual(before);
+    writeFileSync(join(side, LOCK_FILE), lockOf(999_999_999));
+  });
+
+  it('refuses a second resume of the same match while the first holds it', async () => {
+    const before = snapshot();
+    writeFileSync(join(matchDir, LOCK_FILE), lockOf(holder.pid!));
+    const r = await runCli(['run', '--resume', matchDir, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(matchDir, LOCK_FILE)}: the run directory is in use by process ${holder.pid}`);
+    expect(snapshot()).toEqual(before);
+  });
+});
