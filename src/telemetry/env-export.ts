@@ -1,4 +1,5 @@
-import { context, trace, type Context } from '@opentelemetry/api';
+import { context, trace, TraceFlags, type Context, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -101,6 +102,30 @@ export function exportMetricReadersFromEnv(intervalMs: number): IMetricReader[] 
   });
 }
 
+/** The export sampler's decision per trace in flight (SampledExport), for `traceparent`'s sampled flag. */
+const exportDecisions = new Map<string, boolean>();
+
+/**
+ * The propagator OTEL_PROPAGATORS asks for (sdk-node's reading; undefined: W3C trace context and
+ * baggage, null: none), telling agents in `traceparent` whether the export sampler kept the trace.
+ * The provider samples every span for the run's record, so a span's own flag is always 01: with
+ * OTEL_TRACES_SAMPLER=always_off an agent was told 01, exported its spans, and they reached the
+ * collector as orphans of a trace that never arrived (issue 24). A dropped trace is sent as 00.
+ */
+export function exportAwarePropagator(inner: TextMapPropagator | null | undefined): TextMapPropagator | null {
+  if (inner === null) return null;
+  const base = inner ?? new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  return {
+    inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+      const sc = trace.getSpanContext(ctx);
+      if (sc && exportDecisions.get(sc.traceId) === false) ctx = trace.setSpanContext(ctx, { ...sc, traceFlags: sc.traceFlags & ~TraceFlags.SAMPLED });
+      base.inject(ctx, carrier, setter);
+    },
+    extract: (ctx, carrier, getter) => base.extract(ctx, carrier, getter),
+    fields: () => base.fields(),
+  };
+}
+
 /**
  * The provider samples every span (the JSONL files are the run's record);
  * OTEL_TRACES_SAMPLER decides, per trace, what reaches the exporter. The root
@@ -121,6 +146,7 @@ export class SampledExport implements SpanProcessor {
       const decision = this.sampler.shouldSample(parentContext ?? context.active(), traceId, span.name, span.kind, span.attributes, span.links);
       keep = decision.decision === SamplingDecision.RECORD_AND_SAMPLED;
       this.keep.set(traceId, keep);
+      exportDecisions.set(traceId, keep);
     }
     if (keep) this.inner.onStart(span, parentContext);
   }
@@ -128,7 +154,10 @@ export class SampledExport implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const traceId = span.spanContext().traceId;
     if (this.keep.get(traceId)) this.inner.onEnd(span);
-    if (!span.parentSpanContext || span.parentSpanContext.isRemote) this.keep.delete(traceId);
+    if (!span.parentSpanContext || span.parentSpanContext.isRemote) {
+      this.keep.delete(traceId);
+      exportDecisions.delete(traceId);
+    }
   }
 
   forceFlush(): Promise<void> {

@@ -4,7 +4,9 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { exportMetricReadersFromEnv, exportSpanProcessorsFromEnv, metricIntervalFromEnv } from './env-export.js';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { getPropagatorFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
+import { exportAwarePropagator, exportMetricReadersFromEnv, exportSpanProcessorsFromEnv, metricIntervalFromEnv } from './env-export.js';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
 import { RedactingSpanProcessor } from './redacting-processor.js';
 import { ATTR } from './names.js';
@@ -88,7 +90,7 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
     [ATTR.role]: options.role ?? 'single',
   });
   const sdk = disabled ? recordOnly(resource, spanProcessors, readers) : viaNodeSdk(resource, spanProcessors, readers);
-  // NodeSDK installs a console logger of its own where OTEL_LOG_LEVEL is set.
+  // Ours again, whatever the SDK's start did to the global logger (viaNodeSdk keeps its own from being installed).
   installLogger();
 
   // The record is flushed whole; exporters get a bounded wait (a dead collector must not hold every
@@ -168,16 +170,28 @@ function spanLimitsSet(): boolean {
 }
 
 function viaNodeSdk(resource: Resource, spanProcessors: SpanProcessor[], metricReaders: IMetricReader[]): { shutdown(): Promise<void> } {
-  const sdk = new NodeSDK({
-    resource,
-    // Every span is recorded; OTEL_TRACES_SAMPLER is applied to the export processors (env-export.ts).
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: spanProcessors as unknown as NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['spanProcessors'],
-    metricReaders,
-    // Referee emits no logs; without this the SDK would set up an idle OTLP log exporter.
-    logRecordProcessors: [],
-    ...(spanLimitsSet() ? {} : { spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } }),
-  });
+  // NodeSDK's constructor installs a console logger of its own where OTEL_LOG_LEVEL is set, over ours: a
+  // "logger will be overwritten" stack trace on stderr, then debug lines on stdout. Ours (installLogger)
+  // reads the variable itself, so the SDK is built without it.
+  const logLevel = process.env.OTEL_LOG_LEVEL;
+  delete process.env.OTEL_LOG_LEVEL;
+  let sdk: NodeSDK;
+  try {
+    sdk = new NodeSDK({
+      resource,
+      // Every span is recorded; OTEL_TRACES_SAMPLER is applied to the export processors (env-export.ts).
+      sampler: new AlwaysOnSampler(),
+      spanProcessors: spanProcessors as unknown as NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['spanProcessors'],
+      metricReaders,
+      // Referee emits no logs; without this the SDK would set up an idle OTLP log exporter.
+      logRecordProcessors: [],
+      // traceparent says whether the export sampler kept the trace (the provider itself samples everything).
+      textMapPropagator: exportAwarePropagator(getPropagatorFromEnv()),
+      ...(spanLimitsSet() ? {} : { spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } }),
+    });
+  } finally {
+    if (logLevel !== undefined) process.env.OTEL_LOG_LEVEL = logLevel;
+  }
   sdk.start();
   return sdk;
 }
@@ -186,6 +200,13 @@ function viaNodeSdk(resource: Resource, spanProcessors: SpanProcessor[], metricR
 function recordOnly(resource: Resource, spanProcessors: SpanProcessor[], readers: IMetricReader[]): { shutdown(): Promise<void> } {
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors, spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } });
   const meterProvider = new MeterProvider({ resource, readers });
+  // Without a context manager every span is a root: the record lost its parentage (issue 24). Nothing is exported,
+  // but the agents still get the run's traceparent, so their own spans can join the recorded trace.
+  const contextManager = new AsyncLocalStorageContextManager();
+  contextManager.enable();
+  context.setGlobalContextManager(contextManager);
+  const propagator = exportAwarePropagator(getPropagatorFromEnv());
+  if (propagator) propagation.setGlobalPropagator(propagator);
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
   return { shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]).then(() => {}) };

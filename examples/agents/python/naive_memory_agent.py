@@ -12,7 +12,8 @@ share the most words with the message. The LLM is any OpenAI-compatible endpoint
 It reads the W3C `traceparent` Referee sends (HTTP header, or a field of the
 stdio request), makes its own span a child of Referee's turn span, passes the
 context on to its LLM call, and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, exports
-that span as OTLP/JSON. Logs go to stderr: stdout is the protocol channel.
+that span as OTLP/JSON when the trace is sampled (flag 01). Logs go to stderr: stdout
+is the protocol channel.
 """
 import argparse
 import json
@@ -164,12 +165,17 @@ class Agent:
             messages += [dict(x) for x in history]
         messages.append({"role": "user", "content": request["message"]})
         llm_started = time.time()
-        text, usage = call_llm(messages, "00-%s-%s-01" % (trace_id, span_id))
+        # The sampled flag is the caller's decision (W3C trace context): a trace Referee does not export
+        # is not exported here either, or its spans would reach the collector as orphans.
+        flags = parent[2] if parent else "01"
+        sampled = int(flags, 16) & 1 == 1
+        text, usage = call_llm(messages, "00-%s-%s-%s" % (trace_id, span_id, flags))
         llm_ms = (time.time() - llm_started) * 1000
         memory.exchanges.append((request["message"], text))
         ended = time.time_ns()
-        export_span("agent.reply", trace_id, span_id, parent[1] if parent else None, started, ended,
-                    {"openinference.span.kind": "AGENT", "session.id": request["session_id"], "agent.recalled": len(recalled)})
+        if sampled:
+            export_span("agent.reply", trace_id, span_id, parent[1] if parent else None, started, ended,
+                        {"openinference.span.kind": "AGENT", "session.id": request["session_id"], "agent.recalled": len(recalled)})
         tokens_in, tokens_out = int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
         return {
             "text": text,
