@@ -10,6 +10,7 @@ import { AgentConfigSchema, type AgentConfig } from './agent.js';
 import { DatasetConfigSchema, type DatasetConfig } from './dataset.js';
 import { detectConfigKind, readYaml, zodProblems } from './load.js';
 import { plural } from '../plural.js';
+import { isLtmSuiteYaml, loadLtmSuite, LtmSuiteSchema } from '../ltm-suite/load.js';
 
 export interface FileValidation {
   file: string;
@@ -51,6 +52,14 @@ export async function validateFile(file: string): Promise<FileValidation> {
 }
 
 async function validateSuite(file: string, raw: unknown): Promise<FileValidation> {
+  if (isLtmSuiteYaml(raw)) {
+    const r = LtmSuiteSchema.safeParse(raw);
+    if (!r.success) return failed(file, r.error);
+    const s = loadLtmSuite(file);
+    for (const a of s.agents) await checkAgent(a.config);
+    for (const d of s.datasets) await checkDataset(d.config);
+    return ok(file, `LTM suite (${plural(s.agents.length, 'agent')} x ${plural(s.datasets.length, 'dataset config')} x ${plural(s.suite.seeds.length, 'seed')})`);
+  }
   const r = SuiteSchema.safeParse(raw);
   if (!r.success) return failed(file, r.error);
   // Loads what the suite names too: its task files, agent configs and judge.

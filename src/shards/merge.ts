@@ -4,8 +4,8 @@
  * every cell's run directory, the matrix summary, the history lines. Shards of another plan or other
  * datasets, a missing shard and a shard given twice are refused before anything is written.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { RunDirError } from '../errors.js';
 import type { Reporter } from '../events/reporter.js';
@@ -13,11 +13,13 @@ import { parseJsonFile } from '../runner/run-dir-files.js';
 import { toCell, type MatrixCell, type MatrixSummary } from '../tasks/run-suite.js';
 import { mergeCell, readPiece, type CellPieceDir } from './merge-cell.js';
 import { SuiteShardSchema, type SuiteShard } from './shard-info.js';
+import { ltmCells, ltmSummaryFile, type LtmSuiteRun, type LtmSuiteSummary } from '../ltm-suite/run-ltm-suite.js';
 
 /** One shard as found on disk. */
 export interface FoundShard {
   file: string;
-  summary: MatrixSummary & { shard: SuiteShard };
+  /** A task suite's matrix summary, or an LTM suite's (`kind: ltm`, its `runs`). */
+  summary: MatrixSummary & { shard: SuiteShard; kind?: 'ltm'; runs?: LtmSuiteRun[] };
 }
 
 /** The shards' matrix summaries among `inputs`: summary files, or directories holding them. */
@@ -28,7 +30,7 @@ export function findShards(inputs: readonly string[]): FoundShard[] {
     if (!existsSync(path)) throw new RunDirError('RUN_DIR_INVALID', `${input}: no such file or directory`);
     const files = statSync(path).isDirectory()
       ? readdirSync(path)
-          .filter((f) => /^matrix-.*\.json$/.test(f))
+          .filter((f) => /^(matrix|ltm-suite)-.*\.json$/.test(f))
           .sort()
           .map((f) => join(path, f))
       : [path];
@@ -65,9 +67,10 @@ export function checkShards(shards: readonly FoundShard[]): FoundShard[] {
   if (missing.length) throw new RunDirError('RUN_DIR_INVALID', `merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing (found ${[...byIndex.keys()].sort((a, b) => a - b).join(', ')} of ${count})`);
   for (const s of byIndex.values()) {
     const sh = s.summary.shard;
-    const unfinished = s.summary.cells.find((c) => c.status !== 'finished');
-    if (unfinished || (sh.pieces !== undefined && s.summary.cells.length < sh.pieces)) {
-      const where = unfinished ? `cell ${unfinished.run_id} is ${unfinished.status}` : `${s.summary.cells.length} of its ${sh.pieces} cells ran`;
+    const entries: { run_id: string; status: string }[] = s.summary.runs ?? s.summary.cells;
+    const unfinished = entries.find((c) => c.status !== 'finished');
+    if (unfinished || (sh.pieces !== undefined && entries.length < sh.pieces)) {
+      const where = unfinished ? `${s.summary.runs ? 'run' : 'cell'} ${unfinished.run_id} is ${unfinished.status}` : `${entries.length} of its ${sh.pieces} ${s.summary.runs ? 'runs' : 'cells'} ran`;
       throw new RunDirError('RUN_DIR_INVALID', `${s.file}: shard ${sh.index}/${count} has not finished (${where}); referee run --resume ${s.file}, then merge`);
     }
   }
@@ -92,6 +95,7 @@ export interface MergeResult {
 export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   const shards = checkShards(findShards(options.inputs));
   const outputDir = resolve(options.outputDir);
+  if (shards[0]!.summary.kind === 'ltm') return mergeLtmShards(shards, outputDir);
   const first = shards[0]!.summary;
   // Every piece is read and checked before a byte is written.
   const byCell = new Map<string, CellPieceDir[]>();
@@ -125,4 +129,38 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   summary.finished_at = new Date().toISOString();
   writeJsonAtomic(summaryFile, summary);
   return { summary, summaryFile, shards: shards.length };
+}
+
+/**
+ * An LTM suite's shards: its runs are whole LTM runs, so merging them is gathering them (copied
+ * into the output root when they are elsewhere, with their history lines) and computing the
+ * suite's cells over every seed.
+ */
+function mergeLtmShards(shards: readonly FoundShard[], outputDir: string): MergeResult & { ltm: LtmSuiteSummary } {
+  const first = shards[0]!.summary as unknown as LtmSuiteSummary;
+  const summaryFile = ltmSummaryFile(outputDir, first.run_id);
+  if (existsSync(summaryFile)) throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: already exists: merge into another --output-dir`);
+  const order = (r: LtmSuiteRun): number => (first.agents.indexOf(r.agent) * first.datasets.length + first.datasets.indexOf(r.dataset)) * first.seeds.length + first.seeds.indexOf(r.seed);
+  const runs = shards.flatMap((s) => s.summary.runs ?? []).sort((a, b) => order(a) - order(b));
+  for (const r of runs) if (!existsSync(join(r.run_dir, 'run.json'))) throw new RunDirError('RUN_DIR_INVALID', `${r.run_dir}: no run.json: run ${r.run_id} of the shards is not there`);
+  mkdirSync(outputDir, { recursive: true });
+  const merged = runs.map((r) => {
+    const to = join(outputDir, r.run_id);
+    if (resolve(r.run_dir) === to) return r;
+    if (existsSync(to)) throw new RunDirError('RUN_DIR_INVALID', `${to}: already exists: merge into another --output-dir`);
+    cpSync(r.run_dir, to, { recursive: true });
+    const history = join(dirname(r.run_dir), 'benchmark_history.jsonl');
+    if (existsSync(history)) {
+      const lines = readFileSync(history, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(`"run_id":"${r.run_id}"`));
+      if (lines.length) appendFileSync(join(outputDir, 'benchmark_history.jsonl'), `${lines.map((l) => l.split(r.run_dir).join(to)).join('\n')}\n`);
+    }
+    return { ...r, run_dir: to };
+  });
+  const { shard: _shard, ...rest } = first;
+  const ltm: LtmSuiteSummary = { ...rest, runs: merged, cells: [] };
+  ltm.cells = ltmCells(ltm);
+  writeJsonAtomic(summaryFile, ltm);
+  return { summary: { ...(ltm as unknown as MatrixSummary) }, summaryFile, shards: shards.length, ltm };
 }

@@ -13,7 +13,7 @@ import { viewRuns } from '../../src/monitor/viewer.js';
 import { singleReportData } from '../../src/report/report-data.js';
 import { tempDir } from '../helpers.js';
 
-const TIMING_KEY = /(^|_)(ms|s|at|ts|timestamp|duration|elapsed|seconds|per_s|latency|ttft|time)($|_)|_ms$|_s$|^duration|^elapsed|^started|^finished|^created|^ttft|tokens_per_s|tps|rate/i;
+const TIMING_KEY = /(^|_)(ms|s|at|ts|timestamp|duration|elapsed|seconds|per_s|latency|ttft|time)($|_)|_ms$|_s$|^duration|^elapsed|^started|^finished|^created|^ttft|tokens_per_s/i;
 /** Where a run was, not what it found: host, tool and commit, the provenance of a merge. */
 const PLACE_KEY = /^(host|node_version|git_commit|tool_version|merged_from|dir|run_dir|key)$/;
 /** Set by the order in which concurrent tasks happened to start or end. */
@@ -51,47 +51,73 @@ function lines(file: string): Record<string, unknown>[] {
 
 const byTest = (a: Record<string, unknown>, b: Record<string, unknown>): number => String(a['test_id']).localeCompare(String(b['test_id']));
 
-/** The results, scores, reports, GoodAI export and viewer rows of the suite `matrix-<runId>.json` in `root`. */
-export async function suiteAsRead(root: string, runId: string): Promise<Record<string, unknown>> {
-  const summary = JSON.parse(readFileSync(join(root, `matrix-${runId}.json`), 'utf8')) as { cells: { run_id: string; run_dir: string; agent: string }[] };
+/** Every JSON file under `dir`, by path relative to it. */
+function jsonFiles(dir: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const walk = (d: string, rel: string): void => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else if (e.name.endsWith('.json')) out[`${rel}${e.name}`] = JSON.parse(readFileSync(join(d, e.name), 'utf8'));
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** One run directory as a user reads it: run.json, runstats.json, results, transcripts, report data, GoodAI export, viewer row. */
+function runAsRead(dir: string, agent: string, viewer: unknown, root: string): unknown {
+  const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+  // GoodAI's layout exists for GoodAI-shaped (LTM) runs; a task run has none to export.
+  const ltm = (meta['dataset_config'] as { kind?: string }).kind !== 'tasks';
+  const exported = tempDir('referee-export-');
+  const goodai = ltm ? exportGoodai(dir, exported) : null;
+  return stripTimings(
+    {
+      run: meta,
+      runstats: JSON.parse(readFileSync(join(dir, 'runstats.json'), 'utf8')),
+      results: ltm ? jsonFiles(join(dir, 'results')) : lines(join(dir, 'results', agent, 'results.jsonl')).sort(byTest),
+      transcripts: lines(join(dir, 'transcripts.jsonl'))
+        .map(({ turn_id: _t, ...rest }) => rest)
+        .sort((a, b) => byTest(a, b) || JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      report: singleReportData(readRunDir(dir)),
+      report_html: existsSync(join(dir, 'report.html')),
+      goodai: goodai ? { definitions: goodai.definitions, results: goodai.results, files: jsonFiles(exported) } : null,
+      viewer,
+    },
+    root,
+  );
+}
+
+async function viewerRows(root: string): Promise<{ run_id: string }[]> {
   const hub = new MonitorHub({ runsDir: root });
   await hub.start();
   const rows = (viewRuns(hub, { limit: Number.MAX_SAFE_INTEGER }) as { runs: { run_id: string }[] }).runs;
   hub.stop();
-  const cells: Record<string, unknown> = {};
-  for (const c of summary.cells) {
-    const dir = join(root, c.run_id);
-    const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
-    // GoodAI's layout exists for GoodAI-shaped (LTM) runs; a task run has none to export.
-    const ltm = (meta['dataset_config'] as { kind?: string }).kind !== 'tasks';
-    const exported = tempDir('referee-export-');
-    const goodai = ltm ? exportGoodai(dir, exported) : null;
-    const goodaiFiles: Record<string, unknown> = {};
-    const walk = (d: string, rel: string): void => {
-      for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
-        else goodaiFiles[`${rel}${e.name}`] = JSON.parse(readFileSync(join(d, e.name), 'utf8'));
-      }
-    };
-    walk(exported, '');
-    cells[c.run_id] = stripTimings(
-      {
-        run: meta,
-        runstats: JSON.parse(readFileSync(join(dir, 'runstats.json'), 'utf8')),
-        results: lines(join(dir, 'results', c.agent, 'results.jsonl')).sort(byTest),
-        transcripts: lines(join(dir, 'transcripts.jsonl'))
-          .map(({ turn_id: _t, ...rest }) => rest)
-          .sort((a, b) => byTest(a, b) || JSON.stringify(a).localeCompare(JSON.stringify(b))),
-        report: singleReportData(readRunDir(dir)),
-        report_html: existsSync(join(dir, 'report.html')),
-        goodai: goodai ? { definitions: goodai.definitions, results: goodai.results, files: goodaiFiles } : null,
-        viewer: rows.find((r) => r.run_id === c.run_id) ?? null,
-      },
-      root,
-    );
-  }
-  const history = lines(join(root, 'benchmark_history.jsonl'))
-    .filter((h) => summary.cells.some((c) => c.run_id === h['run_id']))
+  return rows;
+}
+
+function historyOf(root: string, runIds: readonly string[]): unknown {
+  const h = lines(join(root, 'benchmark_history.jsonl'))
+    .filter((l) => runIds.includes(String(l['run_id'])))
     .sort((a, b) => String(a['run_id']).localeCompare(String(b['run_id'])));
-  return { summary: stripTimings(summary, root), cells, history: stripTimings(history, root) };
+  return stripTimings(h, root);
+}
+
+/** The results, scores, reports, GoodAI export and viewer rows of the suite `matrix-<runId>.json` in `root`. */
+export async function suiteAsRead(root: string, runId: string): Promise<Record<string, unknown>> {
+  const summary = JSON.parse(readFileSync(join(root, `matrix-${runId}.json`), 'utf8')) as { cells: { run_id: string; agent: string }[] };
+  const rows = await viewerRows(root);
+  const cells: Record<string, unknown> = {};
+  for (const c of summary.cells) cells[c.run_id] = runAsRead(join(root, c.run_id), c.agent, rows.find((r) => r.run_id === c.run_id) ?? null, root);
+  return { summary: stripTimings(summary, root), cells, history: historyOf(root, summary.cells.map((c) => c.run_id)) };
+}
+
+/** The same for an LTM suite's `ltm-suite-<runId>.json` and its runs. */
+export async function ltmSuiteAsRead(root: string, runId: string): Promise<Record<string, unknown>> {
+  const summary = JSON.parse(readFileSync(join(root, `ltm-suite-${runId}.json`), 'utf8')) as { runs: { run_id: string; agent: string }[] };
+  const rows = await viewerRows(root);
+  const runs: Record<string, unknown> = {};
+  for (const r of summary.runs) runs[r.run_id] = runAsRead(join(root, r.run_id), r.agent, rows.find((x) => x.run_id === r.run_id) ?? null, root);
+  return { summary: stripTimings(summary, root), runs, history: historyOf(root, summary.runs.map((r) => r.run_id)) };
 }

@@ -6,6 +6,8 @@ import type { Argv } from 'yargs';
 import { ConfigError } from '../../errors.js';
 import { formatMatrix } from '../../tasks/run-suite.js';
 import { mergeShards } from '../../shards/merge.js';
+import { formatLtmMatrix } from '../../ltm-suite/format.js';
+import type { LtmSuiteSummary } from '../../ltm-suite/run-ltm-suite.js';
 
 export function mergeBuilder(y: Argv): Argv {
   return y
@@ -20,6 +22,7 @@ export async function mergeCommand(argv: Record<string, unknown>): Promise<numbe
   if (inputs.length === 0) throw new ConfigError('CONFIG_INVALID', 'command line: merge needs the shards: referee merge DIR… --output-dir D');
   if (outputDir === undefined) throw new ConfigError('CONFIG_INVALID', 'command line: merge needs --output-dir (where the merged run goes)');
   const { summary, summaryFile, shards } = await mergeShards({ inputs, outputDir });
-  process.stdout.write(`${[formatMatrix(summary), '', `merged ${shards} shards: ${summaryFile}`, ...summary.cells.map((c) => c.run_dir)].join('\n')}\n`);
+  const table = (summary as { kind?: string }).kind === 'ltm' ? formatLtmMatrix(summary as unknown as LtmSuiteSummary) : formatMatrix(summary);
+  process.stdout.write(`${[table, '', `merged ${shards} shards: ${summaryFile}`, ...((summary as unknown as Partial<LtmSuiteSummary>).runs ?? summary.cells).map((c) => c.run_dir)].join('\n')}\n`);
   return 0;
 }

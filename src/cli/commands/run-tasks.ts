@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseOverride } from '../../config/overrides.js';
-import { loadAgentConfig } from '../../config/load.js';
+import { loadAgentConfig, readYaml } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { ConfigError, RunDirError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
@@ -25,6 +25,8 @@ import { codeSandboxWarning, requireCodeSandbox } from '../../scoring/code-polic
 import { runReporters } from '../run-reporters.js';
 import { parseShard } from '../../shards/partition.js';
 import { withTraceparent } from '../../shards/trace-parent.js';
+import { isLtmSuiteYaml } from '../../ltm-suite/load.js';
+import { runLtmSuiteCommand } from './run-ltm-suite.js';
 import { abortOnInterrupt } from '../signals.js';
 import { alreadyFinished } from './resume.js';
 import { namedStats, printRunEnding } from '../run-ending-output.js';
@@ -54,6 +56,8 @@ function withChallenger(loaded: LoadedSuite, file: string, overrides: Override[]
 }
 
 export async function runTasksCommand(flags: RunFlags): Promise<number> {
+  // An LTM suite (`kind: ltm`): agents × dataset configs × seeds, each an LTM run.
+  if (flags.suite !== undefined && isLtmSuiteYaml(readYaml(flags.suite))) return runLtmSuiteCommand({ ...flags, suite: flags.suite });
   const overrides = flags.overrides.map(parseOverride);
   let loaded = flags.suite !== undefined ? loadSuite(flags.suite, overrides) : singleTaskSuite(flags as RunFlags & { tasks: string });
   let challenger: SuiteChallenger | undefined;
