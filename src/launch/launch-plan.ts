@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { loadSuite } from '../tasks/load.js';
+import { isLtmSuiteYaml, loadLtmSuite } from '../ltm-suite/load.js';
+import { readYaml } from '../config/load.js';
 import { newRunId } from '../runner/run-id.js';
 import { newTraceparent } from '../shards/trace-parent.js';
 
@@ -16,6 +18,8 @@ export interface LaunchPlan {
   suite: string;
   /** The suite's name. */
   name: string;
+  /** An LTM suite (agents × dataset configs × seeds): running its command again resumes it. */
+  ltm: boolean;
   shards: number;
   /** The shared runs directory; the suite's shards and merged run go in `<runsDir>/<runId>/`. */
   runsDir: string;
@@ -53,11 +57,13 @@ export function launchPlan(o: LaunchPlanOptions): LaunchPlan {
   if (!Number.isInteger(o.shards) || o.shards < 1) throw new ConfigError('CONFIG_INVALID', `command line: --shards: ${o.shards} is not a whole number of shards ≥ 1`);
   const suite = resolve(o.suite);
   if (!existsSync(suite)) throw new ConfigError('CONFIG_NOT_FOUND', `${o.suite}: no such suite file`);
-  const loaded = loadSuite(suite);
+  const ltm = isLtmSuiteYaml(readYaml(suite));
+  const loaded = ltm ? loadLtmSuite(suite) : loadSuite(suite);
   if (o.runId !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.runId)) throw new ConfigError('CONFIG_INVALID', `command line: --run-id: "${o.runId}" may hold only letters, digits, ".", "_" and "-"`);
   return {
     suite: o.suiteWhereRun ?? suite,
     name: loaded.name,
+    ltm,
     shards: o.shards,
     runsDir: o.runsDirWhereRun ?? resolve(o.runsDir ?? 'runs'),
     runId: o.runId ?? newRunId(loaded.name),
@@ -85,13 +91,16 @@ export function shq(word: string): string {
 export function shardScript(plan: LaunchPlan, index: string): string[] {
   const referee = plan.referee.map(shq).join(' ');
   const dir = suiteDir(plan);
+  const run = `${referee} run --suite ${shq(plan.suite)} --runs-dir ${shq(dir)} --run-id ${shq(plan.runId)} --shard "$i/${plan.shards}" --quiet`;
+  // An LTM suite's shard continues where it stopped when started again (finished runs kept).
+  if (plan.ltm) return [`i=${index}`, `set +e; ${run}; rc=$?; set -e`, 'if [ "$rc" -eq 5 ]; then rc=0; fi', 'exit "$rc"'];
   return [
     `i=${index}`,
     `summary=${shq(dir)}/matrix-${plan.runId}.shard-$i-of-${plan.shards}.json`,
     'if [ -f "$summary" ]; then',
     `  set +e; ${referee} run --resume "$summary" --quiet; rc=$?; set -e`,
     'else',
-    `  set +e; ${referee} run --suite ${shq(plan.suite)} --runs-dir ${shq(dir)} --run-id ${shq(plan.runId)} --shard "$i/${plan.shards}" --quiet; rc=$?; set -e`,
+    `  set +e; ${run}; rc=$?; set -e`,
     'fi',
     'if [ "$rc" -eq 5 ]; then rc=0; fi',
     'exit "$rc"',

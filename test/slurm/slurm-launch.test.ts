@@ -1,14 +1,15 @@
 /**
  * `referee launch slurm --submit` on a real one-node Slurm cluster (Debian's slurmctld, slurmd and
  * munge on 127.0.0.1, started by scripts/slurm-cluster.sh): the example suite as a 4-task array, then
- * the merge job that waits for it (afterok), equals a single-process run of the same plan.
+ * the merge job that waits for it (afterok), equals a single-process run of the same plan; so does
+ * a 2-agent × 3-seed LTM suite, split by run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, readJson, runCli, tempDir } from '../helpers.js';
-import { suiteAsRead } from '../shards/same-run.js';
+import { ltmSuiteAsRead, suiteAsRead } from '../shards/same-run.js';
 
 const SUITE = join(ROOT, 'configs/suites/example.yaml');
 const cluster = tempDir('referee-slurm-');
@@ -67,5 +68,19 @@ describe('referee launch slurm', () => {
       const metrics = readFileSync(join(runs, 'nightly', piece, 'metrics.jsonl'), 'utf8');
       expect(metrics).toMatch(/"key":"referee\.shard","value":\{"stringValue":"[1-4]\/4"\}/);
     }
+  });
+
+  it('runs a 2-agent × 3-seed LTM suite as a 3-shard array and a merge job, equal to a single-process run', async () => {
+    const suite = join(ROOT, 'configs/suites/ltm-seeds.yaml');
+    const launched = await runCli(['launch', 'slurm', suite, '--shards', '3', '--run-id', 'seeds', '--runs-dir', runs, '--submit'], { env });
+    expect(launched.code, launched.stderr).toBe(0);
+    const [, , mergeJob] = /submitted array job (\d+) \(3 shards\) and merge job (\d+)/.exec(launched.stdout) ?? [];
+    const one = await runCli(['run', '--suite', suite, '--runs-dir', join(runs, 'ltm-single'), '--run-id', 'seeds', '--quiet']);
+    expect(one.code, one.stderr).toBe(0);
+    const mergedFile = join(runs, 'seeds', 'ltm-suite-seeds.json');
+    await until('the LTM merge job', () => existsSync(mergedFile) && !squeue().includes(String(mergeJob)), 300_000);
+    const perShard = [1, 2, 3].map((i) => readJson<{ runs: unknown[] }>(join(runs, 'seeds', `ltm-suite-seeds.shard-${i}-of-3.json`)).runs.length);
+    expect(perShard).toEqual([2, 2, 2]);
+    expect(await ltmSuiteAsRead(join(runs, 'seeds'), 'seeds')).toEqual(await ltmSuiteAsRead(join(runs, 'ltm-single'), 'seeds'));
   });
 });
