@@ -36,6 +36,8 @@ export interface GoodaiExport {
   /** issue 22: tests not answered (a scored call failed) and tests whose judge verdict was unreadable; named in `referee_note.json`. */
   errored: string[];
   judgeErrors: string[];
+  /** issue 25: tests left unscored for want of a judge: their results are in `referee_unscored/<agent>/`, named in the note. */
+  unscored: string[];
   /** The note's path, when one was written. */
   note?: string;
 }
@@ -61,32 +63,50 @@ export function exportGoodai(runDirArg: string, outDirArg: string): GoodaiExport
   const resultsIn = join(runDir, 'results', agent);
   const resultsOut = join(out, 'results', agent);
   mkdirSync(resultsOut, { recursive: true });
-  const results = existsSync(resultsIn) ? copyPicked(resultsIn, resultsOut, '.json', RESULT_KEYS) : 0;
   const statsFile = join(runDir, 'runstats.json');
   const stats = existsSync(statsFile) ? readJson(statsFile) : undefined;
+  const tests = Array.isArray((stats as { tests?: unknown } | undefined)?.tests) ? ((stats as { tests: unknown[] }).tests as { test_id?: unknown; status?: unknown }[]) : [];
+  // issue 25: a test left unscored for want of a judge has no score, which GoodAI's reports cannot read: its
+  // result (GoodAI's keys, score null) goes beside results/, so GoodAI's totals leave it out as Referee's do.
+  const unscored = tests.filter((t) => t.status === 'unscored').map((t) => String(t.test_id));
+  const unscoredFiles = new Set(unscored.map((id) => resultFileOf(id)));
+  const results = existsSync(resultsIn) ? copyPicked(resultsIn, resultsOut, '.json', RESULT_KEYS, (rel) => !unscoredFiles.has(rel)) : 0;
+  if (unscored.length > 0 && existsSync(resultsIn)) copyPicked(resultsIn, join(out, UNSCORED_DIR, agent), '.json', RESULT_KEYS, (rel) => unscoredFiles.has(rel));
   if (stats !== undefined) writeFileSync(join(resultsOut, 'runstats.json'), JSON.stringify(pick(stats, RUNSTATS_KEYS)));
   if (existsSync(join(runDir, 'master_log.jsonl'))) copyFileSync(join(runDir, 'master_log.jsonl'), join(resultsOut, 'master_log.jsonl'));
   // issue 22: GoodAI's files keep GoodAI's shapes (an unanswered test is a 0 there); a note beside them says which 0s are not answers.
-  const tests = Array.isArray((stats as { tests?: unknown } | undefined)?.tests) ? ((stats as { tests: unknown[] }).tests as { test_id?: unknown; status?: unknown }[]) : [];
   const errored = tests.filter((t) => t.status === 'error').map((t) => String(t.test_id));
   const judgeErrors = tests.filter((t) => t.status === 'judge_error').map((t) => String(t.test_id));
-  if (errored.length === 0 && judgeErrors.length === 0) return { dir: out, runName, agent, definitions, results, errored, judgeErrors };
+  const base = { dir: out, runName, agent, definitions, results, errored, judgeErrors, unscored };
+  if (errored.length === 0 && judgeErrors.length === 0 && unscored.length === 0) return base;
   const note = join(out, EXPORT_NOTE_FILE);
   writeFileSync(
     note,
     JSON.stringify(
       {
-        note: "Referee: these tests' scores (0) in results/ are not the agent's answers. errored_tests: a scored call failed (HTTP error, timeout, context overflow), so the question was not answered. judge_error_tests: the judge's verdict could not be read, even asked again. GoodAI's files are left in GoodAI's shapes.",
+        note:
+          "Referee: GoodAI's files are left in GoodAI's shapes. errored_tests and judge_error_tests score 0 in results/, which is not the agent's answer: errored, a scored call failed (HTTP error, timeout, context overflow), so the question was not answered; judge_error, the judge's verdict could not be read, even asked again. " +
+          `unscored_tests are unscored: needs judge: GoodAI scores them with its LLM judge and the run had none (--judge-config); their results, score null, are in ${UNSCORED_DIR}/<agent>/, not results/, so GoodAI's reports total the scored tests only. To have GoodAI's evaluate.py judge them, copy ${UNSCORED_DIR}/<agent>/* into results/<agent>/ and run it.`,
         run_id: meta.run_id,
         agent,
         errored_tests: errored,
         judge_error_tests: judgeErrors,
+        unscored_tests: unscored,
       },
       null,
       2,
     ),
   );
-  return { dir: out, runName, agent, definitions, results, errored, judgeErrors, note };
+  return { ...base, note };
+}
+
+/** issue 25: where the results of tests left unscored for want of a judge go, beside `definitions/` and `results/`. */
+export const UNSCORED_DIR = 'referee_unscored';
+
+/** `<Dataset>/<id>_0.json`: a test's result file below `results/<agent>/`. */
+function resultFileOf(testId: string): string {
+  const cut = testId.lastIndexOf('/');
+  return `${testId.slice(0, cut)}/${testId.slice(cut + 1)}_0.json`;
 }
 
 /** The run's dataset config in GoodAI's YAML shape, with only the arguments GoodAI's dataset classes take. */
@@ -101,13 +121,13 @@ export function goodaiConfig(config: DatasetConfig): Record<string, unknown> {
   };
 }
 
-/** Copies `<Dataset>/<file><suffix>` files from `from` to `to`, keeping only `keys`; returns how many. */
-function copyPicked(from: string, to: string, suffix: string, keys: readonly string[]): number {
+/** Copies `<Dataset>/<file><suffix>` files from `from` to `to` (those `take` accepts), keeping only `keys`; returns how many. */
+function copyPicked(from: string, to: string, suffix: string, keys: readonly string[], take: (rel: string) => boolean = () => true): number {
   let n = 0;
   for (const folder of readdirSync(from)) {
     const src = join(from, folder);
     if (!statSync(src).isDirectory()) continue;
-    for (const file of readdirSync(src).filter((f) => f.endsWith(suffix))) {
+    for (const file of readdirSync(src).filter((f) => f.endsWith(suffix) && take(`${folder}/${f}`))) {
       const dest = join(to, folder, file);
       mkdirSync(dirname(dest), { recursive: true });
       writeFileSync(dest, JSON.stringify(pick(readJson(join(src, file)), keys), null, 2));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { RunDirError } from '../errors.js';
 import { readJsonl } from './jsonl-reader.js';
+import { TEST_STATUSES } from './test-tally.js';
 import { RunMetaSchema, RunStatsSchema, TestScoreSchema, TurnMetricSchema, type RunMeta, type RunStats, type TestScore, type TurnMetric } from './schemas.js';
 
 /** One line of transcripts.jsonl: the message, the reply and the agent's (sanitized) metadata. */
@@ -62,7 +63,16 @@ function readRecords<S extends z.ZodType>(file: string, schema: S): { records: z
   return { records, torn: read.tornTail };
 }
 
-const TestEndEventSchema = z.looseObject({ type: z.literal('test_end'), test_id: z.string(), dataset: z.string(), score: z.number(), max_score: z.number(), reasons: z.array(z.string()).default([]) });
+// issue 25: an unscored test's score is null; its status (issues 22, 25) is kept.
+const TestEndEventSchema = z.looseObject({
+  type: z.literal('test_end'),
+  test_id: z.string(),
+  dataset: z.string(),
+  score: z.number().nullable(),
+  max_score: z.number().nullable(),
+  reasons: z.array(z.string()).default([]),
+  status: z.enum(TEST_STATUSES).optional(),
+});
 
 /**
  * Reads a finished, failed or interrupted run directory. A directory without
@@ -91,7 +101,8 @@ export function readRunDir(dir: string): RunDirContents {
         const r = TestEndEventSchema.safeParse(e);
         if (!r.success) return [];
         const errors = turns.records.filter((t) => t.test_id === r.data.test_id && t.status === 'error').length;
-        return [TestScoreSchema.parse({ test_id: r.data.test_id, dataset: r.data.dataset, score: r.data.score, max_score: r.data.max_score, reasons: r.data.reasons, errors })];
+        const { test_id, dataset, score, max_score, reasons, status } = r.data;
+        return [TestScoreSchema.parse({ test_id, dataset, score, max_score, reasons, errors, ...(status ? { status } : {}) })];
       })
       .sort((a, b) => a.test_id.localeCompare(b.test_id));
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SCORING_MODES } from '../scoring/types.js';
+import { TEST_STATUSES } from './test-tally.js';
 
 /** `agent_reported` (issue 15): the cost a protocol agent reported for its own LLM calls. */
 export const PricingSourceSchema = z.enum(['config', 'table', 'unknown', 'agent_reported']);
@@ -85,17 +86,20 @@ export type MasterLogRecord = z.infer<typeof MasterLogRecordSchema>;
 export const TestScoreSchema = z.object({
   test_id: z.string(),
   dataset: z.string(),
-  score: z.number(),
-  max_score: z.number(),
+  /** issue 25: null for an `unscored` test (GoodAI's LLM judge scores it and the run had none): not a number, in no total. */
+  score: z.number().nullable(),
+  max_score: z.number().nullable(),
   reasons: z.array(z.string()),
   errors: z.number().int(),
   /**
    * issue 22: how the test ended when it was not scored as answered. `error`: a scored turn (a
    * question) failed for infrastructure reasons (HTTP error, timeout, overflow after retries), so
    * its score 0 is not the agent's answer. `judge_error`: the judge's verdict could not be read,
-   * even retried. Absent: the answers were scored.
+   * even retried. Issue 25: `unscored`: GoodAI scores it with its LLM judge and no judge was
+   * configured (`--judge-config`); score and max_score are null. Absent: the answers were scored.
+   * One definition: test-tally.ts.
    */
-  status: z.enum(['error', 'judge_error']).optional(),
+  status: z.enum(TEST_STATUSES).optional(),
   /** issue 22: answers of the test cut at max_tokens (finish_reason `length`). */
   truncated: z.number().int().optional(),
 });
@@ -129,10 +133,13 @@ export const RunStatsSchema = z.object({
   tests_errored: z.number().int().optional(),
   /** issue 22: tests whose judge verdict could not be read even retried (status `judge_error`). */
   tests_judge_error: z.number().int().optional(),
+  /** issue 25: tests GoodAI scores with its LLM judge, left unscored for want of one (status `unscored`): in no total. */
+  tests_unscored: z.number().int().optional(),
   /** issue 22: replies cut at max_tokens (finish_reason `length`). */
   turns_truncated: z.number().int().optional(),
   pricing_source: PricingSourceSchema,
-  per_dataset: z.record(z.string(), z.object({ score: z.number(), max_score: z.number(), tests: z.number().int() })),
+  /** `tests` counts every test of the dataset; `unscored` (issue 25) those in no total. */
+  per_dataset: z.record(z.string(), z.object({ score: z.number(), max_score: z.number(), tests: z.number().int(), unscored: z.number().int().optional() })),
   tests: z.array(TestScoreSchema),
 });
 export type RunStats = z.infer<typeof RunStatsSchema>;

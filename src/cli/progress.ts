@@ -183,16 +183,19 @@ export class ProgressReporter implements Reporter {
  * where a task was tried again), usage tokens, cost and wall time, each named for what it counts.
  * Issue 22: the score says of how many tests, and how many of them were not answered (a scored call
  * failed) or not judged (an unreadable verdict): their 0 is in the score but is not an answer's.
- * Replies cut at max_tokens are counted beside the turns.
+ * Replies cut at max_tokens are counted beside the turns. Issue 25: tests left unscored for want of a
+ * judge are in no score; the line says how many and what --judge-config would do.
  */
 export function formatRunSummary(stats: RunStats, status: string): string {
   const pct = stats.max_score ? ((stats.score / stats.max_score) * 100).toFixed(1) : '0.0';
   const attempts = stats.attempts !== undefined && stats.attempts !== stats.turns ? `, ${plural(stats.attempts, 'attempt')}` : '';
   const errored = stats.tests_errored ? `, ${stats.tests_errored} errored (not answered)` : '';
   const judge = stats.tests_judge_error ? `, ${plural(stats.tests_judge_error, 'judge error')} (not scored)` : '';
+  // issue 25: tests GoodAI's LLM judge scores, left without a score for want of one, are in no total and named.
+  const unscored = stats.tests_unscored ? `, ${stats.tests_unscored} unscored (need a judge: --judge-config <agent.yaml> has an LLM score them with GoodAI's prompts)` : '';
   const turnNotes = [stats.turns_failed ? `${stats.turns_failed} failed` : '', stats.turns_truncated ? `${stats.turns_truncated} truncated at max_tokens` : ''].filter(Boolean);
   return (
-    `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%) of ${plural(stats.tests.length, 'test')}${errored}${judge}, ${plural(stats.turns, 'turn')}` +
+    `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%) of ${plural(stats.tests.length, 'test')}${errored}${judge}${unscored}, ${plural(stats.turns, 'turn')}` +
     `${turnNotes.length ? ` (${turnNotes.join(', ')})` : ''}${attempts}, tokens ${formatUsageTokens(stats.tokens_in, stats.tokens_out)},` +
     ` ${formatCost(stats.agent_costs_usd, stats.pricing_source)}, ${tenths(stats.wall_duration_s ?? stats.duration).toFixed(1)} s`
   );

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
+import { isCounted } from '../artifacts/test-tally.js';
 import { RunDirError } from '../errors.js';
 import { computeRunMetrics } from './metrics.js';
 import type { MatchResult, PairedComparisonResult } from './schemas.js';
@@ -72,8 +73,9 @@ export function compareRunContents(champion: RunDirContents, challenger: RunDirC
     if (run.status !== 'finished') problems.push(`${side} run ${run.run_id} is ${run.status === 'running' ? 'incomplete (its process died)' : run.status}`);
   }
 
-  const bById = new Map(challenger.tests.map((t) => [t.test_id, t]));
-  const paired = champion.tests.flatMap((t) => {
+  // issue 25: a test left unscored (no judge) on either side has no score to pair; it is listed unpaired.
+  const bById = new Map(challenger.tests.filter(isCounted).map((t) => [t.test_id, t]));
+  const paired = champion.tests.filter(isCounted).flatMap((t) => {
     const other = bById.get(t.test_id);
     return other ? [{ test_id: t.test_id, dataset: t.dataset, champion: norm(t.score, t.max_score), challenger: norm(other.score, other.max_score) }] : [];
   });

@@ -1,5 +1,6 @@
 import type { RunDirContents } from '../artifacts/run-dir-reader.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
+import { tallyTests } from '../artifacts/test-tally.js';
 import { tallyTurns } from '../events/turn-tally.js';
 import { mean, quantile } from './stats.js';
 import type { RunMetrics } from './schemas.js';
@@ -24,16 +25,12 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
   const latencies = calls.map((t) => t.total_ms).sort((a, b) => a - b);
   const ttfts = calls.flatMap((t) => (t.ttft_ms === null ? [] : [t.ttft_ms])).sort((a, b) => a - b);
   const decode = decodeSpeed(calls);
+  // issues 22 and 25: the run's own tally: unscored tests are in no total, errored ones count as 0 and apart.
+  const testTally = tallyTests(tests);
   const perDataset: RunMetrics['per_dataset'] = {};
-  for (const t of tests) {
-    const d = (perDataset[t.dataset] ??= { score: 0, max_score: 0, tests: 0, accuracy: 0 });
-    d.score += t.score;
-    d.max_score += t.max_score;
-    d.tests++;
-  }
-  for (const d of Object.values(perDataset)) d.accuracy = accuracy(d.score, d.max_score);
-  const score = tests.reduce((a, t) => a + t.score, 0);
-  const maxScore = tests.reduce((a, t) => a + t.max_score, 0);
+  for (const [name, d] of Object.entries(testTally.per_dataset)) perDataset[name] = { ...d, accuracy: accuracy(d.score, d.max_score) };
+  const score = testTally.score;
+  const maxScore = testTally.max_score;
   const cost = turns.reduce((a, t) => a + t.cost_usd, 0);
   const agent = meta.agent as { name?: unknown; llm?: { model?: unknown } };
   // issue 21: wall time, as the terminal prints it; runstats' `duration` is GoodAI's summed response time.
@@ -66,8 +63,9 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
     tokens_out: turns.reduce((a, t) => a + t.tokens_out, 0),
     turns: tally.turns,
     errors: tally.failed,
-    tests_errored: tests.filter((t) => t.status === 'error').length,
-    tests_judge_error: tests.filter((t) => t.status === 'judge_error').length,
+    tests_errored: testTally.errored,
+    tests_judge_error: testTally.judge_errors,
+    tests_unscored: testTally.unscored,
     turns_truncated: turns.filter((t) => t.finish_reason === 'length').length,
     attempts: tally.attempts,
     duration_s: round(duration, 3),

@@ -4,6 +4,8 @@ const DatasetScoreSchema = z.object({
   score: z.number(),
   max_score: z.number(),
   tests: z.number().int(),
+  /** issue 25: tests left unscored for want of a judge (in `tests`, in no score). */
+  unscored: z.number().int().optional(),
   /** score / max_score, 0 when nothing was scored. */
   accuracy: z.number(),
 });
@@ -51,6 +53,8 @@ export const RunMetricsSchema = z.object({
   /** issue 22: tests not answered (a scored call failed), judge verdicts unreadable, replies cut at max_tokens. */
   tests_errored: z.number().int().optional(),
   tests_judge_error: z.number().int().optional(),
+  /** issue 25: tests GoodAI's LLM judge scores, left unscored for want of one: in no score. */
+  tests_unscored: z.number().int().optional(),
   turns_truncated: z.number().int().optional(),
   /** issue 21: calls made, one per turn_metrics line (a task tried twice is one turn of two attempts). */
   attempts: z.number().int().optional(),

@@ -6,6 +6,7 @@
 import { TurnTally } from '../events/turn-tally.js';
 import { redactUrl } from '../events/secrets.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
+import { NEEDS_JUDGE, testOutcome } from '../artifacts/test-tally.js';
 import { percentiles, Ring, WindowSums, type Percentiles } from './rolling.js';
 import { STAGES, type LaneView, type RunSummary, type Stage, type TestView } from './run-views.js';
 
@@ -68,6 +69,8 @@ export class RunModel {
   partial = 0;
   errored = 0;
   judge_errors = 0;
+  /** issue 25: tests left unscored for want of a judge. */
+  unscored = 0;
   turns_truncated = 0;
   /** issue 22: turns left out of the latency figures: pre-filled (no model call) and failed calls. */
   latency_excluded = { prefilled: 0, failed: 0 };
@@ -367,12 +370,15 @@ export class RunModel {
 
   private onTestEnd(ev: Record<string, unknown>, ts: string): ApplyResult {
     const id = str(ev['test_id']);
-    const score = num(ev['score']) ?? 0;
-    const max = num(ev['max_score']) ?? 1;
+    // issue 25: a test left unscored for want of a judge has no score (null), and is in no total.
+    const noScore = ev['status'] === 'unscored' || ev['score'] === null;
+    const score = noScore ? null : (num(ev['score']) ?? 0);
+    const max = noScore ? null : (num(ev['max_score']) ?? 1);
     const dataset = str(ev['dataset']) ?? this.tests.get(id ?? '')?.dataset ?? 'unknown';
-    const passed = max > 0 && score >= max;
-    // issue 22: a test not answered (a scored call failed) or not judged is neither a pass nor a fail.
-    const unscored = ev['status'] === 'error' || ev['status'] === 'judge_error' ? (ev['status'] as 'error' | 'judge_error') : null;
+    // issues 22 and 25: a test not answered, not judged or left for a judge is neither a pass nor a fail (test-tally.ts).
+    const outcome = testOutcome({ score, max_score: max, status: str(ev['status']) ?? undefined });
+    const passed = outcome === 'pass';
+    const unscored = outcome === 'error' || outcome === 'judge_error' || outcome === 'unscored' ? outcome : null;
     if (id) {
       const t = this.tests.get(id) ?? newTest(id, dataset);
       t.status = unscored ?? (passed ? 'pass' : 'fail');
@@ -383,17 +389,18 @@ export class RunModel {
       this.tests.set(id, t);
     }
     this.tests_done++;
-    if (unscored === 'error') this.errored++;
-    else if (unscored === 'judge_error') this.judge_errors++;
-    else if (passed) this.pass++;
-    else if (score > 0) this.partial++;
-    else this.fail++;
-    this.score += score;
-    this.max_score += max;
+    if (outcome === 'error') this.errored++;
+    else if (outcome === 'judge_error') this.judge_errors++;
+    else if (outcome === 'unscored') this.unscored++;
+    else this[outcome]++;
     const d = this.datasetStats(dataset);
     d.done++;
-    d.score += score;
-    d.max_score += max;
+    if (score !== null && max !== null) {
+      this.score += score;
+      this.max_score += max;
+      d.score += score;
+      d.max_score += max;
+    }
     if (passed) d.pass++;
     this.successOverTime.push({
       task_idx: this.tests_done,
@@ -407,8 +414,9 @@ export class RunModel {
     if (!l) return {};
     l.tests_done++;
     const reasons = Array.isArray(ev['reasons']) ? (ev['reasons'] as unknown[]).map(String) : [];
-    const word = unscored === 'error' ? 'ERROR (not answered)' : unscored === 'judge_error' ? 'JUDGE ERROR (not scored)' : passed ? 'PASS' : 'FAIL';
-    l.result = `${word} ${id ?? ''}: score ${score}/${max}${reasons.length ? `\n${reasons.join('\n')}` : ''}`;
+    const word = unscored === 'error' ? 'ERROR (not answered)' : unscored === 'judge_error' ? 'JUDGE ERROR (not scored)' : unscored === 'unscored' ? 'UNSCORED (needs judge)' : passed ? 'PASS' : 'FAIL';
+    const scoreText = score === null ? NEEDS_JUDGE : `score ${score}/${max}`;
+    l.result = `${word} ${id ?? ''}: ${scoreText}${reasons.length ? `\n${reasons.join('\n')}` : ''}`;
     l.verdict = unscored ?? (passed ? 'pass' : 'fail');
     if (this.nativeStages) return {};
     this.enterStage(l, 'done', ts);
@@ -531,6 +539,7 @@ export class RunModel {
       partial: this.partial,
       errored: this.errored,
       judge_errors: this.judge_errors,
+      unscored: this.unscored,
       turns_truncated: this.turns_truncated,
       score: this.score,
       max_score: this.max_score,

@@ -7,8 +7,11 @@
 export const STAGES = ['cooling', 'waiting', 'thinking', 'streaming', 'evaluating', 'done'] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** issue 22: `error`: not answered (a scored call failed); `judge_error`: the judge's verdict could not be read. Neither is a fail. */
-export type TestStatus = 'pending' | 'running' | 'pass' | 'fail' | 'error' | 'judge_error';
+/**
+ * issue 22: `error`: not answered (a scored call failed); `judge_error`: the judge's verdict could not be read.
+ * Issue 25: `unscored`: GoodAI's LLM judge scores it and the run had none (score null). None is a fail.
+ */
+export type TestStatus = 'pending' | 'running' | 'pass' | 'fail' | 'error' | 'judge_error' | 'unscored';
 
 export interface TestView {
   test_id: string;
@@ -50,7 +53,7 @@ export interface LaneView {
   /** The verdict line of the last evaluated test on this lane. */
   result: string | null;
   /** issue 17: pass/fail of the last evaluated test, so no "success" stands beside a FAIL (issue 22: or an ERROR). */
-  verdict: 'pass' | 'fail' | 'error' | 'judge_error' | null;
+  verdict: 'pass' | 'fail' | 'error' | 'judge_error' | 'unscored' | null;
   /** `<test_id>#<step>` of the last finished turn: a turn_end on the same step is another attempt. */
   last_step_key: string | null;
 }
@@ -92,6 +95,8 @@ export interface RunSummary {
   errored: number;
   /** issue 22: tests whose judge verdict could not be read: not scored. */
   judge_errors: number;
+  /** issue 25: tests left unscored for want of a judge: in no score. */
+  unscored: number;
   /** issue 22: replies cut at max_tokens (finish_reason `length`). */
   turns_truncated: number;
   score: number;

@@ -1,5 +1,6 @@
 import type { RunDirContents } from '../artifacts/run-dir-reader.js';
 import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
+import { testOutcome, type TestStatus } from '../artifacts/test-tally.js';
 import { computeRunMetrics } from '../match/metrics.js';
 import type { MatchResult, RunMetrics } from '../match/schemas.js';
 import { toolVersion } from '../runner/metadata.js';
@@ -37,7 +38,7 @@ export interface ReportAnswer {
   status: 'success' | 'error';
   reason?: string;
   /** Correctness of the turn: the test's score where the turn is a question. */
-  verdict: 'pass' | 'partial' | 'fail' | 'error' | 'judge_error' | 'none';
+  verdict: 'pass' | 'partial' | 'fail' | 'error' | 'judge_error' | 'unscored' | 'none';
   /** issue 22: the reply was cut at max_tokens (finish_reason `length`). */
   truncated?: boolean;
   metadata: unknown;
@@ -57,7 +58,8 @@ export interface ReportTest {
   test_id: string;
   dataset: string;
   /** Per agent; null where the test was not scored. */
-  scores: ({ score: number; max_score: number; reasons: string[]; status?: 'error' | 'judge_error' } | null)[];
+  /** issue 25: an `unscored` test (no judge) has a null score and max_score. */
+  scores: ({ score: number | null; max_score: number | null; reasons: string[]; status?: TestStatus } | null)[];
   turns: ReportTurn[];
 }
 
@@ -72,10 +74,9 @@ function capMetadata(metadata: unknown): unknown {
 function verdictOf(score: TestScore | undefined, isQuestion: boolean, status: string): ReportAnswer['verdict'] {
   if (status === 'error') return 'error';
   if (!isQuestion || !score) return 'none';
-  // issue 22: an answer the judge could not grade is not a wrong one.
-  if (score.status === 'judge_error') return 'judge_error';
-  if (score.max_score > 0 && score.score >= score.max_score) return 'pass';
-  return score.score > 0 ? 'partial' : 'fail';
+  // issue 22: an answer the judge could not grade is not a wrong one; issue 25: nor one left for a judge.
+  const outcome = testOutcome(score);
+  return outcome === 'error' ? 'fail' : outcome;
 }
 
 interface TestTurns {

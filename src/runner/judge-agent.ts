@@ -7,11 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgentFactory } from '../agents/factory.js';
-import type { AgentFactory } from '../agents/types.js';
+import type { AgentFactory, ChatMessage } from '../agents/types.js';
 import type { AgentConfig } from '../config/agent.js';
 import { costUsd, resolvePricing } from '../costs/pricing.js';
 import { AgentError } from '../errors.js';
-import type { Judge } from '../scoring/judge.js';
+import type { Judge, JudgeMessages } from '../scoring/judge.js';
 
 export interface JudgeHandle extends Judge {
   close(): Promise<void>;
@@ -21,17 +21,23 @@ export async function createJudge(
   config: AgentConfig,
   options: { env?: NodeJS.ProcessEnv; onCost: (usd: number) => void; timeoutS?: number },
 ): Promise<JudgeHandle> {
-  const factory: AgentFactory = await createAgentFactory(config, options.env ? { env: options.env } : {});
+  // issue 25: GoodAI's prompts go out as GoodAI sends them, so the agent adds no system prompt of its own;
+  // the configured one goes with Referee's own (string) prompts, as the first message.
+  const factory: AgentFactory = await createAgentFactory({ ...config, system_prompt: null }, options.env ? { env: options.env } : {});
+  const ownSystem = config.system_prompt ? config.system_prompt : undefined;
   const pricing = resolvePricing(config.llm.model, config.pricing);
   const stateRoot = mkdtempSync(join(tmpdir(), 'referee-judge-'));
   let calls = 0;
   return {
     name: config.name,
-    async ask(prompt: string): Promise<string> {
+    async ask(prompt: string | JudgeMessages): Promise<string> {
       const n = ++calls;
+      const { system, user } = typeof prompt === 'string' ? { system: ownSystem, user: prompt } : prompt;
       const session = await factory.createSession({ sessionId: `judge-${n}`, stateDir: join(stateRoot, String(n)) });
       try {
-        const reply = await session.reply(prompt, { testId: 'judge', turnId: n, signal: AbortSignal.timeout((options.timeoutS ?? config.timeouts.call_s) * 1000) });
+        // The messages before the prompt are given (task mode), so the agent sends exactly [system?, user].
+        const history: ChatMessage[] = system !== undefined ? [{ role: 'system', content: system }] : [];
+        const reply = await session.reply(user, { testId: 'judge', turnId: n, history, signal: AbortSignal.timeout((options.timeoutS ?? config.timeouts.call_s) * 1000) });
         options.onCost(costUsd(pricing, reply.usage?.inputTokens ?? 0, reply.usage?.outputTokens ?? 0));
         return reply.text;
       } catch (err) {

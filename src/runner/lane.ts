@@ -6,7 +6,8 @@ import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
-import type { ScoreResult, ScoringMode } from '../scoring/types.js';
+import type { ScoringMode } from '../scoring/types.js';
+import { getScorer } from '../scoring/registry.js';
 import { JudgeError } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
@@ -19,7 +20,7 @@ import { runTurn, type Emit } from './turn-executor.js';
 import { textAttrs } from './turn-record.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
-import { evaluateTest } from './evaluate-test.js';
+import { evaluateTest, type TestVerdict } from './evaluate-test.js';
 
 /** Everything one lane (one conversation with the agent) needs. */
 export interface LaneContext {
@@ -54,6 +55,8 @@ interface OpenTest {
   span: Span;
   ctx: Context;
   answers: string[];
+  /** issue 25: the question lines as sent (a temporal test's is written at run time), for GoodAI's judge. */
+  questions: string[];
   log: TestEndInfo['log'];
   tokens: number;
   characters: number;
@@ -187,7 +190,7 @@ async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, O
         { attributes: { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: c.runId, [ATTR.testId]: step.testId, [ATTR.dataset]: step.dataset, 'session.id': sessionPaths(c, 0).sessionId } },
         c.runCtx,
       );
-  const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], log: [], tokens: 0, characters: 0, errors: 0, unanswered: [], truncated: 0, startTokens: lane.tokens, startCharacters: lane.characters };
+  const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], questions: [], log: [], tokens: 0, characters: 0, errors: 0, unanswered: [], truncated: 0, startTokens: lane.tokens, startCharacters: lane.characters };
   open.set(step.testId, test);
   c.state.testStarted(step.testId);
   if (!restored) await c.emit('onTestStart', def, c.lane, c.state.snapshot());
@@ -257,6 +260,15 @@ async function prefillCall(agent: Agent, step: ScheduleStep): Promise<AgentReply
   return { text: step.expected!, usage: { inputTokens: 0, outputTokens: 0 } };
 }
 
+/** What a test is worth, as its deterministic scorer says (1 where it cannot say). */
+function worthOf(def: TestDefinition, answers: string[], scoring: ScoringMode | undefined): number {
+  try {
+    return getScorer(def.evaluation ?? def.dataset)(def, answers, scoring ? { scoring } : {}).maxScore;
+  } catch {
+    return 1;
+  }
+}
+
 /** A turn's share of its test: the log, token and character counts, errors, answers. */
 function addToTest(test: OpenTest, step: ScheduleStep, replyText: string, record: TurnMetric): void {
   test.log.push({ role: 'user', text: step.message, turnId: step.turnId }, { role: 'agent', text: replyText, turnId: step.turnId });
@@ -265,6 +277,7 @@ function addToTest(test: OpenTest, step: ScheduleStep, replyText: string, record
   if (record.status === 'error') test.errors++;
   if (step.isQuestion) {
     test.answers.push(replyText);
+    test.questions.push(step.message);
     if (record.status === 'error') test.unanswered.push(`question ${test.answers.length} not answered: ${record.error ?? record.reason ?? 'the call failed'}`);
     if (record.finish_reason === 'length') test.truncated++;
   }
@@ -278,19 +291,23 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
     SPAN.evaluate(evaluator),
     { attributes: { 'openinference.span.kind': 'EVALUATOR', [ATTR.testId]: test.def.testId, 'referee.evaluator': evaluator } },
     test.ctx,
-    async (span): Promise<ScoreResult & { status?: TestScore['status'] }> => {
+    async (span): Promise<TestVerdict> => {
       try {
         if (test.unanswered.length > 0) {
           // issue 22: a failed call is not an answer: the scorer (and a paid judge) is not asked about
           // an empty reply; the deterministic scorer only says what the test was worth.
-          const worth = await evaluateTest(test.def, test.answers, { ...(c.scoring ? { scoring: c.scoring } : {}) }).catch(() => ({ maxScore: 1 }));
           span.setAttributes({ [ATTR.status]: 'error', ...textAttrs('output', test.unanswered.join('\n')) });
-          return { score: 0, maxScore: worth.maxScore, reasons: test.unanswered, status: 'error' };
+          return { score: 0, maxScore: worthOf(test.def, test.answers, c.scoring), reasons: test.unanswered, status: 'error' };
         }
-        const r = await evaluateTest(test.def, test.answers, { callbacks, ...(c.judge ? { judge: c.judge } : {}), ...(c.scoring ? { scoring: c.scoring } : {}) });
+        const r = await evaluateTest(test.def, test.answers, {
+          callbacks,
+          questions: test.questions,
+          ...(c.judge ? { judge: c.judge } : {}),
+          ...(c.scoring ? { scoring: c.scoring } : {}),
+        });
         span.setAttributes({
-          [ATTR.score]: r.score,
-          [ATTR.maxScore]: r.maxScore,
+          // issue 25: an unscored test (no judge) has no score to record.
+          ...(r.score !== null && r.maxScore !== null ? { [ATTR.score]: r.score, [ATTR.maxScore]: r.maxScore } : { [ATTR.status]: 'unscored' }),
           ...textAttrs('input', JSON.stringify(test.answers)),
           ...textAttrs('output', r.reasons.join('\n')),
         });
@@ -317,7 +334,10 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
     ...(test.truncated ? { truncated: test.truncated } : {}),
   };
   c.state.testFinished(score);
-  test.span.setAttributes({ [ATTR.score]: result.score, [ATTR.maxScore]: result.maxScore, 'referee.evaluation_ms': performance.now() - started });
+  test.span.setAttributes({
+    ...(result.score !== null && result.maxScore !== null ? { [ATTR.score]: result.score, [ATTR.maxScore]: result.maxScore } : { [ATTR.status]: 'unscored' }),
+    'referee.evaluation_ms': performance.now() - started,
+  });
   test.span.end();
   const measuredTokens = lane.tokens - (test.startTokens ?? 0);
   if (c.memorySpan !== undefined && measuredTokens > c.memorySpan) {

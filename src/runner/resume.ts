@@ -10,6 +10,7 @@
  * run directory that cannot be resumed is left exactly as it was.
  */
 import { goodaiTestId } from '../artifacts/run-dir-writer.js';
+import { TEST_STATUSES, type TestStatus } from '../artifacts/test-tally.js';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -36,10 +37,10 @@ import { REDACTED } from '../events/secrets.js';
 
 /** A test's score as its `test_end` event recorded it. */
 export interface EndedTest {
-  score: number;
-  max_score: number;
+  score: number | null;
+  max_score: number | null;
   reasons: string[];
-  status?: 'error' | 'judge_error' | undefined;
+  status?: TestStatus | undefined;
   truncated?: number | undefined;
 }
 
@@ -274,11 +275,12 @@ export function outputRootOf(runDir: string): string {
 }
 
 const EndedTestSchema = z.object({
-  score: z.number(),
-  max_score: z.number(),
+  // issue 25: null for a test left unscored for want of a judge.
+  score: z.number().nullable(),
+  max_score: z.number().nullable(),
   reasons: z.array(z.string()).default([]),
   // issue 22: a test that was not answered (or not judged) stays so when resumed.
-  status: z.enum(['error', 'judge_error']).optional(),
+  status: z.enum(TEST_STATUSES).optional(),
   truncated: z.number().int().optional(),
 });
 

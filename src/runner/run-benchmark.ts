@@ -54,7 +54,7 @@ export interface RunOptions {
   allowDatasetMismatch?: boolean;
   /** `run_type` in benchmark_history.jsonl. @default "single" */
   runType?: string;
-  /** issue 7: an agent config whose endpoint judges the evaluations GoodAI hands to an LLM; without it, the deterministic fallbacks score. */
+  /** issue 7: an agent config whose endpoint judges the evaluations GoodAI hands to an LLM; without it (issue 25), those tests are `unscored: needs judge`. */
   judgeConfig?: AgentConfig;
   /** Continue a killed run (issue 4): from `prepareResume(runDir)`; configs, run id and dataset come from it. */
   resume?: ResumePlan;
@@ -177,7 +177,7 @@ async function setUpRun(options: RunOptions): Promise<RunSetup> {
     state.scoring = datasetConfig.config.scoring;
     // issue 21: the dry run's count is what the plan expects; the real one follows the replies.
     state.turnsTotalEstimated = true;
-    factory = await createAgentFactory(agentConfig, { env }).catch((err: unknown) => {
+    factory = await createAgentFactory(agentConfig, { env, probe: true }).catch((err: unknown) => {
       throw naming(err, resume ? `${join(runDir, 'run.json')} agent_config` : options.sources?.agent);
     });
     const judge = await openJudge(options.judgeConfig, factory, { env, onCost: (usd) => state.addManagingCost(usd) }).catch((err: unknown) => {
@@ -286,6 +286,8 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
         seed: args.seed,
         score: stats.score,
         max_score: stats.max_score,
+        // issue 25: the score leaves out tests left unscored for want of a judge; the line says how many.
+        ...(stats.tests_unscored ? { tests_unscored: stats.tests_unscored } : {}),
         duration: stats.wall_duration_s ?? stats.duration,
         agent_costs_usd: stats.agent_costs_usd,
         run_dir: runDir,

@@ -3,6 +3,7 @@ import type { RunMeta, RunStats, TestScore, TurnMetric } from '../artifacts/sche
 import type { ResolvedPricing } from '../costs/pricing.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
 import { TurnTally } from '../events/turn-tally.js';
+import { tallyTests } from '../artifacts/test-tally.js';
 
 /** Running totals and the progress snapshot every reporter receives. */
 export class RunState {
@@ -111,14 +112,9 @@ export class RunState {
   }
 
   stats(runId: string, agent: string): RunStats {
-    const perDataset: RunStats['per_dataset'] = {};
-    for (const s of this.scores) {
-      const d = (perDataset[s.dataset] ??= { score: 0, max_score: 0, tests: 0 });
-      d.score += s.score;
-      d.max_score += s.max_score;
-      d.tests++;
-    }
     const tests = [...this.scores].sort((a, b) => a.test_id.localeCompare(b.test_id));
+    // issues 22 and 25: one tally: unscored tests are in no total, errored ones count as 0 and apart.
+    const tally = tallyTests(tests);
     return {
       // issue 12: GoodAI's meanings; Referee's usage totals are tokens_in/tokens_out, its wall time wall_duration_s.
       // A task run (no GoodAI traffic) keeps the usage and wall-time meanings.
@@ -131,19 +127,20 @@ export class RunState {
       ...(this.scoring ? { scoring: this.scoring } : {}),
       run_id: runId,
       agent,
-      score: tests.reduce((a, s) => a + s.score, 0),
-      max_score: tests.reduce((a, s) => a + s.max_score, 0),
+      score: tally.score,
+      max_score: tally.max_score,
       tokens_in: this.tokensIn,
       tokens_out: this.tokensOut,
       turns: this.tally.turns,
       turns_failed: this.tally.failed,
       attempts: this.tally.attempts,
       // issue 22: tests not answered (a scored call failed) and unreadable judge verdicts are counted, never passed off as scores.
-      tests_errored: tests.filter((t) => t.status === 'error').length,
-      tests_judge_error: tests.filter((t) => t.status === 'judge_error').length,
+      tests_errored: tally.errored,
+      tests_judge_error: tally.judge_errors,
+      tests_unscored: tally.unscored,
       turns_truncated: this.turnsTruncated,
       pricing_source: this.pricing.source,
-      per_dataset: perDataset,
+      per_dataset: tally.per_dataset,
       tests,
     };
   }

@@ -3,21 +3,44 @@
  * deterministic check is not enough. A judge is any configured agent
  * endpoint; its calls are managing costs, traced under the `evaluate` span.
  */
+import { pyJsonDumps } from '../datasets/py-json-dumps.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { ScoreResult } from './types.js';
+
+/**
+ * issue 25: a prompt sent exactly as GoodAI sends it: these messages and no other (the judge
+ * agent's own system prompt is not added): its `[system, user]` checklist context, or the single
+ * user message of its Trigger Response and Locations Directions prompts.
+ */
+export interface JudgeMessages {
+  system?: string;
+  user: string;
+}
 
 export interface Judge {
   /** Shown in reasons and spans (the judge agent's name). */
   readonly name: string;
-  /** One stateless call with a single user message; returns the reply text. Throws on failure. */
-  ask(prompt: string): Promise<string>;
+  /**
+   * One stateless call; returns the reply text. Throws on failure. A string is one user message
+   * after the judge agent's own system prompt (Referee's criteria prompt); JudgeMessages are sent
+   * as they are (GoodAI's prompts, issue 25).
+   */
+  ask(prompt: string | JudgeMessages): Promise<string>;
 }
 
-/** A scorer that may ask the judge; used instead of the deterministic one when a judge is configured. */
-export type JudgedScorer = (test: TestDefinition, answers: string[], judge: Judge) => Promise<ScoreResult>;
+/**
+ * A scorer that may ask the judge; used instead of the deterministic one when a judge is configured.
+ * `questions` are the question lines as they were sent (GoodAI shows its judge the question asked).
+ */
+export type JudgedScorer = (test: TestDefinition, answers: string[], judge: Judge, questions: readonly string[]) => Promise<ScoreResult>;
 
-/** GoodAI's checklist prompt for "does the answer match the expected one" (its `evaluate_correct_gpt`). */
-export const MATCH_SYSTEM_PROMPT = `You are to evaluate some provided answers, given question(s) and expected answers, plus a checklist that you must follow. For each question, you will go through the following checklist and provide a yes or no answer.
+/**
+ * GoodAI's checklist system prompt for "does the answer match the expected one" (its
+ * `_match_system_prompt`, used by `evaluate_correct_gpt`), verbatim: the line break after
+ * "question(s) and" and the second example entry are GoodAI's.
+ */
+export const MATCH_SYSTEM_PROMPT = `You are to evaluate some provided answers, given question(s) and
+expected answers, plus a checklist that you must follow. For each question, you will go through the following checklist and provide a yes or no answer.
 
 1. Does the answer make reference to the expected answer?
 2. Is the expected answer a number or a quantity?
@@ -29,8 +52,28 @@ Respond in JSON with the following format:
     "question_nr": 1,
     "checklist": ["yes", "no", ...],
   },
+  {
+    "question_nr": 2,
+    "checklist": ["no", "no", ...],
+  },
   ...
 ]`;
+
+/** One entry of GoodAI's checklist user message (`q_list`). */
+export interface ChecklistQuestion {
+  question: string;
+  expected: unknown;
+  given: string;
+}
+
+/**
+ * GoodAI's `evaluate_correct_gpt` context: its system prompt, and `json.dumps(q_list)` (Python's
+ * spacing and ASCII escapes) as the user message, the questions numbered from 0 as GoodAI numbers them.
+ */
+export function checklistMessages(questions: readonly ChecklistQuestion[]): JudgeMessages {
+  const qList = questions.map((q, i) => ({ question_nr: i, question: q.question, expected_answer: q.expected, answer_given: q.given }));
+  return { system: MATCH_SYSTEM_PROMPT, user: pyJsonDumps(qList) };
+}
 
 /** issue 22: how many times a judge is asked before its unreadable verdict becomes a `judge_error`. */
 export const JUDGE_READ_ATTEMPTS = 3;
@@ -57,7 +100,7 @@ export type JudgeReading<T> = { ok: true; value: T } | { ok: false; reason: stri
  * issue 22: asks `judge` until `read` can use its reply, at most JUDGE_READ_ATTEMPTS times; then
  * throws JudgeError naming the last reason. A failed call (HTTP error) throws as it did.
  */
-export async function askReadable<T>(judge: Judge, prompt: string, read: (reply: string) => JudgeReading<T>, attempts = JUDGE_READ_ATTEMPTS): Promise<T> {
+export async function askReadable<T>(judge: Judge, prompt: string | JudgeMessages, read: (reply: string) => JudgeReading<T>, attempts = JUDGE_READ_ATTEMPTS): Promise<T> {
   let reason = 'no reply';
   for (let i = 0; i < attempts; i++) {
     const r = read(await judge.ask(prompt));

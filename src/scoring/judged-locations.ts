@@ -13,7 +13,8 @@ import { parseExpectedRoute } from './locations_directions.js';
 import { isPyInt, sanitizeAndParseJson } from './py-json.js';
 import type { PyValue } from './py-json.js';
 
-const STRUCTURE_PROMPT = (directions: string, places: readonly string[]): string =>
+/** GoodAI's `structured_directions_prompt`, verbatim, sent as its one user message (issue 25). */
+export const STRUCTURE_PROMPT = (directions: string, places: readonly string[]): string =>
   'Take a look at this text:\n```text\n' +
   directions +
   '\n```\n\nIf the text has a sequence of directions in it, convert that sequence of directions into well-structured JSON, like this:\n[\n  {"origin": "some place", "kilometers": 2, "direction": "West", "destination": "other place"},\n  ...\n]\nIf there are no directions, return an empty list.\n\nAlso, if any place matches a place from this list, you must use the name from the list instead of what\'s in the text:\n' +
@@ -61,7 +62,7 @@ export const judgedLocationsDirections: JudgedScorer = async (test, answers, jud
   const answer = answers[answers.length - 1];
   if (answer === undefined) return { score: 0, maxScore: 1, reasons: ['No answer to the question.'] };
   const places = placeBook([...new Set(route.flatMap((m) => [m.origin, m.destination]))]);
-  const moves = structuredMoves(await judge.ask(STRUCTURE_PROMPT(answer, places)), places);
+  const moves = structuredMoves(await judge.ask({ user: STRUCTURE_PROMPT(answer, places) }), places);
   if (typeof moves === 'string') return { score: 0, maxScore: 1, reasons: [`Couldn't make sense of the agent's directions (${moves}) (judged by ${judge.name}).`] };
   const [expected, reached] = [followMoves(route), followMoves(moves)];
   const ok = expected[0] === reached[0] && expected[1] === reached[1];

@@ -4,14 +4,14 @@
  * check cannot say yes.
  */
 import { extractJsonArray } from './extract.js';
-import { MATCH_SYSTEM_PROMPT } from './judge.js';
-import { askReadable, type Judge, type JudgedScorer, type JudgeReading } from './judge.js';
+import { askReadable, checklistMessages, type Judge, type JudgedScorer, type JudgeReading } from './judge.js';
 import { pyTruthy, sanitizeAndParseJson } from './py-json.js';
 import type { PyValue } from './py-json.js';
 import { rougeL, standardise } from './text.js';
 import { TRIGGER_ROUGE_THRESHOLD, triggerSingle } from './trigger_response.js';
 
-const TRIGGER_PROMPT = (message: string, sentence: string): string =>
+/** GoodAI's `eval_prompt` of Trigger Response, verbatim, sent as its one user message (issue 25). */
+export const TRIGGER_PROMPT = (message: string, sentence: string): string =>
   `Take a look at the following text:\n"${message}"\n\nDetermine whether the sentence "${sentence}" is present or not in the text. If the sentence is present, extract the piece of text that features the targeted sentence. Answer in JSON form, like this:\n{"present": true or false, "sentence": "targeted sentence"}`;
 
 /**
@@ -79,7 +79,7 @@ export const judgedTriggerResponse: JudgedScorer = async (test, answers, judge) 
       reasons.push(quick.reason);
       continue;
     }
-    const verdict = triggerVerdict(await judge.ask(TRIGGER_PROMPT(actual, e)), e);
+    const verdict = triggerVerdict(await judge.ask({ user: TRIGGER_PROMPT(actual, e) }), e);
     score += verdict.score;
     reasons.push(`${verdict.reason} (judged by ${judge.name})`);
   }
@@ -88,7 +88,7 @@ export const judgedTriggerResponse: JudgedScorer = async (test, answers, judge) 
 
 /** GoodAI's checklist judgement of one answer against one expected answer. */
 export async function judgeMatch(judge: Judge, question: string, expected: unknown, given: string): Promise<{ correct: boolean; reason: string }> {
-  const prompt = `${MATCH_SYSTEM_PROMPT}\n\n${JSON.stringify([{ question_nr: 1, question, expected_answer: expected, answer_given: given }])}`;
+  const prompt = checklistMessages([{ question, expected, given }]);
   // issue 22: a checklist that cannot be read is asked for again, then a judge_error (JudgeError), never a wrong answer.
   const list = await askReadable(judge, prompt, (reply): JudgeReading<boolean[]> => {
     const parsed = extractJsonArray(reply);
@@ -102,12 +102,13 @@ export async function judgeMatch(judge: Judge, question: string, expected: unkno
   return { correct, reason: `The answer ${reference ? 'makes' : 'does not make'} reference to the expected answer${mismatch} (judged by ${judge.name}).` };
 }
 
-export const judgedJokes: JudgedScorer = async (test, answers, judge) => {
+export const judgedJokes: JudgedScorer = async (test, answers, judge, questions) => {
   const answer = answers[answers.length - 1];
   if (answer === undefined) return { score: 0, maxScore: 1, reasons: ['No answer to the question.'] };
   const expected = String(test.expected_responses[0] ?? '');
   if (answer.includes(expected)) return { score: 1, maxScore: 1, reasons: ['The correct joke is recounted.'] };
-  const prompt = `${MATCH_SYSTEM_PROMPT}\n\n${JSON.stringify([{ question_nr: 0, question: 'Which joke did I tell you?', expected_answer: expected, answer_given: answer }])}`;
+  // GoodAI's evaluate_correct_gpt: the question as it was asked ("Which joke did I tell you about 2 hours 5 minutes ago?").
+  const prompt = checklistMessages([{ question: questions[questions.length - 1] ?? '', expected, given: answer }]);
   const r = checklistScore(await judge.ask(prompt));
   return { score: r.score, maxScore: 1, reasons: r.reasons.map((x) => `${x} (judged by ${judge.name})`) };
 };

@@ -2,7 +2,8 @@
  * Trigger response: a point per trigger whose reply holds the sentence
  * (punctuation and case ignored) or is close to it (ROUGE-L above 0.75), as
  * GoodAI checks before it asks an LLM; normalised to 0..1. ROUGE-L stems
- * words as GoodAI's `rouge_score` does (issue 12).
+ * words as GoodAI's `rouge_score` does (issue 12). A reply the check cannot
+ * accept goes to GoodAI's LLM judge: without one, the test is unscored (issue 25).
  */
 import { clip } from './extract.js';
 import { rougeL, standardise } from './text.js';
@@ -21,11 +22,15 @@ export const scoreTriggerResponse: Scorer = (test, answers) => {
   const expected = test.expected_responses.map(String);
   if (answers.length === 0) return { score: 0, maxScore: 1, reasons: ['No answer to the question.'] };
   let score = 0;
+  let undecided = 0;
   // GoodAI zips replies with expectations: a trigger never answered scores nothing and is not judged.
   const reasons = expected.slice(0, answers.length).map((e, i) => {
     const r = triggerSingle(answers[i]!, e);
     score += r.score;
-    return r.reason;
+    if (r.score === 1) return r.reason;
+    // issue 25: where the check cannot say yes, GoodAI asks its LLM judge; without one the test is unscored.
+    undecided++;
+    return `${r.reason.slice(0, -1)}; GoodAI asks its LLM judge here.`;
   });
-  return { score: expected.length ? score / expected.length : 0, maxScore: 1, reasons };
+  return { score: expected.length ? score / expected.length : 0, maxScore: 1, reasons, ...(undecided > 0 ? { needsJudge: true as const } : {}) };
 };

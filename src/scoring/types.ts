@@ -5,6 +5,11 @@ export interface ScoreResult {
   maxScore: number;
   /** Human-readable reasons, one per scored question. */
   reasons: string[];
+  /**
+   * issue 25: GoodAI hands this test to its LLM judge (its deterministic check could not say yes) and
+   * the scorer was given none: `score` means nothing, and the test is reported `unscored: needs judge`.
+   */
+  needsJudge?: true;
 }
 
 /**

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { goodaiTestId } from '../artifacts/run-dir-writer.js';
 import { MasterLogRecordSchema, RunEventSchema, RunMetaSchema, RunStatsSchema, TurnMetricSchema, type TestScore, type TurnMetric } from '../artifacts/schemas.js';
+import { testOutcome } from '../artifacts/test-tally.js';
 import type { AgentConfig } from '../config/agent.js';
 import { RunDirError } from '../errors.js';
 import { check, cutTornTail, parseJsonFile, readLines, rewrite } from '../runner/run-dir-files.js';
@@ -189,7 +190,7 @@ export function endedTaskRun(runDir: string): TaskRunResult {
   // run.json of a run written before task_tally was recorded: the same figures from runstats.json.
   const tally = meta.task_tally ?? {
     tasks: stats.tests.length,
-    passed: stats.tests.filter((t) => t.max_score > 0 && t.score >= t.max_score).length,
+    passed: stats.tests.filter((t) => testOutcome(t) === 'pass').length,
     errored: stats.tests.filter((t) => t.errors > 0 && t.score === 0).length,
     attempts: stats.attempts ?? stats.turns,
     duration_s: stats.wall_duration_s ?? stats.duration,

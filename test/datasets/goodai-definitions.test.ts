@@ -13,7 +13,8 @@ import { expectedShapeError } from '../../src/datasets/expected-shapes.js';
 import { getGenerator } from '../../src/datasets/registry.js';
 import { loadDataset } from '../../src/datasets/load.js';
 import type { TestDefinition } from '../../src/datasets/types.js';
-import { getCallbackScorer, getScorer } from '../../src/scoring/registry.js';
+import { getCallbackScorer, getJudgedScorer, getScorer } from '../../src/scoring/registry.js';
+import { simJudge } from '../scoring/helpers.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/goodai/definitions-v3', import.meta.url));
 // The keys of GoodAI's TestExample.to_dict(); TestExample.load passes each to the constructor.
@@ -56,9 +57,14 @@ describe('GoodAI-shaped definitions (issue 12)', () => {
 
   it('score the right answers 1 and a wrong answer less', async () => {
     const { definitions } = await loadDataset(DIR);
+    // issue 25: where GoodAI asks its LLM judge, the sim's stand-in judge is asked.
+    const score = async (def: TestDefinition, answers: string[]): Promise<number> => {
+      const plain = getScorer(def.dataset)(def, answers);
+      return plain.needsJudge ? (await getJudgedScorer(def.dataset)!(def, answers, simJudge(), [])).score : plain.score;
+    };
     for (const def of definitions.filter((d) => !d.uses_callback)) {
-      expect(getScorer(def.dataset)(def, rightAnswers(def)).score, def.testId).toBe(1);
-      expect(getScorer(def.dataset)(def, rightAnswers(def).map(() => '["nothing", 7]')).score, def.testId).toBeLessThan(1);
+      expect(await score(def, rightAnswers(def)), def.testId).toBe(1);
+      expect(await score(def, rightAnswers(def).map(() => '["nothing", 7]')), def.testId).toBeLessThan(1);
     }
     const pm = definitions.find((d) => d.uses_callback)!;
     expect(getCallbackScorer('prospective_memory')!(pm, ['Noted.', 'Paris.', 'Four. Well done is better than well said.'])).toMatchObject({ score: 1, done: true });

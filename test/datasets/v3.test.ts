@@ -15,7 +15,8 @@ import type { TestDefinition, TestDefinitionFile } from '../../src/datasets/type
 import { DatasetError } from '../../src/errors.js';
 import { parseExpectedRoute } from '../../src/scoring/locations_directions.js';
 import { prospectiveMemoryCallback } from '../../src/scoring/prospective_memory.js';
-import { getScorer } from '../../src/scoring/registry.js';
+import { getJudgedScorer, getScorer } from '../../src/scoring/registry.js';
+import { simJudge } from '../scoring/helpers.js';
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 const assistant = (content: string): ChatMessage => ({ role: 'assistant', content });
@@ -52,14 +53,19 @@ describe.each(DETERMINISTIC)('%s generator', (name) => {
 });
 
 describe('sim skills answer v3 questions from context only', () => {
-  it.each(['sallyanne', 'trigger_response', 'spy_meeting', 'locations_directions'])('%s: full marks with everything in context, less without the statements', (name) => {
+  it.each(['sallyanne', 'trigger_response', 'spy_meeting', 'locations_directions'])('%s: full marks with everything in context, less without the statements', async (name) => {
     const defs = getGenerator(name).generate({ seed: 11, examples: 12, args: {} });
     let lostMarks = 0;
+    // issue 25: where GoodAI asks its LLM judge, the sim's stand-in judge is asked.
+    const score = async (t: TestDefinition, answers: string[]): Promise<number> => {
+      const plain = getScorer(name)(t, answers);
+      return plain.needsJudge ? (await getJudgedScorer(name)!(t, answers, simJudge(), [])).score : plain.score;
+    };
     for (const [i, def] of defs.entries()) {
       const t = asTest(def, name, i);
-      expect(getScorer(name)(t, converse(def)).score, JSON.stringify(def.script)).toBe(1);
+      expect(await score(t, converse(def)), JSON.stringify(def.script)).toBe(1);
       // Without the statements (only the questions) the sim cannot know.
-      lostMarks += 1 - getScorer(name)(t, converse(def, (j) => def.is_question[j] === true)).score;
+      lostMarks += 1 - (await score(t, converse(def, (j) => def.is_question[j] === true)));
     }
     expect(lostMarks).toBeGreaterThan(defs.length / 2);
   });
@@ -77,7 +83,7 @@ describe('sim skills answer v3 questions from context only', () => {
     expect(getScorer('jokes')(asTest(def!, 'jokes'), [reply]).score).toBe(1);
     // Without timestamps the sim cannot tell the jokes apart.
     const bare = answerWithSkills(question, [...def!.script.flatMap((l) => [user(l), assistant('ok')]), user(question)]);
-    expect(getScorer('jokes')(asTest(def!, 'jokes'), [bare]).score).toBe(0);
+    expect(getScorer('jokes')(asTest(def!, 'jokes'), [bare])).toMatchObject({ needsJudge: true });
   });
 
   it('prospective memory: appends the quote to exactly the n-th reply when the history is verbatim', () => {
@@ -136,25 +142,31 @@ describe('scorers on hand-made replies', () => {
     expect(getScorer('spy_meeting')(t, ['{"when": dawn']).score).toBeCloseTo(1 / 3); // prose scoring: malformed JSON does not matter
   });
 
-  it('jokes: the joke recounted, with punctuation and case ignored', () => {
+  it('jokes: the joke recounted word for word scores; anything else needs the judge (issue 25)', () => {
     const t = { ...def('jokes'), expected_responses: ['I told my computer I needed a break, and it froze.'] };
-    expect(getScorer('jokes')(t, ['You said: "I told my computer I needed a break, and it froze."']).score).toBe(1);
-    expect(getScorer('jokes')(t, ['i told my computer i needed a break and it froze']).score).toBe(1);
-    expect(getScorer('jokes')(t, ['The one about the computer.']).score).toBe(0);
-    expect(getScorer('jokes')(t, ['["I told my computer"']).score).toBe(0);
+    expect(getScorer('jokes')(t, ['You said: "I told my computer I needed a break, and it froze."'])).toMatchObject({ score: 1 });
+    expect(getScorer('jokes')(t, ['You said: "I told my computer I needed a break, and it froze."']).needsJudge).toBeUndefined();
+    // GoodAI asks its LLM judge about everything but the verbatim joke: no fallback decides it.
+    for (const reply of ['i told my computer i needed a break and it froze', 'The one about the computer.', '["I told my computer"']) {
+      expect(getScorer('jokes')(t, [reply]).needsJudge, reply).toBe(true);
+    }
   });
 
-  it('locations_directions: directions are followed; a different route to the same place counts', () => {
+  it('locations_directions: only the judge reads directions (issue 25); followed, a different route to the same place counts', async () => {
     const t = def('locations_directions');
     const route = parseExpectedRoute(t);
     const [x, y] = followMoves(route);
     const exact = route.map((m) => `From ${m.origin}, go ${m.distance}km ${m.direction} to ${m.destination}.`).join('\n');
-    expect(getScorer('locations_directions')(t, [exact]).score).toBe(1);
-    const direct = `Go ${Math.abs(x)} km ${x >= 0 ? 'east' : 'west'}, then head ${y >= 0 ? 'north' : 'south'} for ${Math.abs(y)} km.`;
-    expect(getScorer('locations_directions')(t, [direct]).score).toBe(1);
-    const partial = route.slice(0, -1).map((m) => `go ${m.distance}km ${m.direction}`).join(', ');
-    expect(getScorer('locations_directions')(t, [partial]).score).toBe(0);
-    expect(getScorer('locations_directions')(t, ['[{"direction": "North", "kilometers": ']).reasons[0]).toMatch(/No directions/);
+    expect(getScorer('locations_directions')(t, [exact]).needsJudge).toBe(true);
+    const judged = async (reply: string): Promise<number> => (await getJudgedScorer('locations_directions')!(t, [reply], simJudge(), [])).score;
+    expect(await judged(exact)).toBe(1);
+    const [from, to] = [route[0]!.origin, route[route.length - 1]!.destination];
+    const direct = [x !== 0 ? `From ${from}, go ${Math.abs(x)}km ${x > 0 ? 'East' : 'West'} to ${to}.` : '', y !== 0 ? `From ${from}, go ${Math.abs(y)}km ${y > 0 ? 'North' : 'South'} to ${to}.` : '']
+      .filter(Boolean)
+      .join('\n');
+    expect(await judged(direct)).toBe(1);
+    const partial = route.slice(0, -1).map((m) => `From ${m.origin}, go ${m.distance}km ${m.direction} to ${m.destination}.`).join('\n');
+    expect(await judged(partial)).toBe(0);
   });
 
   it('prospective_memory: the callback waits for the n-th reply, then decides', () => {

@@ -1,5 +1,5 @@
 /**
- * The v3 mirror configs run offline on the default agents, and at the 32k
+ * The v3 mirror configs run offline on the default agents (and the sim judge), and at the 32k
  * memory span the memory agent beats the small-window chat agent (issue 7).
  * One example per dataset keeps the test short; the full run is in the README.
  */
@@ -15,7 +15,8 @@ interface Stats {
 
 async function run(agent: string, out: string): Promise<Stats> {
   const r = await runCli(
-    ['run', '--agent-config', `configs/agents/${agent}.yaml`, '--dataset-config', 'configs/datasets/benchmark-v3-32k.yaml', '--overrides', 'datasets.args.dataset_examples=1', '--output-dir', out, '--run-id', agent, '--quiet'],
+    // issue 25: with the offline judge, so the tests GoodAI's LLM judge scores have a score too.
+    ['run', '--agent-config', `configs/agents/${agent}.yaml`, '--dataset-config', 'configs/datasets/benchmark-v3-32k.yaml', '--judge-config', 'configs/agents/sim-judge.yaml', '--overrides', 'datasets.args.dataset_examples=1', '--output-dir', out, '--run-id', agent, '--quiet'],
     { timeoutMs: 300_000 },
   );
   expect(r.stderr).toBe('');

@@ -49,16 +49,20 @@ describe('referee export goodai: GoodAI\'s layout and shapes', () => {
   afterAll(() => server?.close());
 
   it('writes <run_name>/definitions and <run_name>/results/<agent>', () => {
-    expect(stdout).toContain('wrote 3 definitions and 3 results of agent ok-agent');
+    // issue 25: "OK" is not the trigger's sentence, so GoodAI asks its LLM judge: with none, Trigger Response is
+    // unscored, its result kept beside results/ (GoodAI's reports cannot read a null score) and named in the note.
+    expect(stdout).toContain('wrote 3 definitions and 2 results of agent ok-agent');
+    expect(stdout).toContain('1 tests unscored (need a judge) are left out of results/');
     const dir = join(out, 'Golden small');
     expect(files(dir).map((f) => relative(dir, f)).sort()).toEqual([
       'definitions/Colours/0.def.json',
       'definitions/Prospective Memory/0.def.json',
       'definitions/Trigger Response/0.def.json',
       'definitions/config.yml',
+      'referee_note.json',
+      'referee_unscored/ok-agent/Trigger Response/0_0.json',
       'results/ok-agent/Colours/0_0.json',
       'results/ok-agent/Prospective Memory/0_0.json',
-      'results/ok-agent/Trigger Response/0_0.json',
       'results/ok-agent/master_log.jsonl',
       'results/ok-agent/runstats.json',
     ]);

@@ -11,7 +11,9 @@ import { DatasetConfigSchema } from '../../src/config/dataset.js';
 import { loadAgentConfig } from '../../src/config/load.js';
 import { runBenchmark } from '../../src/runner/run-benchmark.js';
 import { openAiStream, startRecordingServer, type RecordingServer } from '../agents/helpers.js';
-import { ROOT, readJson, tempDir } from '../helpers.js';
+import { pyJsonDumps } from '../../src/datasets/py-json-dumps.js';
+import { MATCH_SYSTEM_PROMPT } from '../../src/scoring/judge.js';
+import { ROOT, readJson, readJsonl, tempDir } from '../helpers.js';
 
 describe('LLM judge', () => {
   let server: RecordingServer;
@@ -39,7 +41,13 @@ describe('LLM judge', () => {
     // In `real` clock mode no timestamps are sent, so the sim cannot name the joke itself.
     const agentConfig = loadAgentConfig(join(ROOT, 'configs/agents/chat-small.yaml'));
     const plain = await runBenchmark({ agentConfig, datasetConfig: dataset, outputDir: out, runId: 'plain' });
-    expect(plain.stats.tests.find((t) => t.dataset === 'jokes')!.score).toBe(0);
+    // issue 25: without a judge the joke GoodAI's judge would decide is unscored: no number, in no total.
+    const unjudged = plain.stats.tests.find((t) => t.dataset === 'jokes')!;
+    expect(unjudged).toMatchObject({ status: 'unscored', score: null, max_score: null });
+    expect(unjudged.reasons[0]).toMatch(/^unscored: needs judge .*--judge-config/);
+    expect(plain.stats.tests_unscored).toBe(1);
+    const colours = plain.stats.tests.find((t) => t.dataset === 'colours')!;
+    expect([plain.stats.score, plain.stats.max_score]).toEqual([colours.score, colours.max_score]);
     expect(plain.stats.managing_costs_usd).toBe(0);
 
     const judged = await runBenchmark({
@@ -53,8 +61,17 @@ describe('LLM judge', () => {
     expect(judged.stats.tests.find((t) => t.dataset === 'jokes')).toMatchObject({ score: 1, reasons: [expect.stringMatching(/judged by judge/)] });
     // Colours has no judged variant: the judge is not asked about it.
     expect(server.requests).toHaveLength(1);
-    const prompt = JSON.stringify(server.requests[0]!.body);
-    expect(prompt).toContain('checklist');
+    // issue 25: GoodAI's evaluate_correct_gpt context, verbatim: its system prompt, json.dumps(q_list) with the question as asked.
+    const sent = readJsonl<{ test_id: string; user: string; agent: string }>(join(judged.runDir, 'transcripts.jsonl')).filter((t) => t.test_id.startsWith('Jokes/'));
+    const asked = sent.find((t) => t.user.startsWith('Which joke did I tell you about '))!;
+    const joke = judged.stats.tests.find((t) => t.dataset === 'jokes')!;
+    const body = server.requests[0]!.body as { messages: { role: string; content: string }[] };
+    const expectedJoke = readJson<{ expected_responses: string[] }>(join(judged.runDir, 'dataset', 'definitions', 'Jokes', '0.def.json')).expected_responses[0]!;
+    expect(body.messages).toEqual([
+      { role: 'system', content: MATCH_SYSTEM_PROMPT },
+      { role: 'user', content: pyJsonDumps([{ question_nr: 0, question: asked.user, expected_answer: expectedJoke, answer_given: asked.agent }]) },
+    ]);
+    expect(joke.score).toBe(1);
     expect(judged.stats.managing_costs_usd).toBeCloseTo((1000 * 1 + 20 * 2) / 1e6, 9);
     expect(judged.stats.agent_costs_usd).toBe(plain.stats.agent_costs_usd);
     expect(readJson<{ managing_costs_usd: number }>(join(judged.runDir, 'runstats.json')).managing_costs_usd).toBeGreaterThan(0);

@@ -47,7 +47,7 @@ async function refereeVerdict(c: Case): Promise<{ score: number; done?: boolean;
     const judge = scriptedJudge(c.judge);
     const judged = getJudgedScorer(c.dataset);
     if (!judged) throw new Error(`${c.dataset} has no judged scorer`);
-    return { score: (await judged(test, c.answers, judge)).score, calls: judge.calls };
+    return { score: (await judged(test, c.answers, judge, [])).score, calls: judge.calls };
   }
   return { score: getScorer(c.dataset)(test, c.answers).score, calls: 0 };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeSkill } from '../../src/agents/sim/skills/judge.js';
-import { JudgeError, type Judge } from '../../src/scoring/judge.js';
+import { JudgeError, MATCH_SYSTEM_PROMPT, type Judge, type JudgeMessages } from '../../src/scoring/judge.js';
 import { evaluateTask } from '../../src/scoring/task-scoring.js';
 import { judgeTask } from '../../src/scoring/task-judge.js';
 
@@ -11,11 +11,18 @@ function scripted(...replies: string[]): Judge & { asked: string[] } {
     name: 'scripted',
     asked,
     ask(prompt) {
-      asked.push(prompt);
+      asked.push(typeof prompt === 'string' ? prompt : `${prompt.system ?? ''}\n\n${prompt.user}`);
       const reply = replies.shift();
       return reply === undefined ? Promise.reject(new Error('judge unreachable')) : Promise.resolve(reply);
     },
   };
+}
+
+/** The sim judge's answer to a prompt as the judge agent sends it (issue 25: GoodAI's checklist as system + user). */
+function simAnswer(p: string | JudgeMessages): string | undefined {
+  if (typeof p === 'string') return judgeSkill.answer(p, [{ role: 'user', content: p }]);
+  const context = [...(p.system !== undefined ? [{ role: 'system' as const, content: p.system }] : []), { role: 'user' as const, content: p.user }];
+  return judgeSkill.answer(p.user, context);
 }
 
 const checklist = (...items: string[]): string => `Here you go:\n[{"question_nr": 1, "checklist": ${JSON.stringify(items)}}]`;
@@ -34,10 +41,8 @@ describe('the judge as a task evaluator', () => {
     const v = await judgeTask(judge, {}, 'Capital of France?', 'It is Paris, of course.', 'Paris');
     expect(v).toMatchObject({ passed: true, score: 1 });
     expect(v.reasons[0]).toMatch(/makes reference .*judged by scripted/);
-    expect(judge.asked[0]).toContain('checklist');
-    expect(judge.asked[0]).toContain('"question":"Capital of France?"');
-    expect(judge.asked[0]).toContain('"expected_answer":"Paris"');
-    expect(judge.asked[0]).toContain('"answer_given":"It is Paris, of course."');
+    // issue 25: GoodAI's context exactly: its system prompt, then json.dumps(q_list) (Python's spacing, numbered from 0).
+    expect(judge.asked[0]).toBe(`${MATCH_SYSTEM_PROMPT}\n\n[{"question_nr": 0, "question": "Capital of France?", "expected_answer": "Paris", "answer_given": "It is Paris, of course."}]`);
   });
 
   it('fails a number that does not match, and says so', async () => {
@@ -51,7 +56,7 @@ describe('the judge as a task evaluator', () => {
     const v = await judgeTask(judge, {}, 'Capital of Australia?', 'Canberra it is', ['Sydney', 'Canberra']);
     expect(v.passed).toBe(true);
     expect(judge.asked).toHaveLength(2);
-    expect(judge.asked[1]).toContain('"expected_answer":"Canberra"');
+    expect(judge.asked[1]).toContain('"expected_answer": "Canberra"');
   });
 
   it('asks again for an unreadable checklist, then gives up with a judge_error rather than guessing (issue 22)', async () => {
@@ -87,7 +92,7 @@ describe('the judge as a task evaluator', () => {
 
 describe("the sim's stand-in judge", () => {
   it('answers the checklist from the texts in the prompt, and the criteria prompt against its reference', async () => {
-    const judge: Judge = { name: 'sim', ask: (p) => Promise.resolve(judgeSkill.answer(p, []) ?? 'no skill') };
+    const judge: Judge = { name: 'sim', ask: (p) => Promise.resolve(simAnswer(p) ?? 'no skill') };
     expect((await judgeTask(judge, {}, 'What is 12 * 13?', 'The answer is 156.', 156)).passed).toBe(true);
     expect((await judgeTask(judge, {}, 'What is 12 * 13?', 'The answer is 166.', 156)).passed).toBe(false);
     expect((await judgeTask(judge, {}, 'Capital?', 'The capital is Ottawa.', 'Ottawa')).passed).toBe(true);

@@ -11,6 +11,7 @@ import { loadDataset } from '../../src/datasets/load.js';
 import type { TestDefinition } from '../../src/datasets/types.js';
 import type { Judge } from '../../src/scoring/judge.js';
 import { getCallbackScorer, getJudgedScorer, getScorer } from '../../src/scoring/registry.js';
+import { simJudge } from '../scoring/helpers.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/goodai/definitions-v3', import.meta.url));
 const defs = (await loadDataset(DIR)).definitions;
@@ -38,23 +39,28 @@ function play(def: TestDefinition, drop: (i: number) => boolean = () => false): 
   return replies;
 }
 
-const score = (def: TestDefinition, replies: string[]): number =>
-  def.uses_callback ? getCallbackScorer(def.dataset)!(def, replies).score : getScorer(def.dataset)(def, replies).score;
+/** The test's score; issue 25: a test GoodAI's LLM judge scores is asked of the sim's stand-in judge. */
+async function score(def: TestDefinition, replies: string[]): Promise<number> {
+  if (def.uses_callback) return getCallbackScorer(def.dataset)!(def, replies).score;
+  const plain = getScorer(def.dataset)(def, replies);
+  if (!plain.needsJudge) return plain.score;
+  return (await getJudgedScorer(def.dataset)!(def, replies, simJudge(), def.script.filter((_, i) => def.is_question[i]))).score;
+}
 
 // Jokes needs the time (GoodAI tells none by default); SallyAnne and ChapterBreak have their own tests.
 const ANSWERED = ['colours', 'name_list', 'shopping', 'spy_meeting', 'trigger_response', 'locations_directions', 'prospective_memory'];
 
 describe('sim on GoodAI-worded definitions', () => {
-  it.each(ANSWERED)('%s: full marks with every line in context', (dataset) => {
+  it.each(ANSWERED)('%s: full marks with every line in context', async (dataset) => {
     const def = defs.find((d) => d.dataset === dataset)!;
-    expect(score(def, play(def)), JSON.stringify(play(def))).toBe(1);
+    expect(await score(def, play(def)), JSON.stringify(play(def))).toBe(1);
   });
 
-  it.each(ANSWERED)('%s: less than full marks when the first fact never reached it', (dataset) => {
+  it.each(ANSWERED)('%s: less than full marks when the first fact never reached it', async (dataset) => {
     const def = defs.find((d) => d.dataset === dataset)!;
     // Line 0 is the first fact everywhere but Colours and Spy Meeting, whose decisive lines come later.
     const lost = dataset === 'colours' ? 2 : dataset === 'spy_meeting' ? 1 : 0;
-    expect(score(def, play(def, (i) => i === lost))).toBeLessThan(1);
+    expect(await score(def, play(def, (i) => i === lost))).toBeLessThan(1);
   });
 
   it("honours GoodAI's reset messages: names and items before them are forgotten", () => {
@@ -76,17 +82,20 @@ describe('sim on GoodAI-worded definitions', () => {
       name: 'sim',
       ask: async (prompt) => {
         calls++;
-        return answerWithSkills(prompt, [{ role: 'user', content: prompt }]);
+        // issue 25: GoodAI's trigger and directions prompts are one user message.
+        const user = typeof prompt === 'string' ? prompt : prompt.user;
+        expect(typeof prompt === 'string' ? undefined : prompt.system).toBeUndefined();
+        return answerWithSkills(user, [{ role: 'user', content: user }]);
       },
     };
     // Directions are always structured by the judge; the sim's own route reaches the destination.
     const route = defs.find((d) => d.dataset === 'locations_directions')!;
-    expect((await getJudgedScorer('locations_directions')!(route, [`Sure.\n${play(route)[0]}`], sim)).score).toBe(1);
-    expect((await getJudgedScorer('locations_directions')!(route, ['From Library, go 9km West to Park.'], sim)).score).toBe(0);
+    expect((await getJudgedScorer('locations_directions')!(route, [`Sure.\n${play(route)[0]}`], sim, [])).score).toBe(1);
+    expect((await getJudgedScorer('locations_directions')!(route, ['From Library, go 9km West to Park.'], sim, [])).score).toBe(0);
     expect(calls).toBe(2);
     // Trigger replies the deterministic check rejects go to the judge, which finds no sentence in them.
     const trigger = defs.find((d) => d.dataset === 'trigger_response')!;
-    expect((await getJudgedScorer('trigger_response')!(trigger, ['No idea.', 'Hmm.', play(trigger)[2]!], sim)).score).toBeCloseTo(1 / 3, 12);
+    expect((await getJudgedScorer('trigger_response')!(trigger, ['No idea.', 'Hmm.', play(trigger)[2]!], sim, [])).score).toBeCloseTo(1 / 3, 12);
     expect(calls).toBe(4);
   });
 });

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { exportGoodai } from '../../artifacts/goodai-export.js';
+import { exportGoodai, UNSCORED_DIR } from '../../artifacts/goodai-export.js';
 import { ConfigError } from '../../errors.js';
 
 const USAGE = 'referee export goodai <run-dir> <out-dir>';
@@ -26,6 +26,8 @@ export function exportCommand(argv: Record<string, unknown>): number {
   const r = exportGoodai(runDir, outDir);
   process.stdout.write(`wrote ${r.definitions} definitions and ${r.results} results of agent ${r.agent} to ${r.dir} (GoodAI's layout)\n`);
   // issue 22: the export keeps GoodAI's shapes; which 0s are not answers is in a note beside them.
-  if (r.note) process.stdout.write(`${r.errored.length} tests not answered (a scored call failed) and ${r.judgeErrors.length} not judged score 0 in GoodAI's files: named in ${r.note}\n`);
+  if (r.note && (r.errored.length > 0 || r.judgeErrors.length > 0)) process.stdout.write(`${r.errored.length} tests not answered (a scored call failed) and ${r.judgeErrors.length} not judged score 0 in GoodAI's files: named in ${r.note}\n`);
+  // issue 25: a test left for a judge has no score; its result is kept out of results/ and named.
+  if (r.note && r.unscored.length > 0) process.stdout.write(`${r.unscored.length} tests unscored (need a judge) are left out of results/ (their results are in ${UNSCORED_DIR}/): named in ${r.note}\n`);
   return 0;
 }

@@ -5,9 +5,9 @@
  * a long run's page stays light.
  */
 export const ACCORDION_JS = String.raw`
-var VERDICT_TEXT = { pass: 'correct', partial: 'partly correct', fail: 'wrong', error: 'error (not answered)', judge_error: 'judge error (not scored)', none: '' };
-// issue 22: a test not answered (a scored call failed) or not judged says so instead of a score.
-function scoreText(s) { return !s ? 'not scored' : s.status === 'error' ? 'error: not answered' : s.status === 'judge_error' ? 'judge error: not scored' : fmt(s.score, 2) + '/' + fmt(s.max_score, 2); }
+var VERDICT_TEXT = { pass: 'correct', partial: 'partly correct', fail: 'wrong', error: 'error (not answered)', judge_error: 'judge error (not scored)', unscored: 'unscored: needs judge', none: '' };
+// issue 22: a test not answered (a scored call failed) or not judged says so instead of a score; issue 25: so does one left for a judge.
+function scoreText(s) { return !s ? 'not scored' : s.status === 'error' ? 'error: not answered' : s.status === 'judge_error' ? 'judge error: not scored' : s.status === 'unscored' || s.score === null ? 'unscored: needs judge' : fmt(s.score, 2) + '/' + fmt(s.max_score, 2); }
 function scoreClass(s) { return !s ? 'v-none' : s.status ? 'v-error' : s.max_score > 0 && s.score >= s.max_score ? 'v-pass' : s.score > 0 ? 'v-partial' : 'v-fail'; }
 function answerCell(a, agent) {
   var cell = el('div', 'answer ' + (a ? 'v-' + a.verdict : 'v-missing'));

@@ -48,6 +48,8 @@ function renderSummary(data) {
     ['Tests', function (m) { return m.tests; }],
     // issue 22: tests not answered (a scored call failed) or not judged are named, never passed off as wrong answers.
     ['Tests errored (not answered) / judge errors', function (m) { return (m.tests_errored || 0) + ' / ' + (m.tests_judge_error || 0); }],
+    // issue 25: tests GoodAI's LLM judge scores, left without a score (not in the score above) for want of one.
+    ['Tests unscored (need a judge: --judge-config)', function (m) { return fmt(m.tests_unscored || 0, 0); }],
     ['Turns (failed)', function (m) { return fmt(m.turns, 0) + ' (' + m.errors + ')' + (m.attempts !== undefined && m.attempts !== m.turns ? ', ' + fmt(m.attempts, 0) + ' attempts' : ''); }],
     ['Replies cut at max_tokens', function (m) { return fmt(m.turns_truncated || 0, 0); }],
     // issue 22: model calls only; pre-filled turns and failed calls are left out and counted.

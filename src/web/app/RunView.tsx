@@ -99,7 +99,7 @@ export function RunView({ run, onLive }: { run: RunRow; onLive: (key: string, ev
         <span class="sep"></span>
         <select id="sample-status" value={status} onChange={(e) => (setStatus((e.currentTarget as HTMLSelectElement).value), setOffset(0))} aria-label="sample status">
           <option value="">all samples</option>
-          {['pass', 'fail', 'error', 'judge_error', 'running', 'pending'].map((s) => (
+          {['pass', 'fail', 'error', 'judge_error', 'unscored', 'running', 'pending'].map((s) => (
             <option key={s} value={s}>
               {s}
             </option>

@@ -53,11 +53,13 @@ function otherJudgePrompts(question: string): string | undefined {
 
 export const judgeSkill: SimSkill = {
   name: 'judge',
-  answer(question) {
-    if (question.startsWith(MATCH_SYSTEM_PROMPT)) {
+  answer(question, context) {
+    // issue 25: GoodAI's checklist is its system prompt and the questions as JSON in the user message.
+    const checklistAsked = context.some((m) => m.role === 'system' && m.content === MATCH_SYSTEM_PROMPT);
+    if (checklistAsked || question.startsWith(MATCH_SYSTEM_PROMPT)) {
       let items: unknown;
       try {
-        items = JSON.parse(question.slice(MATCH_SYSTEM_PROMPT.length));
+        items = JSON.parse(checklistAsked ? question : question.slice(MATCH_SYSTEM_PROMPT.length));
       } catch {
         return 'I cannot read the answers to evaluate.';
       }

@@ -10,7 +10,7 @@ function Pill({ label, status, title, extra, testId }: { label: string; status: 
   );
 }
 
-const DONE = new Set(['pass', 'fail', 'error', 'judge_error']);
+const DONE = new Set(['pass', 'fail', 'error', 'judge_error', 'unscored']);
 
 /** The pill lists: the current run's group of agents, its datasets and the current dataset's tests; `hidden` names those turned off. */
 export const LiveLists = memo(function LiveLists({ state, hidden }: { state: MonitorState; version: number; hidden: Set<string> }) {

@@ -37,7 +37,7 @@ export interface ProgressCard {
   barPct: number;
 }
 
-const DONE = new Set(['pass', 'fail', 'error', 'judge_error']);
+const DONE = new Set(['pass', 'fail', 'error', 'judge_error', 'unscored']);
 
 /** The progress card: the run's place in its group, its dataset, tests, turns, verdicts and ETA. */
 export function progressCard(state: MonitorState): ProgressCard {

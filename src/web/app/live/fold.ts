@@ -133,7 +133,8 @@ export function applyRunEvent(state: MonitorState, ev: RunEvent): FoldNeeds | nu
     case 'test_end': {
       const t = run.tests.find((x) => x.test_id === ev.test_id);
       // issue 22: a test not answered, or not judged, is neither a pass nor a fail: as the server folds it.
-      const passed = !ev.status && ev.max_score > 0 && ev.score >= ev.max_score;
+      // issue 25: `unscored` (no judge): its score is null.
+      const passed = !ev.status && ev.score !== null && ev.max_score !== null && ev.max_score > 0 && ev.score >= ev.max_score;
       const verdict = ev.status ?? (passed ? 'pass' : 'fail');
       if (t) {
         t.status = verdict;
@@ -148,7 +149,7 @@ export function applyRunEvent(state: MonitorState, ev: RunEvent): FoldNeeds | nu
       }
       const l = (run.lanes || []).find((x) => x.test_id === ev.test_id) || activeLane(run);
       if (l) {
-        l.result = `${verdict.toUpperCase()} ${ev.test_id}: score ${ev.score}/${ev.max_score}${(ev.reasons || []).length ? '\n' + (ev.reasons || []).join('\n') : ''}`;
+        l.result = `${verdict.toUpperCase()} ${ev.test_id}: ${ev.score === null ? 'unscored: needs judge' : `score ${ev.score}/${ev.max_score}`}${(ev.reasons || []).length ? '\n' + (ev.reasons || []).join('\n') : ''}`;
         l.verdict = verdict;
       }
       state.dirty.add('pills').add('stream').add('kpis');

@@ -217,10 +217,10 @@ export interface TurnEndEvent extends EventBase, LastTurn {
 export interface TestEndEvent extends EventBase {
   type: 'test_end';
   test_id: string;
-  /** issue 22: `error` (not answered) or `judge_error` (not judged); absent for a scored test. */
-  status?: 'error' | 'judge_error';
-  score: number;
-  max_score: number;
+  /** issue 22: `error` (not answered) or `judge_error` (not judged); issue 25: `unscored` (needs a judge; score null); absent for a scored test. */
+  status?: 'error' | 'judge_error' | 'unscored';
+  score: number | null;
+  max_score: number | null;
   tests_done?: number;
   reasons?: string[];
 }
