@@ -5,6 +5,8 @@
  */
 import { isProtocolAgent, type AgentConfig } from '../config/agent.js';
 import { AgentError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { unreachable } from '../net/reachable.js';
 import { agentSecrets, registerSecrets } from '../events/secrets.js';
 import { ChatAgent } from './chat-agent.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
@@ -21,12 +23,20 @@ import type { AgentFactory } from './types.js';
 export interface AgentFactoryOptions {
   /** Where `api_key_env` and `${VAR}` in headers are read from. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** A run's set-up: an HTTP agent must be reachable now (`validate` checks the config only). @default false */
+  probe?: boolean;
 }
 
 export async function createAgentFactory(config: AgentConfig, opts: AgentFactoryOptions = {}): Promise<AgentFactory> {
   const env = opts.env ?? process.env;
   // issue 15: your own agent over the agent protocol; it brings its own LLM.
-  if (config.kind === 'http' || config.kind === 'stdio') return createProtocolFactory(config, env);
+  if (config.kind === 'http' || config.kind === 'stdio') {
+    // issue 24: an HTTP agent that is not up fails the set-up, which leaves nothing behind, naming its URL and errno.
+    const factory = createProtocolFactory(config, env);
+    const down = opts.probe && config.kind === 'http' && config.http ? await unreachable(config.http.url) : null;
+    if (down) throw new AgentError('AGENT_ERROR', `agent '${config.name}': ${config.http!.url} is unreachable (${down}); is the agent running?`, { exitCode: EXIT.usage });
+    return factory;
+  }
   const llm = config.llm;
   let sim: SimServer | undefined;
   let endpoint: ChatEndpoint;

@@ -3,7 +3,7 @@
  * directory per cell, run one after another (a local GPU serves one model at
  * a time), and a matrix summary in the output root.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { agentModel, type AgentConfig } from '../config/agent.js';
@@ -188,7 +188,14 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           ...(options.maxFailedTurns !== undefined ? { maxFailedTurns: options.maxFailedTurns } : {}),
           ...(resumed ? resumedTaskOptions(resumed) : {}),
         });
-      const r = ended ?? (options.around ? await options.around(cellInfo, body) : await body());
+      let r: TaskRunResult;
+      try {
+        r = ended ?? (options.around ? await options.around(cellInfo, body) : await body());
+      } catch (err) {
+        // issue 24: a first cell whose set-up failed (its run never existed) leaves no summary behind either.
+        if (!options.resume && summary.cells.length === 0 && !existsSync(join(cellInfo.runDir, 'run.json'))) rmSync(summaryFile, { force: true });
+        throw err;
+      }
       killPoint('suite:cell-ended');
       const cell = toCell(r, agentModel(agent.config));
       summary.cells.push(cell);

@@ -170,7 +170,7 @@ async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
   const state = new RunState(plan.length, plan.length, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
   const meta = resume ? resumedTaskMeta(resume) : taskMeta({ options, dataset, shard, runId, datasetDir, fallback, concurrency, attempts, coolingMs });
   try {
-    const factory = await createAgentFactory(agentConfig, { env: options.env ?? process.env });
+    const factory = await createAgentFactory(agentConfig, { env: options.env ?? process.env, probe: true });
     // Only a run with judged tasks pays for the judge's set-up.
     const judge = await openJudge(judged ? options.judgeConfig : undefined, factory, { env: options.env ?? process.env, onCost: (usd) => state.addManagingCost(usd) });
     return { agentConfig, dataset, runId, outputDir, runDir, lock, plan, meta, concurrency, attempts, coolingMs, state, factory, judge };

@@ -6,7 +6,7 @@
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { deadPort, runCli, tempDir } from '../helpers.js';
 import { agentYaml, SMALL_DATASET, walk, writeFiles } from './helpers.js';
 
 /** A well-formed sha256 that no generated dataset has (YAML would read all digits as a number). */
@@ -123,6 +123,19 @@ describe('bad configs and flags: one line, exit 2, no output directory', () => {
     const taskAgain = await runCli(taskArgs);
     expect(taskAgain.code).toBe(2);
     expectOneLine(taskAgain.stderr, join(dir, 'runs/same-tasks'), 'already holds a run');
+  });
+
+  it('an HTTP agent that is not up: its URL and errno in one line, exit 2, no run directory (LTM and task runs)', async () => {
+    const dir = tempDir('referee-bad-');
+    const url = `http://127.0.0.1:${await deadPort()}/`;
+    const files = writeFiles(dir, { 'agent.yaml': `name: down\nkind: http\nhttp: { url: "${url}" }\n`, 'dataset.yaml': SMALL_DATASET, 't.jsonl': '{"id": 1, "prompt": "What is 2 + 2?", "expected": 4, "evaluator": "numeric"}\n' });
+    const out = join(dir, 'runs');
+    for (const input of [['--dataset-config', files['dataset.yaml']!], ['--tasks', files['t.jsonl']!]]) {
+      const r = await runCli(['run', '--agent-config', files['agent.yaml']!, ...input, '--output-dir', out, '--quiet']);
+      expect(r.code, r.stderr).toBe(2);
+      expectOneLine(r.stderr, `${url} is unreachable (ECONNREFUSED)`);
+      expect(existsSync(out) ? walk(out) : []).toEqual([]);
+    }
   });
 
   it('an output directory that cannot be created', async () => {
