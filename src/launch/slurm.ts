@@ -24,6 +24,10 @@ export interface SlurmFiles {
   shards: string;
   merge: string;
   submit: string;
+  /** `rerun.sh SHARD`: that shard alone again, and the waiting merge made to wait for it. */
+  rerun: string;
+  /** `ARRAY_JOB=…` and `MERGE_JOB=…` once submitted (by submit.sh or --submit). */
+  jobs: string;
 }
 
 function directives(plan: LaunchPlan, o: SlurmOptions, name: string, output: string): string[] {
@@ -66,13 +70,34 @@ export function slurmMergeScript(plan: LaunchPlan, o: SlurmOptions, logDir: stri
 }
 
 /** Submits the array, then the merge after it: the same two calls `--submit` makes. */
-export function slurmSubmitScript(files: Pick<SlurmFiles, 'shards' | 'merge'>): string {
+export function slurmSubmitScript(files: Pick<SlurmFiles, 'shards' | 'merge' | 'jobs'>): string {
   return [
     '#!/bin/bash',
     'set -euo pipefail',
     `array=$(sbatch --parsable ${shq(files.shards)} | cut -d';' -f1)`,
     `merge=$(sbatch --parsable --dependency=afterok:"$array" ${shq(files.merge)} | cut -d';' -f1)`,
+    `printf 'ARRAY_JOB=%s\\nMERGE_JOB=%s\\n' "$array" "$merge" > ${shq(files.jobs)}`,
     'echo "array job $array, merge job $merge"',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Re-runs one shard alone (it resumes where it stopped) and points the merge at it. A failed array
+ * task leaves the merge pending for good (DependencyNeverSatisfied: Slurm does not re-evaluate
+ * `afterok` on the array once a task has failed, even requeued), so the merge's dependency is
+ * replaced by the new job's.
+ */
+export function slurmRerunScript(files: Pick<SlurmFiles, 'shards' | 'jobs'>, shards: number): string {
+  return [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    'shard="${1:?usage: rerun.sh SHARD (1-based)}"',
+    `if [ "$shard" -lt 1 ] || [ "$shard" -gt ${shards} ]; then echo "rerun.sh: shard $shard is not in 1..${shards}" >&2; exit 2; fi`,
+    `. ${shq(files.jobs)}`,
+    `job=$(sbatch --parsable --array=$((shard - 1)) ${shq(files.shards)} | cut -d';' -f1)`,
+    'scontrol update jobid="$MERGE_JOB" dependency=afterok:"$job"',
+    'echo "shard $shard re-run as job $job; merge job $MERGE_JOB waits for it"',
     '',
   ].join('\n');
 }
@@ -81,11 +106,12 @@ export function slurmSubmitScript(files: Pick<SlurmFiles, 'shards' | 'merge'>): 
 export function writeSlurm(plan: LaunchPlan, o: SlurmOptions): SlurmFiles {
   const dir = join(suiteDir(plan), 'slurm');
   mkdirSync(dir, { recursive: true });
-  const files = { dir, shards: join(dir, 'shards.sbatch'), merge: join(dir, 'merge.sbatch'), submit: join(dir, 'submit.sh') };
+  const files = { dir, shards: join(dir, 'shards.sbatch'), merge: join(dir, 'merge.sbatch'), submit: join(dir, 'submit.sh'), rerun: join(dir, 'rerun.sh'), jobs: join(dir, 'jobs.env') };
   writeFileSync(files.shards, slurmArrayScript(plan, o, dir));
   writeFileSync(files.merge, slurmMergeScript(plan, o, dir));
   writeFileSync(files.submit, slurmSubmitScript(files));
-  for (const f of [files.shards, files.merge, files.submit]) chmodSync(f, 0o755);
+  writeFileSync(files.rerun, slurmRerunScript(files, plan.shards));
+  for (const f of [files.shards, files.merge, files.submit, files.rerun]) chmodSync(f, 0o755);
   return files;
 }
 
@@ -103,5 +129,6 @@ function sbatch(args: string[], env: NodeJS.ProcessEnv): string {
 export function submitSlurm(files: SlurmFiles, env: NodeJS.ProcessEnv = process.env): { arrayJob: string; mergeJob: string } {
   const arrayJob = sbatch(['--parsable', files.shards], env);
   const mergeJob = sbatch(['--parsable', `--dependency=afterok:${arrayJob}`, files.merge], env);
+  writeFileSync(files.jobs, `ARRAY_JOB=${arrayJob}\nMERGE_JOB=${mergeJob}\n`);
   return { arrayJob, mergeJob };
 }

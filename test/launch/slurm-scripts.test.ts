@@ -26,7 +26,12 @@ describe('referee launch slurm (the scripts)', () => {
     expect(merge).toContain(`merge ${join(runs, 'n1')} --output-dir ${join(runs, 'n1')}`);
     expect(merge).not.toContain('--gpus-per-task');
     expect(readFileSync(join(dir, 'submit.sh'), 'utf8')).toContain('--dependency=afterok:"$array"');
-    for (const f of ['shards.sbatch', 'merge.sbatch', 'submit.sh']) expect(spawnSync('bash', ['-n', join(dir, f)]).status).toBe(0);
+    const rerun = readFileSync(join(dir, 'rerun.sh'), 'utf8');
+    expect(rerun).toContain('--array=$((shard - 1))');
+    expect(rerun).toContain('scontrol update jobid="$MERGE_JOB" dependency=afterok:"$job"');
+    for (const f of ['shards.sbatch', 'merge.sbatch', 'submit.sh', 'rerun.sh']) expect(spawnSync('bash', ['-n', join(dir, f)]).status).toBe(0);
+    const outOfRange = spawnSync('bash', [join(dir, 'rerun.sh'), '4'], { encoding: 'utf8' });
+    expect([outOfRange.status, outOfRange.stderr.trim()]).toEqual([2, 'rerun.sh: shard 4 is not in 1..3']);
   });
 
   it("runs an array task's body by hand as that shard, and again as its resume", async () => {

@@ -5,7 +5,7 @@
  * a 2-agent × 3-seed LTM suite, split by run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, readJson, runCli, tempDir } from '../helpers.js';
@@ -82,5 +82,27 @@ describe('referee launch slurm', () => {
     const perShard = [1, 2, 3].map((i) => readJson<{ runs: unknown[] }>(join(runs, 'seeds', `ltm-suite-seeds.shard-${i}-of-3.json`)).runs.length);
     expect(perShard).toEqual([2, 2, 2]);
     expect(await ltmSuiteAsRead(join(runs, 'seeds'), 'seeds')).toEqual(await ltmSuiteAsRead(join(runs, 'ltm-single'), 'seeds'));
+  });
+
+  it('re-runs a shard killed mid-run alone (rerun.sh), the merge waits for it, and still equals a single-process run', async () => {
+    // Shard 2 is killed (kill -9) as its first piece ends, until the flag file exists.
+    const flag = join(runs, 'shard-2-may-live');
+    const setup = `[ "$SLURM_ARRAY_TASK_ID" != 1 ] || [ -f ${flag} ] || export REFEREE_KILL_AT=ending:marked`;
+    const launched = await runCli(['launch', 'slurm', SUITE, '--shards', '4', '--run-id', 'killed', '--runs-dir', runs, '--setup', setup, '--submit'], { env });
+    expect(launched.code, launched.stderr).toBe(0);
+    const [, arrayJob, mergeJob] = /submitted array job (\d+) \(4 shards\) and merge job (\d+)/.exec(launched.stdout) ?? [];
+    const reason = (): string => execFileSync('squeue', ['-h', '-j', String(mergeJob), '-o', '%r'], { env, encoding: 'utf8' }).trim();
+    await until('shard 2 to fail', () => !squeue().includes(`${arrayJob}_`) && reason() === 'DependencyNeverSatisfied', 300_000);
+    const piece = readJson<{ status: string }>(join(runs, 'killed', 'killed-sim-think-basics.shard-2-of-4', 'run.json'));
+    expect(piece.status).toBe('running');
+    expect(existsSync(join(runs, 'killed', 'matrix-killed.json'))).toBe(false);
+
+    writeFileSync(flag, '');
+    const rerun = spawnSync('bash', [join(runs, 'killed', 'slurm', 'rerun.sh'), '2'], { env, encoding: 'utf8' });
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(new RegExp(`^shard 2 re-run as job \\d+; merge job ${mergeJob} waits for it`));
+    const mergedFile = join(runs, 'killed', 'matrix-killed.json');
+    await until('the merge job after the re-run', () => existsSync(mergedFile) && !squeue().includes(String(mergeJob)), 300_000);
+    expect(await suiteAsRead(join(runs, 'killed'), 'killed')).toEqual(await suiteAsRead(single, 'nightly').then((s) => JSON.parse(JSON.stringify(s).split('nightly').join('killed')) as unknown));
   });
 });

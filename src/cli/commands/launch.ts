@@ -64,7 +64,11 @@ export async function launchCommand(argv: Record<string, unknown>): Promise<numb
   const out = [`wrote ${files.shards}`, `wrote ${files.merge}`, `wrote ${files.submit}`, `suite span (TRACEPARENT): ${p.traceparent}`];
   if (argv['submit']) {
     const { arrayJob, mergeJob } = submitSlurm(files);
-    out.push(`submitted array job ${arrayJob} (${p.shards} shards) and merge job ${mergeJob} (afterok:${arrayJob})`, `merged run: ${p.runsDir}/${p.runId}/matrix-${p.runId}.json`);
+    out.push(
+      `submitted array job ${arrayJob} (${p.shards} shards) and merge job ${mergeJob} (afterok:${arrayJob})`,
+      `merged run: ${p.runsDir}/${p.runId}/${p.ltm ? 'ltm-suite' : 'matrix'}-${p.runId}.json`,
+      `a failed shard: bash ${files.rerun} SHARD (re-runs it alone; the merge then waits for it)`,
+    );
   } else out.push(`submit with: bash ${files.submit}`);
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
