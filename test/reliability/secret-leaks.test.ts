@@ -21,6 +21,8 @@ const KEY = `sk-SA/SECKEY-${unique}`;
 const WRAPPED = `wrapval-${unique}`;
 const URL_PASS = `urlpass-${unique}`;
 const SECRETS = [KEY, WRAPPED, URL_PASS];
+/** Where the split-chunk path cuts the key. */
+const HALF = 9;
 
 describe('redactSecrets, the one redaction', () => {
   it('removes every spelling of a secret and URL credentials', () => {
@@ -39,7 +41,7 @@ describe('no leak path reaches an artifact, a span, OTLP, the monitor or a repor
     sim = await startSimServer({
       intercept: ({ requestNumber, req, res }) => {
         const echo = `authorization=${String(req.headers['authorization'])} x-wrap=${String(req.headers['x-wrap'])}`;
-        const path = ['chunk', 'escaped401', 'valueonly', 'streamerror', 'ok'][requestNumber % 5] as string;
+        const path = ['chunk', 'escaped401', 'valueonly', 'streamerror', 'splitchunk', 'ok'][requestNumber % 6] as string;
         served[path] = (served[path] ?? 0) + 1;
         if (path === 'chunk') {
           // A 200 stream whose non-JSON chunk echoes the request headers.
@@ -61,6 +63,13 @@ describe('no leak path reaches an artifact, a span, OTLP, the monitor or a repor
         if (path === 'streamerror') {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.end(`data: {"error":{"message":"key ${KEY.replaceAll('/', '\\u002f')} revoked"}}\n\n`);
+          return 'handled';
+        }
+        if (path === 'splitchunk') {
+          // issue 24: the key's first half in a content chunk, the rest in a malformed (cut) chunk.
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write(`data: {"choices":[{"index":0,"delta":{"content":"the key is ${KEY.slice(0, HALF)}"}}]}\n\n`);
+          res.end(`data: {"choices":[{"index":0,"delta":{"content":"${KEY.slice(HALF)} and more\n\n`);
           return 'handled';
         }
         return undefined;
@@ -98,7 +107,7 @@ retries: { max_attempts: 1 }
     // Some of its tests are not answered (the failing paths): exit 5 says so (issue 22).
     expect([0, 1, 5]).toContain(r.code);
     // Every leak path was really taken, and its failure recorded.
-    for (const path of ['chunk', 'escaped401', 'valueonly', 'streamerror', 'ok']) expect(served[path], path).toBeGreaterThan(0);
+    for (const path of ['chunk', 'escaped401', 'valueonly', 'streamerror', 'splitchunk', 'ok']) expect(served[path], path).toBeGreaterThan(0);
     const run = readRun(join(out, 'leak'));
     const errors = run.turns.map((t) => String(t.error ?? '')).filter(Boolean);
     expect(errors.some((e) => e.includes('unparsable stream chunk') && e.includes('authorization=Bearer [redacted]'))).toBe(true);
@@ -113,7 +122,10 @@ retries: { max_attempts: 1 }
     for (const file of all) {
       const text = readFileSync(file, 'utf8');
       for (const s of SECRETS) for (const spelling of secretSpellings(s)) expect(text.includes(spelling), `${spelling} in ${file}`).toBe(false);
+      // The malformed chunk's half of the key: the half before it is in the token stream, so this half must be nowhere.
+      expect(text.includes(KEY.slice(HALF)), `the key's second half in ${file}`).toBe(false);
     }
+    expect(errors.some((e) => /unparsable stream chunk .*\(\d+ bytes of cut or invalid JSON\)/.test(e))).toBe(true);
     const meta = readJson<{ agent_config: { llm: { base_url: string } } }>(join(out, 'leak/run.json'));
     expect(meta.agent_config.llm.base_url).toBe(sim.url.replace('http://', 'http://[redacted]@'));
     for (const s of SECRETS) expect(r.stdout + r.stderr).not.toContain(s);

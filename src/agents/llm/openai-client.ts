@@ -156,7 +156,7 @@ async function callAndStream(
       try {
         chunk = JSON.parse(data) as StreamChunk;
       } catch (err) {
-        throw new CallError('malformed', `unparsable stream chunk from ${display}: ${preview(redact(data))}`, { cause: err });
+        throw new CallError('malformed', `unparsable stream chunk from ${display}: ${chunkPreview(data)}`, { cause: err });
       }
       if (chunk === null || typeof chunk !== 'object') {
         throw new CallError('malformed', `unexpected stream chunk from ${display}: ${preview(redact(data))}`);
@@ -328,6 +328,16 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
 
 function preview(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/**
+ * What an error says of a chunk that is not JSON. Cut JSON is model output, and may hold the rest of
+ * a secret whose start the token stream already wrote (issue 24: the two halves joined in the run's
+ * files): its size only. Anything else (a proxy's page, say) is shown, redacted.
+ */
+function chunkPreview(data: string): string {
+  const t = data.trimStart();
+  return t.startsWith('{') || t.startsWith('[') ? `(${Buffer.byteLength(data)} bytes of cut or invalid JSON)` : preview(redact(data));
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
