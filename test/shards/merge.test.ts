@@ -94,4 +94,18 @@ describe('referee run --shard and referee merge', () => {
     const r = await runCli(['run', '--suite', SUITE, '--runs-dir', join(dir, 'no-id'), '--shard', '1/2', '--quiet']);
     expect([r.code, r.stderr.trim()]).toEqual([2, 'referee: command line: --shard needs --run-id, the same for every shard (it names the merged run)']);
   });
+
+  it('cuts a --tasks run (one cell) across every shard, and merges it into the one run a single process writes', async () => {
+    const tasks = ['--tasks', join(ROOT, 'configs/tasks/basics.jsonl'), '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--run-id', 'one', '--quiet'];
+    const alone = await runCli(['run', ...tasks, '--runs-dir', join(dir, 'tasks-single')]);
+    expect(alone.code, alone.stderr).toBe(0);
+    for (const i of [1, 2, 3]) {
+      const r = await runCli(['run', ...tasks, '--runs-dir', join(dir, 'tasks-shards'), '--shard', `${i}/3`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readJson<{ dataset_config: { tasks: number } }>(join(dir, 'tasks-shards', `one.shard-${i}-of-3`, 'run.json')).dataset_config.tasks).toBe(4);
+    }
+    const m = await runCli(['merge', join(dir, 'tasks-shards'), '--output-dir', join(dir, 'tasks-merged')]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(await suiteAsRead(join(dir, 'tasks-merged'), 'one')).toEqual(await suiteAsRead(join(dir, 'tasks-single'), 'one'));
+  }, 60_000);
 });
