@@ -34,6 +34,19 @@ const Cells = ({ values }: { values: (string | number | null)[] }) => (
   </>
 );
 
+/** A table head of plain column names (these tables do not sort). */
+function Head({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c, i) => (
+          <th key={i}>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /**
  * Any two runs side by side (B − A): the totals, a row per dataset, and the samples the two
  * scored differently, each a link to the sample in its run.
@@ -92,21 +105,14 @@ export function Compare({ runs, a, b }: { runs: RunRow[]; a: string | null; b: s
         </button>
       </div>
       <table>
-        <thead>
-          <tr>
-            <th></th>
-            <th>A</th>
-            <th>B</th>
-            <th>B − A</th>
-          </tr>
-        </thead>
+        <Head cols={['', 'A', 'B', 'B − A']} />
         <tbody id="cmp-rows">
           {c && a && b
             ? (
                 [
                   ['run', c.run_a.run_id, c.run_b.run_id, null],
                   ['agent', c.run_a.agent, c.run_b.agent, null],
-                  ['score', `${num(c.run_a.score, 2)}/${c.run_a.max_score}`, `${num(c.run_b.score, 2)}/${c.run_b.max_score}`, num(c.delta.score, 2)],
+                  ['score', scoreText(c.run_a.score, c.run_a.max_score), scoreText(c.run_b.score, c.run_b.max_score), num(c.delta.score, 2)],
                   ['score rate', pct(rate(c.run_a)), pct(rate(c.run_b)), pts(c.delta.score_rate)],
                   ['success rate', pct(c.run_a.success_rate), pct(c.run_b.success_rate), pts(c.delta.success_rate)],
                   ['latency p50 (ms)', num(c.run_a.metrics.latency_ms.p50, 0), num(c.run_b.metrics.latency_ms.p50, 0), num(c.delta.latency_p50_ms, 0)],
@@ -124,14 +130,7 @@ export function Compare({ runs, a, b }: { runs: RunRow[]; a: string | null; b: s
         <>
           <h4>Per dataset</h4>
           <table>
-            <thead>
-              <tr>
-                <th>Dataset</th>
-                <th>A</th>
-                <th>B</th>
-                <th>B − A</th>
-              </tr>
-            </thead>
+            <Head cols={['Dataset', 'A', 'B', 'B − A']} />
             <tbody id="cmp-datasets">
               {names.map((d) => {
                 const x = datasets[0]!.get(d);
@@ -150,14 +149,7 @@ export function Compare({ runs, a, b }: { runs: RunRow[]; a: string | null; b: s
             Samples scored differently <span class="muted" id="cmp-diff-count">{`${diffs.length} of ${samples![0].length}`}</span>
           </h4>
           <table>
-            <thead>
-              <tr>
-                <th>Test</th>
-                <th>Dataset</th>
-                <th>A</th>
-                <th>B</th>
-              </tr>
-            </thead>
+            <Head cols={['Test', 'Dataset', 'A', 'B']} />
             <tbody id="cmp-diff">
               {diffs.map((s) => {
                 const o = bById.get(s.test_id)!;
