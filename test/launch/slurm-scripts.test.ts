@@ -22,6 +22,10 @@ describe('referee launch slurm (the scripts)', () => {
     for (const line of ['#SBATCH --array=0-2', '#SBATCH --partition=gpu', '#SBATCH --time=2:00:00', '#SBATCH --gpus-per-task=1', "echo 'model up' > setup.txt", '--shard "$i/3"', '--run-id n1']) {
       expect(shards).toContain(line);
     }
+    // The suite's span, recorded beside the scripts: the TRACEPARENT every shard gets names it.
+    const [, traceId, spanId] = /export TRACEPARENT=00-([0-9a-f]{32})-([0-9a-f]{16})-01/.exec(shards) ?? [];
+    expect(readFileSync(join(dir, 'spans.jsonl'), 'utf8')).toContain(`"traceId":"${traceId}","spanId":"${spanId}"`);
+    expect(readFileSync(join(dir, 'spans.jsonl'), 'utf8')).toMatch(new RegExp(`"spanId":"${spanId}"[^}]*"name":"benchmark.suite"`));
     const merge = readFileSync(join(dir, 'merge.sbatch'), 'utf8');
     expect(merge).toContain(`merge ${join(runs, 'n1')} --output-dir ${join(runs, 'n1')}`);
     expect(merge).not.toContain('--gpus-per-task');

@@ -59,8 +59,10 @@ describe('referee launch slurm', () => {
     expect(readFileSync(join(runs, 'nightly', 'slurm', 'merge.out'), 'utf8')).toContain('merged 4 shards');
     expect(await suiteAsRead(join(runs, 'nightly'), 'nightly')).toEqual(await suiteAsRead(single, 'nightly'));
 
-    // Every shard's spans are in the suite's trace, its run spans children of the suite's span.
+    // Every shard's spans are in the suite's trace, its run spans children of the suite's span,
+    // which the launcher recorded beside the scripts.
     const [, traceId, spanId] = /TRACEPARENT=00-([0-9a-f]{32})-([0-9a-f]{16})/.exec(script) ?? [];
+    expect(readFileSync(join(runs, 'nightly', 'slurm', 'spans.jsonl'), 'utf8')).toMatch(new RegExp(`"traceId":"${traceId}","spanId":"${spanId}"[^}]*"name":"benchmark.suite"`));
     for (const piece of ['nightly-sim-think-basics.shard-1-of-4', 'nightly-sim-mini-code.shard-2-of-4', 'nightly-sim-mini-basics.shard-4-of-4']) {
       const spans = readFileSync(join(runs, 'nightly', piece, 'spans.jsonl'), 'utf8');
       expect(spans).toContain(`"traceId":"${traceId}"`);

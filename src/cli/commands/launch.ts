@@ -6,7 +6,9 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../../errors.js';
 import { applyK8s, k8sManifests, RUNS_MOUNT, writeK8s } from '../../launch/k8s.js';
-import { launchPlan, type LaunchPlanOptions } from '../../launch/launch-plan.js';
+import { launchPlan, suiteDir, type LaunchPlan, type LaunchPlanOptions } from '../../launch/launch-plan.js';
+import { withSuiteSpan } from '../../launch/suite-span.js';
+import { mkdirSync } from 'node:fs';
 import { submitSlurm, writeSlurm } from '../../launch/slurm.js';
 
 /** Where Referee is in the image the project's Dockerfile builds. */
@@ -54,14 +56,20 @@ function planOptions(argv: Record<string, unknown>): LaunchPlanOptions {
 export async function launchCommand(argv: Record<string, unknown>): Promise<number> {
   if (argv['platform'] === 'k8s') return launchK8s(argv);
   if (argv['platform'] !== 'slurm') throw new ConfigError('CONFIG_INVALID', `command line: launch: unknown platform "${String(argv['platform'])}" (slurm or k8s)`);
-  const p = launchPlan(planOptions(argv));
+  const plan = launchPlan(planOptions(argv));
+  const dir = join(suiteDir(plan), 'slurm');
+  mkdirSync(dir, { recursive: true });
+  return withSuiteSpan({ suite: plan.name, runId: plan.runId, shards: plan.shards, dir, launcher: 'slurm' }, (traceparent) => slurm(argv, { ...plan, traceparent }));
+}
+
+function slurm(argv: Record<string, unknown>, p: LaunchPlan): number {
   const files = writeSlurm(p, {
     ...(argv['partition'] !== undefined ? { partition: argv['partition'] as string } : {}),
     ...(argv['time'] !== undefined ? { time: argv['time'] as string } : {}),
     ...(argv['gpus-per-task'] !== undefined ? { gpusPerTask: argv['gpus-per-task'] as number } : {}),
     ...(argv['setup'] !== undefined ? { setup: argv['setup'] as string } : {}),
   });
-  const out = [`wrote ${files.shards}`, `wrote ${files.merge}`, `wrote ${files.submit}`, `suite span (TRACEPARENT): ${p.traceparent}`];
+  const out = [`wrote ${files.shards}`, `wrote ${files.merge}`, `wrote ${files.submit}`, `suite span (TRACEPARENT): ${p.traceparent}, recorded in ${join(files.dir, 'spans.jsonl')}`];
   if (argv['submit']) {
     const { arrayJob, mergeJob } = submitSlurm(files);
     out.push(
@@ -79,15 +87,23 @@ async function launchK8s(argv: Record<string, unknown>): Promise<number> {
   if (image === undefined) throw new ConfigError('CONFIG_INVALID', 'command line: launch k8s needs --image (an image with Referee and the suite, see the Dockerfile)');
   const o = planOptions(argv);
   const suite = o.suite;
-  const p = launchPlan({ referee: IMAGE_REFEREE, ...o, suiteWhereRun: suite, runsDirWhereRun: RUNS_MOUNT });
+  const plan = launchPlan({ referee: IMAGE_REFEREE, ...o, suiteWhereRun: suite, runsDirWhereRun: RUNS_MOUNT });
+  const local = join(resolve(o.runsDir ?? 'runs'), plan.runId);
+  mkdirSync(join(local, 'k8s'), { recursive: true });
+  return withSuiteSpan({ suite: plan.name, runId: plan.runId, shards: plan.shards, dir: join(local, 'k8s'), launcher: 'k8s' }, (traceparent) =>
+    k8s(argv, { ...plan, traceparent }, image, local),
+  );
+}
+
+async function k8s(argv: Record<string, unknown>, p: LaunchPlan, image: string, local: string): Promise<number> {
   const m = k8sManifests(p, {
     image,
     namespace: argv['namespace'] as string,
     backoffLimitPerIndex: argv['backoff-limit-per-index'] as number,
     ...(argv['pvc'] !== undefined ? { pvc: argv['pvc'] as string } : {}),
   });
-  const file = writeK8s(p, m, join(resolve(o.runsDir ?? 'runs'), p.runId));
-  const out = [`wrote ${file}`, `suite span (TRACEPARENT): ${p.traceparent}`];
+  const file = writeK8s(p, m, local);
+  const out = [`wrote ${file}`, `suite span (TRACEPARENT): ${p.traceparent}, recorded in ${join(local, 'k8s', 'spans.jsonl')}`];
   if (argv['apply']) out.push(...(await applyK8s(m)).map((c) => `created ${c}`));
   else out.push(`apply with: kubectl apply -f ${file}   (or referee launch k8s … --apply)`);
   process.stdout.write(`${out.join('\n')}\n`);
