@@ -1,12 +1,13 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot, TurnStep } from '../events/index.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { headTruncate } from '../events/sanitize.js';
 import { JsonlWriter, writeError } from './jsonl-writer.js';
 import { redact, StreamRedactor } from '../events/secrets.js';
-import { GoodaiLogBuffer, pyDatetime } from './goodai-log.js';
-import { MasterLogType, type RunMeta, type RunStats } from './schemas.js';
+import { GoodaiLogBuffer, pyDatetime, type LogEvent } from './goodai-log.js';
+import { readJsonl } from './jsonl-reader.js';
+import { MasterLogRecordSchema, MasterLogType, type RunMeta, type RunStats } from './schemas.js';
 import { killPoint } from '../kill-point.js';
 
 /** Writes a JSON file atomically (temp file + rename), so a crash never leaves half a file. */
@@ -80,6 +81,33 @@ export class RunDirWriter implements Reporter {
     this.turns = new JsonlWriter(join(runDir, 'turn_metrics.jsonl'));
     this.master = new JsonlWriter(join(runDir, 'master_log.jsonl'));
     this.transcripts = new JsonlWriter(join(runDir, 'transcripts.jsonl'));
+    // Issue 25: a test open across an interrupt keeps the lines it had before it: its result's
+    // task_log and full_log run from its start, as in an uninterrupted run.
+    if (this.resumed && !this.taskRun) this.replayMasterLog();
+  }
+
+  /**
+   * A resumed run's master_log.jsonl (cut back by the resume to the completed turns) read into the
+   * GoodAI log buffer, as if this process had written it: the tests still open take their earlier
+   * lines from it; a test that ended before the interrupt is let go at its END.
+   */
+  private replayMasterLog(): void {
+    const file = join(this.runDir, 'master_log.jsonl');
+    if (!existsSync(file)) return;
+    const sendTokens = new Map<unknown, number>();
+    for (const raw of readJsonl<unknown>(file).records) {
+      const r = MasterLogRecordSchema.safeParse(raw);
+      if (!r.success) continue;
+      const { type, timestamp, test_id: testId, data } = r.data;
+      // GoodAI's total_token_count goes on from the completed turns (BEGIN records it), as onTurnEnd counts it.
+      if ((type === MasterLogType.SEND_MESSAGE || type === MasterLogType.SEND_FILL) && typeof data['tokens'] === 'number') sendTokens.set(data['turn_id'], data['tokens']);
+      if ((type === MasterLogType.RESPONSE_MESSAGE || type === MasterLogType.RESPONSE_FILL) && typeof data['tokens'] === 'number') {
+        this.goodaiTokens += (sendTokens.get(data['turn_id']) ?? 0) + data['tokens'];
+      }
+      // As onTestEnd: the ended test's logs were taken before its END, which other open tests' full_log still shows.
+      if (type === MasterLogType.END) this.goodaiLog.take(testId, false);
+      this.goodaiLog.add(logEvent(type, Math.round(timestamp * 1000), testId, data));
+    }
   }
 
   event(type: string, payload: Record<string, unknown>): void {
@@ -98,15 +126,7 @@ export class RunDirWriter implements Reporter {
     // issue 12: the same event in GoodAI's human-readable form, for the results' task_log and full_log.
     // Issue 13: buffering every concurrent task's traffic for each task's log was a fifth of a task run's CPU.
     if (this.taskRun) return;
-    this.goodaiLog.add({
-      type,
-      ms,
-      testId: id,
-      ...(typeof data['message'] === 'string' ? { message: data['message'] } : {}),
-      ...(typeof data['tokens'] === 'number' ? { tokens: data['tokens'] } : {}),
-      ...(typeof data['time'] === 'number' ? { time: data['time'] } : {}),
-      ...(data['is_question'] === true ? { isQuestion: true } : {}),
-    });
+    this.goodaiLog.add(logEvent(type, ms, id, data));
   }
   private readonly goodaiLog = new GoodaiLogBuffer();
 
@@ -372,6 +392,19 @@ export function goodaiTestId(testId: string): string {
   if (testId === 'filler') return '';
   const slash = testId.lastIndexOf('/');
   return slash < 0 ? testId : `${testId.slice(0, slash)} - ${testId.slice(slash + 1)}`;
+}
+
+/** A master_log record as the GoodAI log buffer keeps it. */
+function logEvent(type: number, ms: number, testId: string, data: Record<string, unknown>): LogEvent {
+  return {
+    type,
+    ms,
+    testId,
+    ...(typeof data['message'] === 'string' ? { message: data['message'] } : {}),
+    ...(typeof data['tokens'] === 'number' ? { tokens: data['tokens'] } : {}),
+    ...(typeof data['time'] === 'number' ? { time: data['time'] } : {}),
+    ...(data['is_question'] === true ? { isQuestion: true } : {}),
+  };
 }
 
 /** GoodAI writes results under the dataset's display folder (`Colours`), which the test id starts with. */
