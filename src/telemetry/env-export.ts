@@ -21,6 +21,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { otlpAgentFactory } from '../net/proxy.js';
+import { collectorUrl, GatedMetricExporter, GatedSpanExporter } from './export-gate.js';
 
 /**
  * Issue 16: export follows the OpenTelemetry SDK's own environment handling
@@ -63,20 +64,23 @@ function otlpProtocol(signal: 'TRACES' | 'METRICS'): string {
   return (getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL'))?.trim() || 'http/protobuf';
 }
 
+/** The OTLP trace exporter, behind the gate that fails an export at once where the collector's port is closed (export-gate.ts). */
 function otlpTraceExporterFromEnv(): SpanExporter {
   const protocol = otlpProtocol('TRACES');
-  if (protocol === 'grpc') return new GrpcTraceExporter();
-  if (protocol === 'http/json') return new JsonTraceExporter({ httpAgentOptions: otlpAgentFactory });
+  const gated = (e: SpanExporter): SpanExporter => new GatedSpanExporter(e, collectorUrl('TRACES', protocol));
+  if (protocol === 'grpc') return gated(new GrpcTraceExporter());
+  if (protocol === 'http/json') return gated(new JsonTraceExporter({ httpAgentOptions: otlpAgentFactory }));
   if (protocol !== 'http/protobuf') process.stderr.write(`referee: telemetry warning: unsupported OTLP traces protocol "${protocol}"; using http/protobuf\n`);
-  return new ProtoTraceExporter({ httpAgentOptions: otlpAgentFactory });
+  return gated(new ProtoTraceExporter({ httpAgentOptions: otlpAgentFactory }));
 }
 
 function otlpMetricExporterFromEnv(): PushMetricExporter {
   const protocol = otlpProtocol('METRICS');
-  if (protocol === 'grpc') return new GrpcMetricExporter();
-  if (protocol === 'http/json') return new JsonMetricExporter({ httpAgentOptions: otlpAgentFactory });
+  const gated = (e: PushMetricExporter): PushMetricExporter => new GatedMetricExporter(e, collectorUrl('METRICS', protocol));
+  if (protocol === 'grpc') return gated(new GrpcMetricExporter());
+  if (protocol === 'http/json') return gated(new JsonMetricExporter({ httpAgentOptions: otlpAgentFactory }));
   if (protocol !== 'http/protobuf') process.stderr.write(`referee: telemetry warning: unsupported OTLP metrics protocol "${protocol}"; using http/protobuf\n`);
-  return new ProtoMetricExporter({ httpAgentOptions: otlpAgentFactory });
+  return gated(new ProtoMetricExporter({ httpAgentOptions: otlpAgentFactory }));
 }
 
 /** Default collection interval where OTEL_METRIC_EXPORT_INTERVAL is unset: dashboards want seconds, not the SDK's minute. */

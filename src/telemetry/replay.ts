@@ -42,7 +42,7 @@ interface MetricsRequest {
   resourceMetrics?: { scopeMetrics?: { metrics?: Record<string, { dataPoints?: unknown[] } | unknown>[] }[] }[];
 }
 
-function parseHeaders(text: string | undefined): Record<string, string> {
+export function parseHeaders(text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (text ?? '').split(',')) {
     const i = part.indexOf('=');

@@ -8,7 +8,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { getPropagatorFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
 import { exportAwarePropagator, exportMetricReadersFromEnv, exportSpanProcessorsFromEnv, metricIntervalFromEnv } from './env-export.js';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
+import { failedSpans } from './export-gate.js';
 import { RedactingSpanProcessor } from './redacting-processor.js';
+import { resendFailedSpans } from './resend.js';
 import { ATTR } from './names.js';
 import { OnceLogger } from './once-logger.js';
 import { RunFileRouter } from './run-files.js';
@@ -105,10 +107,15 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
   };
   const flushAll = (): Promise<void> => (next ??= last = last.then(flushOnce));
   let shutdownPromise: Promise<void> | undefined;
+  /** Every run directory this process recorded: where the spans that failed to export are read back from. */
+  const runDirs = new Set<string>();
   const handle: TelemetryHandle = {
     otlp: exportProcessors.length > 0 || exportReaders.length > 0,
     spans: tracker,
-    openRun: (run) => router.open(run.runId, run.runDir),
+    openRun: (run) => {
+      runDirs.add(run.runDir);
+      router.open(run.runId, run.runDir);
+    },
     async closeRun(runId) {
       // issue 16: a final flush at run end, so a run shorter than one interval reaches the dashboards too.
       await flushAll();
@@ -116,7 +123,7 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
     },
     forceFlush: flushAll,
     shutdown(timeoutMs = 5000) {
-      shutdownPromise ??= boundedShutdown(timeoutMs, () => Promise.all([record.forceFlush(), recordReader.forceFlush()]), sdk, router).then(() => {
+      shutdownPromise ??= boundedShutdown(timeoutMs, () => Promise.all([record.forceFlush(), recordReader.forceFlush()]), sdk, router, runDirs).then(() => {
         active = undefined;
       });
       return shutdownPromise;
@@ -127,8 +134,13 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
   return handle;
 }
 
-/** The record first (local, it must be complete whatever the exporters do), then the SDK, at most `timeoutMs`. */
-async function boundedShutdown(timeoutMs: number, flushRecord: () => Promise<unknown>, sdk: { shutdown(): Promise<void> }, router: RunFileRouter): Promise<void> {
+/**
+ * The record first (local, it must be complete whatever the exporters do), then the SDK, then the spans
+ * that failed to export sent again from the record (resend.ts), all within `timeoutMs`. A collector whose
+ * port is closed costs none of it: the gate fails those exports at once (export-gate.ts).
+ */
+async function boundedShutdown(timeoutMs: number, flushRecord: () => Promise<unknown>, sdk: { shutdown(): Promise<void> }, router: RunFileRouter, runDirs: Set<string>): Promise<void> {
+  const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
@@ -139,6 +151,14 @@ async function boundedShutdown(timeoutMs: number, flushRecord: () => Promise<unk
   });
   await flushRecord().catch(() => {});
   await Promise.race([sdk.shutdown().catch(() => {}), bound]);
+  if (failedSpans.size > 0) {
+    const left = Math.max(0, timeoutMs - (Date.now() - started));
+    const resend = await Promise.race([resendFailedSpans(runDirs, Math.max(1, left)).catch(() => undefined), delay(left).then(() => undefined)]);
+    const unsent = resend?.unsent ?? failedSpans.size;
+    // Through the diagnostic logger: one line, and OTEL_LOG_LEVEL=none silences it as it does the rest.
+    if (resend?.resent) diag.warn(`${resend.resent} spans that had failed to export were sent again from spans.jsonl${unsent ? `; ${unsent} still unsent (referee replay RUN_DIR sends them)` : ''}`);
+    else diag.warn(`${unsent} spans could not be exported; they are in spans.jsonl (referee replay RUN_DIR sends them)`);
+  }
   if (timer) clearTimeout(timer);
   await router.shutdown();
   // Unregister so a later start in this process (tests, library users) registers cleanly.
