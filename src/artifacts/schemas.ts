@@ -184,6 +184,14 @@ export const RunMetaSchema = z.object({
       history: z.record(z.string(), z.unknown()).nullable(),
     })
     .optional(),
+  /**
+   * A run imported from GoodAI's published results (`referee import goodai`, run_type `goodai`): the
+   * benchmark, the agent as GoodAI named it, the folder read, and how many tests Referee's scorers
+   * re-scored and disagreed on. Its scores are GoodAI's.
+   */
+  imported: z
+    .object({ from: z.literal('goodai'), benchmark: z.string(), agent: z.string(), source: z.string(), rescored: z.number().int(), disagreements: z.number().int() })
+    .optional(),
   /** Issue 24: a task run's tally, so a suite killed between a cell's end and its matrix line can build the cell from the run directory. */
   task_tally: z
     .object({ tasks: z.number().int(), passed: z.number().int(), errored: z.number().int(), attempts: z.number().int(), duration_s: z.number() })

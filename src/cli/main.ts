@@ -10,6 +10,7 @@ import { validateCommand } from './commands/validate.js';
 import { replayCommand } from './commands/replay.js';
 import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
 import { exportBuilder, exportCommand } from './commands/export.js';
+import { importBuilder, importCommand } from './commands/import.js';
 import { viewBuilder, viewCommand } from './commands/view.js';
 import { runsBuilder, runsCommand } from './commands/runs.js';
 import { mergeBuilder, mergeCommand } from './commands/merge.js';
@@ -78,6 +79,9 @@ await yargs(hideBin(process.argv))
   // issue 12: a run in GoodAI's layout, for GoodAI's own reporting and evaluate.py
   .command('export [format] [run-dir] [out-dir]', "Write a run in another tool's layout: export goodai <run-dir> <out-dir>", exportBuilder, (argv) =>
     exec(() => exportCommand(argv)),
+  )
+  .command('import [format] [dir]', "Read another tool's published results as runs: import goodai <data/tests/benchmark folder>", importBuilder, (argv) =>
+    exec(() => importCommand(argv)),
   )
   // issue 3: telemetry replay and the native collector/Phoenix/Prometheus stack
   .command(

@@ -1,0 +1,225 @@
+/**
+ * `referee import goodai DIR`: each agent of GoodAI's published results becomes an ordinary,
+ * finished Referee run directory, written by the run directory writer (events.jsonl, run.json,
+ * runstats.json, results), so the viewer, `runs` and `compare` read it as any run. Scores are
+ * GoodAI's recorded ones; where Referee's scorer can decide offline from the definition and the
+ * recorded answers, its score is put beside GoodAI's and a disagreement is counted and named.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RunDirWriter, writeJsonAtomic } from '../artifacts/run-dir-writer.js';
+import type { RunMeta, RunStats, TestScore } from '../artifacts/schemas.js';
+import type { ProgressSnapshot } from '../events/index.js';
+import { hashDatasetDir } from '../datasets/manifest.js';
+import { getScorer, SCORING_VERSION } from '../scoring/registry.js';
+import { hostInfo, toolVersion } from '../runner/metadata.js';
+import { readPublished, type PublishedAgent, type PublishedBenchmark, type PublishedTest } from './published.js';
+
+/** The kind the viewer and `referee runs` show for an imported run (run.json `run_type`). */
+export const GOODAI_RUN_TYPE = 'goodai';
+
+/** Referee's own verdict on a recorded test; null where it cannot decide offline. */
+export interface Rescore {
+  score: number;
+  max_score: number;
+  reasons: string[];
+}
+
+export interface ImportedAgent {
+  agent: string;
+  run_id: string;
+  dir: string;
+  /** `skipped`: a run of this benchmark and agent was already there (imported before). */
+  outcome: 'imported' | 'skipped';
+  score: number;
+  max_score: number;
+  tests: number;
+  /** Tests Referee's scorers re-scored, and those where its score differs from GoodAI's. */
+  rescored: number;
+  disagreements: string[];
+}
+
+export interface ImportSummary {
+  benchmark: string;
+  source: string;
+  runs_dir: string;
+  agents: ImportedAgent[];
+}
+
+/** One id per benchmark and agent, readable and stable, so a second import finds the first. */
+export function importedRunId(benchmark: string, agent: string): string {
+  const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const hash = createHash('sha256').update(`${benchmark}\0${agent}`).digest('hex').slice(0, 8);
+  return `goodai-${slug(benchmark)}-${slug(agent)}`.slice(0, 100) + `-${hash}`;
+}
+
+/**
+ * Referee's scorer on GoodAI's recorded answers; null for a test with no script, no scorer, one
+ * GoodAI's judge decides, or a callback test (Prospective Memory), whose verdict is on replies
+ * watched during the run that `actual_responses` does not hold.
+ */
+export function rescore(t: PublishedTest): Rescore | null {
+  if (!t.defined || t.test.uses_callback) return null;
+  let scorer;
+  try {
+    scorer = getScorer(t.test.evaluation ?? t.test.dataset);
+  } catch {
+    return null;
+  }
+  try {
+    const r = scorer(t.test, t.result.actual_responses, { scoring: 'goodai' });
+    return r.needsJudge ? null : { score: r.score, max_score: r.maxScore, reasons: r.reasons };
+  } catch {
+    return null;
+  }
+}
+
+const same = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
+
+/** Imports every agent of a GoodAI `data/tests/<benchmark>/` folder into `runsDir`. */
+export async function importGoodai(dir: string, runsDir: string): Promise<ImportSummary> {
+  const published = readPublished(dir);
+  const sha256 = existsSync(join(published.dir, 'definitions')) ? (await hashDatasetDir(join(published.dir, 'definitions'))).sha256 : '';
+  const agents: ImportedAgent[] = [];
+  for (const agent of published.agents) agents.push(await importAgent(published, agent, resolve(runsDir), sha256));
+  return { benchmark: published.name, source: published.dir, runs_dir: resolve(runsDir), agents };
+}
+
+async function importAgent(b: PublishedBenchmark, agent: PublishedAgent, runsDir: string, sha256: string): Promise<ImportedAgent> {
+  const runId = importedRunId(b.name, agent.name);
+  const runDir = join(runsDir, runId);
+  const scored = agent.tests.map((t) => ({ t, referee: rescore(t) }));
+  const disagreements = scored.filter(({ t, referee }) => referee && !(same(referee.score, t.result.score) && same(referee.max_score, t.result.max_score))).map(({ t }) => t.test.testId);
+  const score = agent.tests.reduce((s, t) => s + t.result.score, 0);
+  const maxScore = agent.tests.reduce((s, t) => s + t.result.max_score, 0);
+  const summary = { agent: agent.name, run_id: runId, dir: runDir, score, max_score: maxScore, tests: agent.tests.length, rescored: scored.filter((s) => s.referee).length, disagreements };
+  if (existsSync(join(runDir, 'run.json'))) return { ...summary, outcome: 'skipped' };
+
+  const [first, last] = masterLogSpan(agent.masterLog);
+  const meta: RunMeta & { imported: Record<string, unknown> } = {
+    run_id: runId,
+    created_at: first ?? new Date().toISOString(),
+    status: 'running',
+    agent: { name: agent.name, provider: 'goodai' },
+    agent_config: {},
+    dataset_config: { name: b.name, source: 'goodai' },
+    dataset: { dir: join(b.dir, 'definitions'), sha256 },
+    seed: 0,
+    memory_span: b.memorySpan,
+    concurrency: 1,
+    scoring_version: SCORING_VERSION,
+    tool_version: toolVersion(),
+    git_commit: null,
+    ...hostInfo(),
+    run_type: GOODAI_RUN_TYPE,
+    imported: { from: 'goodai', benchmark: b.name, agent: agent.name, source: agent.dir, rescored: summary.rescored, disagreements: disagreements.length },
+  };
+  const tests: TestScore[] = scored.map(({ t, referee }) => testScore(t, referee));
+  const progress = snapshot(0, tests.length);
+  const writer = new RunDirWriter(runDir, runId);
+  writer.onRunStart({ meta, runDir, tests: agent.tests.map((t) => t.test), progress, publish: () => {} });
+  writer.onNotice('imported', `GoodAI's published results of ${agent.name} (${b.name}), read from ${agent.dir}`, { source: agent.dir, benchmark: b.name, agent: agent.name }, );
+  scored.forEach(({ t, referee }, i) => {
+    writer.onTestStart(t.test, 0, snapshot(i, tests.length));
+    writer.onTestEnd(
+      {
+        test: t.test,
+        score: tests[i]!,
+        answers: t.result.actual_responses,
+        log: [],
+        tokens: t.result.tokens ?? 0,
+        characters: t.result.characters ?? 0,
+        span: 0,
+      },
+      snapshot(i + 1, tests.length),
+    );
+    // GoodAI's own record, logs as it wrote them, with Referee's verdict beside its score.
+    const file = join(runDir, 'results', agent.name, t.test.testId.slice(0, t.test.testId.lastIndexOf('/')), `${t.test.exampleId}_0.json`);
+    writeJsonAtomic(file, { ...t.result, ...(referee ? { referee_score: referee.score, referee_max_score: referee.max_score, referee_reasoning: referee.reasons } : {}) });
+  });
+  writer.onRunEnd(runStats(runId, agent, tests, score, maxScore), 'finished', snapshot(tests.length, tests.length));
+  // GoodAI's master log is the conversation as it happened, in the record shape Referee writes too.
+  if (agent.masterLog) copyFileSync(agent.masterLog, join(runDir, 'master_log.jsonl'));
+  if (last) writeJsonAtomic(join(runDir, 'run.json'), { ...meta, status: 'finished', finished_at: last });
+  return { ...summary, outcome: 'imported' };
+}
+
+function testScore(t: PublishedTest, referee: Rescore | null): TestScore {
+  const g = `${t.result.score}/${t.result.max_score}`;
+  const note = !referee
+    ? []
+    : same(referee.score, t.result.score) && same(referee.max_score, t.result.max_score)
+      ? [`Referee re-scored ${referee.score}/${referee.max_score}: agrees with GoodAI`]
+      : [`Referee re-scored ${referee.score}/${referee.max_score}: DISAGREES with GoodAI's ${g} (${referee.reasons.join('; ')})`];
+  return { test_id: t.test.testId, dataset: t.test.dataset, score: t.result.score, max_score: t.result.max_score, reasons: [...t.result.reasoning, ...note], errors: 0 };
+}
+
+function runStats(runId: string, agent: PublishedAgent, tests: TestScore[], score: number, maxScore: number): RunStats {
+  const perDataset: RunStats['per_dataset'] = {};
+  for (const t of tests) {
+    const d = (perDataset[t.dataset] ??= { score: 0, max_score: 0, tests: 0 });
+    d.score += t.score ?? 0;
+    d.max_score += t.max_score ?? 0;
+    d.tests += 1;
+  }
+  const s = agent.runstats;
+  return {
+    total_tokens: s.total_tokens,
+    agent_tokens: s.agent_tokens,
+    agent_costs_usd: s.agent_costs_usd,
+    managing_costs_usd: s.managing_costs_usd,
+    duration: s.duration,
+    scoring: 'goodai',
+    run_id: runId,
+    agent: agent.name,
+    score,
+    max_score: maxScore,
+    tokens_in: 0,
+    tokens_out: 0,
+    turns: 0,
+    turns_failed: 0,
+    pricing_source: 'unknown',
+    per_dataset: perDataset,
+    tests,
+  };
+}
+
+function snapshot(done: number, total: number): ProgressSnapshot {
+  return {
+    testsDone: done,
+    testsTotal: total,
+    turnsDone: 0,
+    turnsTotal: 0,
+    turnsTotalEstimated: false,
+    turnsFailed: 0,
+    attempts: 0,
+    tokensIn: 0,
+    tokensOut: 0,
+    costUsd: 0,
+    startedAtMs: 0,
+    elapsedMs: 0,
+    etaMs: null,
+    currentTestId: null,
+    currentTestIndex: done,
+    notice: null,
+  };
+}
+
+/** The first and last timestamps of GoodAI's master log (epoch seconds), as ISO times. */
+function masterLogSpan(file: string | undefined): [string | undefined, string | undefined] {
+  if (!file) return [undefined, undefined];
+  const times = readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const t = (JSON.parse(line) as { timestamp?: unknown }).timestamp;
+        return typeof t === 'number' ? [t] : [];
+      } catch {
+        return [];
+      }
+    });
+  if (!times.length) return [undefined, undefined];
+  const iso = (s: number): string => new Date(s * 1000).toISOString();
+  return [iso(Math.min(...times)), iso(Math.max(...times))];
+}
