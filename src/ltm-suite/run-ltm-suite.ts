@@ -21,6 +21,7 @@ import { sha256Json, shardSuffix, type SuiteShard } from '../shards/shard-info.j
 import { redactAgentConfig } from '../events/secrets.js';
 import { meanCi, type MeanCi } from './ci.js';
 import { withSeed, type LoadedLtmSuite } from './load.js';
+import { writeLtmSuiteReport } from './report.js';
 
 export interface LtmSuiteRun {
   agent: string;
@@ -128,6 +129,7 @@ export async function runLtmSuite(loaded: LoadedLtmSuite, options: LtmSuiteOptio
   }
   summary.cells = ltmCells(summary);
   writeJsonAtomic(summaryFile, summary);
+  if (!shard) writeLtmSuiteReport(summary, summaryFile);
   return { summary, summaryFile };
 }
 

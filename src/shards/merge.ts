@@ -13,6 +13,7 @@ import { parseJsonFile } from '../runner/run-dir-files.js';
 import { toCell, type MatrixCell, type MatrixSummary } from '../tasks/run-suite.js';
 import { mergeCell, readPiece, type CellPieceDir } from './merge-cell.js';
 import { SuiteShardSchema, type SuiteShard } from './shard-info.js';
+import { writeLtmSuiteReport } from '../ltm-suite/report.js';
 import { ltmCells, ltmSummaryFile, type LtmSuiteRun, type LtmSuiteSummary } from '../ltm-suite/run-ltm-suite.js';
 
 /** One shard as found on disk. */
@@ -162,5 +163,6 @@ function mergeLtmShards(shards: readonly FoundShard[], outputDir: string): Merge
   const ltm: LtmSuiteSummary = { ...rest, runs: merged, cells: [] };
   ltm.cells = ltmCells(ltm);
   writeJsonAtomic(summaryFile, ltm);
+  writeLtmSuiteReport(ltm, summaryFile);
   return { summary: { ...(ltm as unknown as MatrixSummary) }, summaryFile, shards: shards.length, ltm };
 }

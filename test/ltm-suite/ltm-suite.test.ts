@@ -3,7 +3,7 @@
  * CI over seeds per cell and overall; split by run into shards (never inside a run), which merge
  * into what one process writes, timings aside.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatMeanCi, meanCi } from '../../src/ltm-suite/ci.js';
@@ -60,6 +60,10 @@ describe('referee run --suite (kind: ltm) with seeds, sharded by run', () => {
     const expected = meanCi(s.runs.filter((r) => r.agent === 'memory-agent').map((r) => r.ratio));
     expect(cell).toMatchObject({ n: 3, mean: expected.mean, ci95: expected.ci95 });
     expect(one.stdout).toContain(`memory-agent  ${formatMeanCi(expected)}`);
+    // The same matrix as a page beside the summary, each run linked to its report.
+    const html = readFileSync(join(single, 'ltm-suite-seeds.html'), 'utf8');
+    expect(html).toContain(`<tr><th>memory-agent</th><td>${formatMeanCi(expected)}</td>`);
+    expect(html).toContain('<a href="seeds-sim-mini-default-s2/report.html">seeds-sim-mini-default-s2</a>');
     expect(s.cells.map((c) => `${c.agent}/${c.dataset}`)).toEqual(['memory-agent/default', 'memory-agent/all', 'sim-mini/default', 'sim-mini/all']);
   });
 
@@ -69,6 +73,7 @@ describe('referee run --suite (kind: ltm) with seeds, sharded by run', () => {
     const r = await runCli(['merge', shards, '--output-dir', merged]);
     expect(r.code, r.stderr).toBe(0);
     expect(await ltmSuiteAsRead(merged, 'seeds')).toEqual(await ltmSuiteAsRead(single, 'seeds'));
+    expect(readFileSync(join(merged, 'ltm-suite-seeds.html'), 'utf8')).toBe(readFileSync(join(single, 'ltm-suite-seeds.html'), 'utf8'));
   }, 60_000);
 
   it('is checked by referee validate like any suite', async () => {
