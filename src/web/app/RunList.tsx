@@ -9,6 +9,10 @@ import { useTable } from './table.js';
 import { runPath } from './routes.js';
 import { padding, useVirtualRows } from './virtual.js';
 
+/** The kind of a run imported from GoodAI's published results (`referee import goodai`): marked on its row. */
+const GOODAI_KIND = 'goodai';
+const imported = (r: RunRow): boolean => r.kind === GOODAI_KIND;
+
 const rate = (r: RunRow): number | null => (r.max_score ? r.score / r.max_score : null);
 
 /** The columns, in the order the page has always shown them; each sorts by the value it shows. */
@@ -93,10 +97,15 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
   const runRow = (row: (typeof rows)[number], index: number) => {
     const r = row.original;
     return (
-      <tr key={r.key} class={matchOf(r) ? 'run-row match-side' : 'run-row'} data-key={r.key} data-index={index} tabIndex={0} onKeyDown={keys(index)} onClick={() => navigate(runPath(r.key))}>
+      <tr key={r.key} class={`run-row${matchOf(r) ? ' match-side' : ''}${imported(r) ? ' imported' : ''}`} data-key={r.key} data-index={index} tabIndex={0} onKeyDown={keys(index)} onClick={() => navigate(runPath(r.key))}>
         {row.getVisibleCells().map((c) => (
           <td key={c.id} class={c.column.id === 'status' ? `status-${r.status}` : CLASSES[c.column.id]}>
             {cellText(c)}
+            {c.column.id === 'kind' && imported(r) ? (
+              <span class="badge imported-badge" title="GoodAI's published results, imported with referee import goodai: not a run of yours">
+                imported
+              </span>
+            ) : null}
           </td>
         ))}
       </tr>
@@ -131,7 +140,7 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
         </select>
         <select id="kind" value={filters.kind} onChange={set('kind')} aria-label="kind">
           <option value="">any kind</option>
-          {['ltm', 'tasks', 'suite', 'match'].map((s) => (
+          {['ltm', 'tasks', 'suite', 'match', GOODAI_KIND].map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>
