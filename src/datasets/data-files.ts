@@ -147,3 +147,16 @@ export function loadGoodaiPlaces(): readonly string[] {
   }
   return value as string[];
 }
+
+/** issue 25: GoodAI's own word lists of its v3 generators (`data/goodai_v3.json`, GoodAI's, MIT). */
+export interface GoodaiV3Lists {
+  colours: { COLOURS: string[]; STATEMENTS: string[] };
+  shopping: { ITEMS: string[]; STATEMENTS_ADD: string[]; STATEMENTS_REMOVE: string[]; NUMBER: number[] };
+  trigger_response: { REQUESTS: string[]; RESPONSE: string[]; TRIGGERS: string[] };
+  prospective_memory: { QUOTES: [quote: string, author: string][] };
+  locations: { LOCATIONS: string[]; DIRECTIONS: string[]; DISTANCES: number[]; STATEMENTS: string[] };
+}
+
+export function loadGoodaiV3(): GoodaiV3Lists {
+  return readJson('goodai_v3.json') as GoodaiV3Lists;
+}

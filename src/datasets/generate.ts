@@ -2,7 +2,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatasetError } from '../errors.js';
-import { canonicalJson } from './canonical-json.js';
+import { goodaiDefJson } from './goodai-def-json.js';
 import { hashDatasetDir, writeManifest } from './manifest.js';
 import type { DatasetManifest } from './manifest.js';
 import { getGenerator } from './registry.js';
@@ -52,7 +52,8 @@ export async function generateDataset(specs: DatasetSpec[], outDir: string): Pro
     const folder = join(definitionsDir, generator.displayName);
     await mkdir(folder, { recursive: true });
     for (const [index, test] of tests.entries()) {
-      await writeFile(join(folder, `${index}.def.json`), canonicalJson(test));
+      // issue 25: GoodAI's bytes (json.dump(to_dict(), indent=2)), so a GoodAI generator's output and Referee's compare equal.
+      await writeFile(join(folder, `${index}.def.json`), goodaiDefJson(test));
     }
   }
   const manifest = await hashDatasetDir(outDir);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadColours, loadNames, loadShoppingItems, loadTrivia } from '../../src/datasets/data-files.js';
+import { loadGoodaiV3, loadColours, loadNames, loadShoppingItems, loadTrivia } from '../../src/datasets/data-files.js';
 import { COLOURS_QUESTION } from '../../src/datasets/generators/colours.js';
 import { NAME_LIST_QUESTION } from '../../src/datasets/generators/name_list.js';
 import { SHOPPING_QUESTION } from '../../src/datasets/generators/shopping.js';
@@ -93,16 +93,13 @@ describe.each(['colours', 'name_list', 'shopping'])('%s generator', (name) => {
 });
 
 describe('generator content', () => {
-  it('colours: the expected answer is the last colour stated, and changes really change', () => {
+  it("colours: GoodAI's statements of GoodAI's colours; the expected answer is the last one stated", () => {
     const defs = getGenerator('colours').generate({ seed: 3, examples: 30, args: { colour_changes: 5 } });
+    const colours = loadGoodaiV3().colours.COLOURS;
     for (const def of defs) {
       expect(def.script).toHaveLength(6);
-      const stated = def.script.slice(0, -1).map((line) => {
-        const m = /colour is (?:now )?([a-z]+)|^([A-Za-z]+) is my favourite colour/.exec(line);
-        return (m?.[1] ?? m?.[2] ?? '').toLowerCase();
-      });
-      expect(stated.every((c) => loadColours().includes(c))).toBe(true);
-      for (let i = 1; i < stated.length; i++) expect(stated[i]).not.toBe(stated[i - 1]);
+      const stated = def.script.slice(0, -1).map((line) => /^(?:My favourite colour is |The name of my favourite colour is |My favourite colour could be described as )?(\w+)(?: is my favourite colour)?\.$/.exec(line)?.[1]);
+      expect(stated.every((c) => c !== undefined && colours.includes(c)), def.script.join(' | ')).toBe(true);
       expect(def.expected_responses).toEqual([stated[stated.length - 1]]);
     }
   });
@@ -123,37 +120,32 @@ describe('generator content', () => {
     expect(getGenerator('colours').resetMessage).toBeUndefined();
   });
 
-  it('shopping: the expected list is what the statements add up to, never empty', () => {
+  it("shopping: GoodAI's statements; the expected list is what they add up to, in the order first added", () => {
     const defs = getGenerator('shopping').generate({ seed: 9, examples: 50, args: { item_changes: 10 } });
     let removals = 0;
-    const adds: number[] = [];
+    const ADD = /^(?:Please add |I require |I want to buy )(another )?(\d+) (.+?)(?: to my shopping list|, please put it on the list\.|\.)$/;
+    const REMOVE = /^(?:Please remove|Remove) (\d+) (.+?)(?: from my shopping list|\.)$/;
     for (const def of defs) {
       const cart = new Map<string, number>();
       for (const line of def.script.slice(0, -1)) {
-        const m = /(add|remove) (?:another )?(\d+) ([a-z]+?)s? (?:to|from) my shopping list/i.exec(line);
-        // GoodAI's rule: a second add of an item says "another" (issue 12).
-        if (/^(?:please )?add /i.test(line)) expect(/ another /.test(line), line).toBe(cart.has(m?.[3] ?? ''));
-        expect(m, line).not.toBeNull();
-        const [, verb, count, item] = m as RegExpExecArray;
-        if (verb?.toLowerCase() === 'remove') removals++;
-        const q = (cart.get(item as string) ?? 0) + Number(count) * (verb?.toLowerCase() === 'add' ? 1 : -1);
-        expect(q).toBeGreaterThanOrEqual(0);
-        if (q === 0) cart.delete(item as string);
-        else cart.set(item as string, q);
+        const add = ADD.exec(line);
+        const remove = REMOVE.exec(line);
+        expect(add ?? remove, line).not.toBeNull();
+        if (add) {
+          // GoodAI's rule: a second add of an item says "another" (issue 12).
+          expect(add[1] !== undefined, line).toBe(cart.has(add[3]!));
+          cart.set(add[3]!, (cart.get(add[3]!) ?? 0) + Number(add[2]));
+        } else {
+          removals++;
+          const q = (cart.get(remove![2]!) ?? 0) - Number(remove![1]);
+          expect(q, line).toBeGreaterThanOrEqual(0);
+          if (q === 0) cart.delete(remove![2]!);
+          else cart.set(remove![2]!, q);
+        }
       }
-      // GoodAI's shape: [name, count] pairs.
-      const expected = def.expected_responses as [string, number][];
-      expect(expected.length).toBeGreaterThan(0);
-      expect(new Map(expected)).toEqual(cart);
-      for (const line of def.script.slice(0, -1)) {
-        const add = /add (\d+) /i.exec(line);
-        if (add) adds.push(Number(add[1]));
-      }
+      // GoodAI's shape: [name, count] pairs, lower case.
+      expect(def.expected_responses).toEqual([...cart].map(([item, n]) => [item.toLowerCase(), n]));
     }
-    // issue 12: GoodAI removes about 1 change in 6 (Referee used 1 in 3) and adds 1-3 of an item.
-    const share = removals / (50 * 10);
-    expect(share).toBeGreaterThan(0.1);
-    expect(share).toBeLessThan(0.23);
-    expect(new Set(adds)).toEqual(new Set([1, 2, 3]));
+    expect(removals).toBeGreaterThan(0);
   });
 });

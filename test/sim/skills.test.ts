@@ -35,7 +35,9 @@ const asTest = (def: TestDefinitionFile, dataset: string): TestDefinition => ({ 
 
 describe.each(['colours', 'name_list', 'shopping'])('%s skill against its generator and scorer', (dataset) => {
   it('gets full marks with the full context, filler included', () => {
-    const defs = getGenerator(dataset).generate({ seed: 21, examples: 25, args: {} });
+    // issue 25: GoodAI's Shopping generator can remove everything it added; GoodAI's own scorer divides by the empty list there.
+    const defs = getGenerator(dataset).generate({ seed: 21, examples: 25, args: {} }).filter((d) => d.expected_responses.length > 0);
+    expect(defs.length).toBeGreaterThan(20);
     for (const def of defs) {
       const context = withFiller(transcript(def), 21);
       const reply = answerWithSkills(def.script[def.script.length - 1] as string, context);
@@ -49,12 +51,13 @@ describe('colours skill', () => {
   const [latest] = def.expected_responses as [string];
 
   it('answers with the latest colour', () => {
-    expect(coloursSkill.answer(COLOURS_QUESTION, transcript(def))).toBe(`Your favourite colour is ${latest}.`);
+    // issue 25: GoodAI's colours are capitalised ("Pink"); the sim names the colour as a word, in lower case.
+    expect(coloursSkill.answer(COLOURS_QUESTION, transcript(def))).toBe(`Your favourite colour is ${latest.toLowerCase()}.`);
   });
 
   it('gives the older colour when the last statement fell out of context', () => {
     const reply = coloursSkill.answer(COLOURS_QUESTION, transcript(def, (i) => i === 2)) as string;
-    expect(reply).not.toContain(latest);
+    expect(reply).not.toContain(latest.toLowerCase());
     const older = transcript(def).find((m) => m.content === def.script[1])!.content;
     expect(older.toLowerCase()).toContain(reply.replace('Your favourite colour is ', '').replace('.', ''));
     expect(getScorer('colours')(asTest(def, 'colours'), [reply]).score).toBe(0);

@@ -1,12 +1,13 @@
 /**
- * Colours: the user changes their favourite colour a few times, then asks for
- * it. Only the latest value is right (GoodAI's Colours dataset).
+ * Colours: the user states a favourite colour a few times, then asks for it. Only the latest
+ * value is right. Issue 25: GoodAI's generator (datasets/colours.py), its lists and its random
+ * calls, so a seed gives GoodAI's definitions byte for byte.
  */
 import { z } from 'zod';
-import { loadColours } from '../data-files.js';
-import { createRng, deriveSeed } from '../rng.js';
+import { loadGoodaiV3 } from '../data-files.js';
 import type { DatasetGenerator, TestDefinitionFile } from '../types.js';
-import { buildTest, capitalise, countArg, parseArgs } from './common.js';
+import { countArg, parseArgs } from './common.js';
+import { choice, datasetRandom, goodaiWaits, pystache } from './goodai.js';
 
 export const COLOURS_QUESTION = 'What is my favourite colour?';
 
@@ -15,32 +16,32 @@ const ArgsSchema = z.strictObject({
   colour_changes: countArg(3, 50),
 });
 
-// Later statements vary the wording so that matching a single template is not enough.
-const CHANGE_TEMPLATES: ReadonlyArray<(colour: string) => string> = [
-  (c) => `My favourite colour is ${c}.`,
-  (c) => `I have changed my mind: my favourite colour is now ${c}.`,
-  (c) => `${capitalise(c)} is my favourite colour.`,
-];
-
 export const coloursGenerator: DatasetGenerator = {
   name: 'colours',
   displayName: 'Colours',
   generate({ seed, examples, args }) {
     const { colour_changes } = parseArgs('colours', ArgsSchema, args);
-    const palette = loadColours();
+    const { COLOURS, STATEMENTS } = loadGoodaiV3().colours;
+    const rng = datasetRandom(seed);
     const tests: TestDefinitionFile[] = [];
     for (let index = 0; index < examples; index++) {
-      const rng = createRng(deriveSeed(seed, `colours/${index}`));
-      const statements: string[] = [];
-      let previous = '';
+      const colours: string[] = [];
+      const script: string[] = [];
       for (let i = 0; i < colour_changes; i++) {
-        // Never repeat the previous colour, or a change would not be a change.
-        const colour = rng.pick(palette.filter((c) => c !== previous));
-        const template = i === 0 ? CHANGE_TEMPLATES[0]! : rng.pick(CHANGE_TEMPLATES);
-        statements.push(template(colour));
-        previous = colour;
+        const colour = choice(rng, COLOURS);
+        script.push(pystache(choice(rng, STATEMENTS), { colour }));
+        colours.push(colour);
       }
-      tests.push(buildTest({ statements, question: COLOURS_QUESTION, expected: [previous] }));
+      script.push(COLOURS_QUESTION);
+      tests.push({
+        script,
+        is_question: script.map((_, i) => i === script.length - 1),
+        waits: goodaiWaits(script.length),
+        expected_responses: [colours[colours.length - 1]],
+        can_be_interleaved: true,
+        is_temporal: false,
+        uses_callback: false,
+      });
     }
     return tests;
   },
