@@ -19,6 +19,11 @@ import { readPublished, type PublishedAgent, type PublishedBenchmark, type Publi
 /** The kind the viewer and `referee runs` show for an imported run (run.json `run_type`). */
 export const GOODAI_RUN_TYPE = 'goodai';
 
+/** The suite the viewer's matrix lists a benchmark's imported agents under. */
+export function importedSuite(benchmark: string): string {
+  return `GoodAI: ${benchmark}`;
+}
+
 /** Referee's own verdict on a recorded test; null where it cannot decide offline. */
 export interface Rescore {
   score: number;
@@ -103,7 +108,8 @@ async function importAgent(b: PublishedBenchmark, agent: PublishedAgent, runsDir
     status: 'running',
     agent: { name: agent.name, provider: 'goodai' },
     agent_config: {},
-    dataset_config: { name: b.name, source: 'goodai' },
+    // `suite`: the viewer's suite matrix holds the benchmark's agents x datasets.
+    dataset_config: { name: b.name, suite: importedSuite(b.name), source: 'goodai' },
     dataset: { dir: join(b.dir, 'definitions'), sha256 },
     seed: 0,
     memory_span: b.memorySpan,

@@ -287,6 +287,13 @@ export function viewMatrix(hub: MonitorHub, q: z.infer<typeof ViewMatrixQuerySch
     .sort((a, b) => (a.started_at ?? '').localeCompare(b.started_at ?? ''));
   for (const m of runs) {
     const s = m.summary();
+    // A run of several datasets (GoodAI's published agents, imported as one run each) is a cell per dataset.
+    if (m.datasets.length > 1) {
+      for (const [dataset, d] of m.perDataset) {
+        cells.set(`${s.agent}\u0000${dataset}`, { agent: s.agent, dataset, run: m.key, status: s.status, score: d.score, max_score: d.max_score, pass: d.pass, tests: d.total, pass_rate: d.done ? d.pass / d.done : null });
+      }
+      continue;
+    }
     const dataset = m.datasets[0] ?? 'unknown';
     cells.set(`${s.agent}\u0000${dataset}`, {
       agent: s.agent,

@@ -68,4 +68,17 @@ describe('the viewer: GoodAI published results beside a Referee run', () => {
     await page.locator('#kind').selectOption('goodai');
     await expect.poll(() => page.locator('#runs tr.run-row').count()).toBe(agents.length);
   });
+
+  it("shows the imported benchmark as a suite matrix, agents x datasets, passes as GoodAI's results say", async () => {
+    const agents = readdirSync(join(FIXTURE, 'results')).sort();
+    const cell = (agent: string, dataset: string): string => {
+      const dir = join(FIXTURE, 'results', agent, dataset);
+      const results = readdirSync(dir).map((f) => readJson<{ score: number; max_score: number }>(join(dir, f)));
+      const pass = results.filter((r) => r.score >= r.max_score).length;
+      return `${Math.round((pass / results.length) * 100)}% (${pass}/${results.length})`;
+    };
+    await page.goto(new URL(`/view#/suite/${encodeURIComponent('GoodAI: Benchmark 3 - 32k')}`, monitor.url).toString());
+    await expect.poll(() => page.locator('#matrix-head tr').innerText()).toBe('agent / dataset\tcolours\tshopping');
+    await expect.poll(() => page.locator('#matrix-rows tr').allInnerTexts()).toEqual(agents.map((a) => `${a}\t${cell(a, 'Colours')}\t${cell(a, 'Shopping')}`));
+  });
 });
