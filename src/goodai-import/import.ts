@@ -6,9 +6,10 @@
  * recorded answers, its score is put beside GoodAI's and a disagreement is counted and named.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RunDirWriter, writeJsonAtomic } from '../artifacts/run-dir-writer.js';
+import { RunDirError } from '../errors.js';
 import type { RunMeta, RunStats, TestScore } from '../artifacts/schemas.js';
 import type { ProgressSnapshot } from '../events/index.js';
 import { hashDatasetDir } from '../datasets/manifest.js';
@@ -99,7 +100,13 @@ async function importAgent(b: PublishedBenchmark, agent: PublishedAgent, runsDir
   const score = agent.tests.reduce((s, t) => s + t.result.score, 0);
   const maxScore = agent.tests.reduce((s, t) => s + t.result.max_score, 0);
   const summary = { agent: agent.name, run_id: runId, dir: runDir, score, max_score: maxScore, tests: agent.tests.length, rescored: scored.filter((s) => s.referee).length, disagreements };
-  if (existsSync(join(runDir, 'run.json'))) return { ...summary, outcome: 'skipped' };
+  if (existsSync(runDir)) {
+    const earlier = earlierImport(runDir);
+    if (earlier === 'finished') return { ...summary, outcome: 'skipped' };
+    if (earlier === 'other') throw new RunDirError('RUN_DIR_INVALID', `${runDir}: exists and is not an import of ${agent.name} (${b.name}); move it away to import`);
+    // An import cut short (killed before its end): written again from the start.
+    rmSync(runDir, { recursive: true, force: true });
+  }
 
   const [first, last] = masterLogSpan(agent.masterLog);
   const meta: RunMeta & { imported: Record<string, unknown> } = {
@@ -149,6 +156,18 @@ async function importAgent(b: PublishedBenchmark, agent: PublishedAgent, runsDir
   if (agent.masterLog) copyFileSync(agent.masterLog, join(runDir, 'master_log.jsonl'));
   if (last) writeJsonAtomic(join(runDir, 'run.json'), { ...meta, status: 'finished', finished_at: last });
   return { ...summary, outcome: 'imported' };
+}
+
+/** What an existing run directory of an imported run's id holds: a finished import, one cut short, or something else. */
+function earlierImport(runDir: string): 'finished' | 'unfinished' | 'other' {
+  try {
+    const meta = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { run_type?: unknown; status?: unknown };
+    if (meta.run_type !== GOODAI_RUN_TYPE) return 'other';
+    return meta.status === 'finished' ? 'finished' : 'unfinished';
+  } catch (err) {
+    // No run.json: the import died before writing it. Anything else unreadable is not ours to remove.
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && readdirSync(runDir).every((f) => /^run\.json\.tmp-\d+$/.test(f)) ? 'unfinished' : 'other';
+  }
 }
 
 function testScore(t: PublishedTest, referee: Rescore | null): TestScore {

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readRunDir } from '../../src/artifacts/run-dir-reader.js';
@@ -84,6 +84,25 @@ describe('referee import goodai: GoodAI published results as runs', () => {
     expect(again.stdout.split('\n').filter((l) => l.startsWith('skipped '))).toHaveLength(2);
     expect(again.stdout).toContain('0 agents imported, 2 already there');
     expect(runDirs(runs).map((d) => readFileSync(join(runs, d, 'run.json'), 'utf8'))).toEqual(before);
+  }, 60_000);
+
+  it('writes again an import cut short, and refuses to overwrite a run that is not an import', async () => {
+    const out = tempDir();
+    expect((await runCli(['import', 'goodai', FIXTURE, '--runs-dir', out])).code).toBe(0);
+    const [cut, other] = runDirs(out);
+    const meta = readJson<Record<string, unknown>>(join(out, cut!, 'run.json'));
+    writeFileSync(join(out, cut!, 'run.json'), JSON.stringify({ ...meta, status: 'running' }));
+    rmSync(join(out, cut!, 'runstats.json'));
+    const again = await runCli(['import', 'goodai', FIXTURE, '--runs-dir', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('1 agents imported, 1 already there');
+    expect(readRunDir(join(out, cut!)).meta.status).toBe('finished');
+    expect(readRunDir(join(out, cut!)).stats?.tests).toHaveLength(6);
+    const otherMeta = readJson<Record<string, unknown>>(join(out, other!, 'run.json'));
+    writeFileSync(join(out, other!, 'run.json'), JSON.stringify({ ...otherMeta, run_type: 'single' }));
+    const refused = await runCli(['import', 'goodai', FIXTURE, '--runs-dir', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${join(out, other!)}: exists and is not an import of`)]);
   }, 60_000);
 
   it("counts and names a test where Referee's scorer disagrees with GoodAI's recorded score", async () => {
