@@ -71,6 +71,11 @@ function contentWords(text: string): string[] {
   return (text.toLowerCase().match(/[a-z']+/g) ?? []).filter((w) => !FUNCTION_WORDS.has(w)).map((w) => porterStem(w.replace(/'/g, '')));
 }
 
+/** The entities Python's `html.escape` writes, read back. */
+function unescapeHtml(text: string): string {
+  return text.replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** Same word, or one a longer spelling of the other ("achoo", "achooo"). */
 const sameWord = (a: string, b: string): boolean => a === b || (Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a)));
 
@@ -87,7 +92,8 @@ export const triggerResponseSkill: SimSkill = {
     let rules: { words: string[]; response: string }[] = [];
     for (const line of contextLines(context.slice(0, -1))) {
       if (TRIGGER_RESET.test(line)) rules = [];
-      const m = RULE.exec(line);
+      // GoodAI's rule lines come out of pystache HTML-escaped ("It&#x27;s Party time!"); a model reads the apostrophe.
+      const m = RULE.exec(unescapeHtml(line));
       if (m) rules.push({ words: contentWords(m[1]!), response: m[2]! });
     }
     const said = contentWords(question);
