@@ -2,13 +2,15 @@
  * Prospective memory: the user gives a quote, then asks the agent to append
  * it to its n-th reply from now (the reply to the request counts as the
  * first). Scored by a callback that watches every reply after the request
- * (GoodAI's Prospective Memory dataset).
+ * (GoodAI's Prospective Memory dataset). Issue 25: GoodAI's generator, its quotes and its random
+ * calls, so a seed gives GoodAI's definitions byte for byte.
  */
 import { z } from 'zod';
-import { loadQuotes } from '../data-files.js';
-import { createRng, deriveSeed } from '../rng.js';
+import { loadGoodaiV3 } from '../data-files.js';
 import type { DatasetGenerator, TestDefinitionFile } from '../types.js';
-import { defaultWaits, ordinal, parseArgs } from './common.js';
+import { parseArgs } from './common.js';
+import { datasetRandom, goodaiOrdinal, goodaiWaits, pyRepr, randint } from './goodai.js';
+import { shuffledIndices } from './trigger_response.js';
 
 export const PROSPECTIVE_RESET = 'Forget my instruction to append a quote to one of your replies.';
 
@@ -36,20 +38,22 @@ export const prospectiveMemoryGenerator: DatasetGenerator = {
   generate({ seed, examples, args }) {
     const { target_low, target_high } = parseArgs('prospective_memory', ArgsSchema, args);
     const low = Math.min(target_low, target_high);
-    const quotes = createRng(deriveSeed(seed, 'prospective_memory/quotes')).shuffle(loadQuotes());
+    const { QUOTES } = loadGoodaiV3().prospective_memory;
+    // issue 25: GoodAI's generator: a quote per example from the shuffled indices, then randint(2, 8).
+    const rng = datasetRandom(seed);
+    const requests = shuffledIndices(rng, QUOTES.length);
     const tests: TestDefinitionFile[] = [];
     for (let index = 0; index < examples; index++) {
-      const rng = createRng(deriveSeed(seed, `prospective_memory/${index}`));
-      const { quote, author } = quotes[index % quotes.length]!;
-      const nth = rng.int(low, Math.max(low, target_high));
+      const [quote, author] = QUOTES[requests.next().value as number]!;
+      const nth = randint(rng, low, Math.max(low, target_high));
       const script = [
-        `'${quote}' - ${author}`,
-        `After responding to the following unrelated user prompts, please append the quote from ${author}, to your ${ordinal(nth)} response. Count your response to this message as the first response.`,
+        `${pyRepr(quote)} - ${author}`,
+        `After responding to the following unrelated user prompts, please append the quote from ${author}, to your ${goodaiOrdinal(nth)} response. Count your response to this message as the first response.`,
       ];
       tests.push({
         script,
         is_question: [false, true],
-        waits: defaultWaits(script.length),
+        waits: goodaiWaits(script.length),
         expected_responses: [[quote, author, nth]],
         can_be_interleaved: true,
         is_temporal: false,
