@@ -10,11 +10,12 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'nod
 import { join, resolve } from 'node:path';
 import { RunDirWriter, writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { RunDirError } from '../errors.js';
-import type { RunMeta, RunStats, TestScore } from '../artifacts/schemas.js';
-import type { ProgressSnapshot } from '../events/index.js';
+import type { RunMeta, RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
+import type { ProgressSnapshot, TurnStep } from '../events/index.js';
 import { hashDatasetDir } from '../datasets/manifest.js';
 import { getScorer, SCORING_VERSION } from '../scoring/registry.js';
 import { hostInfo, toolVersion } from '../runner/metadata.js';
+import { loggedTurns } from './task-log.js';
 import { readPublished, type PublishedAgent, type PublishedBenchmark, type PublishedTest } from './published.js';
 
 /** The kind the viewer and `referee runs` show for an imported run (run.json `run_type`). */
@@ -129,12 +130,24 @@ async function importAgent(b: PublishedBenchmark, agent: PublishedAgent, runsDir
     imported: { from: 'goodai', benchmark: b.name, agent: agent.name, source: agent.dir, rescored: summary.rescored, disagreements: disagreements.length },
   };
   const tests: TestScore[] = scored.map(({ t, referee }) => testScore(t, referee));
-  const progress = snapshot(0, tests.length);
+  const turns = agent.tests.map((t) => loggedTurns(t.result.task_log));
+  const turnsTotal = turns.reduce((n, t) => n + t.length, 0);
+  let turnId = 0;
+  const snapshot = (testsDone: number): ProgressSnapshot => progressAt(testsDone, tests.length, turnId, turnsTotal);
+  const progress = snapshot(0);
   const writer = new RunDirWriter(runDir, runId);
   writer.onRunStart({ meta, runDir, tests: agent.tests.map((t) => t.test), progress, publish: () => {} });
   writer.onNotice('imported', `GoodAI's published results of ${agent.name} (${b.name}), read from ${agent.dir}`, { source: agent.dir, benchmark: b.name, agent: agent.name }, );
   scored.forEach(({ t, referee }, i) => {
-    writer.onTestStart(t.test, 0, snapshot(i, tests.length));
+    writer.onTestStart(t.test, 0, snapshot(i));
+    // The test's messages and replies from GoodAI's task_log, so the viewer shows the conversation.
+    turns[i]!.forEach((turn, step) => {
+      const line = t.test.script.indexOf(turn.message);
+      const s: TurnStep = { turnId: turnId++, lane: 0, step, kind: 'test', testId: t.test.testId, dataset: t.test.dataset, message: turn.message, isQuestion: line >= 0 ? t.test.is_question[line] === true : t.test.is_temporal, tokens: 0 };
+      writer.onTurnStart(s);
+      const ms = Math.max(0, turn.repliedMs - turn.sentMs);
+      writer.onTurnEnd({ step: s, record: turnRecord(runId, s, turn.repliedMs, ms), replyText: turn.reply, metadata: { source: 'goodai task_log' } }, snapshot(i));
+    });
     writer.onTestEnd(
       {
         test: t.test,
@@ -145,13 +158,13 @@ async function importAgent(b: PublishedBenchmark, agent: PublishedAgent, runsDir
         characters: t.result.characters ?? 0,
         span: 0,
       },
-      snapshot(i + 1, tests.length),
+      snapshot(i + 1),
     );
     // GoodAI's own record, logs as it wrote them, with Referee's verdict beside its score.
     const file = join(runDir, 'results', agent.name, t.test.testId.slice(0, t.test.testId.lastIndexOf('/')), `${t.test.exampleId}_0.json`);
     writeJsonAtomic(file, { ...t.result, ...(referee ? { referee_score: referee.score, referee_max_score: referee.max_score, referee_reasoning: referee.reasons } : {}) });
   });
-  writer.onRunEnd(runStats(runId, agent, tests, score, maxScore), 'finished', snapshot(tests.length, tests.length));
+  writer.onRunEnd(runStats(runId, agent, tests, score, maxScore, turnsTotal), 'finished', snapshot(tests.length));
   // GoodAI's master log is the conversation as it happened, in the record shape Referee writes too.
   if (agent.masterLog) copyFileSync(agent.masterLog, join(runDir, 'master_log.jsonl'));
   if (last) writeJsonAtomic(join(runDir, 'run.json'), { ...meta, status: 'finished', finished_at: last });
@@ -180,7 +193,7 @@ function testScore(t: PublishedTest, referee: Rescore | null): TestScore {
   return { test_id: t.test.testId, dataset: t.test.dataset, score: t.result.score, max_score: t.result.max_score, reasons: [...t.result.reasoning, ...note], errors: 0 };
 }
 
-function runStats(runId: string, agent: PublishedAgent, tests: TestScore[], score: number, maxScore: number): RunStats {
+function runStats(runId: string, agent: PublishedAgent, tests: TestScore[], score: number, maxScore: number, turns: number): RunStats {
   const perDataset: RunStats['per_dataset'] = {};
   for (const t of tests) {
     const d = (perDataset[t.dataset] ??= { score: 0, max_score: 0, tests: 0 });
@@ -202,7 +215,7 @@ function runStats(runId: string, agent: PublishedAgent, tests: TestScore[], scor
     max_score: maxScore,
     tokens_in: 0,
     tokens_out: 0,
-    turns: 0,
+    turns,
     turns_failed: 0,
     pricing_source: 'unknown',
     per_dataset: perDataset,
@@ -210,12 +223,39 @@ function runStats(runId: string, agent: PublishedAgent, tests: TestScore[], scor
   };
 }
 
-function snapshot(done: number, total: number): ProgressSnapshot {
+/**
+ * A turn read from GoodAI's log: its time is the reply's and its duration the time between the
+ * message and the reply as GoodAI logged them; GoodAI's results record no per-call tokens or cost.
+ */
+function turnRecord(runId: string, s: TurnStep, repliedMs: number, ms: number): TurnMetric {
+  return {
+    timestamp: new Date(repliedMs).toISOString(),
+    run_id: runId,
+    test_id: s.testId,
+    turn_id: s.turnId,
+    lane: 0,
+    step: s.step,
+    dataset: s.dataset,
+    kind: 'test',
+    is_question: s.isQuestion,
+    llm_ms: ms,
+    storage_ms: 0,
+    total_ms: ms,
+    ttft_ms: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
+    pricing_source: 'unknown',
+    status: 'success',
+  };
+}
+
+function progressAt(done: number, total: number, turnsDone: number, turnsTotal: number): ProgressSnapshot {
   return {
     testsDone: done,
     testsTotal: total,
-    turnsDone: 0,
-    turnsTotal: 0,
+    turnsDone,
+    turnsTotal,
     turnsTotalEstimated: false,
     turnsFailed: 0,
     attempts: 0,

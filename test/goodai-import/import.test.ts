@@ -59,6 +59,12 @@ describe('referee import goodai: GoodAI published results as runs', () => {
       const result = readJson<GoodaiResult & { referee_score: number }>(join(dir, 'results', agent, 'Colours', '0_0.json'));
       expect(result.task_log).toEqual(goodai.get('Colours/0')!.task_log);
       expect(result.referee_score).toBe(goodai.get('Colours/0')!.score);
+      // The conversation, from GoodAI's task_log: each message with the reply after it.
+      const colours = run.transcripts.filter((t) => t.test_id === 'Colours/0');
+      const log = goodai.get('Colours/0')!.task_log;
+      expect(colours.map((t) => t.user)).toEqual(log.filter((l) => l.startsWith('Test (')).map((l) => l.replace(/^Test \([^)]*\): /, '')));
+      expect(colours.map((t) => t.agent)).toEqual(log.filter((l) => l.startsWith('Agent (')).map((l) => l.replace(/^Agent \([^)]*\): /, '')));
+      expect(run.turns.filter((t) => t.test_id === 'Colours/0').map((t) => t.is_question)).toEqual([false, false, false, true]);
       // The viewer and the monitor fold events.jsonl: the run's scores are there too.
       const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; score?: number });
       expect(events.filter((e) => e.type === 'test_end')).toHaveLength(6);
