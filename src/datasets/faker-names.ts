@@ -1,0 +1,69 @@
+/**
+ * Faker's `Faker(['en_US', 'en_IE']).unique.name()` (Faker 20.1.0), call for call on a PyRandom
+ * (issue 25): GoodAI's Spy Meeting draws its three people so, after `Faker.seed(seed)`. The
+ * data is Faker's (`data/faker_names.json`, MIT). Each name: the proxy picks a locale with
+ * `random.choice`; the locale picks a format (`random.choices` over an OrderedDict's weights,
+ * `random.choice` over a tuple); each `{{token}}` of it, left to right, draws from its list the
+ * same way. `.unique` draws again, from the same locale, while the name was already given.
+ */
+import { readFileSync } from 'node:fs';
+import type { PyRandom } from './py-random.js';
+
+interface Elements {
+  keys: string[];
+  weights?: number[];
+}
+type Locale = Record<string, Elements>;
+
+let cached: Locale[] | undefined;
+function locales(): Locale[] {
+  cached ??= Object.values((JSON.parse(readFileSync(new URL('../../data/faker_names.json', import.meta.url), 'utf8')) as { locales: Record<string, Locale> }).locales);
+  return cached;
+}
+
+/** Faker's `random_element`: weighted with `random.choices`, else `random.choice`. */
+function element(rng: PyRandom, e: Elements): string {
+  return e.weights ? rng.choices(e.keys, { weights: e.weights, k: 1 })[0]! : (rng.choice(e.keys) as string);
+}
+
+/** A token's list: Faker's `first_name_female` draws from `first_names_female`, `prefix_male` from `prefixes_male`, ... */
+const TOKEN_LIST: Record<string, string> = {
+  first_name_female: 'first_names_female',
+  first_name_male: 'first_names_male',
+  last_name: 'last_names',
+  prefix_female: 'prefixes_female',
+  prefix_male: 'prefixes_male',
+  suffix_female: 'suffixes_female',
+  suffix_male: 'suffixes_male',
+};
+
+function nameIn(rng: PyRandom, locale: Locale): string {
+  return element(rng, locale['formats']!).replace(/\{\{\s*(\w+)(:\s*\w+?)?\s*\}\}/g, (_, token: string) => {
+    const list = locale[TOKEN_LIST[token] ?? ''];
+    if (!list) throw new Error(`faker-names: no list for {{${token}}}`);
+    return element(rng, list);
+  });
+}
+
+/** `faker.unique` for `name()`: `clear()` forgets the names given. */
+export class UniqueFakerNames {
+  private seen = new Set<string>();
+  constructor(private readonly rng: PyRandom) {}
+
+  clear(): void {
+    this.seen = new Set();
+  }
+
+  name(): string {
+    const all = locales();
+    const locale = this.rng.choice(all) as Locale;
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const name = nameIn(this.rng, locale);
+      if (!this.seen.has(name)) {
+        this.seen.add(name);
+        return name;
+      }
+    }
+    throw new Error('faker-names: got duplicated values after 1,000 iterations');
+  }
+}
