@@ -5,9 +5,12 @@ writes the same bytes. Set up by setup.sh; run from its folder:
     PYTHONPATH=stubs:. TIKTOKEN_CACHE_DIR=tiktoken-cache venv/bin/python generate_goldens.py <out dir> <dataset>...
 GoodAI's code is run as it is: DatasetFactory.create_examples with the configuration's arguments and
 `seed: <seed>` among the shared ones (GoodAI's `DatasetInterface.seed`, which seeds the dataset's
-Random), and each example written as GoodAI's TestExample.save writes it (json.dump(to_dict(), indent=2))."""
-import json, os, sys
+Random), and each example written as GoodAI's TestExample.save writes it (json.dump(to_dict(), indent=2)).
+The one addition: Python's global random and Faker's shared random, which GoodAI leaves unseeded
+(so its own Jokes and NameList files differ on every run), are seeded with the seed first."""
+import json, os, random, sys
 import yaml
+from faker import Faker
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, 'stubs'), HERE]
 from dataset_interfaces.factory import DatasetFactory
@@ -23,6 +26,11 @@ for config, size in CONFIGS.items():
         for ds in loaded['datasets']['datasets']:
             if ds['name'] not in names:
                 continue
+            # GoodAI leaves two sources unseeded: Jokes' time jumps come from Python's global random and
+            # NameList's names from Faker's shared random (SpyMeeting seeds it itself). Both are seeded
+            # with the dataset's seed here, as Referee seeds them; nothing else draws from them.
+            random.seed(seed)
+            Faker.seed(seed)
             for example in DatasetFactory.create_examples(ds, args, max_message_size=1024):
                 path = os.path.join(out_dir, size, str(seed), example.dataset_name, f'{example.example_id}.def.json')
                 os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -155,6 +155,8 @@ export interface GoodaiV3Lists {
   trigger_response: { REQUESTS: string[]; RESPONSE: string[]; TRIGGERS: string[] };
   prospective_memory: { QUOTES: [quote: string, author: string][] };
   locations: { LOCATIONS: string[]; DIRECTIONS: string[]; DISTANCES: number[]; STATEMENTS: string[] };
+  jokes: { JOKES: string[] };
+  name_list: { STATEMENTS: string[] };
 }
 
 export function loadGoodaiV3(): GoodaiV3Lists {

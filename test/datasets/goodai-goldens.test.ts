@@ -14,7 +14,7 @@ import { ROOT, tempDir } from '../helpers.js';
 
 const GOLDENS = fileURLToPath(new URL('../fixtures/goodai/goldens', import.meta.url));
 /** The datasets whose generators are GoodAI's (a commit each). */
-const PORTED = ['colours', 'shopping', 'trigger_response', 'prospective_memory', 'locations_directions', 'spy_meeting'];
+const PORTED = ['colours', 'shopping', 'trigger_response', 'prospective_memory', 'locations_directions', 'spy_meeting', 'jokes'];
 const SIZES = ['1k', '32k', '200k'];
 
 function files(dir: string): string[] {
@@ -39,5 +39,5 @@ describe("GoodAI's generators, byte for byte (issue 25)", () => {
 });
 
 function displayName(name: string): string {
-  return { colours: 'Colours', shopping: 'Shopping', trigger_response: 'Trigger Response', prospective_memory: 'Prospective Memory', locations_directions: 'Locations Directions', spy_meeting: 'Spy Meeting' }[name] ?? name;
+  return { colours: 'Colours', shopping: 'Shopping', trigger_response: 'Trigger Response', prospective_memory: 'Prospective Memory', locations_directions: 'Locations Directions', spy_meeting: 'Spy Meeting', jokes: 'Jokes', name_list: 'NameList' }[name] ?? name;
 }

@@ -1,20 +1,22 @@
 /**
  * Jokes: jokes are told with jumps of (virtual) time between them; the
  * question, written when it is asked, names how long ago one of them was told
- * (GoodAI's Jokes dataset, a temporal test).
+ * (GoodAI's Jokes dataset, a temporal test). Issue 25: GoodAI's generator and jokes, so a seed
+ * gives GoodAI's definitions byte for byte (its unseeded time jumps seeded with the seed).
  */
 import { z } from 'zod';
-import { loadJokes } from '../data-files.js';
-import { createRng, deriveSeed } from '../rng.js';
+import { loadGoodaiV3 } from '../data-files.js';
+import { PyRandom } from '../py-random.js';
 import type { DatasetGenerator, TestDefinitionFile, Wait } from '../types.js';
-import { QUESTION_AT, countArg, parseArgs } from './common.js';
+import { countArg, parseArgs } from './common.js';
+import { choice, datasetRandom, randint } from './goodai.js';
 
 const ArgsSchema = z.strictObject({
-  /** Jokes told per test. @default 3 */
+  /** Jokes told per test (at most GoodAI's nine). @default 3 */
   jokes_told: countArg(3, 12),
   /** Shortest time jump after a joke, minutes. @default 30 */
   minutes_low: z.number().int().min(1).default(30),
-  /** Longest time jump, minutes. @default 240 */
+  /** Longest time jump, minutes (at least minutes_low, as Python's randint needs). @default 240 */
   minutes_high: z.number().int().min(1).default(240),
   /** Prefix each joke with "Joke: " (GoodAI's `joke_prefix`). @default false */
   joke_prefix: z.boolean().default(false),
@@ -35,22 +37,35 @@ export const jokesGenerator: DatasetGenerator = {
   displayName: 'Jokes',
   generate({ seed, examples, args }) {
     const { jokes_told, minutes_low, minutes_high, joke_prefix } = parseArgs('jokes', ArgsSchema, args);
-    const pool = loadJokes();
+    const { JOKES } = loadGoodaiV3().jokes;
+    // issue 25: GoodAI's generator. The jokes come from the dataset's Random(seed); the time jumps from
+    // Python's global random (GoodAI's create_time_jump), which GoodAI leaves unseeded: Referee seeds it
+    // with the seed, as scripts/goodai/generate_goldens.py does for GoodAI's own code.
+    const rng = datasetRandom(seed);
+    const clock = new PyRandom(seed);
     const tests: TestDefinitionFile[] = [];
     for (let index = 0; index < examples; index++) {
-      const rng = createRng(deriveSeed(seed, `jokes/${index}`));
-      const jokes = rng.shuffle(pool).slice(0, Math.min(jokes_told, pool.length));
-      const waits: Wait[] = jokes.map((_, i) => ({
-        time: rng.int(Math.min(minutes_low, minutes_high), Math.max(minutes_low, minutes_high)) * 60,
-        percentage_finished: Math.round(((i + 1) * QUESTION_AT * 100) / jokes.length) / 100,
-      }));
+      const left = [...JOKES];
+      const script: string[] = [];
+      const told: string[] = [];
+      const waits: Wait[] = [];
+      const share = 90 / jokes_told;
+      for (let made = 0; made < jokes_told && left.length > 0; made++) {
+        const joke = choice(rng, left);
+        left.splice(left.indexOf(joke), 1);
+        script.push(joke_prefix ? `Joke: ${joke}` : joke);
+        told.push(joke);
+        // timedelta(minutes=m).seconds: whole days are dropped, as GoodAI's WaitCreator.serialise drops them.
+        waits.push({ time: (randint(clock, minutes_low, minutes_high) * 60) % 86_400, percentage_finished: (made + 1) * share });
+      }
+      const answer = choice(rng, told);
       waits.push({});
       tests.push({
-        script: jokes.map((j) => (joke_prefix ? `Joke: ${j}` : j)),
+        script,
         // One more question than script lines: the question is written when asked.
-        is_question: [...jokes.map(() => false), true],
+        is_question: [...script.map(() => false), true],
         waits,
-        expected_responses: [rng.pick(jokes)],
+        expected_responses: [answer],
         can_be_interleaved: true,
         is_temporal: true,
         uses_callback: false,
