@@ -45,23 +45,34 @@ function nameIn(rng: PyRandom, locale: Locale): string {
   });
 }
 
-/** `faker.unique` for `name()`: `clear()` forgets the names given. */
+/** `faker.unique` for `name()` and `first_name()` (each keeps its own names given): `clear()` forgets them. */
 export class UniqueFakerNames {
-  private seen = new Set<string>();
+  private seen = new Map<string, Set<string>>();
   constructor(private readonly rng: PyRandom) {}
 
   clear(): void {
-    this.seen = new Set();
+    this.seen = new Map();
   }
 
   name(): string {
-    const all = locales();
-    const locale = this.rng.choice(all) as Locale;
+    return this.unique('name', (locale) => nameIn(this.rng, locale));
+  }
+
+  /** Faker's `first_name()`: `random_element(first_names)` of the locale. */
+  firstName(): string {
+    return this.unique('first_name', (locale) => element(this.rng, locale['first_names']!));
+  }
+
+  /** Faker's UniqueProxy: the locale is picked once, then its method is called until a new value comes. */
+  private unique(method: string, draw: (locale: Locale) => string): string {
+    const locale = this.rng.choice(locales()) as Locale;
+    let seen = this.seen.get(method);
+    if (!seen) this.seen.set(method, (seen = new Set()));
     for (let attempt = 0; attempt < 1000; attempt++) {
-      const name = nameIn(this.rng, locale);
-      if (!this.seen.has(name)) {
-        this.seen.add(name);
-        return name;
+      const value = draw(locale);
+      if (!seen.has(value)) {
+        seen.add(value);
+        return value;
       }
     }
     throw new Error('faker-names: got duplicated values after 1,000 iterations');

@@ -14,7 +14,7 @@ import { ROOT, tempDir } from '../helpers.js';
 
 const GOLDENS = fileURLToPath(new URL('../fixtures/goodai/goldens', import.meta.url));
 /** The datasets whose generators are GoodAI's (a commit each). */
-const PORTED = ['colours', 'shopping', 'trigger_response', 'prospective_memory', 'locations_directions', 'spy_meeting', 'jokes'];
+const PORTED = ['colours', 'shopping', 'trigger_response', 'prospective_memory', 'locations_directions', 'spy_meeting', 'jokes', 'name_list'];
 const SIZES = ['1k', '32k', '200k'];
 
 function files(dir: string): string[] {

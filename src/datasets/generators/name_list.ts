@@ -1,12 +1,15 @@
 /**
  * NameList: the user gives several names, then asks for all of them. Every
- * name counts, in order (GoodAI's NameList dataset).
+ * name counts, in order (GoodAI's NameList dataset). Issue 25: GoodAI's generator, Faker's names
+ * and GoodAI's statements, so a seed gives GoodAI's definitions byte for byte (Faker seeded with it).
  */
 import { z } from 'zod';
-import { loadNames } from '../data-files.js';
-import { createRng, deriveSeed } from '../rng.js';
+import { loadGoodaiV3 } from '../data-files.js';
+import { UniqueFakerNames } from '../faker-names.js';
+import { PyRandom } from '../py-random.js';
 import type { DatasetGenerator, TestDefinitionFile } from '../types.js';
-import { buildTest, countArg, parseArgs } from './common.js';
+import { countArg, parseArgs } from './common.js';
+import { choice, datasetRandom, goodaiWaits, pystache } from './goodai.js';
 
 export const NAME_LIST_QUESTION =
   'What have been all of the names that I have given you? Express the answer as a JSON list.';
@@ -19,26 +22,38 @@ const ArgsSchema = z.strictObject({
   name_changes: countArg(3, 100),
 });
 
-const NAME_TEMPLATES: ReadonlyArray<(name: string) => string> = [
-  (n) => `My name is ${n}.`,
-  (n) => `Please call me ${n} from now on.`,
-  (n) => `I have a new name: my name is now ${n}.`,
-];
-
 export const nameListGenerator: DatasetGenerator = {
   name: 'name_list',
   displayName: 'NameList',
   resetMessage: NAME_LIST_RESET,
   generate({ seed, examples, args }) {
     const { name_changes } = parseArgs('name_list', ArgsSchema, args);
-    const pool = loadNames();
+    const { STATEMENTS } = loadGoodaiV3().name_list;
+    // issue 25: GoodAI's generator. The names are Faker's first_name() (en_US and en_IE), from Faker's shared
+    // random, which GoodAI leaves unseeded: Referee seeds it with the seed (as generate_goldens.py does for
+    // GoodAI's code); the statements come from the dataset's Random(seed).
+    const faker = new UniqueFakerNames(new PyRandom(seed));
+    const rng = datasetRandom(seed);
     const tests: TestDefinitionFile[] = [];
     for (let index = 0; index < examples; index++) {
-      const rng = createRng(deriveSeed(seed, `name_list/${index}`));
-      // Distinct names, so "all of the names" has one unambiguous answer.
-      const names = rng.shuffle(pool).slice(0, name_changes);
-      const statements = names.map((n, i) => (i === 0 ? NAME_TEMPLATES[0]! : rng.pick(NAME_TEMPLATES))(n));
-      tests.push(buildTest({ statements, question: NAME_LIST_QUESTION, expected: names }));
+      faker.clear();
+      const names: string[] = [];
+      const script: string[] = [];
+      for (let i = 0; i < name_changes; i++) {
+        const name = faker.firstName();
+        script.push(pystache(choice(rng, STATEMENTS), { name }));
+        names.push(name);
+      }
+      script.push(NAME_LIST_QUESTION);
+      tests.push({
+        script,
+        is_question: script.map((_, i) => i === script.length - 1),
+        waits: goodaiWaits(script.length),
+        expected_responses: names,
+        can_be_interleaved: true,
+        is_temporal: false,
+        uses_callback: false,
+      });
     }
     return tests;
   },
