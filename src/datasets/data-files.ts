@@ -39,15 +39,6 @@ export function loadNames(): readonly string[] {
   return stringList('names.json');
 }
 
-export function loadColours(): readonly string[] {
-  return stringList('colours.json');
-}
-
-/** Singular, lower-case, one word each; the plural is always `+s`. */
-export function loadShoppingItems(): readonly string[] {
-  return stringList('shopping_items.json');
-}
-
 export function loadTrivia(): readonly TriviaItem[] {
   const value = readJson('trivia.json');
   const ok =
@@ -58,14 +49,7 @@ export function loadTrivia(): readonly TriviaItem[] {
   return value as TriviaItem[];
 }
 
-// ---- issue 7: data of the v3 datasets (theory of mind, prospective memory, triggers, spies, jokes, places) ----
-
-function objectList<T>(file: string, check: (v: Record<string, unknown>) => boolean, shape: string): readonly T[] {
-  const value = readJson(file);
-  const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null && check(v as Record<string, unknown>));
-  if (!ok) throw new DatasetError('DATASET_INVALID', `data/${file} must be a non-empty JSON list of ${shape}`);
-  return value as T[];
-}
+// ---- issue 7: data of the v3 datasets (theory of mind, spies, places); issue 25: GoodAI's own lists below ----
 
 export interface TomVocabulary {
   rooms: string[];
@@ -88,30 +72,6 @@ export function loadTomVocabulary(): TomVocabulary {
   return value as unknown as TomVocabulary;
 }
 
-export interface Quote {
-  quote: string;
-  author: string;
-}
-export function loadQuotes(): readonly Quote[] {
-  return objectList<Quote>('quotes.json', (v) => typeof v.quote === 'string' && typeof v.author === 'string', '{"quote", "author"}');
-}
-
-export interface TriggerRule {
-  /** What the user will do, as said in the setup line ("say 'Achoo!'"). */
-  request: string;
-  /** The message that does it; contains the quoted phrase of `request`. */
-  trigger: string;
-  /** The sentence the agent must say back. */
-  response: string;
-}
-export function loadTriggers(): readonly TriggerRule[] {
-  return objectList<TriggerRule>(
-    'triggers.json',
-    (v) => typeof v.request === 'string' && typeof v.trigger === 'string' && typeof v.response === 'string',
-    '{"request", "trigger", "response"}',
-  );
-}
-
 export interface SpyCode {
   code: string;
   answers: string[];
@@ -130,11 +90,6 @@ export function loadSpyCodes(): Readonly<Record<SpyTopic, readonly SpyCode[]>> {
   return value as unknown as Record<SpyTopic, SpyCode[]>;
 }
 
-export function loadJokes(): readonly string[] {
-  return stringList('jokes.json');
-}
-
-/** Title Case place names, one to three words. */
 export function loadPlaces(): readonly string[] {
   return stringList('places.json');
 }

@@ -4,29 +4,10 @@
  */
 import { z } from 'zod';
 import { DatasetError } from '../../errors.js';
-import type { TestDefinitionFile, Wait } from '../types.js';
+import type { Wait } from '../types.js';
 
 /** The question's preceding wait: it lands near 90% of the memory span, as in GoodAI. */
 export const QUESTION_AT = 90;
-
-/** Statements followed by one question, with the flags every Referee generator sets. */
-export function buildTest(options: {
-  statements: string[];
-  question: string;
-  expected: unknown[];
-}): TestDefinitionFile {
-  const { statements, question, expected } = options;
-  return {
-    script: [...statements, question],
-    is_question: [...statements.map(() => false), true],
-    // issue 12: GoodAI's default waits, so with three statements the last is made at 60% of the span.
-    waits: defaultWaits(statements.length + 1),
-    expected_responses: expected,
-    can_be_interleaved: true,
-    is_temporal: false,
-    uses_callback: false,
-  };
-}
 
 /** A count argument (`colour_changes`, ...): an integer in [1, max]. */
 export function countArg(fallback: number, max: number) {
