@@ -2,6 +2,7 @@
  * Typed errors with stable codes (STYLE.md 3). Deep code throws these; only the
  * CLI turns them into a one-line message and an exit code.
  */
+import type { ContextOverflow } from './agents/llm/context-errors.js';
 import { EXIT } from './exit-codes.js';
 
 export type ErrorCode =
@@ -41,15 +42,18 @@ export class CallError extends Error {
   readonly reason: 'timeout' | 'http' | 'connection' | 'malformed' | 'aborted';
   readonly status?: number;
   readonly retryAfterMs?: number;
+  /** issue 22: the server said the prompt does not fit its context window (see agents/llm/context-errors.ts). */
+  readonly contextOverflow?: ContextOverflow;
   constructor(
     reason: CallError['reason'],
     message: string,
-    options?: { status?: number; retryAfterMs?: number; cause?: unknown },
+    options?: { status?: number; retryAfterMs?: number; contextOverflow?: ContextOverflow; cause?: unknown },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CallError';
     this.reason = reason;
     if (options?.status !== undefined) this.status = options.status;
     if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options?.contextOverflow !== undefined) this.contextOverflow = options.contextOverflow;
   }
 }

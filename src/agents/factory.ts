@@ -9,6 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { unreachable } from '../net/reachable.js';
 import { agentSecrets, registerSecrets } from '../events/secrets.js';
 import { ChatAgent } from './chat-agent.js';
+import { tokenCounter, type TokenCounter } from '../tokens.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
 import { MemoryAgent } from './memory-agent.js';
 import { MemoryStore } from './memory/store.js';
@@ -72,13 +73,22 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
     );
   }
 
+  // issue 22: a tokenizer.json that cannot be read fails the run at its start, not its first call.
+  let tokenizer: TokenCounter;
+  try {
+    tokenizer = tokenCounter(config.tokenizer);
+  } catch (err) {
+    await sim?.close();
+    throw new AgentError('AGENT_ERROR', `agent '${config.name}': tokenizer ${config.tokenizer} could not be read: ${(err as Error).message}`, { cause: err });
+  }
+
   return sessionFactory(
     config.name,
     async (session) => {
-      const common = { name: config.name, endpoint, contextSize: config.context_size, systemPrompt: config.system_prompt ?? '', sessionId: session.sessionId };
+      const common = { name: config.name, endpoint, contextSize: config.context_size, systemPrompt: config.system_prompt ?? '', sessionId: session.sessionId, tokenizer };
       return config.kind === 'memory'
         ? new MemoryAgent({ ...common, topK: config.memory.top_k, recentTokens: config.memory.recent_tokens, store: MemoryStore.open(session.stateDir) })
-        : new ChatAgent(common);
+        : new ChatAgent({ ...common, historyTrim: config.history, historyKeep: config.history_keep });
     },
     async () => {
       await sim?.close();
@@ -106,7 +116,9 @@ export function describeAgent(config: AgentConfig): Record<string, unknown> {
     if (headerNames.length > 0) llm.header_names = headerNames.sort();
   }
   // issue 21: a protocol agent's model and prompt are its own; Referee's defaults are not shown as if they were.
-  const builtIn = isProtocolAgent(config) ? {} : { llm, context_size: config.context_size, system_prompt: config.system_prompt };
+  const builtIn = isProtocolAgent(config)
+    ? {}
+    : { llm, context_size: config.context_size, system_prompt: config.system_prompt, tokenizer: config.tokenizer, ...(config.kind === 'chat' ? { history: config.history, history_keep: config.history_keep } : {}) };
   const out: Record<string, unknown> = {
     name: config.name,
     kind: config.kind,

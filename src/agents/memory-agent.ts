@@ -4,7 +4,7 @@
  * in chronological order beside a short verbatim recent history, and the
  * message and the reply are written back after the call.
  */
-import { MESSAGE_OVERHEAD_TOKENS, countTokens } from '../tokens.js';
+import { MESSAGE_OVERHEAD_TOKENS, tokenCounter, type TokenCounter } from '../tokens.js';
 import { messageTokens } from './chat-agent.js';
 import { streamChatCompletion } from './llm/openai-client.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
@@ -25,6 +25,8 @@ export interface MemoryAgentOptions {
   store: MemoryStore;
   /** Stable id of this conversation, recorded as `gen_ai.conversation.id`. */
   sessionId?: string;
+  /** issue 22: what the budget counts with. @default o200k */
+  tokenizer?: TokenCounter;
 }
 
 export const MEMORY_HEADER = 'Relevant memories:';
@@ -43,18 +45,20 @@ export class MemoryAgent implements Agent {
   private readonly asLine = new Map<number, number>();
   private readonly systemTokens: number;
   private readonly headerTokens: number;
+  private readonly counter: TokenCounter;
 
   constructor(opts: MemoryAgentOptions) {
     this.name = opts.name;
     this.opts = opts;
     this.store = opts.store;
-    this.systemTokens = opts.systemPrompt ? messageTokens({ role: 'system', content: opts.systemPrompt }) : 0;
-    this.headerTokens = countTokens(`\n\n${MEMORY_HEADER}\n`) + (opts.systemPrompt ? 0 : MESSAGE_OVERHEAD_TOKENS);
+    this.counter = opts.tokenizer ?? tokenCounter(undefined);
+    this.systemTokens = opts.systemPrompt ? messageTokens({ role: 'system', content: opts.systemPrompt }, this.counter) : 0;
+    this.headerTokens = this.counter.count(`\n\n${MEMORY_HEADER}\n`) + (opts.systemPrompt ? 0 : MESSAGE_OVERHEAD_TOKENS);
   }
 
   async reply(message: string, ctx: ReplyContext): Promise<AgentReply> {
     const user: ChatMessage = { role: 'user', content: message };
-    const userTokens = messageTokens(user);
+    const userTokens = messageTokens(user, this.counter);
     const search = this.store.search(message, this.opts.topK);
     let storageMs = search.ms;
 
@@ -142,11 +146,11 @@ export class MemoryAgent implements Agent {
   }
 
   private messageTokens(record: MemoryRecord): number {
-    return cached(this.asMessage, record.id, () => countTokens(record.text) + MESSAGE_OVERHEAD_TOKENS);
+    return cached(this.asMessage, record.id, () => this.counter.count(record.text) + MESSAGE_OVERHEAD_TOKENS);
   }
 
   private lineTokens(record: MemoryRecord): number {
-    return cached(this.asLine, record.id, () => countTokens(formatMemory(record)) + 1);
+    return cached(this.asLine, record.id, () => this.counter.count(formatMemory(record)) + 1);
   }
 
   async close(): Promise<void> {

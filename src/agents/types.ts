@@ -34,6 +34,24 @@ export interface AgentReply {
   reasoning?: string;
   /** issue 15: the cost in USD the agent reported for its own LLM calls; priced as `agent_reported`. */
   costUsd?: number;
+  /** issue 22: calls sent again, trimmed further, after the server said the prompt did not fit. */
+  contextRetries?: number;
+}
+
+/** issue 22: a turn's prompt the server found too long for its window, trimmed and about to be sent again. */
+export interface ContextRetryInfo {
+  /** 1-based. */
+  retry: number;
+  maxRetries: number;
+  /** The refused prompt's tokens, as the agent counted them. */
+  sentTokens: number;
+  /** The next prompt's tokens, as the agent counted them. */
+  trimmedTo: number;
+  /** What the server counted in the refused prompt, and its window, where it said. */
+  serverPromptTokens?: number;
+  serverContextTokens?: number;
+  /** The error, as the call reported it. */
+  message: string;
 }
 
 /**
@@ -68,6 +86,8 @@ export interface ReplyContext {
   history?: readonly ChatMessage[];
   /** issue 22: filled by a streamed call as it goes, so a cut-short call's tokens are counted (see StreamProgress). */
   progress?: StreamProgress;
+  /** issue 22: told before a prompt refused for its length is sent again, trimmed, so the retry is recorded. */
+  onContextRetry?: (info: ContextRetryInfo) => void | Promise<void>;
 }
 
 /** One conversation with an agent under test. Turns are sent strictly in order. */

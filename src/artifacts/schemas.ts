@@ -56,6 +56,8 @@ export const TurnMetricSchema = z.object({
   span_id: z.string().optional(),
   /** issue 22: why the model stopped (the stream's `finish_reason`: `stop`, `length` when cut at max_tokens, ...), where it said. */
   finish_reason: z.string().optional(),
+  /** issue 22: times the prompt was refused for its length (a context-length error) and sent again, trimmed further. */
+  context_retries: z.number().int().optional(),
 });
 export type TurnMetric = z.infer<typeof TurnMetricSchema>;
 

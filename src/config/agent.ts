@@ -92,6 +92,7 @@ export const StdioAgentSchema = z.strictObject({
 });
 
 const DEFAULT_CONTEXT_SIZE = 4096;
+const DEFAULT_TOKENIZER = 'o200k';
 /** The system prompt of the built-in agents unless `system_prompt` says otherwise (docs/configuration.md). */
 export const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant with a good memory.';
 
@@ -111,6 +112,22 @@ export const AgentConfigSchema = z.strictObject({
    * model's chat template its own default. @default "You are a helpful assistant with a good memory."
    */
   system_prompt: z.string().nullable().default(DEFAULT_SYSTEM_PROMPT),
+  /**
+   * issue 22: the tokenizer the context budget counts with: `o200k`, `cl100k`, or the path of the
+   * model's Hugging Face `tokenizer.json` (relative paths from where referee runs). The counts are
+   * corrected by the `prompt_tokens` each response reports, so a near one is enough; the model's
+   * own makes the budget exact from the first call. @default "o200k"
+   */
+  tokenizer: z.string().min(1).default(DEFAULT_TOKENIZER),
+  /**
+   * issue 22: how the chat agent's history leaves a full window. `block`: the oldest messages go
+   * at once, down to `history_keep` of the budget, so the calls after it share one prefix and a
+   * server's prompt cache serves them; `sliding`: one exchange a call, the most history but a
+   * new prefix every call. @default "block"
+   */
+  history: z.enum(['block', 'sliding']).default('block'),
+  /** issue 22: the share of the prompt budget the history is cut to when a block is dropped. @default 0.5 */
+  history_keep: z.number().min(0.1).max(0.9).default(0.5),
   /** issue 12: the largest message the agent takes, in cl100k tokens (GoodAI's `max_message_size`); one filler message is at most this large. @default 4096 */
   max_message_size: z.number().int().positive().default(4096),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
@@ -146,6 +163,9 @@ const BUILT_IN_ONLY = {
   memory: MemoryConfigSchema.parse({}),
   context_size: DEFAULT_CONTEXT_SIZE,
   system_prompt: DEFAULT_SYSTEM_PROMPT,
+  tokenizer: DEFAULT_TOKENIZER,
+  history: 'block',
+  history_keep: 0.5,
 };
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;

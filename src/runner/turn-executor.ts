@@ -7,7 +7,7 @@
  * metadata sanitizer and `onTurnEnd`.
  */
 import { context, isSpanContextValid, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import type { Agent, AgentReply, ReplyContext } from '../agents/types.js';
+import type { Agent, AgentReply, ContextRetryInfo, ReplyContext } from '../agents/types.js';
 import type { TurnMetric } from '../artifacts/schemas.js';
 import type { RetriesConfig } from '../config/agent.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
@@ -99,6 +99,13 @@ export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
         state.notice = message;
         await t.emit('onNotice', 'retry', message, retryEventData(step, info), state.snapshot());
       },
+      // issue 22: a prompt refused for its length and sent again, trimmed: an event, a span event, a notice.
+      onContextRetry: async (info) => {
+        const message = `context window full (${info.serverPromptTokens !== undefined ? `${info.serverPromptTokens} tokens` : 'refused'}), trimmed to ${info.trimmedTo} and sent again, retry ${info.retry}/${info.maxRetries}`;
+        turnSpan.addEvent('context_retry', { 'referee.retry': info.retry, 'referee.sent_tokens': info.sentTokens, 'referee.trimmed_to': info.trimmedTo });
+        state.notice = message;
+        await t.emit('onNotice', 'context_retry', message, contextRetryEventData(step, info), state.snapshot());
+      },
       ...(t.onToken ? { onToken: t.onToken } : {}),
       ...(t.context ? { context: t.context } : {}),
     }),
@@ -117,6 +124,22 @@ export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
   state.notice = null;
   await t.emit('onTurnEnd', { step, record, replyText: shown.replyText, metadata: sanitizeMetadata(shown.metadata) }, state.snapshot());
   return { outcome, record, replyText: shown.replyText };
+}
+
+/** The `context_retry` event's fields (events.jsonl). */
+function contextRetryEventData(step: ScheduleStep, info: ContextRetryInfo): Record<string, unknown> {
+  return {
+    test_id: step.testId,
+    turn_id: step.turnId,
+    lane: step.lane,
+    retry: info.retry,
+    max_retries: info.maxRetries,
+    sent_tokens: info.sentTokens,
+    trimmed_to: info.trimmedTo,
+    ...(info.serverPromptTokens !== undefined ? { server_prompt_tokens: info.serverPromptTokens } : {}),
+    ...(info.serverContextTokens !== undefined ? { server_context_tokens: info.serverContextTokens } : {}),
+    error: info.message,
+  };
 }
 
 function defaultShow(outcome: CompletedOutcome): ShownReply {

@@ -34,6 +34,8 @@ export function buildTurnMetric(place: TurnPlace, outcome: CompletedOutcome, pri
     ...(usage?.source ? { usage_source: usage.source } : {}),
     // issue 22: a reply cut at max_tokens says `length` here, in results and transcripts, not only on its span.
     ...(finishReason(reply?.finishReasons) ? { finish_reason: finishReason(reply?.finishReasons)! } : {}),
+    // issue 22: prompts refused for their length and sent again, trimmed, before this reply.
+    ...(reply?.contextRetries ? { context_retries: reply.contextRetries } : {}),
     status: outcome.status,
     ...extra,
     ...(outcome.reason ? { reason: outcome.reason } : {}),

@@ -37,6 +37,8 @@ export function isCompleted(outcome: TurnOutcome): outcome is CompletedOutcome {
 /** Why a call failed, in the words turn_metrics.jsonl uses. */
 export function failureReason(err: unknown, timedOut: boolean): string {
   if (timedOut) return 'timeout';
+  // issue 22: a prompt the server's window could not take, even trimmed and retried, says so.
+  if (err instanceof CallError && err.contextOverflow) return 'context_length';
   if (err instanceof CallError) return err.status !== undefined ? `http_${err.status}` : err.reason;
   return 'agent_error';
 }
@@ -62,6 +64,8 @@ export async function executeTurn(
     onRetry?: (info: RetryInfo) => void | Promise<void>;
     /** The call to make instead of `agent.reply` (a pre-filled turn, issue 12); same limit, retries and reasons. */
     call?: (signal: AbortSignal) => Promise<AgentReply>;
+    /** issue 22: told when the agent sends a prompt again, trimmed, after a context-length error. */
+    onContextRetry?: ReplyContext['onContextRetry'];
   },
 ): Promise<TurnOutcome> {
   const started = performance.now();
@@ -111,6 +115,7 @@ async function attemptOnce(
     onToken?: (delta: string) => void;
     context?: Pick<ReplyContext, 'history' | 'onReasoning'>;
     call?: (signal: AbortSignal) => Promise<AgentReply>;
+    onContextRetry?: ReplyContext['onContextRetry'];
   },
   progress: StreamProgress,
 ): Promise<{ reply: AgentReply } | { err: unknown; timedOut: boolean }> {
@@ -135,6 +140,7 @@ async function attemptOnce(
             turnId: step.turnId,
             signal,
             ...(options.onToken ? { onToken: options.onToken } : {}),
+            ...(options.onContextRetry ? { onContextRetry: options.onContextRetry } : {}),
             ...options.context,
             progress,
           }),

@@ -37,7 +37,7 @@ afterAll(() => sim.close());
 
 describe('ChatAgent', () => {
   it('sends the system prompt, the history that fits the window, and the new message', async () => {
-    const agent = new ChatAgent({ name: 'chat', endpoint, contextSize: 400, systemPrompt: 'You are terse.' });
+    const agent = new ChatAgent({ name: 'chat', endpoint, contextSize: 400, systemPrompt: 'You are terse.', historyTrim: 'sliding' });
     const sent: number[] = [];
     const tokens: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -51,10 +51,11 @@ describe('ChatAgent', () => {
     // Exactly as many (user, assistant) pairs as fit beside the system prompt and the new message.
     const m = (text: string) => countTokens(text) + MESSAGE_OVERHEAD_TOKENS;
     const pair = m(filler(10)) + m('Okay, noted.');
-    const fit = Math.floor((400 - 48 - m('You are terse.') - m(filler(19))) / pair);
+    // issue 22: the budget keeps a margin of the window free (16 tokens at least).
+    const fit = Math.floor((400 - 48 - 16 - m('You are terse.') - m(filler(19))) / pair);
     expect(sent.at(-1)).toBe(2 * fit);
     expect(Math.max(...sent)).toBe(2 * fit);
-    for (const t of tokens) expect(t).toBeLessThanOrEqual(400 - 48);
+    for (const t of tokens) expect(t).toBeLessThanOrEqual(400 - 48 - 16);
     // The retained history is pruned to what could still fit.
     expect(agent.historyLength).toBeLessThan(14);
     await agent.close();

@@ -14,6 +14,7 @@ import type { ChatMessage, StreamProgress, TokenUsage } from '../types.js';
 import { httpPost, type HttpPostResponse } from '../../net/http-post.js';
 import { endpointSecrets, redact, registerSecrets } from '../../events/secrets.js';
 import { readSseBatches } from './sse.js';
+import { classifyContextOverflow } from './context-errors.js';
 
 /** Where and how to call the model; fixed for a run. */
 export interface ChatEndpoint {
@@ -123,10 +124,13 @@ async function callAndStream(
     throw toCallError(err, opts.signal, display);
   }
   if (!response.ok) {
-    const detail = await readErrorBody(response);
+    const { message: detail, error } = await readErrorDetail(response);
+    // issue 22: a context-length error says so, in whichever server's words, with its numbers where it gave them.
+    const overflow = classifyContextOverflow(response.status, detail, error);
     throw new CallError('http', `HTTP ${response.status} from ${display}${detail ? `: ${detail}` : ''}`, {
       status: response.status,
       ...optional('retryAfterMs', parseRetryAfter(response.headers)),
+      ...optional('contextOverflow', overflow),
     });
   }
   if (!response.body) throw new CallError('malformed', `empty response body from ${display}`);
@@ -164,8 +168,10 @@ async function callAndStream(
       if (chunk.error) {
         const e = chunk.error;
         const status = typeof e.code === 'number' ? e.code : typeof e.status === 'number' ? e.status : undefined;
-        throw new CallError('http', `stream error from ${display}: ${preview(redact(String(e.message ?? JSON.stringify(e))))}`, {
+        const message = preview(redact(String(e.message ?? JSON.stringify(e))));
+        throw new CallError('http', `stream error from ${display}: ${message}`, {
           ...optional('status', status),
+          ...optional('contextOverflow', classifyContextOverflow(status, message, e as Record<string, unknown>)),
         });
       }
       if (responseModel === undefined && typeof chunk.model === 'string' && chunk.model) responseModel = chunk.model;
@@ -299,18 +305,27 @@ function abortError(reason: unknown, display: string, cause: unknown): CallError
  * decodes to the key).
  */
 export async function readErrorBody(response: HttpPostResponse): Promise<string> {
+  return (await readErrorDetail(response)).message;
+}
+
+/**
+ * The error body's message (as readErrorBody) and its error object, when the body was JSON
+ * (issue 22: llama.cpp puts `n_prompt_tokens` and `n_ctx` beside its message, OpenAI a `code`).
+ */
+export async function readErrorDetail(response: HttpPostResponse): Promise<{ message: string; error?: Record<string, unknown> }> {
   try {
     const raw = await response.text();
     try {
-      const parsed = JSON.parse(raw) as { error?: { message?: unknown } | string; message?: unknown };
-      const message = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
-      if (typeof message === 'string') return preview(redact(message));
+      const parsed = JSON.parse(raw) as { error?: Record<string, unknown> | string; message?: unknown };
+      const error = parsed.error !== null && typeof parsed.error === 'object' ? parsed.error : undefined;
+      const message = typeof parsed.error === 'string' ? parsed.error : (error?.['message'] ?? parsed.message);
+      if (typeof message === 'string') return { message: preview(redact(message)), ...(error ? { error } : {}) };
     } catch {
       // not JSON: use the text itself
     }
-    return preview(redact(raw).trim());
+    return { message: preview(redact(raw).trim()) };
   } catch {
-    return '';
+    return { message: '' };
   }
 }
 

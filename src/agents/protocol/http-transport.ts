@@ -6,6 +6,7 @@
  */
 import { CallError } from '../../errors.js';
 import { httpPost, type HttpPostResponse } from '../../net/http-post.js';
+import { classifyContextOverflow } from '../llm/context-errors.js';
 import { parseRetryAfter, readErrorBody, toCallError } from '../llm/openai-client.js';
 import { readSseBatches } from '../llm/sse.js';
 import { endpointSecrets, registerSecrets } from '../../events/secrets.js';
@@ -59,9 +60,12 @@ export class HttpTransport implements Transport {
           throw new CallError('connection', `agent ${this.display} does not know session ${request.session_id} (restarted?)${detail ? `: ${detail}` : ''}`);
         }
         const retryAfterMs = parseRetryAfter(response.headers);
+        // issue 22: an agent passing on its model's context-length error, in the model server's words.
+        const overflow = classifyContextOverflow(response.status, detail);
         throw new CallError('http', `HTTP ${response.status} from agent ${this.display} (${request.type})${detail ? `: ${detail}` : ''}`, {
           status: response.status,
           ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          ...(overflow ? { contextOverflow: overflow } : {}),
         });
       }
       const type = response.headers.get('content-type') ?? '';
@@ -110,7 +114,8 @@ export class HttpTransport implements Transport {
  */
 export function agentFailure(body: { message: string; retryable?: boolean | undefined; retry_after_ms?: number | undefined }, display: string): CallError {
   const message = `agent ${display} failed: ${preview(body.message)}`;
-  if (!body.retryable) return new CallError('http', message);
+  const overflow = classifyContextOverflow(undefined, body.message);
+  if (!body.retryable) return new CallError('http', message, overflow ? { contextOverflow: overflow } : {});
   return new CallError('connection', message, body.retry_after_ms !== undefined ? { retryAfterMs: body.retry_after_ms } : {});
 }
 
