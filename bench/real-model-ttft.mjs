@@ -4,7 +4,7 @@
 // server (issue 22, item 2). The figures are the server's own: time to the first token, and the
 // prompt tokens it evaluated against those its slot already held. Not a test: it prints figures,
 // it asserts nothing. A few minutes on two cores (the sliding run is the slow one).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,8 +52,9 @@ const rows = [];
 for (const history of ['block', 'sliding']) {
   const from = server.requests.length;
   const started = performance.now();
-  // The CLI in a child, so that its event loop is not the server's.
-  const run = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', '--agent-config', agent(history), '--output-dir', join(dir, 'runs'), '--quiet'], { encoding: 'utf8' });
+  // The CLI in a child, so that its event loop is not the server's (and this one stays free to serve).
+  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', '--agent-config', agent(history), '--output-dir', join(dir, 'runs'), '--quiet'], { stdio: 'ignore' });
+  const run = { status: await new Promise((done) => child.on('close', done)) };
   const wall = (performance.now() - started) / 1000;
   const calls = server.requests.slice(from);
   const answered = calls.filter((r) => r.status === 200);
