@@ -20,7 +20,7 @@ const CHUNK_BYTES = 1 << 20;
 export class JsonlTail {
   private offset = 0;
   private readonly lines: LineSplitter;
-  /** One read buffer for the tail's life: a file read a slice at a time allocates nothing per slice. */
+  /** The read buffer, reused: a file read a slice at a time allocates nothing per slice. */
   private buf: Buffer | undefined;
   private reading: Promise<Record<string, unknown>[]> | undefined;
   /** The file's size at the last read. */
@@ -85,7 +85,10 @@ export class JsonlTail {
     if (!fh) return [];
     try {
       if (!(await fh.stat()).isFile()) return [];
-      const buf = (this.buf ??= Buffer.allocUnsafe(CHUNK_BYTES));
+      // Sized to what is read (a small run's file is a few KiB), grown up to a MiB, kept for the next read.
+      const want = Math.min(CHUNK_BYTES, end - this.offset);
+      if (!this.buf || this.buf.length < want) this.buf = Buffer.allocUnsafe(want);
+      const buf = this.buf;
       while (this.offset < end) {
         const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - this.offset), this.offset);
         if (bytesRead === 0) break;
