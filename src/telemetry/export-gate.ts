@@ -11,12 +11,11 @@
  * sent again from the run's JSONL record once the collector is back
  * (resend.ts): the record holds them whole, the gate only their ids.
  */
-import { connect } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, getStringFromEnv, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { proxyFor } from '../net/proxy.js';
+import { unreachable } from '../net/reachable.js';
 
 const PROBE_TIMEOUT_MS = 250;
 const PROBE_TTL_MS = 1000;
@@ -42,28 +41,16 @@ const probes = new Map<string, { at: number; ok: Promise<boolean> }>();
  * through a proxy, assumed (the proxy answers for it).
  */
 export function collectorReachable(url: URL | undefined, fresh = false): Promise<boolean> {
-  if (!url || proxyFor(url)) return Promise.resolve(true);
-  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const key = `${host}:${port}`;
+  if (!url) return Promise.resolve(true);
+  const key = `${url.protocol}//${url.host}`;
   const cached = probes.get(key);
   if (cached && !fresh && Date.now() - cached.at < PROBE_TTL_MS) return cached.ok;
-  const ok = new Promise<boolean>((resolve) => {
-    const socket = connect({ host, port });
-    const done = (result: boolean): void => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.unref();
-  });
+  const ok = unreachable(url, PROBE_TIMEOUT_MS, { unref: true }).then((code) => code === null);
   probes.set(key, { at: Date.now(), ok });
   return ok;
 }
 
-const unreachable = (url: URL | undefined): ExportResult => ({ code: ExportResultCode.FAILED, error: new Error(`collector ${url?.host ?? ''} unreachable`) });
+const refused = (url: URL | undefined): ExportResult => ({ code: ExportResultCode.FAILED, error: new Error(`collector ${url?.host ?? ''} unreachable`) });
 
 /** A span exporter behind the gate: no request to a closed port, and the ids of what failed kept for a resend. */
 export class GatedSpanExporter implements SpanExporter {
@@ -82,7 +69,7 @@ export class GatedSpanExporter implements SpanExporter {
     void collectorReachable(this.url).then((ok) => {
       if (!ok) {
         diag.error(`OTLP export failed: ${this.url?.host ?? 'the collector'} does not answer; the spans are in spans.jsonl and are sent again when it does`);
-        settle(unreachable(this.url));
+        settle(refused(this.url));
       } else this.inner.export(spans, settle);
     });
   }
@@ -111,7 +98,7 @@ export class GatedMetricExporter implements PushMetricExporter {
   }
 
   export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
-    void collectorReachable(this.url).then((ok) => (ok ? this.inner.export(metrics, done) : done(unreachable(this.url))));
+    void collectorReachable(this.url).then((ok) => (ok ? this.inner.export(metrics, done) : done(refused(this.url))));
   }
   shutdown(): Promise<void> {
     return this.inner.shutdown();

@@ -3,6 +3,7 @@ import { useLocation } from 'wouter-preact';
 import { api, type Comparison, type RunRow, type SampleRow } from './api.js';
 import { pct, scoreText } from './format.js';
 import { comparePath, samplePath } from './routes.js';
+import { PlainHead } from './SortHeader.js';
 
 const num = (x: number | null | undefined, d: number): number | null => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
 const rate = (s: { score: number; max_score: number }): number | null => (s.max_score ? s.score / s.max_score : null);
@@ -33,19 +34,6 @@ const Cells = ({ values }: { values: (string | number | null)[] }) => (
     ))}
   </>
 );
-
-/** A table head of plain column names (these tables do not sort). */
-function Head({ cols }: { cols: string[] }) {
-  return (
-    <thead>
-      <tr>
-        {cols.map((c, i) => (
-          <th key={i}>{c}</th>
-        ))}
-      </tr>
-    </thead>
-  );
-}
 
 /**
  * Any two runs side by side (B − A): the totals, a row per dataset, and the samples the two
@@ -105,7 +93,7 @@ export function Compare({ runs, a, b }: { runs: RunRow[]; a: string | null; b: s
         </button>
       </div>
       <table>
-        <Head cols={['', 'A', 'B', 'B − A']} />
+        <PlainHead cols={['', 'A', 'B', 'B − A']} />
         <tbody id="cmp-rows">
           {c && a && b
             ? (
@@ -130,7 +118,7 @@ export function Compare({ runs, a, b }: { runs: RunRow[]; a: string | null; b: s
         <>
           <h4>Per dataset</h4>
           <table>
-            <Head cols={['Dataset', 'A', 'B', 'B − A']} />
+            <PlainHead cols={['Dataset', 'A', 'B', 'B − A']} />
             <tbody id="cmp-datasets">
               {names.map((d) => {
                 const x = datasets[0]!.get(d);
@@ -149,7 +137,7 @@ export function Compare({ runs, a, b }: { runs: RunRow[]; a: string | null; b: s
             Samples scored differently <span class="muted" id="cmp-diff-count">{`${diffs.length} of ${samples![0].length}`}</span>
           </h4>
           <table>
-            <Head cols={['Test', 'Dataset', 'A', 'B']} />
+            <PlainHead cols={['Test', 'Dataset', 'A', 'B']} />
             <tbody id="cmp-diff">
               {diffs.map((s) => {
                 const o = bById.get(s.test_id)!;

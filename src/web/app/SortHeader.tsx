@@ -36,3 +36,16 @@ export function cellText<T>(c: Cell<T, unknown>): string {
   const v = typeof def === 'function' ? def(c.getContext()) : c.getValue();
   return v === null || v === undefined || v === '' ? '—' : String(v);
 }
+
+/** A table head of plain column names, for the tables that do not sort. */
+export function PlainHead({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c, i) => (
+          <th key={i}>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -1,4 +1,5 @@
 import { memo } from 'preact/compat';
+import { DONE } from './card-values.js';
 import { currentDataset, currentRun, groupRuns, type MonitorState } from './state.js';
 
 /** A status pill: coloured by `status`, its title the longer story. */
@@ -10,7 +11,6 @@ function Pill({ label, status, title, extra, testId }: { label: string; status: 
   );
 }
 
-const DONE = new Set(['pass', 'fail', 'error', 'judge_error', 'unscored']);
 
 /** The pill lists: the current run's group of agents, its datasets and the current dataset's tests; `hidden` names those turned off. */
 export const LiveLists = memo(function LiveLists({ state, hidden }: { state: MonitorState; version: number; hidden: Set<string> }) {

@@ -3,6 +3,7 @@ import { memo } from 'preact/compat';
 import { Link } from 'wouter-preact';
 import { scoreText } from '../format.js';
 import { runPath } from '../routes.js';
+import { PlainHead } from '../SortHeader.js';
 import { LOADING } from './format.js';
 import { currentRun, type MonitorState } from './state.js';
 import type { QueuedTest } from './types.js';
@@ -66,16 +67,7 @@ export const LiveWorkers = memo(function LiveWorkers({ state }: { state: Monitor
         Workers <span class="muted" id="workers-count">{w ? `${w.active_workers}/${w.total_workers} active` : '—'}</span>
       </h3>
       <table>
-        <thead>
-          <tr>
-            <th>Worker</th>
-            <th>Status</th>
-            <th>Task</th>
-            <th>Tests</th>
-            <th>Turns</th>
-            <th>Idle</th>
-          </tr>
-        </thead>
+        <PlainHead cols={['Worker', 'Status', 'Task', 'Tests', 'Turns', 'Idle']} />
         <Rows id="worker-rows" rows={rows} />
       </table>
     </div>
@@ -105,13 +97,7 @@ export const LivePending = memo(function LivePending({ state }: { state: Monitor
       </h3>
       <div class="scroll">
         <table>
-          <thead>
-            <tr>
-              <th>Test</th>
-              <th>Dataset</th>
-              <th>Waits for</th>
-            </tr>
-          </thead>
+          <PlainHead cols={['Test', 'Dataset', 'Waits for']} />
           <Rows id="pending-rows" rows={queue.map((q) => ({ key: q.task_id, class: `queue-${q.status}`, testId: q.task_id, cells: [q.task_id, q.dataset, waitsFor(q)] }))} />
         </table>
       </div>
@@ -136,16 +122,7 @@ export const LiveRecent = memo(function LiveRecent({ state }: { state: MonitorSt
     <div class="card" id="recent">
       <h3>Recent runs</h3>
       <table>
-        <thead>
-          <tr>
-            <th>Date</th>
-            <th>Run</th>
-            <th>Agent</th>
-            <th>Status</th>
-            <th>Score</th>
-            <th>Success</th>
-          </tr>
-        </thead>
+        <PlainHead cols={['Date', 'Run', 'Agent', 'Status', 'Score', 'Success']} />
         <Rows id="recent-rows" rows={rows} />
       </table>
     </div>

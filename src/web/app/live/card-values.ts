@@ -37,7 +37,8 @@ export interface ProgressCard {
   barPct: number;
 }
 
-const DONE = new Set(['pass', 'fail', 'error', 'judge_error', 'unscored']);
+/** A test's statuses once it has ended: scored or not, it is done. */
+export const DONE = new Set(['pass', 'fail', 'error', 'judge_error', 'unscored']);
 
 /** The progress card: the run's place in its group, its dataset, tests, turns, verdicts and ETA. */
 export function progressCard(state: MonitorState): ProgressCard {
