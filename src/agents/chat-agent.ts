@@ -12,15 +12,14 @@
  * server's prefix cache serves them; `sliding` drops one exchange a call, which
  * keeps the most history but changes the prompt's start every call.
  */
-import { CallError } from '../errors.js';
 import { MESSAGE_OVERHEAD_TOKENS, countTokens, tokenCounter, type TokenCounter } from '../tokens.js';
 import { ContextBudget } from './context-budget.js';
+import { MAX_CONTEXT_RETRIES, sendFitted } from './context-retry.js';
 import { streamChatCompletion, type ChatCompletionResult } from './llm/openai-client.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
-import type { Agent, AgentReply, ChatMessage, ContextRetryInfo, ReplyContext } from './types.js';
+import type { Agent, AgentReply, ChatMessage, ReplyContext } from './types.js';
 
-/** Context-length errors a turn is trimmed and sent again after, before it fails. */
-export const MAX_CONTEXT_RETRIES = 3;
+export { MAX_CONTEXT_RETRIES };
 
 export interface ChatAgentOptions {
   name: string;
@@ -91,41 +90,15 @@ export class ChatAgent implements Agent {
   async reply(message: string, ctx: ReplyContext): Promise<AgentReply> {
     // Task mode sends the task's messages whole: no budget, so no token counting (issue 8).
     const user: Entry = { message: { role: 'user', content: message }, tokens: ctx.history ? 0 : messageTokens({ role: 'user', content: message }, this.counter) };
-    let prompt = ctx.history ? this.taskPrompt(ctx.history, user) : this.buildPrompt(user);
-    let result: ChatCompletionResult;
-    let contextRetries = 0;
-    for (;;) {
-      try {
-        result = await this.call(prompt.messages, ctx);
-        break;
-      } catch (err) {
-        // issue 22: a context-length error: learn from it, trim further, send again (recorded).
-        const overflow = err instanceof CallError ? err.contextOverflow : undefined;
-        if (!overflow || ctx.history || ctx.signal.aborted || contextRetries >= MAX_CONTEXT_RETRIES) throw err;
-        this.budget.overflowed(prompt.contextTokens, overflow);
-        const smaller = this.buildPrompt(user, prompt.contextTokens);
-        // Nothing left to trim (the message alone does not fit): the error stands.
-        if (smaller.contextTokens >= prompt.contextTokens) throw err;
-        contextRetries++;
-        const info: ContextRetryInfo = {
-          retry: contextRetries,
-          maxRetries: MAX_CONTEXT_RETRIES,
-          sentTokens: prompt.contextTokens,
-          trimmedTo: smaller.contextTokens,
-          message: (err as Error).message,
-          ...(overflow.promptTokens !== undefined ? { serverPromptTokens: overflow.promptTokens } : {}),
-          ...(overflow.contextTokens !== undefined ? { serverContextTokens: overflow.contextTokens } : {}),
-        };
-        try {
-          await ctx.onContextRetry?.(info);
-        } catch {
-          // Recording a retry never breaks the turn.
-        }
-        prompt = smaller;
-      }
-    }
-    // issue 22: the server's count of this prompt teaches the budget the template's and tokenizer's difference.
-    if (!ctx.history && result.usageReported) this.budget.observe(prompt.contextTokens, result.usage.inputTokens);
+    const first = ctx.history ? this.taskPrompt(ctx.history, user) : this.buildPrompt(user);
+    // Task mode sends its prompt once: it has no budget to learn into, nor history to trim.
+    const { result, prompt, retries: contextRetries } = await sendFitted({
+      budget: ctx.history ? undefined : this.budget,
+      prompt: first,
+      ctx,
+      send: (p) => this.call(p.messages, ctx),
+      smaller: (below) => this.buildPrompt(user, below),
+    });
     // Only a successful turn joins the history, so a retried message is not doubled.
     // A task-mode turn has its own history, so it keeps none.
     if (!ctx.history) {

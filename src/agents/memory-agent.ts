@@ -3,9 +3,15 @@
  * memory (BM25 over every past message), the hits go into the system message
  * in chronological order beside a short verbatim recent history, and the
  * message and the reply are written back after the call.
+ *
+ * issue 22: counts are the agent's tokenizer's (`tokenizer:`), corrected by the `prompt_tokens`
+ * each response reports; a context-length error rebuilds the prompt smaller (fewer memories and
+ * recent messages) and sends it again, recorded: the chat agent's code (context-retry.ts).
  */
 import { MESSAGE_OVERHEAD_TOKENS, tokenCounter, type TokenCounter } from '../tokens.js';
 import { messageTokens } from './chat-agent.js';
+import { ContextBudget } from './context-budget.js';
+import { sendFitted } from './context-retry.js';
 import { streamChatCompletion } from './llm/openai-client.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
 import type { MemoryHit, MemoryRecord, MemoryStore } from './memory/store.js';
@@ -29,6 +35,14 @@ export interface MemoryAgentOptions {
   tokenizer?: TokenCounter;
 }
 
+interface MemoryPrompt {
+  messages: ChatMessage[];
+  /** Tokens of the prompt as the agent counted them. */
+  contextTokens: number;
+  historySent: number;
+  memoryIds: number[];
+}
+
 export const MEMORY_HEADER = 'Relevant memories:';
 
 /** One memory line: `[memory <id>] <role>: <text>`, on one line. */
@@ -46,12 +60,14 @@ export class MemoryAgent implements Agent {
   private readonly systemTokens: number;
   private readonly headerTokens: number;
   private readonly counter: TokenCounter;
+  private readonly budget: ContextBudget;
 
   constructor(opts: MemoryAgentOptions) {
     this.name = opts.name;
     this.opts = opts;
     this.store = opts.store;
     this.counter = opts.tokenizer ?? tokenCounter(undefined);
+    this.budget = new ContextBudget({ contextSize: opts.contextSize, maxTokens: opts.endpoint.maxTokens });
     this.systemTokens = opts.systemPrompt ? messageTokens({ role: 'system', content: opts.systemPrompt }, this.counter) : 0;
     this.headerTokens = this.counter.count(`\n\n${MEMORY_HEADER}\n`) + (opts.systemPrompt ? 0 : MESSAGE_OVERHEAD_TOKENS);
   }
@@ -62,8 +78,54 @@ export class MemoryAgent implements Agent {
     const search = this.store.search(message, this.opts.topK);
     let storageMs = search.ms;
 
+    // issue 22: as the chat agent: the budget learns from each answer, a refused prompt is rebuilt smaller and sent again.
+    const { result, prompt, retries } = await sendFitted({
+      budget: this.budget,
+      prompt: this.buildPrompt(user, userTokens, search.hits),
+      ctx,
+      send: (p) =>
+        streamChatCompletion({
+          ...this.opts.endpoint,
+          messages: p.messages,
+          signal: ctx.signal,
+          ...(ctx.onToken ? { onToken: ctx.onToken } : {}),
+          ...(ctx.progress ? { progress: ctx.progress } : {}),
+          ...(this.opts.sessionId !== undefined ? { conversationId: this.opts.sessionId } : {}),
+        }),
+      smaller: (below) => this.buildPrompt(user, userTokens, search.hits, below),
+    });
+    // Written only after a successful call, so a retried message is stored once.
+    const written = this.store.write([
+      { role: 'user', text: message },
+      { role: 'assistant', text: result.text },
+    ]);
+    storageMs += written.ms;
+
+    const reply: AgentReply = {
+      text: result.text,
+      usage: result.usage,
+      timings: { llmMs: result.llmMs, storageMs, ...(result.ttftMs !== undefined ? { ttftMs: result.ttftMs } : {}) },
+      finishReasons: result.finishReasons,
+      metadata: {
+        memory_hits: prompt.memoryIds.length,
+        memory_ids: prompt.memoryIds,
+        context_tokens: prompt.contextTokens,
+        history_messages_sent: prompt.historySent,
+        ...(retries > 0 ? { context_retries: retries } : {}),
+      },
+    };
+    if (retries > 0) reply.contextRetries = retries;
+    return reply;
+  }
+
+  /**
+   * System prompt with the memories that fit, the recent history that fits, the new message.
+   * `below`: a retry after a context-length error, whose prompt must come out under `below` tokens.
+   */
+  private buildPrompt(user: ChatMessage, userTokens: number, hits: readonly MemoryHit[], below?: number): MemoryPrompt {
     let used = this.systemTokens + userTokens;
-    const budget = this.opts.contextSize - this.opts.endpoint.maxTokens;
+    let budget = this.budget.promptBudget;
+    if (below !== undefined) budget = Math.min(budget, below - 1);
 
     // Verbatim recent history, newest back, within recent_tokens and the window.
     const store = this.store;
@@ -88,7 +150,7 @@ export class MemoryAgent implements Agent {
     // Memories, best first, until the window is full (the lowest ranked are the ones dropped).
     const chosen: MemoryHit[] = [];
     let memoryTokens = 0;
-    for (const hit of search.hits) {
+    for (const hit of hits) {
       if (hit.record.id >= recentFrom) continue; // already in the recent history
       const t = this.lineTokens(hit.record) + (chosen.length === 0 ? this.headerTokens : 0);
       if (used + memoryTokens + t > budget) break;
@@ -107,34 +169,7 @@ export class MemoryAgent implements Agent {
       messages.push({ role: r.role, content: r.text });
     }
     messages.push(user);
-
-    const result = await streamChatCompletion({
-      ...this.opts.endpoint,
-      messages,
-      signal: ctx.signal,
-      ...(ctx.onToken ? { onToken: ctx.onToken } : {}),
-      ...(ctx.progress ? { progress: ctx.progress } : {}),
-      ...(this.opts.sessionId !== undefined ? { conversationId: this.opts.sessionId } : {}),
-    });
-    // Written only after a successful call, so a retried message is stored once.
-    const written = this.store.write([
-      { role: 'user', text: message },
-      { role: 'assistant', text: result.text },
-    ]);
-    storageMs += written.ms;
-
-    return {
-      text: result.text,
-      usage: result.usage,
-      timings: { llmMs: result.llmMs, storageMs, ...(result.ttftMs !== undefined ? { ttftMs: result.ttftMs } : {}) },
-      finishReasons: result.finishReasons,
-      metadata: {
-        memory_hits: chosen.length,
-        memory_ids: chosen.map((h) => h.record.id),
-        context_tokens: used,
-        history_messages_sent: size - first,
-      },
-    };
+    return { messages, contextTokens: used, historySent: size - first, memoryIds: chosen.map((h) => h.record.id) };
   }
 
   /** issue 12: GoodAI's pre-filled filler is stored as if answered, with no call. */
