@@ -27,6 +27,11 @@ export const MonitorFlagsSchema = z.object({
   token: MonitorTokenSchema.optional().describe('Required on /api/* as "Authorization: Bearer <token>" or ?token= (default: $REFEREE_MONITOR_TOKEN, which ps does not show)'),
   'heartbeat-s': z.number().positive().default(15).describe('Seconds between SSE heartbeat comments'),
   'compute-hourly-usd': ComputeHourlySchema,
+  'worker-hourly-usd': z
+    .number()
+    .min(0)
+    .optional()
+    .describe('USD per hour of one shard worker (its machine), for the worker line of /costs: each worker\'s wall time at this rate (default: no rate)'),
   // issue 21: each turn of the viewer links to its span in Phoenix (its /redirects/spans/<id> route).
   'phoenix-url': z.url().optional().describe('Phoenix UI base URL (e.g. http://127.0.0.1:6006): the viewer links each turn to its span there (default: $REFEREE_PHOENIX_URL)'),
 });

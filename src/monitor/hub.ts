@@ -26,6 +26,8 @@ export interface MonitorHubOptions {
   runsDir: string;
   /** issue 17: what an hour of the machine costs, for `/costs`' compute line. @default undefined (no rate) */
   computeHourlyUsd?: number;
+  /** What an hour of one worker (a shard's machine) costs, for `/costs`' worker line. @default undefined (no rate) */
+  workerHourlyUsd?: number;
   /** Milliseconds between polls of growing files (a fallback beside fs.watch). @default 250 */
   pollMs?: number;
   /** Milliseconds between scans for new run directories. @default 1000 */
@@ -76,6 +78,7 @@ const MAX_DIR_WATCHERS = 256;
 export class MonitorHub {
   readonly runsDir: string;
   readonly computeHourlyUsd: number | undefined;
+  readonly workerHourlyUsd: number | undefined;
   readonly epoch = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   private seq = 0;
   private readonly runs = new Map<string, TrackedRun>();
@@ -100,6 +103,7 @@ export class MonitorHub {
   constructor(options: MonitorHubOptions) {
     this.runsDir = options.runsDir;
     this.computeHourlyUsd = options.computeHourlyUsd;
+    this.workerHourlyUsd = options.workerHourlyUsd;
     this.pollMs = options.pollMs ?? 250;
     this.discoverMs = options.discoverMs ?? 1000;
     this.ringSize = Math.max(1, options.ringSize ?? 5000);

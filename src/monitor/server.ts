@@ -37,6 +37,8 @@ export interface MonitorOptions {
   maxBufferedBytes?: number;
   /** issue 17: USD per machine hour for `/costs`' compute line. @default undefined (no rate) */
   computeHourlyUsd?: number;
+  /** USD per hour of one shard worker for `/costs`' worker line. @default undefined (no rate) */
+  workerHourlyUsd?: number;
   /** issue 21: the Phoenix UI the viewer links each turn's span to. @default undefined (no links) */
   phoenixUrl?: string;
   /**
@@ -125,6 +127,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
     ...(options.discoverMs !== undefined ? { discoverMs: options.discoverMs } : {}),
     ...(options.ringSize !== undefined ? { ringSize: options.ringSize } : {}),
     ...(options.computeHourlyUsd !== undefined ? { computeHourlyUsd: options.computeHourlyUsd } : {}),
+    ...(options.workerHourlyUsd !== undefined ? { workerHourlyUsd: options.workerHourlyUsd } : {}),
     ...(options.readyWithinMs !== undefined ? { readyWithinMs: options.readyWithinMs } : {}),
   });
   await hub.start();

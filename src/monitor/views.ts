@@ -3,6 +3,8 @@ import { goodaiTestId } from '../artifacts/run-dir-writer.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 import type { MonitorHub } from './hub.js';
 import { TPS_WINDOW_MS, type RunModel } from './run-model.js';
+import { taskShardOf } from '../shards/shard-info.js';
+import { deriveWorkers, workerCompute, type WorkerRun, type WorkersView } from './workers.js';
 
 /**
  * The REST payloads (seed 002 shapes), built from the hub's run models. Each
@@ -45,6 +47,8 @@ export const STREAM_TYPES = [
   'run_end',
   'telemetry',
   'retry',
+  // issue 22: a prompt refused for its length, trimmed and sent again.
+  'context_retry',
   'stall',
   'stall_cleared',
   'memory_span_overrun',
@@ -191,12 +195,16 @@ export function costsView(hub: MonitorHub, q: z.infer<typeof CostsQuerySchema>, 
   const apiTotal = Object.values(api).reduce((a, e) => a + e.cost_usd, 0);
   const rate = hub.computeHourlyUsd ?? null;
   const computeCost = rate === null ? 0 : hours * rate;
+  // The shard workers shown (each its own machine), whatever run was asked for: their cost joins the total of the whole.
+  const workers = workerCompute(workersView(hub, {}, now).workers, hub.workerHourlyUsd);
+  const workersCost = q.run === undefined || q.run === 'all' ? (workers.cost_usd ?? 0) : 0;
   return {
     runs: models.map((m) => m.run_id),
     api_calls: api,
     // issue 17: the rate is the user's (--compute-hourly-usd); without one, hours are still worth seeing.
     compute: { hours_elapsed: round(hours, 4), hourly_rate_usd: rate, cost_usd: computeCost },
-    total_cost_usd: apiTotal + computeCost,
+    workers,
+    total_cost_usd: apiTotal + computeCost + workersCost,
     pricing_source: sources.size === 1 ? [...sources][0] : sources.size ? 'mixed' : 'unknown',
     usage_source: combinedUsageSource(usage.flat()),
   };
@@ -253,29 +261,36 @@ function metricsOf(m: RunModel): Record<string, unknown> {
   };
 }
 
-export function workersView(hub: MonitorHub, q: z.infer<typeof WorkersQuerySchema>, now = Date.now()): Record<string, unknown> {
-  const running = hub.models().filter((m) => m.running && m.started_at);
-  // Nothing running: the finished run on show keeps its workers panel (issue 17).
-  const models = q.run ? [pick(hub, q.run)!] : running.length ? running : [hub.current()].filter((m): m is RunModel => m !== undefined);
-  const workers = models.flatMap((m) =>
-    [...m.lanes.values()].map((l) => {
-      const status = !m.running ? 'done' : l.busy ? 'running' : 'idle';
-      const idleNow = !l.busy && l.idle_since ? Math.max(0, now - Date.parse(l.idle_since)) : 0;
-      return {
-        worker_id: `${m.run_id}/lane-${l.lane}`,
-        run_id: m.run_id,
-        agent: m.summary().agent,
-        status,
-        current_task: l.busy ? l.test_id : null,
-        tasks_completed: l.tests_done,
-        turns_completed: l.turns_done,
-        uptime_seconds: l.first_seen ? round(((m.ended_at ? Date.parse(m.ended_at) : now) - Date.parse(l.first_seen)) / 1000) : 0,
-        idle_time_seconds: round((l.idle_ms_total + (m.running ? idleNow : 0)) / 1000),
-      };
-    }),
+export function workersView(hub: MonitorHub, q: z.infer<typeof WorkersQuerySchema>, now = Date.now()): WorkersView {
+  const current = hub.current();
+  return deriveWorkers(
+    hub.models().map((m) => workerRun(m, now)),
+    now,
+    q.run ? { only: workerRun(pick(hub, q.run)!, now) } : current ? { current: workerRun(current, now) } : {},
   );
-  const active = workers.filter((w) => w.status === 'running').length;
-  return { total_workers: workers.length, active_workers: active, idle_workers: workers.length - active, workers };
+}
+
+/** A run as the workers panel reads it. */
+function workerRun(m: RunModel, now: number): WorkerRun {
+  const s = m.summary();
+  const host = m.meta['host'];
+  return {
+    key: m.key,
+    run_id: m.run_id,
+    group: m.group,
+    agent: s.agent,
+    host: typeof host === 'string' ? host : null,
+    shard: taskShardOf(m.meta['dataset_config'] as Record<string, unknown> | undefined),
+    status: s.status,
+    started_at: m.started_at,
+    ended_at: m.ended_at,
+    last_event_at: m.last_event_at,
+    elapsed_ms: m.elapsedMs(now),
+    tests_done: m.tests_done,
+    tests_total: s.tests_total,
+    turns_done: m.turns_done,
+    lanes: [...m.lanes.values()],
+  };
 }
 
 export function runsView(hub: MonitorHub, q: z.infer<typeof RunsQuerySchema>): Record<string, unknown> {

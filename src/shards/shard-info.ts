@@ -33,6 +33,12 @@ export const TaskShardSchema = SuiteShardSchema.omit({ pieces: true }).extend({
   cell_tasks: z.number().int().nonnegative(),
   /** The concurrency asked for (a single-process run takes min(this, cell_tasks)). */
   concurrency: z.number().int().positive(),
+  /**
+   * The whole shard, over all its pieces: its tasks and pieces, so the monitor's workers panel can
+   * count a shard's progress before its later pieces exist on disk. Absent in pieces written before.
+   */
+  shard_tasks: z.number().int().nonnegative().optional(),
+  shard_pieces: z.number().int().nonnegative().optional(),
 });
 export type TaskShard = z.infer<typeof TaskShardSchema>;
 

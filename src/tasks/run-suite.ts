@@ -171,7 +171,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           outputDir,
           runId,
           concurrency,
-          ...(shard && piece ? { shard: pieceShard(shard, piece, { runId: wholeRunId, cellTasks: dataset.tasks.length, concurrency }) } : {}),
+          ...(shard && piece && pieces ? { shard: pieceShard(shard, piece, { runId: wholeRunId, cellTasks: dataset.tasks.length, concurrency }, [...pieces.values()]) } : {}),
           attempts: options.attempts ?? d.attempts,
           coolingMs: (options.coolingS ?? d.cooling_s) * 1000,
           evaluator: d.evaluator,
@@ -223,9 +223,10 @@ function pick(options: SuiteRunOptions, d: LoadedSuite['suite']['defaults']): { 
   return { attempts: options.attempts ?? d.attempts, evaluator: d.evaluator, codeTimeoutS: d.timeouts.code_s, codeMemoryMb: d.code_memory_mb };
 }
 
-function pieceShard(shard: SuiteShard, piece: CellPiece, cell: { runId: string; cellTasks: number; concurrency: number }) {
+function pieceShard(shard: SuiteShard, piece: CellPiece, cell: { runId: string; cellTasks: number; concurrency: number }, all: readonly CellPiece[]) {
   const { pieces: _pieces, ...suite } = shard;
-  return { ...suite, tasks: piece.tasks, whole: piece.whole, run_id: cell.runId, cell_tasks: cell.cellTasks, concurrency: cell.concurrency };
+  const whole = { shard_tasks: all.reduce((n, p) => n + p.tasks.length, 0), shard_pieces: all.length };
+  return { ...suite, tasks: piece.tasks, whole: piece.whole, run_id: cell.runId, cell_tasks: cell.cellTasks, concurrency: cell.concurrency, ...whole };
 }
 
 /** A cell that has started and not ended: its place in the summary until it ends. */

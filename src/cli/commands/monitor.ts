@@ -52,6 +52,7 @@ export async function monitorCommand(argv: Record<string, unknown>): Promise<num
     heartbeatMs: flags['heartbeat-s'] * 1000,
     ...(token ? { token } : {}),
     ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+    ...(flags['worker-hourly-usd'] !== undefined ? { workerHourlyUsd: flags['worker-hourly-usd'] } : {}),
     ...phoenixOption(flags['phoenix-url']),
     // issue 17: serve at once beside a 100,000-turn run, as `referee view` does.
     readyWithinMs: READY_WITHIN_MS,

@@ -41,6 +41,7 @@ export async function viewCommand(argv: Record<string, unknown>): Promise<number
     heartbeatMs: flags['heartbeat-s'] * 1000,
     ...(flags.token ? { token: flags.token } : {}),
     ...(flags['compute-hourly-usd'] !== undefined ? { computeHourlyUsd: flags['compute-hourly-usd'] } : {}),
+    ...(flags['worker-hourly-usd'] !== undefined ? { workerHourlyUsd: flags['worker-hourly-usd'] } : {}),
     ...phoenixOption(flags['phoenix-url']),
     // issue 17: serve at once beside a 100,000-turn run; what is still being read shows as loading.
     readyWithinMs: READY_WITHIN_MS,
