@@ -40,6 +40,7 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
   isolated: ['ltm', 'match'],
   'sample-interval': ALL,
   'max-failed-turns': ALL,
+  'trace-per': ALL,
   parallel: ['match'],
   'agent-timeout': ['match'],
   role: ['ltm', 'resume'],

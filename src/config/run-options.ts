@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVALUATOR_NAMES } from '../tasks/schema.js';
 import { ComputeHourlySchema, MonitorTokenSchema } from './monitor-options.js';
+import { TRACE_PER_CHOICES } from '../telemetry/trace-per.js';
 
 /**
  * Options of `referee run`, the single source of its CLI flags (STYLE.md 5):
@@ -56,6 +57,10 @@ export const RunFlagsSchema = z.object({
     .describe(
       'Share of failed turns (0..1) above which the run ends failed: exit 4, kept out of benchmark_history.jsonl. Left out: only a run in which every turn failed fails, and one with tests not answered (a scored call failed) exits 5, also kept out; given, that share alone decides',
     ),
+  'trace-per': z
+    .enum(TRACE_PER_CHOICES)
+    .default('auto')
+    .describe('Telemetry: run (the whole run one trace), test (each test its own trace, linked to the run\'s, a Phoenix session), auto (test above 400 planned turns)'),
   resume: z.string().min(1).optional().describe('Continue a killed or interrupted run from its run directory (configs and concurrency come from its run.json)'),
   // Match mode (issue 5): see src/match/run-match.ts.
   'compare-with': z.string().optional().describe('Match mode: the challenger agent YAML; both agents run on one dataset and are compared'),

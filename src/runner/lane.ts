@@ -10,6 +10,7 @@ import type { ScoringMode } from '../scoring/types.js';
 import { getScorer } from '../scoring/registry.js';
 import { JudgeError } from '../scoring/judge.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
+import { FillerBlocks, SESSION_ID, startTestSpan, testSessionId, type TracePer } from '../telemetry/trace-per.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
 import type { EndedTest, LaneRestore, RestoredTurn } from './resume.js';
 import type { RunState } from './run-state.js';
@@ -35,6 +36,8 @@ export interface LaneContext {
   state: RunState;
   emit: Emit;
   runCtx: Context;
+  /** One trace per run, or each test (and each block of filler turns) a trace of its own. */
+  tracePer: TracePer;
   signal: AbortSignal;
   reporters: Reporter[];
   // ---- issue 7 ----
@@ -85,6 +88,7 @@ export async function runLane(c: LaneContext): Promise<void> {
   const callbacks = new CallbackWatch();
   const lane = { tokens: 0, characters: 0 };
   const conv: Conversation = { index: 0, replayed: [] };
+  const filler = new FillerBlocks({ runId: c.runId, lane: c.lane, runCtx: c.runCtx, per: c.tracePer });
   try {
     for (;;) {
       if (c.signal.aborted) break;
@@ -105,7 +109,7 @@ export async function runLane(c: LaneContext): Promise<void> {
         replayTurn(c, step, restored, test, callbacks, lane, conv);
       } else {
         const agent = await openAgent(c, conv);
-        const done = await liveTurn(c, agent, step, test, callbacks, lane);
+        const done = await liveTurn(c, agent, step, test, callbacks, lane, filler);
         if (!done) break;
       }
       if (test && step.endsTest) {
@@ -121,6 +125,7 @@ export async function runLane(c: LaneContext): Promise<void> {
       t.span.setStatus({ code: SpanStatusCode.ERROR, message: 'test did not finish' });
       t.span.end();
     }
+    filler.end();
     await conv.agent?.close().catch(() => {});
   }
 }
@@ -145,6 +150,14 @@ async function finishEnded(c: LaneContext, open: Map<string, OpenTest>, callback
     if (ended) c.state.testFinished(endedScore(id, test.def.dataset, ended, test.errors));
     else await finishTest(c, test, callbacks, lane);
   }
+}
+
+/**
+ * Phoenix's session (OpenInference `session.id`) of a test's spans: per test trace the test's own,
+ * so Phoenix's Sessions view lists every test; in one trace per run, the lane's conversation.
+ */
+function traceSession(c: LaneContext, testId: string): string {
+  return c.tracePer === 'test' ? testSessionId(c.runId, testId) : sessionPaths(c, 0).sessionId;
 }
 
 function sessionPaths(c: LaneContext, index: number): { sessionId: string; stateDir: string } {
@@ -178,18 +191,19 @@ async function newConversation(c: LaneContext, conv: Conversation): Promise<void
 }
 
 async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, OpenTest>, restored: boolean, lane: { tokens: number; characters: number }): Promise<OpenTest> {
-  const tracer = trace.getTracer(TRACER_NAME);
   const def = c.testsById.get(step.testId)!;
   // Issue 13: the open test holds its definition from here; an ended one is let go, so a run's memory does not grow with its length.
   c.testsById.delete(step.testId);
   // A test already scored before a resume was exported with its span then.
   const span = c.restore?.endedTests.has(step.testId)
     ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
-    : tracer.startSpan(
-        SPAN.test,
-        { attributes: { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: c.runId, [ATTR.testId]: step.testId, [ATTR.dataset]: step.dataset, 'session.id': sessionPaths(c, 0).sessionId } },
-        c.runCtx,
-      );
+    : startTestSpan(SPAN.test, c.runCtx, c.tracePer, {
+        'openinference.span.kind': 'CHAIN',
+        [ATTR.runId]: c.runId,
+        [ATTR.testId]: step.testId,
+        [ATTR.dataset]: step.dataset,
+        [SESSION_ID]: traceSession(c, step.testId),
+      });
   const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], questions: [], log: [], tokens: 0, characters: 0, errors: 0, unanswered: [], truncated: 0, startTokens: lane.tokens, startCharacters: lane.characters };
   open.set(step.testId, test);
   c.state.testStarted(step.testId);
@@ -212,7 +226,7 @@ function replayTurn(c: LaneContext, step: ScheduleStep, restored: RestoredTurn, 
 }
 
 /** Sends one step (or pre-fills it, issue 12); false when the run was interrupted mid-call and the turn must be sent again. */
-async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }): Promise<boolean> {
+async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }, filler: FillerBlocks): Promise<boolean> {
   const tokenHooks = c.reporters.filter((r) => r.onToken);
   const prefilled = step.kind === 'filler' && step.expected !== undefined && agent.prefill !== undefined;
   // Issue 13: the one turn executor (span, retries, interrupt, record, sanitizer) shared with task runs.
@@ -223,7 +237,8 @@ async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: 
     place: { run_id: c.runId, test_id: step.testId, turn_id: step.turnId, lane: step.lane, step: step.step, dataset: step.dataset, kind: step.kind, is_question: step.isQuestion },
     runId: c.runId,
     sessionId: sessionPaths(c, 0).sessionId,
-    parentCtx: test?.ctx ?? c.runCtx,
+    traceSessionId: test ? traceSession(c, step.testId) : c.tracePer === 'test' ? filler.sessionId : sessionPaths(c, 0).sessionId,
+    parentCtx: test?.ctx ?? (step.kind === 'filler' ? filler.parent() : c.runCtx),
     attributes: { 'referee.prefilled': prefilled },
     timeoutMs: c.agentConfig.timeouts.call_s * 1000,
     signal: c.signal,

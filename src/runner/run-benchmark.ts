@@ -32,6 +32,7 @@ import { RunState } from './run-state.js';
 // issue 7: GoodAI scheduler semantics and the LLM judge
 import { realWaitMaxS } from './goodai-options.js';
 import { openJudge, type JudgeHandle } from './judge-agent.js';
+import { resolveTracePer, type TracePerChoice } from '../telemetry/trace-per.js';
 
 export interface RunOptions {
   agentConfig: AgentConfig;
@@ -67,6 +68,11 @@ export interface RunOptions {
   maxFailedTurns?: number;
   /** Issue 13: the files the agent and judge configs came from, named in a set-up error. */
   sources?: { agent?: string; judge?: string };
+  /**
+   * One trace per run, or one per test (each test, and each block of filler turns, a trace of its own,
+   * linked to the run's). @default 'auto': per test above 400 planned turns
+   */
+  tracePer?: TracePerChoice;
 }
 
 export interface RunResult {
@@ -207,6 +213,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
   const meta: RunMeta = resume ? resumedMeta(resume) : freshMeta(s, options);
   const writer = new RunDirWriter(runDir, runId, resume ? { startSeq: resume.nextSeq } : {});
   const { reporters, emit } = runReporters(s, writer, options.reporters ?? []);
+  const tracePer = resolveTracePer(options.tracePer, turnsTotal);
   const runSpan = trace.getTracer(TRACER_NAME).startSpan(SPAN.run, {
     attributes: {
       'openinference.span.kind': 'CHAIN',
@@ -216,6 +223,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
       'referee.dataset.sha256': dataset.sha256,
       'referee.tests_total': dataset.definitions.length,
       'referee.turns_total': turnsTotal,
+      [ATTR.tracePer]: tracePer,
     },
   });
   const runCtx = trace.setSpan(context.active(), runSpan);
@@ -246,6 +254,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
           state,
           emit,
           runCtx,
+          tracePer,
           signal: abort.signal,
           reporters,
           memorySpan: args.memory_span,

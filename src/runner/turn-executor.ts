@@ -33,7 +33,10 @@ export interface TurnRequest {
   step: ScheduleStep;
   place: TurnPlace;
   runId: string;
+  /** The agent's conversation (`gen_ai.conversation.id`). */
   sessionId: string;
+  /** Phoenix's session of the turn's trace (OpenInference `session.id`). @default sessionId */
+  traceSessionId?: string;
   parentCtx: Context;
   /** Span attributes beside the common ones (a task's `referee.attempt`). */
   attributes?: Attributes;
@@ -78,7 +81,7 @@ export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
         [ATTR.dataset]: step.dataset,
         [ATTR.isFiller]: step.kind === 'filler',
         [ATTR.isQuestion]: step.isQuestion,
-        'session.id': t.sessionId,
+        'session.id': t.traceSessionId ?? t.sessionId,
         [ATTR.genAiConversationId]: t.sessionId,
         ...t.attributes,
         ...textAttrs('input', step.message),

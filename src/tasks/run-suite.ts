@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { agentModel, type AgentConfig } from '../config/agent.js';
 import type { Reporter } from '../events/reporter.js';
+import type { TracePerChoice } from '../telemetry/trace-per.js';
 import { newRunId } from '../runner/run-id.js';
 import type { LoadedSuite } from './load.js';
 import { requireJudge, runTasks, type TaskRunResult } from './run-tasks.js';
@@ -94,6 +95,8 @@ export interface SuiteRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Issue 13: the share of failed turns (0..1) above which a cell ends `failed`. @default 1 */
   maxFailedTurns?: number;
+  /** Each cell's traces: one per run, or one per task. @default 'auto' */
+  tracePer?: TracePerChoice;
   /**
    * issue 13: the suite's last agent is a challenger (`--compare-with`), recorded in the
    * summary so that `--resume` runs it again and compares.
@@ -186,6 +189,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.env ? { env: options.env } : {}),
           ...(options.maxFailedTurns !== undefined ? { maxFailedTurns: options.maxFailedTurns } : {}),
+          ...(options.tracePer ? { tracePer: options.tracePer } : {}),
           ...(resumed ? resumedTaskOptions(resumed) : {}),
         });
       let r: TaskRunResult;

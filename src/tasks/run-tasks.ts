@@ -24,6 +24,7 @@ import { SCORING_VERSION } from '../scoring/registry.js';
 import { JudgeError } from '../scoring/judge.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
+import { resolveTracePer, SESSION_ID, startTestSpan, testSessionId, type TracePer, type TracePerChoice } from '../telemetry/trace-per.js';
 import { openJudge, type JudgeHandle } from '../runner/judge-agent.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
@@ -88,6 +89,8 @@ export interface TaskRunOptions {
   resume?: TaskResumePlan;
   /** A shard's piece of a cell (`--shard i/N`): only these tasks run, recorded in run.json so a resume runs only these too. */
   shard?: TaskShard;
+  /** One trace per run, or each task a trace of its own linked to the run's. @default 'auto': per test above 400 tasks */
+  tracePer?: TracePerChoice;
 }
 
 export interface TaskRunResult extends RunResult {
@@ -245,6 +248,7 @@ interface TaskRunContext {
   tokenHooks: Reporter[];
   stage: (testId: string, turnId: number, name: TaskStage, extra?: Record<string, unknown>) => void;
   runCtx: Context;
+  tracePer: TracePer;
   signal: AbortSignal;
   callTimeoutMs: number;
   scoring: { codeTimeoutMs?: number; codeMemoryMb?: number; unsafeCodeExec?: boolean; judge?: JudgeHandle };
@@ -259,6 +263,7 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
   const publish = (type: string, data: Record<string, unknown>): void => {
     for (const r of reporters) r.onEvent?.(type, data);
   };
+  const tracePer = resolveTracePer(options.tracePer, s.plan.length);
   const runSpan = trace.getTracer(TRACER_NAME).startSpan(SPAN.run, {
     attributes: {
       'openinference.span.kind': 'CHAIN',
@@ -268,6 +273,7 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
       [ATTR.dataset]: dataset.name,
       'referee.dataset.sha256': dataset.sha256,
       'referee.tests_total': s.plan.length,
+      [ATTR.tracePer]: tracePer,
     },
   });
   const abort = linkedAbort(options.signal);
@@ -278,6 +284,7 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
     tokenHooks: reporters.filter((r) => r.onToken),
     stage: (testId, turnId, name, extra) => publish('stage', { test_id: testId, turn_id: turnId, stage: name, at: Date.now(), ...extra }),
     runCtx: trace.setSpan(context.active(), runSpan),
+    tracePer,
     signal: abort.signal,
     callTimeoutMs: options.callTimeoutMs ?? agentConfig.timeouts.call_s * 1000,
     scoring: {
@@ -421,11 +428,9 @@ interface TaskTally {
 async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep: number): Promise<void> {
   const { s } = c;
   const { def } = p;
-  const testSpan = trace.getTracer(TRACER_NAME).startSpan(
-    SPAN.test,
-    { attributes: { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: s.runId, [ATTR.testId]: def.testId, [ATTR.dataset]: def.dataset } },
-    c.runCtx,
-  );
+  // Per test trace, each task is a Phoenix session of its own (its attempts' turns carry it too).
+  const session = c.tracePer === 'test' ? { [SESSION_ID]: testSessionId(s.runId, def.testId) } : {};
+  const testSpan = startTestSpan(SPAN.test, c.runCtx, c.tracePer, { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: s.runId, [ATTR.testId]: def.testId, [ATTR.dataset]: def.dataset, ...session });
   const testCtx = trace.setSpan(c.runCtx, testSpan);
   s.state.testStarted(def.testId);
   await c.emit('onTestStart', def, lane, s.state.snapshot());
@@ -506,6 +511,7 @@ async function runAttempt(c: TaskRunContext, p: PlannedTask, t: TaskTally, where
       place: { run_id: s.runId, test_id: def.testId, turn_id: turnId, lane, step: laneStep, dataset: def.dataset, kind: 'test', is_question: true },
       runId: s.runId,
       sessionId,
+      ...(c.tracePer === 'test' ? { traceSessionId: testSessionId(s.runId, def.testId) } : {}),
       parentCtx: where.testCtx,
       attributes: { 'referee.attempt': attempt },
       timeoutMs: c.callTimeoutMs,

@@ -9,6 +9,8 @@ export const SPAN = {
   run: 'benchmark.run',
   test: 'benchmark.test',
   turn: 'benchmark.turn',
+  /** Per test trace: a block of one lane's filler turns (no test's), a trace of its own. */
+  filler: 'benchmark.filler',
   /** `chat {model}` per the GenAI conventions. */
   chat: (model: string) => `chat ${model}`,
   storage: (op: string) => `storage ${op}`,
@@ -36,6 +38,13 @@ export const ATTR = {
   storageHits: 'referee.storage.hits',
   inputTruncated: 'referee.input_truncated',
   outputTruncated: 'referee.output_truncated',
+  /** Per test trace: the run's trace and span, on the head span of each test's trace (beside its link). */
+  runTraceId: 'referee.run_trace_id',
+  runSpanId: 'referee.run_span_id',
+  /** On the run span: `run` (one trace) or `test` (a trace per test). */
+  tracePer: 'referee.trace_per',
+  /** What a span link points at (`run`). */
+  link: 'referee.link',
   // GenAI semantic conventions.
   genAiOperation: 'gen_ai.operation.name',
   genAiProvider: 'gen_ai.provider.name',

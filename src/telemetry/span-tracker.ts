@@ -20,6 +20,12 @@ export class SpanTracker implements SpanProcessor {
       for (const key of [ATTR.runId, ATTR.agentName, ATTR.role]) if (typeof span.attributes[key] === 'string') attrs[key] = span.attributes[key];
       this.runAttrs.set(span.spanContext().traceId, attrs);
     }
+    // Per test trace (trace-per.ts), a test's trace reads the run's attributes from the run's trace.
+    const runTrace = span.attributes[ATTR.runTraceId];
+    if (typeof runTrace === 'string') {
+      const attrs = this.runAttrs.get(runTrace);
+      if (attrs) this.runAttrs.set(span.spanContext().traceId, attrs);
+    }
     if (span.name !== SPAN.turn) return;
     this.openTurns.set(turnKey(span.attributes[ATTR.testId], span.attributes[ATTR.turnId]), span);
   }
@@ -29,7 +35,7 @@ export class SpanTracker implements SpanProcessor {
       this.openTurns.delete(turnKey(span.attributes[ATTR.testId], span.attributes[ATTR.turnId]));
       return;
     }
-    if (span.name === SPAN.run) {
+    if (span.name === SPAN.run || typeof span.attributes[ATTR.runTraceId] === 'string') {
       this.runAttrs.delete(span.spanContext().traceId);
       return;
     }

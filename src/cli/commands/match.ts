@@ -51,6 +51,7 @@ function forwardedFlags(flags: RunFlags): string[] {
     ...(flags['judge-config'] !== undefined ? ['--judge-config', flags['judge-config']] : []),
     '--sample-interval', String(flags['sample-interval']),
     ...(flags['max-failed-turns'] !== undefined ? ['--max-failed-turns', String(flags['max-failed-turns'])] : []),
+    '--trace-per', flags['trace-per'],
   ];
 }
 

@@ -123,6 +123,7 @@ export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
       reporters: runReporters(flags, plan.agentConfig, telemetry),
       signal: abort.signal,
       maxFailedTurns: flags['max-failed-turns'],
+      tracePer: flags['trace-per'],
       ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
     });
@@ -152,6 +153,7 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
       ...extra,
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
       maxFailedTurns: flags['max-failed-turns'],
+      tracePer: flags['trace-per'],
       ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
       signal: abort.signal,
       reporters: (cell) => {

@@ -176,6 +176,7 @@ async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOut
       ...(resume ? { resume } : {}),
       ...(flags.role ? { role: flags.role, runType: 'match' } : {}),
       maxFailedTurns: flags['max-failed-turns'],
+      tracePer: flags['trace-per'],
       sources: { agent: agentFile, ...(flags['judge-config'] !== undefined ? { judge: flags['judge-config'] } : {}) },
     });
     // A match side's parent reads its path and prints the match's own ending.
