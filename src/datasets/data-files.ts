@@ -49,6 +49,21 @@ export function loadTrivia(): readonly TriviaItem[] {
   return value as TriviaItem[];
 }
 
+/**
+ * GoodAI's filler trivia (`data/goodai_trivia.json`: TriviaQA's questions as GoodAI's
+ * data/trivia/trivia.json holds them, Apache-2.0), in GoodAI's order: its filler draws by index.
+ */
+export function loadGoodaiTrivia(): readonly TriviaItem[] {
+  const cached = goodaiTrivia;
+  if (cached) return cached;
+  const list = (readJson('goodai_trivia.json') as { trivia?: unknown } | null)?.trivia;
+  const ok = Array.isArray(list) && list.length > 0 && list.every((v) => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string');
+  if (!ok) throw new DatasetError('DATASET_INVALID', 'data/goodai_trivia.json: trivia must be a non-empty list of [question, answer]');
+  goodaiTrivia = (list as [string, string][]).map(([q, a]) => ({ q, a }));
+  return goodaiTrivia;
+}
+let goodaiTrivia: TriviaItem[] | undefined;
+
 // ---- issue 7: data of the v3 datasets (theory of mind, spies, places); issue 25: GoodAI's own lists below ----
 
 export interface TomVocabulary {

@@ -4,11 +4,12 @@
  * questions with their answers, grown until it and its canned reply reach the
  * tokens still owed (at most the agent's max message size), and the canned
  * reply, the answers as a Python list, that the agent is given pre-filled.
- * The trivia are Referee's own (data/trivia.json): GoodAI's TriviaQA
- * selection is not shipped.
+ * The trivia are GoodAI's (data/goodai_trivia.json), drawn by `rnd.choice`
+ * from a port of CPython's Random seeded as GoodAI's `TestRunner.random`
+ * (`Random(0)`, whatever the run's seed), so the messages are GoodAI's byte for byte.
  */
-import { loadTrivia, type TriviaItem } from '../datasets/data-files.js';
-import { createRng } from '../datasets/rng.js';
+import { loadGoodaiTrivia, type TriviaItem } from '../datasets/data-files.js';
+import { PyRandom } from '../datasets/py-random.js';
 import type { FillerMessage } from '../datasets/types.js';
 
 /** GoodAI's filler header, word for word. */
@@ -27,9 +28,16 @@ export interface GoodaiFillerSource {
   next(tokensOwed: number, maxMessageSize: number): FillerMessage & { expected: string; tokens: number; expectedTokens: number };
 }
 
+/** GoodAI's `TestRunner.random` is `Random(0)`: its filler is the same for every seed. */
+export const GOODAI_FILLER_SEED = 0;
+
+/**
+ * The filler of one conversation: `seed` seeds the Random its trivia are drawn from, GoodAI's
+ * `GOODAI_FILLER_SEED` for GoodAI's one conversation.
+ */
 export function createGoodaiFiller(seed: number, countTokens: (text: string) => number): GoodaiFillerSource {
-  const rng = createRng(seed);
-  const trivia = loadTrivia();
+  const rng = new PyRandom(seed);
+  const trivia = loadGoodaiTrivia();
   // Issue 13: a few hundred trivia items make every line and reply piece; each is counted once.
   const count = memoized(countTokens);
   const headerTokens = countTokens(GOODAI_FILLER_HEADER);
@@ -43,7 +51,7 @@ export function createGoodaiFiller(seed: number, countTokens: (text: string) => 
       const reply = new ListReprTokens(count);
       // At least one question, then until message + estimated reply reach the target (GoodAI's loop).
       while (answers.length === 0 || total + reply.tokens < target) {
-        const item: TriviaItem = rng.pick(trivia);
+        const item: TriviaItem = rng.choice(trivia);
         const line = `Q: ${item.q}, A: ${item.a}\n`;
         answers.push(item.a);
         total += count(line);
@@ -102,7 +110,7 @@ export function pythonListRepr(items: readonly string[]): string {
 
 function pythonStrRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  if (!/[\\'"\n\r\t]/.test(s)) return quote + s + quote;
+  if (!/[\\'"\p{C}]|(?! )\p{Z}/u.test(s)) return quote + s + quote;
   let out = '';
   for (const ch of s) {
     if (ch === '\\') out += '\\\\';
@@ -110,7 +118,21 @@ function pythonStrRepr(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
+    else if (ch !== ' ' && NOT_PRINTABLE.test(ch)) out += pythonEscape(ch.codePointAt(0)!);
     else out += ch;
   }
   return quote + out + quote;
+}
+
+/**
+ * What Python's `str.isprintable()` refuses (categories Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs but the
+ * space): `repr` writes those as escapes, as GoodAI's trivia answers hold a few (a soft hyphen, a
+ * no-break space, a private-use character).
+ */
+const NOT_PRINTABLE = /^[\p{C}\p{Z}]$/u;
+
+function pythonEscape(cp: number): string {
+  if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
 }

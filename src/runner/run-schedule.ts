@@ -1,8 +1,7 @@
 import type { DatasetConfig } from '../config/dataset.js';
-import { deriveSeed } from '../datasets/rng.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { countGoodaiTokens } from '../tokens.js';
-import { createGoodaiFiller } from './goodai-filler.js';
+import { createGoodaiFiller, GOODAI_FILLER_SEED } from './goodai-filler.js';
 import { goodaiScheduleOptions } from './goodai-options.js';
 import type { LanePlan } from './lane-plan.js';
 import { buildSchedule, createLanePlans, dryRunReply, playPlan, type Schedule, type ScheduleOptions, type ScheduleStep } from './scheduler.js';
@@ -27,7 +26,8 @@ export function runScheduleOptions(datasetConfig: DatasetConfig, options: RunPla
     incompatibilities: datasetConfig.config.incompatibilities,
     // issue 12: GoodAI counts its waits with cl100k
     countTokens: countGoodaiTokens,
-    createFiller: (lane) => createGoodaiFiller(deriveSeed(args.seed, `filler/${lane}`), countGoodaiTokens),
+    // GoodAI's one conversation draws its filler from Random(0) whatever the seed; lane n from Random(n).
+    createFiller: (lane) => createGoodaiFiller(GOODAI_FILLER_SEED + lane, countGoodaiTokens),
     ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
     ...(datasetConfig.config.isolated ? { isolated: true } : {}),
     // issue 7: intro and reset messages, the virtual clock

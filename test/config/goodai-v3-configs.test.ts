@@ -18,6 +18,8 @@ describe('GoodAI v3 configurations', () => {
     expect(config.datasets.args.dataset_examples).toBe(3);
     expect(config.datasets.datasets).toEqual(base.datasets.datasets);
     expect(config.config.incompatibilities).toEqual([['names', 'name_list'], ['locations', 'locations_directions']]);
+    // GoodAI's clock: moved by its time jumps only, so Jokes' questions name GoodAI's times (test/runner/goodai-messages.test.ts).
+    expect(config.config.clock.step_s).toBe(0);
     // GoodAI's scoring unless a user asks for the strict variant.
     expect(config.config.scoring).toBe('goodai');
   });

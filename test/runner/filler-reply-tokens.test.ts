@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadTrivia } from '../../src/datasets/data-files.js';
+import { loadGoodaiTrivia, loadTrivia } from '../../src/datasets/data-files.js';
 import { createRng } from '../../src/datasets/rng.js';
 import { createGoodaiFiller, ListReprTokens, pythonListRepr } from '../../src/runner/goodai-filler.js';
 import { countGoodaiTokens, countTokens } from '../../src/tokens.js';
@@ -30,6 +30,30 @@ describe('ListReprTokens', () => {
       expect(checked).toBe(2400);
     });
   }
+
+  it("equals the whole list's count for every answer of GoodAI's filler trivia (cl100k, GoodAI's counter)", () => {
+    const answers = loadGoodaiTrivia().map((t) => t.a);
+    expect(answers).toHaveLength(11313);
+    for (let start = 0; start < answers.length; start += 20) {
+      const items = answers.slice(start, start + 20);
+      const tokens = new ListReprTokens(countGoodaiTokens);
+      for (const item of items) tokens.push(item);
+      expect(tokens.tokens, pythonListRepr(items)).toBe(countGoodaiTokens(pythonListRepr(items)));
+    }
+  });
+});
+
+describe('pythonListRepr', () => {
+  it("writes the five answers of GoodAI's trivia that Python's repr escapes as Python's str(list) does", () => {
+    const odd = loadGoodaiTrivia().map((t) => t.a).filter((a) => /[\u0083\uf092\u00ad\u00a0]/.test(a));
+    // python3 -c "print(str([...]))" on the same five answers, in GoodAI's order.
+    expect(pythonListRepr(odd)).toBe(
+      "['S\u00c4\\x83o Paulo', 'Butterfly \\uf092 Backstroke \\uf092', 'Llanfair\\xadpwllgwyngyll\\xadgogery\\xadchwyrn\\xaddrobwll\\xadllan\\xadtysilio\\xadgogo\\xadgoch', '-\u00c2\\xa0 Fear itself', '-\u00c2\\xa0 Mirage']",
+    );
+    expect(pythonListRepr(['a\u0000b', 'x\u2028y', '\u{1F600}', '\u{E0001}', "it's", 'tab\t', '\u3000 '])).toBe(
+      "['a\\x00b', 'x\\u2028y', '\u{1F600}', '\\U000e0001', \"it's\", 'tab\\t', '\\u3000 ']",
+    );
+  });
 });
 
 describe('GoodAI filler counts', () => {
