@@ -1,19 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
 import { loadAgentConfig, loadDatasetConfig } from '../config/load.js';
 import { parseOverride } from '../config/overrides.js';
 import { RefereeError } from '../errors.js';
-import { writeComparisonReport, COMPARISON_REPORT_FILE } from '../report/write.js';
 import { prepareDataset } from '../runner/run-benchmark.js';
 import { loadDataset } from '../datasets/load.js';
 import { newRunId } from '../runner/run-id.js';
 import { acquireRunLock, assertNotLocked } from '../runner/run-lock.js';
 import { ABORT_MESSAGE } from './child-link.js';
-import { compareRunContents, newMatchId } from './compare.js';
+import { newMatchId } from './compare.js';
+import { compareSides, MATCH_PLAN_FILE, matchStatus, recordedEnding, writeMatchEnding, type EndingPlan, type MatchEnding, type MatchStatus } from './match-ending.js';
+import { killPoint } from '../kill-point.js';
 import type { MatchResult } from './schemas.js';
 import { plural } from '../plural.js';
 import { EXIT } from '../exit-codes.js';
@@ -79,6 +80,8 @@ export interface MatchRunResult {
   reportFile: string | null;
   problems: string[];
   interrupted: boolean;
+  /** Issue 24: finished (both sides finished and compared), interrupted or failed, as match_plan.json says. */
+  status: MatchStatus;
 }
 
 /** A handle on a running match: its result, and a hard stop for a second Ctrl-C. */
@@ -125,8 +128,7 @@ export function runMatch(options: MatchOptions): Promise<MatchRunResult> {
   return startMatch(options).result;
 }
 
-/** What a match directory records of its start (issue 13), so a match whose parent died can be resumed. */
-export const MATCH_PLAN_FILE = 'match_plan.json';
+export { MATCH_PLAN_FILE };
 
 interface ChildPlan {
   role: MatchRole;
@@ -136,7 +138,7 @@ interface ChildPlan {
   runDir: string;
 }
 
-interface MatchPlan {
+interface MatchPlan extends EndingPlan {
   match_id: string;
   champion_config: string;
   challenger_config: string;
@@ -260,7 +262,6 @@ async function runMatchSides(
   { matchPlan, matchDir, sha256 }: { matchPlan: MatchPlan; matchDir: string; sha256: string },
 ): Promise<MatchRunResult> {
   const matchId = matchPlan.match_id;
-  const outputDir = dirname(matchDir);
   const plans = matchPlan.children;
 
   const runChild = (plan: ChildPlan): Promise<ChildOutcome> => {
@@ -319,21 +320,33 @@ async function runMatchSides(
     });
   };
 
+  // A side that finished before this process (a resumed match) is not run again.
+  const finishedBefore = plans.map((p) => finishedRun(p.runDir));
+  const runSide = async (plan: ChildPlan): Promise<ChildOutcome> => {
+    const outcome = await runChild(plan);
+    killPoint(`match:${plan.role}-ended`);
+    return outcome;
+  };
   let children: ChildOutcome[];
   const skipped = (plan: ChildPlan): ChildOutcome => ({ ...plan, pid: undefined, exitCode: null, signal: null, timedOut: false, skipped: true });
   if (options.parallel) {
-    children = await Promise.all(plans.map(runChild));
+    children = await Promise.all(plans.map(runSide));
   } else {
     children = [];
-    for (const plan of plans) children.push(options.signal?.aborted ? skipped(plan) : await runChild(plan));
+    for (const plan of plans) children.push(options.signal?.aborted ? skipped(plan) : await runSide(plan));
   }
   const interrupted = options.signal?.aborted ?? false;
+  // issue 24: an ending a kill cut short is completed as it was decided (its time, exit codes and problems).
+  const recorded = finishedBefore.every(Boolean) ? recordedEnding(matchPlan) : undefined;
+  if (recorded) children = children.map((c, i) => ({ ...c, exitCode: recorded.exit_codes[i] ?? c.exitCode }));
 
-  const problems = children.flatMap((c) => {
-    const d = describeExit(c);
-    return d ? [d] : [];
-  });
-  for (const p of problems) log(`[referee] ${p}`);
+  const problems = recorded
+    ? [...recorded.problems]
+    : children.flatMap((c) => {
+        const d = describeExit(c);
+        return d ? [d] : [];
+      });
+  if (!recorded) for (const p of problems) log(`[referee] ${p}`);
 
   const runs: (RunDirContents | null)[] = children.map((c) => {
     if (!existsSync(join(c.runDir, 'run.json'))) return null;
@@ -345,33 +358,34 @@ async function runMatchSides(
     }
   });
   const [a, b] = runs;
-  let match: MatchResult | null = null;
-  let matchFile: string | null = null;
-  let reportFile: string | null = null;
-  if (a && b) {
-    match = compareRunContents(a, b, { matchId, problems, allowDifferentDatasets: false });
-    matchFile = join(matchDir, 'match.json');
-    writeJsonAtomic(matchFile, match);
-    reportFile = writeComparisonReport(join(matchDir, COMPARISON_REPORT_FILE), match, a, b);
-  } else {
+  const finishedAt = recorded?.finished_at ?? new Date().toISOString();
+  const match = a && b ? compareSides(a, b, matchId, { problems, finished_at: finishedAt }) : null;
+  if (!match) {
     const missing = children.filter((_, i) => !runs[i]).map((c) => c.role);
     problems.push(`no comparison: the ${missing.join(' and ')} run left no run directory`);
     log(`[referee] ${problems.at(-1)}`);
   }
-  appendMatchHistory(outputDir, {
-    run_type: 'match',
-    match_id: matchId,
-    finished_at: new Date().toISOString(),
-    dataset_sha256: sha256,
-    match_dir: matchDir,
-    champion: { agent: plans[0]!.agent, run_id: plans[0]!.runId, score: match?.champion.total_score ?? null },
-    challenger: { agent: plans[1]!.agent, run_id: plans[1]!.runId, score: match?.challenger.total_score ?? null },
-    leader: match?.comparison.leader ?? null,
-    significant: match?.comparison.significant ?? null,
-    verdict: match?.comparison.verdict ?? null,
+  const ending: MatchEnding = recorded ?? {
+    status: matchStatus(interrupted, match),
+    finished_at: finishedAt,
     problems,
-  }, log);
-  return { matchId, matchDir, children, match, matchFile, reportFile, problems: match?.problems ?? problems, interrupted };
+    exit_codes: children.map((c) => c.exitCode),
+    history: {
+      run_type: 'match',
+      match_id: matchId,
+      finished_at: finishedAt,
+      dataset_sha256: sha256,
+      match_dir: matchDir,
+      champion: { agent: plans[0]!.agent, run_id: plans[0]!.runId, score: match?.champion.total_score ?? null },
+      challenger: { agent: plans[1]!.agent, run_id: plans[1]!.runId, score: match?.challenger.total_score ?? null },
+      leader: match?.comparison.leader ?? null,
+      significant: match?.comparison.significant ?? null,
+      verdict: match?.comparison.verdict ?? null,
+      problems,
+    },
+  };
+  const { matchFile, reportFile } = writeMatchEnding(matchDir, matchPlan, ending, match && a && b ? { match, a, b } : null);
+  return { matchId, matchDir, children, match, matchFile, reportFile, problems: match?.problems ?? problems, interrupted, status: ending.status };
 }
 
 function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
@@ -387,12 +401,4 @@ function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => v
   stream.on('end', () => {
     if (buffer.trim()) onLine(buffer);
   });
-}
-
-function appendMatchHistory(outputDir: string, line: Record<string, unknown>, log: (l: string) => void): void {
-  try {
-    appendFileSync(join(outputDir, 'benchmark_history.jsonl'), JSON.stringify(line) + '\n');
-  } catch (err) {
-    log(`referee: could not append benchmark_history.jsonl: ${(err as Error).message}`);
-  }
 }

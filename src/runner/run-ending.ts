@@ -61,9 +61,10 @@ export function exitCodeFor(status: RunMeta['status'], incomplete = false): numb
 
 /**
  * Appends the run's benchmark_history.jsonl line. Issue 24: `once` (an ending completed by
- * `--resume`) skips a line already there for this run and ending (`run_id` and `finished_at`), so a
- * kill between the append and run.json's final status never makes two. A failure throws, naming the
- * file: the ending stays recorded as under way, for `--resume` to complete.
+ * `--resume`) skips a line already there for this run and ending (`run_id`, or a match's `match_id`,
+ * and `finished_at`), so a kill between the append and run.json's final status never makes two.
+ * A failure throws, naming the file: the ending stays recorded as under way, for `--resume` to
+ * complete.
  */
 export function appendHistory(outputDir: string, line: Record<string, unknown>, options: { once?: boolean } = {}): void {
   const file = join(outputDir, 'benchmark_history.jsonl');
@@ -73,7 +74,9 @@ export function appendHistory(outputDir: string, line: Record<string, unknown>, 
 
 function historyHolds(file: string, line: Record<string, unknown>): boolean {
   if (!existsSync(file)) return false;
-  const id = JSON.stringify(line['run_id']);
+  // A match's line is named by its match_id (its sides' run ids sit under champion and challenger).
+  const key = 'run_id' in line ? 'run_id' : 'match_id';
+  const id = JSON.stringify(line[key]);
   const at = JSON.stringify(line['finished_at']);
   // Cheap first: only lines naming both are parsed.
   return readFileSync(file, 'utf8')
@@ -82,7 +85,7 @@ function historyHolds(file: string, line: Record<string, unknown>): boolean {
       if (!l.includes(id) || !l.includes(at)) return false;
       try {
         const h = JSON.parse(l) as Record<string, unknown>;
-        return h['run_id'] === line['run_id'] && h['finished_at'] === line['finished_at'];
+        return h[key] === line[key] && h['finished_at'] === line['finished_at'];
       } catch {
         return false;
       }

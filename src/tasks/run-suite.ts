@@ -164,6 +164,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
       // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
       writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agentModel(agent.config))] });
+      killPoint('suite:cell-started');
       const resumed = before && existsSync(join(cellInfo.runDir, 'run.json')) ? await prepareTaskResume(cellInfo.runDir) : undefined;
       // Issue 24: killed after the cell's run ended and before this summary held it: the cell is read from its run directory.
       const ended = before && !resumed && existsSync(join(cellInfo.runDir, 'run.json')) ? endedTaskRun(cellInfo.runDir) : undefined;
@@ -206,6 +207,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
       summary.finished_at = new Date().toISOString();
       // Written after every cell, so an interrupted matrix still has its summary.
       writeJsonAtomic(summaryFile, summary);
+      killPoint('suite:cell-recorded');
       options.onCell?.(cell);
     }
   }

@@ -62,8 +62,11 @@ describe('match --resume while a side or the match is held', () => {
   beforeAll(async () => {
     const dataset = join(dir, 'dataset.yaml');
     writeFileSync(dataset, 'config: { run_name: m }\ndatasets:\n  args: { memory_span: 400, dataset_examples: 1, seed: 5 }\n  datasets:\n    - { name: colours, args: { colour_changes: 3 } }\n');
-    const r = await runCli(['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--output-dir', out, '--run-id', 'held', '--quiet']);
-    expect(r.code, r.stderr).toBe(0);
+    // Killed at the last step of its ending: both sides and every file written, the match not yet finished, so --resume has work to do.
+    const r = await runCli(['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--output-dir', out, '--run-id', 'held', '--quiet'], {
+      env: { REFEREE_KILL_AT: 'match:history' },
+    });
+    expect(r.code, r.stderr).toBeNull();
     holder = spawn('sleep', ['60'], { stdio: 'ignore' });
   }, 90_000);
   afterAll(() => {

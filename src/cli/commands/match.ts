@@ -1,7 +1,9 @@
 import { dirname } from 'node:path';
 import type { RunFlags } from '../../config/run-options.js';
 import { EXIT } from '../../exit-codes.js';
+import { matchFinished } from '../../match/match-ending.js';
 import { startMatch, type MatchOptions } from '../../match/run-match.js';
+import { alreadyFinished } from './resume.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { printRunEnding } from '../run-ending-output.js';
 
@@ -32,6 +34,11 @@ export async function matchCommand(flags: RunFlags): Promise<number> {
 
 /** Issue 13: `--resume <match dir>`: a match whose parent was killed or interrupted goes on; a finished side is not run again. */
 export async function resumeMatchCommand(flags: RunFlags): Promise<number> {
+  // issue 24: a match whose ending is complete is not compared again, nor given a second history line.
+  if (matchFinished(flags.resume as string)) {
+    alreadyFinished(flags.resume as string);
+    return EXIT.ok;
+  }
   return superviseMatch(flags, {
     championConfig: '',
     challengerConfig: '',
@@ -81,7 +88,7 @@ async function superviseMatch(flags: RunFlags, options: Omit<MatchOptions, 'sign
     printRunEnding(
       {
         kind: 'match',
-        status: r.interrupted ? 'interrupted' : r.match ? 'finished' : 'failed',
+        status: r.status,
         path: r.matchDir,
         ...(r.reportFile ? { report: r.reportFile } : {}),
         runsDir: dirname(r.matchDir),
