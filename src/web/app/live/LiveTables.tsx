@@ -6,7 +6,7 @@ import { runPath } from '../routes.js';
 import { PlainHead } from '../SortHeader.js';
 import { LOADING } from './format.js';
 import { currentRun, type MonitorState } from './state.js';
-import type { QueuedTest } from './types.js';
+import type { Costs, QueuedTest } from './types.js';
 
 /** A table body of text rows (cells are text: nothing from a run is HTML). */
 function Rows({ id, rows }: { id: string; rows: { key: string; cells: ComponentChildren[]; class?: string; testId?: string }[] }) {
@@ -34,6 +34,7 @@ export const LiveCosts = memo(function LiveCosts({ state }: { state: MonitorStat
           cells: [`${provider}${c.model ? ' · ' + c.model : ''}`, `${c.input_tokens} in / ${c.output_tokens} out`, `$${c.cost_usd.toFixed(4)}`],
         })),
         { key: 'compute', cells: ['compute', `${costs.compute.hours_elapsed} h`, costs.compute.hourly_rate_usd === null ? 'no rate set' : `$${costs.compute.cost_usd.toFixed(4)}`] },
+        ...(costs.workers && costs.workers.workers > 0 ? [workersCostRow(costs.workers)] : []),
       ]
     : [];
   return (
@@ -53,21 +54,39 @@ export const LiveCosts = memo(function LiveCosts({ state }: { state: MonitorStat
   );
 });
 
-/** Seed 002's worker panel: one row per lane of the runs in progress. */
+/** The shard workers' machine time: an estimate at the user's rate per worker, or hours alone without one. */
+function workersCostRow(w: NonNullable<Costs['workers']>): { key: string; cells: ComponentChildren[] } {
+  const label = `workers (${w.workers})`;
+  return { key: 'workers', cells: [label, `${w.worker_hours} h`, w.cost_usd === null ? 'no rate set' : <span title={w.note}>≈ ${w.cost_usd.toFixed(4)}</span>] };
+}
+
+/**
+ * Seed 002's worker panel: a row per shard process of a sharded run (its machine, the test in
+ * flight, tests done of its share), or per lane of the runs in progress.
+ */
 export const LiveWorkers = memo(function LiveWorkers({ state }: { state: MonitorState; version: number }) {
   const w = state.summary && state.summary.workers;
   const rows = ((w && w.workers) || []).slice(0, 64).map((x) => ({
     key: x.worker_id,
     class: `worker-${x.status}`,
-    cells: [x.worker_id, x.status, x.current_task || '—', x.tasks_completed, x.turns_completed, `${x.idle_time_seconds} s`],
+    cells: [
+      x.worker_id,
+      x.status,
+      x.current_task || '—',
+      typeof x.tasks_total === 'number' ? `${x.tasks_completed}/${x.tasks_total}` : x.tasks_completed,
+      x.turns_completed,
+      `${x.idle_time_seconds} s`,
+      x.host || '—',
+    ],
   }));
   return (
     <div class="card" id="workers">
       <h3>
-        Workers <span class="muted" id="workers-count">{w ? `${w.active_workers}/${w.total_workers} active` : '—'}</span>
+        Workers <span class="muted" id="workers-count">{w ? `${w.active_workers}/${w.total_workers} active` : '—'}</span>{' '}
+        <span class="muted" id="workers-idle">{w ? `${w.idle_workers} idle` : ''}</span>
       </h3>
       <table>
-        <PlainHead cols={['Worker', 'Status', 'Task', 'Tests', 'Turns', 'Idle']} />
+        <PlainHead cols={['Worker', 'Status', 'Task', 'Tests', 'Turns', 'Idle', 'Host']} />
         <Rows id="worker-rows" rows={rows} />
       </table>
     </div>

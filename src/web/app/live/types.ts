@@ -120,18 +120,25 @@ export interface QueuedTest {
 export interface Costs {
   api_calls: Record<string, { model: string | null; input_tokens: number; output_tokens: number; cost_usd: number }>;
   compute: { hours_elapsed: number; hourly_rate_usd: number | null; cost_usd: number };
+  /** The shard workers' wall time at the hourly rate per worker (workers.ts workerCompute); absent from older servers. */
+  workers?: { hourly_rate_usd: number | null; workers: number; worker_hours: number; cost_usd: number | null; estimated: true; note: string };
   total_cost_usd: number;
   pricing_source: string;
   usage_source: string | null;
 }
 
+/** A worker of the panel (workers.ts Worker): a shard process, or a lane of a run. */
 export interface Worker {
   worker_id: string;
+  kind?: 'shard' | 'lane';
+  host?: string | null;
   status: string;
   current_task: string | null;
   tasks_completed: number;
+  tasks_total?: number | null;
   turns_completed: number;
   idle_time_seconds: number;
+  last_seen?: string | null;
 }
 
 /** The periodic `summary` message (views.ts summaryView). */
@@ -141,7 +148,7 @@ export interface Summary {
   queue?: QueuedTest[];
   queue_length: number;
   costs?: Costs;
-  workers?: { total_workers: number; active_workers: number; workers: Worker[] };
+  workers?: { total_workers: number; active_workers: number; idle_workers: number; workers: Worker[] };
 }
 
 /** Everything the page needs to draw from scratch (views.ts snapshotView). */
