@@ -2,15 +2,22 @@
  * SallyAnne: a short ToMi-style story of people, an object and containers is
  * "broadcast on TV" line by line; the question asks where someone will look
  * for the object, or where one person thinks another will look (theory of
- * mind), or where the object really is (world model). GoodAI's SallyAnne
- * dataset reads the ToMi corpus; ours writes the stories itself.
+ * mind), or where the object really is (world model). Given ToMi's `test.txt`
+ * (see goodai-sallyanne.ts for why it is not shipped), the definitions are GoodAI's, byte for byte;
+ * without it, Referee writes ToMi-style stories itself, so a run stays offline, but its SallyAnne
+ * scores are not comparable with GoodAI's.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { loadNames, loadTomVocabulary } from '../data-files.js';
 import { createRng, deriveSeed } from '../rng.js';
 import type { Rng } from '../rng.js';
 import type { DatasetGenerator, TestDefinitionFile } from '../types.js';
 import { dealt, defaultWaits, parseArgs } from './common.js';
+import { datasetRandom } from './goodai.js';
+import { extractToMiSamples, goodaiSallyAnneTests, readToMiFile } from './goodai-sallyanne.js';
 
 export const SALLYANNE_INTRO =
   'They are broadcasting a program on TV. I will keep you updated on what happens, and at the end, I will ask you a question about what happened on the show. Okay?';
@@ -21,7 +28,25 @@ export const SALLYANNE_ANSWER_FORMAT =
 const ArgsSchema = z.strictObject({
   /** Which questions are asked (GoodAI's `question_type`). @default "theory_of_mind" */
   question_type: z.enum(['theory_of_mind', 'world_model', 'any']).default('theory_of_mind'),
+  /**
+   * ToMi's `test.txt`, from which GoodAI's generator draws its stories. Without it, the file at
+   * `$REFEREE_CACHE_DIR/data/tomi_data/test.txt` (`~/.cache/referee/...`) is used when present, and
+   * otherwise Referee's own ToMi-style stories, which are not GoodAI's definitions.
+   */
+  data_file: z.string().min(1).optional(),
 });
+
+/** Where a user puts ToMi's `test.txt` once for every run: the cache the other fetched parts use. */
+export function defaultToMiFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env['REFEREE_CACHE_DIR'] ?? join(homedir(), '.cache', 'referee'), 'data', 'tomi_data', 'test.txt');
+}
+
+/** The ToMi file GoodAI's generator reads, or undefined when the run falls back to Referee's stories. */
+export function toMiFileFor(args: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (typeof args['data_file'] === 'string') return args['data_file'];
+  const fallback = defaultToMiFile(env);
+  return existsSync(fallback) ? fallback : undefined;
+}
 
 /** One story event; the sim reads the same sentences back from its context. */
 export type TomEvent =
@@ -126,7 +151,12 @@ export const sallyAnneGenerator: DatasetGenerator = {
   name: 'sallyanne',
   displayName: 'SallyAnne',
   generate({ seed, examples, args }) {
-    const { question_type } = parseArgs('sallyanne', ArgsSchema, args);
+    const { question_type, data_file } = parseArgs('sallyanne', ArgsSchema, args);
+    const tomiFile = data_file ?? toMiFileFor(args);
+    if (tomiFile !== undefined) {
+      const samples = extractToMiSamples(readToMiFile(tomiFile), question_type, tomiFile);
+      return goodaiSallyAnneTests(datasetRandom(seed), samples, examples);
+    }
     const vocab = loadTomVocabulary();
     // Decks shuffled once per dataset: neighbouring examples get different
     // people and objects, so an old story cannot answer a new question.
