@@ -55,6 +55,23 @@ export interface ContextRetryInfo {
 }
 
 /**
+ * issue 22: the `context_retry` event's fields in events.jsonl, beside its notice line
+ * (turn-executor.ts writes them; the monitor and the live view read them).
+ */
+export type ContextRetryEventData = {
+  test_id: string;
+  turn_id: number;
+  lane: number;
+  retry: number;
+  max_retries: number;
+  sent_tokens: number;
+  trimmed_to: number;
+  server_prompt_tokens?: number;
+  server_context_tokens?: number;
+  error: string;
+};
+
+/**
  * issue 22: what a streamed call has received so far. The turn executor hands one to each
  * attempt; when the call is cut short (timeout, dropped stream) it counts what arrived as
  * `partial` usage, so a paid API is not under-costed.

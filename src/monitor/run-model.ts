@@ -8,7 +8,7 @@ import { redactUrl } from '../events/secrets.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 import { NEEDS_JUDGE, testOutcome } from '../artifacts/test-tally.js';
 import { percentiles, Ring, WindowSums, type Percentiles } from './rolling.js';
-import { STAGES, type LaneView, type RunSummary, type Stage, type TestView } from './run-views.js';
+import { NOTICE_CAP, STAGES, type LaneView, type RunNotice, type RunSummary, type Stage, type TestView } from './run-views.js';
 
 export { percentiles, TPS_WINDOW_MS, type Percentiles } from './rolling.js';
 export { STAGES, type LaneView, type RunSummary, type Stage, type TestStatus, type TestView } from './run-views.js';
@@ -18,7 +18,6 @@ const PROMPT_CAP = 64 * 1024;
 const REASON_CAP = 1024;
 const LATENCY_RING = 4096;
 const SERIES_CAP = 60;
-const NOTICE_CAP = 20;
 const OVER_TIME_CAP = 1000;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -57,6 +56,8 @@ export class RunModel {
   turns_done = 0;
   turns_failed = 0;
   attempts = 0;
+  /** issue 22: `context_retry` events: prompts refused for their length, trimmed and sent again. */
+  context_retries = 0;
   /** issue 21: turns, failed turns and attempts by the definition the run itself counts with. */
   private readonly tally = new TurnTally();
   segments = 0;
@@ -90,7 +91,7 @@ export class RunModel {
   ttfts = new Ring<number>(LATENCY_RING);
   tps = new Ring<{ ts: string; tokens_per_s: number }>(SERIES_CAP);
   telemetry = new Ring<Record<string, unknown>>(SERIES_CAP);
-  notices = new Ring<{ ts: string; type: string; message: string }>(NOTICE_CAP);
+  notices = new Ring<RunNotice>(NOTICE_CAP);
   successOverTime: { task_idx: number; success_rate: number; score_rate: number; ts: string }[] = [];
   /**
    * issue 17: set by the hub while the events written before it started are still
@@ -203,6 +204,7 @@ export class RunModel {
         this.onRunEnd(ev, ts);
         return {};
       default: {
+        if (type === 'context_retry') this.context_retries++;
         const message = str(ev['message']);
         if (message) this.notices.push({ ts, type, message });
         return {};
@@ -532,6 +534,7 @@ export class RunModel {
       turns_done: this.turns_done,
       turns_failed: this.turns_failed,
       attempts: this.attempts,
+      context_retries: this.context_retries,
       segments: this.segments,
       elapsed_seconds: Math.round(this.elapsedMs() / 100) / 10,
       pass: this.pass,

@@ -58,6 +58,16 @@ export interface LaneView {
   last_step_key: string | null;
 }
 
+/** The notice lines a run keeps (the monitor's and the live view's). */
+export const NOTICE_CAP = 20;
+
+/** A line of the run's notices (retries, stalls, context retries): its events that carry a message. */
+export interface RunNotice {
+  ts: string;
+  type: string;
+  message: string;
+}
+
 export interface RunSummary {
   key: string;
   run_id: string;
@@ -85,6 +95,8 @@ export interface RunSummary {
   turns_failed: number;
   /** Calls made: a retried task's attempts each count here, its turn once in turns_done. */
   attempts: number;
+  /** issue 22: prompts refused for their length, trimmed and sent again (its `context_retry` events). */
+  context_retries: number;
   /** Times the run started: 1, plus one per resume. */
   segments: number;
   elapsed_seconds: number;

@@ -7,7 +7,7 @@
  * metadata sanitizer and `onTurnEnd`.
  */
 import { context, isSpanContextValid, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import type { Agent, AgentReply, ContextRetryInfo, ReplyContext } from '../agents/types.js';
+import type { Agent, AgentReply, ContextRetryEventData, ContextRetryInfo, ReplyContext } from '../agents/types.js';
 import type { TurnMetric } from '../artifacts/schemas.js';
 import type { RetriesConfig } from '../config/agent.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
@@ -130,7 +130,7 @@ export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
 }
 
 /** The `context_retry` event's fields (events.jsonl). */
-function contextRetryEventData(step: ScheduleStep, info: ContextRetryInfo): Record<string, unknown> {
+function contextRetryEventData(step: ScheduleStep, info: ContextRetryInfo): ContextRetryEventData {
   return {
     test_id: step.testId,
     turn_id: step.turnId,

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,30 @@ describe('the monitor page over a resumed LTM run, then a live one', () => {
     expect(await page.locator('#stages .stage[data-stage="thinking"] em').innerText()).toBe('');
     expect(await text('kpi-task')).toBe('t/0 · turn 1');
     expect(await text('kpi-remaining')).toBe('3 tests');
+  });
+
+  it('a live run whose prompt is refused for its length: the context retries counted and the notice line, from the stream and from a fresh page', async () => {
+    let dir = '';
+    const page = await openOn((root) => {
+      writeLiveLtmRun(root, Date.now() - 2000);
+      dir = join(root, 'ltm-live');
+    });
+    const text = (id: string) => page.locator(`#${id}`).innerText();
+    await expect.poll(() => text('kpi-task'), { timeout: 15_000 }).toBe('t/0 · turn 1');
+    expect(await text('kpi-context-retries')).toBe('0');
+    // The run's next lines, as turn-executor.ts writes a context retry (events.jsonl).
+    const notice = (retry: number, sent: number, trimmed: number): string => `context window full (${sent + 20} tokens), trimmed to ${trimmed} and sent again, retry ${retry}/3`;
+    const retry = (seq: number, n: number, sent: number, trimmed: number): string =>
+      JSON.stringify({ seq, ts: new Date().toISOString(), type: 'context_retry', run_id: 'ltm-live', message: notice(n, sent, trimmed), test_id: 't/0', turn_id: 1, lane: 0, retry: n, max_retries: 3, sent_tokens: sent, trimmed_to: trimmed, server_prompt_tokens: sent + 20, server_context_tokens: 2048, error: 'HTTP 400: request exceeds the available context size' });
+    appendFileSync(join(dir, 'events.jsonl'), `${retry(6, 1, 2100, 1900)}\n`);
+    await expect.poll(() => text('kpi-context-retries'), { timeout: 10_000 }).toBe('1');
+    expect(await text('kpi-notice')).toBe(notice(1, 2100, 1900));
+    appendFileSync(join(dir, 'events.jsonl'), `${retry(7, 2, 1900, 1700)}\n`);
+    await expect.poll(() => text('kpi-context-retries'), { timeout: 10_000 }).toBe('2');
+    expect(await text('kpi-notice')).toBe(notice(2, 1900, 1700));
+    // A page opened now reads the same from the server's snapshot (run-model.ts counts the same events).
+    await page.reload();
+    await expect.poll(() => text('kpi-context-retries'), { timeout: 15_000 }).toBe('2');
+    expect(await text('kpi-notice')).toBe(notice(2, 1900, 1700));
   });
 });

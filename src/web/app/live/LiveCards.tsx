@@ -63,6 +63,8 @@ export const LiveKpis = memo(function LiveKpis({ state }: { state: MonitorState;
           rows={[
             ['Task', 'kpi-task', task.task],
             ['Attempt', 'kpi-attempt', task.attempt],
+            ['Context retries', 'kpi-context-retries', task.contextRetries],
+            ['Last notice', 'kpi-notice', task.notice],
             ['Status', 'kpi-task-status', task.status],
             ['TTFT', 'kpi-ttft', task.ttft],
             ['Speed', 'kpi-speed', task.speed],

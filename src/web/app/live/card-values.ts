@@ -80,6 +80,10 @@ export function progressCard(state: MonitorState): ProgressCard {
 export interface TaskCard {
   task: Shown;
   attempt: Shown;
+  /** issue 22: the run's prompts refused for their length and sent again, trimmed. */
+  contextRetries: Shown;
+  /** The run's last notice line (a context retry, a retry, a stall). */
+  notice: Shown;
   status: Shown;
   ttft: Shown;
   speed: Shown;
@@ -95,6 +99,8 @@ export function taskCard(state: MonitorState): TaskCard {
   return {
     task: l ? `${l.test_id ?? '—'} · turn ${l.turn_id ?? '—'}` : null,
     attempt: t ? t.attempts || 1 : null,
+    contextRetries: run && !run.loading ? run.context_retries || 0 : null,
+    notice: run && !run.loading ? run.notices?.at(-1)?.message : null,
     // issue 17: once scored, the task's verdict; never "success" beside a FAIL.
     status: l ? (l.busy ? 'running' : l.verdict ? l.verdict.toUpperCase() : t ? t.status : null) : null,
     ttft: t && t.ttft_ms !== null && t.ttft_ms !== undefined ? `${round(t.ttft_ms, 0)} ms` : null,

@@ -1,7 +1,7 @@
 import { round } from './format.js';
 import { WINDOW } from './series.js';
 import { activeLane, currentRun, laneOf, markAll, windowTokensPerS, type MonitorState } from './state.js';
-import type { RunEndEvent, RunEvent, RunView, Snapshot, StageEvent, Summary } from './types.js';
+import { NOTICE_CAP, type ContextRetryEvent, type OtherEvent, type RunEndEvent, type RunEvent, type RunView, type Snapshot, type StageEvent, type Summary } from './types.js';
 
 /**
  * Folding what the server sends into the page's state: the snapshot, the stream's run events,
@@ -160,6 +160,12 @@ export function applyRunEvent(state: MonitorState, ev: RunEvent): FoldNeeds | nu
       if (isCurrent) series.addTelemetry(ev);
       state.dirty.add('kpis');
       break;
+    case 'context_retry':
+      // issue 22: as the server counts it (run-model.ts).
+      run.context_retries = (run.context_retries || 0) + 1;
+      addNotice(run, ev);
+      state.dirty.add('kpis');
+      break;
     case 'run_end':
       endRun(run, ev);
       needs.snapshot = true;
@@ -167,7 +173,16 @@ export function applyRunEvent(state: MonitorState, ev: RunEvent): FoldNeeds | nu
       state.dirty.add('pills').add('banner').add('kpis');
       break;
     default:
+      // Retries, stalls, callbacks: their notice line, as the server keeps it.
+      if (addNotice(run, ev)) state.dirty.add('kpis');
       break;
   }
   return needs;
+}
+
+/** An event's notice line joins the run's last NOTICE_CAP (run-model.ts keeps the same); false when it had none. */
+function addNotice(run: RunView, ev: ContextRetryEvent | OtherEvent): boolean {
+  if (!ev.message) return false;
+  run.notices = (run.notices || []).concat([{ ts: ev.ts, type: ev.type, message: ev.message }]).slice(-NOTICE_CAP);
+  return true;
 }

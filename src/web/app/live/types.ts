@@ -4,10 +4,11 @@
  * stream's `run` and `stage` events. Fields the page never reads are left out.
  */
 
-import { STAGES, type RunSummary, type Stage, type TestStatus } from '../../../monitor/run-views.js';
+import type { ContextRetryEventData } from '../../../agents/types.js';
+import { NOTICE_CAP, STAGES, type RunNotice, type RunSummary, type Stage, type TestStatus } from '../../../monitor/run-views.js';
 
 // The server's own names for the stages and statuses: one definition, shared.
-export { STAGES, type Stage, type TestStatus };
+export { NOTICE_CAP, STAGES, type Stage, type TestStatus };
 
 /** A test of a run (run-model.ts TestView); the page adds only what the stream tells it. */
 export interface TestView {
@@ -84,6 +85,10 @@ export interface RunView {
   turns_done?: number;
   turns_failed?: number;
   attempts?: number;
+  /** issue 22: prompts refused for their length and sent again, trimmed (the server's count, moved on by the stream). */
+  context_retries?: RunSummary['context_retries'];
+  /** The run's notice lines, oldest first (the server keeps its last 20). */
+  notices?: RunNotice[];
   pass?: number;
   tokens_in?: number;
   tokens_out?: number;
@@ -250,10 +255,18 @@ export interface RunEndEvent extends EventBase {
   cost_usd?: number;
 }
 
-/** Events the page does not fold (retries, stalls, callbacks). */
+/** issue 22: a prompt refused for its length, trimmed and sent again: its fields and its notice line. */
+export interface ContextRetryEvent extends EventBase, ContextRetryEventData {
+  type: 'context_retry';
+  message?: string;
+}
+
+/** Events the page keeps only the notice line of (retries, stalls, callbacks). */
 export interface OtherEvent extends EventBase {
   type: 'retry' | 'stall' | 'stall_cleared' | 'memory_span_overrun' | 'callback_register' | 'callback_deregister';
+  /** The notice line, where the event has one. */
+  message?: string;
 }
 
 /** An events.jsonl line as the stream's `run` event carries it, with its run's key. */
-export type RunEvent = RunStartEvent | TestStartEvent | TurnStartEvent | TokenEvent | TurnEndEvent | TestEndEvent | TelemetryEvent | RunEndEvent | OtherEvent;
+export type RunEvent = RunStartEvent | TestStartEvent | TurnStartEvent | TokenEvent | TurnEndEvent | TestEndEvent | TelemetryEvent | RunEndEvent | ContextRetryEvent | OtherEvent;
