@@ -140,6 +140,13 @@ export const RunStatsSchema = z.object({
   /** issue 22: replies cut at max_tokens (finish_reason `length`). */
   turns_truncated: z.number().int().optional(),
   pricing_source: PricingSourceSchema,
+  /**
+   * With OTLP export: spans whose export failed during the run (a collector down for a while) and that
+   * were sent again from spans.jsonl at its end, each once; and those still only in spans.jsonl
+   * (`referee replay RUN_DIR` sends them).
+   */
+  spans_resent: z.number().int().optional(),
+  spans_unsent: z.number().int().optional(),
   /** `tests` counts every test of the dataset; `unscored` (issue 25) those in no total. */
   per_dataset: z.record(z.string(), z.object({ score: z.number(), max_score: z.number(), tests: z.number().int(), unscored: z.number().int().optional() })),
   tests: z.array(TestScoreSchema),

@@ -197,8 +197,17 @@ export function formatRunSummary(stats: RunStats, status: string): string {
   return (
     `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%) of ${plural(stats.tests.length, 'test')}${errored}${judge}${unscored}, ${plural(stats.turns, 'turn')}` +
     `${turnNotes.length ? ` (${turnNotes.join(', ')})` : ''}${attempts}, tokens ${formatUsageTokens(stats.tokens_in, stats.tokens_out)},` +
-    ` ${formatCost(stats.agent_costs_usd, stats.pricing_source)}, ${tenths(stats.wall_duration_s ?? stats.duration).toFixed(1)} s`
+    ` ${formatCost(stats.agent_costs_usd, stats.pricing_source)}, ${tenths(stats.wall_duration_s ?? stats.duration).toFixed(1)} s${formatResent(stats)}`
   );
+}
+
+/** Spans whose export failed during the run: sent again at its end, or still only in spans.jsonl. */
+function formatResent(stats: RunStats): string {
+  const parts = [
+    stats.spans_resent ? `${plural(stats.spans_resent, 'span')} sent again to the collector after failed exports` : '',
+    stats.spans_unsent ? `${plural(stats.spans_unsent, 'span')} not exported (referee replay RUN_DIR sends them)` : '',
+  ].filter(Boolean);
+  return parts.length ? `; ${parts.join(', ')}` : '';
 }
 
 /** issue 22: why a finished run exits 5 and has no history line. */

@@ -33,6 +33,7 @@ import { RunState } from './run-state.js';
 import { realWaitMaxS } from './goodai-options.js';
 import { openJudge, type JudgeHandle } from './judge-agent.js';
 import { resolveTracePer, type TracePerChoice } from '../telemetry/trace-per.js';
+import { resendRunSpans } from '../telemetry/run-resend.js';
 
 export interface RunOptions {
   agentConfig: AgentConfig;
@@ -276,11 +277,14 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
   abort.dispose();
   await factory.close().catch(() => {});
   await judge?.close().catch(() => {});
-  const stats = state.stats(runId, agentConfig.name);
+  const stats: RunStats = state.stats(runId, agentConfig.name);
   incomplete = isIncomplete(status, stats.tests_errored, options.maxFailedTurns);
   runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.tests_errored': stats.tests_errored ?? 0 });
   if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
   runSpan.end();
+  // The spans that failed to export (a collector down for a while) go again now, counted in runstats.json.
+  const exported = await resendRunSpans(runDir);
+  Object.assign(stats, exported);
   const finishedAt = new Date().toISOString();
   const history = belongsInHistory(status, incomplete)
     ? {
@@ -303,7 +307,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
       }
     : null;
   await writeEnding({ writer, emit, outputDir: s.outputDir, ending: { status, finished_at: finishedAt, history }, stats, progress: state.snapshot(), thrown, runId });
-  return { runId, runDir, status, stats: state.stats(runId, agentConfig.name), incomplete };
+  return { runId, runDir, status, stats: { ...state.stats(runId, agentConfig.name), ...exported }, incomplete };
 }
 
 /**

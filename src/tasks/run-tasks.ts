@@ -15,7 +15,7 @@ import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import { splitThink, ThinkTracker } from '../agents/llm/think.js';
 import type { AgentFactory } from '../agents/types.js';
 import { RunDirWriter } from '../artifacts/run-dir-writer.js';
-import type { RunMeta, TestScore } from '../artifacts/schemas.js';
+import type { RunMeta, RunStats, TestScore } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import { agentPricing, pricingRecord } from '../costs/pricing.js';
 import { ConfigError, RefereeError } from '../errors.js';
@@ -25,6 +25,7 @@ import { JudgeError } from '../scoring/judge.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
 import { resolveTracePer, SESSION_ID, startTestSpan, testSessionId, type TracePer, type TracePerChoice } from '../telemetry/trace-per.js';
+import { resendRunSpans } from '../telemetry/run-resend.js';
 import { openJudge, type JudgeHandle } from '../runner/judge-agent.js';
 import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
@@ -328,8 +329,8 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
   await s.factory.close().catch(() => {});
   await s.judge?.close().catch(() => {});
   const durationS = (performance.now() - started) / 1000;
-  await endTaskRun(c, { writer, runSpan, status, thrown, durationS });
-  const stats = state.stats(runId, agentConfig.name);
+  const exported = await endTaskRun(c, { writer, runSpan, status, thrown, durationS });
+  const stats = { ...state.stats(runId, agentConfig.name), ...exported };
   const { passed, errored, attempts } = c.tally;
   const incomplete = isIncomplete(status, stats.tests_errored, options.maxFailedTurns);
   return { runId, runDir, status, stats, incomplete, agent: agentConfig.name, dataset: dataset.name, tasks: s.plan.length, passed, errored, attempts, durationS };
@@ -360,15 +361,18 @@ function restoreTasks(c: TaskRunContext): PlannedTask[] {
 async function endTaskRun(
   c: TaskRunContext,
   e: { writer: RunDirWriter; runSpan: Span; status: RunMeta['status']; thrown: unknown; durationS: number },
-): Promise<void> {
+): Promise<Pick<RunStats, 'spans_resent' | 'spans_unsent'>> {
   const { s, options } = c;
   const { runSpan, status } = e;
-  const stats = s.state.stats(s.runId, s.agentConfig.name);
+  const stats: RunStats = s.state.stats(s.runId, s.agentConfig.name);
   runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.passed': c.tally.passed });
   if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
   runSpan.end();
   const config = s.meta.dataset_config;
   const finishedAt = new Date().toISOString();
+  // The spans that failed to export (a collector down for a while) go again now, counted in runstats.json.
+  const exported = await resendRunSpans(s.runDir);
+  Object.assign(stats, exported);
   // A shard's piece is part of a run, not a run: the merge writes the history line of the whole.
   const history = config['shard'] === undefined && belongsInHistory(status, isIncomplete(status, stats.tests_errored, options.maxFailedTurns))
     ? {
@@ -405,6 +409,7 @@ async function endTaskRun(
     // Issue 24: what a suite needs to build this cell from the run directory alone.
     extra: { task_tally: { tasks: s.plan.length, passed, errored, attempts, duration_s: e.durationS } },
   });
+  return exported;
 }
 
 /** What one task gathers over its attempts. */

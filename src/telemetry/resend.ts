@@ -27,16 +27,23 @@ export interface ResendResult {
   resent: number;
   /** Spans that failed to export and are still not sent (the collector still down, or gRPC export). */
   unsent: number;
+  /** Of the failed spans, those found in these run directories' spans.jsonl (sent again or not). */
+  found: number;
 }
 
-/** Sends again the failed spans found in the runs' spans.jsonl; at most `timeoutMs` per request. */
-export async function resendFailedSpans(runDirs: Iterable<string>, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<ResendResult> {
-  if (failedSpans.size === 0) return { resent: 0, unsent: 0 };
+/**
+ * Sends again the failed spans found in the runs' spans.jsonl; at most `timeoutMs` per request. Where
+ * the collector cannot be reached, the files are read only to count (`count`), never at the exit.
+ */
+export async function resendFailedSpans(runDirs: Iterable<string>, timeoutMs: number, env: NodeJS.ProcessEnv = process.env, count = false): Promise<ResendResult> {
+  if (failedSpans.size === 0) return { resent: 0, unsent: 0, found: 0 };
   const protocol = (getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL'))?.trim() || 'http/protobuf';
   const url = replayUrls(env).traces;
-  if (protocol === 'grpc' || !url || !(await collectorReachable(new URL(url), true))) return { resent: 0, unsent: failedSpans.size };
+  const reachable = protocol !== 'grpc' && !!url && (await collectorReachable(new URL(url), true));
+  if (!reachable && !count) return { resent: 0, unsent: failedSpans.size, found: 0 };
   const headers = { 'content-type': 'application/json', ...parseHeaders(env['OTEL_EXPORTER_OTLP_HEADERS']), ...parseHeaders(env['OTEL_EXPORTER_OTLP_TRACES_HEADERS']) };
   let resent = 0;
+  let found = 0;
   const sent = new Set<string>();
   for (const dir of runDirs) {
     const file = join(dir, 'spans.jsonl');
@@ -49,7 +56,7 @@ export async function resendFailedSpans(runDirs: Iterable<string>, timeoutMs: nu
       } catch {
         continue; // a torn last line
       }
-      let count = 0;
+      let inLine = 0;
       const keys: string[] = [];
       const resourceSpans = (req.resourceSpans ?? [])
         .map((rs) => ({
@@ -62,24 +69,26 @@ export async function resendFailedSpans(runDirs: Iterable<string>, timeoutMs: nu
                 if (!failedSpans.has(key) || sent.has(key)) return false;
                 sent.add(key);
                 keys.push(key);
-                count++;
+                inLine++;
                 return true;
               }),
             }))
             .filter((ss) => ss.spans.length > 0),
         }))
         .filter((rs) => rs.scopeSpans.length > 0);
-      if (count === 0) continue;
+      if (inLine === 0) continue;
+      found += inLine;
+      if (!reachable) continue;
       try {
-        const res = await httpPost(url, headers, JSON.stringify({ resourceSpans }), AbortSignal.timeout(timeoutMs));
+        const res = await httpPost(url!, headers, JSON.stringify({ resourceSpans }), AbortSignal.timeout(timeoutMs));
         await res.text().catch(() => '');
         if (!res.ok) continue;
       } catch {
         continue;
       }
       for (const k of keys) failedSpans.delete(k);
-      resent += count;
+      resent += inLine;
     }
   }
-  return { resent, unsent: failedSpans.size };
+  return { resent, unsent: failedSpans.size, found };
 }

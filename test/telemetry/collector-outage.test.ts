@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { readJson, runCli, tempDir } from '../helpers.js';
 import { writeSlowAgent } from '../monitor/helpers.js';
 import type { TraceRequest } from './otlp-receivers.js';
 
@@ -71,14 +71,14 @@ async function until(probe: () => boolean, what: string, ms = 60_000): Promise<v
 }
 
 describe('a collector down for part of the run', () => {
-  it('receives every span of the run by its end, each once: the failed ones sent again from spans.jsonl', async () => {
+  it('receives every span of the run by its end, each once: the failed ones sent again from spans.jsonl, counted in runstats.json and the summary', async () => {
     const dir = tempDir('referee-outage-');
     // About 47 turns of 250 ms: long enough for an outage in the middle.
     const agent = writeSlowAgent(dir, { ttftMs: 250, tokensPerS: 400 });
     const collector = new Collector();
     await collector.start();
     const runDir = join(dir, 'o');
-    const run = runCli(['run', '--agent-config', agent, '--output-dir', dir, '--run-id', 'o', '--quiet'], {
+    const run = runCli(['run', '--agent-config', agent, '--output-dir', dir, '--run-id', 'o', '--progress-interval', '600'], {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_EXPORTER_OTLP_TIMEOUT: '500' },
       timeoutMs: 180_000,
     });
@@ -97,7 +97,12 @@ describe('a collector down for part of the run', () => {
     expect(recorded.length).toBeGreaterThan(100);
     expect(new Set(collector.spanIds)).toEqual(new Set(recorded));
     expect(collector.spanIds).toHaveLength(new Set(collector.spanIds).size);
-    expect(r.stderr).toMatch(/referee: telemetry warning: \d+ spans that had failed to export were sent again from spans\.jsonl\n/);
+    // Sent again at the run's end, before runstats.json: the run's own figures say how many.
+    const stats = readJson<{ spans_resent?: number; spans_unsent?: number }>(join(runDir, 'runstats.json'));
+    expect(stats.spans_resent).toBeGreaterThan(0);
+    expect(stats.spans_unsent).toBe(0);
+    expect(r.stderr).toContain(`; ${stats.spans_resent} spans sent again to the collector after failed exports\n`);
+    expect(r.stderr).not.toMatch(/could not be exported|still unsent/);
   });
 });
 
@@ -109,5 +114,9 @@ describe('a collector that never answers', () => {
     const recorded = recordedIds(join(dir, 'd'));
     expect(recorded.length).toBeGreaterThan(100);
     expect(r.stderr).toContain(`referee: telemetry warning: ${recorded.length} spans could not be exported; they are in spans.jsonl (referee replay RUN_DIR sends them)`);
+    // All but the spans still ending at the exit are counted in the run's own figures.
+    const stats = readJson<{ spans_resent?: number; spans_unsent?: number }>(join(dir, 'd', 'runstats.json'));
+    expect(stats.spans_resent).toBe(0);
+    expect(stats.spans_unsent).toBeGreaterThan(100);
   });
 });
