@@ -187,8 +187,30 @@ function spellingsOf(secrets: readonly string[]): string[] {
 const registered = new Set<string>();
 let registeredSpellings: string[] = [];
 
+/**
+ * TEST ONLY, UNSAFE: the one way to turn the registry off, so that the end-to-end leak test
+ * (test/reliability/leak-paths.test.ts) can show its scan finds every key when nothing redacts
+ * them. An environment variable, not a flag: no user sees it in --help, and it reaches every process
+ * of a run (match workers, task children) the way the test sets it. It is honoured only with this
+ * exact value and only under vitest (which sets VITEST in the processes it starts), so `=1`, a stale
+ * shell export or a production host can never turn redaction off; when honoured, each process says
+ * so on stderr.
+ */
+export const UNSAFE_NO_REDACTION_VAR = 'REFEREE_UNSAFE_TEST_ONLY_NO_REDACTION';
+export const UNSAFE_NO_REDACTION_VALUE = 'secrets-will-leak-into-artifacts';
+let redactionOff: boolean | undefined;
+
+function registryOff(): boolean {
+  if (redactionOff === undefined) {
+    redactionOff = process.env[UNSAFE_NO_REDACTION_VAR] === UNSAFE_NO_REDACTION_VALUE && Boolean(process.env['VITEST']);
+    if (redactionOff) process.stderr.write(`referee: REDACTION IS OFF (${UNSAFE_NO_REDACTION_VAR}): secrets will reach artifacts; for Referee's own leak test only\n`);
+  }
+  return redactionOff;
+}
+
 /** Adds values no artifact of this process may contain. */
 export function registerSecrets(values: readonly string[]): void {
+  if (registryOff()) return;
   let added = false;
   for (const v of values) {
     if (v.length >= MIN_SECRET_LENGTH && !registered.has(v)) {
