@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redact, registeredSecretSpellings } from '../events/secrets.js';
+import { makeDirs } from './make-dir.js';
 
 function mayHoldSecret(bytes: Uint8Array): boolean {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -63,7 +64,7 @@ export class JsonlWriter {
     let fd: number;
     try {
       if (this.fd === undefined) {
-        mkdirSync(dirname(this.file), { recursive: true });
+        makeDirs(dirname(this.file));
         this.fd = openSync(this.file, 'a');
       }
       fd = this.fd;

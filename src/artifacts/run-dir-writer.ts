@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDirs } from './make-dir.js';
 import { dirname, join } from 'node:path';
 import type { Reporter, RunStartInfo, TestEndInfo, TurnEndInfo, ProgressSnapshot, TurnStep } from '../events/index.js';
 import type { TestDefinition } from '../datasets/types.js';
@@ -23,7 +24,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 export function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     writeFileSync(tmp, text);
     renameSync(tmp, file);
   } catch (err) {

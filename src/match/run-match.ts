@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createOutputDir } from '../artifacts/make-dir.js';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
 import { loadAgentConfig, loadDatasetConfig } from '../config/load.js';
@@ -163,11 +164,7 @@ async function newMatch(options: MatchOptions, log: (line: string) => void): Pro
   const datasetConfig = loadDatasetConfig(options.datasetConfig, parsed);
   const matchId = options.matchId ?? newMatchId();
   const matchDir = join(resolve(options.outputDir), matchId);
-  try {
-    mkdirSync(matchDir, { recursive: true });
-  } catch (err) {
-    throw new RefereeError('OUTPUT_UNWRITABLE', `${matchDir}: cannot create match directory (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
+  createOutputDir(matchDir, 'match directory');
   const datasetDir = join(matchDir, 'dataset');
   const dataset = await prepareDataset(datasetConfig, datasetDir, { allowMismatch: options.allowDatasetMismatch ?? false });
   log(`[referee] match ${matchId}: dataset ${dataset.sha256.slice(0, 16)} (${plural(dataset.definitions.length, 'test')}) in ${datasetDir}`);

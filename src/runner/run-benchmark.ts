@@ -1,5 +1,6 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { createOutputDir } from '../artifacts/make-dir.js';
 import { join, resolve } from 'node:path';
 import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import type { AgentFactory } from '../agents/types.js';
@@ -160,11 +161,7 @@ async function setUpRun(options: RunOptions): Promise<RunSetup> {
   const createdRunDir = !existsSync(runDir);
   // Appending a second run's lines to the first's files would corrupt both.
   if (!resume && existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
-  try {
-    mkdirSync(runDir, { recursive: true });
-  } catch (err) {
-    throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
+  createOutputDir(runDir, 'run directory');
   const lock = resume?.lock ?? acquireRunLock(runDir);
   const ownDataset = join(runDir, 'dataset');
   const generated = !resume && options.datasetDir === undefined && !existsSync(ownDataset);

@@ -5,6 +5,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { unwritableOutput } from '../artifacts/make-dir.js';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { agentModel, type AgentConfig } from '../config/agent.js';
 import type { Reporter } from '../events/reporter.js';
@@ -163,7 +164,12 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
       const concurrency = options.concurrency ?? d.concurrency;
       const cellInfo = { agent: agent.config.name, dataset: dataset.name, runId, runDir: join(outputDir, runId) };
       // Issue 13: the cell is in the summary before it starts, so a kill -9 inside it leaves its run id to resume.
-      writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agentModel(agent.config))] });
+      try {
+        writeJsonAtomic(summaryFile, { ...summary, cells: [...summary.cells, pendingCell(cellInfo, agentModel(agent.config))] });
+      } catch (err) {
+        // issue 24: a runs directory that cannot be written is a set-up error (exit 2), the real errno named.
+        throw summary.cells.length === 0 && !options.resume ? unwritableOutput(summaryFile, 'cannot write the matrix summary', err) : err;
+      }
       killPoint('suite:cell-started');
       const resumed = before && existsSync(join(cellInfo.runDir, 'run.json')) ? await prepareTaskResume(cellInfo.runDir) : undefined;
       // Issue 24: killed after the cell's run ended and before this summary held it: the cell is read from its run directory.

@@ -9,7 +9,8 @@
  * evaluating, done) for the live monitor.
  */
 import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { makeDirs } from '../artifacts/make-dir.js';
 import { basename, join, resolve } from 'node:path';
 import { createAgentFactory, describeAgent } from '../agents/factory.js';
 import { splitThink, ThinkTracker } from '../agents/llm/think.js';
@@ -161,9 +162,10 @@ async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
   const createdRunDir = !existsSync(runDir);
   const datasetDir = join(runDir, 'dataset');
   try {
-    mkdirSync(datasetDir, { recursive: true });
+    makeDirs(datasetDir);
     if (!resume) copyFileSync(dataset.file, join(datasetDir, basename(dataset.file)));
   } catch (err) {
+    if (createdRunDir) rmSync(runDir, { recursive: true, force: true });
     throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
   const lock = resume?.lock ?? acquireRunLock(runDir);
