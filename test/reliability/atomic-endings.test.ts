@@ -107,7 +107,7 @@ describe('a task run and a suite killed in their endings', () => {
     ),
   );
 
-  it.each(['ending:marked', 'ending:history'])('a --tasks run killed at %s resumes to a complete ending', async (point) => {
+  it.each(['ending:stats', 'ending:marked', 'ending:report', 'ending:history'])('a --tasks run killed at %s resumes to a complete ending', async (point) => {
     const out = join(dir, `tasks-${point.replace(':', '-')}`);
     const killed = await runCli(['run', '--tasks', tasks, '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--runs-dir', out, '--run-id', 't', '--quiet'], {
       env: { REFEREE_KILL_AT: point },
@@ -120,21 +120,27 @@ describe('a task run and a suite killed in their endings', () => {
     expect(readJson(join(out, 't', 'run.json'))['task_tally']).toMatchObject({ tasks: 2, passed: 2 });
   }, 120_000);
 
-  it.each(['suite:cell-ended', 'ending:marked', 'ending:history'])('a suite killed at %s of its first cell resumes: every cell once, one history line each', async (point) => {
-    const out = join(dir, `suite-${point.replace(':', '-')}`);
-    const killed = await runCli(['run', '--suite', suite, '--runs-dir', out, '--run-id', 's', '--quiet'], { env: { REFEREE_KILL_AT: point } });
-    expect(killed.code, killed.stderr).toBe(KILLED);
-    const summaryFile = join(out, 'matrix-s.json');
-    expect(readJson<{ cells: Array<{ status: string }> }>(summaryFile).cells.map((c) => c.status)).toEqual(['running']);
+  // Every boundary of a cell: in the summary before its run starts, each step of its run's ending, ended but not in the summary, in it before the next cell.
+  it.each(['suite:cell-started', 'ending:stats', 'ending:marked', 'ending:report', 'ending:history', 'suite:cell-ended', 'suite:cell-recorded'])(
+    'a suite killed at %s of its first cell resumes: every cell once, one history line each',
+    async (point) => {
+      const out = join(dir, `suite-${point.replace(':', '-')}`);
+      const killed = await runCli(['run', '--suite', suite, '--runs-dir', out, '--run-id', 's', '--quiet'], { env: { REFEREE_KILL_AT: point } });
+      expect(killed.code, killed.stderr).toBe(KILLED);
+      const summaryFile = join(out, 'matrix-s.json');
+      expect(readJson<{ cells: Array<{ status: string }> }>(summaryFile).cells.map((c) => c.status)).toEqual([point === 'suite:cell-recorded' ? 'finished' : 'running']);
+      if (point === 'suite:cell-started') expect(existsSync(join(out, 's-sim-mini-odd', 'run.json'))).toBe(false);
 
-    const resumed = await runCli(['run', '--resume', summaryFile, '--quiet']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const summary = readJson<{ cells: Array<{ run_id: string; status: string; passed: number; tasks: number }> }>(summaryFile);
-    expect(summary.cells.map((c) => [c.run_id, c.status, c.passed, c.tasks])).toEqual([
-      ['s-sim-mini-odd', 'finished', 2, 2],
-      ['s-sim-think-odd', 'finished', 2, 2],
-    ]);
-    for (const c of summary.cells) expectComplete(out, c.run_id);
-    expect(history(out).map((h) => h['run_id'])).toEqual(['s-sim-mini-odd', 's-sim-think-odd']);
-  }, 120_000);
+      const resumed = await runCli(['run', '--resume', summaryFile, '--quiet']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const summary = readJson<{ cells: Array<{ run_id: string; status: string; passed: number; tasks: number }> }>(summaryFile);
+      expect(summary.cells.map((c) => [c.run_id, c.status, c.passed, c.tasks])).toEqual([
+        ['s-sim-mini-odd', 'finished', 2, 2],
+        ['s-sim-think-odd', 'finished', 2, 2],
+      ]);
+      for (const c of summary.cells) expectComplete(out, c.run_id);
+      expect(history(out).map((h) => h['run_id'])).toEqual(['s-sim-mini-odd', 's-sim-think-odd']);
+    },
+    120_000,
+  );
 });
