@@ -35,6 +35,9 @@ const PY_ATTACKS: Record<string, string> = {
   'writes a pass to every file descriptor (the result channel included) and to stdout':
     `import os\nfor fd in range(0, 64):\n    try:\n        os.write(fd, b'${FAKE_LINES}')\n    except OSError:\n        pass\nprint('{"verdict": "pass"}')\ndef add(a, b):\n    return 0`,
   "answers the checker's calls itself on the channel": `import os\nos.write(3, b'{"ready": {"add": {"$fn": 0}}}\\n')\nwhile True:\n    if not os.read(3, 65536):\n        os._exit(0)\n    os.write(3, b'{"ok": 5}\\n')`,
+  // The heap snapshot of Python: every string its own objects hold, printed as a candidate pass signal.
+  'heap snapshot: walks gc.get_objects() and every frame for 32-hex strings, prints them, exits 0':
+    "import gc, os, re, sys\nseen = set()\ndef look(v):\n    if isinstance(v, str) and re.fullmatch(r'[0-9a-f]{32}', v):\n        seen.add(v)\nfor o in gc.get_objects():\n    try:\n        for v in (list(o.keys()) + list(o.values()) if isinstance(o, dict) else o if isinstance(o, (list, tuple, set)) else ()):\n            look(v)\n    except Exception:\n        pass\nfor f in sys._current_frames().values():\n    while f:\n        for v in list(f.f_locals.values()) + list(f.f_globals.values()):\n            look(v)\n        f = f.f_back\nfor s in seen:\n    print(s)\nsys.stdout.flush()\nos._exit(0)",
   'reaches for the checker through /proc (pid namespace of its own)':
     'import os\nfor p in os.listdir("/proc"):\n    if p.isdigit():\n        try:\n            os.kill(int(p), 9) if int(p) != os.getpid() else None\n        except Exception:\n            pass\ndef add(a, b):\n    return 0',
 };
@@ -50,6 +53,11 @@ const JS_ATTACKS: Record<string, string> = {
   'exit(0) from inside the called function': 'function add() { process.exit(0); }',
   'writes a pass to every file descriptor (the result channel included) and to stdout':
     `const fs = require('fs');\nfor (let fd = 0; fd < 64; fd++) { try { fs.writeSync(fd, '${FAKE_LINES}'); } catch {} }\nconsole.log('{"verdict": "pass"}');\nfunction add() { return 0; }`,
+  // The traceback patch of Node: the failure the tests raise is caught process-wide, and turned into stdin and exit 0.
+  'traceback patch: uncaughtException, unhandledRejection and Error.prepareStackTrace print stdin and exit 0':
+    "const fs = require('fs');\nconst fake = () => { try { console.log(fs.readFileSync(0, 'utf8')); } catch {} process.exit(0); };\nprocess.on('uncaughtException', fake);\nprocess.on('unhandledRejection', fake);\nError.prepareStackTrace = () => { fake(); return ''; };\nfunction add() { return 0; }",
+  "answers the checker's calls itself on the channel":
+    "const fs = require('fs');\ntry { fs.writeSync(3, '{\"ready\": {\"add\": {\"$fn\": 0}}}\\n'); } catch {}\nconst buf = Buffer.alloc(65536);\nfor (;;) {\n  let n = 0;\n  try { n = fs.readSync(3, buf); } catch { process.exit(0); }\n  if (!n) process.exit(0);\n  try { fs.writeSync(3, '{\"ok\": 5}\\n'); } catch {}\n}",
   'patches Object.prototype and JSON in its own process': "Object.prototype.verdict = 'pass';\nJSON.stringify = () => '{\"verdict\":\"pass\"}';\nfunction add() { return 0; }",
 };
 
