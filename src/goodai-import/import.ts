@@ -15,6 +15,7 @@ import type { ProgressSnapshot, TurnStep } from '../events/index.js';
 import { hashDatasetDir } from '../datasets/manifest.js';
 import { getScorer, SCORING_VERSION } from '../scoring/registry.js';
 import { hostInfo, toolVersion } from '../runner/metadata.js';
+import { writeRunReport } from '../report/write.js';
 import { loggedTurns } from './task-log.js';
 import { readPublished, type PublishedAgent, type PublishedBenchmark, type PublishedTest } from './published.js';
 
@@ -168,6 +169,8 @@ async function importAgent(b: PublishedBenchmark, agent: PublishedAgent, runsDir
   // GoodAI's master log is the conversation as it happened, in the record shape Referee writes too.
   if (agent.masterLog) copyFileSync(agent.masterLog, join(runDir, 'master_log.jsonl'));
   if (last) writeJsonAtomic(join(runDir, 'run.json'), { ...meta, status: 'finished', finished_at: last });
+  // The same report a run of Referee's own ends with, read from the files just written.
+  writeRunReport(runDir);
   return { ...summary, outcome: 'imported' };
 }
 

@@ -73,6 +73,23 @@ describe('referee import goodai: GoodAI published results as runs', () => {
     }
   });
 
+  it("writes each imported agent's report.html, with the scores GoodAI recorded", () => {
+    for (const agent of AGENTS) {
+      const dir = join(runs, runDirs(runs).find((d) => readJson<{ agent: { name: string } }>(join(runs, d, 'run.json')).agent.name === agent)!);
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      const data = JSON.parse(/<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(html)![1]!) as {
+        agents: { label: string; metrics: { total_score: number; max_score: number; tests: number } }[];
+        tests: { test_id: string; scores: ({ score: number | null } | null)[] }[];
+      };
+      const goodai = published(FIXTURE, agent);
+      expect(data.agents.map((a) => a.label)).toEqual([agent]);
+      // The report's metrics round the total to four places, as for every run.
+      expect(data.agents[0]!.metrics.total_score).toBeCloseTo([...goodai.values()].reduce((s, r) => s + r.score, 0), 4);
+      expect([data.agents[0]!.metrics.max_score, data.agents[0]!.metrics.tests]).toEqual([6, 6]);
+      expect(Object.fromEntries(data.tests.map((t) => [t.test_id, t.scores[0]?.score]))).toEqual(Object.fromEntries([...goodai].map(([id, r]) => [id, r.score])));
+    }
+  });
+
   it('lists the agents as kind goodai in referee runs, and compares two of them', async () => {
     const list = await runCli(['runs', '--runs-dir', runs, '--json']);
     const rows = (JSON.parse(list.stdout) as { runs: { kind: string; agent: string }[] }).runs;
