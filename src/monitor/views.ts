@@ -263,11 +263,19 @@ function metricsOf(m: RunModel): Record<string, unknown> {
 
 export function workersView(hub: MonitorHub, q: z.infer<typeof WorkersQuerySchema>, now = Date.now()): WorkersView {
   const current = hub.current();
+  // Only a shard's piece or a run in flight can be a worker (or name one): a root of 1,000 finished runs costs no summaries.
+  const candidates = hub.models().filter((m) => m.running || shardRecord(m) !== undefined);
   return deriveWorkers(
-    hub.models().map((m) => workerRun(m, now)),
+    candidates.map((m) => workerRun(m, now)),
     now,
     q.run ? { only: workerRun(pick(hub, q.run)!, now) } : current ? { current: workerRun(current, now) } : {},
   );
+}
+
+/** run.json's `dataset_config.shard`, present on a shard's piece (checked by taskShardOf). */
+function shardRecord(m: RunModel): unknown {
+  const config = m.meta['dataset_config'];
+  return config && typeof config === 'object' ? (config as Record<string, unknown>)['shard'] : undefined;
 }
 
 /** A run as the workers panel reads it. */

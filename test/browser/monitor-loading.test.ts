@@ -1,27 +1,11 @@
 /// <reference lib="dom" />
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, tempDir } from '../helpers.js';
-import { launchChromium } from '../monitor/helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { launchChromium, serveCli } from '../monitor/helpers.js';
 import { runStats, writeBigRun, type BigRun } from './viewer-fixtures.js';
-
-/** Starts `referee monitor` as a user does; resolves with the URL it prints. */
-function startMonitorCli(runsDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'monitor', '--runs-dir', runsDir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /monitor: (http:\/\/\S+\/)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`referee monitor exited ${code}: ${err}`)));
-  });
-}
 
 // issue 17: `referee monitor` serves at once beside a 100,000-turn run, shows it as loading
 // (not with the numbers of its first few thousand turns), and its whole numbers once read.
@@ -48,7 +32,7 @@ describe('the monitor page beside a 100,000-turn run', () => {
         }
       });
     });
-    monitor = await startMonitorCli(root);
+    monitor = await serveCli('monitor', root);
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

@@ -66,6 +66,22 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
 
+/** `referee monitor|view --runs-dir DIR --port 0 …` started as a user does; resolves with the URL it prints. */
+export function serveCli(command: 'monitor' | 'view', runsDir: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, command, '--runs-dir', runsDir, '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = new RegExp(`${command}: (http://\\S+/)`).exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`referee ${command} exited ${code}: ${err}`)));
+  });
+}
+
 /** `referee run` in a child process: the monitor must see runs written by other processes. */
 export function spawnRun(args: string[]): { child: ChildProcess; stderr: () => string; done: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, 'run', '--quiet', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,14 +5,14 @@
  * and Chromium reading the live view while the array runs. Every shard is a worker: all 4 seen in
  * flight at once, then ended, each with as many tests done as its results.jsonl files have lines.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli, tempDir } from '../helpers.js';
-import { getOk, launchChromium } from '../monitor/helpers.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+import { getOk, launchChromium, serveCli } from '../monitor/helpers.js';
 
 const cluster = tempDir('referee-slurm-workers-');
 const env = { ...process.env, SLURM_CONF: join(cluster, 'slurm.conf') };
@@ -34,22 +34,6 @@ function slowSuite(dir: string): string {
   const file = join(dir, 'example-slow.yaml');
   writeFileSync(file, suite);
   return file;
-}
-
-/** `referee <command> --runs-dir DIR --port 0 …` as a user starts it; resolves with the URL it prints. */
-function serve(command: 'monitor' | 'view', runsDir: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, command, '--runs-dir', runsDir, '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = new RegExp(`${command}: (http://\\S+/)`).exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`referee ${command} exited ${code}: ${err}`)));
-  });
 }
 
 /** The panel's rows as the page shows them: worker, status, task, tests, turns, idle, host. */
@@ -101,7 +85,7 @@ describe('the workers panel over a Slurm array', () => {
 
     // The shared runs directory of the suite, as the shards write it.
     const shared = join(runs, 'live');
-    const monitor = await serve('monitor', shared, ['--worker-hourly-usd', String(RATE)]);
+    const monitor = await serveCli('monitor', shared, ['--worker-hourly-usd', String(RATE)]);
     servers.push(monitor.child);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
@@ -149,7 +133,7 @@ describe('the workers panel over a Slurm array', () => {
     await expect.poll(() => page.locator('#cost-rows').innerText(), { timeout: 10_000 }).toContain('workers (4)');
 
     // `referee view` on the same directory: the same panel in its live view.
-    const viewer = await serve('view', shared);
+    const viewer = await serveCli('view', shared);
     servers.push(viewer.child);
     const viewPage = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
     await viewPage.goto(`${viewer.url}view#/live`);
