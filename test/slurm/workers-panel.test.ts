@@ -102,6 +102,7 @@ describe('the workers panel over a Slurm array', () => {
         { timeout: 300_000, interval: 200 },
       )
       .toBe('4/4 active');
+    await page.locator('#workers').screenshot({ path: join(ROOT, 'test-output', 'workers-panel-slurm.png') });
     expect(seen.map((r) => r[0])).toEqual(['shard 1/4', 'shard 2/4', 'shard 3/4', 'shard 4/4']);
     // Each names its machine (a Slurm node: this one).
     expect(seen.map((r) => r[6])).toEqual(new Array(4).fill(hostname()));
@@ -131,6 +132,7 @@ describe('the workers panel over a Slurm array', () => {
     const seconds = api.workers.reduce((a, w) => a + w.uptime_seconds, 0);
     expect(Math.abs(costs.workers.cost_usd - seconds)).toBeLessThan(0.5);
     await expect.poll(() => page.locator('#cost-rows').innerText(), { timeout: 10_000 }).toContain('workers (4)');
+    await page.locator('section.bottom').screenshot({ path: join(ROOT, 'test-output', 'workers-panel-slurm-ended.png') });
 
     // `referee view` on the same directory: the same panel in its live view.
     const viewer = await serveCli('view', shared);
