@@ -64,6 +64,24 @@ export function loadGoodaiTrivia(): readonly TriviaItem[] {
 }
 let goodaiTrivia: TriviaItem[] | undefined;
 
+/** One entry of GoodAI's ChapterBreak selection (`data/chapterbreak-goodai-selection.json`, GoodAI's, MIT). */
+export interface ChapterBreakSelection {
+  id: string;
+  /** GoodAI uses a sample only where this is true (`null` in its file counts as not). */
+  solvable: boolean | null;
+  /** A Python `re` pattern whose group 1 is a beginning's chapter number. */
+  chapter_cleanup?: string;
+}
+
+export function loadChapterBreakSelection(): readonly ChapterBreakSelection[] {
+  const list = (readJson('chapterbreak-goodai-selection.json') as { selection?: unknown } | null)?.selection;
+  const ok =
+    Array.isArray(list) &&
+    list.every((v) => typeof v?.id === 'string' && (typeof v.solvable === 'boolean' || v.solvable === null) && (v.chapter_cleanup === undefined || typeof v.chapter_cleanup === 'string'));
+  if (!ok) throw new DatasetError('DATASET_INVALID', 'data/chapterbreak-goodai-selection.json: selection must be a list of {"id", "solvable", "chapter_cleanup"?}');
+  return list as ChapterBreakSelection[];
+}
+
 // ---- issue 7: data of the v3 datasets (theory of mind, spies, places); issue 25: GoodAI's own lists below ----
 
 export interface TomVocabulary {

@@ -53,7 +53,7 @@ export async function generateDataset(specs: DatasetSpec[], outDir: string): Pro
     await mkdir(folder, { recursive: true });
     for (const [index, test] of tests.entries()) {
       // issue 25: GoodAI's bytes (json.dump(to_dict(), indent=2)), so a GoodAI generator's output and Referee's compare equal.
-      await writeFile(join(folder, `${index}.def.json`), goodaiDefJson(test));
+      await writeFile(join(folder, `${test.example_id ?? index}.def.json`), goodaiDefJson(test));
     }
   }
   const manifest = await hashDatasetDir(outDir);

@@ -22,6 +22,11 @@ export interface TestDefinitionFile {
   uses_callback: boolean;
   /** Referee extension: which scorer handles this test (defaults to the dataset name). */
   evaluation?: string;
+  /**
+   * GoodAI's `example_id` where a generator names its test (ChapterBreak: the sample's id): the
+   * file is `<example_id>.def.json` instead of `<index>.def.json`. Not written into the file.
+   */
+  example_id?: string;
 }
 
 export interface TestDefinition extends TestDefinitionFile {
