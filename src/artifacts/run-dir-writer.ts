@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { makeDirs } from './make-dir.js';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,28 @@ export function writeFileAtomic(file: string, text: string): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw writeError(file, 'cannot write', err);
+  }
+}
+
+/**
+ * Issue 24: room a run keeps back while it runs, so that on a full disk its failed ending (run.json
+ * `failed`, run_error.json) can still be written: freed by that ending, removed by every other one.
+ * Random bytes, so a compressing file system stores all of it.
+ */
+export const SPACE_RESERVE_FILE = '.space-reserve';
+const SPACE_RESERVE_BYTES = 64 * 1024;
+
+/** Removes a run directory's space reserve (an ending completed, or one that needs the room). */
+export function releaseSpaceReserve(runDir: string): void {
+  rmSync(join(runDir, SPACE_RESERVE_FILE), { force: true });
+}
+
+function holdSpaceReserve(runDir: string): void {
+  try {
+    writeFileSync(join(runDir, SPACE_RESERVE_FILE), randomBytes(SPACE_RESERVE_BYTES));
+  } catch {
+    // No room even for that: the run goes on without (its first failed write ends it).
+    releaseSpaceReserve(runDir);
   }
 }
 
@@ -134,6 +157,7 @@ export class RunDirWriter implements Reporter {
   onRunStart(info: RunStartInfo): void {
     this.meta = info.meta;
     writeJsonAtomic(join(this.runDir, 'run.json'), info.meta);
+    holdSpaceReserve(this.runDir);
     // issue 12: GoodAI marks every resume of a suite with SUITE_RESET.
     if (this.resumed) this.masterLog(MasterLogType.SUITE_RESET, '', {});
     this.event('run_start', {
@@ -333,6 +357,7 @@ export class RunDirWriter implements Reporter {
    */
   markFailed(): void {
     if (!this.meta) return;
+    releaseSpaceReserve(this.runDir);
     try {
       writeJsonAtomic(join(this.runDir, 'run.json'), { ...this.meta, status: 'failed', finished_at: new Date().toISOString() });
     } catch {
@@ -345,6 +370,7 @@ export class RunDirWriter implements Reporter {
     const ending = this.pendingEnding;
     if (!this.meta || !ending) return;
     writeJsonAtomic(join(this.runDir, 'run.json'), finalMeta({ ...this.meta, ...this.endingExtra, ending }));
+    releaseSpaceReserve(this.runDir);
   }
 
   onRunEnd(stats: RunStats, status: RunMeta['status'], progress: ProgressSnapshot): void {
@@ -378,7 +404,10 @@ export class RunDirWriter implements Reporter {
       // Issue 24: not `finished` before report.html and the history line are written.
       writeJsonAtomic(join(this.runDir, 'run.json'), { ...meta, status: 'running', ending: this.pendingEnding });
       killPoint('ending:marked');
-    } else writeJsonAtomic(join(this.runDir, 'run.json'), { ...meta, status, finished_at: new Date().toISOString() });
+    } else {
+      writeJsonAtomic(join(this.runDir, 'run.json'), { ...meta, status, finished_at: new Date().toISOString() });
+      releaseSpaceReserve(this.runDir);
+    }
   }
 }
 

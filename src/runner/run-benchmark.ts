@@ -334,10 +334,9 @@ export async function writeEnding(e: {
     killPoint('ending:history');
     e.writer.completeEnding();
   } catch (err) {
-    if (e.thrown === undefined) {
-      writeFailureReport(e.writer.dir, e.runId, err, e.progress);
-      e.writer.markFailed();
-    }
+    // The writer's space reserve, freed first, makes room on a full disk for run.json's `failed` and run_error.json.
+    e.writer.markFailed();
+    writeFailureReport(e.writer.dir, e.runId, e.thrown ?? err, e.progress);
     throw e.thrown ?? err;
   }
   if (e.thrown !== undefined) throw e.thrown;

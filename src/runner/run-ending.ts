@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { JsonlWriter } from '../artifacts/jsonl-writer.js';
-import { finalMeta, writeJsonAtomic } from '../artifacts/run-dir-writer.js';
+import { finalMeta, releaseSpaceReserve, writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import type { RunMeta } from '../artifacts/schemas.js';
 import { killPoint } from '../kill-point.js';
 import { writeRunReport } from '../report/write.js';
@@ -107,5 +107,6 @@ export function completeEnding(runDir: string, meta: RunMeta & Record<string, un
   killPoint('ending:history');
   const done = finalMeta(meta);
   writeJsonAtomic(join(runDir, 'run.json'), done);
+  releaseSpaceReserve(runDir);
   return done;
 }
