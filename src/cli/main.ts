@@ -2,21 +2,32 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { reportError, usageErrorLine } from './errors.js';
-import { monitorBuilder, monitorCommand } from './commands/monitor.js';
-import { runBuilder, runCommand } from './commands/run.js';
-import { simCommand } from './commands/sim.js';
-import { compareBuilder, compareCommand, type CompareArgs } from './commands/compare.js';
-import { validateCommand } from './commands/validate.js';
-import { replayCommand } from './commands/replay.js';
-import { stackCommand, stackPortOptions, stackPortsFromArgv } from './commands/stack.js';
-import { exportBuilder, exportCommand } from './commands/export.js';
-import { importBuilder, importCommand } from './commands/import.js';
-import { viewBuilder, viewCommand } from './commands/view.js';
-import { runsBuilder, runsCommand } from './commands/runs.js';
-import { mergeBuilder, mergeCommand } from './commands/merge.js';
-import { launchBuilder, launchCommand } from './commands/launch.js';
+import type { CompareArgs } from './commands/compare.js';
 import { boundHeapGrowth } from '../heap-growth.js';
 import { EXIT, formatExitCodeTable } from '../exit-codes.js';
+
+const COMMANDS = new Set(['run', 'monitor', 'view', 'runs', 'merge', 'launch', 'validate', 'compare', 'sim', 'export', 'import', 'replay', 'stack', 'completion']);
+const args = hideBin(process.argv);
+/**
+ * Start-up: only the named command's module is loaded (a run never loads the monitor's, the
+ * viewer's or the launchers' code), the command being the first word that names one. A module
+ * whose builder declares the command's options is loaded before parsing; the other commands'
+ * bodies are imported by their handlers.
+ */
+const chosen = args.find((a) => COMMANDS.has(a));
+const load = <T>(name: string, importer: () => Promise<T>): Promise<T | undefined> => (chosen === name ? importer() : Promise.resolve(undefined));
+const [run, monitor, view, runs, merge, launch, compare, exportCmd, importCmd, stack] = await Promise.all([
+  load('run', () => import('./commands/run.js')),
+  load('monitor', () => import('./commands/monitor.js')),
+  load('view', () => import('./commands/view.js')),
+  load('runs', () => import('./commands/runs.js')),
+  load('merge', () => import('./commands/merge.js')),
+  load('launch', () => import('./commands/launch.js')),
+  load('compare', () => import('./commands/compare.js')),
+  load('export', () => import('./commands/export.js')),
+  load('import', () => import('./commands/import.js')),
+  load('stack', () => import('./commands/stack.js')),
+]);
 
 /** Runs a command body and turns its result or error into the exit code. */
 async function exec(body: () => Promise<number> | number): Promise<void> {
@@ -29,24 +40,24 @@ async function exec(body: () => Promise<number> | number): Promise<void> {
   }
 }
 
-await yargs(hideBin(process.argv))
+await yargs(args)
   .scriptName('referee')
   .usage('$0 <command> [options]')
-  .command('run', 'Run a benchmark against an agent', runBuilder, (argv) => exec(() => runCommand(argv)))
-  .command('monitor', 'Serve the live monitor (REST, SSE and a page) over run directories', monitorBuilder, (argv) =>
-    exec(() => monitorCommand(argv)),
+  .command('run', 'Run a benchmark against an agent', (y) => run?.runBuilder(y) ?? y, (argv) => exec(() => run!.runCommand(argv)))
+  .command('monitor', 'Serve the live monitor (REST, SSE and a page) over run directories', (y) => monitor?.monitorBuilder(y) ?? y, (argv) =>
+    exec(() => monitor!.monitorCommand(argv)),
   )
-  .command('view [runs..]', 'Browse finished and live runs: run list, samples, compare, CSV/JSON export (the monitor at /view); --bundle writes a static copy', viewBuilder, (argv) =>
-    exec(() => viewCommand(argv)),
+  .command('view [runs..]', 'Browse finished and live runs: run list, samples, compare, CSV/JSON export (the monitor at /view); --bundle writes a static copy', (y) => view?.viewBuilder(y) ?? y, (argv) =>
+    exec(() => view!.viewCommand(argv)),
   )
-  .command('runs', 'List the runs in a runs directory: kind, agent, status, score, turns, start and duration', runsBuilder, (argv) =>
-    exec(() => runsCommand(argv)),
+  .command('runs', 'List the runs in a runs directory: kind, agent, status, score, turns, start and duration', (y) => runs?.runsBuilder(y) ?? y, (argv) =>
+    exec(() => runs!.runsCommand(argv)),
   )
-  .command('merge [shards..]', 'Write the run (or suite) a single process would have, from the shards of run --shard i/N', mergeBuilder, (argv) =>
-    exec(() => mergeCommand(argv)),
+  .command('merge [shards..]', 'Write the run (or suite) a single process would have, from the shards of run --shard i/N', (y) => merge?.mergeBuilder(y) ?? y, (argv) =>
+    exec(() => merge!.mergeCommand(argv)),
   )
-  .command('launch [platform] [suite]', "Write (and submit) a suite's shards and their merge for a cluster: launch slurm|k8s SUITE --shards N", launchBuilder, (argv) =>
-    exec(() => launchCommand(argv)),
+  .command('launch [platform] [suite]', "Write (and submit) a suite's shards and their merge for a cluster: launch slurm|k8s SUITE --shards N", (y) => launch?.launchBuilder(y) ?? y, (argv) =>
+    exec(() => launch!.launchCommand(argv)),
   )
   .command(
     'validate <files..>',
@@ -56,10 +67,10 @@ await yargs(hideBin(process.argv))
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Agent, dataset or suite YAMLs and task files (.jsonl, .csv)' })
         .example('$0 validate configs/agents/memory.yaml configs/datasets/default.yaml', 'check an agent and a dataset config')
         .example('$0 validate configs/suites/judged.yaml', 'check a suite with the task files, agents and judge it names'),
-    (argv) => exec(() => validateCommand(argv.files as string[])),
+    (argv) => exec(async () => (await import('./commands/validate.js')).validateCommand(argv.files as string[])),
   )
-  .command('compare [runs..]', 'Compare two finished runs: comparison_report.html, exit 3 on a --baseline regression', compareBuilder, (argv) =>
-    exec(() => compareCommand(argv as unknown as CompareArgs)),
+  .command('compare [runs..]', 'Compare two finished runs: comparison_report.html, exit 3 on a --baseline regression', (y) => compare?.compareBuilder(y) ?? y, (argv) =>
+    exec(() => compare!.compareCommand(argv as unknown as CompareArgs)),
   )
   .command(
     'sim',
@@ -74,14 +85,14 @@ await yargs(hideBin(process.argv))
           'latency-ms': { type: 'number', default: 0, describe: 'Delay after a request arrives, before anything is sent, ms' },
         })
         .example('$0 sim --port 8000 --ttft-ms 200 --tokens-per-s 40', 'a slow model at http://127.0.0.1:8000/v1 for an agent with provider: openai'),
-    (argv) => exec(() => simCommand(argv)),
+    (argv) => exec(async () => (await import('./commands/sim.js')).simCommand(argv)),
   )
   // issue 12: a run in GoodAI's layout, for GoodAI's own reporting and evaluate.py
-  .command('export [format] [run-dir] [out-dir]', "Write a run in another tool's layout: export goodai <run-dir> <out-dir>", exportBuilder, (argv) =>
-    exec(() => exportCommand(argv)),
+  .command('export [format] [run-dir] [out-dir]', "Write a run in another tool's layout: export goodai <run-dir> <out-dir>", (y) => exportCmd?.exportBuilder(y) ?? y, (argv) =>
+    exec(() => exportCmd!.exportCommand(argv)),
   )
-  .command('import [format] [dir]', "Read another tool's published results as runs: import goodai <data/tests/benchmark folder>", importBuilder, (argv) =>
-    exec(() => importCommand(argv)),
+  .command('import [format] [dir]', "Read another tool's published results as runs: import goodai <data/tests/benchmark folder>", (y) => importCmd?.importBuilder(y) ?? y, (argv) =>
+    exec(() => importCmd!.importCommand(argv)),
   )
   // issue 3: telemetry replay and the native collector/Phoenix/Prometheus stack
   .command(
@@ -92,13 +103,13 @@ await yargs(hideBin(process.argv))
         .positional('run-dir', { type: 'string', demandOption: true, describe: 'A finished or interrupted run directory' })
         .example('$0 replay runs/my-run --endpoint http://127.0.0.1:4318', 'send a run to a collector after the fact')
         .option('endpoint', { type: 'string', describe: 'OTLP/HTTP base URL (default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / _METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318)' }),
-    (argv) => exec(() => replayCommand(argv['run-dir'] as string, argv.endpoint)),
+    (argv) => exec(async () => (await import('./commands/replay.js')).replayCommand(argv['run-dir'] as string, argv.endpoint)),
   )
   .command(
     'stack <action>',
     'Build, start, stop or check the collector, Phoenix and Prometheus on 127.0.0.1',
     (y) =>
-      stackPortOptions(
+      (stack?.stackPortOptions ?? ((a) => a))(
         y
           .positional('action', {
             choices: ['build', 'up', 'down', 'status'] as const,
@@ -107,7 +118,7 @@ await yargs(hideBin(process.argv))
           })
           .example('$0 stack up', 'start the collector (4318), Phoenix (6006) and Prometheus (9090)'),
       ),
-    (argv) => exec(() => stackCommand(argv.action as string, stackPortsFromArgv(argv))),
+    (argv) => exec(() => stack!.stackCommand(argv.action as string, stack!.stackPortsFromArgv(argv))),
   )
   .example('$0 run', 'the default offline benchmark (sim model, built-in dataset)')
   .example('$0 run --agent-config configs/agents/openai.yaml --monitor', 'a real endpoint, watched live at http://127.0.0.1:8080/')
@@ -123,7 +134,7 @@ await yargs(hideBin(process.argv))
   .completion('completion', 'Print a bash or zsh completion script (for ~/.bashrc or ~/.zshrc)')
   .fail((msg, err) => {
     // One line, like every other error (yargs' own messages can span several).
-    process.stderr.write(`${usageErrorLine(err ? err.message : msg, hideBin(process.argv))}\n`);
+    process.stderr.write(`${usageErrorLine(err ? err.message : msg, args)}\n`);
     process.exit(EXIT.usage);
   })
   .help()

@@ -1,15 +1,15 @@
 import { context, trace, TraceFlags, type Context, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
-import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createRequire } from 'node:module';
+import type { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import type { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import type { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import type { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import type { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { createBatchSpanProcessorFromEnv, createSamplerFromEnv } from '@opentelemetry/sdk-node/build/src/create-from-env.js';
-import { getNonNegativeNumberFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
+import { createBatchSpanProcessorFromEnv, createSamplerFromEnv, getNonNegativeNumberFromEnv } from './sdk-env.js';
 import {
   ConsoleSpanExporter,
   SamplingDecision,
@@ -40,6 +40,20 @@ export function exportRequested(signal: 'TRACES' | 'METRICS'): boolean {
   );
 }
 
+/**
+ * An exporter package is loaded when its protocol is configured, not at start-up: each costs
+ * 20-40 ms of CPU, and a run that exports nothing (the default) needs none of them.
+ */
+const load = createRequire(import.meta.url);
+const exporters = {
+  grpcTrace: () => (load('@opentelemetry/exporter-trace-otlp-grpc') as { OTLPTraceExporter: typeof GrpcTraceExporter }).OTLPTraceExporter,
+  jsonTrace: () => (load('@opentelemetry/exporter-trace-otlp-http') as { OTLPTraceExporter: typeof JsonTraceExporter }).OTLPTraceExporter,
+  protoTrace: () => (load('@opentelemetry/exporter-trace-otlp-proto') as { OTLPTraceExporter: typeof ProtoTraceExporter }).OTLPTraceExporter,
+  grpcMetric: () => (load('@opentelemetry/exporter-metrics-otlp-grpc') as { OTLPMetricExporter: typeof GrpcMetricExporter }).OTLPMetricExporter,
+  jsonMetric: () => (load('@opentelemetry/exporter-metrics-otlp-http') as { OTLPMetricExporter: typeof JsonMetricExporter }).OTLPMetricExporter,
+  protoMetric: () => (load('@opentelemetry/exporter-metrics-otlp-proto') as { OTLPMetricExporter: typeof ProtoMetricExporter }).OTLPMetricExporter,
+};
+
 /** The span processors OTEL_TRACES_EXPORTER asks for, each behind the OTEL_TRACES_SAMPLER decision. */
 export function exportSpanProcessorsFromEnv(): SpanProcessor[] {
   if (!exportRequested('TRACES')) return [];
@@ -53,7 +67,7 @@ function spanProcessorsFromEnv(): SpanProcessor[] {
   if (names[0] === 'none') return [];
   if (names.length === 0 || (names.length > 1 && names.includes('none'))) names = ['otlp'];
   return names.flatMap((name): SpanProcessor[] => {
-    if (name === 'otlp') return [createBatchSpanProcessorFromEnv(otlpTraceExporterFromEnv()) as unknown as SpanProcessor];
+    if (name === 'otlp') return [createBatchSpanProcessorFromEnv(otlpTraceExporterFromEnv())];
     if (name === 'console') return [new SimpleSpanProcessor(new ConsoleSpanExporter())];
     process.stderr.write(`referee: telemetry warning: unsupported OTEL_TRACES_EXPORTER value "${name}" (otlp, console, none)\n`);
     return [];
@@ -68,19 +82,19 @@ function otlpProtocol(signal: 'TRACES' | 'METRICS'): string {
 function otlpTraceExporterFromEnv(): SpanExporter {
   const protocol = otlpProtocol('TRACES');
   const gated = (e: SpanExporter): SpanExporter => new GatedSpanExporter(e, collectorUrl('TRACES', protocol));
-  if (protocol === 'grpc') return gated(new GrpcTraceExporter());
-  if (protocol === 'http/json') return gated(new JsonTraceExporter({ httpAgentOptions: otlpAgentFactory }));
+  if (protocol === 'grpc') return gated(new (exporters.grpcTrace())());
+  if (protocol === 'http/json') return gated(new (exporters.jsonTrace())({ httpAgentOptions: otlpAgentFactory }));
   if (protocol !== 'http/protobuf') process.stderr.write(`referee: telemetry warning: unsupported OTLP traces protocol "${protocol}"; using http/protobuf\n`);
-  return gated(new ProtoTraceExporter({ httpAgentOptions: otlpAgentFactory }));
+  return gated(new (exporters.protoTrace())({ httpAgentOptions: otlpAgentFactory }));
 }
 
 function otlpMetricExporterFromEnv(): PushMetricExporter {
   const protocol = otlpProtocol('METRICS');
   const gated = (e: PushMetricExporter): PushMetricExporter => new GatedMetricExporter(e, collectorUrl('METRICS', protocol));
-  if (protocol === 'grpc') return gated(new GrpcMetricExporter());
-  if (protocol === 'http/json') return gated(new JsonMetricExporter({ httpAgentOptions: otlpAgentFactory }));
+  if (protocol === 'grpc') return gated(new (exporters.grpcMetric())());
+  if (protocol === 'http/json') return gated(new (exporters.jsonMetric())({ httpAgentOptions: otlpAgentFactory }));
   if (protocol !== 'http/protobuf') process.stderr.write(`referee: telemetry warning: unsupported OTLP metrics protocol "${protocol}"; using http/protobuf\n`);
-  return gated(new ProtoMetricExporter({ httpAgentOptions: otlpAgentFactory }));
+  return gated(new (exporters.protoMetric())({ httpAgentOptions: otlpAgentFactory }));
 }
 
 /** Default collection interval where OTEL_METRIC_EXPORT_INTERVAL is unset: dashboards want seconds, not the SDK's minute. */

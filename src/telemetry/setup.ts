@@ -2,10 +2,10 @@ import { context, diag, DiagLogLevel, metrics, propagation, trace } from '@opent
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { getPropagatorFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
+import { getPropagatorFromEnv } from './sdk-env.js';
+import { startSdkProviders } from './sdk-providers.js';
 import { exportAwarePropagator, exportMetricReadersFromEnv, exportSpanProcessorsFromEnv, metricIntervalFromEnv } from './env-export.js';
 import { JsonlMetricExporter, JsonlSpanExporter } from './jsonl-exporters.js';
 import { failedSpans } from './export-gate.js';
@@ -54,8 +54,9 @@ export function activeTelemetry(): TelemetryHandle | undefined {
 }
 
 /**
- * Starts the one TracerProvider and MeterProvider of this process through
- * `@opentelemetry/sdk-node` (issue 16): resource detectors, OTEL_RESOURCE_ATTRIBUTES,
+ * Starts the one TracerProvider and MeterProvider of this process as
+ * `@opentelemetry/sdk-node`'s NodeSDK does (issue 16; sdk-providers.ts, without
+ * loading sdk-node, for start-up): resource detectors, OTEL_RESOURCE_ATTRIBUTES,
  * OTEL_SDK_DISABLED, OTEL_LOG_LEVEL, propagators, span limits and the exporters
  * behave as the SDK specification says. A second call returns the running
  * handle (and opens its run, if it names one), so every kind of run shares one
@@ -91,8 +92,8 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
     ...(options.agentName ? { [ATTR.agentName]: options.agentName } : {}),
     [ATTR.role]: options.role ?? 'single',
   });
-  const sdk = disabled ? recordOnly(resource, spanProcessors, readers) : viaNodeSdk(resource, spanProcessors, readers);
-  // Ours again, whatever the SDK's start did to the global logger (viaNodeSdk keeps its own from being installed).
+  const sdk = disabled ? recordOnly(resource, spanProcessors, readers) : viaSdk(resource, spanProcessors, readers);
+  // Ours again, whatever the SDK's start did to the global logger.
   installLogger();
 
   // The record is flushed whole; exporters get a bounded wait (a dead collector must not hold every
@@ -189,31 +190,17 @@ function spanLimitsSet(): boolean {
   return getStringFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') !== undefined || getStringFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT') !== undefined;
 }
 
-function viaNodeSdk(resource: Resource, spanProcessors: SpanProcessor[], metricReaders: IMetricReader[]): { shutdown(): Promise<void> } {
-  // NodeSDK's constructor installs a console logger of its own where OTEL_LOG_LEVEL is set, over ours: a
-  // "logger will be overwritten" stack trace on stderr, then debug lines on stdout. Ours (installLogger)
-  // reads the variable itself, so the SDK is built without it.
-  const logLevel = process.env.OTEL_LOG_LEVEL;
-  delete process.env.OTEL_LOG_LEVEL;
-  let sdk: NodeSDK;
-  try {
-    sdk = new NodeSDK({
-      resource,
-      // Every span is recorded; OTEL_TRACES_SAMPLER is applied to the export processors (env-export.ts).
-      sampler: new AlwaysOnSampler(),
-      spanProcessors: spanProcessors as unknown as NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['spanProcessors'],
-      metricReaders,
-      // Referee emits no logs; without this the SDK would set up an idle OTLP log exporter.
-      logRecordProcessors: [],
-      // traceparent says whether the export sampler kept the trace (the provider itself samples everything).
-      textMapPropagator: exportAwarePropagator(getPropagatorFromEnv()),
-      ...(spanLimitsSet() ? {} : { spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } }),
-    });
-  } finally {
-    if (logLevel !== undefined) process.env.OTEL_LOG_LEVEL = logLevel;
-  }
-  sdk.start();
-  return sdk;
+function viaSdk(resource: Resource, spanProcessors: SpanProcessor[], metricReaders: IMetricReader[]): { shutdown(): Promise<void> } {
+  return startSdkProviders({
+    resource,
+    // Every span is recorded; OTEL_TRACES_SAMPLER is applied to the export processors (env-export.ts).
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: spanProcessors as unknown as Parameters<typeof startSdkProviders>[0]['spanProcessors'],
+    metricReaders,
+    // traceparent says whether the export sampler kept the trace (the provider itself samples everything).
+    textMapPropagator: exportAwarePropagator(getPropagatorFromEnv()),
+    ...(spanLimitsSet() ? {} : { spanLimits: { attributeCountLimit: DEFAULT_ATTRIBUTE_COUNT_LIMIT } }),
+  });
 }
 
 /** OTEL_SDK_DISABLED: no exporter and no detector, but the run's JSONL record is still written. */
