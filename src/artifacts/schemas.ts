@@ -6,17 +6,22 @@ import { TEST_STATUSES } from './test-tally.js';
 export const PricingSourceSchema = z.enum(['config', 'table', 'unknown', 'agent_reported']);
 export type PricingSource = z.infer<typeof PricingSourceSchema>;
 /** issue 22: `partial`: a streamed call cut short (timeout, dropped stream) counted the tokens it received, cl100k. */
-export const UsageSourceSchema = z.enum(['reported', 'estimated', 'partial']);
+/** `unrecorded`: imported results that record no usage per call (GoodAI's published results): their 0 is no count. */
+export const UsageSourceSchema = z.enum(['reported', 'estimated', 'partial', 'unrecorded']);
 
-/** issue 16: one word for many turns' usage_source: `reported`, `estimated`, `mixed`, or null where none says. */
-export function combinedUsageSource(sources: Iterable<unknown>): 'reported' | 'estimated' | 'mixed' | null {
+/** What a run's (or runs') usage_source says over all its turns. */
+export const COMBINED_USAGE_SOURCES = ['reported', 'estimated', 'mixed', 'unrecorded'] as const;
+export type CombinedUsageSource = (typeof COMBINED_USAGE_SOURCES)[number];
+
+/** issue 16: one word for many turns' usage_source: `reported`, `estimated`, `mixed`, `unrecorded`, or null where none says. */
+export function combinedUsageSource(sources: Iterable<unknown>): CombinedUsageSource | null {
   const seen = new Set<string>();
   // issue 22: a partial count (a cut stream's tokens, counted locally) is an estimate.
   for (const s of sources) {
-    if (s === 'reported' || s === 'estimated') seen.add(s);
+    if (s === 'reported' || s === 'estimated' || s === 'unrecorded') seen.add(s);
     else if (s === 'partial') seen.add('estimated');
   }
-  return seen.size > 1 ? 'mixed' : ((([...seen][0] as 'reported' | 'estimated' | undefined) ?? null));
+  return seen.size > 1 ? 'mixed' : ((([...seen][0] as CombinedUsageSource | undefined) ?? null));
 }
 
 /** issue 16: the prices a run's costs were computed with, in run.json. */

@@ -245,8 +245,10 @@ function turnRecord(runId: string, s: TurnStep, repliedMs: number, ms: number): 
     storage_ms: 0,
     total_ms: ms,
     ttft_ms: null,
+    // GoodAI's results record no usage per call: 0, marked as no count.
     tokens_in: 0,
     tokens_out: 0,
+    usage_source: 'unrecorded',
     cost_usd: 0,
     pricing_source: 'unknown',
     status: 'success',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMBINED_USAGE_SOURCES } from '../artifacts/schemas.js';
 
 const DatasetScoreSchema = z.object({
   score: z.number(),
@@ -60,8 +61,8 @@ export const RunMetricsSchema = z.object({
   attempts: z.number().int().optional(),
   duration_s: z.number(),
   pricing_source: z.string(),
-  /** issue 16: where the token counts came from (`reported`, `estimated`, `mixed`); null for a run without turns. */
-  usage_source: z.enum(['reported', 'estimated', 'mixed']).nullable().optional(),
+  /** issue 16: where the token counts came from (`reported`, `estimated`, `mixed`, `unrecorded` for an import); null for a run without turns. */
+  usage_source: z.enum(COMBINED_USAGE_SOURCES).nullable().optional(),
   dataset_sha256: z.string(),
 });
 export type RunMetrics = z.infer<typeof RunMetricsSchema>;

@@ -319,7 +319,7 @@ export class RunModel {
     this.tokens_out += out;
     this.cost_usd += num(ev['cost_usd']) ?? 0;
     this.pricing_source = str(ev['pricing_source']) ?? this.pricing_source;
-    if (ev['usage_source'] === 'reported' || ev['usage_source'] === 'estimated') this.usage_sources.add(ev['usage_source']);
+    if (ev['usage_source'] === 'reported' || ev['usage_source'] === 'estimated' || ev['usage_source'] === 'unrecorded') this.usage_sources.add(ev['usage_source']);
     const llm = num(ev['llm_ms']);
     const total = num(ev['total_ms']);
     const ttft = num(ev['ttft_ms']);

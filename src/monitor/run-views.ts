@@ -1,4 +1,5 @@
 /** The monitor's views of a run, as its API and pages read them (shapes only: run-model.ts folds the events into them). */
+import type { CombinedUsageSource } from '../artifacts/schemas.js';
 
 /**
  * Seed 004's workflow stages, with `waiting` (issue 17) between the call and its
@@ -118,6 +119,6 @@ export interface RunSummary {
   tokens_out: number;
   cost_usd: number;
   pricing_source: string | null;
-  /** `reported`, `estimated` or `mixed` (issue 16); null before the first turn. */
-  usage_source: 'reported' | 'estimated' | 'mixed' | null;
+  /** `reported`, `estimated` or `mixed` (issue 16), `unrecorded` for an imported run; null before the first turn. */
+  usage_source: CombinedUsageSource | null;
 }

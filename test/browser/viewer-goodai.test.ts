@@ -62,6 +62,10 @@ describe('the viewer: GoodAI published results beside a Referee run', () => {
       expect(await tr.locator('.imported-badge').count(), r.key).toBe(r.imported ? 1 : 0);
       expect(await tr.locator('td:nth-child(3)').evaluate((td) => td.firstChild?.textContent), r.key).toBe(r.imported ? 'goodai' : 'ltm');
       if (r.imported) expect(await tr.locator('.imported-badge').innerText()).toBe('imported');
+      // GoodAI's results record no usage per call: an imported row's tokens are no count, not 0 / 0.
+      const tokens = await tr.locator('td:nth-child(11)').innerText();
+      if (r.imported) expect(tokens, r.key).toBe('not recorded');
+      else expect(tokens, r.key).toMatch(/^[\d,]+ \/ [\d,]+$/);
     }
     await page.screenshot({ path: join(SHOTS, 'viewer-goodai.png'), fullPage: true });
     // The kind filter keeps only the imported rows.

@@ -78,7 +78,7 @@ describe('referee import goodai: GoodAI published results as runs', () => {
       const dir = join(runs, runDirs(runs).find((d) => readJson<{ agent: { name: string } }>(join(runs, d, 'run.json')).agent.name === agent)!);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       const data = JSON.parse(/<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(html)![1]!) as {
-        agents: { label: string; metrics: { total_score: number; max_score: number; tests: number } }[];
+        agents: { label: string; metrics: { total_score: number; max_score: number; tests: number; usage_source: string | null } }[];
         tests: { test_id: string; scores: ({ score: number | null } | null)[] }[];
       };
       const goodai = published(FIXTURE, agent);
@@ -86,6 +86,9 @@ describe('referee import goodai: GoodAI published results as runs', () => {
       // The report's metrics round the total to four places, as for every run.
       expect(data.agents[0]!.metrics.total_score).toBeCloseTo([...goodai.values()].reduce((s, r) => s + r.score, 0), 4);
       expect([data.agents[0]!.metrics.max_score, data.agents[0]!.metrics.tests]).toEqual([6, 6]);
+      // GoodAI records no usage per call: the report says "not recorded", never 0 / 0.
+      expect(data.agents[0]!.metrics.usage_source).toBe('unrecorded');
+      expect(html).toContain("m.usage_source === 'unrecorded' ? 'not recorded'");
       expect(Object.fromEntries(data.tests.map((t) => [t.test_id, t.scores[0]?.score]))).toEqual(Object.fromEntries([...goodai].map(([id, r]) => [id, r.score])));
     }
   });

@@ -22,5 +22,6 @@ function fmt(x, digits) {
 function pct(x) { return fmt(x * 100, 1) + '%'; }
 // issue 16: token counts that Referee counted itself (the server sent no usage) say so
 function usageNote(source) { return source === 'estimated' ? ' (estimated)' : source === 'mixed' ? ' (partly estimated)' : ''; }
+function tokensInOut(m) { return m.usage_source === 'unrecorded' ? 'not recorded' : fmt(m.tokens_in, 0) + ' / ' + fmt(m.tokens_out, 0) + usageNote(m.usage_source); }
 function pValue(p) { return p < 0.0001 ? '<0.0001' : p < 0.01 ? p.toPrecision(2) : p.toFixed(3); }
 `;

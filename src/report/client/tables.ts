@@ -56,7 +56,7 @@ function renderSummary(data) {
     ['Latency avg / p50 / p95 (ms, model calls)', function (m) { return fmt(m.avg_latency_ms) + ' / ' + fmt(m.latency_p50_ms) + ' / ' + fmt(m.latency_p95_ms) + (m.latency_excluded ? ' (' + fmt(m.latency_calls, 0) + ' calls; left out: ' + m.latency_excluded.prefilled + ' pre-filled, ' + m.latency_excluded.failed + ' failed)' : ''); }],
     ['Output tokens/s: decode / end-to-end', function (m) { return fmt(m.decode_tokens_per_s) + ' / ' + fmt(m.tokens_per_s); }],
     ['TTFT p50 (ms)', function (m) { return fmt(m.ttft_p50_ms); }],
-    ['Tokens in / out', function (m) { return fmt(m.tokens_in, 0) + ' / ' + fmt(m.tokens_out, 0) + usageNote(m.usage_source); }],
+    ['Tokens in / out', function (m) { return tokensInOut(m); }],
     ['Cost (USD)', function (m) { return m.pricing_source === 'unknown' ? 'unknown' : '$' + m.token_cost.toFixed(4) + ' (' + m.pricing_source + ')'; }],
     ['Turns with metadata', function (m) { return m.metadata_events; }],
     ['Duration (s)', function (m) { return fmt(Math.round(m.duration_s * 10) / 10, 1); }],

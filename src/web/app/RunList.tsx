@@ -27,7 +27,13 @@ const COLUMNS: ColumnDef<RunRow, unknown>[] = [
   { id: 'success', header: 'Success', accessorFn: (r) => r.success_rate ?? -1, cell: (c) => pct(c.row.original.success_rate) },
   { id: 'tests', header: 'Tests', accessorKey: 'tests_total', cell: (c) => (c.row.original.tests_total ? `${c.row.original.tests_done}/${c.row.original.tests_total}` : '—') },
   { id: 'turns', header: 'Turns', accessorKey: 'turns_done', cell: (c) => (c.row.original.loading ? '—' : turnsText(c.row.original.turns_done, c.row.original.turns_total, c.row.original.turns_total_estimated)) },
-  { id: 'tokens', header: 'Tokens in / out', accessorFn: (r) => r.tokens_in + r.tokens_out, cell: (c) => (c.row.original.loading ? '—' : `${count(c.row.original.tokens_in)} / ${count(c.row.original.tokens_out)}`) },
+  {
+    id: 'tokens',
+    header: 'Tokens in / out',
+    accessorFn: (r) => r.tokens_in + r.tokens_out,
+    // An imported run's results record no usage: its 0 is no count, so it is not shown as one.
+    cell: (c) => (c.row.original.loading ? '—' : c.row.original.usage_source === 'unrecorded' ? 'not recorded' : `${count(c.row.original.tokens_in)} / ${count(c.row.original.tokens_out)}`),
+  },
   { id: 'cost', header: 'Cost', accessorKey: 'cost_usd', cell: (c) => (c.row.original.loading ? '—' : costText(c.row.original.cost_usd, c.row.original.pricing_source)) },
   { id: 'duration', header: 'Duration', accessorKey: 'elapsed_seconds', cell: (c) => (c.row.original.loading ? '—' : secondsText(c.row.original.elapsed_seconds)) },
 ];
