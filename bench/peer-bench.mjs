@@ -2,7 +2,9 @@
 // list against the same loopback OpenAI-compatible server (`referee sim`, a
 // separate process), alternating, several times; prints tasks/s, peak RSS and
 // the ratio per workload (medians). Whole processes are timed for both tools,
-// start-up included. Not a test and not in CI.
+// start-up included. A 20-task run is the start-up figure: its whole process's
+// wall time, CPU time (user + system, which a loaded machine changes less) and
+// peak RSS. The figures end in one table, beside the goals. Not a test and not in CI.
 //
 // promptfoo is pinned and installed into .cache/peer/ (gitignored) on first
 // use, from the npm registry; when this Node is older than promptfoo needs, a
@@ -11,11 +13,12 @@
 // variables (names checked in its dist/: PROMPTFOO_DISABLE_TELEMETRY,
 // PROMPTFOO_DISABLE_UPDATE, PROMPTFOO_DISABLE_SHARING); its config and
 // database go to a throwaway PROMPTFOO_CONFIG_DIR.
-//   node bench/peer-bench.mjs [--workload a|b|all] [--repeat 3]
+//   node bench/peer-bench.mjs [--workload start,a,b|all] [--repeat 3] [--startup-repeat 7] [--cli dist/cli/main.js]
+// (--cli: another build's CLI in Referee's place, for a before/after on one machine at one hour)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WORKLOADS, median, run, startSim, writeTaskList } from './task-bench.mjs';
@@ -61,15 +64,19 @@ function ensurePromptfoo() {
   return { nodeBin, entry: join(pfDir, 'node_modules/promptfoo/dist/src/entrypoint.js'), engines };
 }
 
-/** `/usr/bin/time` gives the peak RSS of the process it runs. */
+/** `/usr/bin/time` gives the peak RSS and the CPU time of the process it runs. */
 async function timed(cmd, args, env) {
   const started = performance.now();
-  const r = await run('/usr/bin/time', ['-f', 'REFEREE_TIME %M', cmd, ...args], { env });
+  const r = await run('/usr/bin/time', ['-f', 'REFEREE_TIME %M %U %S', cmd, ...args], { env });
   const seconds = (performance.now() - started) / 1000;
-  const m = /REFEREE_TIME (\d+)/.exec(r.stderr);
+  const m = /REFEREE_TIME (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (r.code !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}):\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
-  return { seconds, rssMb: Number(m[1]) / 1024, stdout: r.stdout };
+  return { seconds, rssMb: Number(m[1]) / 1024, cpuS: Number(m[2]) + Number(m[3]), stdout: r.stdout };
 }
+
+/** Start-up: a run this small is all start-up and ending; goals from the "past one machine" work. */
+const STARTUP = { name: 'start-up: 20 tasks, concurrency 32, 0 ms latency', tasks: 20, concurrency: 32, latencyMs: 0, goal: { seconds: 0.3, rssMb: 90 } };
+const GOAL_TASKS_PER_S = { a: 1500 };
 
 function promptfooConfig(dir, url, tasksFile, concurrency) {
   const tests = readFileSync(tasksFile, 'utf8')
@@ -92,11 +99,11 @@ function promptfooConfig(dir, url, tasksFile, concurrency) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { workload: { type: 'string', default: 'all' }, repeat: { type: 'string', default: '3' } } });
-  const repeat = Math.max(1, Number(values.repeat));
+  const { values } = parseArgs({ options: { workload: { type: 'string', default: 'all' }, repeat: { type: 'string', default: '3' }, 'startup-repeat': { type: 'string', default: '7' }, cli: { type: 'string', default: join(ROOT, 'dist/cli/main.js') } } });
+  const workloads = { start: STARTUP, ...WORKLOADS };
   const pf = ensurePromptfoo();
   const pfVersion = execFileSync(pf.nodeBin, ['--version']).toString().trim();
-  console.log(`promptfoo ${PROMPTFOO_VERSION} (engines ${pf.engines}) on Node ${pfVersion}; Referee on Node ${process.version}; ${repeat} alternating runs per tool`);
+  console.log(`promptfoo ${PROMPTFOO_VERSION} (engines ${pf.engines}) on Node ${pfVersion}; Referee on Node ${process.version}; ${values.repeat} alternating runs per tool (start-up: ${values['startup-repeat']}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'referee-peer-'));
   const pfEnv = {
     ...process.env,
@@ -108,9 +115,11 @@ async function main() {
     OPENAI_API_KEY: 'sk-bench-not-a-key',
   };
   try {
-    const picked = values.workload === 'all' ? Object.keys(WORKLOADS) : values.workload.split(',');
+    const picked = values.workload === 'all' ? Object.keys(workloads) : values.workload.split(',');
+    const rows = [];
     for (const key of picked) {
-      const w = WORKLOADS[key];
+      const w = workloads[key];
+      const repeat = Math.max(1, Number(key === 'start' ? values['startup-repeat'] : values.repeat));
       const tasksFile = writeTaskList(dir, w.tasks);
       const sim = await startSim(w.latencyMs);
       const agentFile = join(dir, 'agent.yaml');
@@ -121,7 +130,7 @@ async function main() {
       try {
         for (let i = 0; i < repeat; i++) {
           const out = join(dir, `runs-${key}-${i}`);
-          const r = await timed(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'run', '--tasks', tasksFile, '--agent-config', agentFile, '--concurrency', String(w.concurrency), '--output-dir', out, '--quiet'], process.env);
+          const r = await timed(process.execPath, [resolve(values.cli), 'run', '--tasks', tasksFile, '--agent-config', agentFile, '--concurrency', String(w.concurrency), '--output-dir', out, '--quiet'], process.env);
           const passed = /(\d+)\/(\d+) \d+%/.exec(r.stdout);
           ours.push({ ...r, tasksPerS: w.tasks / r.seconds, passed: passed ? `${passed[1]}/${passed[2]}` : '?' });
           rmSync(out, { recursive: true, force: true });
@@ -135,17 +144,52 @@ async function main() {
         await sim.stop();
       }
       const line = (name, rs) =>
-        `  ${name.padEnd(9)} ${median(rs.map((r) => r.tasksPerS)).toFixed(0).padStart(6)} tasks/s  peak RSS ${median(rs.map((r) => r.rssMb)).toFixed(0).padStart(4)} MB   runs: ${rs.map((r) => `${r.tasksPerS.toFixed(0)}/s ${r.rssMb.toFixed(0)} MB ${r.passed}`).join(' | ')}`;
+        `  ${name.padEnd(9)} ${median(rs.map((r) => r.tasksPerS)).toFixed(0).padStart(6)} tasks/s  peak RSS ${median(rs.map((r) => r.rssMb)).toFixed(0).padStart(4)} MB   runs: ${rs.map((r) => `${r.tasksPerS.toFixed(0)}/s ${r.seconds.toFixed(2)} s ${r.cpuS.toFixed(2)} CPU-s ${r.rssMb.toFixed(0)} MB ${r.passed}`).join(' | ')}`;
       console.log(w.name);
       console.log(line('referee', ours));
       console.log(line('promptfoo', theirs));
       const ratio = median(ours.map((r) => r.tasksPerS)) / median(theirs.map((r) => r.tasksPerS));
       const rssRatio = median(theirs.map((r) => r.rssMb)) / median(ours.map((r) => r.rssMb));
       console.log(`  ratio (median): referee ${ratio.toFixed(2)}x the tasks/s of promptfoo, ${rssRatio.toFixed(2)}x less peak RSS`);
+      rows.push(...tableRows(key, w, ours, theirs));
     }
+    printTable(rows, picked.map((k) => `${k === 'start' ? values['startup-repeat'] : values.repeat}`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The figures a person compares: medians of both tools, their ratio and the goal. */
+function tableRows(key, w, ours, theirs) {
+  const m = (rs, f) => median(rs.map(f));
+  const row = (what, f, digits, goal, lowerIsBetter) => {
+    const a = m(ours, f);
+    const b = m(theirs, f);
+    const ratio = lowerIsBetter ? b / a : a / b;
+    return { what, referee: a.toFixed(digits), promptfoo: b.toFixed(digits), ratio: `${ratio.toFixed(1)}x`, goal: goal ?? '' };
+  };
+  if (key === 'start')
+    return [
+      row('20-task run: whole process, wall s', (r) => r.seconds, 2, `<= ${w.goal.seconds} s`, true),
+      row('20-task run: CPU s (user + system)', (r) => r.cpuS, 2, undefined, true),
+      row('20-task run: peak RSS, MB', (r) => r.rssMb, 0, `<= ${w.goal.rssMb} MB`, true),
+    ];
+  const label = `${w.tasks.toLocaleString('en-US')} tasks, concurrency ${w.concurrency}, ${w.latencyMs} ms`;
+  return [
+    row(`${label}: tasks/s, whole process`, (r) => r.tasksPerS, 0, GOAL_TASKS_PER_S[key] ? `>= ${GOAL_TASKS_PER_S[key].toLocaleString('en-US')}` : undefined, false),
+    row(`${label}: peak RSS, MB`, (r) => r.rssMb, 0, undefined, true),
+  ];
+}
+
+function printTable(rows, repeats) {
+  const head = { what: 'median', referee: 'Referee', promptfoo: `promptfoo ${PROMPTFOO_VERSION}`, ratio: 'Referee better by', goal: 'goal' };
+  const cols = Object.keys(head);
+  const width = Object.fromEntries(cols.map((c) => [c, Math.max(...[head, ...rows].map((r) => String(r[c]).length))]));
+  const line = (r) => `| ${cols.map((c) => (c === 'what' ? String(r[c]).padEnd(width[c]) : String(r[c]).padStart(width[c]))).join(' | ')} |`;
+  console.log(`\nsummary (medians of ${repeats.join('/')} alternating runs per workload; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(line(head));
+  console.log(`|${cols.map((c) => '-'.repeat(width[c] + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
 }
 
 await main();
