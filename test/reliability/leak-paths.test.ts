@@ -28,15 +28,18 @@ import { CLI, readJsonl, runCli, tempDir, type CliResult } from '../helpers.js';
 import { SseClient, waitFor } from '../monitor/helpers.js';
 import { SMALL_DATASET, walk, writeFiles } from './helpers.js';
 
-const PATHS = ['mem', 'literal', 'stderr', 'stdiockpt', 'httpckpt', 'delta', 'chunk', 'otlp', 'otlpexplicit', 'pct', 'upper', 'b64', 'hex'] as const;
+const PATHS = ['mem', 'literal', 'stderr', 'stdiockpt', 'httpckpt', 'delta', 'chunk', 'chunktext', 'otlp', 'otlpexplicit', 'pct', 'upper', 'b64', 'hex'] as const;
 type Path = (typeof PATHS)[number];
 /** Where the chunk path cuts its key: the first part in a content chunk, the rest in cut JSON. */
 const HALF = 9;
 
-/** One key per path; `/`, `+` and `=` so that percent-encoding changes it, mixed case so that case does. */
+/**
+ * One key per path; `/`, `+` and `=` so that percent-encoding changes it, mixed case so that case
+ * does; the path's name last, so that the part of a key after any cut is that key's alone.
+ */
 function keysFor(mode: string): Record<Path, string> {
   const unique = `${process.pid}${Date.now().toString(36)}${mode}`;
-  return Object.fromEntries(PATHS.map((p) => [p, `sk-${p}/${unique}+Kz=`])) as Record<Path, string>;
+  return Object.fromEntries(PATHS.map((p) => [p, `sk-${unique}/${p}+Kz=`])) as Record<Path, string>;
 }
 
 /** The test's own list of spellings (not the code's: a spelling the redaction forgot must still be looked for). */
@@ -172,12 +175,21 @@ async function startModel(): Promise<{ server: Server; url: string }> {
   return listen((req, res) => {
     const key = String(req.headers['authorization'] ?? '').replace(/^Bearer /, '');
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    if (key.startsWith('sk-mem/')) {
+    if (key.endsWith('/mem+Kz=')) {
       res.end(openAiStream([`noted: ${key} `, 'and remembered']));
       return;
     }
     void (async () => {
-      if (chatCalls++ % 2 === 0) {
+      const call = chatCalls++ % 3;
+      if (call === 2) {
+        // The same split, the rest in a chunk that is not JSON at all (a proxy's words, say).
+        const split2 = String(req.headers['x-chunk-text'] ?? '');
+        res.write(chunk({ content: `the text key is ${split2.slice(0, HALF)}` }));
+        await sleep(70);
+        res.end(`data: ${split2.slice(HALF)} upstream closed\n\n`);
+        return;
+      }
+      if (call === 0) {
         res.write(chunk({ role: 'assistant', content: '' }));
         for (const piece of ['the key is ', key.slice(0, 6), key.slice(6, 14), key.slice(14), ' end']) {
           res.write(chunk({ content: piece }));
@@ -273,7 +285,7 @@ llm:
   base_url: "${model.url}/v1"
   model: leak-model
   api_key_env: LEAK_DELTA
-  headers: { X-Chunk: "\${LEAK_CHUNK}" }
+  headers: { X-Chunk: "\${LEAK_CHUNK}", X-Chunk-Text: "\${LEAK_CHUNKTEXT}" }
 context_size: 4096
 retries: { max_attempts: 1 }
 `,
@@ -304,6 +316,7 @@ http:
       LEAK_MEM: keys.mem,
       LEAK_DELTA: keys.delta,
       LEAK_CHUNK: keys.chunk,
+      LEAK_CHUNKTEXT: keys.chunktext,
       LEAK_STDERR: keys.stderr,
       LEAK_STDIOCKPT: keys.stdiockpt,
       LEAK_PCT: keys.pct,
@@ -407,9 +420,9 @@ http:
     const o = await runAll('on');
     pathsTaken(o);
     for (const p of PATHS) expect(o.found[p], `key of path ${p}`).toEqual([]);
-    // The chunk path: not even the half in the cut chunk (the half before it is in the token stream).
-    const rest = o.keys.chunk.slice(HALF);
-    expect(o.texts.filter((t) => t.text.includes(rest)).map((t) => t.where)).toEqual([]);
+    // The chunk paths: not even the part in the malformed chunk (the part before it is in the token stream).
+    for (const p of ['chunk', 'chunktext'] as const) expect(o.texts.filter((t) => t.text.includes(o.keys[p].slice(HALF))).map((t) => t.where), p).toEqual([]);
+    expect(o.texts.find((t) => t.where === 'runs/leak-chat/turn_metrics.jsonl')!.text).toMatch(/unparsable stream chunk .*\(\d+ bytes, not shown: with the reply before them they spell a secret\)/);
     // What stands where the keys were.
     const transcripts = o.texts.find((t) => t.where === 'runs/leak-stdio/transcripts.jsonl')!.text;
     for (const part of ['literal=[redacted]', 'pct=[redacted]', 'upper=[redacted]', 'b64=[redacted]', 'bearer64=[redacted]', 'hex=[redacted]', 'otlp-explicit=[redacted]']) expect(transcripts).toContain(part);
@@ -442,9 +455,13 @@ http:
     at('b64', /^runs\/leak-stdio\/transcripts\.jsonl$/, 'base64 @0');
     at('b64', /^runs\/leak-stdio\/transcripts\.jsonl$/, 'base64 of Bearer @0');
     at('hex', /^runs\/leak-stdio\/transcripts\.jsonl$/, 'hex');
+    // A key split between a content chunk and a malformed one that is not JSON: its start in the token stream, the rest in the error.
+    expect(o.texts.some((t) => t.where === 'leak-chat/events.jsonl token deltas joined' && t.text.includes(`the text key is ${o.keys.chunktext.slice(0, HALF)}`))).toBe(true);
+    expect(o.texts.filter((t) => t.text.includes(`${o.keys.chunktext.slice(HALF)} upstream closed`)).map((t) => t.where)).toContain('runs/leak-chat/turn_metrics.jsonl');
     // Closed by more than redaction: the OTLP headers never reach the child, and cut JSON is never quoted.
     expect(o.found.otlp).toEqual([]);
     expect(o.found.chunk).toEqual([]);
+    expect(o.texts.some((t) => t.text.includes(o.keys.chunk.slice(HALF)))).toBe(false);
     expect(o.texts.some((t) => t.where === 'leak-chat/events.jsonl token deltas joined' && t.text.includes(`the chunk key is ${o.keys.chunk.slice(0, HALF)}`))).toBe(true);
   }, 600_000);
 });

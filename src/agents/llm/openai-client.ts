@@ -12,7 +12,7 @@ import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names
 import { countTokens } from '../../tokens.js';
 import type { ChatMessage, StreamProgress, TokenUsage } from '../types.js';
 import { httpPost, type HttpPostResponse } from '../../net/http-post.js';
-import { endpointSecrets, redact, registerSecrets } from '../../events/secrets.js';
+import { endpointSecrets, longestSecretSpelling, redact, registerSecrets } from '../../events/secrets.js';
 import { readSseBatches } from './sse.js';
 import { classifyContextOverflow } from './context-errors.js';
 
@@ -160,10 +160,10 @@ async function callAndStream(
       try {
         chunk = JSON.parse(data) as StreamChunk;
       } catch (err) {
-        throw new CallError('malformed', `unparsable stream chunk from ${display}: ${chunkPreview(data)}`, { cause: err });
+        throw new CallError('malformed', `unparsable stream chunk from ${display}: ${chunkPreview(data, [text, reasoning])}`, { cause: err });
       }
       if (chunk === null || typeof chunk !== 'object') {
-        throw new CallError('malformed', `unexpected stream chunk from ${display}: ${preview(redact(data))}`);
+        throw new CallError('malformed', `unexpected stream chunk from ${display}: ${shownChunk(data, [text, reasoning])}`);
       }
       if (chunk.error) {
         const e = chunk.error;
@@ -348,11 +348,24 @@ function preview(text: string): string {
 /**
  * What an error says of a chunk that is not JSON. Cut JSON is model output, and may hold the rest of
  * a secret whose start the token stream already wrote (issue 24: the two halves joined in the run's
- * files): its size only. Anything else (a proxy's page, say) is shown, redacted.
+ * files): its size only. Anything else (a proxy's page, say) is shown, redacted, unless it too ends
+ * a secret that the reply streamed so far began: redacted joined with that reply's tail, as the token
+ * stream itself is, it would lose more than it does alone.
  */
-function chunkPreview(data: string): string {
+function chunkPreview(data: string, streamed: readonly string[]): string {
   const t = data.trimStart();
-  return t.startsWith('{') || t.startsWith('[') ? `(${Buffer.byteLength(data)} bytes of cut or invalid JSON)` : preview(redact(data));
+  if (t.startsWith('{') || t.startsWith('[')) return `(${Buffer.byteLength(data)} bytes of cut or invalid JSON)`;
+  return shownChunk(data, streamed);
+}
+
+/** A chunk as an error quotes it: redacted, or only its size where it ends a secret the streamed reply began. */
+function shownChunk(data: string, streamed: readonly string[]): string {
+  const longest = longestSecretSpelling();
+  for (const before of streamed) {
+    const tail = before.slice(-longest);
+    if (tail && redact(tail + data) !== redact(tail) + redact(data)) return `(${Buffer.byteLength(data)} bytes, not shown: with the reply before them they spell a secret)`;
+  }
+  return preview(redact(data));
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
