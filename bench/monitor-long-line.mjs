@@ -26,6 +26,7 @@ if (process.argv[2] === 'child') {
   const monitor = await startMonitor({ runsDir: process.argv[3], port: 0 });
   const model = monitor.hub.find('long');
   const readMs = performance.now() - t0;
+  const afterRead = hwm();
   const t1 = performance.now();
   const r = await fetch(new URL('/api/view/sample?run=long&test=t/0', monitor.url));
   const text = await r.text();
@@ -49,6 +50,7 @@ if (process.argv[2] === 'child') {
       rss_before_mib: Math.round(before.rss),
       peak_rss_mib: Math.round(hwm()),
       peak_rss_growth_mib: Math.round(hwm() - before.hwm),
+      read_peak_rss_growth_mib: Math.round(afterRead - before.hwm),
     }) + '\n',
   );
   process.exit(0);
@@ -93,7 +95,7 @@ try {
   console.log(`  monitor start, run read whole:    ${r.read_ms} ms, ${r.tests_done} test done; notice: ${r.notices.join(' | ')}`);
   console.log(`  sample answer:                    ${r.sample_ms} ms, ${(r.sample_bytes / 2 ** 20).toFixed(2)} MiB, ends "${r.sample_marker}"`);
   console.log(`  CSV export:                       ${r.export_ms} ms, ${(r.export_bytes / 2 ** 20).toFixed(2)} MiB`);
-  console.log(`  RSS: ${r.rss_before_mib} MiB before, peak ${r.peak_rss_mib} MiB (+${r.peak_rss_growth_mib} MiB)`);
+  console.log(`  RSS: ${r.rss_before_mib} MiB before, peak ${r.peak_rss_mib} MiB (+${r.peak_rss_growth_mib} MiB; +${r.read_peak_rss_growth_mib} MiB by the end of the read, before the sample, the export and this process's own fetch client)`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
