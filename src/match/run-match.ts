@@ -11,7 +11,7 @@ import { RefereeError } from '../errors.js';
 import { prepareDataset } from '../runner/run-benchmark.js';
 import { loadDataset } from '../datasets/load.js';
 import { newRunId } from '../runner/run-id.js';
-import { acquireRunLock, assertNotLocked } from '../runner/run-lock.js';
+import { acquireRunLock, type RunLock } from '../runner/run-lock.js';
 import { ABORT_MESSAGE } from './child-link.js';
 import { newMatchId } from './compare.js';
 import { compareSides, MATCH_PLAN_FILE, matchStatus, recordedEnding, writeMatchEnding, type EndingPlan, type MatchEnding, type MatchStatus } from './match-ending.js';
@@ -243,12 +243,13 @@ async function runMatchInner(options: MatchOptions, live: Set<ChildProcess>): Pr
   // issue 24: one process resumes a match at a time, and neither side starts while either is still
   // held (a killed side stays a zombie for a moment): otherwise one side ran alone and a partial
   // comparison and history line were written.
-  const matchLock = acquireRunLock(matchDir);
+  const locks: RunLock[] = [acquireRunLock(matchDir)];
   try {
-    if (options.resumeDir !== undefined) for (const child of matchPlan.children) assertNotLocked(child.runDir);
+    // Both sides' locks are taken before either starts; a side's process takes its own from this one.
+    if (options.resumeDir !== undefined) for (const child of matchPlan.children) if (existsSync(child.runDir)) locks.push(acquireRunLock(child.runDir));
     return await runMatchSides(options, live, log, { matchPlan, matchDir, sha256 });
   } finally {
-    matchLock.release();
+    for (const lock of locks) lock.release();
   }
 }
 

@@ -24,16 +24,12 @@ export interface RunLock {
   release(): void;
 }
 
-/** Throws the in-use error when a live process holds `runDir`'s lock: a check made before starting anything that would take it. */
-export function assertNotLocked(runDir: string): void {
-  const held = lockHolder(runDir);
-  if (held) throw new RunDirError('RUN_DIR_INVALID', inUse(join(runDir, LOCK_FILE), held));
-}
-
 /**
  * Takes the lock of `runDir`, or throws a RunDirError naming the holder. A
  * lock already held by this very process is handed out again (resume reads
- * the directory, then the run writes it, under one lock).
+ * the directory, then the run writes it, under one lock). Issue 24: one held by
+ * this process's parent is handed over: a resumed match takes both sides' locks
+ * before starting either, and each side's own process then takes its lock from it.
  */
 export function acquireRunLock(runDir: string): RunLock {
   const file = join(runDir, LOCK_FILE);
@@ -49,6 +45,10 @@ export function acquireRunLock(runDir: string): RunLock {
     }
     const held = readLock(file);
     if (held && held.host === mine.host && held.pid === mine.pid) return handle(file);
+    if (held && held.host === mine.host && held.pid === process.ppid) {
+      writeFileSync(file, JSON.stringify(mine) + '\n');
+      return handle(file);
+    }
     if (held && !isStale(held, mine.host)) throw new RunDirError('RUN_DIR_INVALID', inUse(file, held));
     // Stale (its process is gone) or unreadable (torn by a kill mid-write): taken over.
     rmSync(file, { force: true });

@@ -95,3 +95,58 @@ describe('match --resume while a side or the match is held', () => {
     expect(snapshot()).toEqual(before);
   });
 });
+
+describe('a resumed match takes both sides\' locks before starting either', () => {
+  const dir = tempDir('referee-match-side-locks-');
+  const out = join(dir, 'runs');
+  const agent = (name: string, model: string): string => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, `name: ${name}\nkind: chat\nllm: { provider: sim, model: ${model}, max_tokens: 64 }\ncontext_size: 4096\n`);
+    return file;
+  };
+  const dataset = join(dir, 'dataset.yaml');
+  writeFileSync(dataset, 'config: { run_name: m }\ndatasets:\n  args: { memory_span: 400, dataset_examples: 1, seed: 5 }\n  datasets:\n    - { name: colours, args: { colour_changes: 3 } }\n');
+  const start = (matchId: string, killAt: string): ReturnType<typeof runCli> =>
+    runCli(['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--runs-dir', out, '--run-id', matchId, '--quiet'], {
+      env: { REFEREE_KILL_AT: killAt },
+    });
+  const sidesOf = (matchDir: string): string[] => (JSON.parse(readFileSync(join(matchDir, 'match_plan.json'), 'utf8')) as { children: { runDir: string }[] }).children.map((c) => c.runDir);
+  const statusOf = (file: string): unknown => (JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown }).status;
+
+  it('each side\'s own process takes its lock from the match: both sides killed in their endings resume and finish', async () => {
+    const matchDir = join(out, 'both');
+    // Both children die at the same step of their endings; the match itself goes on and ends failed.
+    const killed = await start('both', 'ending:marked');
+    expect(killed.code, killed.stderr).toBe(1);
+    expect(statusOf(join(matchDir, 'match_plan.json'))).toBe('failed');
+    const sides = sidesOf(matchDir);
+    expect(sides.map((s) => statusOf(join(s, 'run.json')))).toEqual(['running', 'running']);
+
+    const resumed = await runCli(['run', '--resume', matchDir, '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(sides.map((s) => statusOf(join(s, 'run.json')))).toEqual(['finished', 'finished']);
+    expect(statusOf(join(matchDir, 'match_plan.json'))).toBe('finished');
+    expect([matchDir, ...sides].filter((d) => existsSync(join(d, LOCK_FILE)))).toEqual([]);
+  }, 120_000);
+
+  it('the match holds a side it does not run again: killed, it leaves that lock (stale), and the next resume takes it over', async () => {
+    const matchDir = join(out, 'held-side');
+    const first = await start('held-side', 'match:champion-ended');
+    expect(first.code, first.stderr).toBeNull();
+    const [champion, challenger] = sidesOf(matchDir) as [string, string];
+    expect(existsSync(challenger)).toBe(false);
+
+    // The resume locks the champion (finished, not run again) before it starts the challenger, and is killed once that has ended.
+    const second = await runCli(['run', '--resume', matchDir, '--quiet'], { env: { REFEREE_KILL_AT: 'match:challenger-ended' } });
+    expect(second.code, second.stderr).toBeNull();
+    const left = JSON.parse(readFileSync(join(champion, LOCK_FILE), 'utf8')) as { pid: number };
+    expect(left.pid).not.toBe(process.pid);
+    expect(lockHolder(champion)).toBeUndefined();
+    expect(existsSync(join(challenger, LOCK_FILE))).toBe(false);
+
+    const third = await runCli(['run', '--resume', matchDir, '--quiet']);
+    expect(third.code, third.stderr).toBe(0);
+    expect(statusOf(join(matchDir, 'match_plan.json'))).toBe('finished');
+    expect([matchDir, champion, challenger].filter((d) => existsSync(join(d, LOCK_FILE)))).toEqual([]);
+  }, 120_000);
+});
