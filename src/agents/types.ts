@@ -54,22 +54,7 @@ export interface ContextRetryInfo {
   message: string;
 }
 
-/**
- * issue 22: the `context_retry` event's fields in events.jsonl, beside its notice line
- * (turn-executor.ts writes them; the monitor and the live view read them).
- */
-export type ContextRetryEventData = {
-  test_id: string;
-  turn_id: number;
-  lane: number;
-  retry: number;
-  max_retries: number;
-  sent_tokens: number;
-  trimmed_to: number;
-  server_prompt_tokens?: number;
-  server_context_tokens?: number;
-  error: string;
-};
+export type { ContextRetryEventData } from '../events/shared-shapes.js';
 
 /**
  * issue 22: what a streamed call has received so far. The turn executor hands one to each

@@ -9,9 +9,8 @@ export type PricingSource = z.infer<typeof PricingSourceSchema>;
 /** `unrecorded`: imported results that record no usage per call (GoodAI's published results): their 0 is no count. */
 export const UsageSourceSchema = z.enum(['reported', 'estimated', 'partial', 'unrecorded']);
 
-/** What a run's (or runs') usage_source says over all its turns. */
-export const COMBINED_USAGE_SOURCES = ['reported', 'estimated', 'mixed', 'unrecorded'] as const;
-export type CombinedUsageSource = (typeof COMBINED_USAGE_SOURCES)[number];
+export { COMBINED_USAGE_SOURCES, type CombinedUsageSource } from '../events/shared-shapes.js';
+import type { CombinedUsageSource } from '../events/shared-shapes.js';
 
 /** issue 16: one word for many turns' usage_source: `reported`, `estimated`, `mixed`, `unrecorded`, or null where none says. */
 export function combinedUsageSource(sources: Iterable<unknown>): CombinedUsageSource | null {

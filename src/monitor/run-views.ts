@@ -1,5 +1,5 @@
 /** The monitor's views of a run, as its API and pages read them (shapes only: run-model.ts folds the events into them). */
-import type { CombinedUsageSource } from '../artifacts/schemas.js';
+import type { CombinedUsageSource } from '../events/shared-shapes.js';
 
 /**
  * Seed 004's workflow stages, with `waiting` (issue 17) between the call and its

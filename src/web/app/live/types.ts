@@ -4,7 +4,7 @@
  * stream's `run` and `stage` events. Fields the page never reads are left out.
  */
 
-import type { ContextRetryEventData } from '../../../agents/types.js';
+import type { ContextRetryEventData } from '../../../events/shared-shapes.js';
 import { NOTICE_CAP, STAGES, type RunNotice, type RunSummary, type Stage, type TestStatus } from '../../../monitor/run-views.js';
 
 // The server's own names for the stages and statuses: one definition, shared.
