@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNSAFE_NO_REDACTION_VALUE, UNSAFE_NO_REDACTION_VAR } from '../../src/events/secrets.js';
 import { startMonitor } from '../../src/monitor/server.js';
 import { openAiStream } from '../agents/helpers.js';
-import { CLI, readJsonl, runCli, tempDir, type CliResult } from '../helpers.js';
+import { CLI, readJsonl, ROOT, runCli, tempDir, type CliResult } from '../helpers.js';
 import { SseClient, waitFor } from '../monitor/helpers.js';
 import { SMALL_DATASET, walk, writeFiles } from './helpers.js';
 
@@ -464,6 +464,21 @@ http:
     expect(o.texts.some((t) => t.text.includes(o.keys.chunk.slice(HALF)))).toBe(false);
     expect(o.texts.some((t) => t.where === 'leak-chat/events.jsonl token deltas joined' && t.text.includes(`the chunk key is ${o.keys.chunk.slice(0, HALF)}`))).toBe(true);
   }, 600_000);
+});
+
+describe('the test-only switch', () => {
+  it('is honoured only with its exact value and only under vitest; otherwise the registry redacts as always', () => {
+    const probe = `import { registerSecrets, redact } from ${JSON.stringify(join(ROOT, 'dist/events/secrets.js'))}; registerSecrets(['sk-switch-probe-123']); process.stdout.write(redact('key sk-switch-probe-123'));`;
+    const run = (env: NodeJS.ProcessEnv): { out: string; err: string } => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', env: { PATH: process.env['PATH'], ...env } });
+      return { out: r.stdout, err: r.stderr };
+    };
+    expect(run({ [UNSAFE_NO_REDACTION_VAR]: UNSAFE_NO_REDACTION_VALUE, VITEST: 'true' })).toEqual({ out: 'key sk-switch-probe-123', err: expect.stringContaining('REDACTION IS OFF') });
+    // Outside vitest, or with any other value, nothing changes and nothing is said.
+    expect(run({ [UNSAFE_NO_REDACTION_VAR]: UNSAFE_NO_REDACTION_VALUE })).toEqual({ out: 'key [redacted]', err: '' });
+    expect(run({ [UNSAFE_NO_REDACTION_VAR]: '1', VITEST: 'true' })).toEqual({ out: 'key [redacted]', err: '' });
+    expect(run({ [UNSAFE_NO_REDACTION_VAR]: 'true', VITEST: 'true' })).toEqual({ out: 'key [redacted]', err: '' });
+  });
 });
 
 function readJsonlText(text: string): Array<Record<string, unknown>> {
