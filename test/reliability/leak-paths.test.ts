@@ -1,6 +1,7 @@
 /**
- * The end-to-end leak test: the twelve ways a secret once reached an artifact, each with its own
- * unique key, in real runs (a loopback model server that echoes and streams keys split across
+ * The end-to-end leak test: the twelve ways a secret once reached an artifact (and two variants: a
+ * malformed chunk that is not JSON, OTLP headers that the config does pass to the child), each with
+ * its own unique key, in real runs (a loopback model server that echoes and streams keys split across
  * deltas and chunks, a memory agent, a chat agent, a stdio child that echoes its environment on
  * stdout, stderr and in its saved state, an HTTP agent whose saved state echoes its header, a
  * loopback OTLP receiver), then a scan of every byte those runs produced: every file under the
