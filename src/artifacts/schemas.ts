@@ -141,6 +141,18 @@ export const RunStatsSchema = z.object({
   tests_judge_error: z.number().int().optional(),
   /** issue 25: tests GoodAI scores with its LLM judge, left unscored for want of one (status `unscored`): in no total. */
   tests_unscored: z.number().int().optional(),
+  /**
+   * Listed datasets the run has no tests of, skipped for want of their data (ChapterBreak's passages):
+   * the run is not the whole benchmark (`datasets` of `of`). Absent when every listed dataset ran.
+   */
+  coverage: z
+    .object({
+      datasets: z.number().int(),
+      of: z.number().int(),
+      benchmark: z.enum(['GoodAI v3', 'listed']),
+      skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+    })
+    .optional(),
   /** issue 22: replies cut at max_tokens (finish_reason `length`). */
   turns_truncated: z.number().int().optional(),
   pricing_source: PricingSourceSchema,

@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { RunStats } from '../artifacts/schemas.js';
+import { DatasetConfigSchema } from '../config/dataset.js';
+import { datasetCoverage, formatCoverage } from '../datasets/coverage.js';
 import type { ProgressSnapshot, Reporter, RunStartInfo } from '../runner/reporter.js';
 import { plural } from '../plural.js';
 
@@ -110,6 +112,9 @@ export class ProgressReporter implements Reporter {
       ? `about ${plural(info.progress.turnsTotal, 'turn')} (an estimate: the plan follows the replies)`
       : plural(info.progress.turnsTotal, 'turn');
     this.stream.write(`[referee] run ${info.meta.run_id}: ${plural(info.tests.length, 'test')}, ${turns} -> ${info.runDir}\n`);
+    // A listed dataset skipped for want of its data: one line each, saying where to get it.
+    const config = DatasetConfigSchema.safeParse(info.meta.dataset_config);
+    if (config.success) for (const s of datasetCoverage(config.data, info.tests)?.skipped ?? []) this.stream.write(`[referee] ${s.reason}\n`);
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
         {
@@ -197,7 +202,9 @@ export function formatRunSummary(stats: RunStats, status: string): string {
   return (
     `${status}: score ${round2(stats.score)}/${stats.max_score} (${pct}%) of ${plural(stats.tests.length, 'test')}${errored}${judge}${unscored}, ${plural(stats.turns, 'turn')}` +
     `${turnNotes.length ? ` (${turnNotes.join(', ')})` : ''}${attempts}, tokens ${formatUsageTokens(stats.tokens_in, stats.tokens_out)},` +
-    ` ${formatCost(stats.agent_costs_usd, stats.pricing_source)}, ${tenths(stats.wall_duration_s ?? stats.duration).toFixed(1)} s${formatResent(stats)}`
+    ` ${formatCost(stats.agent_costs_usd, stats.pricing_source)}, ${tenths(stats.wall_duration_s ?? stats.duration).toFixed(1)} s${formatResent(stats)}` +
+    // A listed dataset skipped for want of its data: never read as the whole benchmark's score.
+    (stats.coverage ? `; ${formatCoverage(stats.coverage)}` : '')
   );
 }
 

@@ -55,6 +55,11 @@ export interface DatasetGenerator {
    * the registering line, the callback needs to see before it can decide.
    */
   callbackHorizon?(test: TestDefinitionFile): number;
+  /**
+   * A dataset whose data the user supplies (ChapterBreak's passages): the one line saying where to
+   * get it when it has not been supplied, so a run skips the dataset instead of failing; undefined when it can run.
+   */
+  missingData?(args: Record<string, unknown>, env?: NodeJS.ProcessEnv): string | undefined;
 }
 
 /** Filler: a message whose reply is not scored, sent between a test's turns. */

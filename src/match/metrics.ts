@@ -2,6 +2,7 @@ import type { RunDirContents } from '../artifacts/run-dir-reader.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 import { tallyTests } from '../artifacts/test-tally.js';
 import { tallyTurns } from '../events/turn-tally.js';
+import { formatCoverage } from '../datasets/coverage.js';
 import { mean, quantile } from './stats.js';
 import type { RunMetrics } from './schemas.js';
 
@@ -66,6 +67,7 @@ export function computeRunMetrics(run: RunDirContents): RunMetrics {
     tests_errored: testTally.errored,
     tests_judge_error: testTally.judge_errors,
     tests_unscored: testTally.unscored,
+    ...(run.stats?.coverage ? { coverage_note: formatCoverage(run.stats.coverage) } : {}),
     turns_truncated: turns.filter((t) => t.finish_reason === 'length').length,
     attempts: tally.attempts,
     duration_s: round(duration, 3),

@@ -56,6 +56,8 @@ export const RunMetricsSchema = z.object({
   tests_judge_error: z.number().int().optional(),
   /** issue 25: tests GoodAI's LLM judge scores, left unscored for want of one: in no score. */
   tests_unscored: z.number().int().optional(),
+  /** runstats.json's coverage in words ("INCOMPLETE: 9 of GoodAI v3's 11 datasets (chapterbreak skipped)"); absent when complete. */
+  coverage_note: z.string().optional(),
   turns_truncated: z.number().int().optional(),
   /** issue 21: calls made, one per turn_metrics line (a task tried twice is one turn of two attempts). */
   attempts: z.number().int().optional(),

@@ -9,6 +9,7 @@ import type { RunMeta, RunStats } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { DatasetConfig } from '../config/dataset.js';
 import { agentPricing, pricingRecord } from '../costs/pricing.js';
+import { datasetCoverage, specsWithData, type DatasetCoverage } from '../datasets/coverage.js';
 import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
 import type { TestDefinition } from '../datasets/types.js';
@@ -105,8 +106,9 @@ export async function prepareDataset(
   config: DatasetConfig,
   dir: string,
   options: { existing?: boolean; allowMismatch?: boolean } = {},
-): Promise<{ definitions: TestDefinition[]; sha256: string; dir: string }> {
-  if (!options.existing) await generateDataset(datasetSpecs(config), dir);
+): Promise<{ definitions: TestDefinition[]; sha256: string; dir: string; coverage: DatasetCoverage | undefined }> {
+  // A dataset whose data the user has not supplied is skipped; `coverage` says the run is incomplete.
+  if (!options.existing) await generateDataset(specsWithData(datasetSpecs(config)), dir);
   const { definitions, manifest } = await loadDataset(dir, { allowMismatch: options.allowMismatch ?? false });
   const pinned = config.config.sha256;
   if (pinned && pinned !== manifest.sha256 && !options.allowMismatch) {
@@ -115,7 +117,7 @@ export async function prepareDataset(
       `${dir}: dataset sha256 ${manifest.sha256} differs from the pinned config.sha256 ${pinned} (use --allow-dataset-mismatch to run anyway)`,
     );
   }
-  return { definitions, sha256: manifest.sha256, dir };
+  return { definitions, sha256: manifest.sha256, dir, coverage: datasetCoverage(config, definitions) };
 }
 
 /**
@@ -179,6 +181,7 @@ async function setUpRun(options: RunOptions): Promise<RunSetup> {
     const plans = createRunPlans(dataset.definitions, datasetConfig, planOptions);
     const state = new RunState(dataset.definitions.length, turnsTotal, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
     state.scoring = datasetConfig.config.scoring;
+    state.coverage = dataset.coverage;
     // issue 21: the dry run's count is what the plan expects; the real one follows the replies.
     state.turnsTotalEstimated = true;
     factory = await createAgentFactory(agentConfig, { env, probe: true }).catch((err: unknown) => {

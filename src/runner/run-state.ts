@@ -1,4 +1,5 @@
 import type { ScoringMode } from '../scoring/types.js';
+import type { DatasetCoverage } from '../datasets/coverage.js';
 import type { RunMeta, RunStats, TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { ResolvedPricing } from '../costs/pricing.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
@@ -22,6 +23,8 @@ export class RunState {
   private currentTestId: string | null = null;
   /** issue 12: the scoring mode of an LTM run, recorded in runstats.json. */
   scoring?: ScoringMode;
+  /** Listed datasets skipped for want of their data: the run is not the whole benchmark (runstats.json `coverage`). */
+  coverage?: DatasetCoverage;
   /** issue 12: GoodAI's meanings: every message and reply (cl100k), replies only, summed response time. */
   private goodaiTotalTokens = 0;
   private goodaiAgentTokens = 0;
@@ -138,6 +141,7 @@ export class RunState {
       tests_errored: tally.errored,
       tests_judge_error: tally.judge_errors,
       tests_unscored: tally.unscored,
+      ...(this.coverage ? { coverage: this.coverage } : {}),
       turns_truncated: this.turnsTruncated,
       pricing_source: this.pricing.source,
       per_dataset: tally.per_dataset,

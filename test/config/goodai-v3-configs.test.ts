@@ -16,7 +16,8 @@ describe('GoodAI v3 configurations', () => {
     expect(config.config.run_name).toBe(`Benchmark 3 - ${name}`);
     expect(config.datasets.args.memory_span).toBe(span);
     expect(config.datasets.args.dataset_examples).toBe(3);
-    expect(config.datasets.datasets).toEqual(base.datasets.datasets);
+    // GoodAI's 1k configuration alone leaves ChapterBreak out.
+    expect(config.datasets.datasets).toEqual(name === '1k' ? base.datasets.datasets.filter((d) => d.name !== 'chapterbreak') : base.datasets.datasets);
     expect(config.config.incompatibilities).toEqual([['names', 'name_list'], ['locations', 'locations_directions']]);
     // GoodAI's clock: moved by its time jumps only, so Jokes' questions name GoodAI's times (test/runner/goodai-messages.test.ts).
     expect(config.config.clock.step_s).toBe(0);
@@ -35,6 +36,7 @@ describe('GoodAI v3 configurations', () => {
       ['prospective_memory', {}],
       ['trigger_response', {}],
       ['spy_meeting', {}],
+      ['chapterbreak', {}],
     ]);
   });
 });

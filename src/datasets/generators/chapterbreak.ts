@@ -55,7 +55,7 @@ export function chapterBreakFileFor(args: Record<string, unknown>, env: NodeJS.P
 
 /** The one line a run without the data prints: where to get it and where to put it. */
 export function chapterBreakMissingLine(env: NodeJS.ProcessEnv = process.env): string {
-  return `chapterbreak skipped: its book passages are not shipped; download ${CHAPTERBREAK_DATA_URL} (sha256 ${CHAPTERBREAK_DATA_SHA256.slice(0, 12)}...) to ${defaultChapterBreakFiles(env)[1]}, or set datasets[].args.data_file`;
+  return `chapterbreak skipped: its book passages are not shipped; download ${CHAPTERBREAK_DATA_URL} (sha256 ${CHAPTERBREAK_DATA_SHA256.slice(0, 12)}...), decompress it (zstd -d) to ${defaultChapterBreakFiles(env)[0]}, or set datasets[].args.data_file`;
 }
 
 const SampleSchema = z.object({ ctx: z.string(), pos: z.string(), negs: z.array(z.string()).min(1) });
@@ -169,6 +169,7 @@ export const chapterBreakGenerator: DatasetGenerator = {
   name: 'chapterbreak',
   displayName: 'ChapterBreak',
   resetMessage: CHAPTERBREAK_RESET,
+  missingData: (args, env = process.env) => (chapterBreakFileFor(args, env) ? undefined : chapterBreakMissingLine(env)),
   generate({ seed, examples, args }) {
     const { split, max_message_size } = parseArgs('chapterbreak', ArgsSchema, args);
     const file = chapterBreakFileFor(args);

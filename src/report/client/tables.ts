@@ -46,6 +46,8 @@ function renderSummary(data) {
     ['Score', function (m) { return fmt(m.total_score, 2) + ' / ' + fmt(m.max_score, 2); }],
     ['Accuracy', function (m) { return pct(m.accuracy); }],
     ['Tests', function (m) { return m.tests; }],
+    // A listed dataset skipped for want of its data: the score is not the whole benchmark's.
+    ['Datasets', function (m) { return m.coverage_note || 'all listed'; }],
     // issue 22: tests not answered (a scored call failed) or not judged are named, never passed off as wrong answers.
     ['Tests errored (not answered) / judge errors', function (m) { return (m.tests_errored || 0) + ' / ' + (m.tests_judge_error || 0); }],
     // issue 25: tests GoodAI's LLM judge scores, left without a score (not in the score above) for want of one.
