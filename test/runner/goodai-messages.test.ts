@@ -19,6 +19,11 @@ import { ROOT, tempDir } from '../helpers.js';
 const GOLDENS = join(ROOT, 'test/fixtures/goodai/messages');
 
 interface Golden {
+  /** GoodAI's published configuration, whose Referee copy is configs/datasets/<config>.yaml. */
+  config: string;
+  /** The fixture files SallyAnne's stories and ChapterBreak's passages were read from, where run. */
+  tomi: string | null;
+  chapterbreak: string | null;
   seed: number;
   dataset_examples: number;
   memory_span: number;
@@ -39,13 +44,16 @@ function startOkAgent(): Promise<RecordingServer> {
   });
 }
 
-/** Referee's benchmark-v3-1k.yaml (GoodAI's published 1k) with the golden's datasets, seed, examples and span. */
+/** Referee's copy of the golden's GoodAI configuration with the golden's datasets, seed, examples, span and data files. */
 function datasetConfig(golden: Golden) {
-  const raw = readYaml(join(ROOT, 'configs/datasets/benchmark-v3-1k.yaml')) as {
+  const raw = readYaml(join(ROOT, `configs/datasets/${golden.config}.yaml`)) as {
     config: Record<string, unknown>;
-    datasets: { args: Record<string, unknown>; datasets: { name: string }[] };
+    datasets: { args: Record<string, unknown>; datasets: { name: string; args?: Record<string, unknown> }[] };
   };
-  const datasets = raw.datasets.datasets.filter((d) => golden.datasets.includes(d.name));
+  const dataFile: Record<string, string | null> = { sallyanne: golden.tomi, chapterbreak: golden.chapterbreak };
+  const datasets = raw.datasets.datasets
+    .filter((d) => golden.datasets.includes(d.name))
+    .map((d) => (dataFile[d.name] ? { ...d, args: { ...d.args, data_file: join(ROOT, 'test/fixtures/goodai', dataFile[d.name]!) } } : d));
   expect(datasets.map((d) => d.name)).toEqual(golden.datasets);
   return DatasetConfigSchema.parse({
     // The shipped config as it is: its clock (step_s 0) is GoodAI's, so Jokes' questions name GoodAI's times.
@@ -63,8 +71,10 @@ describe("Referee sends GoodAI's messages, filler included, in GoodAI's order", 
   const files = readdirSync(GOLDENS).filter((f) => f.endsWith('.json'));
   const goldenOf = (file: string) => JSON.parse(readFileSync(join(GOLDENS, file), 'utf8')) as Golden;
 
-  it('compares filler pre-filled and sent for real (while a callback watches), capped by the max message size', () => {
+  it('compares filler pre-filled and sent for real (while a callback watches), capped by the max message size, and all ten datasets', () => {
     const all = files.map(goldenOf);
+    // Every v3 dataset Referee runs (all but restaurant), SallyAnne and ChapterBreak from the fixtures' stories and passages.
+    expect(new Set(all.flatMap((g) => g.datasets)).size).toBe(10);
     const filler = all.flatMap((g) => g.messages).filter((m) => m.message.startsWith('Here are some trivia questions'));
     expect(filler.some((m) => m.prefilled === null)).toBe(true);
     // Many questions to a message, up to a 1000-token cap.
