@@ -182,3 +182,18 @@ export function runAndSignal(
     });
   });
 }
+
+/**
+ * The `referee run` arguments of a small match in `dir` (without --runs-dir and --run-id): two chat
+ * agents on the sim model, `a` on sim-1 and `b` on sim-mini-1, over `examples` Colours tests.
+ */
+export function smallMatchArgs(dir: string, examples = 1): string[] {
+  const agent = (name: string, model: string): string => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, `name: ${name}\nkind: chat\nllm: { provider: sim, model: ${model}, max_tokens: 64 }\ncontext_size: 4096\n`);
+    return file;
+  };
+  const dataset = join(dir, 'dataset.yaml');
+  writeFileSync(dataset, `config: { run_name: m }\ndatasets:\n  args: { memory_span: 400, dataset_examples: ${examples}, seed: 5 }\n  datasets:\n    - { name: colours, args: { colour_changes: 3 } }\n`);
+  return ['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--quiet'];
+}

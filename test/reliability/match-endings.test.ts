@@ -6,11 +6,11 @@
  * `--resume` completes to the same files as a match never killed, timings aside, with one history
  * line; a second `--resume` has nothing to do.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJson, readJsonl, runCli, tempDir } from '../helpers.js';
-import { walk } from './helpers.js';
+import { smallMatchArgs, walk } from './helpers.js';
 
 const POINTS = ['match:champion-ended', 'match:challenger-ended', 'match:marked', 'match:compared', 'match:report', 'match:history'] as const;
 
@@ -31,14 +31,7 @@ function normalized(value: unknown, names: Record<string, string>): unknown {
 describe('a match killed at each step of its ending', () => {
   const dir = tempDir('referee-match-endings-');
   const out = join(dir, 'runs');
-  const agent = (name: string, model: string): string => {
-    const file = join(dir, `${name}.yaml`);
-    writeFileSync(file, `name: ${name}\nkind: chat\nllm: { provider: sim, model: ${model}, max_tokens: 64 }\ncontext_size: 4096\n`);
-    return file;
-  };
-  const dataset = join(dir, 'dataset.yaml');
-  writeFileSync(dataset, 'config: { run_name: m }\ndatasets:\n  args: { memory_span: 400, dataset_examples: 2, seed: 5 }\n  datasets:\n    - { name: colours, args: { colour_changes: 3 } }\n');
-  const args = ['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--runs-dir', out, '--quiet'];
+  const args = [...smallMatchArgs(dir, 2), '--runs-dir', out];
 
   /** What a match leaves, with its ids and times taken out: every file's name, the figures, the history lines. */
   const snapshot = (matchId: string): Record<string, unknown> => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireRunLock, isZombie, lockHolder, LOCK_FILE } from '../../src/runner/run-lock.js';
 import { runCli, tempDir } from '../helpers.js';
+import { smallMatchArgs } from './helpers.js';
 import { waitFor } from '../monitor/helpers.js';
 
 const lockOf = (pid: number): string => JSON.stringify({ pid, host: hostname(), started_at: '2026-12-06T00:00:00.000Z' }) + '\n';
@@ -51,21 +52,12 @@ describe('match --resume while a side or the match is held', () => {
   const matchDir = join(out, 'held');
   let holder: ChildProcess;
 
-  const agent = (name: string, model: string): string => {
-    const file = join(dir, `${name}.yaml`);
-    writeFileSync(file, `name: ${name}\nkind: chat\nllm: { provider: sim, model: ${model}, max_tokens: 64 }\ncontext_size: 4096\n`);
-    return file;
-  };
   const snapshot = (): Record<string, string> =>
     Object.fromEntries(['match.json', 'comparison_report.html'].map((f) => [f, readFileSync(join(matchDir, f), 'utf8')]).concat([['history', readFileSync(join(out, 'benchmark_history.jsonl'), 'utf8')]]));
 
   beforeAll(async () => {
-    const dataset = join(dir, 'dataset.yaml');
-    writeFileSync(dataset, 'config: { run_name: m }\ndatasets:\n  args: { memory_span: 400, dataset_examples: 1, seed: 5 }\n  datasets:\n    - { name: colours, args: { colour_changes: 3 } }\n');
     // Killed at the last step of its ending: both sides and every file written, the match not yet finished, so --resume has work to do.
-    const r = await runCli(['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--output-dir', out, '--run-id', 'held', '--quiet'], {
-      env: { REFEREE_KILL_AT: 'match:history' },
-    });
+    const r = await runCli([...smallMatchArgs(dir), '--output-dir', out, '--run-id', 'held'], { env: { REFEREE_KILL_AT: 'match:history' } });
     expect(r.code, r.stderr).toBeNull();
     holder = spawn('sleep', ['60'], { stdio: 'ignore' });
   }, 90_000);
@@ -99,17 +91,8 @@ describe('match --resume while a side or the match is held', () => {
 describe('a resumed match takes both sides\' locks before starting either', () => {
   const dir = tempDir('referee-match-side-locks-');
   const out = join(dir, 'runs');
-  const agent = (name: string, model: string): string => {
-    const file = join(dir, `${name}.yaml`);
-    writeFileSync(file, `name: ${name}\nkind: chat\nllm: { provider: sim, model: ${model}, max_tokens: 64 }\ncontext_size: 4096\n`);
-    return file;
-  };
-  const dataset = join(dir, 'dataset.yaml');
-  writeFileSync(dataset, 'config: { run_name: m }\ndatasets:\n  args: { memory_span: 400, dataset_examples: 1, seed: 5 }\n  datasets:\n    - { name: colours, args: { colour_changes: 3 } }\n');
-  const start = (matchId: string, killAt: string): ReturnType<typeof runCli> =>
-    runCli(['run', '--agent-config', agent('a', 'sim-1'), '--compare-with', agent('b', 'sim-mini-1'), '--dataset-config', dataset, '--runs-dir', out, '--run-id', matchId, '--quiet'], {
-      env: { REFEREE_KILL_AT: killAt },
-    });
+  const args = smallMatchArgs(dir);
+  const start = (matchId: string, killAt: string): ReturnType<typeof runCli> => runCli([...args, '--runs-dir', out, '--run-id', matchId], { env: { REFEREE_KILL_AT: killAt } });
   const sidesOf = (matchDir: string): string[] => (JSON.parse(readFileSync(join(matchDir, 'match_plan.json'), 'utf8')) as { children: { runDir: string }[] }).children.map((c) => c.runDir);
   const statusOf = (file: string): unknown => (JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown }).status;
 
