@@ -19,41 +19,12 @@ import { check } from '../runner/run-dir-files.js';
 import { partitionCells, type ShardSpec } from '../shards/partition.js';
 import { sha256Json, shardSuffix, type SuiteShard } from '../shards/shard-info.js';
 import { redactAgentConfig } from '../events/secrets.js';
-import { meanCi, type MeanCi } from './ci.js';
+import { meanCi } from './ci.js';
+import type { LtmSuiteCell, LtmSuiteRun, LtmSuiteSummary } from './schema.js';
 import { withSeed, type LoadedLtmSuite } from './load.js';
 import { writeLtmSuiteReport } from './report.js';
 
-export interface LtmSuiteRun {
-  agent: string;
-  dataset: string;
-  seed: number;
-  run_id: string;
-  run_dir: string;
-  status: string;
-  score: number;
-  max_score: number;
-  /** score / max_score, the figure averaged over seeds. */
-  ratio: number;
-}
-
-export interface LtmSuiteCell extends MeanCi {
-  agent: string;
-  /** A dataset config's name, or `all`: each seed's score over every dataset / their max. */
-  dataset: string;
-}
-
-export interface LtmSuiteSummary {
-  kind: 'ltm';
-  suite: string;
-  suite_file: string;
-  run_id: string;
-  agents: string[];
-  datasets: string[];
-  seeds: number[];
-  shard?: SuiteShard;
-  runs: LtmSuiteRun[];
-  cells: LtmSuiteCell[];
-}
+export type { LtmSuiteCell, LtmSuiteRun, LtmSuiteSummary } from './schema.js';
 
 export interface LtmSuiteOptions {
   outputDir: string;

@@ -81,8 +81,9 @@ export async function writeViewerBundle(options: BundleOptions): Promise<BundleR
     }
     const keys = new Set(rows.map((r) => r.key));
     for (const suite of (viewMatrix(hub, {}) as { suites: string[] }).suites) {
-      const m = viewMatrix(hub, { suite }) as { cells: { run: string }[]; agents: string[]; datasets: string[] };
-      const cells = m.cells.filter((c) => keys.has(c.run));
+      const m = viewMatrix(hub, { suite }) as { cells: { run?: string; runs?: { run: string }[] }[]; agents: string[]; datasets: string[] };
+      // A task suite's cell is one run; an LTM suite's averages several (its seeds).
+      const cells = m.cells.filter((c) => (c.run !== undefined && keys.has(c.run)) || c.runs?.some((r) => keys.has(r.run)));
       if (cells.length) data.matrices[suite] = { ...m, cells };
     }
     // `<` escaped: the data is a script, and model text may hold `</script>` or `<!--`.

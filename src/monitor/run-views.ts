@@ -122,3 +122,30 @@ export interface RunSummary {
   /** `reported`, `estimated` or `mixed` (issue 16), `unrecorded` for an imported run; null before the first turn. */
   usage_source: CombinedUsageSource | null;
 }
+
+/** An LTM suite's cell in the viewer (ltm-suites.ts): the summary's mean ± 95% CI as written, its text, its runs. */
+export interface LtmMatrixCell {
+  agent: string;
+  /** A dataset config's name, or `all`. */
+  dataset: string;
+  n: number;
+  mean: number;
+  ci95: number | null;
+  /** As the terminal and ltm-suite-<id>.html show it (ci.ts formatMeanCi). */
+  text: string;
+  /** The runs averaged, one per seed (per seed and dataset for `all`). */
+  runs: { run: string; seed: number; dataset: string; status: string }[];
+}
+
+/** An LTM suite's matrix in the viewer: agents × dataset configs and `all`, from ltm-suite-<id>.json. */
+export interface LtmMatrix {
+  kind: 'ltm';
+  suites: string[];
+  suite: string;
+  /** The suite's own name and run id. */
+  title: string;
+  agents: string[];
+  datasets: string[];
+  seeds: number[];
+  cells: LtmMatrixCell[];
+}

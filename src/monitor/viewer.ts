@@ -1,6 +1,7 @@
 import { join, sep } from 'node:path';
 import { z } from 'zod';
 import { LineSplitter, parseLine, type LinePiece } from './bounded-lines.js';
+import { ltmSuiteMatrix, ltmSuiteNames } from './ltm-suites.js';
 import { openInside, readRegularFileSync } from './safe-read.js';
 import { queryRuns, querySamples } from './view-queries.js';
 import type { MonitorHub } from './hub.js';
@@ -277,9 +278,16 @@ function suiteOf(m: RunModel): string | null {
  * with its score and pass rate and the run to open. Without `suite`: the names.
  */
 export function viewMatrix(hub: MonitorHub, q: z.infer<typeof ViewMatrixQuerySchema>): Record<string, unknown> {
-  const suites = [...new Set(hub.models().map(suiteOf).filter((s): s is string => s !== null))].sort();
+  const tasks = [...new Set(hub.models().map(suiteOf).filter((s): s is string => s !== null))].sort();
+  // An LTM suite's matrix is its summary's (ltm-suite-<id>.json): mean ± 95% CI over seeds.
+  const ltm = ltmSuiteNames(hub);
+  const suites = [...tasks, ...ltm];
   const suite = q.suite ?? suites[0];
   if (suite === undefined) return { suites, suite: null, agents: [], datasets: [], cells: [] };
+  if (ltm.includes(suite) && !tasks.includes(suite)) {
+    const m = ltmSuiteMatrix(hub, suite, suites);
+    if (m) return m as unknown as Record<string, unknown>;
+  }
   const cells = new Map<string, Record<string, unknown>>();
   const runs = hub
     .models()

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../monitor/run-views.js';
+import type { LtmMatrix, RunSummary } from '../../monitor/run-views.js';
 import { queryRuns, querySamples, type SampleQueryRow, type SampleSort } from '../../monitor/view-queries.js';
 
 /**
@@ -67,7 +67,14 @@ export interface MatrixCell {
   pass_rate: number | null;
 }
 
-export interface Matrix {
+/** An LTM suite's matrix: mean ± 95% CI over seeds per cell, as its ltm-suite-<id>.json says. */
+export type { LtmMatrix };
+
+/** A suite's matrix: a task suite's (pass rate per cell, `kind` absent) or an LTM suite's. */
+export type Matrix = TaskMatrix | LtmMatrix;
+
+export interface TaskMatrix {
+  kind?: undefined;
   suites: string[];
   suite: string | null;
   agents: string[];
