@@ -145,14 +145,7 @@ export const RunStatsSchema = z.object({
    * Listed datasets the run has no tests of, skipped for want of their data (ChapterBreak's passages):
    * the run is not the whole benchmark (`datasets` of `of`). Absent when every listed dataset ran.
    */
-  coverage: z
-    .object({
-      datasets: z.number().int(),
-      of: z.number().int(),
-      benchmark: z.enum(['GoodAI v3', 'listed']),
-      skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
-    })
-    .optional(),
+  coverage: z.lazy(() => DatasetCoverageSchema).optional(),
   /** issue 22: replies cut at max_tokens (finish_reason `length`). */
   turns_truncated: z.number().int().optional(),
   pricing_source: PricingSourceSchema,
@@ -168,6 +161,19 @@ export const RunStatsSchema = z.object({
   tests: z.array(TestScoreSchema),
 });
 export type RunStats = z.infer<typeof RunStatsSchema>;
+
+/** What a run leaves out of the benchmark it lists (src/datasets/coverage.ts makes it). */
+export const DatasetCoverageSchema = z.object({
+  /** Datasets the run has tests of. */
+  datasets: z.number().int(),
+  /** Datasets of the benchmark: GoodAI v3's 11 where every listed dataset is one of them, else those listed. */
+  of: z.number().int(),
+  /** Whose `of` it is. */
+  benchmark: z.enum(['GoodAI v3', 'listed']),
+  /** Each with why, and where to get what it needs. */
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+});
+export type DatasetCoverage = z.infer<typeof DatasetCoverageSchema>;
 
 export const RunMetaSchema = z.object({
   run_id: z.string(),

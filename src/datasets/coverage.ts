@@ -3,8 +3,10 @@
  * (ChapterBreak's passages) and has not is skipped, with one line saying where to get it, and the
  * run says it is incomplete ("9 of GoodAI v3's 11 datasets"), so its score is never read as a full
  * v3 score. One producer: runstats.json's `coverage`, the summary line, the start line and the
- * report all read what `datasetCoverage` returns.
+ * report all read what `datasetCoverage` returns (its shape: `DatasetCoverageSchema`).
  */
+export type { DatasetCoverage };
+import type { DatasetCoverage } from '../artifacts/schemas.js';
 import type { DatasetConfig } from '../config/dataset.js';
 import type { DatasetSpec } from './generate.js';
 import { findGenerator } from './registry.js';
@@ -23,22 +25,6 @@ export const GOODAI_V3_DATASETS: readonly string[] = [
   'chapterbreak',
   'restaurant',
 ];
-
-export interface SkippedDataset {
-  name: string;
-  /** Why, and where to get what it needs. */
-  reason: string;
-}
-
-export interface DatasetCoverage {
-  /** Datasets the run has tests of. */
-  datasets: number;
-  /** Datasets of the benchmark: GoodAI v3's 11 where every listed dataset is one of them, else those listed. */
-  of: number;
-  /** Whose `of` it is: `GoodAI v3` or `listed`. */
-  benchmark: 'GoodAI v3' | 'listed';
-  skipped: SkippedDataset[];
-}
 
 /** The specs that can be generated: those whose data has not been supplied are left out. */
 export function specsWithData(specs: readonly DatasetSpec[], env: NodeJS.ProcessEnv = process.env): DatasetSpec[] {

@@ -11,6 +11,7 @@ import type { Agent, AgentReply, ContextRetryEventData, ContextRetryInfo, ReplyC
 import type { TurnMetric } from '../artifacts/schemas.js';
 import type { RetriesConfig } from '../config/agent.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
+import { withTraceSession } from '../telemetry/trace-per.js';
 import type { Emit } from '../events/emit.js';
 import type { RunState } from './run-state.js';
 import { describeRetry, retryEventData } from './retry.js';
@@ -33,7 +34,7 @@ export interface TurnRequest {
   step: ScheduleStep;
   place: TurnPlace;
   runId: string;
-  /** The agent's conversation (`gen_ai.conversation.id`). */
+  /** The agent's conversation. */
   sessionId: string;
   /** Phoenix's session of the turn's trace (OpenInference `session.id`). @default sessionId */
   traceSessionId?: string;
@@ -81,15 +82,17 @@ export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
         [ATTR.dataset]: step.dataset,
         [ATTR.isFiller]: step.kind === 'filler',
         [ATTR.isQuestion]: step.isQuestion,
+        // Phoenix reads gen_ai.conversation.id as session.id too: both name the trace's session; the agent's own beside.
         'session.id': t.traceSessionId ?? t.sessionId,
-        [ATTR.genAiConversationId]: t.sessionId,
+        [ATTR.genAiConversationId]: t.traceSessionId ?? t.sessionId,
+        ...(t.traceSessionId !== undefined && t.traceSessionId !== t.sessionId ? { [ATTR.agentSession]: t.sessionId } : {}),
         ...t.attributes,
         ...textAttrs('input', step.message),
       },
     },
     t.parentCtx,
   );
-  const outcome = await context.with(trace.setSpan(t.parentCtx, turnSpan), () =>
+  const outcome = await context.with(withTraceSession(trace.setSpan(t.parentCtx, turnSpan), t.traceSessionId), () =>
     executeTurn(t.agent, step, {
       ...(t.call ? { call: t.call } : {}),
       timeoutMs: t.timeoutMs,

@@ -43,6 +43,8 @@ export const ATTR = {
   runSpanId: 'referee.run_span_id',
   /** On the run span: `run` (one trace) or `test` (a trace per test). */
   tracePer: 'referee.trace_per',
+  /** Per test trace: the agent's own conversation (a lane's), where `session.id` names the test. */
+  agentSession: 'referee.agent.session_id',
   /** What a span link points at (`run`). */
   link: 'referee.link',
   // GenAI semantic conventions.

@@ -7,7 +7,7 @@
  * view lists every test as a conversation. The record (spans.jsonl) keeps every span with
  * the trace, parent and links it was created with, so `referee replay` sends the same traces.
  */
-import { trace, type Attributes, type Context, type Link, type Span, type SpanOptions } from '@opentelemetry/api';
+import { createContextKey, trace, type Attributes, type Context, type Link, type Span, type SpanOptions } from '@opentelemetry/api';
 import { SemanticConventions } from '@arizeai/openinference-semantic-conventions';
 import { ATTR, SPAN, TRACER_NAME } from './names.js';
 
@@ -33,6 +33,21 @@ export function resolveTracePer(choice: TracePerChoice | undefined, plannedTurns
 
 /** OpenInference's `session.id`: what Phoenix groups a trace's spans by. */
 export const SESSION_ID = SemanticConventions.SESSION_ID;
+
+const TRACE_SESSION = createContextKey('referee.trace_session');
+
+/**
+ * The trace's session, carried in the context to the spans an agent makes (its `chat` span): Phoenix
+ * reads `gen_ai.conversation.id` as `session.id`, so they name the trace's session, not the agent's own.
+ */
+export function withTraceSession(ctx: Context, sessionId: string | undefined): Context {
+  return sessionId === undefined ? ctx : ctx.setValue(TRACE_SESSION, sessionId);
+}
+
+export function traceSessionOf(ctx: Context): string | undefined {
+  const v = ctx.getValue(TRACE_SESSION);
+  return typeof v === 'string' ? v : undefined;
+}
 
 /** The session of a test's trace: the run's id and the test's. */
 export function testSessionId(runId: string, testId: string): string {

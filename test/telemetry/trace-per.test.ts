@@ -74,8 +74,10 @@ describe('--trace-per test, an LTM run', () => {
       expect(rootOf(own)).toEqual([root]);
       expect(own.filter((s) => s.name === 'benchmark.turn').length).toBe(turns.filter((t) => t.test_id === testId).length);
       expect(own.filter((s) => s.name.startsWith('evaluate ')).length).toBe(1);
-      const sessions = new Set(own.map((s) => attr(s, 'session.id')).filter((v) => v !== undefined));
+      // Phoenix reads gen_ai.conversation.id as session.id too (the chat span's included): all name the test.
+      const sessions = new Set(own.flatMap((s) => [attr(s, 'session.id'), attr(s, 'gen_ai.conversation.id')]).filter((v) => v !== undefined));
       expect([...sessions]).toEqual([`p/${testId}`]);
+      expect(new Set(own.map((s) => attr(s, 'referee.agent.session_id')).filter(Boolean))).toEqual(new Set(['p/lane-0']));
     }
     // Filler turns (no test's) in blocks, each a trace in the lane's filler session.
     const blocks = spans.filter((s) => s.name === 'benchmark.filler');
@@ -120,7 +122,8 @@ describe('--trace-per test, a task run', () => {
     expect(traces.size).toBe(1 + tasks.length);
     for (const root of spans.filter((s) => s.name === 'benchmark.test')) {
       const own = traces.get(root.traceId)!;
-      expect(new Set(own.map((s) => attr(s, 'session.id')).filter(Boolean))).toEqual(new Set([`${attr(run!, 'referee.run_id')}/${attr(root, 'referee.test_id')}`]));
+      const sessions = own.flatMap((s) => [attr(s, 'session.id'), attr(s, 'gen_ai.conversation.id')]).filter(Boolean);
+      expect(new Set(sessions)).toEqual(new Set([`${attr(run!, 'referee.run_id')}/${attr(root, 'referee.test_id')}`]));
       expect(own.filter((s) => s.name === 'benchmark.turn').length).toBeGreaterThan(0);
     }
   });

@@ -9,6 +9,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { OpenInferenceSpanKind, SemanticConventions as OI } from '@arizeai/openinference-semantic-conventions';
 import { CallError } from '../../errors.js';
 import { ATTR, SPAN, TEXT_LIMIT_BYTES, TRACER_NAME } from '../../telemetry/names.js';
+import { traceSessionOf } from '../../telemetry/trace-per.js';
 import { countTokens } from '../../tokens.js';
 import type { ChatMessage, StreamProgress, TokenUsage } from '../types.js';
 import { httpPost, type HttpPostResponse } from '../../net/http-post.js';
@@ -412,7 +413,11 @@ function requestAttributes(opts: StreamChatOptions, provider: string, target: { 
     [OI.LLM_PROVIDER]: provider,
     [OI.LLM_INVOCATION_PARAMETERS]: JSON.stringify({ temperature: opts.temperature, max_tokens: opts.maxTokens, stream: true }),
   };
-  if (opts.conversationId !== undefined) attrs[ATTR.genAiConversationId] = opts.conversationId;
+  // Per test trace the turn hands down the trace's session; the agent's own conversation goes beside it.
+  const session = traceSessionOf(context.active());
+  const conversation = session ?? opts.conversationId;
+  if (conversation !== undefined) attrs[ATTR.genAiConversationId] = conversation;
+  if (session !== undefined && opts.conversationId !== undefined && opts.conversationId !== session) attrs[ATTR.agentSession] = opts.conversationId;
   if (target.host !== undefined) attrs[ATTR.serverAddress] = target.host;
   if (target.port !== undefined) attrs[ATTR.serverPort] = target.port;
   opts.messages.forEach((m, i) => {
