@@ -30,6 +30,7 @@ import { appendHistory, belongsInHistory, endingStatus, isIncomplete } from './r
 import { killPoint } from '../kill-point.js';
 import type { ProgressSnapshot } from '../events/reporter.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';
+import { settleLanes } from './settle-lanes.js';
 import { RunState } from './run-state.js';
 // issue 7: GoodAI scheduler semantics and the LLM judge
 import { realWaitMaxS } from './goodai-options.js';
@@ -242,7 +243,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
     const testsById = new Map(dataset.definitions.map((t) => [t.testId, t]));
     // Issue 13: from here the lanes' map is the definitions' only holder, and lets each go as its test begins.
     dataset.definitions.length = 0;
-    await Promise.all(
+    await settleLanes(
       plans.map((plan, lane) =>
         runLane({
           lane,
@@ -265,6 +266,7 @@ async function executeRun(s: RunSetup, options: RunOptions): Promise<RunResult> 
           ...(resume ? { restore: resume.lanes[lane] ?? { turns: new Map(), endedTests: new Map() } } : {}),
         }),
       ),
+      abort.abort,
     );
     status = endingStatus(abort.signal.aborted, state.snapshot(), options.maxFailedTurns);
     state.runEnded(status);
@@ -387,12 +389,12 @@ function runReporters(s: RunSetup, writer: RunDirWriter, extra: Reporter[]): { r
 }
 
 /** The run's own abort, tied to the caller's signal (already aborted included: it never fires again). */
-export function linkedAbort(outer: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
+export function linkedAbort(outer: AbortSignal | undefined): { signal: AbortSignal; abort: (reason: unknown) => void; dispose: () => void } {
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   if (outer?.aborted) onOuterAbort();
-  return { signal: abort.signal, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
+  return { signal: abort.signal, abort: (reason) => abort.abort(reason), dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
 }
 
 /** run.json of a resumed run: as it was, running again, with this resume noted. */

@@ -32,6 +32,7 @@ import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
 import { linkedAbort, runDirTaken, writeEnding, type RunResult } from '../runner/run-benchmark.js';
 import { writeFailureReport } from '../runner/watchdog.js';
+import { settleLanes } from '../runner/settle-lanes.js';
 import { emitTo, type Emit } from '../events/emit.js';
 import { belongsInHistory, endingStatus, isIncomplete } from '../runner/run-ending.js';
 import { acquireRunLock, releasingLock, type RunLock } from '../runner/run-lock.js';
@@ -318,7 +319,7 @@ async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise
         await runTask(c, p, lane, laneStep);
       }
     };
-    await Promise.all(Array.from({ length: s.concurrency }, (_, lane) => worker(lane)));
+    await settleLanes(Array.from({ length: s.concurrency }, (_, lane) => worker(lane)), abort.abort);
     status = endingStatus(c.signal.aborted, state.snapshot(), options.maxFailedTurns);
     state.runEnded(status);
   } catch (err) {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJson, readJsonl, runCli, tempDir } from '../helpers.js';
+import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
 import { agentYaml, walk, writeFiles } from './helpers.js';
 
 const DATASET = `config:
@@ -95,55 +95,67 @@ const BIG_DATASET = DATASET.replace('dataset_examples: 3', 'dataset_examples: 12
 type Stats = { score: number; turns: number; tests: Array<{ test_id: string; score: number }> };
 const figures = (s: Stats): unknown => [s.score, s.turns, s.tests.map((t) => [t.test_id, t.score])];
 
-describe.skipIf(!canMount)('a run on a 1 MB and a 2 MB disk (tmpfs)', () => {
-  const dir = tempDir('referee-full-disk-mb-');
-  const files = writeFiles(dir, { 'agent.yaml': agentYaml(), 'dataset.yaml': BIG_DATASET });
-  const run = (out: string, runId: string): ReturnType<typeof runCli> =>
-    runCli(['run', '--agent-config', files['agent.yaml']!, '--dataset-config', files['dataset.yaml']!, '--runs-dir', out, '--run-id', runId, '--quiet']);
-  const mounts: string[] = [];
-  let whole: Stats;
-  beforeAll(async () => {
-    // The run that had room all along, on the ordinary disk.
-    const r = await run(join(dir, 'roomy'), 'whole');
-    expect(r.code, r.stderr).toBe(0);
-    whole = readJson<Stats>(join(dir, 'roomy', 'whole', 'runstats.json'));
-  }, 120_000);
-  afterAll(() => {
-    for (const m of mounts) execFileSync('umount', [m]);
+/** 400 sums: a task run of 8 lanes that writes about 4 MB. */
+const MANY_TASKS = Array.from({ length: 400 }, (_, i) => JSON.stringify({ id: `t${i}`, prompt: `What is ${i} + ${i}?`, expected: 2 * i, evaluator: 'numeric' })).join('\n') + '\n';
+
+const KINDS: Array<{ kind: string; args: (files: Record<string, string>) => string[] }> = [
+  { kind: 'an LTM run', args: (files) => ['--agent-config', files['agent.yaml']!, '--dataset-config', files['dataset.yaml']!] },
+  // Its lanes still in flight when one write fails are stopped, not recorded as calls that failed.
+  { kind: 'a task run of 8 lanes', args: (files) => ['--tasks', files['tasks.jsonl']!, '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--concurrency', '8'] },
+];
+
+for (const { kind, args } of KINDS) {
+  describe.skipIf(!canMount)(`${kind} on a 1 MB and a 2 MB disk (tmpfs)`, () => {
+    const dir = tempDir('referee-full-disk-mb-');
+    const files = writeFiles(dir, { 'agent.yaml': agentYaml(), 'dataset.yaml': BIG_DATASET, 'tasks.jsonl': MANY_TASKS });
+    const run = (out: string, runId: string): ReturnType<typeof runCli> => runCli(['run', ...args(files), '--runs-dir', out, '--run-id', runId, '--quiet']);
+    const mounts: string[] = [];
+    let whole: Stats;
+    beforeAll(async () => {
+      // The run that had room all along, on the ordinary disk.
+      const r = await run(join(dir, 'roomy'), 'whole');
+      expect(r.code, r.stderr).toBe(0);
+      whole = readJson<Stats>(join(dir, 'roomy', 'whole', 'runstats.json'));
+    }, 120_000);
+    afterAll(() => {
+      for (const m of mounts) execFileSync('umount', [m]);
+    });
+
+    // The run's reserve makes room for its failed ending, wherever the disk fills (during the turns, or at report.html).
+    it.each(['1m', '2m'])('%s: ends failed (run.json, run_error.json, a line naming the file), nothing stray; --resume finishes it once there is room', async (size) => {
+      const mnt = join(dir, `mnt-${size}`);
+      mkdirSync(mnt);
+      expect(tryMount(mnt, size)).toBe(true);
+      mounts.push(mnt);
+      const out = join(mnt, 'runs');
+      const runDir = join(out, 'full');
+      const r = await run(out, 'full');
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.code).not.toBeNull();
+      const last = r.stderr.trim().split('\n').at(-1)!;
+      const named = new RegExp(`^referee: (${runDir}/[^ ]+\\.(jsonl|json|html)): cannot (append|write): ENOSPC`);
+      expect(last).toMatch(named);
+      const file = named.exec(last)![1]!;
+
+      expect(readJson(join(runDir, 'run.json'))['status']).toBe('failed');
+      const error = readJson<{ reason: string; message: string }>(join(runDir, 'run_error.json'));
+      expect(error.reason).toBe('failed');
+      expect(error.message).toContain(`${file}: cannot`);
+      expect(walk(out).filter((p) => /\.tmp-\d+$|\.space-reserve$/.test(p))).toEqual([]);
+      for (const f of walk(runDir).filter((p) => p.endsWith('.jsonl'))) expect(() => readJsonl(f), f).not.toThrow();
+      // No turn was recorded as failed: the disk, not the agent, stopped the run.
+      expect(readJsonl<{ status: string }>(join(runDir, 'turn_metrics.jsonl')).filter((t) => t.status !== 'success')).toEqual([]);
+      expect(existsSync(join(out, 'benchmark_history.jsonl'))).toBe(false);
+
+      // Room again: the resume finishes the run, once, with the figures of the run that had room.
+      execFileSync('mount', ['-o', 'remount,size=16m', mnt]);
+      const resumed = await runCli(['run', '--resume', runDir, '--quiet']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(readJson(join(runDir, 'run.json'))['status']).toBe('finished');
+      expect(statSync(join(runDir, 'report.html')).size).toBeGreaterThan(1000);
+      expect(readJsonl(join(out, 'benchmark_history.jsonl')).map((h) => h['run_id'])).toEqual(['full']);
+      expect(figures(readJson<Stats>(join(runDir, 'runstats.json')))).toEqual(figures(whole));
+      expect(walk(out).filter((p) => /\.tmp-\d+$|\.space-reserve$/.test(p))).toEqual([]);
+    }, 180_000);
   });
-
-  // 1 MB fills during the turns; 2 MB at the ending (report.html). Either way the run's reserve makes room for its failed ending.
-  it.each(['1m', '2m'])('%s: ends failed (run.json, run_error.json, a line naming the file), nothing stray; --resume finishes it once there is room', async (size) => {
-    const mnt = join(dir, `mnt-${size}`);
-    mkdirSync(mnt);
-    expect(tryMount(mnt, size)).toBe(true);
-    mounts.push(mnt);
-    const out = join(mnt, 'runs');
-    const runDir = join(out, 'full');
-    const r = await run(out, 'full');
-    expect(r.code, r.stderr).not.toBe(0);
-    expect(r.code).not.toBeNull();
-    const last = r.stderr.trim().split('\n').at(-1)!;
-    const named = new RegExp(`^referee: (${runDir}/[^ ]+\\.(jsonl|json|html)): cannot (append|write): ENOSPC`);
-    expect(last).toMatch(named);
-    const file = named.exec(last)![1]!;
-
-    expect(readJson(join(runDir, 'run.json'))['status']).toBe('failed');
-    const error = readJson<{ reason: string; message: string }>(join(runDir, 'run_error.json'));
-    expect(error.reason).toBe('failed');
-    expect(error.message).toContain(`${file}: cannot`);
-    expect(walk(out).filter((p) => /\.tmp-\d+$|\.space-reserve$/.test(p))).toEqual([]);
-    for (const f of walk(runDir).filter((p) => p.endsWith('.jsonl'))) expect(() => readJsonl(f), f).not.toThrow();
-    expect(existsSync(join(out, 'benchmark_history.jsonl'))).toBe(false);
-
-    // Room again: the resume finishes the run, once, with the figures of the run that had room.
-    execFileSync('mount', ['-o', 'remount,size=16m', mnt]);
-    const resumed = await runCli(['run', '--resume', runDir, '--quiet']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(readJson(join(runDir, 'run.json'))['status']).toBe('finished');
-    expect(statSync(join(runDir, 'report.html')).size).toBeGreaterThan(1000);
-    expect(readJsonl(join(out, 'benchmark_history.jsonl')).map((h) => h['run_id'])).toEqual(['full']);
-    expect(figures(readJson<Stats>(join(runDir, 'runstats.json')))).toEqual(figures(whole));
-    expect(walk(out).filter((p) => /\.tmp-\d+$|\.space-reserve$/.test(p))).toEqual([]);
-  }, 180_000);
-});
+}
