@@ -9,12 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { RunDirError } from '../errors.js';
 import type { Reporter } from '../events/reporter.js';
-import { parseJsonFile } from '../runner/run-dir-files.js';
+import { check, parseJsonFile } from '../runner/run-dir-files.js';
 import { toCell, type MatrixCell, type MatrixSummary } from '../tasks/run-suite.js';
 import { mergeCell, readPiece, type CellPieceDir } from './merge-cell.js';
 import { SuiteShardSchema, type SuiteShard } from './shard-info.js';
 import { writeLtmSuiteReport } from '../ltm-suite/report.js';
-import { ltmCells, ltmSummaryFile, type LtmSuiteRun, type LtmSuiteSummary } from '../ltm-suite/run-ltm-suite.js';
+import { ltmCells, ltmSummaryFile } from '../ltm-suite/run-ltm-suite.js';
+import { LtmSuiteSummarySchema, type LtmSuiteRun, type LtmSuiteSummary } from '../ltm-suite/schema.js';
 
 /** One shard as found on disk. */
 export interface FoundShard {
@@ -138,7 +139,7 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
  * suite's cells over every seed.
  */
 function mergeLtmShards(shards: readonly FoundShard[], outputDir: string): MergeResult & { ltm: LtmSuiteSummary } {
-  const first = shards[0]!.summary as unknown as LtmSuiteSummary;
+  const first = check(LtmSuiteSummarySchema, shards[0]!.file, shards[0]!.summary);
   const summaryFile = ltmSummaryFile(outputDir, first.run_id);
   if (existsSync(summaryFile)) throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: already exists: merge into another --output-dir`);
   const order = (r: LtmSuiteRun): number => (first.agents.indexOf(r.agent) * first.datasets.length + first.datasets.indexOf(r.dataset)) * first.seeds.length + first.seeds.indexOf(r.seed);
