@@ -46,6 +46,14 @@ describe("ChapterBreak, GoodAI's generator byte for byte", () => {
     expect(options.some((o) => /\t9\. [A-Z]/.test(o))).toBe(true);
   });
 
+  it("reads GoodAI's .zst as it reads the JSON", () => {
+    const fromJson = getGenerator('chapterbreak').generate({ seed: 3, examples: 4, args: { data_file: SAMPLE } });
+    expect(getGenerator('chapterbreak').generate({ seed: 3, examples: 4, args: { data_file: `${SAMPLE}.zst` } })).toEqual(fromJson);
+    const bad = join(tempDir('referee-cb-'), 'cb.zst');
+    writeFileSync(bad, '{"pg19": {}}');
+    expect(() => getGenerator('chapterbreak').generate({ seed: 0, examples: 1, args: { data_file: bad } })).toThrow(new RegExp(`chapterbreak: ${bad} is not zstd data`));
+  });
+
   it('names a data file that lacks a sample of the selection, and one that is missing', () => {
     const file = join(tempDir('referee-cb-'), 'cb.json');
     writeFileSync(file, JSON.stringify({ pg19: {}, ao3: { '1_0': [] } }));

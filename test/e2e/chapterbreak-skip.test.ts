@@ -29,7 +29,7 @@ describe('chapterbreak without its data', () => {
     expect(r.code, r.stderr).toBe(0);
     const skipLines = r.stderr.split('\n').filter((l) => l.includes('chapterbreak skipped:'));
     expect(skipLines).toEqual([
-      `[referee] chapterbreak skipped: its book passages are not shipped; download https://github.com/GoodAI/goodai-ltm-benchmark/releases/download/v1.1/chapterbreak_ctx_8192.zst (sha256 1567de846314...), decompress it (zstd -d) to ${cache}/data/ChapterBreak/chapterbreak_ctx_8192.json, or set datasets[].args.data_file`,
+      `[referee] chapterbreak skipped: its book passages are not shipped; download https://github.com/GoodAI/goodai-ltm-benchmark/releases/download/v1.1/chapterbreak_ctx_8192.zst (sha256 1567de846314...) to ${cache}/data/ChapterBreak/chapterbreak_ctx_8192.zst, or set datasets[].args.data_file`,
     ]);
     const summary = r.stderr.split('\n').find((l) => l.startsWith('[referee] finished: score'))!;
     expect(summary).toMatch(/; INCOMPLETE: 1 of GoodAI v3's 11 datasets \(chapterbreak skipped\)$/);

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import * as zlib from 'node:zlib';
+import { decompress } from 'fzstd';
 import { z } from 'zod';
 import { DatasetError } from '../../errors.js';
 import { countGoodaiTokens } from '../../tokens.js';
@@ -55,7 +55,7 @@ export function chapterBreakFileFor(args: Record<string, unknown>, env: NodeJS.P
 
 /** The one line a run without the data prints: where to get it and where to put it. */
 export function chapterBreakMissingLine(env: NodeJS.ProcessEnv = process.env): string {
-  return `chapterbreak skipped: its book passages are not shipped; download ${CHAPTERBREAK_DATA_URL} (sha256 ${CHAPTERBREAK_DATA_SHA256.slice(0, 12)}...), decompress it (zstd -d) to ${defaultChapterBreakFiles(env)[0]}, or set datasets[].args.data_file`;
+  return `chapterbreak skipped: its book passages are not shipped; download ${CHAPTERBREAK_DATA_URL} (sha256 ${CHAPTERBREAK_DATA_SHA256.slice(0, 12)}...) to ${defaultChapterBreakFiles(env)[1]}, or set datasets[].args.data_file`;
 }
 
 const SampleSchema = z.object({ ctx: z.string(), pos: z.string(), negs: z.array(z.string()).min(1) });
@@ -70,9 +70,11 @@ function readCorpus(file: string): z.infer<typeof CorpusSchema> {
     throw new DatasetError('DATASET_INVALID', `chapterbreak: cannot read args.data_file ${file} (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause });
   }
   if (file.endsWith('.zst')) {
-    const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
-    if (!zstd) throw new DatasetError('DATASET_INVALID', `chapterbreak: ${file} is zstd-compressed and this Node has no zstd; decompress it (zstd -d) and point args.data_file at the .json`);
-    bytes = zstd(bytes);
+    try {
+      bytes = Buffer.from(decompress(bytes));
+    } catch (cause) {
+      throw new DatasetError('DATASET_INVALID', `chapterbreak: ${file} is not zstd data: ${(cause as Error).message}`, { cause });
+    }
   }
   let raw: unknown;
   try {
