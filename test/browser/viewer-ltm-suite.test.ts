@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMeanCi } from '../../src/ltm-suite/ci.js';
 import type { LtmSuiteSummary } from '../../src/ltm-suite/schema.js';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
 import { readJson, ROOT, runCli, tempDir } from '../helpers.js';
@@ -69,5 +71,18 @@ describe('the viewer: an LTM suite matrix, mean ± CI over seeds', () => {
     const target = summary.runs.find((r) => r.agent === 'sim-mini' && r.seed === 1)!;
     await page.locator(`td.ltm-cell[data-agent="sim-mini"][data-dataset="default"] a.ltm-run[data-run="${target.run_id}"]`).click();
     await expect.poll(() => page.locator('#run-id').innerText()).toBe(target.run_id);
+  });
+
+  it('a static bundle of its runs shows the same cells, opened from file://', async () => {
+    const out = join(tempDir('referee-ltm-bundle-'), 'site');
+    const r = await runCli(['view', '--runs-dir', root, '--bundle', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await file.goto(`${pathToFileURL(join(out, 'index.html')).href}#/suite/ltm-suite-two`);
+    for (const c of summary.cells) {
+      const cell = file.locator(`td.ltm-cell[data-agent="${c.agent}"][data-dataset="${c.dataset}"] .ltm-value`);
+      await expect.poll(() => cell.innerText()).toBe(formatMeanCi(c));
+    }
+    await file.close();
   });
 });
