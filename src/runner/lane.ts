@@ -386,6 +386,9 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
+    // Phoenix's Sessions view shows a trace's head input and output: the test's messages and the agent's answers.
+    ...textAttrs('input', test.log.filter((m) => m.role === 'user').map((m) => m.text).join('\n')),
+    ...textAttrs('output', test.answers.join('\n')),
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);

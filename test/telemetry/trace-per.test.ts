@@ -74,6 +74,9 @@ describe('--trace-per test, an LTM run', () => {
       expect(rootOf(own)).toEqual([root]);
       expect(own.filter((s) => s.name === 'benchmark.turn').length).toBe(turns.filter((t) => t.test_id === testId).length);
       expect(own.filter((s) => s.name.startsWith('evaluate ')).length).toBe(1);
+      // What Phoenix's Sessions view shows of the test: its messages in, the agent's answers out.
+      expect(String(attr(root, 'input.value')).split('\n').length).toBeGreaterThanOrEqual(own.filter((s) => s.name === 'benchmark.turn').length);
+      expect(attr(root, 'output.value')).toEqual(expect.any(String));
       // Phoenix reads gen_ai.conversation.id as session.id too (the chat span's included): all name the test.
       const sessions = new Set(own.flatMap((s) => [attr(s, 'session.id'), attr(s, 'gen_ai.conversation.id')]).filter((v) => v !== undefined));
       expect([...sessions]).toEqual([`p/${testId}`]);
