@@ -31,6 +31,11 @@ export function specsWithData(specs: readonly DatasetSpec[], env: NodeJS.Process
   return specs.filter((s) => findGenerator(s.name)?.missingData?.(s.args, env) === undefined);
 }
 
+/** The tests a run sends: without a judge, not those of a dataset that asks it during the run (Restaurant). */
+export function definitionsToRun<T extends { dataset: string }>(definitions: T[], options: { judge: boolean }): T[] {
+  return options.judge ? definitions : definitions.filter((d) => findGenerator(d.dataset)?.needsJudge === undefined);
+}
+
 /**
  * The listed datasets a run has no tests of, and what is left of the benchmark; undefined when
  * every listed dataset is there (a fresh run and a resumed one agree: it reads the definitions).
@@ -44,7 +49,10 @@ export function datasetCoverage(
   const listed = config.datasets.datasets;
   const skipped = listed
     .filter((d) => !present.has(d.name))
-    .map((d) => ({ name: d.name, reason: findGenerator(d.name)?.missingData?.(d.args, env) ?? `${d.name} skipped: the dataset has no tests of it` }));
+    .map((d) => {
+      const g = findGenerator(d.name);
+      return { name: d.name, reason: g?.missingData?.(d.args, env) ?? g?.needsJudge ?? `${d.name} skipped: the dataset has no tests of it` };
+    });
   if (skipped.length === 0) return undefined;
   const v3 = listed.every((d) => GOODAI_V3_DATASETS.includes(d.name));
   return { datasets: listed.length - skipped.length, of: v3 ? GOODAI_V3_DATASETS.length : listed.length, benchmark: v3 ? 'GoodAI v3' : 'listed', skipped };

@@ -5,7 +5,8 @@ import { nameListGenerator } from './generators/name_list.js';
 import { shoppingGenerator } from './generators/shopping.js';
 import type { DatasetGenerator } from './types.js';
 // issue 7: the rest of GoodAI's v3 suite
-import { chapterBreakGenerator, restaurantGenerator } from './generators/chapterbreak.js';
+import { chapterBreakGenerator } from './generators/chapterbreak.js';
+import { restaurantGenerator } from './generators/restaurant.js';
 import { jokesGenerator } from './generators/jokes.js';
 import { locationsDirectionsGenerator } from './generators/locations_directions.js';
 import { prospectiveMemoryGenerator } from './generators/prospective_memory.js';

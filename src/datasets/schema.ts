@@ -45,6 +45,17 @@ export const TestDefinitionFileSchema = z
     }
   });
 
+/** GoodAI's `DynamicExample` as written before it runs (Restaurant): its script is written during the run. */
+export const DynamicDefinitionFileSchema = z.object({
+  script: z.array(z.string()),
+  is_question: z.array(z.boolean()),
+  waits: z.array(WaitSchema),
+  expected_responses: z.array(z.unknown()),
+  can_be_interleaved: z.boolean().default(true),
+  is_temporal: z.boolean().default(false),
+  uses_callback: z.boolean().default(false),
+});
+
 // Compile-time check that the schema's output still fits the hand-written interface.
 const _fits: (v: z.output<typeof TestDefinitionFileSchema>) => TestDefinitionFile = (v) => v;
 void _fits;

@@ -60,6 +60,11 @@ export interface DatasetGenerator {
    * get it when it has not been supplied, so a run skips the dataset instead of failing; undefined when it can run.
    */
   missingData?(args: Record<string, unknown>, env?: NodeJS.ProcessEnv): string | undefined;
+  /**
+   * A dataset that asks the judge model during the run (Restaurant): the one line a run without a
+   * judge prints, skipping it (its definitions are written all the same).
+   */
+  readonly needsJudge?: string;
 }
 
 /** Filler: a message whose reply is not scored, sent between a test's turns. */

@@ -4,6 +4,7 @@
  * questions and the virtual clock, looked up from the dataset registry.
  */
 import type { DatasetConfig } from '../config/dataset.js';
+import { isDynamicGenerator } from '../datasets/dynamic-script.js';
 import { findGenerator } from '../datasets/registry.js';
 import type { ScheduleOptions } from './scheduler.js';
 
@@ -16,6 +17,10 @@ export function goodaiScheduleOptions(config: DatasetConfig): Partial<ScheduleOp
   return {
     ...(config.config.intro && !config.config.isolated ? { intro: GOODAI_INTRO } : {}),
     resetMessage: (def) => findGenerator(def.dataset)?.resetMessage,
+    dynamicScript: (def) => {
+      const g = findGenerator(def.dataset);
+      return isDynamicGenerator(g) ? g.dynamicScript(def) : undefined;
+    },
     callbackHorizon: (def) => findGenerator(def.dataset)?.callbackHorizon?.(def) ?? 1,
     createQuestion: (def, times, now) => findGenerator(def.dataset)?.createQuestion?.(def, times, now) ?? def.script[def.script.length - 1] ?? '',
     clock: {

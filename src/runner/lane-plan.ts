@@ -9,17 +9,23 @@
  * clock jumps, then filler is sent one trivia message at a time, as large as
  * the agent's max message size allows, pre-filled unless a callback watches.
  */
+import type { DynamicScript } from '../datasets/dynamic-script.js';
 import type { TestDefinition, Wait } from '../datasets/types.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, type GoodaiFillerSource } from './goodai-filler.js';
 import { lineCount, timestampPrefix, type ScheduleOptions, type ScheduleStep } from './scheduler.js';
 
-type Action = { kind: 'send'; line: number } | { kind: 'wait'; wait: Wait };
+/** A dynamic test's send carries its message, written by its script as the run goes. */
+type Action = { kind: 'send'; line: number; message?: string; isQuestion?: boolean } | { kind: 'wait'; wait: Wait };
 
 interface PlanTest {
   def: TestDefinition;
   /** GoodAI's `unique_id`: `<Dataset> - <id>`, the order tests are started in. */
   uniqueId: string;
   actions: Action[];
+  /** A dynamic test's script (GoodAI's `DynamicExample`): it extends `actions` as the replies come in. */
+  script?: DynamicScript;
+  /** Recorded judge replies its script has read (a resume's rebuild). */
+  llmRead?: number;
   pos: number;
   started: boolean;
   startTokens: number;
@@ -97,8 +103,11 @@ export class LanePlan {
     private readonly o: ScheduleOptions,
   ) {
     const sorted = tests
-      .filter((def) => def.script.length > 0)
-      .map((def) => ({ def, uniqueId: def.testId.replace('/', ' - '), actions: actionsOf(def), pos: 0, started: false, startTokens: 0, lineTimes: [], lastReplyTokens: 0, finished: false, ended: false }))
+      .map((def): PlanTest => {
+        const script = o.dynamicScript?.(def);
+        return { def, uniqueId: def.testId.replace('/', ' - '), actions: script ? script.actions : actionsOf(def), ...(script ? { script } : {}), pos: 0, started: false, startTokens: 0, lineTimes: [], lastReplyTokens: 0, finished: false, ended: false };
+      })
+      .filter((t) => t.def.script.length > 0 || t.script)
       .sort(byUniqueId);
     const queueOf = new Map<string, PlanTest[]>();
     for (const t of sorted) {
@@ -112,6 +121,11 @@ export class LanePlan {
     this.now = o.clock?.startMs ?? 0;
     this.introDue = o.intro !== undefined && !o.isolated && this.remaining > 0;
     this.filler = o.createFiller(lane);
+  }
+
+  /** A dynamic test's script, which must see each reply (`afterReply`) before `record` does. */
+  scriptOf(testId: string): DynamicScript | undefined {
+    return this.byId.get(testId)?.script;
   }
 
   /** The ended test's span in tokens, forgotten once taken (a live lane asks once per test). */
@@ -176,6 +190,10 @@ export class LanePlan {
       return replyTokens;
     }
     t.lastReplyTokens = replyTokens;
+    if (t.script && this.o.llmReplies) {
+      const recorded = this.o.llmReplies(t.def.testId);
+      t.script.replay(reply, () => recorded[(t.llmRead = (t.llmRead ?? 0) + 1) - 1]);
+    }
     if (step.registersCallback) {
       t.callbackLeft = Math.max(0, (this.o.callbackHorizon?.(t.def) ?? 1) - 1);
       this.watchers.add(t);
@@ -238,13 +256,14 @@ export class LanePlan {
       return undefined;
     }
     t.pos++;
-    return this.sendLine(t, action.line, first);
+    return this.sendLine(t, action, first);
   }
 
-  private sendLine(t: PlanTest, i: number, first: boolean): ScheduleStep {
+  private sendLine(t: PlanTest, action: Extract<Action, { kind: 'send' }>, first: boolean): ScheduleStep {
     const def = t.def;
-    let message = def.script[i] ?? '';
-    if (i >= def.script.length) message = this.o.createQuestion?.(def, t.lineTimes, this.now) ?? message;
+    const i = action.line;
+    let message = action.message ?? def.script[i] ?? '';
+    if (action.message === undefined && i >= def.script.length) message = this.o.createQuestion?.(def, t.lineTimes, this.now) ?? message;
     t.lineTimes.push(this.now);
     const registers = def.uses_callback && (def.is_question[i] ?? false);
     return this.emit(
@@ -253,7 +272,7 @@ export class LanePlan {
         testId: def.testId,
         dataset: def.dataset,
         message,
-        isQuestion: def.is_question[i] ?? false,
+        isQuestion: action.isQuestion ?? def.is_question[i] ?? false,
         lineIndex: i,
         ...(first ? { beginsTest: true } : {}),
         ...(registers ? { registersCallback: true } : {}),
@@ -356,7 +375,8 @@ export class LanePlan {
     t.finished = true;
     const reset = this.o.resetMessage?.(t.def);
     if (reset !== undefined && reset !== '') {
-      return this.emit({ kind: 'test', testId: t.def.testId, dataset: t.def.dataset, message: reset, isQuestion: false, lineIndex: lineCount(t.def), isReset: true, endsTest: true }, t);
+      const lineIndex = t.script ? t.actions.filter((a) => a.kind === 'send').length : lineCount(t.def);
+      return this.emit({ kind: 'test', testId: t.def.testId, dataset: t.def.dataset, message: reset, isQuestion: false, lineIndex, isReset: true, endsTest: true }, t);
     }
     this.ended.push(t.def.testId);
     this.end(t);

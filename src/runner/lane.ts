@@ -4,6 +4,7 @@ import { restoreAgent, trimSessionState } from '../agents/restore.js';
 import type { Agent, AgentFactory, AgentReply } from '../agents/types.js';
 import type { TestScore, TurnMetric } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
+import type { AskLlm, DynamicScript } from '../datasets/dynamic-script.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { Judge } from '../scoring/judge.js';
 import type { ScoringMode } from '../scoring/types.js';
@@ -71,6 +72,9 @@ interface OpenTest {
   /** Lane tokens/characters when the test began (issue 7: measured span). */
   startTokens?: number;
   startCharacters?: number;
+  /** A dynamic test's script (GoodAI's Restaurant), and how many judge calls it has made. */
+  script?: DynamicScript;
+  llmCalls: number;
 }
 
 /** The lane's conversation with the agent, opened when the first live turn needs it (after a resume's replay). */
@@ -106,7 +110,7 @@ export async function runLane(c: LaneContext): Promise<void> {
       if (step.isReset) for (const id of callbacks.decide()) if (!restored) publishEvent(c, 'callback_deregister', { test_id: id, turn_id: step.turnId });
       if (restored) {
         if (restored.record.test_id !== step.testId) throw new Error(`lane ${c.lane} step ${step.step}: recorded for ${restored.record.test_id}, but the plan rebuilt from the recorded replies has ${step.testId}`);
-        replayTurn(c, step, restored, test, callbacks, lane, conv);
+        await replayTurn(c, step, restored, test, callbacks, lane, conv);
       } else {
         const agent = await openAgent(c, conv);
         const done = await liveTurn(c, agent, step, test, callbacks, lane, filler);
@@ -204,7 +208,9 @@ async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, O
         [ATTR.dataset]: step.dataset,
         [SESSION_ID]: traceSession(c, step.testId),
       });
-  const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], questions: [], log: [], tokens: 0, characters: 0, errors: 0, unanswered: [], truncated: 0, startTokens: lane.tokens, startCharacters: lane.characters };
+  const test: OpenTest = { def, span, ctx: trace.setSpan(c.runCtx, span), answers: [], questions: [], log: [], tokens: 0, characters: 0, errors: 0, unanswered: [], truncated: 0, startTokens: lane.tokens, startCharacters: lane.characters, llmCalls: 0 };
+  const script = c.plan.scriptOf(step.testId);
+  if (script) test.script = script;
   open.set(step.testId, test);
   c.state.testStarted(step.testId);
   if (!restored) await c.emit('onTestStart', def, c.lane, c.state.snapshot());
@@ -212,7 +218,8 @@ async function beginTest(c: LaneContext, step: ScheduleStep, open: Map<string, O
 }
 
 /** Resume: the turn is on disk already; the plan, the totals and the test's answers are rebuilt from it. */
-function replayTurn(c: LaneContext, step: ScheduleStep, restored: RestoredTurn, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }, conv: Conversation): void {
+async function replayTurn(c: LaneContext, step: ScheduleStep, restored: RestoredTurn, test: OpenTest | undefined, callbacks: CallbackWatch, lane: { tokens: number; characters: number }, conv: Conversation): Promise<void> {
+  if (test?.script && !step.isReset) await test.script.afterReply(restored.replyText, judgeCalls(c, test));
   const replyTokens = c.plan.record(restored.replyText);
   c.state.turnFinished(restored.record);
   c.state.traffic(step.tokens, replyTokens, restored.record.total_ms);
@@ -247,7 +254,9 @@ async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: 
     emit: c.emit,
     ...(prefilled ? { call: () => prefillCall(agent, step), errorPrefix: 'prefill: ', extra: { prefilled: true } } : {}),
     // The plan learns the reply first: the wait it starts (GoodAI's WAIT) and the test's end go out with the turn.
-    beforeEnd: (record, replyText) => {
+    beforeEnd: async (record, replyText) => {
+      // A dynamic test's script reads the reply (its judge calls) and writes its next message before the plan moves on.
+      if (test?.script && !step.isReset) await test.script.afterReply(replyText, judgeCalls(c, test));
       const replyTokens = c.plan.record(replyText);
       c.state.traffic(step.tokens, replyTokens, record.total_ms);
     },
@@ -267,6 +276,23 @@ async function liveTurn(c: LaneContext, agent: Agent, step: ScheduleStep, test: 
   for (const testId of callbacks.observe(replyText, !step.isReset)) publishEvent(c, 'callback_deregister', { test_id: testId, turn_id: step.turnId });
   if (test) addToTest(test, step, replyText, record);
   return true;
+}
+
+/**
+ * A dynamic test's judge calls (GoodAI's `ask_llm`): through the run's judge, both of GoodAI's
+ * models answered by it; each reply recorded as an `llm_call` event, as GoodAI's master log caches them.
+ */
+function judgeCalls(c: LaneContext, test: OpenTest): AskLlm {
+  return async (prompt, model) => {
+    const index = test.llmCalls++;
+    // A resumed run reads the replies recorded before the kill (GoodAI's master log cache), so it sends the same messages.
+    const recorded = c.restore?.llmCalls?.get(test.def.testId)?.[index];
+    if (recorded !== undefined) return recorded;
+    if (!c.judge) throw new Error('no judge is configured (--judge-config)');
+    const response = await c.judge.ask(prompt);
+    publishEvent(c, 'llm_call', { test_id: test.def.testId, index, model, response });
+    return response;
+  };
 }
 
 /** GoodAI's `message_to_agent(msg, agent_response)`: the canned reply goes into the agent's history, no LLM call is made. */
@@ -308,6 +334,14 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
     test.ctx,
     async (span): Promise<TestVerdict> => {
       try {
+        if (test.script) {
+          // GoodAI's DynamicExample.evaluate: the points its script kept over its max score, out of 1; its reasoning.
+          const v = test.script.verdict();
+          test.def.expected_responses = v.expectedResponses;
+          const score = v.score / v.maxScore;
+          span.setAttributes({ [ATTR.score]: score, [ATTR.maxScore]: 1, ...textAttrs('output', v.reasons.join('\n')) });
+          return { score, maxScore: 1, reasons: v.reasons, ...(v.judgeError !== undefined ? { status: 'judge_error' as const } : {}) };
+        }
         if (test.unanswered.length > 0) {
           // issue 22: a failed call is not an answer: the scorer (and a paid judge) is not asked about
           // an empty reply; the deterministic scorer only says what the test was worth.
@@ -352,6 +386,9 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
   test.span.setAttributes({
     ...(result.score !== null && result.maxScore !== null ? { [ATTR.score]: result.score, [ATTR.maxScore]: result.maxScore } : { [ATTR.status]: 'unscored' }),
     'referee.evaluation_ms': performance.now() - started,
+    // Phoenix's Sessions view shows a trace's head input and output: the test's messages and the agent's answers.
+    ...textAttrs('input', test.log.filter((m) => m.role === 'user').map((m) => m.text).join('\n')),
+    ...textAttrs('output', test.answers.join('\n')),
   });
   test.span.end();
   const measuredTokens = lane.tokens - (test.startTokens ?? 0);
@@ -386,9 +423,6 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
-    // Phoenix's Sessions view shows a trace's head input and output: the test's messages and the agent's answers.
-    ...textAttrs('input', test.log.filter((m) => m.role === 'user').map((m) => m.text).join('\n')),
-    ...textAttrs('output', test.answers.join('\n')),
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);

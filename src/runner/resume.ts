@@ -25,6 +25,7 @@ import {
 } from '../artifacts/schemas.js';
 import { AgentConfigSchema, type AgentConfig } from '../config/agent.js';
 import { DatasetConfigSchema, type DatasetConfig } from '../config/dataset.js';
+import { definitionsToRun } from '../datasets/coverage.js';
 import { loadDataset } from '../datasets/load.js';
 import { RefereeError, RunDirError } from '../errors.js';
 import { buildRunSchedule } from './run-schedule.js';
@@ -58,6 +59,8 @@ export interface LaneRestore {
    * with that score: taken as recorded, not rescored (an LLM judge would be paid twice and might differ).
    */
   endedTests: ReadonlyMap<string, EndedTest>;
+  /** A dynamic test's judge replies (`llm_call` events) by test id, in call order: read again, not asked again. */
+  llmCalls?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ResumePlan {
@@ -95,8 +98,8 @@ const OPAQUE_JSONL = ['spans.jsonl', 'metrics.jsonl'];
  * one-line RunDirError (exit code 2) naming the file and field, thrown before
  * a byte is changed. A finished run returns `undefined`.
  */
-export async function prepareResume(runDirArg: string): Promise<ResumePlan | undefined> {
-  return openForResume(runDirArg, prepareLocked);
+export async function prepareResume(runDirArg: string, options: { judge?: boolean } = {}): Promise<ResumePlan | undefined> {
+  return openForResume(runDirArg, (base) => prepareLocked(base, options.judge ?? false));
 }
 
 /** What every kind of resume reads first: the run directory, its run.json and the agent config in it. */
@@ -153,7 +156,7 @@ export async function openForResume<T extends object>(runDirArg: string, prepare
   }
 }
 
-async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase): Promise<Omit<ResumePlan, 'lock'>> {
+async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase, judge: boolean): Promise<Omit<ResumePlan, 'lock'>> {
   const datasetConfig = check(DatasetConfigSchema, `${metaFile} dataset_config`, meta.dataset_config);
   const ownDataset = join(runDir, 'dataset');
   // The run's own dataset is read from where the run directory is now (it may have been moved or copied).
@@ -162,7 +165,8 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
   let definitions;
   try {
     const loaded = await loadDataset(datasetDir, { allowMismatch: false });
-    definitions = loaded.definitions;
+    // Restaurant runs only with a judge, as when the run started (--judge-config is given again).
+    definitions = definitionsToRun(loaded.definitions, { judge });
     if (loaded.manifest.sha256 !== meta.dataset.sha256) {
       throw new RunDirError('RUN_DIR_INVALID', `${datasetDir}: dataset sha256 ${loaded.manifest.sha256} differs from run.json dataset.sha256 ${meta.dataset.sha256}`);
     }
@@ -185,7 +189,15 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
     const reply = replies.get(t.value.turn_id);
     if (reply !== undefined) recorded.set(`${t.value.lane}/${t.value.step}`, reply);
   }
-  const schedule = buildRunSchedule(definitions, datasetConfig, { concurrency, maxMessageSize: agentConfig.max_message_size }, (s) => recorded.get(`${s.lane}/${s.step}`));
+  // A dynamic test's (Restaurant's) judge replies, as GoodAI's master log caches them: by test and call index.
+  const llmCalls = new Map<string, string[]>();
+  for (const { value: e } of events.lines) {
+    if (e.type !== 'llm_call' || typeof e['test_id'] !== 'string' || typeof e['index'] !== 'number' || typeof e['response'] !== 'string') continue;
+    let calls = llmCalls.get(e['test_id']);
+    if (!calls) llmCalls.set(e['test_id'], (calls = []));
+    calls[e['index']] = e['response'];
+  }
+  const schedule = buildRunSchedule(definitions, datasetConfig, { concurrency, maxMessageSize: agentConfig.max_message_size }, (s) => recorded.get(`${s.lane}/${s.step}`), (id) => llmCalls.get(id) ?? []);
 
   // Completed turns per lane; they must be the first steps of the lane, as the schedule has them.
   const lanes: LaneRestore[] = [];
@@ -220,7 +232,7 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
     if (e.value.type !== 'test_end' || typeof testId !== 'string' || !lastStepCompleted(schedule, testId, completed)) return;
     endedTests.set(testId, check(EndedTestSchema, `${join(runDir, FILES.events)}:${i + 1}`, e.value));
   });
-  for (let lane = 0; lane < concurrency; lane++) lanes.push({ turns: byLane.get(lane) ?? new Map(), endedTests });
+  for (let lane = 0; lane < concurrency; lane++) lanes.push({ turns: byLane.get(lane) ?? new Map(), endedTests, llmCalls });
 
   // Checked: now cut the files back to the completed turns.
   const begun = new Set<string>();

@@ -9,7 +9,7 @@ import type { RunMeta, RunStats } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { DatasetConfig } from '../config/dataset.js';
 import { agentPricing, pricingRecord } from '../costs/pricing.js';
-import { datasetCoverage, specsWithData, type DatasetCoverage } from '../datasets/coverage.js';
+import { datasetCoverage, definitionsToRun, specsWithData, type DatasetCoverage } from '../datasets/coverage.js';
 import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
 import type { TestDefinition } from '../datasets/types.js';
@@ -106,11 +106,14 @@ export function datasetSpecs(config: DatasetConfig): DatasetSpec[] {
 export async function prepareDataset(
   config: DatasetConfig,
   dir: string,
-  options: { existing?: boolean; allowMismatch?: boolean } = {},
+  options: { existing?: boolean; allowMismatch?: boolean; judge?: boolean } = {},
 ): Promise<{ definitions: TestDefinition[]; sha256: string; dir: string; coverage: DatasetCoverage | undefined }> {
   // A dataset whose data the user has not supplied is skipped; `coverage` says the run is incomplete.
   if (!options.existing) await generateDataset(specsWithData(datasetSpecs(config)), dir);
-  const { definitions, manifest } = await loadDataset(dir, { allowMismatch: options.allowMismatch ?? false });
+  const loaded = await loadDataset(dir, { allowMismatch: options.allowMismatch ?? false });
+  const { manifest } = loaded;
+  // Restaurant asks the judge during the run: without one it is skipped, and counted in `coverage`.
+  const definitions = definitionsToRun(loaded.definitions, { judge: options.judge ?? false });
   const pinned = config.config.sha256;
   if (pinned && pinned !== manifest.sha256 && !options.allowMismatch) {
     throw new DatasetError(
@@ -172,6 +175,7 @@ async function setUpRun(options: RunOptions): Promise<RunSetup> {
   try {
     const dataset = await prepareDataset(datasetConfig, resume?.datasetDir ?? options.datasetDir ?? ownDataset, {
       existing: resume !== undefined || options.datasetDir !== undefined,
+      judge: options.judgeConfig !== undefined,
       // A resumed run's dataset was accepted when it started; prepareResume checked it is the same one.
       ...(resume ? { allowMismatch: true } : options.allowDatasetMismatch !== undefined ? { allowMismatch: options.allowDatasetMismatch } : {}),
     });

@@ -60,6 +60,8 @@ export function buildRunSchedule(
   datasetConfig: DatasetConfig,
   options: RunPlanOptions,
   replyOf?: (step: ScheduleStep) => string | undefined,
+  /** A dynamic test's judge replies as recorded (`llm_call` events), by test id. */
+  llmReplies?: (testId: string) => readonly string[],
 ): Schedule {
-  return buildSchedule(definitions, runScheduleOptions(datasetConfig, options), replyOf);
+  return buildSchedule(definitions, { ...runScheduleOptions(datasetConfig, options), ...(llmReplies ? { llmReplies } : {}) }, replyOf);
 }

@@ -1,3 +1,4 @@
+import type { DynamicScript } from '../datasets/dynamic-script.js';
 import type { TestDefinition } from '../datasets/types.js';
 import type { TurnStep } from '../events/turn-step.js';
 import type { GoodaiFillerSource } from './goodai-filler.js';
@@ -62,6 +63,10 @@ export interface ScheduleOptions {
   createQuestion?: (def: TestDefinition, lineTimesMs: readonly number[], nowMs: number) => string;
   /** The virtual clock; without it `time` waits are ignored and no step carries a time. */
   clock?: VirtualClockOptions;
+  /** A dynamic test's script (GoodAI's Restaurant); undefined for a test with a fixed script. */
+  dynamicScript?: (def: TestDefinition) => DynamicScript | undefined;
+  /** A resume's rebuild: a dynamic test's recorded judge replies, which its script reads in `record`. */
+  llmReplies?: (testId: string) => readonly string[];
   /** Keep every handed-out step in `LanePlan.steps` (a dry run, a replay). @default true */
   keepSteps?: boolean;
 }

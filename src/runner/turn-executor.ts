@@ -57,7 +57,7 @@ export interface TurnRequest {
   /** Record fields beside the shown reply's (issue 12: `prefilled`). */
   extra?: Partial<TurnMetric>;
   /** Runs once the record is built, before the totals and `onTurnEnd` see it (issue 12: the plan learns the reply first). */
-  beforeEnd?: (record: TurnMetric, replyText: string) => void;
+  beforeEnd?: (record: TurnMetric, replyText: string) => void | Promise<void>;
 }
 
 export interface TurnResult {
@@ -125,7 +125,7 @@ export async function runTurn(t: TurnRequest): Promise<TurnResult | undefined> {
   const shown = (t.show ?? defaultShow)(outcome);
   const record = buildTurnMetric(t.place, outcome, state.pricing, { ...shown.extra, ...t.extra, ...spanIds(turnSpan) });
   endTurnSpan(turnSpan, record, shown.replyText);
-  t.beforeEnd?.(record, shown.replyText);
+  await t.beforeEnd?.(record, shown.replyText);
   state.turnFinished(record);
   state.notice = null;
   await t.emit('onTurnEnd', { step, record, replyText: shown.replyText, metadata: sanitizeMetadata(shown.metadata) }, state.snapshot());

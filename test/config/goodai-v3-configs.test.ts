@@ -37,6 +37,7 @@ describe('GoodAI v3 configurations', () => {
       ['trigger_response', {}],
       ['spy_meeting', {}],
       ['chapterbreak', {}],
+      ['restaurant', {}],
     ]);
   });
 });

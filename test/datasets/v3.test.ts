@@ -12,6 +12,8 @@ import { followMoves } from '../../src/datasets/generators/locations_directions.
 import { getGenerator } from '../../src/datasets/registry.js';
 import { TestDefinitionFileSchema } from '../../src/datasets/schema.js';
 import type { TestDefinition, TestDefinitionFile } from '../../src/datasets/types.js';
+import { goodaiDefJson } from '../../src/datasets/goodai-def-json.js';
+import { enumerateStr, pyLastLine } from '../../src/datasets/generators/restaurant.js';
 import { DatasetError } from '../../src/errors.js';
 import { parseExpectedRoute } from '../../src/scoring/locations_directions.js';
 import { prospectiveMemoryCallback } from '../../src/scoring/prospective_memory.js';
@@ -186,11 +188,26 @@ describe('scorers on hand-made replies', () => {
   });
 });
 
+describe('restaurant', () => {
+  it("writes GoodAI's DynamicExample before it runs: json.dump(to_dict(), indent=2) of empty lists", () => {
+    const defs = getGenerator('restaurant').generate({ seed: 3, examples: 2, args: {} });
+    expect(defs).toHaveLength(2);
+    expect(goodaiDefJson(defs[0]!)).toBe(
+      '{\n  "script": [],\n  "is_question": [],\n  "waits": [],\n  "expected_responses": [],\n  "can_be_interleaved": true,\n  "is_temporal": false,\n  "uses_callback": false\n}',
+    );
+  });
+});
+
+describe("restaurant's Python helpers", () => {
+  it('enumerate_str and splitlines()[-1] as Python gives them', () => {
+    expect(['', 'a', 'a and b', 'a, b and c'].map((_, n) => enumerateStr(['a', 'b', 'c'].slice(0, n)))).toEqual(['', 'a', 'a and b', 'a, b and c']);
+    // Python: [s.splitlines()[-1] for s in ...]
+    expect(['a\nb', 'a\nb\n', 'a\r\nb\r\n', 'a\x85b', 'one', 'a\u2028b\x0c'].map(pyLastLine)).toEqual(['b', 'b', 'b', 'b', 'one', 'b']);
+  });
+});
+
 describe('datasets Referee cannot honestly generate', () => {
   it('chapterbreak without its data file names the missing argument', () => {
     expect(() => getGenerator('chapterbreak').generate({ seed: 0, examples: 1, args: {} })).toThrow(/args\.data_file/);
-  });
-  it('restaurant is refused by name', () => {
-    expect(() => getGenerator('restaurant').generate({ seed: 0, examples: 1, args: {} })).toThrow(/restaurant.*dynamic/);
   });
 });

@@ -53,7 +53,7 @@ function readJsonQuietly(file: string): Record<string, unknown> | undefined {
 export async function resumeFromFlags(flags: RunFlags, stdout: NodeJS.WritableStream = process.stdout): Promise<ResumePlan | null> {
   const dir = flags.resume as string;
   checkResumeFlags(flags);
-  const plan = await prepareResume(dir);
+  const plan = await prepareResume(dir, { judge: flags['judge-config'] !== undefined });
   if (!plan) {
     alreadyFinished(dir, stdout);
     return null;

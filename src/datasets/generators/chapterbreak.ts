@@ -212,20 +212,3 @@ export const chapterBreakGenerator: DatasetGenerator = {
     });
   },
 };
-
-/**
- * Restaurant is a dynamic test in GoodAI: the waiter's next line depends on
- * what the agent ordered, which an LLM reads out of its reply. There is no
- * fixed script to write or replay, so Referee refuses it by name rather than
- * run something else under its name.
- */
-export const restaurantGenerator: DatasetGenerator = {
-  name: 'restaurant',
-  displayName: 'Restaurant',
-  generate() {
-    throw new DatasetError(
-      'DATASET_INVALID',
-      'dataset "restaurant" is a dynamic test (the waiter reacts to what an LLM reads in the agent\'s replies) and has no fixed script; Referee does not run it: remove it from datasets.datasets',
-    );
-  },
-};

@@ -5,6 +5,7 @@ import { coloursSkill } from './colours.js';
 import { fillerSkill } from './filler.js';
 import { judgeSkill } from './judge.js';
 import { nameListSkill } from './name_list.js';
+import { dinerSkill } from './restaurant.js';
 import { shoppingSkill } from './shopping.js';
 import { applyProspectiveMemory, jokesSkill, locationsDirectionsSkill, sallyAnneSkill, spyMeetingSkill, triggerResponseSkill } from './v3.js';
 import { tasksSkill } from './tasks.js';
@@ -12,6 +13,8 @@ import { tasksSkill } from './tasks.js';
 export const simSkills: SimSkill[] = [
   // A judge prompt quotes questions other skills would answer: it goes first.
   judgeSkill,
+  // Restaurant: the sim answers the waiter as the diner.
+  dinerSkill,
   coloursSkill,
   nameListSkill,
   shoppingSkill,

@@ -11,6 +11,7 @@ import { MATCH_SYSTEM_PROMPT } from '../../../scoring/judge.js';
 import { standardise } from '../../../scoring/text.js';
 import { CRITERIA_PROMPT_HEAD } from '../../../scoring/task-judge.js';
 import type { SimSkill } from '../skill.js';
+import { restaurantJudgeAnswer } from './restaurant.js';
 
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 
@@ -78,6 +79,6 @@ export const judgeSkill: SimSkill = {
       const pass = found === 'yes' && (numeric === 'no' || match === 'yes');
       return JSON.stringify({ pass, score: pass ? 1 : 0, reason: pass ? 'The answer agrees with the reference answer.' : 'The answer does not agree with the reference answer.' });
     }
-    return otherJudgePrompts(question);
+    return otherJudgePrompts(question) ?? restaurantJudgeAnswer(question, context);
   },
 };
