@@ -29,8 +29,9 @@ describe('benchmark-v3-32k', () => {
     const out = tempDir();
     const memory = await run('memory', out);
     const chat = await run('chat-small', out);
-    expect(memory.max_score).toBe(9);
-    expect(Object.keys(memory.per_dataset).sort()).toEqual(['colours', 'jokes', 'locations_directions', 'name_list', 'prospective_memory', 'sallyanne', 'shopping', 'spy_meeting', 'trigger_response']);
+    // Restaurant runs with the judge (GoodAI's dynamic test, out of 1 as its other tests); ChapterBreak's passages are not shipped.
+    expect(memory.max_score).toBe(10);
+    expect(Object.keys(memory.per_dataset).sort()).toEqual(['colours', 'jokes', 'locations_directions', 'name_list', 'prospective_memory', 'restaurant', 'sallyanne', 'shopping', 'spy_meeting', 'trigger_response']);
     expect(memory.score).toBeGreaterThan(chat.score + 2);
   }, 600_000);
 });
