@@ -13,10 +13,7 @@ import { tokenCounter, type TokenCounter } from '../tokens.js';
 import type { ChatEndpoint } from './llm/openai-client.js';
 import { MemoryAgent } from './memory-agent.js';
 import { MemoryStore } from './memory/store.js';
-import { createFaultInterceptor } from './sim/faults.js';
-import { startSimServer } from './sim/server.js';
 import { expandVars } from './protocol/expand-env.js';
-import { createProtocolFactory } from './protocol/factory.js';
 import type { SimServer } from './sim/server.js';
 import { sessionFactory } from './session-factory.js';
 import type { AgentFactory } from './types.js';
@@ -32,8 +29,10 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
   const env = opts.env ?? process.env;
   // issue 15: your own agent over the agent protocol; it brings its own LLM.
   if (config.kind === 'http' || config.kind === 'stdio') {
-    // issue 24: an HTTP agent that is not up fails the set-up, which leaves nothing behind, naming its URL and errno.
+    // Start-up: the protocol's and the sim's modules are loaded by the agents that use them.
+    const { createProtocolFactory } = await import('./protocol/factory.js');
     const factory = createProtocolFactory(config, env);
+    // issue 24: an HTTP agent that is not up fails the set-up, which leaves nothing behind, naming its URL and errno.
     const down = opts.probe && config.kind === 'http' && config.http ? await unreachable(config.http.url) : null;
     if (down) throw new AgentError('AGENT_ERROR', `agent '${config.name}': ${config.http!.url} is unreachable (${down}); is the agent running?`, { exitCode: EXIT.usage });
     return factory;
@@ -43,6 +42,7 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
   let endpoint: ChatEndpoint;
 
   if (llm.provider === 'sim') {
+    const [{ startSimServer }, { createFaultInterceptor }] = await Promise.all([import('./sim/server.js'), import('./sim/faults.js')]);
     sim = await startSimServer({
       host: '127.0.0.1',
       port: 0,

@@ -15,6 +15,7 @@ const args = hideBin(process.argv);
  * bodies are imported by their handlers.
  */
 const chosen = args.find((a) => COMMANDS.has(a));
+const helpAsked = args.some((a) => a === '--help' || a.startsWith('--help='));
 const load = <T>(name: string, importer: () => Promise<T>): Promise<T | undefined> => (chosen === name ? importer() : Promise.resolve(undefined));
 const [run, monitor, view, runs, merge, launch, compare, exportCmd, importCmd, stack] = await Promise.all([
   load('run', () => import('./commands/run.js')),
@@ -138,6 +139,8 @@ await yargs(args)
     process.exit(EXIT.usage);
   })
   .help()
-  // Examples are long command lines: up to 120 columns, or the terminal's width.
-  .wrap(Math.min(120, process.stdout.columns ?? 120))
+  // Examples are long command lines: up to 120 columns, or the terminal's width. Once a command's
+  // handler starts, yargs renders the whole help text, for a help this CLI never shows then (.fail
+  // prints one line); unwrapped, that rendering is a fraction of a run's start-up it was.
+  .wrap(helpAsked ? Math.min(120, process.stdout.columns ?? 120) : null)
   .parseAsync();

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { RunStats } from '../artifacts/schemas.js';
 import { DatasetConfigSchema } from '../config/dataset.js';
 import { datasetCoverage, formatCoverage } from '../datasets/coverage.js';
@@ -116,7 +117,9 @@ export class ProgressReporter implements Reporter {
     const config = DatasetConfigSchema.safeParse(info.meta.dataset_config);
     if (config.success) for (const s of datasetCoverage(config.data, info.tests)?.skipped ?? []) this.stream.write(`[referee] ${s.reason}\n`);
     if (this.tty) {
-      this.bar = new cliProgress.SingleBar(
+      // Start-up: the bar's package is loaded where there is a terminal to draw it on.
+      const bars = createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+      this.bar = new bars.SingleBar(
         {
           stream: this.stream,
           format: `${this.agent} {bar} {percentage}% | {value}/{totalText} turns | test {testIndex}/{testsTotal} {testId} | tokens {tokens} | {elapsedText} | ETA {etaText} {notice}`,
@@ -125,7 +128,7 @@ export class ProgressReporter implements Reporter {
           etaBuffer: 50,
           fps: 5,
         },
-        cliProgress.Presets.shades_classic,
+        bars.Presets.shades_classic,
       );
       this.bar.start(info.progress.turnsTotal, 0, this.payload(info.progress));
     } else {

@@ -5,8 +5,7 @@
  */
 import { agentModel, type AgentConfig } from '../config/agent.js';
 import type { RunFlags } from '../config/run-options.js';
-import { monitorToken } from './commands/monitor.js';
-import { READY_WITHIN_MS, startMonitor, type MonitorServer } from '../monitor/server.js';
+import type { MonitorServer } from '../monitor/server.js';
 import { HtmlReportReporter } from '../report/report-reporter.js';
 import type { Reporter } from '../events/reporter.js';
 import { MetricsReporter } from '../telemetry/metrics-reporter.js';
@@ -31,6 +30,8 @@ export function runReporters(flags: RunFlags, agent: Pick<AgentConfig, 'name' | 
 /** Issue 6: the monitor reads the output root like any other reader of run directories. */
 export async function monitorIfAsked(flags: RunFlags, outputDir: string): Promise<MonitorServer | undefined> {
   if (!flags.monitor) return undefined;
+  // Start-up: the monitor's modules are loaded by the runs that ask for it.
+  const [{ monitorToken }, { READY_WITHIN_MS, startMonitor }] = await Promise.all([import('./commands/monitor.js'), import('../monitor/server.js')]);
   const token = monitorToken(flags.token);
   const monitor = await startMonitor({
     runsDir: outputDir,

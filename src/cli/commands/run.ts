@@ -6,7 +6,6 @@ import type { AgentConfig } from '../../config/agent.js';
 import type { DatasetConfig } from '../../config/dataset.js';
 import { RunFlagsSchema, yargsOptionsFromSchema, type RunFlags } from '../../config/run-options.js';
 import { ConfigError } from '../../errors.js';
-import { runBenchmark } from '../../runner/run-benchmark.js';
 import { newRunId } from '../../runner/run-id.js';
 import { outputRootOf, type ResumePlan } from '../../runner/resume.js';
 import { startTelemetry } from '../../telemetry/setup.js';
@@ -18,11 +17,9 @@ import type { MonitorHub } from '../../monitor/hub.js';
 import { withFlagOverrides } from '../flag-overrides.js';
 import { checkResumeFlags, resumeFromFlags, resumeTarget } from './resume.js';
 import { resumeSuiteCommand, resumeTasksCommand, runTasksCommand } from './run-tasks.js';
-import { resumeMatchCommand } from './match.js';
 import { checkFlagsApply, runKindOf } from '../flag-rules.js';
 import { monitorIfAsked, runReporters } from '../run-reporters.js';
 import { linkToMatchParent } from '../../match/child-link.js';
-import { matchCommand } from './match.js';
 import { abortOnInterrupt, untilInterrupted } from '../signals.js';
 import { exitCodeFor } from '../../runner/run-ending.js';
 import { incompleteNotice } from '../progress.js';
@@ -113,13 +110,13 @@ export async function runCommand(argv: Record<string, unknown>): Promise<number>
   const outputRoot = resolve(flags['runs-dir']);
   if (kind === 'suite' || kind === 'tasks') return withRunMonitor(flags, outputRoot, () => runTasksCommand(flags));
   // Match mode: this process orchestrates two `referee run` children (issue 5).
-  if (kind === 'match') return withRunMonitor(flags, outputRoot, () => matchCommand(flags));
+  if (kind === 'match') return withRunMonitor(flags, outputRoot, async () => (await import('./match.js')).matchCommand(flags));
   if (kind === 'resume') {
     const target = resumeTarget(flags.resume as string);
     const resumeRoot = dirname(resolve(flags.resume as string));
     if (target === 'tasks') return withRunMonitor(flags, resumeRoot, () => resumeTasksCommand(flags));
     if (target === 'suite') return withRunMonitor(flags, resumeRoot, () => resumeSuiteCommand(flags));
-    if (target === 'match') return withRunMonitor(flags, resumeRoot, () => resumeMatchCommand(flags));
+    if (target === 'match') return withRunMonitor(flags, resumeRoot, async () => (await import('./match.js')).resumeMatchCommand(flags));
   }
   // Issue 4: --resume takes configs, run id, output root and concurrency from the run directory.
   const resume = flags.resume !== undefined ? await resumeFromFlags(flags) : undefined;
@@ -162,6 +159,8 @@ async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOut
     if (!abort.signal.aborted) abort.abort(new Error(why));
   });
   try {
+    // Start-up: the LTM engine is loaded by the runs that use it (a task run's module graph is smaller).
+    const { runBenchmark } = await import('../../runner/run-benchmark.js');
     const result = await runBenchmark({
       agentConfig,
       datasetConfig,
