@@ -76,6 +76,8 @@ async function graphql<T>(query: string, variables: Record<string, unknown>): Pr
 interface PhoenixSession {
   sessionId: string;
   numTraces: number;
+  firstInput: { value: string } | null;
+  lastOutput: { value: string } | null;
   traces: { edges: { node: { traceId: string; numSpans: number } }[] };
 }
 /** The project's sessions, as Phoenix's Sessions view lists them, with their traces. */
@@ -89,7 +91,7 @@ async function phoenixSessions(project: string): Promise<{ projectId: string; se
         getProjectByName(name: $name) {
           id
           sessions(first: 100, after: $after) {
-            edges { node { sessionId numTraces traces(first: 10) { edges { node { traceId numSpans } } } } }
+            edges { node { sessionId numTraces firstInput { value } lastOutput { value } traces(first: 10) { edges { node { traceId numSpans } } } } }
             pageInfo { hasNextPage endCursor }
           }
         }
@@ -175,6 +177,8 @@ describe('a 5,000-turn LTM run exported to the collector', () => {
       const session = byId.get(`${runId}/${String(t.attributes['referee.test_id'])}`)!;
       expect(session.numTraces).toBe(1);
       expect(session.traces.edges.map((e) => [e.node.traceId, e.node.numSpans])).toEqual([[t.context.trace_id, perTrace.get(t.context.trace_id)]]);
+      // The session reads as the test's conversation: its messages in, the agent's answers out.
+      expect([session.firstInput?.value, session.lastOutput?.value]).toEqual([t.attributes['input.value'], t.attributes['output.value']]);
     }
   });
 
