@@ -128,6 +128,10 @@ describe('--trace-per test, a task run', () => {
       const sessions = own.flatMap((s) => [attr(s, 'session.id'), attr(s, 'gen_ai.conversation.id')]).filter(Boolean);
       expect(new Set(sessions)).toEqual(new Set([`${attr(run!, 'referee.run_id')}/${attr(root, 'referee.test_id')}`]));
       expect(own.filter((s) => s.name === 'benchmark.turn').length).toBeGreaterThan(0);
+      // The task as asked and its last answer, what Phoenix's Sessions view shows of it.
+      const lastTurn = own.filter((s) => s.name === 'benchmark.turn').at(-1)!;
+      expect(attr(root, 'input.value')).toBe(attr(lastTurn, 'input.value'));
+      expect(attr(root, 'output.value')).toEqual(expect.any(String));
     }
   });
 });
