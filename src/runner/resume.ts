@@ -162,11 +162,13 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
   // The run's own dataset is read from where the run directory is now (it may have been moved or copied).
   const wasOwn = basename(meta.dataset.dir) === 'dataset' && basename(dirname(meta.dataset.dir)) === meta.run_id;
   const datasetDir = wasOwn || !existsSync(meta.dataset.dir) ? ownDataset : meta.dataset.dir;
-  let definitions;
+  let definitions: Awaited<ReturnType<typeof loadDataset>>['definitions'];
+  let left = new Set<string>();
   try {
     const loaded = await loadDataset(datasetDir, { allowMismatch: false });
     // Restaurant runs only with a judge, as when the run started (--judge-config is given again).
     definitions = definitionsToRun(loaded.definitions, { judge });
+    left = new Set(loaded.definitions.filter((d) => !definitions.includes(d)).map((d) => d.testId));
     if (loaded.manifest.sha256 !== meta.dataset.sha256) {
       throw new RunDirError('RUN_DIR_INVALID', `${datasetDir}: dataset sha256 ${loaded.manifest.sha256} differs from run.json dataset.sha256 ${meta.dataset.sha256}`);
     }
@@ -181,6 +183,10 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
   const master = readLines(join(runDir, FILES.master), MasterLogRecordSchema);
   const events = readLines(join(runDir, FILES.events), RunEventSchema);
 
+  const judged = turns.lines.find((l) => left.has(l.value.test_id));
+  if (judged) {
+    throw new RunDirError('RUN_DIR_INVALID', `${runDir}: the run sent ${judged.value.test_id}'s messages, which a judge steers; resume it with --judge-config as it started`);
+  }
   const replies = new Map<number, string>();
   for (const t of transcripts.lines) replies.set(t.value.turn_id, t.value.agent);
   // issue 12: the schedule depends on the replies, so it is rebuilt by replaying the recorded ones.

@@ -168,6 +168,10 @@ llm: { provider: openai, base_url: ${judge.url}, model: judge-model, api_key_env
     };
     await runAndSignal(['run', ...common, '--run-id', 'killed'], restaurantTurns, 4, 'SIGKILL');
     expect(readJsonl(join(runDir, 'events.jsonl')).filter((e) => e['type'] === 'llm_call').length).toBeGreaterThan(0);
+    // Its messages were steered by the judge: a resume without one says so and changes nothing.
+    const without = await runCli(['run', '--resume', runDir, '--quiet']);
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toContain(`${runDir}: the run sent Restaurant/0's messages, which a judge steers; resume it with --judge-config as it started`);
     const resumed = await runCli(['run', '--resume', runDir, '--judge-config', files['judge.yaml']!, '--quiet']);
     expect(resumed.code, resumed.stderr).toBe(0);
 
