@@ -177,6 +177,7 @@ function tableRows(key, w, ours, theirs) {
   const label = `${w.tasks.toLocaleString('en-US')} tasks, concurrency ${w.concurrency}, ${w.latencyMs} ms`;
   return [
     row(`${label}: tasks/s, whole process`, (r) => r.tasksPerS, 0, GOAL_TASKS_PER_S[key] ? `>= ${GOAL_TASKS_PER_S[key].toLocaleString('en-US')}` : undefined, false),
+    row(`${label}: CPU s (user + system)`, (r) => r.cpuS, 2, undefined, true),
     row(`${label}: peak RSS, MB`, (r) => r.rssMb, 0, undefined, true),
   ];
 }

@@ -26,7 +26,6 @@ import { runReporters } from '../run-reporters.js';
 import { parseShard } from '../../shards/partition.js';
 import { withTraceparent } from '../../shards/trace-parent.js';
 import { isLtmSuiteYaml } from '../../ltm-suite/load.js';
-import { runLtmSuiteCommand } from './run-ltm-suite.js';
 import { abortOnInterrupt } from '../signals.js';
 import { alreadyFinished } from './resume.js';
 import { namedStats, printRunEnding } from '../run-ending-output.js';
@@ -57,7 +56,8 @@ function withChallenger(loaded: LoadedSuite, file: string, overrides: Override[]
 
 export async function runTasksCommand(flags: RunFlags): Promise<number> {
   // An LTM suite (`kind: ltm`): agents × dataset configs × seeds, each an LTM run.
-  if (flags.suite !== undefined && isLtmSuiteYaml(readYaml(flags.suite))) return runLtmSuiteCommand({ ...flags, suite: flags.suite });
+  // Start-up: the LTM suite's runner is loaded by the suites that are LTM suites.
+  if (flags.suite !== undefined && isLtmSuiteYaml(readYaml(flags.suite))) return (await import('./run-ltm-suite.js')).runLtmSuiteCommand({ ...flags, suite: flags.suite });
   const overrides = flags.overrides.map(parseOverride);
   let loaded = flags.suite !== undefined ? loadSuite(flags.suite, overrides) : singleTaskSuite(flags as RunFlags & { tasks: string });
   let challenger: SuiteChallenger | undefined;
