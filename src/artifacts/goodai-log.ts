@@ -31,6 +31,8 @@ export interface LogEvent {
   tokens?: number;
   time?: number;
   isQuestion?: boolean;
+  /** An LLM_CALL's reply. */
+  response?: string;
 }
 
 /** The sender of a message event in `messages()` (task_log): `Test`, `System` (filler) or `Agent`. */
@@ -65,6 +67,8 @@ export function fullLogLine(e: LogEvent): string | undefined {
       return `SYSTEM (${at}): Test '${e.testId}' ENDS`;
     case MasterLogType.SUITE_RESET:
       return `SYSTEM (${at}):  Suite was RESET`;
+    case MasterLogType.LLM_CALL:
+      return `SYSTEM (${at}): Test '${e.testId}' CALLS an LLM. Response:\n${e.response ?? ''}`;
     case MasterLogType.REGISTER_CALLBACK:
       return `SYSTEM (${at}): Test '${e.testId}' REGISTERS a callback.`;
     case MasterLogType.DEREGISTER_CALLBACK:

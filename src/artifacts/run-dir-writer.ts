@@ -289,6 +289,8 @@ export class RunDirWriter implements Reporter {
     if (type === 'callback_deregister') this.masterLog(MasterLogType.DEREGISTER_CALLBACK, String(data['test_id']), {});
     // issue 12: a wait taken between messages (a callback test's one-token wait).
     if (type === 'wait') this.masterLog(MasterLogType.WAIT, String(data['test_id']), { tokens: data['tokens'], time: data['time'] });
+    // A dynamic test's judge call (Restaurant), as GoodAI's add_llm_call records it.
+    if (type === 'llm_call') this.masterLog(MasterLogType.LLM_CALL, String(data['test_id']), { response: data['response'] });
   }
 
   /**
@@ -434,6 +436,7 @@ function logEvent(type: number, ms: number, testId: string, data: Record<string,
     ...(typeof data['tokens'] === 'number' ? { tokens: data['tokens'] } : {}),
     ...(typeof data['time'] === 'number' ? { time: data['time'] } : {}),
     ...(data['is_question'] === true ? { isQuestion: true } : {}),
+    ...(typeof data['response'] === 'string' ? { response: data['response'] } : {}),
   };
 }
 

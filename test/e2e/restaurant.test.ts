@@ -135,6 +135,11 @@ llm: { provider: openai, base_url: ${judge.url}, model: judge-model, api_key_env
     ]);
     // Each judge reply recorded, by call index, for a resume (GoodAI's master log caches them the same way).
     const calls = readJsonl<{ type: string; index: number; model: string }>(join(run.runDir, 'events.jsonl')).filter((e) => e.type === 'llm_call');
+    // ... and in master_log.jsonl and the result's full_log, as GoodAI's master log has them.
+    const master = readJsonl<{ type: number; test_id: string; data: { response?: string } }>(join(run.runDir, 'master_log.jsonl')).filter((e) => e.type === 8);
+    expect(master.map((e) => [e.test_id, e.data.response])).toEqual(calls.map((e) => ['Restaurant - 0', (e as unknown as { response: string }).response]));
+    const fullLog = readJson<{ full_log: string[] }>(join(run.runDir, 'results/chat-large/Restaurant/0_0.json')).full_log;
+    expect(fullLog.filter((l) => l.includes('CALLS an LLM'))[0]).toMatch(/^SYSTEM \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\): Test 'Restaurant - 0' CALLS an LLM\. Response:\n\{"follows_role": true\}$/);
     expect(calls.map((e) => [e.index, e.model])).toEqual([[0, 'gpt-4-turbo'], [1, 'gpt-4-turbo'], [2, 'gpt-4-turbo'], [3, 'gpt-4-turbo'], [4, 'gpt-3.5-turbo'], [5, 'gpt-3.5-turbo']]);
   });
 
