@@ -13,7 +13,7 @@ import { getGenerator } from '../../src/datasets/registry.js';
 import { TestDefinitionFileSchema } from '../../src/datasets/schema.js';
 import type { TestDefinition, TestDefinitionFile } from '../../src/datasets/types.js';
 import { goodaiDefJson } from '../../src/datasets/goodai-def-json.js';
-import { enumerateStr, pyLastLine } from '../../src/datasets/generators/restaurant.js';
+import { enumerateStr, pyLastLine, restaurantGenerator } from '../../src/datasets/generators/restaurant.js';
 import { DatasetError } from '../../src/errors.js';
 import { parseExpectedRoute } from '../../src/scoring/locations_directions.js';
 import { prospectiveMemoryCallback } from '../../src/scoring/prospective_memory.js';
@@ -195,6 +195,35 @@ describe('restaurant', () => {
     expect(goodaiDefJson(defs[0]!)).toBe(
       '{\n  "script": [],\n  "is_question": [],\n  "waits": [],\n  "expected_responses": [],\n  "can_be_interleaved": true,\n  "is_temporal": false,\n  "uses_callback": false\n}',
     );
+  });
+});
+
+describe("restaurant's failures end the test with the points so far, as GoodAI's RestaurantOrderFailed", () => {
+  const start = () => {
+    const def = { ...getGenerator('restaurant').generate({ seed: 0, examples: 1, args: {} })[0]!, testId: 'Restaurant/0', dataset: 'restaurant', exampleId: '0' } as TestDefinition;
+    return restaurantGenerator.dynamicScript(def);
+  };
+  const sends = (s: ReturnType<typeof start>) => s.actions.filter((a) => a.kind === 'send').length;
+
+  it('an order the judge answers with no JSON: one point (the drink), GoodAI\'s reason, no further message', async () => {
+    const script = start();
+    const answers = ['{"follows_role": true}', '{"has_ordered_something": true, "order": [{"is_drink": true, "item": "Lemonade", "menu_nr": 34, "menu_ref": "Lemonade", "off_menu": false}]}', 'I cannot tell.'];
+    let i = 0;
+    await script.afterReply('OK', async () => answers[i++]!);
+    await script.afterReply('A Lemonade, please.', async () => answers[i++]!);
+    await script.afterReply('The salmon.', async () => answers[i++]!);
+    expect(sends(script)).toBe(3);
+    expect(script.verdict()).toMatchObject({ score: 1, maxScore: 5, reasons: ['The agent answered as the customer and ordered Lemonade.', 'Could not extract ordered items due to a JSON parse error.'] });
+  });
+
+  it('a judge call that fails: the judge\'s error, not the agent\'s', async () => {
+    const script = start();
+    await script.afterReply('OK', async () => '');
+    await script.afterReply('A Lemonade, please.', async () => {
+      throw new Error('judge timed out');
+    });
+    expect(sends(script)).toBe(2);
+    expect(script.verdict()).toMatchObject({ score: 0, reasons: ['judge call failed: judge timed out'], judgeError: 'judge timed out' });
   });
 });
 
