@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Agent, AgentReply, ReplyContext, StreamProgress, TokenUsage } from '../agents/types.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../tokens.js';
 import { CallError } from '../errors.js';
@@ -124,6 +125,9 @@ async function attemptOnce(
   const call = new AbortController();
   let timedOut = false;
   const onRunAbort = (): void => call.abort(options.signal.reason);
+  // One listener per call in flight, removed after it: at --concurrency 11 or more Node's leak
+  // warning ("MaxListenersExceededWarning ... 11 abort listeners") reached stderr of a healthy run.
+  setMaxListeners(0, options.signal);
   if (options.signal.aborted) onRunAbort();
   else options.signal.addEventListener('abort', onRunAbort, { once: true });
   const timer = setTimeout(() => {

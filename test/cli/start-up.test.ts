@@ -62,6 +62,15 @@ describe('what a task run loads', () => {
     expect(unused.filter((u) => has(modules, u))).toEqual([]);
   });
 
+  it('at --concurrency 32, stderr stays clean: no Node warning about the run\'s abort listeners', async () => {
+    const many = join(dir, 'many.jsonl');
+    writeFileSync(many, Array.from({ length: 64 }, (_, i) => JSON.stringify({ id: `m${i}`, prompt: `What is ${i} + 1?`, expected: String(i + 1), evaluator: 'contains' })).join('\n') + '\n');
+    const r = await runCli(['run', '--tasks', many, '--agent-config', agent, '--concurrency', '32', '--output-dir', join(dir, 'runs'), '--run-id', 'many', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/64\/64 100%/);
+    expect(r.stderr).toBe('');
+  });
+
   it('OTLP/HTTP JSON export: that exporter only, not the gRPC or protobuf ones', async () => {
     const port = await deadPort();
     const modules = await loaded('json', { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_LOG_LEVEL: 'none' });
