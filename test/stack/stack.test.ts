@@ -1,27 +1,18 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer } from '../../src/agents/sim/server.js';
-import { stackLayout } from '../../src/stack/config.js';
-import { otlpEndpoint, phoenixUrl, prometheusUrl, stackDown, stackStatus, stackUp, type ServiceName } from '../../src/stack/services.js';
+import { otlpEndpoint, prometheusUrl, stackDown, stackUp } from '../../src/stack/services.js';
 import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
+import { layout as l, phoenixSpans, sleep, useStack, waitForPhoenix, type PhoenixSpan } from './phoenix.js';
 
 /**
  * The promise of the product, end to end against the real services: a run
  * exported over OTLP to the collector lands in Phoenix (traces) and
  * Prometheus (metrics), and every Grafana panel's query returns data.
  */
-const l = stackLayout({ root: ROOT });
-const startedHere: ServiceName[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+useStack();
 
-interface PhoenixSpan {
-  name: string;
-  context: { trace_id: string; span_id: string };
-  span_kind: string;
-  parent_id: string | null;
-  attributes: Record<string, unknown>;
-}
 interface OtlpLine {
   resourceSpans: { scopeSpans: { spans: { spanId: string; name: string; parentSpanId?: string }[] }[] }[];
 }
@@ -32,31 +23,8 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function phoenixSpans(project: string): Promise<PhoenixSpan[]> {
-  const all: PhoenixSpan[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { data: PhoenixSpan[]; next_cursor: string | null } = await getJson<{ data: PhoenixSpan[]; next_cursor: string | null }>(
-      `${phoenixUrl(l)}/v1/projects/${encodeURIComponent(project)}/spans?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    ).catch(() => ({ data: [], next_cursor: null }));
-    all.push(...page.data);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return all;
-}
-
 function runSpans(runDir: string): { spanId: string; name: string; parentSpanId?: string }[] {
   return readJsonl<OtlpLine>(join(runDir, 'spans.jsonl')).flatMap((x) => x.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
-}
-
-/** Waits until Phoenix holds as many spans of the project as the run wrote. */
-async function waitForPhoenix(project: string, expected: number, timeoutMs = 90_000): Promise<PhoenixSpan[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const spans = await phoenixSpans(project);
-    if (spans.length >= expected || Date.now() > deadline) return spans;
-    await sleep(1000);
-  }
 }
 
 type PromResult = { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
@@ -122,17 +90,6 @@ async function waitForPrometheus(runId: string, turns: number): Promise<void> {
     await sleep(1000);
   }
 }
-
-beforeAll(async () => {
-  const before = await stackStatus(l);
-  await stackUp(l);
-  for (const s of before) if (!s.healthy) startedHere.push(s.name);
-});
-
-afterAll(async () => {
-  // Only what this test started; a stack the developer had up stays up.
-  await stackDown(l, startedHere);
-});
 
 describe('a run exported to the collector', () => {
   const out = tempDir('referee-stack-');

@@ -2,28 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackLayout } from '../../src/stack/config.js';
-import { otlpEndpoint, phoenixUrl, stackDown, stackStatus, stackUp, type ServiceName } from '../../src/stack/services.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { otlpEndpoint, phoenixUrl } from '../../src/stack/services.js';
 import { TRACE_PER_TEST_ABOVE_TURNS } from '../../src/telemetry/trace-per.js';
 import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
+import { layout as l, useStack, waitForPhoenix, type PhoenixSpan } from './phoenix.js';
 
 /**
  * How traces read in Phoenix, through Phoenix's own APIs (REST spans, GraphQL sessions) and UI:
  * a long LTM run opens as sessions of whole tests, every trace under the 1,000 spans Phoenix
  * shows at once; a sharded suite leads from the launcher's suite span to every shard's spans.
  */
-const l = stackLayout({ root: ROOT });
-const startedHere: ServiceName[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+useStack();
 const SHOTS = resolve(ROOT, process.env['REFEREE_SCREENSHOTS_DIR'] ?? 'test-output');
 
-interface PhoenixSpan {
-  name: string;
-  context: { trace_id: string; span_id: string };
-  parent_id: string | null;
-  attributes: Record<string, unknown>;
-}
 interface RecordedSpan {
   traceId: string;
   spanId: string;
@@ -32,38 +24,6 @@ interface RecordedSpan {
 }
 interface OtlpLine {
   resourceSpans: { scopeSpans: { spans: RecordedSpan[] }[] }[];
-}
-
-async function phoenixSpans(project: string): Promise<PhoenixSpan[]> {
-  const all: PhoenixSpan[] = [];
-  let cursor: string | null = null;
-  do {
-    const url = `${phoenixUrl(l)}/v1/projects/${encodeURIComponent(project)}/spans?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const res = await fetch(url);
-    if (!res.ok) return all; // the project does not exist yet
-    const page = (await res.json()) as { data: PhoenixSpan[]; next_cursor: string | null };
-    all.push(...page.data);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return all;
-}
-
-/**
- * Waits until Phoenix holds as many spans of the project as were written, or has stopped taking
- * more for `stallMs`: how fast Phoenix inserts 10,000 spans depends on the machine's load.
- */
-async function waitForPhoenix(project: string, expected: number, stallMs = 120_000): Promise<PhoenixSpan[]> {
-  let seen = -1;
-  let grewAt = Date.now();
-  for (;;) {
-    const spans = await phoenixSpans(project);
-    if (spans.length >= expected) return spans;
-    if (spans.length > seen) {
-      seen = spans.length;
-      grewAt = Date.now();
-    } else if (Date.now() - grewAt > stallMs) return spans;
-    await sleep(5000);
-  }
 }
 
 async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
@@ -120,16 +80,6 @@ const count = <T>(items: T[], key: (t: T) => string): Map<string, number> => {
   for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
   return m;
 };
-
-beforeAll(async () => {
-  const before = await stackStatus(l);
-  await stackUp(l);
-  for (const s of before) if (!s.healthy) startedHere.push(s.name);
-});
-
-afterAll(async () => {
-  await stackDown(l, startedHere);
-});
 
 describe('a 5,000-turn LTM run exported to the collector', () => {
   const out = tempDir('referee-stack-long-');
