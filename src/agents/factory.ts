@@ -64,6 +64,9 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
     if (Object.keys(headers).length > 0) endpoint.headers = headers;
     // issue 14: no writer of this process may put these anywhere.
     registerSecrets(agentSecrets(config, env, headers));
+    // issue 24: a model server that is not up fails the set-up too, naming its URL and errno, instead of a run of retried calls.
+    const down = opts.probe ? await unreachable(llm.base_url) : null;
+    if (down) throw new AgentError('AGENT_ERROR', `agent '${config.name}': llm.base_url ${llm.base_url} is unreachable (${down}); is the model server running?`, { exitCode: EXIT.usage });
   }
   if (config.context_size <= llm.max_tokens) {
     await sim?.close();

@@ -23,7 +23,8 @@ export async function createJudge(
 ): Promise<JudgeHandle> {
   // issue 25: GoodAI's prompts go out as GoodAI sends them, so the agent adds no system prompt of its own;
   // the configured one goes with Referee's own (string) prompts, as the first message.
-  const factory: AgentFactory = await createAgentFactory({ ...config, system_prompt: null }, options.env ? { env: options.env } : {});
+  // A judge whose model server is not up fails the run's set-up (issue 24), as the agent's does.
+  const factory: AgentFactory = await createAgentFactory({ ...config, system_prompt: null }, { ...(options.env ? { env: options.env } : {}), probe: true });
   const ownSystem = config.system_prompt ? config.system_prompt : undefined;
   const pricing = resolvePricing(config.llm.model, config.pricing);
   const stateRoot = mkdtempSync(join(tmpdir(), 'referee-judge-'));

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLI, deadPort, ROOT, runCli } from '../helpers.js';
+import { CLI, ROOT, runCli } from '../helpers.js';
 import { SMALL_DATASET } from '../reliability/helpers.js';
 
 /**
@@ -58,7 +58,8 @@ export async function writeRealRuns(root: string, scratch: string): Promise<Real
     `name: mini\ndatasets:\n  - file: ${join(ROOT, 'configs/tasks/basics.jsonl')}\nagents:\n  - ${join(ROOT, 'configs/agents/sim-think.yaml')}\n  - ${join(ROOT, 'configs/agents/sim-mini.yaml')}\ndefaults:\n  evaluator: exact\n  concurrency: 4\n`,
   );
   const dead = join(scratch, 'dead.yaml');
-  writeFileSync(dead, `name: dead\nkind: chat\nllm: { provider: openai, base_url: "http://127.0.0.1:${await deadPort()}/v1", model: m }\nretries: { max_attempts: 1 }\n`);
+  // Up at the set-up, then every call dropped: a run whose every turn failed.
+  writeFileSync(dead, `name: dead\nkind: chat\nllm: { provider: sim, model: m }\nsim: { faults: [{ kind: reset, every: 1 }] }\nretries: { max_attempts: 1 }\n`);
   const slow = join(scratch, 'slow.yaml');
   writeFileSync(slow, slowAgentYaml('slow-memory', 40));
   const chat = join(ROOT, 'configs/agents/chat-small.yaml');

@@ -138,6 +138,30 @@ describe('bad configs and flags: one line, exit 2, no output directory', () => {
     }
   });
 
+  it("a model server that is not up, the agent's or the judge's: its URL and errno in one line, exit 2, no run directory", async () => {
+    const dir = tempDir('referee-bad-');
+    const base = `http://127.0.0.1:${await deadPort()}/v1`;
+    const files = writeFiles(dir, {
+      'down.yaml': `name: down\nkind: chat\nllm: { provider: openai, base_url: "${base}", model: m }\n`,
+      'agent.yaml': agentYaml(),
+      'judge.yaml': `name: judge-down\nkind: chat\nllm: { provider: openai, base_url: "${base}", model: m }\n`,
+      'dataset.yaml': SMALL_DATASET,
+      't.jsonl': '{"id": 1, "prompt": "What is 2 + 2?", "expected": 4, "evaluator": "numeric"}\n',
+    });
+    const out = join(dir, 'runs');
+    const cases = [
+      ['--agent-config', files['down.yaml']!, '--dataset-config', files['dataset.yaml']!],
+      ['--agent-config', files['down.yaml']!, '--tasks', files['t.jsonl']!],
+      ['--agent-config', files['agent.yaml']!, '--dataset-config', files['dataset.yaml']!, '--judge-config', files['judge.yaml']!],
+    ];
+    for (const args of cases) {
+      const r = await runCli(['run', ...args, '--output-dir', out, '--quiet']);
+      expect(r.code, r.stderr).toBe(2);
+      expectOneLine(r.stderr, `llm.base_url ${base} is unreachable (ECONNREFUSED)`);
+      expect(existsSync(out) ? walk(out) : []).toEqual([]);
+    }
+  });
+
   it('an output directory that cannot be created', async () => {
     const dir = tempDir('referee-bad-');
     const files = writeFiles(dir, { 'agent.yaml': agentYaml(), 'dataset.yaml': SMALL_DATASET, 'not-a-dir': 'x' });

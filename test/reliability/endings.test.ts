@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, deadPort, readJson, readJsonl, runCli, tempDir } from '../helpers.js';
+import { CLI, readJson, readJsonl, runCli, tempDir } from '../helpers.js';
 import { agentYaml, lineCount, readRun, SMALL_DATASET, writeFiles, type TurnRecord } from './helpers.js';
 
 function historyIn(out: string): Array<Record<string, unknown>> {
@@ -19,11 +19,11 @@ function historyIn(out: string): Array<Record<string, unknown>> {
 }
 
 describe('honest endings', () => {
-  it('every turn failed (dead endpoint): exit 4, run.json failed, not in benchmark_history.jsonl', async () => {
+  it('every turn failed (a server that drops every call): exit 4, run.json failed, not in benchmark_history.jsonl', async () => {
     const dir = tempDir('referee-endings-');
-    const port = await deadPort();
+    // Up at the set-up (a server that is not up fails it, exit 2: bad-input.test.ts), then every call is dropped.
     const files = writeFiles(dir, {
-      'dead.yaml': `name: dead\nkind: chat\nllm: { provider: openai, base_url: "http://127.0.0.1:${port}/v1", model: m }\nretries: { max_attempts: 1 }\n`,
+      'dead.yaml': `name: dead\nkind: chat\nllm: { provider: sim, model: m }\nsim: { faults: [{ kind: reset, every: 1 }] }\nretries: { max_attempts: 1 }\n`,
       'dataset.yaml': SMALL_DATASET,
     });
     const out = join(dir, 'runs');
