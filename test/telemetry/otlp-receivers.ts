@@ -85,6 +85,22 @@ export function resourceAttr(req: TraceRequest, key: string): string | undefined
   return v ? String(Object.values(v)[0]) : undefined;
 }
 
+/** A span as spans.jsonl records it (OTLP JSON). */
+export interface RecordedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes: KeyValue[];
+  events?: { name: string }[];
+  links?: { traceId: string; spanId: string; attributes: KeyValue[] }[];
+}
+
+/** Every span of a run directory's spans.jsonl. */
+export function recordedSpans(runDir: string): RecordedSpan[] {
+  return readJsonl<{ resourceSpans: { scopeSpans: { spans: RecordedSpan[] }[] }[] }>(join(runDir, 'spans.jsonl')).flatMap((l) => l.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+}
+
 /** Every span name in the run directory's spans.jsonl (the run's own record). */
 export function recordedSpanNames(outputDir: string): string[] {
   const [runId] = readdirSync(outputDir).filter((d) => !d.endsWith('.jsonl'));

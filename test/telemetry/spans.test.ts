@@ -8,33 +8,20 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DURATION_BUCKETS_S, TTFT_BUCKETS_S } from '../../src/telemetry/names.js';
 import { readJsonl, runCli, tempDir } from '../helpers.js';
+import { recordedSpans, type RecordedSpan } from './otlp-receivers.js';
 
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  attributes: { key: string; value: Record<string, unknown> }[];
-  events?: { name: string }[];
-}
-interface Line {
-  resourceSpans: { scopeSpans: { spans: Span[] }[] }[];
-}
-
-const spansIn = (runDir: string): Span[] =>
-  readJsonl<Line>(join(runDir, 'spans.jsonl')).flatMap((l) => l.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
-const attr = (s: Span, key: string): string | undefined => {
+const attr = (s: RecordedSpan, key: string): string | undefined => {
   const v = s.attributes.find((a) => a.key === key)?.value;
   return v ? String(Object.values(v)[0]) : undefined;
 };
 
 describe('the default run\'s spans', () => {
-  let spans: Span[];
+  let spans: RecordedSpan[];
   beforeAll(async () => {
     const out = tempDir();
     const r = await runCli(['run', '--output-dir', out, '--run-id', 'r', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    spans = spansIn(join(out, 'r'));
+    spans = recordedSpans(join(out, 'r'));
   });
 
   it('form one trace, rooted at benchmark.run: storage spans (open included) sit inside it', () => {
@@ -75,7 +62,7 @@ describe('a retried call', () => {
     );
     const r = await runCli(['run', '--agent-config', agent, '--output-dir', join(dir, 'runs'), '--run-id', 'r', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    const retried = spansIn(join(dir, 'runs', 'r')).filter((s) => s.name === 'benchmark.turn' && s.events?.some((e) => e.name === 'retry'));
+    const retried = recordedSpans(join(dir, 'runs', 'r')).filter((s) => s.name === 'benchmark.turn' && s.events?.some((e) => e.name === 'retry'));
     expect(retried).toHaveLength(1);
     expect(retried[0]!.events!.filter((e) => e.name === 'retry')).toHaveLength(2);
     const events = readJsonl<{ type: string }>(join(dir, 'runs', 'r', 'events.jsonl')).filter((e) => e.type === 'retry');

@@ -9,34 +9,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILLER_BLOCK_TURNS, TRACE_PER_TEST_ABOVE_TURNS } from '../../src/telemetry/trace-per.js';
 import { readJson, readJsonl, ROOT, runCli, tempDir } from '../helpers.js';
+import { recordedSpans, type RecordedSpan } from './otlp-receivers.js';
 
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  attributes: { key: string; value: Record<string, unknown> }[];
-  links?: { traceId: string; spanId: string; attributes: { key: string; value: Record<string, unknown> }[] }[];
-}
-interface Line {
-  resourceSpans: { scopeSpans: { spans: Span[] }[] }[];
-}
-
-const spansIn = (runDir: string): Span[] =>
-  readJsonl<Line>(join(runDir, 'spans.jsonl')).flatMap((l) => l.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
-const attr = (s: Span, key: string): unknown => {
+const attr = (s: RecordedSpan, key: string): unknown => {
   const v = s.attributes.find((a) => a.key === key)?.value;
   return v ? Object.values(v)[0] : undefined;
 };
-function byTrace(spans: Span[]): Map<string, Span[]> {
-  const out = new Map<string, Span[]>();
+function byTrace(spans: RecordedSpan[]): Map<string, RecordedSpan[]> {
+  const out = new Map<string, RecordedSpan[]>();
   for (const s of spans) out.set(s.traceId, [...(out.get(s.traceId) ?? []), s]);
   return out;
 }
-const rootOf = (spans: Span[]): Span[] => spans.filter((s) => !s.parentSpanId);
+const rootOf = (spans: RecordedSpan[]): RecordedSpan[] => spans.filter((s) => !s.parentSpanId);
 
 /** Every test trace and filler block: one root, linked to the run span, with its trace id beside. */
-function checkLinked(traces: Map<string, Span[]>, run: Span): void {
+function checkLinked(traces: Map<string, RecordedSpan[]>, run: RecordedSpan): void {
   for (const [traceId, spans] of traces) {
     const ids = new Set(spans.map((s) => s.spanId));
     // Parentage intact inside each trace: the record replays as the same traces.
@@ -56,7 +43,7 @@ describe('--trace-per test, an LTM run', () => {
     const r = await runCli(['run', '--runs-dir', out, '--run-id', 'p', '--quiet', '--trace-per', 'test']);
     expect(r.code, r.stderr).toBe(0);
     const runDir = join(out, 'p');
-    const spans = spansIn(runDir);
+    const spans = recordedSpans(runDir);
     const traces = byTrace(spans);
     const [run] = spans.filter((s) => s.name === 'benchmark.run');
     expect(attr(run!, 'referee.trace_per')).toBe('test');
@@ -100,7 +87,7 @@ describe('--trace-per test, an LTM run', () => {
     expect(r.code, r.stderr).toBe(0);
     const turns = readJsonl(join(out, 'a', 'turn_metrics.jsonl')).length;
     expect(turns).toBeGreaterThan(TRACE_PER_TEST_ABOVE_TURNS);
-    const spans = spansIn(join(out, 'a'));
+    const spans = recordedSpans(join(out, 'a'));
     const traces = byTrace(spans);
     const [run] = spans.filter((s) => s.name === 'benchmark.run');
     expect(attr(run!, 'referee.trace_per')).toBe('test');
@@ -117,7 +104,7 @@ describe('--trace-per test, a task run', () => {
     const r = await runCli(['run', ...args, '--runs-dir', out, '--run-id', 'k', '--quiet', '--trace-per', 'test', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const runDir = (JSON.parse(r.stdout) as { path: string }).path;
-    const spans = spansIn(runDir);
+    const spans = recordedSpans(runDir);
     const traces = byTrace(spans);
     const [run] = spans.filter((s) => s.name === 'benchmark.run');
     checkLinked(traces, run!);
