@@ -36,7 +36,7 @@ export interface TurnRequest {
   runId: string;
   /** The agent's conversation. */
   sessionId: string;
-  /** Phoenix's session of the turn's trace (OpenInference `session.id`). @default sessionId */
+  /** The session of the turn's trace (OpenInference `session.id`, GenAI `gen_ai.conversation.id`). @default sessionId */
   traceSessionId?: string;
   parentCtx: Context;
   /** Span attributes beside the common ones (a task's `referee.attempt`). */
