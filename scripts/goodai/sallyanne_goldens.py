@@ -1,6 +1,6 @@
 """The SallyAnne def.json goldens (test/fixtures/goodai/goldens-sallyanne), written by GoodAI's own
 SallyAnneDataset (GoodAI/goodai-ltm-benchmark at 188e761) from a ToMi-format file. ToMi's own
-test.txt is CC BY-NC 4.0 and is not shipped, so the committed goldens are made from
+test.txt (GoodAI's data/tomi_data) has no licence that lets it ship, so the committed goldens are made from
 test/fixtures/goodai/tomi-format-sample.txt, Referee's own stories in ToMi's line format. Set up by
 setup.sh; run from its folder:
     PYTHONPATH=stubs:. TIKTOKEN_CACHE_DIR=tiktoken-cache venv/bin/python sallyanne_goldens.py <tomi file> <out dir>

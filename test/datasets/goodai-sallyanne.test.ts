@@ -2,7 +2,7 @@
  * SallyAnne is GoodAI's generator when ToMi's stories are supplied: for seeds 0-4 at the published
  * v3 arguments (and seeds 0-2 with `any` and `world_model` questions), Referee writes the def.json
  * bytes GoodAI's own SallyAnneDataset writes from the same ToMi-format file (goldens made by
- * scripts/goodai/sallyanne_goldens.py from GoodAI at 188e761). ToMi's own test.txt is CC BY-NC 4.0,
+ * scripts/goodai/sallyanne_goldens.py from GoodAI at 188e761). ToMi's test.txt may not be shipped (no licence),
  * so the committed goldens come from Referee's own stories in ToMi's line format
  * (tomi-format-sample.txt); set REFEREE_TOMI_GOLDENS to a folder the script wrote from ToMi's real
  * file, and REFEREE_TOMI_FILE to that file, to check against it too.

@@ -1,8 +1,9 @@
 /**
  * GoodAI's SallyAnne (datasets/sally_ann.py at 188e761), ported line for line so that a seed and
- * the same ToMi file give GoodAI's def.json bytes. The stories come from ToMi's `test.txt`
- * (facebookresearch/ToMi, CC BY-NC 4.0): that licence does not let an MIT project ship them, so the
- * user supplies the file (GoodAI's copy is `data/tomi_data/test.txt` of its repository).
+ * the same ToMi file give GoodAI's def.json bytes. The stories come from a ToMi-format `test.txt`
+ * (GoodAI's `data/tomi_data/`, generated, says GoodAI's README, with kayburns/tom-qa-dataset, which
+ * has no licence; ToMi's own generator is CC BY-NC 4.0): neither lets an MIT project ship them, so
+ * the user supplies the file.
  */
 import { readFileSync } from 'node:fs';
 import { DatasetError } from '../../errors.js';
