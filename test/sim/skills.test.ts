@@ -150,7 +150,7 @@ describe('skill set', () => {
   it('falls back to an acknowledgement for statements', () => {
     expect(fallbackReply('My name is Ann.')).toBe('Okay, noted.');
     expect(answerWithSkills('Please add 1 egg to my shopping list.', [])).toBe('Okay, noted.');
-    expect(simSkills.map((s) => s.name)).toEqual(['judge', 'colours', 'name_list', 'shopping', 'sallyanne', 'spy_meeting', 'jokes', 'locations_directions', 'trigger_response', 'tasks', 'filler']);
+    expect(simSkills.map((s) => s.name)).toEqual(['judge', 'restaurant', 'colours', 'name_list', 'shopping', 'sallyanne', 'spy_meeting', 'jokes', 'locations_directions', 'trigger_response', 'tasks', 'filler']);
   });
 
   it('does not mistake filler for a test question', () => {
