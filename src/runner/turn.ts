@@ -35,6 +35,15 @@ export function isCompleted(outcome: TurnOutcome): outcome is CompletedOutcome {
   return outcome.status !== 'interrupted';
 }
 
+/** A write of the run's own files that failed (a full disk, a read-only one): the run's failure, not the agent's. */
+const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EFBIG']);
+function diskFailure(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && DISK_CODES.has(e.code)) return true;
+  }
+  return false;
+}
+
 /** Why a call failed, in the words turn_metrics.jsonl uses. */
 export function failureReason(err: unknown, timedOut: boolean): string {
   if (timedOut) return 'timeout';
@@ -48,7 +57,8 @@ export function failureReason(err: unknown, timedOut: boolean): string {
  * Sends one message with a per-call time limit, retrying what is worth
  * retrying (see retry.ts). A hung call is abandoned (its signal aborted) and
  * reported as an error outcome; a call cut short by the run's own abort is
- * `interrupted`. It never throws.
+ * `interrupted`. It throws only where the agent's own store in the run directory could not be
+ * written (a full disk): that ends the run as a failed write of any run file does, never a failed turn.
  */
 export async function executeTurn(
   agent: Agent,
@@ -78,6 +88,7 @@ export async function executeTurn(
     if ('reply' in result) return { status: 'success', reply: result.reply, totalMs: performance.now() - started, attempts: attempt };
     partial = addUsage(partial, partialUsage(progress));
     const { err, timedOut } = result;
+    if (!timedOut && diskFailure(err)) throw err;
     const interrupted = (): TurnOutcome => ({ status: 'interrupted', reason: 'interrupted', totalMs: performance.now() - started, attempts: attempt });
     if (!timedOut && options.signal.aborted) return interrupted();
     const failed = (): TurnOutcome => ({

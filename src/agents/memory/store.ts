@@ -8,11 +8,12 @@
  * memory), so a long run's memory does not grow with what it has said.
  */
 import { redact } from '../../events/secrets.js';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { OpenInferenceSpanKind, SemanticConventions as OI } from '@arizeai/openinference-semantic-conventions';
+import { writeError } from '../../artifacts/jsonl-writer.js';
 import { AgentError } from '../../errors.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../telemetry/names.js';
 import { truncateUtf8 } from '../llm/openai-client.js';
@@ -191,7 +192,14 @@ export class MemoryStore {
         while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
         this.fileBytes += bytes.length;
       } catch (err) {
-        throw storeError(this.path, 'could not write', err);
+        // A write cut short (a full disk) leaves part of a line: cut the file back to its whole lines.
+        try {
+          ftruncateSync(this.fd, this.fileBytes);
+        } catch {
+          // the error below says what failed first
+        }
+        // The store is a file of the run directory: its failed write reads as any run file's (file, errno, code).
+        throw writeError(this.path, 'cannot append', err);
       }
       this.needsNewline = false;
       records.forEach((r, i) => this.index(r, ...(places[i] as [number, number])));
