@@ -16,7 +16,7 @@ import type { Reporter } from '../events/reporter.js';
 import { RunDirError } from '../errors.js';
 import { HtmlReportReporter } from '../report/report-reporter.js';
 import { check, parseJsonFile } from '../runner/run-dir-files.js';
-import { runDirTaken, writeEnding } from '../runner/run-benchmark.js';
+import { runDirTaken, writeEnding } from '../runner/run-plan.js';
 import { belongsInHistory, isIncomplete } from '../runner/run-ending.js';
 import { RunState } from '../runner/run-state.js';
 import type { TaskRunResult } from '../tasks/run-tasks.js';
