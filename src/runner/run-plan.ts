@@ -208,23 +208,7 @@ async function execute<R extends object>(s: RunSetup, plan: Plan<R>, options: Dr
   const finishedAt = new Date().toISOString();
   const history =
     own.inHistory && belongsInHistory(status, incomplete)
-      ? {
-          run_id: runId,
-          run_type: own.runType,
-          ...(resume ? { resumed: true } : {}),
-          role,
-          agent: agentConfig.name,
-          ...own.about,
-          status,
-          finished_at: finishedAt,
-          dataset_sha256: meta.dataset.sha256,
-          seed: meta.seed,
-          score: stats.score,
-          max_score: stats.max_score,
-          ...own.tally,
-          agent_costs_usd: stats.agent_costs_usd,
-          run_dir: runDir,
-        }
+      ? historyLine({ runId, runType: own.runType, resumed: resume !== undefined, role, agent: agentConfig.name, about: own.about, status, finishedAt, meta, stats, tally: own.tally, runDir })
       : null;
   await writeEnding({
     writer,
@@ -238,6 +222,40 @@ async function execute<R extends object>(s: RunSetup, plan: Plan<R>, options: Dr
     ...(own.extra ? { extra: own.extra } : {}),
   });
   return { runId, runDir, status, stats: { ...state.stats(runId, agentConfig.name), ...exported }, incomplete, ...plan.result(durationS) };
+}
+
+/** A run's benchmark_history.jsonl line: the run's fields, then the plan's (what was run; its tally, `duration` last). */
+export function historyLine(h: {
+  runId: string;
+  runType: string;
+  resumed: boolean;
+  role: string;
+  agent: string;
+  about: Record<string, unknown>;
+  status: RunMeta['status'];
+  finishedAt: string;
+  meta: Pick<RunMeta, 'dataset' | 'seed'>;
+  stats: RunStats;
+  tally: Record<string, unknown>;
+  runDir: string;
+}): Record<string, unknown> {
+  return {
+    run_id: h.runId,
+    run_type: h.runType,
+    ...(h.resumed ? { resumed: true } : {}),
+    role: h.role,
+    agent: h.agent,
+    ...h.about,
+    status: h.status,
+    finished_at: h.finishedAt,
+    dataset_sha256: h.meta.dataset.sha256,
+    seed: h.meta.seed,
+    score: h.stats.score,
+    max_score: h.stats.max_score,
+    ...h.tally,
+    agent_costs_usd: h.stats.agent_costs_usd,
+    run_dir: h.runDir,
+  };
 }
 
 /**

@@ -28,6 +28,7 @@ import type { Reporter, TestEndInfo } from '../events/reporter.js';
 import type { Plan, RunContext } from '../runner/plan.js';
 import { runPlan, type DriverOptions, type RunResult } from '../runner/run-plan.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
+import { pauseUntilAborted } from '../runner/retry.js';
 import { runTurn } from '../runner/turn-executor.js';
 import { textAttrs } from '../runner/turn-record.js';
 import type { TaskDataset } from './load.js';
@@ -200,7 +201,7 @@ export function taskPlan(options: TaskRunOptions): Plan<TaskTallyResult> {
         if (!p) return;
         if (coolingMs > 0 && laneStep > 0) {
           t.stage(p.def.testId, -1, 'cooling', { ms: coolingMs });
-          await sleep(coolingMs, t.run.signal);
+          await pauseUntilAborted(coolingMs, t.run.signal);
           if (t.run.signal.aborted) return;
         }
         await runTask(t, p, lane, laneStep);
@@ -421,17 +422,4 @@ async function evaluateSpan(c: TaskRunContext, p: PlannedTask, answer: string, t
   } finally {
     span.end();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
