@@ -1,5 +1,9 @@
 /** Referee's library API; the `referee` CLI is a thin layer over these. */
 export { runBenchmark, prepareDataset, datasetSpecs, type RunOptions, type RunResult } from './runner/run-benchmark.js';
+// One driver for every kind of run: a new kind is a Plan handed to runPlan.
+export { runPlan, type DriverOptions } from './runner/run-plan.js';
+export type { Plan, PreparedPlan, PlanEnding, PlanMeta, RunContext, ResumedRun } from './runner/plan.js';
+export { ltmPlan } from './runner/run-benchmark.js';
 export type { Reporter, ProgressSnapshot, RunStartInfo, TestEndInfo, TurnEndInfo, TurnStep, Emit } from './events/index.js';
 export { emitTo } from './events/index.js';
 export { buildSchedule, type Schedule, type ScheduleStep } from './runner/scheduler.js';
@@ -26,7 +30,7 @@ export { buildStack } from './stack/build.js';
 export { stackUp, stackDown, stackStatus, otlpEndpoint, phoenixUrl, prometheusUrl, type ServiceStatus } from './stack/services.js';
 export { StackError } from './errors.js';
 // Task suites (issue 8).
-export { runTasks, taskDefinition, type TaskRunOptions, type TaskRunResult, type TaskStage } from './tasks/run-tasks.js';
+export { runTasks, taskPlan, taskDefinition, type TaskRunOptions, type TaskRunResult, type TaskStage } from './tasks/run-tasks.js';
 export { runSuite, formatMatrix, type MatrixSummary, type MatrixCell, type SuiteRunOptions, type SuiteChallenger } from './tasks/run-suite.js';
 export { loadTaskFile, loadSuite, type TaskDataset, type LoadedSuite } from './tasks/load.js';
 export { TaskSchema, SuiteSchema, EvaluatorSchema, type Task, type Suite, type EvaluatorSpec } from './tasks/schema.js';

@@ -20,6 +20,7 @@ import type { LanePlan } from './lane-plan.js';
 import type { CompletedExchange } from '../agents/restore.js';
 import { runTurn, type Emit } from './turn-executor.js';
 import { textAttrs } from './turn-record.js';
+import { pauseUntilAborted } from './retry.js';
 // issue 7: callbacks, judged scoring, measured memory span, real waits
 import { CallbackWatch } from './callbacks.js';
 import { evaluateTest, type TestVerdict } from './evaluate-test.js';
@@ -104,7 +105,7 @@ export async function runLane(c: LaneContext): Promise<void> {
       // A restored step's waits are on disk already.
       for (const w of c.plan.takeWaits()) if (!restored) publishEvent(c, 'wait', { test_id: w.testId, tokens: w.tokens, time: w.time });
       // A restored turn's clock jump was waited for before the kill.
-      if (!restored && step.clockJumpS && c.realWaitMaxS !== undefined) await sleep(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
+      if (!restored && step.clockJumpS && c.realWaitMaxS !== undefined) await pauseUntilAborted(Math.min(step.clockJumpS, c.realWaitMaxS) * 1000, c.signal);
       const test = step.kind === 'test' && step.beginsTest ? await beginTest(c, step, open, !!restored, lane) : open.get(step.testId);
       // issue 12: GoodAI checks callbacks after a test's steps, before its reset message goes out.
       if (step.isReset) for (const id of callbacks.decide()) if (!restored) publishEvent(c, 'callback_deregister', { test_id: id, turn_id: step.turnId });
@@ -416,19 +417,4 @@ async function finishTest(c: LaneContext, test: OpenTest, callbacks: CallbackWat
     },
     c.state.snapshot(),
   );
-}
-
-
-/** Resolves after `ms`, or at once when the run is aborted. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -29,9 +29,10 @@ import { definitionsToRun } from '../datasets/coverage.js';
 import { loadDataset } from '../datasets/load.js';
 import { RefereeError, RunDirError } from '../errors.js';
 import { buildRunSchedule } from './run-schedule.js';
-import { check, cutTornTail, parseJsonFile, readLines, rewrite } from './run-dir-files.js';
+import { check, cutTornTail, parseJsonFile, readLines, rewrite, type JsonlFile } from './run-dir-files.js';
 export { cutTornTail } from './run-dir-files.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
+import type { ResumedRun } from './plan.js';
 import { completeEnding } from './run-ending.js';
 import type { Schedule } from './scheduler.js';
 import { REDACTED } from '../events/secrets.js';
@@ -63,23 +64,12 @@ export interface LaneRestore {
   llmCalls?: ReadonlyMap<string, readonly string[]>;
 }
 
-export interface ResumePlan {
-  runDir: string;
-  runId: string;
-  /** run.json as found (fields other versions wrote are kept). */
-  meta: RunMeta & Record<string, unknown>;
-  agentConfig: AgentConfig;
+/** What an LTM run's resume restores, beside what every resume hands the driver. */
+export interface ResumePlan extends ResumedRun {
   datasetConfig: DatasetConfig;
   datasetDir: string;
   concurrency: number;
   lanes: LaneRestore[];
-  turnsRestored: number;
-  /** The next events.jsonl `seq`. */
-  nextSeq: number;
-  /** How long the run ran before this resume, ms: runstats.json's duration goes on from here. */
-  priorActiveMs: number;
-  /** The run directory's lock (issue 13), held from the reading of the directory to the end of the resumed run. */
-  lock: RunLock;
 }
 
 const FILES = {
@@ -178,10 +168,7 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
   }
   const concurrency = Math.max(1, meta.concurrency);
 
-  const turns = readLines(join(runDir, FILES.turns), TurnMetricSchema);
-  const transcripts = readLines(join(runDir, FILES.transcripts), TranscriptSchema);
-  const master = readLines(join(runDir, FILES.master), MasterLogRecordSchema);
-  const events = readLines(join(runDir, FILES.events), RunEventSchema);
+  const { turns, transcripts, master, events } = readRunFiles(runDir);
 
   const judged = turns.lines.find((l) => left.has(l.value.test_id));
   if (judged) {
@@ -247,9 +234,8 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
   rewrite(transcripts, (l) => completed.has(l.value.turn_id));
   rewrite(master, (l) => keepMasterLine(l.value, completed, begun, endedTests));
   rewrite(events, () => true);
-  for (const name of OPAQUE_JSONL) cutTornTail(join(runDir, name));
+  cutOpaqueTails(runDir);
 
-  const nextSeq = events.lines.reduce((max, l) => Math.max(max, l.value.seq + 1), 0);
   return {
     runDir,
     runId: meta.run_id,
@@ -260,7 +246,34 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
     concurrency,
     lanes,
     turnsRestored: completed.size,
-    nextSeq,
+    ...goOnFrom(events),
+  };
+}
+
+/** The JSONL files every kind of resume reads and cuts back, checked line by line (a torn last line dropped). */
+export function readRunFiles(runDir: string): {
+  turns: JsonlFile<TurnMetric>;
+  transcripts: JsonlFile<z.infer<typeof TranscriptSchema>>;
+  master: JsonlFile<z.infer<typeof MasterLogRecordSchema>>;
+  events: JsonlFile<z.infer<typeof RunEventSchema>>;
+} {
+  return {
+    turns: readLines(join(runDir, FILES.turns), TurnMetricSchema),
+    transcripts: readLines(join(runDir, FILES.transcripts), TranscriptSchema),
+    master: readLines(join(runDir, FILES.master), MasterLogRecordSchema),
+    events: readLines(join(runDir, FILES.events), RunEventSchema),
+  };
+}
+
+/** Drops the torn tail of the files the telemetry exporters write (the runner does not parse them). */
+export function cutOpaqueTails(runDir: string): void {
+  for (const name of OPAQUE_JSONL) cutTornTail(join(runDir, name));
+}
+
+/** Where a resumed run goes on from, read from its events as they were kept: the next `seq` and the time it already ran. */
+export function goOnFrom(events: JsonlFile<z.infer<typeof RunEventSchema>>): Pick<ResumePlan, 'nextSeq' | 'priorActiveMs'> {
+  return {
+    nextSeq: events.lines.reduce((max, l) => Math.max(max, l.value.seq + 1), 0),
     priorActiveMs: activeMsOf(events.lines.map((l) => l.value)),
   };
 }

@@ -69,6 +69,20 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
   });
 }
 
+/** Resolves after `ms`, or at once when the run is aborted (a lane's wait: the caller checks the signal after). */
+export function pauseUntilAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** The `retry` event's fields (events.jsonl) for a retry of `step`'s call. */
 export function retryEventData(step: { testId: string; turnId: number; lane: number }, info: RetryInfo): Record<string, unknown> {
   return {

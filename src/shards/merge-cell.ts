@@ -16,7 +16,7 @@ import type { Reporter } from '../events/reporter.js';
 import { RunDirError } from '../errors.js';
 import { HtmlReportReporter } from '../report/report-reporter.js';
 import { check, parseJsonFile } from '../runner/run-dir-files.js';
-import { runDirTaken, writeEnding } from '../runner/run-benchmark.js';
+import { historyLine, runDirTaken, writeEnding } from '../runner/run-plan.js';
 import { belongsInHistory, isIncomplete } from '../runner/run-ending.js';
 import { RunState } from '../runner/run-state.js';
 import type { TaskRunResult } from '../tasks/run-tasks.js';
@@ -165,25 +165,20 @@ export async function mergeCell(pieces: readonly CellPieceDir[], options: MergeC
   const config = meta.dataset_config;
   const incomplete = isIncomplete('finished', stats.tests_errored, undefined);
   const history = belongsInHistory('finished', incomplete)
-    ? {
-        run_id: runId,
-        run_type: String(config['run_type'] ?? 'tasks'),
+    ? historyLine({
+        runId,
+        runType: String(config['run_type'] ?? 'tasks'),
+        resumed: false,
         role: 'single',
         agent,
-        dataset: String(config['name']),
-        ...(config['suite'] !== undefined ? { suite: config['suite'] } : {}),
+        about: { dataset: String(config['name']), ...(config['suite'] !== undefined ? { suite: config['suite'] } : {}) },
         status: 'finished',
-        finished_at: finishedAt,
-        dataset_sha256: meta.dataset.sha256,
-        seed: 0,
-        score: stats.score,
-        max_score: stats.max_score,
-        passed,
-        tasks: first.shard.cell_tasks,
-        duration: stats.duration,
-        agent_costs_usd: stats.agent_costs_usd,
-        run_dir: runDir,
-      }
+        finishedAt,
+        meta,
+        stats,
+        tally: { passed, tasks: first.shard.cell_tasks, duration: stats.duration },
+        runDir,
+      })
     : null;
   await writeEnding({
     writer,

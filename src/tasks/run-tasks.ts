@@ -1,45 +1,34 @@
 /**
- * Runs one task dataset against one agent (issue 8): every task is a one-turn
- * test, sent in a fresh agent session (a task never sees another's context),
- * with no filler, `concurrency` tasks in flight. Issue 13: the turns go
- * through the LTM engine's turn executor (retries honouring `Retry-After`,
- * interrupt, sanitizer), under the same run directory lock, endings and
- * resume. The run directory, events, turn metrics, spans and reports are
- * those of an LTM run, plus `stage` events (cooling, thinking, streaming,
- * evaluating, done) for the live monitor.
+ * The task plan (issue 8): every task is a one-turn test, sent in a fresh
+ * agent session (a task never sees another's context), with no filler,
+ * `concurrency` tasks in flight, each retried up to `attempts` times and
+ * scored as it ends. The one driver (src/runner/run-plan.ts) runs it: the same
+ * set-up, run directory lock, run.json, endings and resume as an LTM run; its
+ * turns go through the one turn executor (retries honouring `Retry-After`,
+ * interrupt, sanitizer). The run directory, events, turn metrics, spans and
+ * reports are those of an LTM run, plus `stage` events (cooling, thinking,
+ * streaming, evaluating, done) for the live monitor.
  */
 import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { makeDirs } from '../artifacts/make-dir.js';
-import { basename, join, resolve } from 'node:path';
-import { createAgentFactory, describeAgent } from '../agents/factory.js';
+import { copyFileSync } from 'node:fs';
+import { makeDirs, unwritableOutput } from '../artifacts/make-dir.js';
+import { basename, join } from 'node:path';
+import { describeAgent } from '../agents/factory.js';
 import { splitThink, ThinkTracker } from '../agents/llm/think.js';
-import type { AgentFactory } from '../agents/types.js';
-import { RunDirWriter } from '../artifacts/run-dir-writer.js';
-import type { RunMeta, RunStats, TestScore } from '../artifacts/schemas.js';
+import type { TestScore } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
-import { agentPricing, pricingRecord } from '../costs/pricing.js';
-import { ConfigError, RefereeError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { TaskVerdict } from '../scoring/evaluators.js';
-import { SCORING_VERSION } from '../scoring/registry.js';
 import { JudgeError } from '../scoring/judge.js';
 import { evaluateTask, evaluatorName } from '../scoring/task-scoring.js';
 import { ATTR, SPAN, TRACER_NAME } from '../telemetry/names.js';
-import { resolveTracePer, SESSION_ID, startTestSpan, testSessionId, type TracePer, type TracePerChoice } from '../telemetry/trace-per.js';
-import { resendRunSpans } from '../telemetry/run-resend.js';
-import { openJudge, type JudgeHandle } from '../runner/judge-agent.js';
-import { gitCommit, hostInfo, toolVersion } from '../runner/metadata.js';
+import { SESSION_ID, startTestSpan, testSessionId } from '../telemetry/trace-per.js';
+import type { JudgeHandle } from '../runner/judge-agent.js';
 import type { Reporter, TestEndInfo } from '../events/reporter.js';
-import { linkedAbort, runDirTaken, writeEnding, type RunResult } from '../runner/run-benchmark.js';
-import { writeFailureReport } from '../runner/watchdog.js';
-import { settleLanes } from '../runner/settle-lanes.js';
-import { emitTo, type Emit } from '../events/emit.js';
-import { belongsInHistory, endingStatus, isIncomplete } from '../runner/run-ending.js';
-import { acquireRunLock, releasingLock, type RunLock } from '../runner/run-lock.js';
-import { redactAgentConfig } from '../events/secrets.js';
+import type { Plan, RunContext } from '../runner/plan.js';
+import { runPlan, type DriverOptions, type RunResult } from '../runner/run-plan.js';
 import { requireCodeSandbox } from '../scoring/code-policy.js';
-import { newRunId } from '../runner/run-id.js';
-import { RunState } from '../runner/run-state.js';
+import { pauseUntilAborted } from '../runner/retry.js';
 import { runTurn } from '../runner/turn-executor.js';
 import { textAttrs } from '../runner/turn-record.js';
 import type { TaskDataset } from './load.js';
@@ -53,12 +42,8 @@ export { requireJudge, taskDefinition } from './task-plan.js';
 /** The stages a task passes through (seed 004), published as `stage` events. */
 export type TaskStage = 'cooling' | 'thinking' | 'streaming' | 'evaluating' | 'done';
 
-export interface TaskRunOptions {
-  agentConfig: AgentConfig;
+export interface TaskRunOptions extends DriverOptions {
   dataset: TaskDataset;
-  /** Output root; the run directory is `<outputDir>/<runId>`. */
-  outputDir: string;
-  runId?: string;
   /** Tasks in flight at once, each in its own agent session. @default 8 */
   concurrency?: number;
   /** Tries per task; a failed one is retried until it passes or this many were made. @default 1 */
@@ -75,28 +60,20 @@ export interface TaskRunOptions {
   codeMemoryMb?: number;
   /** issue 14: run code tasks without bubblewrap where it is missing (`--unsafe-code-exec`). @default false */
   unsafeCodeExec?: boolean;
-  /** Reporters beside the run directory writer. */
-  reporters?: Reporter[];
-  /** Aborts the run: in-flight calls are cancelled, finished tasks stay on disk. */
-  signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
   /** `run_type` in benchmark_history.jsonl. @default "tasks" */
   runType?: string;
   /** Suite name, recorded in run.json and the history line. */
   suite?: string;
   /** The LLM judge that `judge` evaluators ask; its calls are the run's managing cost. */
   judgeConfig?: AgentConfig;
-  /** Issue 13: the share of failed turns (0..1) above which the run ends `failed`. @default 1 */
-  maxFailedTurns?: number;
   /** Issue 13: continue a killed or interrupted task run, from `prepareTaskResume(runDir)`. */
   resume?: TaskResumePlan;
   /** A shard's piece of a cell (`--shard i/N`): only these tasks run, recorded in run.json so a resume runs only these too. */
   shard?: TaskShard;
-  /** One trace per run, or each task a trace of its own linked to the run's. @default 'auto': per test above 400 tasks */
-  tracePer?: TracePerChoice;
 }
 
-export interface TaskRunResult extends RunResult {
+/** What a task run's result adds to every run's. */
+export interface TaskTallyResult {
   agent: string;
   dataset: string;
   tasks: number;
@@ -107,36 +84,10 @@ export interface TaskRunResult extends RunResult {
   durationS: number;
 }
 
+export type TaskRunResult = RunResult & TaskTallyResult;
+
 export async function runTasks(options: TaskRunOptions): Promise<TaskRunResult> {
-  return releasingLock(await setUpTaskRun(options), (setup) => executeTaskRun(setup, options));
-}
-
-interface TaskRunSetup {
-  agentConfig: AgentConfig;
-  dataset: TaskDataset;
-  runId: string;
-  outputDir: string;
-  runDir: string;
-  lock: RunLock;
-  plan: PlannedTask[];
-  meta: RunMeta;
-  concurrency: number;
-  attempts: number;
-  coolingMs: number;
-  state: RunState;
-  factory: AgentFactory;
-  judge: JudgeHandle | undefined;
-}
-
-/** Checks, creates and locks the run directory, then opens the agent and the judge; a failure leaves no run directory behind. */
-async function setUpTaskRun(options: TaskRunOptions): Promise<TaskRunSetup> {
-  try {
-    return await checkAndOpen(options);
-  } catch (err) {
-    // A resume's lock was taken while reading the directory: a run that does not start gives it back.
-    options.resume?.lock.release();
-    throw err;
-  }
+  return runPlan(taskPlan(options), options);
 }
 
 /** The dataset a shard's piece runs: its own tasks, in file order. */
@@ -146,273 +97,153 @@ function piecesDataset(dataset: TaskDataset, shard: TaskShard | undefined): Task
   return { ...dataset, tasks: dataset.tasks.filter((t) => ids.has(t.id)) };
 }
 
-async function checkAndOpen(options: TaskRunOptions): Promise<TaskRunSetup> {
-  const { agentConfig, resume } = options;
-  const shard = options.shard ?? taskShardOf(resume?.meta.dataset_config);
-  const dataset = piecesDataset(options.dataset, shard);
-  const runId = resume?.runId ?? options.runId ?? newRunId(agentConfig.name);
-  const outputDir = resume ? resolve(resume.runDir, '..') : resolve(options.outputDir);
-  const runDir = join(outputDir, runId);
-  const fallback = dataset.evaluator ?? options.evaluator ?? DEFAULT_EVALUATOR;
-  const judged = requireJudge(dataset, options.evaluator, options.judgeConfig);
-  requireCodeSandbox(dataset, options.evaluator, options.unsafeCodeExec ?? false);
-  if (!resume && existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
-  if (agentConfig.kind === 'memory' && dataset.tasks.some((t) => t.messages && t.messages.length > 1)) {
-    throw new ConfigError('CONFIG_INVALID', `${dataset.file}: tasks given as "messages" need a chat agent; agent '${agentConfig.name}' is kind memory`);
-  }
-  const createdRunDir = !existsSync(runDir);
-  const datasetDir = join(runDir, 'dataset');
-  try {
-    makeDirs(datasetDir);
-    if (!resume) copyFileSync(dataset.file, join(datasetDir, basename(dataset.file)));
-  } catch (err) {
-    if (createdRunDir) rmSync(runDir, { recursive: true, force: true });
-    throw new RefereeError('OUTPUT_UNWRITABLE', `${runDir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-  const lock = resume?.lock ?? acquireRunLock(runDir);
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, dataset.tasks.length));
-  const attempts = Math.max(1, options.attempts ?? 1);
-  const coolingMs = Math.max(0, options.coolingMs ?? 0);
-  const plan = planTasks(dataset, fallback);
-  const state = new RunState(plan.length, plan.length, agentPricing(agentConfig), resume?.priorActiveMs ?? 0);
-  const meta = resume ? resumedTaskMeta(resume) : taskMeta({ options, dataset, shard, runId, datasetDir, fallback, concurrency, attempts, coolingMs });
-  try {
-    const factory = await createAgentFactory(agentConfig, { env: options.env ?? process.env, probe: true });
-    // Only a run with judged tasks pays for the judge's set-up.
-    const judge = await openJudge(judged ? options.judgeConfig : undefined, factory, { env: options.env ?? process.env, onCost: (usd) => state.addManagingCost(usd) });
-    return { agentConfig, dataset, runId, outputDir, runDir, lock, plan, meta, concurrency, attempts, coolingMs, state, factory, judge };
-  } catch (err) {
-    lock.release();
-    if (createdRunDir) rmSync(runDir, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-function taskMeta(a: {
-  options: TaskRunOptions;
-  dataset: TaskDataset;
-  shard: TaskShard | undefined;
-  runId: string;
-  datasetDir: string;
-  fallback: EvaluatorSpec;
-  concurrency: number;
-  attempts: number;
-  coolingMs: number;
-}): RunMeta {
-  const { options } = a;
-  return {
-    run_id: a.runId,
-    created_at: new Date().toISOString(),
-    status: 'running',
-    agent: describeAgent(options.agentConfig),
-    agent_config: redactAgentConfig(options.agentConfig),
-    dataset_config: {
-      kind: 'tasks',
-      name: options.dataset.name,
-      file: options.dataset.file,
-      ...(options.suite ? { suite: options.suite } : {}),
-      evaluator: a.fallback,
-      ...(options.judgeConfig ? { judge: describeAgent(options.judgeConfig) } : {}),
-      attempts: a.attempts,
-      cooling_s: a.coolingMs / 1000,
-      tasks: a.dataset.tasks.length,
-      ...(a.shard ? { shard: a.shard } : {}),
-      // Issue 13: what a resume needs to run the rest as the start did.
-      ...(options.callTimeoutMs !== undefined ? { call_timeout_ms: options.callTimeoutMs } : {}),
-      ...(options.codeTimeoutMs !== undefined ? { code_timeout_ms: options.codeTimeoutMs } : {}),
-      ...(options.codeMemoryMb !== undefined ? { code_memory_mb: options.codeMemoryMb } : {}),
-      run_type: options.runType ?? 'tasks',
-    },
-    dataset: { dir: a.datasetDir, sha256: options.dataset.sha256 },
-    seed: 0,
-    memory_span: 0,
-    concurrency: a.concurrency,
-    scoring_version: SCORING_VERSION,
-    tool_version: toolVersion(),
-    git_commit: gitCommit(),
-    pricing: pricingRecord(agentPricing(options.agentConfig)),
-    ...hostInfo(),
-  };
-}
-
-function resumedTaskMeta(resume: TaskResumePlan): RunMeta {
-  const { finished_at: _finished, ...rest } = resume.meta;
-  return {
-    ...rest,
-    status: 'running',
-    resumes: [...(resume.meta.resumes ?? []), { at: new Date().toISOString(), turns_restored: resume.turnsRestored, tool_version: toolVersion(), git_commit: gitCommit() }],
-  };
-}
-
 /** What the attempts of every task share while the run executes. */
 interface TaskRunContext {
-  s: TaskRunSetup;
-  options: TaskRunOptions;
-  emit: Emit;
+  run: RunContext;
+  attempts: number;
+  coolingMs: number;
   tokenHooks: Reporter[];
   stage: (testId: string, turnId: number, name: TaskStage, extra?: Record<string, unknown>) => void;
-  runCtx: Context;
-  tracePer: TracePer;
-  signal: AbortSignal;
   callTimeoutMs: number;
   scoring: { codeTimeoutMs?: number; codeMemoryMb?: number; unsafeCodeExec?: boolean; judge?: JudgeHandle };
   tally: { passed: number; errored: number; attempts: number; nextTurnId: number };
+  /** The tasks still to run, handed to the lanes in file order. */
+  pending: PlannedTask[];
+  next: number;
 }
 
-async function executeTaskRun(s: TaskRunSetup, options: TaskRunOptions): Promise<TaskRunResult> {
-  const { agentConfig, dataset, runId, runDir, state, resume } = { ...s, resume: options.resume };
-  const writer = new RunDirWriter(runDir, runId, { taskRun: true, ...(resume ? { startSeq: resume.nextSeq } : {}) });
-  const reporters: Reporter[] = [writer, ...(options.reporters ?? [])];
-  const emit = emitTo(reporters);
-  const publish = (type: string, data: Record<string, unknown>): void => {
-    for (const r of reporters) r.onEvent?.(type, data);
-  };
-  const tracePer = resolveTracePer(options.tracePer, s.plan.length);
-  const runSpan = trace.getTracer(TRACER_NAME).startSpan(SPAN.run, {
-    attributes: {
-      'openinference.span.kind': 'CHAIN',
-      [ATTR.runId]: runId,
-      [ATTR.agentName]: agentConfig.name,
-      [ATTR.role]: 'single',
-      [ATTR.dataset]: dataset.name,
-      'referee.dataset.sha256': dataset.sha256,
-      'referee.tests_total': s.plan.length,
-      [ATTR.tracePer]: tracePer,
-    },
-  });
-  const abort = linkedAbort(options.signal);
-  const c: TaskRunContext = {
-    s,
-    options,
-    emit,
-    tokenHooks: reporters.filter((r) => r.onToken),
-    stage: (testId, turnId, name, extra) => publish('stage', { test_id: testId, turn_id: turnId, stage: name, at: Date.now(), ...extra }),
-    runCtx: trace.setSpan(context.active(), runSpan),
-    tracePer,
-    signal: abort.signal,
-    callTimeoutMs: options.callTimeoutMs ?? agentConfig.timeouts.call_s * 1000,
-    scoring: {
-      ...(options.codeTimeoutMs !== undefined ? { codeTimeoutMs: options.codeTimeoutMs } : {}),
-      ...(options.codeMemoryMb !== undefined ? { codeMemoryMb: options.codeMemoryMb } : {}),
-      ...(options.unsafeCodeExec ? { unsafeCodeExec: true } : {}),
-      ...(s.judge ? { judge: s.judge } : {}),
-    },
-    tally: { passed: 0, errored: 0, attempts: 0, nextTurnId: resume?.nextTurnId ?? 0 },
-  };
-
-  let status: RunMeta['status'] = 'finished';
-  let thrown: unknown;
-  const started = performance.now();
-  try {
-    await emit('onRunStart', { meta: s.meta, runDir, tests: s.plan.map((p) => p.def), progress: state.snapshot(), publish });
-    const pending = restoreTasks(c);
-    let next = 0;
-    const worker = async (lane: number): Promise<void> => {
-      for (let laneStep = 0; !c.signal.aborted; laneStep++) {
-        const p = pending[next++];
-        if (!p) return;
-        if (s.coolingMs > 0 && laneStep > 0) {
-          c.stage(p.def.testId, -1, 'cooling', { ms: s.coolingMs });
-          await sleep(s.coolingMs, c.signal);
-          if (c.signal.aborted) return;
-        }
-        await runTask(c, p, lane, laneStep);
+/** A task dataset as a plan: `concurrency` lanes take the next task as they free up. */
+export function taskPlan(options: TaskRunOptions): Plan<TaskTallyResult> {
+  const { resume } = options;
+  const shard = options.shard ?? taskShardOf(resume?.meta.dataset_config);
+  const dataset = piecesDataset(options.dataset, shard);
+  const fallback = dataset.evaluator ?? options.evaluator ?? DEFAULT_EVALUATOR;
+  const attempts = Math.max(1, options.attempts ?? 1);
+  const coolingMs = Math.max(0, options.coolingMs ?? 0);
+  const planned = planTasks(dataset, fallback);
+  const tally = { passed: 0, errored: 0, attempts: 0, nextTurnId: resume?.nextTurnId ?? 0 };
+  let agentName = options.agentConfig.name;
+  let judged = false;
+  let c: TaskRunContext | undefined;
+  return {
+    check(agentConfig) {
+      agentName = agentConfig.name;
+      judged = requireJudge(dataset, options.evaluator, options.judgeConfig);
+      requireCodeSandbox(dataset, options.evaluator, options.unsafeCodeExec ?? false);
+      if (agentConfig.kind === 'memory' && dataset.tasks.some((t) => t.messages && t.messages.length > 1)) {
+        throw new ConfigError('CONFIG_INVALID', `${dataset.file}: tasks given as "messages" need a chat agent; agent '${agentConfig.name}' is kind memory`);
       }
-    };
-    await settleLanes(Array.from({ length: s.concurrency }, (_, lane) => worker(lane)), abort.abort);
-    status = endingStatus(c.signal.aborted, state.snapshot(), options.maxFailedTurns);
-    state.runEnded(status);
-  } catch (err) {
-    status = 'failed';
-    thrown = err;
-    writeFailureReport(runDir, runId, err, state.snapshot());
-    runSpan.recordException(err as Error);
-  }
-  abort.dispose();
-  await s.factory.close().catch(() => {});
-  await s.judge?.close().catch(() => {});
-  const durationS = (performance.now() - started) / 1000;
-  const exported = await endTaskRun(c, { writer, runSpan, status, thrown, durationS });
-  const stats = { ...state.stats(runId, agentConfig.name), ...exported };
-  const { passed, errored, attempts } = c.tally;
-  const incomplete = isIncomplete(status, stats.tests_errored, options.maxFailedTurns);
-  return { runId, runDir, status, stats, incomplete, agent: agentConfig.name, dataset: dataset.name, tasks: s.plan.length, passed, errored, attempts, durationS };
+    },
+    async prepare({ runDir }) {
+      const datasetDir = join(runDir, 'dataset');
+      try {
+        makeDirs(datasetDir);
+        if (!resume) copyFileSync(dataset.file, join(datasetDir, basename(dataset.file)));
+      } catch (err) {
+        // The driver removes the run directory it made.
+        throw unwritableOutput(runDir, 'cannot create run directory', err);
+      }
+      return {
+        tests: planned.map((p) => p.def),
+        lanes: Math.max(1, Math.min(options.concurrency ?? 8, dataset.tasks.length)),
+        turnsTotal: planned.length,
+        meta: {
+          dataset_config: {
+            kind: 'tasks',
+            name: options.dataset.name,
+            file: options.dataset.file,
+            ...(options.suite ? { suite: options.suite } : {}),
+            evaluator: fallback,
+            ...(options.judgeConfig ? { judge: describeAgent(options.judgeConfig) } : {}),
+            attempts,
+            cooling_s: coolingMs / 1000,
+            tasks: dataset.tasks.length,
+            ...(shard ? { shard } : {}),
+            // Issue 13: what a resume needs to run the rest as the start did.
+            ...(options.callTimeoutMs !== undefined ? { call_timeout_ms: options.callTimeoutMs } : {}),
+            ...(options.codeTimeoutMs !== undefined ? { code_timeout_ms: options.codeTimeoutMs } : {}),
+            ...(options.codeMemoryMb !== undefined ? { code_memory_mb: options.codeMemoryMb } : {}),
+            run_type: options.runType ?? 'tasks',
+          },
+          dataset: { dir: datasetDir, sha256: options.dataset.sha256 },
+          seed: 0,
+          memory_span: 0,
+        },
+        spanAttributes: { [ATTR.dataset]: dataset.name },
+        // Only a run with judged tasks pays for the judge's set-up.
+        judgeConfig: judged ? options.judgeConfig : undefined,
+        taskRun: true,
+      };
+    },
+    begin(run) {
+      c = {
+        run,
+        attempts,
+        coolingMs,
+        tokenHooks: run.reporters.filter((r) => r.onToken),
+        stage: (testId, turnId, name, extra) => run.publish('stage', { test_id: testId, turn_id: turnId, stage: name, at: Date.now(), ...extra }),
+        callTimeoutMs: options.callTimeoutMs ?? run.agentConfig.timeouts.call_s * 1000,
+        scoring: {
+          ...(options.codeTimeoutMs !== undefined ? { codeTimeoutMs: options.codeTimeoutMs } : {}),
+          ...(options.codeMemoryMb !== undefined ? { codeMemoryMb: options.codeMemoryMb } : {}),
+          ...(options.unsafeCodeExec ? { unsafeCodeExec: true } : {}),
+          ...(run.judge ? { judge: run.judge } : {}),
+        },
+        tally,
+        pending: restoreTasks(planned, resume, run, tally),
+        next: 0,
+      };
+    },
+    async runLane(lane) {
+      const t = c as TaskRunContext;
+      for (let laneStep = 0; !t.run.signal.aborted; laneStep++) {
+        const p = t.pending[t.next++];
+        if (!p) return;
+        if (coolingMs > 0 && laneStep > 0) {
+          t.stage(p.def.testId, -1, 'cooling', { ms: coolingMs });
+          await pauseUntilAborted(coolingMs, t.run.signal);
+          if (t.run.signal.aborted) return;
+        }
+        await runTask(t, p, lane, laneStep);
+      }
+    },
+    ending({ stats, meta, durationS }) {
+      const config = meta.dataset_config;
+      const { passed, errored, attempts: made } = tally;
+      return {
+        spanAttributes: { 'referee.passed': passed },
+        // A shard's piece is part of a run, not a run: the merge writes the history line of the whole.
+        inHistory: config['shard'] === undefined,
+        runType: String(config['run_type'] ?? options.runType ?? 'tasks'),
+        about: { dataset: dataset.name, ...(config['suite'] !== undefined ? { suite: config['suite'] } : {}) },
+        tally: { passed, tasks: planned.length, duration: stats.duration },
+        // Issue 24: what a suite needs to build this cell from the run directory alone.
+        extra: { task_tally: { tasks: planned.length, passed, errored, attempts: made, duration_s: durationS } },
+      };
+    },
+    result: (durationS) => ({ agent: agentName, dataset: dataset.name, tasks: planned.length, passed: tally.passed, errored: tally.errored, attempts: tally.attempts, durationS }),
+  };
 }
 
 /** Resume: the tasks already scored count as they were; the rest are returned, to run. */
-function restoreTasks(c: TaskRunContext): PlannedTask[] {
-  const restored = c.options.resume?.restored;
-  if (!restored) return c.s.plan;
+function restoreTasks(planned: PlannedTask[], resume: TaskResumePlan | undefined, run: RunContext, tally: TaskRunContext['tally']): PlannedTask[] {
+  const restored = resume?.restored;
+  if (!restored) return planned;
   const pending: PlannedTask[] = [];
-  for (const p of c.s.plan) {
+  for (const p of planned) {
     const r = restored.get(p.def.testId);
     if (!r) {
       pending.push(p);
       continue;
     }
-    c.s.state.testStarted(p.def.testId);
-    for (const record of r.records) c.s.state.turnFinished(record);
-    c.s.state.testFinished(r.score);
-    c.tally.attempts += r.records.length;
-    if (r.passed) c.tally.passed++;
-    else if (r.errored) c.tally.errored++;
+    run.state.testStarted(p.def.testId);
+    for (const record of r.records) run.state.turnFinished(record);
+    run.state.testFinished(r.score);
+    tally.attempts += r.records.length;
+    if (r.passed) tally.passed++;
+    else if (r.errored) tally.errored++;
   }
   return pending;
-}
-
-/** Issue 24: the task run's ending, in the one order of every ending (see writeEnding). */
-async function endTaskRun(
-  c: TaskRunContext,
-  e: { writer: RunDirWriter; runSpan: Span; status: RunMeta['status']; thrown: unknown; durationS: number },
-): Promise<Pick<RunStats, 'spans_resent' | 'spans_unsent'>> {
-  const { s, options } = c;
-  const { runSpan, status } = e;
-  const stats: RunStats = s.state.stats(s.runId, s.agentConfig.name);
-  runSpan.setAttributes({ [ATTR.score]: stats.score, [ATTR.maxScore]: stats.max_score, [ATTR.status]: status, 'referee.passed': c.tally.passed });
-  if (status !== 'finished') runSpan.setStatus({ code: SpanStatusCode.ERROR, message: status });
-  runSpan.end();
-  const config = s.meta.dataset_config;
-  const finishedAt = new Date().toISOString();
-  // The spans that failed to export (a collector down for a while) go again now, counted in runstats.json.
-  const exported = await resendRunSpans(s.runDir);
-  Object.assign(stats, exported);
-  // A shard's piece is part of a run, not a run: the merge writes the history line of the whole.
-  const history = config['shard'] === undefined && belongsInHistory(status, isIncomplete(status, stats.tests_errored, options.maxFailedTurns))
-    ? {
-        run_id: s.runId,
-        run_type: String(config['run_type'] ?? options.runType ?? 'tasks'),
-        ...(options.resume ? { resumed: true } : {}),
-        role: 'single',
-        agent: s.agentConfig.name,
-        dataset: s.dataset.name,
-        ...(config['suite'] !== undefined ? { suite: config['suite'] } : {}),
-        status,
-        finished_at: finishedAt,
-        dataset_sha256: s.dataset.sha256,
-        seed: 0,
-        score: stats.score,
-        max_score: stats.max_score,
-        passed: c.tally.passed,
-        tasks: s.plan.length,
-        duration: stats.duration,
-        agent_costs_usd: stats.agent_costs_usd,
-        run_dir: s.runDir,
-      }
-    : null;
-  const { passed, errored, attempts } = c.tally;
-  await writeEnding({
-    writer: e.writer,
-    emit: c.emit,
-    outputDir: s.outputDir,
-    ending: { status, finished_at: finishedAt, history },
-    stats,
-    progress: s.state.snapshot(),
-    thrown: e.thrown,
-    runId: s.runId,
-    // Issue 24: what a suite needs to build this cell from the run directory alone.
-    extra: { task_tally: { tasks: s.plan.length, passed, errored, attempts, duration_s: e.durationS } },
-  });
-  return exported;
 }
 
 /** What one task gathers over its attempts. */
@@ -434,14 +265,14 @@ interface TaskTally {
 
 /** One task: up to `attempts` tries, each a turn in a fresh session, scored as it ends. Ctrl-C leaves it unscored, for a resume. */
 async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep: number): Promise<void> {
-  const { s } = c;
+  const { run } = c;
   const { def } = p;
   // Per test trace, each task is a Phoenix session of its own (its attempts' turns carry it too).
-  const session = c.tracePer === 'test' ? { [SESSION_ID]: testSessionId(s.runId, def.testId) } : {};
-  const testSpan = startTestSpan(SPAN.test, c.runCtx, c.tracePer, { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: s.runId, [ATTR.testId]: def.testId, [ATTR.dataset]: def.dataset, ...session });
-  const testCtx = trace.setSpan(c.runCtx, testSpan);
-  s.state.testStarted(def.testId);
-  await c.emit('onTestStart', def, lane, s.state.snapshot());
+  const session = run.tracePer === 'test' ? { [SESSION_ID]: testSessionId(run.runId, def.testId) } : {};
+  const testSpan = startTestSpan(SPAN.test, run.runCtx, run.tracePer, { 'openinference.span.kind': 'CHAIN', [ATTR.runId]: run.runId, [ATTR.testId]: def.testId, [ATTR.dataset]: def.dataset, ...session });
+  const testCtx = trace.setSpan(run.runCtx, testSpan);
+  run.state.testStarted(def.testId);
+  await run.emit('onTestStart', def, lane, run.state.snapshot());
   const t: TaskTally = {
     log: p.history.map((m) => ({ role: m.role === 'user' ? 'user' : 'agent', text: m.content, turnId: -1 })),
     answers: [],
@@ -455,9 +286,9 @@ async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep
     truncated: 0,
     turnId: -1,
   };
-  for (let attempt = 1; attempt <= s.attempts; attempt++) {
+  for (let attempt = 1; attempt <= c.attempts; attempt++) {
     // Issue 13: a task Ctrl-C stops before it ends is not scored; a resume runs it again.
-    const ok = !c.signal.aborted && (await runAttempt(c, p, t, { lane, laneStep, attempt, testCtx }));
+    const ok = !run.signal.aborted && (await runAttempt(c, p, t, { lane, laneStep, attempt, testCtx }));
     if (!ok) {
       testSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'interrupted' });
       testSpan.end();
@@ -479,16 +310,8 @@ async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep
     ...(status ? { status } : {}),
     ...(t.truncated ? { truncated: t.truncated } : {}),
   };
-  s.state.testFinished(score);
-  testSpan.setAttributes({
-    [ATTR.score]: t.verdict.score,
-    [ATTR.maxScore]: t.verdict.maxScore,
-    'referee.passed': t.verdict.passed,
-    'referee.attempts': t.answers.length,
-    // Phoenix's Sessions view shows a trace's head input and output: the task as asked, the last answer.
-    ...textAttrs('input', t.log.filter((m) => m.role === 'user').at(-1)?.text ?? ''),
-    ...textAttrs('output', t.answers.at(-1) ?? ''),
-  });
+  run.state.testFinished(score);
+  testSpan.setAttributes({ [ATTR.score]: t.verdict.score, [ATTR.maxScore]: t.verdict.maxScore, 'referee.passed': t.verdict.passed, 'referee.attempts': t.answers.length });
   testSpan.end();
   c.stage(def.testId, t.turnId, 'done', {
     result: t.verdict.passed ? 'pass' : (status ?? 'fail'),
@@ -496,19 +319,19 @@ async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep
     max_score: t.verdict.maxScore,
     attempts: t.answers.length,
   });
-  await c.emit('onTestEnd', { test: def, score, answers: t.answers, log: t.log, tokens: t.tokens, characters: t.characters, span: 0 }, s.state.snapshot());
+  await run.emit('onTestEnd', { test: def, score, answers: t.answers, log: t.log, tokens: t.tokens, characters: t.characters, span: 0 }, run.state.snapshot());
 }
 
 /** One attempt at a task through the shared turn executor; false when Ctrl-C cut it short. */
 async function runAttempt(c: TaskRunContext, p: PlannedTask, t: TaskTally, where: { lane: number; laneStep: number; attempt: number; testCtx: Context }): Promise<boolean> {
-  const { s } = c;
+  const { run } = c;
   const { def } = p;
   const { attempt, lane, laneStep } = where;
   c.tally.attempts++;
   const turnId = (t.turnId = c.tally.nextTurnId++);
   const step = attemptStep(p, { turnId, lane, laneStep, attempt });
-  const sessionId = `${s.runId}/${def.testId}#${attempt}`;
-  const agent = await s.factory.createSession({ sessionId, stateDir: join(s.runDir, 'state', def.dataset, `${def.exampleId}-${attempt}`) });
+  const sessionId = `${run.runId}/${def.testId}#${attempt}`;
+  const agent = await run.factory.createSession({ sessionId, stateDir: join(run.runDir, 'state', def.dataset, `${def.exampleId}-${attempt}`) });
   // Stage changes only: one event when thinking starts, one when the answer starts.
   const tracker = new ThinkTracker();
   let shown: TaskStage | undefined;
@@ -524,17 +347,17 @@ async function runAttempt(c: TaskRunContext, p: PlannedTask, t: TaskTally, where
     done = await runTurn({
       agent,
       step,
-      place: { run_id: s.runId, test_id: def.testId, turn_id: turnId, lane, step: laneStep, dataset: def.dataset, kind: 'test', is_question: true },
-      runId: s.runId,
+      place: { run_id: run.runId, test_id: def.testId, turn_id: turnId, lane, step: laneStep, dataset: def.dataset, kind: 'test', is_question: true },
+      runId: run.runId,
       sessionId,
-      ...(c.tracePer === 'test' ? { traceSessionId: testSessionId(s.runId, def.testId) } : {}),
+      ...(run.tracePer === 'test' ? { traceSessionId: testSessionId(run.runId, def.testId) } : {}),
       parentCtx: where.testCtx,
       attributes: { 'referee.attempt': attempt },
       timeoutMs: c.callTimeoutMs,
-      signal: c.signal,
-      retries: s.agentConfig.retries,
-      state: s.state,
-      emit: c.emit,
+      signal: run.signal,
+      retries: run.agentConfig.retries,
+      state: run.state,
+      emit: run.emit,
       onToken: (delta) => {
         for (const piece of tracker.feed(delta)) onPiece(piece.stage, piece.text);
       },
@@ -599,17 +422,4 @@ async function evaluateSpan(c: TaskRunContext, p: PlannedTask, answer: string, t
   } finally {
     span.end();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

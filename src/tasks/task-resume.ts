@@ -8,14 +8,13 @@
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { goodaiTestId } from '../artifacts/run-dir-writer.js';
-import { MasterLogRecordSchema, RunEventSchema, RunMetaSchema, RunStatsSchema, TurnMetricSchema, type TestScore, type TurnMetric } from '../artifacts/schemas.js';
+import { RunMetaSchema, RunStatsSchema, type RunEventSchema, type TestScore, type TurnMetric } from '../artifacts/schemas.js';
 import { testOutcome } from '../artifacts/test-tally.js';
-import type { AgentConfig } from '../config/agent.js';
 import { RunDirError } from '../errors.js';
-import { check, cutTornTail, parseJsonFile, readLines, rewrite } from '../runner/run-dir-files.js';
+import { check, parseJsonFile, readLines, rewrite } from '../runner/run-dir-files.js';
 import { isIncomplete } from '../runner/run-ending.js';
-import type { RunLock } from '../runner/run-lock.js';
-import { activeMsOf, openForResume, type ResumeBase } from '../runner/resume.js';
+import type { ResumedRun } from '../runner/plan.js';
+import { cutOpaqueTails, goOnFrom, openForResume, readRunFiles, type ResumeBase } from '../runner/resume.js';
 import { loadTaskFile, type TaskDataset } from './load.js';
 import type { TaskRunOptions, TaskRunResult } from './run-tasks.js';
 import { EvaluatorObjectSchema } from './schema.js';
@@ -44,20 +43,13 @@ export interface RestoredTask {
   errored: boolean;
 }
 
-export interface TaskResumePlan {
-  runDir: string;
-  runId: string;
-  meta: ResumeBase['meta'];
-  agentConfig: AgentConfig;
+/** What a task run's resume restores, beside what every resume hands the driver. */
+export interface TaskResumePlan extends ResumedRun {
   config: TaskRunConfig;
   dataset: TaskDataset;
   concurrency: number;
   restored: Map<string, RestoredTask>;
-  turnsRestored: number;
   nextTurnId: number;
-  nextSeq: number;
-  priorActiveMs: number;
-  lock: RunLock;
 }
 
 /** Whether run.json's `dataset_config` is a task run's. */
@@ -79,7 +71,6 @@ const EndSchema = z.looseObject({
   status: z.enum(['error', 'judge_error']).optional(),
   truncated: z.number().int().optional(),
 });
-const TranscriptSchema = z.looseObject({ test_id: z.string() });
 const ResultSchema = z.looseObject({ test_id: z.string() });
 
 async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase): Promise<Omit<TaskResumePlan, 'lock'>> {
@@ -93,10 +84,7 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
   }
   if (dataset.sha256 !== meta.dataset.sha256) throw new RunDirError('RUN_DIR_INVALID', `${file}: sha256 ${dataset.sha256} differs from run.json dataset.sha256 ${meta.dataset.sha256}`);
 
-  const turns = readLines(join(runDir, 'turn_metrics.jsonl'), TurnMetricSchema);
-  const transcripts = readLines(join(runDir, 'transcripts.jsonl'), TranscriptSchema);
-  const master = readLines(join(runDir, 'master_log.jsonl'), MasterLogRecordSchema);
-  const events = readLines(join(runDir, 'events.jsonl'), RunEventSchema);
+  const { turns, transcripts, master, events } = readRunFiles(runDir);
   const results = readLines(join(runDir, 'results', String(meta.agent['name'] ?? agentConfig.name), 'results.jsonl'), ResultSchema);
 
   const restored = restoredTasks(events.lines.map((l) => l.value), turns.lines.map((l) => l.value), join(runDir, 'events.jsonl'));
@@ -108,7 +96,7 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
   rewrite(master, (l) => doneGoodai.has(l.value.test_id));
   // Events of a task run again go: the monitor must not see its turns twice. Run-wide events stay.
   rewrite(events, (l) => l.value['test_id'] === undefined || done(l.value['test_id']));
-  for (const name of ['spans.jsonl', 'metrics.jsonl']) cutTornTail(join(runDir, name));
+  cutOpaqueTails(runDir);
 
   const kept = [...restored.values()].flatMap((r) => r.records);
   return {
@@ -122,8 +110,7 @@ async function prepareLocked({ runDir, metaFile, meta, agentConfig }: ResumeBase
     restored,
     turnsRestored: kept.length,
     nextTurnId: turns.lines.reduce((max, l) => Math.max(max, l.value.turn_id + 1), 0),
-    nextSeq: events.lines.reduce((max, l) => Math.max(max, l.value.seq + 1), 0),
-    priorActiveMs: activeMsOf(events.lines.map((l) => l.value)),
+    ...goOnFrom(events),
   };
 }
 
