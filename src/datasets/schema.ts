@@ -15,15 +15,21 @@ export const WaitSchema = z.object({
 
 // Unknown keys are dropped rather than rejected: GoodAI's tools may write
 // fields we do not use, and its definitions must stay loadable.
+/** The keys of GoodAI's `TestExample.to_dict()`, static and dynamic alike. */
+const DEFINITION_FIELDS = {
+  script: z.array(z.string()),
+  is_question: z.array(z.boolean()),
+  waits: z.array(WaitSchema),
+  expected_responses: z.array(z.unknown()),
+  can_be_interleaved: z.boolean().default(true),
+  is_temporal: z.boolean().default(false),
+  uses_callback: z.boolean().default(false),
+};
+
 export const TestDefinitionFileSchema = z
   .object({
+    ...DEFINITION_FIELDS,
     script: z.array(z.string()).min(1),
-    is_question: z.array(z.boolean()),
-    waits: z.array(WaitSchema),
-    expected_responses: z.array(z.unknown()),
-    can_be_interleaved: z.boolean().default(true),
-    is_temporal: z.boolean().default(false),
-    uses_callback: z.boolean().default(false),
     evaluation: z.string().min(1).optional(),
   })
   .superRefine((def, ctx) => {
@@ -46,15 +52,7 @@ export const TestDefinitionFileSchema = z
   });
 
 /** GoodAI's `DynamicExample` as written before it runs (Restaurant): its script is written during the run. */
-export const DynamicDefinitionFileSchema = z.object({
-  script: z.array(z.string()),
-  is_question: z.array(z.boolean()),
-  waits: z.array(WaitSchema),
-  expected_responses: z.array(z.unknown()),
-  can_be_interleaved: z.boolean().default(true),
-  is_temporal: z.boolean().default(false),
-  uses_callback: z.boolean().default(false),
-});
+export const DynamicDefinitionFileSchema = z.object(DEFINITION_FIELDS);
 
 // Compile-time check that the schema's output still fits the hand-written interface.
 const _fits: (v: z.output<typeof TestDefinitionFileSchema>) => TestDefinitionFile = (v) => v;
