@@ -311,7 +311,15 @@ async function runTask(c: TaskRunContext, p: PlannedTask, lane: number, laneStep
     ...(t.truncated ? { truncated: t.truncated } : {}),
   };
   run.state.testFinished(score);
-  testSpan.setAttributes({ [ATTR.score]: t.verdict.score, [ATTR.maxScore]: t.verdict.maxScore, 'referee.passed': t.verdict.passed, 'referee.attempts': t.answers.length });
+  testSpan.setAttributes({
+    [ATTR.score]: t.verdict.score,
+    [ATTR.maxScore]: t.verdict.maxScore,
+    'referee.passed': t.verdict.passed,
+    'referee.attempts': t.answers.length,
+    // Phoenix's Sessions view shows a trace's head input and output: the task as asked, the last answer.
+    ...textAttrs('input', t.log.filter((m) => m.role === 'user').at(-1)?.text ?? ''),
+    ...textAttrs('output', t.answers.at(-1) ?? ''),
+  });
   testSpan.end();
   c.stage(def.testId, t.turnId, 'done', {
     result: t.verdict.passed ? 'pass' : (status ?? 'fail'),
