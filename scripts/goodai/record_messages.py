@@ -25,7 +25,7 @@ from runner.config import RunConfig
 from runner.scheduler import TestRunner
 from dataset_interfaces.factory import DatasetFactory, DATASETS
 from utils.files import make_run_path
-import runner.scheduler as sched
+from headless import headless
 
 LEFT_OUT = {'restaurant', 'sallyanne', 'chapterbreak'}
 
@@ -80,16 +80,7 @@ for ds in datasets:
     Faker.seed(seed)
     examples.extend(DatasetFactory.create_examples(ds, args, agent.max_message_size))
 inc = [{DATASETS[name] for name in group} for group in loaded['config'].get('incompatibilities', [])]
-sched.generate_report = lambda results: make_run_path(run_name) / 'report.html'  # no browser
-sched.webbrowser.open_new_tab = lambda *a: None
-
-
-class _NoDialog:  # GoodAI's progress window is tkinter; there is no display here
-    def __init__(self, *a, **k): pass
-    def __getattr__(self, name): return lambda *a, **k: None
-
-
-sched.ProgressDialog = _NoDialog
+headless(make_run_path(run_name))
 runner = TestRunner(config=RunConfig(run_name=run_name, incompatibilities=inc), agent=agent, tests=examples, skip_evaluations=True)
 runner.run()
 shutil.rmtree(make_run_path(run_name), ignore_errors=True)

@@ -19,7 +19,7 @@ from runner.scheduler import TestRunner
 from dataset_interfaces.factory import DatasetFactory
 from dataset_interfaces.interface import DynamicDataset
 from utils.files import make_run_path
-import runner.scheduler as sched
+from headless import headless
 
 # The diner's fixed replies, by what the waiter says (the first that matches); "OK" otherwise.
 DINER = [
@@ -102,16 +102,7 @@ from dataset_interfaces.interface import TestExample
 for e in created:
     e.save(run_name)
 examples = [TestExample.load(e.dataset_generator, e.get_path(run_name)) for e in created]
-sched.generate_report = lambda results: make_run_path(run_name) / 'report.html'  # no browser
-sched.webbrowser.open_new_tab = lambda *a: None
-
-
-class _NoDialog:  # GoodAI's progress window is tkinter; there is no display here
-    def __init__(self, *a, **k): pass
-    def __getattr__(self, name): return lambda *a, **k: None
-
-
-sched.ProgressDialog = _NoDialog
+headless(make_run_path(run_name))
 runner = TestRunner(config=RunConfig(run_name=run_name), agent=agent, tests=examples, skip_evaluations=True)
 runner.run()
 shutil.rmtree(make_run_path(run_name), ignore_errors=True)

@@ -19,7 +19,7 @@ from dataset_interfaces.interface import TestExample
 from utils.files import gather_testdef_files, make_run_path
 from utils.constants import EventType
 import reporting.generate as gen
-import runner.scheduler as sched
+from headless import headless
 
 @dataclass
 class OkAgent(ChatSession):
@@ -49,12 +49,7 @@ examples = [TestExample.load(DatasetFactory.create_dataset_for_example(cfg, p), 
 inc = [{DATASETS[n] for n in group} for group in cfg['config'].get('incompatibilities', [])]
 conf = RunConfig(run_name=run_name, incompatibilities=inc, isolated=isolated)
 agent = OkAgent(run_name=run_name)
-sched.generate_report = lambda results: run_path / 'report.html'  # no browser
-sched.webbrowser.open_new_tab = lambda *a: None
-class _NoDialog:  # GoodAI's progress window is tkinter; there is no display here
-    def __init__(self, *a, **k): pass
-    def __getattr__(self, name): return lambda *a, **k: None
-sched.ProgressDialog = _NoDialog
+headless(run_path)
 runner = TestRunner(config=conf, agent=agent, tests=examples, skip_evaluations=True)
 runner.run()
 log = runner.master_log.log
