@@ -13,6 +13,7 @@ import json, os, sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, 'stubs'), HERE]
 from dataset_interfaces.factory import DatasetFactory
+from golden_files import write_golden
 from datasets.chapterbreak import ChapterBreakDataset
 
 sample_file, out_dir = sys.argv[1], sys.argv[2]
@@ -25,9 +26,6 @@ for variant, (ds_args, examples, max_message_size) in VARIANTS.items():
     for seed in range(5):
         args = {'seed': seed, 'dataset_examples': examples, 'memory_span': 32000}
         for example in DatasetFactory.create_examples({'name': 'chapterbreak', 'args': ds_args}, args, max_message_size=max_message_size):
-            path = os.path.join(out_dir, variant, str(seed), example.dataset_name, f'{example.example_id}.def.json')
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, 'w') as fd:
-                json.dump(example.to_dict(), fd, indent=2)
+            write_golden(out_dir, variant, seed, example)
             count += 1
 print(count, 'definitions written')

@@ -8,12 +8,13 @@ GoodAI's code is run as it is: DatasetFactory.create_examples with the configura
 Random), and each example written as GoodAI's TestExample.save writes it (json.dump(to_dict(), indent=2)).
 The one addition: Python's global random and Faker's shared random, which GoodAI leaves unseeded
 (so its own Jokes and NameList files differ on every run), are seeded with the seed first."""
-import json, os, random, sys
+import os, random, sys
 import yaml
 from faker import Faker
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, 'stubs'), HERE]
 from dataset_interfaces.factory import DatasetFactory
+from golden_files import write_golden
 
 out_dir, names = sys.argv[1], sys.argv[2:]
 CONFIGS = {'benchmark-v3-1k': '1k', 'benchmark-v3-32k': '32k', 'benchmark-v3-200k': '200k'}
@@ -32,9 +33,6 @@ for config, size in CONFIGS.items():
             random.seed(seed)
             Faker.seed(seed)
             for example in DatasetFactory.create_examples(ds, args, max_message_size=1024):
-                path = os.path.join(out_dir, size, str(seed), example.dataset_name, f'{example.example_id}.def.json')
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, 'w') as fd:
-                    json.dump(example.to_dict(), fd, indent=2)
+                write_golden(out_dir, size, seed, example)
                 count += 1
 print(count, 'definitions written')

@@ -7,12 +7,13 @@ setup.sh; run from its folder:
 Writes <out>/<1k|32k|200k>/<seed>/SallyAnne/<id>.def.json with the published v3 configurations'
 arguments (question_type theory_of_mind) for seeds 0-4, and <out>/<any|world_model>/<seed>/... with
 six examples for seeds 0-2, so GoodAI's plural rewriting of world-model questions is covered."""
-import json, os, sys
+import os, sys
 from pathlib import Path
 import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, 'stubs'), HERE]
 from dataset_interfaces.factory import DatasetFactory
+from golden_files import write_golden
 
 tomi, out_dir = Path(sys.argv[1]).resolve(), sys.argv[2]
 runs = []
@@ -27,9 +28,6 @@ count = 0
 for folder, seed, ds_args, args in runs:
     ds = {'name': 'sallyanne', 'args': dict(ds_args, data_location=tomi)}
     for example in DatasetFactory.create_examples(ds, args, max_message_size=1024):
-        path = os.path.join(out_dir, folder, str(seed), example.dataset_name, f'{example.example_id}.def.json')
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, 'w') as fd:
-            json.dump(example.to_dict(), fd, indent=2)
+        write_golden(out_dir, folder, seed, example)
         count += 1
 print(count, 'definitions written')

