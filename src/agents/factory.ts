@@ -5,8 +5,6 @@
  */
 import { isProtocolAgent, type AgentConfig } from '../config/agent.js';
 import { AgentError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
-import { unreachable } from '../net/reachable.js';
 import { agentSecrets, registerSecrets } from '../events/secrets.js';
 import { ChatAgent } from './chat-agent.js';
 import { tokenCounter, type TokenCounter } from '../tokens.js';
@@ -15,6 +13,7 @@ import { MemoryAgent } from './memory-agent.js';
 import { MemoryStore } from './memory/store.js';
 import { expandVars } from './protocol/expand-env.js';
 import type { SimServer } from './sim/server.js';
+import { probeAgent } from './probe.js';
 import { sessionFactory } from './session-factory.js';
 import type { AgentFactory } from './types.js';
 
@@ -32,9 +31,7 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
     // Start-up: the protocol's and the sim's modules are loaded by the agents that use them.
     const { createProtocolFactory } = await import('./protocol/factory.js');
     const factory = createProtocolFactory(config, env);
-    // issue 24: an HTTP agent that is not up fails the set-up, which leaves nothing behind, naming its URL and errno.
-    const down = opts.probe && config.kind === 'http' && config.http ? await unreachable(config.http.url) : null;
-    if (down) throw new AgentError('AGENT_ERROR', `agent '${config.name}': ${config.http!.url} is unreachable (${down}); is the agent running?`, { exitCode: EXIT.usage });
+    if (opts.probe) await probeAgent(config);
     return factory;
   }
   const llm = config.llm;
@@ -64,9 +61,7 @@ export async function createAgentFactory(config: AgentConfig, opts: AgentFactory
     if (Object.keys(headers).length > 0) endpoint.headers = headers;
     // issue 14: no writer of this process may put these anywhere.
     registerSecrets(agentSecrets(config, env, headers));
-    // issue 24: a model server that is not up fails the set-up too, naming its URL and errno, instead of a run of retried calls.
-    const down = opts.probe ? await unreachable(llm.base_url) : null;
-    if (down) throw new AgentError('AGENT_ERROR', `agent '${config.name}': llm.base_url ${llm.base_url} is unreachable (${down}); is the model server running?`, { exitCode: EXIT.usage });
+    if (opts.probe) await probeAgent(config);
   }
   if (config.context_size <= llm.max_tokens) {
     await sim?.close();

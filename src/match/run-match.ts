@@ -7,7 +7,8 @@ import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
 import { loadAgentConfig, loadDatasetConfig } from '../config/load.js';
 import { parseOverride } from '../config/overrides.js';
-import { RefereeError } from '../errors.js';
+import { probeAgent } from '../agents/probe.js';
+import { AgentError, RefereeError } from '../errors.js';
 import { prepareDataset } from '../runner/run-benchmark.js';
 import { loadDataset } from '../datasets/load.js';
 import { newRunId } from '../runner/run-id.js';
@@ -162,6 +163,12 @@ async function newMatch(options: MatchOptions, log: (line: string) => void): Pro
     challenger: { file: options.challengerConfig, config: loadAgentConfig(options.challengerConfig, parsed) },
   };
   const datasetConfig = loadDatasetConfig(options.datasetConfig, parsed);
+  // Both sides' servers are up before either starts: one down is one line, exit 2, no match directory.
+  for (const side of [agents.champion, agents.challenger]) {
+    await probeAgent(side.config).catch((err: unknown) => {
+      throw err instanceof AgentError ? new AgentError('AGENT_ERROR', `${side.file}: ${err.message}`, { exitCode: err.exitCode }) : err;
+    });
+  }
   const matchId = options.matchId ?? newMatchId();
   const matchDir = join(resolve(options.outputDir), matchId);
   createOutputDir(matchDir, 'match directory');

@@ -153,6 +153,8 @@ describe('bad configs and flags: one line, exit 2, no output directory', () => {
       ['--agent-config', files['down.yaml']!, '--dataset-config', files['dataset.yaml']!],
       ['--agent-config', files['down.yaml']!, '--tasks', files['t.jsonl']!],
       ['--agent-config', files['agent.yaml']!, '--dataset-config', files['dataset.yaml']!, '--judge-config', files['judge.yaml']!],
+      // A match: checked in the parent before either side starts, so no side runs the benchmark alone.
+      ['--agent-config', files['agent.yaml']!, '--compare-with', files['down.yaml']!, '--dataset-config', files['dataset.yaml']!],
     ];
     for (const args of cases) {
       const r = await runCli(['run', ...args, '--output-dir', out, '--quiet']);
