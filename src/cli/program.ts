@@ -41,7 +41,17 @@ async function exec(body: () => Promise<number> | number): Promise<void> {
   }
 }
 
-await yargs(args)
+const cli = yargs(args);
+/**
+ * Start-up: once a command's handler starts, yargs renders that command's whole help (cliui
+ * measuring every option's width) and keeps it for a help screen shown when the handler fails.
+ * This CLI never shows one then (.fail below prints one line), and the rendering was ~50 ms of a
+ * 20-task run. `--help` itself does not go through this cache.
+ */
+const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+
+await cli
   .scriptName('referee')
   .usage('$0 <command> [options]')
   .command('run', 'Run a benchmark against an agent', (y) => run?.runBuilder(y) ?? y, (argv) => exec(() => run!.runCommand(argv)))
