@@ -215,6 +215,8 @@ export const RunMetaSchema = z.object({
       history: z.record(z.string(), z.unknown()).nullable(),
     })
     .optional(),
+  /** An LTM suite shard's run: which shard of which plan (shards/shard-info.ts LtmRunShardSchema); dropped by `referee merge`. */
+  shard: z.record(z.string(), z.unknown()).optional(),
   /**
    * A run imported from GoodAI's published results (`referee import goodai`, run_type `goodai`): the
    * benchmark, the agent as GoodAI named it, the folder read, and how many tests Referee's scorers

@@ -14,10 +14,11 @@ import type { DatasetConfig } from '../config/dataset.js';
 import { ConfigError } from '../errors.js';
 import type { Reporter } from '../events/reporter.js';
 import { prepareResume } from '../runner/resume.js';
-import { runBenchmark } from '../runner/run-benchmark.js';
+import { datasetSpecs, runBenchmark } from '../runner/run-benchmark.js';
+import { definitionsToRun, specsWithData } from '../datasets/coverage.js';
 import { check } from '../runner/run-dir-files.js';
 import { partitionCells, type ShardSpec } from '../shards/partition.js';
-import { sha256Json, shardSuffix, type SuiteShard } from '../shards/shard-info.js';
+import { sha256Json, shardSuffix, type LtmRunShard, type SuiteShard } from '../shards/shard-info.js';
 import { redactAgentConfig } from '../events/secrets.js';
 import { meanCi } from './ci.js';
 import type { LtmSuiteCell, LtmSuiteRun, LtmSuiteSummary } from './schema.js';
@@ -76,6 +77,8 @@ export async function runLtmSuite(loaded: LoadedLtmSuite, options: LtmSuiteOptio
     const mine = new Set(partitionCells(plan.map((p) => ({ key: p.runId, tasks: [p.runId] })), options.shard.count)[options.shard.index - 1]!.map((p) => p.key));
     plan = plan.filter((p) => mine.has(p.runId));
   }
+  // Each run records its shard and the shard's whole share, so the monitor counts it before its later runs exist.
+  const runShard: LtmRunShard | undefined = shard && { ...shard, shard_tasks: plan.reduce((n, p) => n + plannedTests(withSeed(p.dataset.config, p.seed)), 0), shard_pieces: plan.length };
   const summaryFile = ltmSummaryFile(outputDir, options.runId, options.shard);
   const summary: LtmSuiteSummary = {
     kind: 'ltm',
@@ -92,7 +95,7 @@ export async function runLtmSuite(loaded: LoadedLtmSuite, options: LtmSuiteOptio
   for (const p of plan) {
     if (options.signal?.aborted) break;
     const runDir = join(outputDir, p.runId);
-    const run = await runOne(loaded, p, runDir, outputDir, options);
+    const run = await runOne(loaded, p, runDir, outputDir, options, runShard);
     summary.runs.push(run);
     summary.cells = ltmCells(summary);
     writeJsonAtomic(summaryFile, summary);
@@ -104,7 +107,7 @@ export async function runLtmSuite(loaded: LoadedLtmSuite, options: LtmSuiteOptio
   return { summary, summaryFile };
 }
 
-async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, outputDir: string, options: LtmSuiteOptions): Promise<LtmSuiteRun> {
+async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, outputDir: string, options: LtmSuiteOptions, shard: LtmRunShard | undefined): Promise<LtmSuiteRun> {
   const done = existsSync(join(runDir, 'run.json')) ? endedRun(runDir) : undefined;
   if (done) return { ...done, agent: p.agent.config.name, dataset: p.dataset.name, seed: p.seed };
   const resume = existsSync(join(runDir, 'run.json')) ? await prepareResume(runDir) : undefined;
@@ -117,6 +120,7 @@ async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, output
       concurrency: loaded.suite.defaults.concurrency,
       reporters: options.reporters?.({ agent: p.agent.config, runId: p.runId }) ?? [],
       runType: 'ltm-suite',
+      ...(shard ? { shard } : {}),
       ...(resume ? { resume } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.env ? { env: options.env } : {}),
@@ -124,6 +128,12 @@ async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, output
     });
   const r = options.around ? await options.around({ runId: p.runId, runDir, agent: p.agent.config.name }, body) : await body();
   return runRecord(p.agent.config.name, p.dataset.name, p.seed, p.runId, runDir, r.status, r.stats.score, r.stats.max_score);
+}
+
+/** The tests an LTM run of `config` sends, known before its dataset is generated: each runnable dataset's examples. */
+function plannedTests(config: DatasetConfig): number {
+  const specs = specsWithData(datasetSpecs(config));
+  return definitionsToRun(specs.flatMap((s) => Array.from({ length: s.examples }, () => ({ dataset: s.name }))), { judge: false }).length;
 }
 
 function runRecord(agent: string, dataset: string, seed: number, runId: string, runDir: string, status: string, score: number, max: number): LtmSuiteRun {

@@ -3,7 +3,7 @@ import { goodaiTestId } from '../artifacts/run-dir-writer.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 import type { MonitorHub } from './hub.js';
 import { TPS_WINDOW_MS, type RunModel } from './run-model.js';
-import { taskShardOf } from '../shards/shard-info.js';
+import { runShardOf } from '../shards/shard-info.js';
 import { deriveWorkers, workerCompute, type WorkerRun, type WorkersView } from './workers.js';
 
 /**
@@ -272,10 +272,10 @@ export function workersView(hub: MonitorHub, q: z.infer<typeof WorkersQuerySchem
   );
 }
 
-/** run.json's `dataset_config.shard`, present on a shard's piece (checked by taskShardOf). */
+/** run.json's shard record: a task piece's `dataset_config.shard`, an LTM suite run's `shard`. */
 function shardRecord(m: RunModel): unknown {
   const config = m.meta['dataset_config'];
-  return config && typeof config === 'object' ? (config as Record<string, unknown>)['shard'] : undefined;
+  return (config && typeof config === 'object' ? (config as Record<string, unknown>)['shard'] : undefined) ?? m.meta['shard'];
 }
 
 /** A run as the workers panel reads it. */
@@ -288,7 +288,7 @@ function workerRun(m: RunModel, now: number): WorkerRun {
     group: m.group,
     agent: s.agent,
     host: typeof host === 'string' ? host : null,
-    shard: taskShardOf(m.meta['dataset_config'] as Record<string, unknown> | undefined),
+    shard: runShardOf(m.meta),
     status: s.status,
     started_at: m.started_at,
     ended_at: m.ended_at,

@@ -1,11 +1,12 @@
 /**
  * The workers panel's one producer (`/api/benchmark/workers`, the live view, `/costs`' worker
  * line): which processes work on the runs under the monitor's root, derived from the runs alone.
- * A shard process (`referee run --shard i/N`, one run directory per piece, on any machine that
- * writes into the shared runs directory) is one worker; a run that is not a shard's shows its
+ * A shard process (`referee run --shard i/N`, one run directory per piece: a task suite's slice of a
+ * cell, an LTM suite's whole run; on any machine that writes into the shared runs directory) is one
+ * worker; a run that is not a shard's shows its
  * lanes as workers. Pure: no I/O, the clock passed in.
  */
-import type { TaskShard } from '../shards/shard-info.js';
+import type { RunShard } from '../shards/shard-info.js';
 import type { LaneView } from './run-views.js';
 
 /** One run as the panel reads it (views.ts adapts a RunModel). */
@@ -17,8 +18,8 @@ export interface WorkerRun {
   agent: string;
   /** run.json's host: the machine that wrote the run. */
   host: string | null;
-  /** run.json's `dataset_config.shard`: set for a shard's piece. */
-  shard: TaskShard | undefined;
+  /** run.json's shard record (a task piece's `dataset_config.shard`, an LTM suite run's `shard`). */
+  shard: RunShard | undefined;
   /** The run's status as shown (running, finished, failed, interrupted). */
   status: string;
   started_at: string | null;

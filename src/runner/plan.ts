@@ -42,6 +42,8 @@ export interface PlanMeta {
   memory_span: number;
   /** Top-level `run_type` (a task run keeps its own inside `dataset_config`). */
   run_type?: string;
+  /** An LTM suite shard's run: its shard record (shards/shard-info.ts LtmRunShardSchema). */
+  shard?: Record<string, unknown>;
 }
 
 /** What a plan has ready once its dataset is in the run directory. */

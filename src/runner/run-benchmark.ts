@@ -12,6 +12,7 @@ import { generateDataset, type DatasetSpec } from '../datasets/generate.js';
 import { loadDataset } from '../datasets/load.js';
 import type { TestDefinition } from '../datasets/types.js';
 import { DatasetError } from '../errors.js';
+import type { LtmRunShard } from '../shards/shard-info.js';
 import { runLane } from './lane.js';
 import type { LanePlan } from './lane-plan.js';
 import type { Plan } from './plan.js';
@@ -37,6 +38,8 @@ export interface RunOptions extends DriverOptions {
   judgeConfig?: AgentConfig;
   /** Continue a killed run (issue 4): from `prepareResume(runDir)`; configs, run id and dataset come from it. */
   resume?: ResumePlan;
+  /** The LTM suite shard this run belongs to, recorded in run.json (a resume keeps run.json's). */
+  shard?: LtmRunShard;
 }
 
 /** Turns a GoodAI dataset config into one generator spec per dataset. */
@@ -127,6 +130,7 @@ export function ltmPlan(options: RunOptions): Plan {
           seed: args.seed,
           memory_span: args.memory_span,
           run_type: options.runType ?? 'single',
+          ...(options.shard ? { shard: options.shard } : {}),
         },
         spanAttributes: { 'referee.turns_total': turnsTotal },
         judgeConfig: options.judgeConfig,

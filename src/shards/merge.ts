@@ -133,6 +133,14 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   return { summary, summaryFile, shards: shards.length };
 }
 
+/** A merged LTM run is the run a single process writes: its run.json loses the shard record the shard gave it. */
+function unsharded(r: LtmSuiteRun): LtmSuiteRun {
+  const file = join(r.run_dir, 'run.json');
+  const { shard, ...meta } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (shard !== undefined) writeJsonAtomic(file, meta);
+  return r;
+}
+
 /**
  * An LTM suite's shards: its runs are whole LTM runs, so merging them is gathering them (copied
  * into the output root when they are elsewhere, with their history lines) and computing the
@@ -148,9 +156,10 @@ function mergeLtmShards(shards: readonly FoundShard[], outputDir: string): Merge
   mkdirSync(outputDir, { recursive: true });
   const merged = runs.map((r) => {
     const to = join(outputDir, r.run_id);
-    if (resolve(r.run_dir) === to) return r;
+    if (resolve(r.run_dir) === to) return unsharded(r);
     if (existsSync(to)) throw new RunDirError('RUN_DIR_INVALID', `${to}: already exists: merge into another --output-dir`);
     cpSync(r.run_dir, to, { recursive: true });
+    unsharded({ ...r, run_dir: to });
     const history = join(dirname(r.run_dir), 'benchmark_history.jsonl');
     if (existsSync(history)) {
       const lines = readFileSync(history, 'utf8')

@@ -42,6 +42,18 @@ export const TaskShardSchema = SuiteShardSchema.omit({ pieces: true }).extend({
 });
 export type TaskShard = z.infer<typeof TaskShardSchema>;
 
+/**
+ * An LTM suite shard's run's run.json `shard`: which shard of which plan the run belongs to, and
+ * that shard's whole share (its runs, and their tests in all), so the monitor's workers panel counts
+ * a shard's progress before its later runs exist on disk. `referee merge` drops it: a merged run is
+ * the run a single process writes.
+ */
+export const LtmRunShardSchema = SuiteShardSchema.omit({ pieces: true }).extend(TaskShardSchema.pick({ shard_tasks: true, shard_pieces: true }).required().shape);
+export type LtmRunShard = z.infer<typeof LtmRunShardSchema>;
+
+/** What every shard record says of its shard: the workers panel's view of a task piece's or an LTM run's. */
+export type RunShard = Pick<TaskShard, 'index' | 'count' | 'plan' | 'shard_tasks' | 'shard_pieces'>;
+
 export function sha256Json(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
@@ -56,6 +68,15 @@ export function taskShardOf(datasetConfig: Record<string, unknown> | undefined):
   const raw = datasetConfig?.['shard'];
   if (raw === undefined) return undefined;
   const parsed = TaskShardSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A run's shard record from its run.json: a task piece's `dataset_config.shard`, or an LTM suite run's `shard`. */
+export function runShardOf(meta: Record<string, unknown>): RunShard | undefined {
+  const config = meta['dataset_config'];
+  const piece = config && typeof config === 'object' ? taskShardOf(config as Record<string, unknown>) : undefined;
+  if (piece || meta['shard'] === undefined) return piece;
+  const parsed = LtmRunShardSchema.safeParse(meta['shard']);
   return parsed.success ? parsed.data : undefined;
 }
 
