@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DatasetError } from '../errors.js';
+import { packagePath } from '../package-path.js';
 
 export interface TriviaItem {
   q: string;
@@ -16,12 +17,12 @@ const cache = new Map<string, unknown>();
 function readJson(file: string): unknown {
   const hit = cache.get(file);
   if (hit !== undefined) return hit;
-  const url = new URL(`../../data/${file}`, import.meta.url);
+  const path = packagePath(`data/${file}`);
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(url, 'utf8'));
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new DatasetError('DATASET_INVALID', `cannot read data file ${url.pathname}`, { cause });
+    throw new DatasetError('DATASET_INVALID', `cannot read data file ${path}`, { cause });
   }
   cache.set(file, value);
   return value;

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { PyRandom } from './py-random.js';
+import { packagePath } from '../package-path.js';
 
 interface Elements {
   keys: string[];
@@ -17,7 +18,7 @@ type Locale = Record<string, Elements>;
 
 let cached: Locale[] | undefined;
 function locales(): Locale[] {
-  cached ??= Object.values((JSON.parse(readFileSync(new URL('../../data/faker_names.json', import.meta.url), 'utf8')) as { locales: Record<string, Locale> }).locales);
+  cached ??= Object.values((JSON.parse(readFileSync(packagePath('data/faker_names.json'), 'utf8')) as { locales: Record<string, Locale> }).locales);
   return cached;
 }
 

@@ -5,13 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { loadSuite } from '../tasks/load.js';
 import { isLtmSuiteYaml, loadLtmSuite } from '../ltm-suite/load.js';
 import { readYaml } from '../config/load.js';
 import { newRunId } from '../runner/run-id.js';
 import { newTraceparent } from '../shards/trace-parent.js';
+import { packagePath } from '../package-path.js';
 
 export interface LaunchPlan {
   /** The suite YAML, as the shards will open it (absolute: they start elsewhere). */
@@ -49,7 +49,7 @@ export interface LaunchPlanOptions {
 
 /** This installation's CLI entry, by absolute path. */
 export function thisReferee(): string[] {
-  return [process.execPath, fileURLToPath(new URL('../cli/main.js', import.meta.url))];
+  return [process.execPath, packagePath('dist/cli/main.js')];
 }
 
 /** Checks the suite loads and the shard count is sane, before anything is written. */

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createOutputDir } from '../artifacts/make-dir.js';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
@@ -20,6 +19,7 @@ import { killPoint } from '../kill-point.js';
 import type { MatchResult } from './schemas.js';
 import { plural } from '../plural.js';
 import { EXIT } from '../exit-codes.js';
+import { packagePath } from '../package-path.js';
 
 export type MatchRole = 'champion' | 'challenger';
 
@@ -94,7 +94,7 @@ export interface MatchHandle {
 }
 
 function defaultCli(): string {
-  return fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  return packagePath('dist/cli/main.js');
 }
 
 function describeExit(o: ChildOutcome): string | null {

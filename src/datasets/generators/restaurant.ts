@@ -24,6 +24,7 @@ import {
   pyFormat,
   ROLE_EVAL_PROMPT,
 } from './restaurant-prompts.js';
+import { packagePath } from '../../package-path.js';
 
 /** GoodAI's `RestaurantDataset.reset_message`. */
 export const RESTAURANT_RESET = "Let's not pretend to be at a restaurant anymore. Please also forget everything about it.";
@@ -50,14 +51,14 @@ let menuCache: RestaurantMenu | undefined;
 
 export function restaurantMenu(): RestaurantMenu {
   if (menuCache) return menuCache;
-  const url = new URL('../../../data/goodai_restaurant_menu.json', import.meta.url);
+  const file = packagePath('data/goodai_restaurant_menu.json');
   let menu: unknown;
   try {
-    menu = (JSON.parse(readFileSync(url, 'utf8')) as { menu?: unknown }).menu;
+    menu = (JSON.parse(readFileSync(file, 'utf8')) as { menu?: unknown }).menu;
   } catch (cause) {
-    throw new DatasetError('DATASET_INVALID', `cannot read data file ${url.pathname}`, { cause });
+    throw new DatasetError('DATASET_INVALID', `cannot read data file ${file}`, { cause });
   }
-  if (!menu || typeof menu !== 'object') throw new DatasetError('DATASET_INVALID', `${url.pathname}: menu must be an object of sections`);
+  if (!menu || typeof menu !== 'object') throw new DatasetError('DATASET_INVALID', `${file}: menu must be an object of sections`);
   const sections = Object.entries(menu as Record<string, string[]>);
   const items = sections.flatMap(([, content]) => content);
   const text = sections.map(([section, content]) => [`${section}:`, ...content.map((item) => `${items.indexOf(item) + 1}. ${item}`)].join('\n')).join('\n\n');
