@@ -1,16 +1,31 @@
 /**
  * Start-up: a task run loads what it uses. The built CLI runs a small task list against the
  * simulated model over real HTTP, with a preload that lists every module file the process loaded
- * (CommonJS and ES modules); the monitor, match mode, the agent protocol, the launchers,
+ * (CommonJS and ES modules, and the modules in each chunk of the CLI's bundle); the monitor, match mode, the agent protocol, the launchers,
  * @opentelemetry/sdk-node and the OTLP exporters stay out of it unless the run asks for them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../src/agents/sim/server.js';
 import { deadPort, ROOT, runCli, tempDir } from '../helpers.js';
 
 const RECORD = join(ROOT, 'test/fixtures/module-list/record.mjs');
+
+/**
+ * The CLI runs from its bundle (dist/bin): a loaded chunk stands for the modules esbuild put in
+ * it, as its metafile lists them (paths relative to the package root).
+ */
+function withBundledModules(files: string[]): string[] {
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist/bin/meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const inputs = files.flatMap((f) => {
+    const path = f.startsWith('file://') ? fileURLToPath(f) : f;
+    const chunk = meta.outputs[relative(ROOT, path)];
+    return chunk ? Object.keys(chunk.inputs).map((i) => join(ROOT, i)) : [];
+  });
+  return [...files, ...inputs];
+}
 
 describe('what a task run loads', () => {
   let sim: SimServer;
@@ -36,7 +51,7 @@ describe('what a task run loads', () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/3\/3 100%/);
-    return readFileSync(list, 'utf8').split('\n');
+    return withBundledModules(readFileSync(list, 'utf8').split('\n'));
   };
   const has = (modules: string[], part: string): boolean => modules.some((m) => m.includes(part));
 

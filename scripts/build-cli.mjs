@@ -1,0 +1,40 @@
+// Bundles the CLI (dist/cli/program.js, as tsc wrote it, and everything it imports) into dist/bin
+// for start-up: a 20-task run's process loaded ~800 module files one by one. Splitting keeps the
+// program's lazy parts (the monitor, match mode, launchers, exporters) in chunks of their own,
+// loaded only by the runs that use them. dist/cli/main.js (the bin) imports dist/bin/referee.js.
+// The library (dist/index.js) stays tsc's output, unbundled.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const OUT = 'dist/bin';
+// Written beside, then swapped in: a CLI started during a build (another terminal, a test) finds a
+// whole bundle, old or new, and no chunk of an old build lingers beside the new ones.
+const NEXT = `${OUT}.next-${process.pid}`;
+rmSync(NEXT, { recursive: true, force: true });
+
+const result = await build({
+  entryPoints: { referee: 'dist/cli/program.js' },
+  outdir: NEXT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: ['node20.19'],
+  // CommonJS packages inside an ES module bundle call require(): give every chunk one.
+  banner: { js: "import { createRequire as __refereeCreateRequire } from 'node:module';\nconst require = __refereeCreateRequire(import.meta.url);" },
+  // Loaded by path at run time (createRequire), never bundled: native or optional pieces.
+  external: ['@huggingface/tokenizers', 'gpt-tokenizer', 'chart.js', 'cli-progress'],
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+// Which source modules each chunk holds: the start-up test reads it to tell what a run loaded.
+writeFileSync(`${NEXT}/meta.json`, JSON.stringify(result.metafile).replaceAll(`${NEXT}/`, `${OUT}/`));
+const OLD = `${OUT}.old-${process.pid}`;
+try {
+  renameSync(OUT, OLD);
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+renameSync(NEXT, OUT);
+rmSync(OLD, { recursive: true, force: true });
