@@ -8,10 +8,21 @@
  */
 import { Agent as HttpAgent, type Agent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
 import { Agent as BaseAgent, type AgentConnectOpts } from 'agent-base';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import type { HttpProxyAgent } from 'http-proxy-agent';
+import type { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
+
+/**
+ * Start-up: the tunnelling agents (and the `debug` package they load, ~10-30 ms) are loaded by
+ * the first request that goes through a proxy; most runs have none.
+ */
+const load = createRequire(import.meta.url);
+const tunnels = (): { HttpProxyAgent: typeof HttpProxyAgent; HttpsProxyAgent: typeof HttpsProxyAgent } => ({
+  HttpProxyAgent: (load('http-proxy-agent') as { HttpProxyAgent: typeof HttpProxyAgent }).HttpProxyAgent,
+  HttpsProxyAgent: (load('https-proxy-agent') as { HttpsProxyAgent: typeof HttpsProxyAgent }).HttpsProxyAgent,
+});
 
 /** The proxy URL a request to `url` goes through, or undefined to go direct (no proxy set, or NO_PROXY matches). */
 export function proxyFor(url: string | URL): string | undefined {
@@ -34,7 +45,8 @@ export function proxyAgentFor(url: string | URL): Agent | undefined {
     // A CONNECT tunnel is a plain byte pipe, kept alive like a direct connection. Plain http through a
     // proxy is one request per proxy connection: some proxies (tinyproxy) relay whatever follows the
     // first request on a connection straight to the origin, so reusing one would garble the next call.
-    agent = secure ? new HttpsProxyAgent(proxy, { keepAlive: true }) : new HttpProxyAgent(proxy, { keepAlive: false });
+    const { HttpProxyAgent: Plain, HttpsProxyAgent: Tunnel } = tunnels();
+    agent = secure ? new Tunnel(proxy, { keepAlive: true }) : new Plain(proxy, { keepAlive: false });
     agents.set(key, agent);
   }
   return agent;
