@@ -1,6 +1,7 @@
 import { metrics, type Attributes, type ObservableCallback, type ObservableGauge } from '@opentelemetry/api';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import si from 'systeminformation';
 import type { TelemetrySample } from '../artifacts/schemas.js';
@@ -58,6 +59,24 @@ export function readNvidiaGpus(binary: string | undefined = findNvidiaSmi(), tim
   });
 }
 
+/** CPU time of all cores since boot (ms): busy (user, nice, system, irq) and in all. */
+export function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const b = times.user + times.nice + times.sys + times.irq;
+    busy += b;
+    total += b + times.idle;
+  }
+  return { busy, total };
+}
+
+/** The host's CPU utilization (%) between two readings of cpuTimes(); 0 when no time passed. */
+export function cpuPercent(before: { busy: number; total: number }, after: { busy: number; total: number }): number {
+  const total = after.total - before.total;
+  return total > 0 ? Math.min(100, Math.max(0, ((after.busy - before.busy) / total) * 100)) : 0;
+}
+
 /** Open file descriptors of this process (Linux /proc); null where that is not readable. */
 export function openFileDescriptors(): number | null {
   try {
@@ -90,6 +109,9 @@ export class SystemSampler implements Reporter {
   private tokensOut = 0;
   private lastTokens = { at: performance.now(), count: 0 };
   private lastDisk: { at: number; tx: number } | undefined;
+  private lastCpu = cpuTimes();
+  /** The disk counter's first reading, which the first sample waits for. */
+  private priming: Promise<void> = Promise.resolve();
   /** The sample being taken: a slow nvidia-smi must not pile samples up, and a caller that needs one waits for it. */
   private inflight: Promise<void> | undefined;
   private nvidiaSmi: string | undefined;
@@ -105,9 +127,16 @@ export class SystemSampler implements Reporter {
     this.attrs = { [ATTR.runId]: info.meta.run_id, [ATTR.agentName]: this.options.agentName ?? String(info.meta.agent_config['name'] ?? ''), [ATTR.role]: info.meta.role ?? 'single' };
     this.nvidiaSmi = this.options.gpu === false ? undefined : findNvidiaSmi();
     this.registerGauges();
-    // Primes the CPU and disk counters (their first reading has no interval to average over).
-    const [, fs] = await Promise.all([si.currentLoad(), si.fsStats()]).catch(() => [undefined, undefined]);
-    if (typeof fs?.tx === 'number') this.lastDisk = { at: performance.now(), tx: fs.tx };
+    // Primes the CPU and disk counters (their first reading has no interval to average over). The
+    // disk's is two shell commands (systeminformation's fsStats): the run starts meanwhile, and
+    // the first sample waits for it.
+    this.lastCpu = cpuTimes();
+    this.priming = si
+      .fsStats()
+      .then((fs) => {
+        if (typeof fs?.tx === 'number') this.lastDisk = { at: performance.now(), tx: fs.tx };
+      })
+      .catch(() => undefined);
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
     // A first sample soon after the start, so that short runs get one too.
@@ -130,8 +159,13 @@ export class SystemSampler implements Reporter {
 
   /** One sample now (also what each interval does). */
   async sample(): Promise<TelemetrySample> {
-    const [load, mem, fs, gpus] = await Promise.all([
-      si.currentLoad().catch(() => undefined),
+    // CPU from Node's own counters: systeminformation's currentLoad runs a shell synchronously
+    // (`cat /proc/stat | grep cpu`, for steal and guest time), which stopped the event loop, and
+    // every turn in flight, for 5-40 ms per sample.
+    const cpu = cpuTimes();
+    const cpuPct = cpuPercent(this.lastCpu, cpu);
+    this.lastCpu = cpu;
+    const [mem, fs, gpus] = await Promise.all([
       si.mem().catch(() => undefined),
       si.fsStats().catch(() => undefined),
       readNvidiaGpus(this.nvidiaSmi),
@@ -141,7 +175,7 @@ export class SystemSampler implements Reporter {
     const tokensPerS = seconds > 0 ? (this.tokensOut - this.lastTokens.count) / seconds : 0;
     this.lastTokens = { at: now, count: this.tokensOut };
     const sample: TelemetrySample = {
-      cpu_pct: round(load?.currentLoad ?? 0),
+      cpu_pct: round(cpuPct),
       mem_used_mb: round((mem?.active ?? 0) / 2 ** 20),
       mem_total_mb: round((mem?.total ?? 0) / 2 ** 20),
       rss_mb: round(process.memoryUsage.rss() / 2 ** 20),
@@ -169,6 +203,7 @@ export class SystemSampler implements Reporter {
     // issue 16: a run that ends while its first sample is being taken (a loaded machine) waits for it, so its panels get data.
     this.inflight ??= (async () => {
       try {
+        await this.priming;
         this.latest = await this.sample();
         if (this.timer) this.publish?.('telemetry', this.latest as unknown as Record<string, unknown>);
       } catch {

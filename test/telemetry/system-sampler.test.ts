@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TelemetrySampleSchema } from '../../src/artifacts/schemas.js';
-import { parseNvidiaSmi, SystemSampler } from '../../src/telemetry/system-sampler.js';
+import { cpuPercent, cpuTimes, parseNvidiaSmi, SystemSampler } from '../../src/telemetry/system-sampler.js';
 import { ROOT, readJsonl, runCli, tempDir } from '../helpers.js';
 
 // Captured from `nvidia-smi --query-gpu=index,name,utilization.gpu,temperature.gpu,memory.used,memory.total
@@ -35,6 +35,30 @@ describe('parseNvidiaSmi', () => {
   it('returns no GPUs for empty or error output', () => {
     expect(parseNvidiaSmi('')).toEqual([]);
     expect(parseNvidiaSmi('NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.\n')).toEqual([]);
+  });
+});
+
+describe('CPU utilization', () => {
+  it('is the busy share of all cores\' time between two readings, clamped to 0..100', () => {
+    expect(cpuPercent({ busy: 100, total: 1000 }, { busy: 350, total: 1500 })).toBe(50);
+    expect(cpuPercent({ busy: 100, total: 1000 }, { busy: 100, total: 1000 })).toBe(0);
+    expect(cpuPercent({ busy: 0, total: 0 }, { busy: 900, total: 600 })).toBe(100);
+  });
+
+  it.runIf(process.platform === 'linux')('reads the same counters as /proc/stat (user, nice, system, irq busy; idle)', () => {
+    // /proc/stat counts in USER_HZ ticks (100 a second on Linux), Node in ms.
+    const proc = () => {
+      const cores = readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).map((l) => l.split(/\s+/).slice(1).map(Number));
+      const busy = cores.reduce((a, c) => a + (c[0]! + c[1]! + c[2]! + c[5]!) * 10, 0);
+      return { busy, total: busy + cores.reduce((a, c) => a + c[3]! * 10, 0) };
+    };
+    const before = proc();
+    const ours = cpuTimes();
+    const after = proc();
+    expect(ours.busy).toBeGreaterThanOrEqual(before.busy);
+    expect(ours.busy).toBeLessThanOrEqual(after.busy);
+    expect(ours.total).toBeGreaterThanOrEqual(before.total);
+    expect(ours.total).toBeLessThanOrEqual(after.total);
   });
 });
 
