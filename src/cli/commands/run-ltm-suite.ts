@@ -2,47 +2,36 @@
  * `referee run --suite ltm.yaml` for a suite of `kind: ltm`: agents × dataset configs × seeds, each
  * an LTM run, then the matrix of means with 95% CIs over seeds (per dataset and overall).
  */
+import { dirname, resolve } from 'node:path';
 import { parseShard } from '../../shards/partition.js';
 import { withTraceparent } from '../../shards/trace-parent.js';
 import type { RunFlags } from '../../config/run-options.js';
-import { EXIT } from '../../exit-codes.js';
 import { formatLtmMatrix } from '../../ltm-suite/format.js';
 import { loadLtmSuite } from '../../ltm-suite/load.js';
 import { requireRunId, runLtmSuite } from '../../ltm-suite/run-ltm-suite.js';
-import { startTelemetry } from '../../telemetry/setup.js';
 import { runReporters } from '../run-reporters.js';
-import { abortOnInterrupt } from '../signals.js';
-import { resolve } from 'node:path';
+import { outcomeOfRuns, perRunTelemetry, runProcess, type ExitOutcome } from '../run-process.js';
 
-export async function runLtmSuiteCommand(flags: RunFlags & { suite: string }): Promise<number> {
+export async function runLtmSuiteCommand(flags: RunFlags & { suite: string }): Promise<ExitOutcome> {
   const loaded = loadLtmSuite(flags.suite);
   const runId = requireRunId(flags['run-id']);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
-  const { abort, dispose } = abortOnInterrupt();
-  const telemetry = startTelemetry({});
-  try {
+  return runProcess(flags, {}, async ({ telemetry, signal }) => {
     const { summary, summaryFile } = await withTraceparent(process.env, () =>
       runLtmSuite(loaded, {
         outputDir: resolve(flags['runs-dir']),
         runId,
         ...(shard ? { shard } : {}),
-        signal: abort.signal,
+        signal,
         reporters: (run) => runReporters(flags, run.agent, telemetry),
-        around: async (run, body) => {
-          telemetry.openRun({ runId: run.runId, runDir: run.runDir });
-          try {
-            return await body();
-          } finally {
-            await telemetry.closeRun(run.runId);
-          }
-        },
+        around: perRunTelemetry(telemetry),
       }),
     );
-    process.stdout.write(`${formatLtmMatrix(summary)}\n\nLTM suite summary: ${summaryFile}\n${summary.runs.map((r) => r.run_dir).join('\n')}\n`);
-    if (abort.signal.aborted) return EXIT.interrupted;
-    return summary.runs.every((r) => r.status === 'finished') ? EXIT.ok : EXIT.runFailed;
-  } finally {
-    dispose();
-    await telemetry.shutdown(5000);
-  }
+    const outcome = outcomeOfRuns(summary.runs, signal.aborted, flags['max-failed-turns']);
+    return {
+      ...outcome,
+      ending: { kind: 'suite', status: outcome.status, path: summaryFile, runsDir: dirname(summaryFile), summary: { matrix: summary } },
+      stdoutLines: [formatLtmMatrix(summary), '', `LTM suite summary: ${summaryFile}`, ...summary.runs.map((r) => r.run_dir)],
+    };
+  });
 }

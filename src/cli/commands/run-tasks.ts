@@ -10,9 +10,6 @@ import { parseOverride } from '../../config/overrides.js';
 import { loadAgentConfig, readYaml } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { ConfigError, RunDirError } from '../../errors.js';
-import { EXIT } from '../../exit-codes.js';
-import { exitCodeFor } from '../../runner/run-ending.js';
-import { incompleteNotice } from '../progress.js';
 import { loadSuite, loadTaskFile, type LoadedSuite } from '../../tasks/load.js';
 import { formatMatrix, runSuite, type MatrixSummary, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
 import { compareSuiteCells, formatSuiteComparison, type SuiteComparison } from '../../match/suite-compare.js';
@@ -20,15 +17,13 @@ import type { Override } from '../../config/overrides.js';
 import { runTasks } from '../../tasks/run-tasks.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { prepareTaskResume, resumedTaskOptions } from '../../tasks/task-resume.js';
-import { startTelemetry } from '../../telemetry/setup.js';
 import { codeSandboxWarning, requireCodeSandbox } from '../../scoring/code-policy.js';
 import { runReporters } from '../run-reporters.js';
 import { parseShard } from '../../shards/partition.js';
 import { withTraceparent } from '../../shards/trace-parent.js';
 import { isLtmSuiteYaml } from '../../ltm-suite/load.js';
-import { abortOnInterrupt } from '../signals.js';
 import { alreadyFinished } from './resume.js';
-import { namedStats, printRunEnding } from '../run-ending-output.js';
+import { outcomeOfRuns, perRunTelemetry, runOutcome, runProcess, type ExitOutcome } from '../run-process.js';
 
 function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
   const agentFile = flags['agent-config'];
@@ -54,7 +49,7 @@ function withChallenger(loaded: LoadedSuite, file: string, overrides: Override[]
   return { loaded: { ...loaded, agents: [...loaded.agents, { file: resolve(file), config }] }, challenger: { agent: config.name, file: resolve(file) } };
 }
 
-export async function runTasksCommand(flags: RunFlags): Promise<number> {
+export async function runTasksCommand(flags: RunFlags): Promise<number | ExitOutcome> {
   // An LTM suite (`kind: ltm`): agents × dataset configs × seeds, each an LTM run.
   // Start-up: the LTM suite's runner is loaded by the suites that are LTM suites.
   if (flags.suite !== undefined && isLtmSuiteYaml(readYaml(flags.suite))) return (await import('./run-ltm-suite.js')).runLtmSuiteCommand({ ...flags, suite: flags.suite });
@@ -76,7 +71,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number> {
 }
 
 /** Issue 13: `--resume <matrix-….json>` continues a suite: finished cells stay, the cell it was stopped in resumes, the rest run. */
-export async function resumeSuiteCommand(flags: RunFlags): Promise<number> {
+export async function resumeSuiteCommand(flags: RunFlags): Promise<number | ExitOutcome> {
   const summaryFile = resolve(flags.resume as string);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MatrixSummary;
   // A shard's summary is complete with its own pieces, not the whole matrix.
@@ -107,7 +102,7 @@ export async function resumeSuiteCommand(flags: RunFlags): Promise<number> {
 }
 
 /** Issue 13: `--resume <task run dir>`: the tasks already scored stay, the rest run. */
-export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
+export async function resumeTasksCommand(flags: RunFlags): Promise<number | ExitOutcome> {
   const dir = flags.resume as string;
   const plan = await prepareTaskResume(dir);
   if (!plan) {
@@ -115,39 +110,26 @@ export async function resumeTasksCommand(flags: RunFlags): Promise<number> {
     return 0;
   }
   process.stderr.write(`[referee] resuming ${plan.runId}: ${plan.restored.size} finished tasks restored\n`);
-  const telemetry = startTelemetry({ runDir: plan.runDir, runId: plan.runId, agentName: plan.agentConfig.name });
-  const { abort, dispose } = abortOnInterrupt();
-  try {
+  return runProcess(flags, { runDir: plan.runDir, runId: plan.runId, agentName: plan.agentConfig.name }, async ({ telemetry, signal }) => {
     const r = await runTasks({
       ...resumedTaskOptions(plan),
       reporters: runReporters(flags, plan.agentConfig, telemetry),
-      signal: abort.signal,
+      signal,
       maxFailedTurns: flags['max-failed-turns'],
       tracePer: flags['trace-per'],
       ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
     });
-    printRunEnding(
-      { kind: 'tasks', status: r.status, path: r.runDir, report: join(r.runDir, 'report.html'), runsDir: dirname(r.runDir), summary: { stats: namedStats(r.stats) } },
-      { json: flags.json, quiet: flags.quiet },
-    );
-    if (r.incomplete && !flags.json) process.stderr.write(`[referee] ${incompleteNotice(r.stats.tests_errored ?? 0)}\n`);
-    return exitCodeFor(r.status, r.incomplete);
-  } finally {
-    dispose();
-    await telemetry.shutdown(5000);
-  }
+    return runOutcome('tasks', r);
+  });
 }
 
-async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: string, extra: Partial<SuiteRunOptions>): Promise<number> {
+async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: string, extra: Partial<SuiteRunOptions>): Promise<ExitOutcome> {
   // issue 14: refuse before anything runs; warn on every run that uses the fallback.
   const warning = codeSandboxWarning(loaded.datasets.map((d) => requireCodeSandbox(d, loaded.suite.defaults.evaluator, flags['unsafe-code-exec'])));
   if (warning) process.stderr.write(`referee: ${warning}\n`);
-  const { abort, dispose: stopListening } = abortOnInterrupt();
   const models = new Map(loaded.agents.map((a) => [a.config.name, a.config]));
-  // issue 16: one provider for the whole suite; each cell only opens its run's JSONL files.
-  const telemetry = startTelemetry({});
-  try {
+  return runProcess(flags, {}, async ({ telemetry, signal }) => {
     const suiteOptions: SuiteRunOptions = {
       outputDir,
       ...extra,
@@ -155,53 +137,34 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
       maxFailedTurns: flags['max-failed-turns'],
       tracePer: flags['trace-per'],
       ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
-      signal: abort.signal,
+      signal,
       reporters: (cell) => {
         const config = models.get(cell.agent);
         return runReporters(flags, { name: cell.agent, kind: config?.kind ?? 'chat', llm: config?.llm ?? { provider: 'openai', model: 'unknown', temperature: 0, max_tokens: 1, headers: {} } }, telemetry);
       },
-      around: async (cell, body) => {
-        telemetry.openRun({ runId: cell.runId, runDir: cell.runDir });
-        try {
-          return await body();
-        } finally {
-          await telemetry.closeRun(cell.runId);
-        }
-      },
+      around: perRunTelemetry(telemetry),
     };
     // A launcher's TRACEPARENT (the suite's span) is the parent of every cell's run span.
     const { summary, summaryFile } = await withTraceparent(process.env, () => runSuite(loaded, suiteOptions));
     const lines = [formatMatrix(summary), '', `matrix summary: ${summaryFile}`, ...summary.cells.map((c) => c.run_dir)];
-    const comparisons = !abort.signal.aborted && summary.challenger ? writeComparisons(summary, summaryFile) : undefined;
+    const comparisons = !signal.aborted && summary.challenger ? writeComparisons(summary, summaryFile) : undefined;
     if (comparisons) lines.push(...comparisons.lines);
-    const failed = summary.cells.find((c) => c.status !== 'finished');
-    const status = abort.signal.aborted ? 'interrupted' : (failed?.status ?? 'finished');
+    const outcome = outcomeOfRuns(summary.cells, signal.aborted, flags['max-failed-turns']);
     // issue 21: a --tasks run is one cell: its own run directory and report; a suite, its matrix.
     const single = summary.cells.length === 1 && !/\.ya?ml$/.test(summary.suite_file) ? summary.cells[0] : undefined;
-    printRunEnding(
-      {
+    return {
+      ...outcome,
+      ending: {
         kind: single ? 'tasks' : 'suite',
-        status,
+        status: outcome.status,
         path: single ? single.run_dir : summaryFile,
         ...(single ? { report: join(single.run_dir, 'report.html') } : {}),
         runsDir: dirname(summaryFile),
         summary: { matrix: summary, ...(comparisons ? { comparison: comparisons.result } : {}) },
       },
-      { json: flags.json, quiet: flags.quiet, stdoutLines: lines },
-    );
-    if (abort.signal.aborted) return EXIT.interrupted;
-    if (failed) return exitCodeFor(failed.status as 'failed');
-    // issue 22: tests not answered (a scored call failed) flag the suite unless --max-failed-turns was given.
-    const errored = summary.cells.reduce((n, c) => n + c.errored, 0);
-    if (errored > 0 && flags['max-failed-turns'] === undefined) {
-      if (!flags.json) process.stderr.write(`[referee] ${incompleteNotice(errored)}\n`);
-      return EXIT.testsErrored;
-    }
-    return EXIT.ok;
-  } finally {
-    stopListening();
-    await telemetry.shutdown(5000);
-  }
+      stdoutLines: lines,
+    };
+  });
 }
 
 /**

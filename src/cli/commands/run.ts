@@ -8,23 +8,14 @@ import { RunFlagsSchema, yargsOptionsFromSchema, type RunFlags } from '../../con
 import { ConfigError } from '../../errors.js';
 import { newRunId } from '../../runner/run-id.js';
 import { outputRootOf, type ResumePlan } from '../../runner/resume.js';
-import { startTelemetry } from '../../telemetry/setup.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DATASET_CONFIG, packagePath } from '../defaults.js';
 import { datasetDirConfigFile } from '../../datasets/load.js';
-import type { MonitorServer } from '../../monitor/server.js';
-import { lingerMonitor, runEnded, runsStartedSinceEnded } from '../../monitor/linger.js';
-import type { MonitorHub } from '../../monitor/hub.js';
 import { withFlagOverrides } from '../flag-overrides.js';
 import { checkResumeFlags, resumeFromFlags, resumeTarget } from './resume.js';
 import { resumeSuiteCommand, resumeTasksCommand, runTasksCommand } from './run-tasks.js';
 import { checkFlagsApply, runKindOf } from '../flag-rules.js';
-import { monitorIfAsked, runReporters } from '../run-reporters.js';
-import { linkToMatchParent } from '../../match/child-link.js';
-import { abortOnInterrupt, untilInterrupted } from '../signals.js';
-import { exitCodeFor } from '../../runner/run-ending.js';
-import { incompleteNotice } from '../progress.js';
-import { namedStats, printRunEnding } from '../run-ending-output.js';
-import { EXIT } from '../../exit-codes.js';
+import { runReporters } from '../run-reporters.js';
+import { runOutcome, runProcess, withRunMonitor, type ExitOutcome } from '../run-process.js';
 
 export function runBuilder(y: Argv): Argv {
   return y
@@ -61,44 +52,6 @@ function checkMonitorOnlyFlags(flags: RunFlags): void {
   if (flags.monitor) return;
   const given = (['host', 'token', 'compute-hourly-usd'] as const).find((f) => flags[f] !== undefined);
   if (given) throw new ConfigError('CONFIG_INVALID', `command line: --${given} is for --monitor; add --monitor or drop it`);
-}
-
-/**
- * issue 17: the monitor shows the finished run: it flushes the last events to the page,
- * and at a terminal it keeps serving until Ctrl-C (a script's run exits once flushed).
- */
-async function lingerAfterRun(monitor: MonitorServer, done: (hub: MonitorHub) => boolean, status: string): Promise<void> {
-  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true && status !== 'interrupted';
-  if (interactive) process.stderr.write(`[referee] monitor: run ${status}; still serving ${monitor.url} (Ctrl-C to stop)\n`);
-  await lingerMonitor(monitor, done, interactive ? { until: untilInterrupted() } : {});
-}
-
-/** How a run under --monitor ended, and which runs' ends the monitor waits to have sent. */
-interface MonitoredOutcome {
-  code: number;
-  status: string;
-  ended: (hub: MonitorHub) => boolean;
-}
-
-/**
- * issue 13 and 17: --monitor works for every kind of run (LTM, task, suite and match, fresh or
- * resumed): one monitor over the output root, started before the run, and after it flushed to
- * the page and kept serving at a terminal (a flag is never silently ignored). A body that
- * returns only an exit code is waited for by every run that started since.
- */
-async function withRunMonitor(flags: RunFlags, outputDir: string, body: () => Promise<number | MonitoredOutcome>): Promise<number> {
-  const since = Date.now();
-  const monitor = await monitorIfAsked(flags, outputDir);
-  const outcomeOf = (r: number | MonitoredOutcome): MonitoredOutcome =>
-    typeof r === 'number' ? { code: r, status: r === EXIT.interrupted ? 'interrupted' : r === EXIT.ok ? 'finished' : 'failed', ended: runsStartedSinceEnded(since) } : r;
-  if (!monitor) return outcomeOf(await body()).code;
-  try {
-    const outcome = outcomeOf(await body());
-    await lingerAfterRun(monitor, outcome.ended, outcome.status);
-    return outcome.code;
-  } finally {
-    await monitor.close();
-  }
 }
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
@@ -149,16 +102,11 @@ interface LtmRunSetup {
   resume: ResumePlan | undefined;
 }
 
-/** One LTM run (or one side of a match, as a child process): telemetry, the run, its exit code. */
-async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOutcome> {
+/** One LTM run (or one side of a match, as a child process). */
+async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<ExitOutcome> {
   const { agentConfig, datasetConfig, agentFile, runId, outputDir, resume } = setup;
-  // The one provider of this process, started before any span (seed 000 3.5).
-  const telemetry = startTelemetry({ runDir: join(outputDir, runId), runId, agentName: agentConfig.name, ...(flags.role ? { role: flags.role } : {}) });
-  const { abort, dispose: stopListening } = abortOnInterrupt();
-  const unlinkParent = linkToMatchParent((why) => {
-    if (!abort.signal.aborted) abort.abort(new Error(why));
-  });
-  try {
+  const telemetry = { runDir: join(outputDir, runId), runId, agentName: agentConfig.name, ...(flags.role ? { role: flags.role } : {}) };
+  return runProcess(flags, telemetry, async ({ telemetry, signal }) => {
     // Start-up: the LTM engine is loaded by the runs that use it (a task run's module graph is smaller).
     const { runBenchmark } = await import('../../runner/run-benchmark.js');
     const result = await runBenchmark({
@@ -168,7 +116,7 @@ async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOut
       runId,
       concurrency: flags.concurrency ?? 1,
       reporters: runReporters(flags, agentConfig, telemetry),
-      signal: abort.signal,
+      signal,
       allowDatasetMismatch: flags['allow-dataset-mismatch'],
       ...(flags['dataset-dir'] !== undefined && !resume ? { datasetDir: resolve(flags['dataset-dir']) } : {}),
       ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
@@ -178,22 +126,8 @@ async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<MonitoredOut
       tracePer: flags['trace-per'],
       sources: { agent: agentFile, ...(flags['judge-config'] !== undefined ? { judge: flags['judge-config'] } : {}) },
     });
-    // A match side's parent reads its path and prints the match's own ending.
-    if (flags.role) process.stdout.write(`${result.runDir}\n`);
-    else {
-      printRunEnding(
-        { kind: 'ltm', status: result.status, path: result.runDir, report: join(result.runDir, 'report.html'), runsDir: outputDir, summary: { stats: namedStats(result.stats) } },
-        { json: flags.json, quiet: flags.quiet },
-      );
-    }
-    if (result.incomplete && !flags.json) process.stderr.write(`[referee] ${incompleteNotice(result.stats.tests_errored ?? 0)}\n`);
-    return { code: exitCodeFor(result.status, result.incomplete), status: result.status, ended: runEnded(runId) };
-  } finally {
-    // Ctrl-C from here on stops the monitor's linger, it no longer interrupts a run.
-    stopListening();
-    unlinkParent();
-    await telemetry.shutdown(5000);
-  }
+    return runOutcome('ltm', result);
+  });
 }
 
 /**
