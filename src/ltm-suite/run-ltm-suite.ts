@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
-import { RunMetaSchema, RunStatsSchema } from '../artifacts/schemas.js';
+import { RunMetaSchema, RunStatsSchema, type RunStats } from '../artifacts/schemas.js';
 import type { AgentConfig } from '../config/agent.js';
 import type { DatasetConfig } from '../config/dataset.js';
 import { ConfigError } from '../errors.js';
@@ -127,7 +127,7 @@ async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, output
       sources: { agent: p.agent.file },
     });
   const r = options.around ? await options.around({ runId: p.runId, runDir, agent: p.agent.config.name }, body) : await body();
-  return runRecord(p.agent.config.name, p.dataset.name, p.seed, p.runId, runDir, r.status, r.stats.score, r.stats.max_score);
+  return runRecord(p.agent.config.name, p.dataset.name, p.seed, p.runId, runDir, r.status, r.stats);
 }
 
 /** The tests an LTM run of `config` sends, known before its dataset is generated: each runnable dataset's examples. */
@@ -136,8 +136,9 @@ function plannedTests(config: DatasetConfig): number {
   return definitionsToRun(specs.flatMap((s) => Array.from({ length: s.examples }, () => ({ dataset: s.name }))), { judge: false }).length;
 }
 
-function runRecord(agent: string, dataset: string, seed: number, runId: string, runDir: string, status: string, score: number, max: number): LtmSuiteRun {
-  return { agent, dataset, seed, run_id: runId, run_dir: runDir, status, score, max_score: max, ratio: max > 0 ? score / max : 0 };
+function runRecord(agent: string, dataset: string, seed: number, runId: string, runDir: string, status: string, stats: Pick<RunStats, 'score' | 'max_score' | 'tests_errored'>): LtmSuiteRun {
+  const { score, max_score } = stats;
+  return { agent, dataset, seed, run_id: runId, run_dir: runDir, status, score, max_score, ratio: max_score > 0 ? score / max_score : 0, errored: stats.tests_errored ?? 0 };
 }
 
 /** A run of this suite that already ended `finished`, read from its directory; otherwise undefined (it runs, or resumes). */
@@ -146,7 +147,7 @@ function endedRun(runDir: string): Omit<LtmSuiteRun, 'agent' | 'dataset' | 'seed
   const meta = check(RunMetaSchema.loose(), metaFile, JSON.parse(readFileSync(metaFile, 'utf8')));
   if (meta.status !== 'finished' || !existsSync(join(runDir, 'runstats.json'))) return undefined;
   const stats = check(RunStatsSchema, join(runDir, 'runstats.json'), JSON.parse(readFileSync(join(runDir, 'runstats.json'), 'utf8')));
-  const r = runRecord('', '', 0, meta.run_id, runDir, meta.status, stats.score, stats.max_score);
+  const r = runRecord('', '', 0, meta.run_id, runDir, meta.status, stats);
   const { agent: _a, dataset: _d, seed: _s, ...rest } = r;
   return rest;
 }

@@ -17,6 +17,8 @@ export const LtmSuiteRunSchema = z.object({
   max_score: z.number(),
   /** score / max_score, the figure averaged over seeds. */
   ratio: z.number(),
+  /** issue 22: tests not answered (runstats.json's `tests_errored`); they flag the suite as they flag a run (exit 5). Older summaries: 0. */
+  errored: z.number().int().nonnegative().default(0),
 });
 export type LtmSuiteRun = z.infer<typeof LtmSuiteRunSchema>;
 
