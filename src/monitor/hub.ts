@@ -4,6 +4,7 @@ import type { TruncatedLine } from './bounded-lines.js';
 import { JsonlLineIndex } from './line-index.js';
 import { JsonlTail } from './jsonl-tail.js';
 import { RunModel } from './run-model.js';
+import { runLiveness } from '../runner/run-lock.js';
 import { readRegularFileSync } from './safe-read.js';
 import { WaitTail, type WaitLog } from './wait-log.js';
 import { countGoodaiTokens } from '../tokens.js';
@@ -262,6 +263,16 @@ export class MonitorHub {
 
   private discoverAndPump(): void {
     for (const r of this.discover()) void this.pump(r);
+    const now = Date.now();
+    for (const r of this.runs.values()) if (r.caughtUp) this.checkLiveness(r, now);
+  }
+
+  /** Whether the process of a run that says `running` still runs (its lock: runLiveness); a change is a new summary. */
+  private checkLiveness(run: TrackedRun, now = Date.now()): void {
+    const m = run.model;
+    const lost = !run.finished && m.saysRunning ? runLiveness(run.dir, m.last_event_at, now) : undefined;
+    if (lost?.status !== m.lost?.status) this.version++;
+    m.lost = lost;
   }
 
   /**
@@ -397,6 +408,7 @@ export class MonitorHub {
   private caughtUp(run: TrackedRun): void {
     run.caughtUp = true;
     run.model.loading = false;
+    this.checkLiveness(run);
     this.version++;
     if (!this.ready || this.stopped) return;
     const key = run.model.key;
@@ -404,6 +416,8 @@ export class MonitorHub {
   }
 
   private fold(run: TrackedRun, ev: Record<string, unknown>): void {
+    // A lost run that writes again has a process again (resumed): the next check confirms it.
+    run.model.lost = undefined;
     const result = run.model.apply(ev);
     // issue 24: a line over the bound was read from its first MiB (bounded-lines.ts); the run's notices say so.
     const cut = ev['truncated_line'] as TruncatedLine | undefined;

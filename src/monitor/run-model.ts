@@ -8,6 +8,7 @@ import { redactUrl } from '../events/secrets.js';
 import { combinedUsageSource } from '../artifacts/schemas.js';
 import { NEEDS_JUDGE, testOutcome } from '../artifacts/test-tally.js';
 import { percentiles, Ring, WindowSums, type Percentiles } from './rolling.js';
+import type { LostRun } from '../runner/run-lock.js';
 import { NOTICE_CAP, STAGES, type LaneView, type RunNotice, type RunSummary, type Stage, type TestView } from './run-views.js';
 
 export { percentiles, TPS_WINDOW_MS, type Percentiles } from './rolling.js';
@@ -98,6 +99,11 @@ export class RunModel {
    * being read; the status shown is then run.json's, not that of a half-read stream.
    */
   loading = false;
+  /**
+   * Set by the hub from the run's lock while the run says `running`: its process is gone on this
+   * host, or silent too long on another (runner/run-lock.ts runLiveness); the status shown says so.
+   */
+  lost: LostRun | undefined = undefined;
   /** Set once the run writes its own `stage` events; then no stage is derived. */
   nativeStages = false;
   activeLane: number | null = null;
@@ -498,12 +504,21 @@ export class RunModel {
     return d;
   }
 
+  /** What the run itself says (run.json while half-read, else its events): running, whatever its process does. */
+  get saysRunning(): boolean {
+    return (this.loading ? (str(this.meta['status']) ?? this.status) : this.status) === 'running';
+  }
+
   get running(): boolean {
     return this.shownStatus === 'running';
   }
 
-  /** A half-read run is not `running` because its first run_start was read (issue 17). */
+  /**
+   * A half-read run is not `running` because its first run_start was read (issue 17); a run whose
+   * process is gone (`interrupted`) or silent too long (`stale`) is not running either.
+   */
   private get shownStatus(): string {
+    if (this.saysRunning && this.lost) return this.lost.status;
     return this.loading ? (str(this.meta['status']) ?? this.status) : this.status;
   }
 
@@ -521,6 +536,7 @@ export class RunModel {
       endpoint: provider === 'sim' ? 'sim (loopback)' : redactUrlOrNull(str(llm['base_url'])),
       role: str(this.meta['role']) ?? 'single',
       status: this.shownStatus,
+      ...(this.lost && this.shownStatus === this.lost.status ? { silent_since: this.lost.last_seen, silent_seconds: Math.round((Date.now() - Date.parse(this.lost.last_seen)) / 1000) } : {}),
       loading: this.loading,
       created_at: str(this.meta['created_at']) ?? this.started_at,
       started_at: this.started_at,

@@ -78,7 +78,11 @@ export interface RunSummary {
   provider: string | null;
   endpoint: string | null;
   role: string;
+  /** `running`, `finished`, `failed`, `interrupted` (also a run whose process is gone), `stale` (silent too long on another host). */
   status: string;
+  /** An `interrupted` or `stale` run still marked running: its last sign of life (heartbeat or event) and how long ago. */
+  silent_since?: string;
+  silent_seconds?: number;
   created_at: string | null;
   started_at: string | null;
   ended_at: string | null;

@@ -20,7 +20,7 @@ export const RUN_LIST_CAP = 10_000;
 
 export const ViewRunsQuerySchema = z.strictObject({
   q: text.describe('words that must all appear in the run id, agent, model or a dataset name'),
-  status: z.enum(['running', 'finished', 'failed', 'interrupted']).optional(),
+  status: z.enum(['running', 'finished', 'failed', 'interrupted', 'stale']).optional(),
   agent: text,
   dataset: text,
   min_score: z.coerce.number().min(0).max(1).optional().describe('lowest score rate (score / max_score)'),

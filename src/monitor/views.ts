@@ -23,7 +23,7 @@ export const MetricsQuerySchema = z.strictObject({ run: runParam, token: z.strin
 export const WorkersQuerySchema = z.strictObject({ run: runParam, token: z.string().optional() });
 export const RunsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  status: z.enum(['running', 'finished', 'failed', 'interrupted']).optional(),
+  status: z.enum(['running', 'finished', 'failed', 'interrupted', 'stale']).optional(),
   token: z.string().optional(),
 });
 export const CompareQuerySchema = z.strictObject({
@@ -293,6 +293,7 @@ function workerRun(m: RunModel, now: number): WorkerRun {
     started_at: m.started_at,
     ended_at: m.ended_at,
     last_event_at: m.last_event_at,
+    silent_since: s.silent_since,
     elapsed_ms: m.elapsedMs(now),
     tests_done: m.tests_done,
     tests_total: s.tests_total,

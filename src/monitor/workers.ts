@@ -20,11 +20,13 @@ export interface WorkerRun {
   host: string | null;
   /** run.json's shard record (a task piece's `dataset_config.shard`, an LTM suite run's `shard`). */
   shard: RunShard | undefined;
-  /** The run's status as shown (running, finished, failed, interrupted). */
+  /** The run's status as shown (running, finished, failed, interrupted: also a run whose process is gone, stale: silent too long). */
   status: string;
   started_at: string | null;
   ended_at: string | null;
   last_event_at: string | null;
+  /** An interrupted or stale run still marked running: its last sign of life (heartbeat or event). */
+  silent_since?: string | undefined;
   /** The run's own wall time so far (its segments summed). */
   elapsed_ms: number;
   tests_done: number;
@@ -33,7 +35,7 @@ export interface WorkerRun {
   lanes: readonly Pick<LaneView, 'lane' | 'busy' | 'test_id' | 'tests_done' | 'turns_done' | 'idle_since' | 'idle_ms_total' | 'first_seen'>[];
 }
 
-export type WorkerStatus = 'running' | 'idle' | 'pending' | 'finished' | 'failed' | 'interrupted' | 'done';
+export type WorkerStatus = 'running' | 'idle' | 'pending' | 'finished' | 'failed' | 'interrupted' | 'stale' | 'done';
 
 export interface Worker {
   /** `shard 2/4` (prefixed with its folder when several sharded runs are shown), or `<run>/lane-<n>`. */
@@ -47,7 +49,8 @@ export interface Worker {
   /**
    * `running`: a test in flight (a shard: a piece running); `idle`: alive, nothing in flight (a shard
    * between pieces); `pending`: a shard not started yet; then how it ended: `finished`, `failed`,
-   * `interrupted` (a shard), `done` (a lane of an ended run).
+   * `interrupted` (also a piece whose process is gone, kill -9: `--resume` continues it), `stale`
+   * (a piece on another host silent for 3 heartbeats: no pid to ask there), `done` (a lane of an ended run).
    */
   status: WorkerStatus;
   /** The test in flight (the first, when several lanes of the worker are busy); null when none. */
@@ -63,6 +66,8 @@ export interface Worker {
   started_at: string | null;
   /** The worker's last event. */
   last_seen: string | null;
+  /** A worker `interrupted` or `stale` whose run still says running: seconds since its last sign of life (heartbeat or event). */
+  silent_seconds: number | null;
   /** From its first start to now (to its end once ended). */
   uptime_seconds: number;
   /** Uptime with nothing in flight (a shard: between and before its pieces). */
@@ -93,6 +98,8 @@ export interface WorkerCompute {
 const ms = (iso: string | null): number => (iso ? Date.parse(iso) : NaN);
 const round = (v: number, digits = 1): number => Math.round(v * 10 ** digits) / 10 ** digits;
 const ENDED = new Set(['finished', 'failed', 'interrupted']);
+/** A run that says running whose process is gone or silent: its lanes say so rather than `done`. */
+const LOST = new Set(['interrupted', 'stale']);
 
 /**
  * The workers to show. `only`: that run's lanes. Otherwise every shard of each sharded run with a
@@ -161,9 +168,14 @@ function shardWorker(id: string, shard: { index: number; count: number }, pieces
     runs: pieces.map((p) => p.run_id),
     started_at: started,
     last_seen: lastSeen,
+    silent_seconds: silentSeconds(pieces.find((p) => p.status === status)?.silent_since, now),
     uptime_seconds: round(uptime / 1000),
     idle_time_seconds: round(Math.max(0, uptime - busyMs) / 1000),
   };
+}
+
+function silentSeconds(since: string | undefined, now: number): number | null {
+  return since === undefined ? null : round(Math.max(0, now - ms(since)) / 1000, 0);
 }
 
 /** A piece in flight: running; else the worst ending; else idle until its last piece has run. */
@@ -171,6 +183,7 @@ function shardStatus(pieces: readonly WorkerRun[]): WorkerStatus {
   if (!pieces.length) return 'pending';
   if (pieces.some((p) => p.status === 'running')) return 'running';
   if (pieces.some((p) => p.status === 'failed')) return 'failed';
+  if (pieces.some((p) => p.status === 'stale')) return 'stale';
   if (pieces.some((p) => p.status === 'interrupted')) return 'interrupted';
   const expected = pieces.map((p) => p.shard?.shard_pieces).find((n) => n !== undefined);
   if (expected !== undefined && pieces.length < expected) return 'idle';
@@ -190,7 +203,7 @@ export function laneWorkers(runs: readonly WorkerRun[], now: number): Worker[] {
         shard: null,
         host: r.host,
         agent: r.agent,
-        status: !running ? 'done' : l.busy ? 'running' : 'idle',
+        status: running ? (l.busy ? 'running' : 'idle') : LOST.has(r.status) ? (r.status as WorkerStatus) : 'done',
         current_task: running && l.busy ? l.test_id : null,
         current_tasks: running && l.busy && l.test_id ? [l.test_id] : [],
         tasks_completed: l.tests_done,
@@ -199,6 +212,7 @@ export function laneWorkers(runs: readonly WorkerRun[], now: number): Worker[] {
         runs: [r.run_id],
         started_at: l.first_seen,
         last_seen: r.last_event_at,
+        silent_seconds: silentSeconds(r.silent_since, now),
         uptime_seconds: l.first_seen ? round((end - ms(l.first_seen)) / 1000) : 0,
         idle_time_seconds: round((l.idle_ms_total + idleNow) / 1000),
       };

@@ -46,6 +46,13 @@ datasets:
   return file;
 }
 
+/** An LTM suite (`ltm-workers.yaml`): one agent (sim-mini unless given) on the small dataset config, seeds 0–2. */
+export function writeLtmSuite(dir: string, agent = join(ROOT, 'configs/agents/sim-mini.yaml')): string {
+  const file = join(dir, 'ltm-workers.yaml');
+  writeFileSync(file, ['name: ltm-workers', 'kind: ltm', `agents: [${agent}]`, `datasets: [${writeSmallDataset(dir)}]`, 'seeds: [0, 1, 2]', ''].join('\n'));
+  return file;
+}
+
 /** A live run's events.jsonl as it stands (a torn last line skipped; none yet: []). */
 export function liveEvents<T = Record<string, unknown>>(runDir: string): T[] {
   const file = join(runDir, 'events.jsonl');

@@ -5,20 +5,13 @@
  * per-test results its runs wrote; a shard whose later runs are not on disk yet still counts its
  * whole share. Merging the shards drops the shard record: the merged runs are a single process's.
  */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
-import { getOk, writeSmallDataset } from './helpers.js';
-
-/** The suite file: sim-mini on the small dataset config, seeds 0–2. */
-export function writeLtmSuite(dir: string, agent = join(ROOT, 'configs/agents/sim-mini.yaml')): string {
-  const file = join(dir, 'ltm-workers.yaml');
-  writeFileSync(file, ['name: ltm-workers', 'kind: ltm', `agents: [${agent}]`, `datasets: [${writeSmallDataset(dir)}]`, 'seeds: [0, 1, 2]', ''].join('\n'));
-  return file;
-}
+import { runCli, tempDir } from '../helpers.js';
+import { getOk, writeLtmSuite } from './helpers.js';
 
 /** The run directories a shard wrote, from its summary. */
 const runsOf = (root: string, i: number): string[] =>

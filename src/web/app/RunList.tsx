@@ -140,7 +140,7 @@ export function RunList({ runs, total, filters, onFilters }: Props) {
         <input id="q" type="search" placeholder="search run, agent, model, dataset" size={40} value={filters.q} onInput={set('q')} aria-label="search runs" />
         <select id="status" value={filters.status} onChange={set('status')} aria-label="status">
           <option value="">any status</option>
-          {['running', 'finished', 'failed', 'interrupted'].map((s) => (
+          {['running', 'finished', 'failed', 'interrupted', 'stale'].map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>

@@ -71,7 +71,8 @@ export const LiveWorkers = memo(function LiveWorkers({ state }: { state: Monitor
     class: `worker-${x.status}`,
     cells: [
       x.worker_id,
-      x.status,
+      // A lost worker (its process gone, or silent on another host) says since when it was last seen.
+      typeof x.silent_seconds === 'number' ? `${x.status}, silent ${x.silent_seconds} s` : x.status,
       x.current_task || '—',
       typeof x.tasks_total === 'number' ? `${x.tasks_completed}/${x.tasks_total}` : x.tasks_completed,
       x.turns_completed,

@@ -144,6 +144,8 @@ export interface Worker {
   turns_completed: number;
   idle_time_seconds: number;
   last_seen?: string | null;
+  /** An interrupted or stale worker: seconds since its last sign of life; absent from older servers. */
+  silent_seconds?: number | null;
 }
 
 /** The periodic `summary` message (views.ts summaryView). */
