@@ -31,7 +31,7 @@ import type { Plan, PreparedPlan, ResumedRun, RunContext } from './plan.js';
 import { outputRootOf } from './resume.js';
 import { appendHistory, belongsInHistory, endingStatus, isIncomplete } from './run-ending.js';
 import { newRunId } from './run-id.js';
-import { acquireRunLock, releasingLock, type RunLock } from './run-lock.js';
+import { acquireRunLock, heartbeatSeconds, releasingLock, type RunLock } from './run-lock.js';
 import { RunState } from './run-state.js';
 import { settleLanes } from './settle-lanes.js';
 import { StallWatchdog, writeFailureReport } from './watchdog.js';
@@ -119,6 +119,8 @@ async function open(plan: Plan<object>, options: DriverOptions): Promise<RunSetu
   plan.check?.(agentConfig);
   // Appending a second run's lines to the first's files would corrupt both.
   if (!resume && existsSync(join(runDir, 'run.json'))) throw runDirTaken(runDir);
+  // A bad REFEREE_HEARTBEAT_S stops the run before its directory exists.
+  heartbeatSeconds();
   const createdRunDir = !existsSync(runDir);
   createOutputDir(runDir, 'run directory');
   const lock = resume?.lock ?? acquireRunLock(runDir);

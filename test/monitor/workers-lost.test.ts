@@ -7,7 +7,7 @@
  * again resumes it, and it finishes with every test of its share.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, type MonitorServer } from '../../src/monitor/server.js';
@@ -125,4 +125,11 @@ describe('a shard killed with kill -9', () => {
     expect(await row('/api/view/runs')).toMatchObject({ status: 'finished' });
     expect((await row('/api/view/runs'))?.silent_seconds).toBeUndefined();
   }, 200_000);
+
+  it('refuses a heartbeat that is not a positive number of seconds in one line, exit 2, before any run directory exists', async () => {
+    const out = join(dir, 'bad-beat');
+    const r = await runCli(['run', '--suite', suite, '--runs-dir', out, '--run-id', 'b', '--quiet'], { env: { ...process.env, REFEREE_HEARTBEAT_S: '0s' } });
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'referee: environment: REFEREE_HEARTBEAT_S: "0s" is not a positive number of seconds']);
+    expect(existsSync(join(out, 'b-slow-agent-small-s0'))).toBe(false);
+  });
 });
