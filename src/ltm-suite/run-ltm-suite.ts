@@ -20,6 +20,7 @@ import { check } from '../runner/run-dir-files.js';
 import { partitionCells, type ShardSpec } from '../shards/partition.js';
 import { sha256Json, shardSuffix, type LtmRunShard, type SuiteShard } from '../shards/shard-info.js';
 import { redactAgentConfig } from '../events/secrets.js';
+import type { TracePerChoice } from '../telemetry/trace-per.js';
 import { meanCi } from './ci.js';
 import type { LtmSuiteCell, LtmSuiteRun, LtmSuiteSummary } from './schema.js';
 import { withSeed, type LoadedLtmSuite } from './load.js';
@@ -37,6 +38,9 @@ export interface LtmSuiteOptions {
   onRun?: (run: LtmSuiteRun) => void;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Each run's, as a single LTM run takes them (run-plan.ts DriverOptions). */
+  maxFailedTurns?: number;
+  tracePer?: TracePerChoice;
 }
 
 interface Planned {
@@ -124,6 +128,8 @@ async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, output
       ...(resume ? { resume } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.maxFailedTurns !== undefined ? { maxFailedTurns: options.maxFailedTurns } : {}),
+      ...(options.tracePer ? { tracePer: options.tracePer } : {}),
       sources: { agent: p.agent.file },
     });
   const r = options.around ? await options.around({ runId: p.runId, runDir, agent: p.agent.config.name }, body) : await body();

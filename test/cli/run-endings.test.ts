@@ -3,6 +3,7 @@
  * terminal (`--json` one JSON object, else the results on stdout and the next steps on stderr)
  * and the same exit codes. An LTM suite, which had its own ending, ends as a task suite does.
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from '../helpers.js';
@@ -54,4 +55,26 @@ describe('an LTM suite ends as every run does', () => {
     expect(again.stderr).not.toContain('incomplete:');
     expect((JSON.parse(again.stdout) as { matrix: { runs: { errored: number }[] } }).matrix.runs.map((x) => x.errored)).toEqual([0, 2]);
   }, 90_000);
+
+  it('--resume <ltm-suite summary> continues it under its run id (was: cannot load the suite as a task suite), then says it finished', async () => {
+    const first = await run(files['faulty-suite.yaml']!, 'resumed', '--quiet', '--max-failed-turns', '1');
+    expect(first.code, first.stderr).toBe(0);
+    // --max-failed-turns reaches each run: the one with tests not answered is accepted, with its history line.
+    expect(readFileSync(join(runs, 'benchmark_history.jsonl'), 'utf8')).toContain('"run_id":"resumed-faulty-ds-s0"');
+    // As a process killed between its two runs leaves it: the summary holds the first run, the second never started.
+    const summaryFile = join(runs, 'ltm-suite-resumed.json');
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { runs: { run_dir: string }[]; cells: unknown[] };
+    rmSync(summary.runs[1]!.run_dir, { recursive: true });
+    writeFileSync(summaryFile, JSON.stringify({ ...summary, runs: summary.runs.slice(0, 1), cells: [] }));
+    const resumed = await runCli(['run', '--resume', summaryFile, '--json', '--quiet'], { timeoutMs: 90_000 });
+    expect(resumed.code, resumed.stderr).toBe(5);
+    const ending = JSON.parse(resumed.stdout) as { kind: string; path: string; matrix: { runs: { run_id: string; status: string }[] } };
+    expect(ending).toMatchObject({ kind: 'suite', path: summaryFile });
+    expect(ending.matrix.runs.map((r) => [r.run_id, r.status])).toEqual([
+      ['resumed-rel-ds-s0', 'finished'],
+      ['resumed-faulty-ds-s0', 'finished'],
+    ]);
+    const again = await runCli(['run', '--resume', summaryFile], { timeoutMs: 90_000 });
+    expect([again.code, again.stdout, again.stderr]).toEqual([0, `${summaryFile}\n`, `[referee] ${summaryFile}: run already finished; nothing to resume\n`]);
+  }, 120_000);
 });

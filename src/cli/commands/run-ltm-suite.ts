@@ -2,12 +2,16 @@
  * `referee run --suite ltm.yaml` for a suite of `kind: ltm`: agents × dataset configs × seeds, each
  * an LTM run, then the matrix of means with 95% CIs over seeds (per dataset and overall).
  */
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseShard } from '../../shards/partition.js';
 import { withTraceparent } from '../../shards/trace-parent.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { formatLtmMatrix } from '../../ltm-suite/format.js';
 import { loadLtmSuite } from '../../ltm-suite/load.js';
+import { LtmSuiteSummarySchema } from '../../ltm-suite/schema.js';
+import { check } from '../../runner/run-dir-files.js';
+import { alreadyFinished } from './resume.js';
 import { requireRunId, runLtmSuite } from '../../ltm-suite/run-ltm-suite.js';
 import { runReporters } from '../run-reporters.js';
 import { outcomeOfRuns, perRunTelemetry, runProcess, type ExitOutcome } from '../run-process.js';
@@ -23,6 +27,8 @@ export async function runLtmSuiteCommand(flags: RunFlags & { suite: string }): P
         runId,
         ...(shard ? { shard } : {}),
         signal,
+        maxFailedTurns: flags['max-failed-turns'],
+        tracePer: flags['trace-per'],
         reporters: (run) => runReporters(flags, run.agent, telemetry),
         around: perRunTelemetry(telemetry),
       }),
@@ -33,5 +39,25 @@ export async function runLtmSuiteCommand(flags: RunFlags & { suite: string }): P
       ending: { kind: 'suite', status: outcome.status, path: summaryFile, runsDir: dirname(summaryFile), summary: { matrix: summary } },
       stdoutLines: [formatLtmMatrix(summary), '', `LTM suite summary: ${summaryFile}`, ...summary.runs.map((r) => r.run_dir)],
     };
+  });
+}
+
+/**
+ * `--resume ltm-suite-<run-id>.json`: the suite run again under its run id, as the summary names it
+ * (its file, runs directory and shard): finished runs stay, an interrupted one resumes, the rest run.
+ */
+export async function resumeLtmSuiteCommand(flags: RunFlags, summaryFile: string): Promise<number | ExitOutcome> {
+  const summary = check(LtmSuiteSummarySchema, summaryFile, JSON.parse(readFileSync(summaryFile, 'utf8')));
+  const due = summary.shard?.pieces ?? summary.agents.length * summary.datasets.length * summary.seeds.length;
+  if (summary.runs.length === due && summary.runs.every((r) => r.status === 'finished')) {
+    alreadyFinished(summaryFile);
+    return 0;
+  }
+  return runLtmSuiteCommand({
+    ...flags,
+    suite: summary.suite_file,
+    'run-id': summary.run_id,
+    'runs-dir': dirname(summaryFile),
+    ...(summary.shard ? { shard: `${summary.shard.index}/${summary.shard.count}` } : {}),
   });
 }

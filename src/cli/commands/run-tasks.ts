@@ -73,7 +73,8 @@ export async function runTasksCommand(flags: RunFlags): Promise<number | ExitOut
 /** Issue 13: `--resume <matrix-….json>` continues a suite: finished cells stay, the cell it was stopped in resumes, the rest run. */
 export async function resumeSuiteCommand(flags: RunFlags): Promise<number | ExitOutcome> {
   const summaryFile = resolve(flags.resume as string);
-  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MatrixSummary;
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MatrixSummary & { kind?: string };
+  if (summary.kind === 'ltm') return (await import('./run-ltm-suite.js')).resumeLtmSuiteCommand(flags, summaryFile);
   // A shard's summary is complete with its own pieces, not the whole matrix.
   const cellsDue = summary.shard?.pieces ?? summary.agents.length * summary.datasets.length;
   if (summary.cells.length === cellsDue && summary.cells.every((c) => c.status === 'finished')) {
