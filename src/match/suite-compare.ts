@@ -4,7 +4,7 @@
  * suite's (agent, dataset) cells is compared with the challenger's cell on that dataset by the
  * one comparison of two run directories (`compareRunContents`) and its HTML report.
  */
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { readRunDir } from '../artifacts/run-dir-reader.js';
 import { writeComparisonReport } from '../report/write.js';
@@ -102,6 +102,18 @@ function comparePair(a: SuiteCells['cells'][number], b: SuiteCells['cells'][numb
     report,
     problems: match.problems,
   };
+}
+
+/**
+ * The comparisons of a suite in match mode, per (agent, dataset) cell against the challenger's
+ * cell: `suite-comparison-<id>.json` and one `comparison_report-<A>-vs-<B>.html` per pair beside
+ * the matrix summary, and the lines the terminal shows after the matrix.
+ */
+export function writeSuiteComparisons(summary: SuiteCells & { challenger?: { agent: string } }, summaryFile: string): { result: SuiteComparison; lines: string[] } {
+  const challenger = summary.challenger!.agent;
+  const file = join(dirname(summaryFile), `suite-comparison-${basename(summaryFile).replace(/^matrix-/, '')}`);
+  const result = compareSuiteCells(summary, challenger, { outputDir: dirname(summaryFile), file });
+  return { result, lines: ['', `against ${challenger} (challenger), cell by cell:`, formatSuiteComparison(result), '', `comparison summary: ${file}`, ...result.comparisons.map((c) => c.report)] };
 }
 
 /** The comparisons as a text table: one row per (champion, dataset) cell. */

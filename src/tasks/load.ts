@@ -182,3 +182,16 @@ export function loadSuite(file: string, overrides: Override[] = []): LoadedSuite
   const judge = suite.judge !== undefined ? { file: resolve(dir, suite.judge), config: loadAgentConfig(resolve(dir, suite.judge)) } : undefined;
   return { name: suite.name ?? basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '_'), file, suite, datasets, agents, ...(judge ? { judge } : {}) };
 }
+
+/**
+ * issue 13: a suite in match mode. The challenger (`--compare-with`) is one more agent of the
+ * matrix, so its cells run on the very same task files, resume like any cell, and are then
+ * compared with each of the suite's cells on the same dataset.
+ */
+export function withSuiteChallenger(loaded: LoadedSuite, file: string, overrides: Override[]): { loaded: LoadedSuite; challenger: { agent: string; file: string } } {
+  const config = loadAgentConfig(file, overrides);
+  if (loaded.agents.some((a) => a.config.name === config.name)) {
+    throw new ConfigError('CONFIG_INVALID', `${file}: --compare-with: agent name "${config.name}" is already one of the suite's agents; give the challenger a name of its own`);
+  }
+  return { loaded: { ...loaded, agents: [...loaded.agents, { file: resolve(file), config }] }, challenger: { agent: config.name, file: resolve(file) } };
+}

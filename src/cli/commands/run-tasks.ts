@@ -5,15 +5,14 @@
  * stdout. Issue 13: the same reporters, monitor, endings and resume as an LTM run.
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseOverride } from '../../config/overrides.js';
 import { loadAgentConfig, readYaml } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { ConfigError, RunDirError } from '../../errors.js';
-import { loadSuite, loadTaskFile, type LoadedSuite } from '../../tasks/load.js';
+import { loadSuite, loadTaskFile, withSuiteChallenger, type LoadedSuite } from '../../tasks/load.js';
 import { formatMatrix, runSuite, type MatrixSummary, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
-import { compareSuiteCells, formatSuiteComparison, type SuiteComparison } from '../../match/suite-compare.js';
-import type { Override } from '../../config/overrides.js';
+import { writeSuiteComparisons } from '../../match/suite-compare.js';
 import { runTasks } from '../../tasks/run-tasks.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
 import { prepareTaskResume, resumedTaskOptions } from '../../tasks/task-resume.js';
@@ -36,19 +35,6 @@ function singleTaskSuite(flags: RunFlags & { tasks: string }): LoadedSuite {
   return { name: dataset.name, file: flags.tasks, suite, datasets: [dataset], agents: [{ file: resolve(agentFile), config }] };
 }
 
-/**
- * issue 13: a suite in match mode. The challenger (`--compare-with`) is one more agent of the
- * matrix, so its cells run on the very same task files, resume like any cell, and are then
- * compared with each of the suite's cells on the same dataset.
- */
-function withChallenger(loaded: LoadedSuite, file: string, overrides: Override[]): { loaded: LoadedSuite; challenger: SuiteChallenger } {
-  const config = loadAgentConfig(file, overrides);
-  if (loaded.agents.some((a) => a.config.name === config.name)) {
-    throw new ConfigError('CONFIG_INVALID', `${file}: --compare-with: agent name "${config.name}" is already one of the suite's agents; give the challenger a name of its own`);
-  }
-  return { loaded: { ...loaded, agents: [...loaded.agents, { file: resolve(file), config }] }, challenger: { agent: config.name, file: resolve(file) } };
-}
-
 export async function runTasksCommand(flags: RunFlags): Promise<number | ExitOutcome> {
   // An LTM suite (`kind: ltm`): agents × dataset configs × seeds, each an LTM run.
   // Start-up: the LTM suite's runner is loaded by the suites that are LTM suites.
@@ -59,7 +45,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number | ExitOut
   if (flags['compare-with'] !== undefined && flags.shard !== undefined) {
     throw new ConfigError('CONFIG_INVALID', 'command line: --shard: a suite in match mode (--compare-with) runs on one machine; shard the suite, then compare the merged runs');
   }
-  if (flags['compare-with'] !== undefined) ({ loaded, challenger } = withChallenger(loaded, flags['compare-with'], overrides));
+  if (flags['compare-with'] !== undefined) ({ loaded, challenger } = withSuiteChallenger(loaded, flags['compare-with'], overrides));
   return runSuiteCommand(loaded, flags, resolve(flags['runs-dir']), {
     ...(challenger ? { challenger } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
@@ -80,7 +66,7 @@ export async function resumeSuiteCommand(flags: RunFlags): Promise<number | Exit
   if (summary.cells.length === cellsDue && summary.cells.every((c) => c.status === 'finished')) {
     alreadyFinished(summaryFile);
     // A suite in match mode killed after its last cell still gets its comparisons.
-    if (summary.challenger) process.stdout.write(`${writeComparisons(summary, summaryFile).lines.join('\n')}\n`);
+    if (summary.challenger) process.stdout.write(`${writeSuiteComparisons(summary, summaryFile).lines.join('\n')}\n`);
     return 0;
   }
   if (!/\.ya?ml$/.test(summary.suite_file)) {
@@ -94,7 +80,7 @@ export async function resumeSuiteCommand(flags: RunFlags): Promise<number | Exit
   }
   if (summary.challenger) {
     try {
-      loaded = withChallenger(loaded, summary.challenger.file, []).loaded;
+      loaded = withSuiteChallenger(loaded, summary.challenger.file, []).loaded;
     } catch (err) {
       throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: challenger: cannot load ${summary.challenger.file} (${(err as Error).message})`, { cause: err });
     }
@@ -148,7 +134,7 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
     // A launcher's TRACEPARENT (the suite's span) is the parent of every cell's run span.
     const { summary, summaryFile } = await withTraceparent(process.env, () => runSuite(loaded, suiteOptions));
     const lines = [formatMatrix(summary), '', `matrix summary: ${summaryFile}`, ...summary.cells.map((c) => c.run_dir)];
-    const comparisons = !signal.aborted && summary.challenger ? writeComparisons(summary, summaryFile) : undefined;
+    const comparisons = !signal.aborted && summary.challenger ? writeSuiteComparisons(summary, summaryFile) : undefined;
     if (comparisons) lines.push(...comparisons.lines);
     const outcome = outcomeOfRuns(summary.cells, signal.aborted, flags['max-failed-turns']);
     // issue 21: a --tasks run is one cell: its own run directory and report; a suite, its matrix.
@@ -166,16 +152,4 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
       stdoutLines: lines,
     };
   });
-}
-
-/**
- * issue 13: the comparisons of a suite in match mode, per (agent, dataset) cell against the
- * challenger's cell: a table on stdout, `suite-comparison-<id>.json` and one
- * `comparison_report-<A>-vs-<B>.html` per pair beside the matrix summary.
- */
-function writeComparisons(summary: MatrixSummary, summaryFile: string): { result: SuiteComparison; lines: string[] } {
-  const challenger = summary.challenger!.agent;
-  const file = join(dirname(summaryFile), `suite-comparison-${basename(summaryFile).replace(/^matrix-/, '')}`);
-  const result = compareSuiteCells(summary, challenger, { outputDir: dirname(summaryFile), file });
-  return { result, lines: ['', `against ${challenger} (challenger), cell by cell:`, formatSuiteComparison(result), '', `comparison summary: ${file}`, ...result.comparisons.map((c) => c.report)] };
 }
