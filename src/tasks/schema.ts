@@ -64,7 +64,7 @@ export const TaskSchema = z
     /** Or a conversation; its last message must be the user's. */
     messages: z.array(TaskMessageSchema).min(1).optional(),
     /** What the evaluator compares against (a list: any of them); the tests for `code`. */
-    expected: z.unknown(),
+    expected: z.unknown().optional(),
     /** Overrides the dataset's and the suite's evaluator. */
     evaluator: EvaluatorSchema.optional(),
     /** Free-form, kept in the results. */

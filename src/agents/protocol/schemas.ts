@@ -92,7 +92,8 @@ export const ReplyResponseSchema = z.object({
 });
 export type ReplyResponse = z.infer<typeof ReplyResponseSchema>;
 
-export const SaveResponseSchema = z.object({ state: z.unknown() });
+// A key given as z.unknown() is required at parse time since zod 4.4: the ones a peer may leave out say so.
+export const SaveResponseSchema = z.object({ state: z.unknown().optional() });
 
 /** A streamed piece of the reply (SSE `event: token`, or a stdio line `{"id", "type": "token", "delta"}`). */
 export const TokenEventSchema = z.object({ delta: z.string() });
@@ -110,6 +111,6 @@ export const AgentErrorBodySchema = z.object({
 export const StdioLineSchema = z.union([
   z.object({ id: z.number().int(), type: z.literal('token'), delta: z.string() }),
   z.object({ id: z.number().int(), error: AgentErrorBodySchema }),
-  z.object({ id: z.number().int(), result: z.unknown() }),
+  z.object({ id: z.number().int(), result: z.unknown().optional() }),
 ]);
 export type StdioLine = z.infer<typeof StdioLineSchema>;
