@@ -4,7 +4,9 @@
 // the ratio per workload (medians). Whole processes are timed for both tools,
 // start-up included. A 20-task run is the start-up figure: its whole process's
 // wall time, CPU time (user + system, which a loaded machine changes less) and
-// peak RSS. The figures end in one table, beside the goals. Not a test and not in CI.
+// peak RSS. Where promptfoo needs a newer Node than this one, Referee also runs on that Node,
+// with its compile cache warm (a column of its own). The figures end in one table, beside the
+// goals. Not a test and not in CI.
 //
 // promptfoo is pinned and installed into .cache/peer/ (gitignored) on first
 // use, from the npm registry; when this Node is older than promptfoo needs, a
@@ -98,11 +100,16 @@ function promptfooConfig(dir, url, tasksFile, concurrency) {
   return file;
 }
 
+/** The Node version of Referee's second column (promptfoo's Node), when it differs from this one. */
+let node24;
+
 async function main() {
   const { values } = parseArgs({ options: { workload: { type: 'string', default: 'all' }, repeat: { type: 'string', default: '3' }, 'startup-repeat': { type: 'string', default: '7' }, cli: { type: 'string', default: join(ROOT, 'dist/cli/main.js') } } });
   const workloads = { start: STARTUP, ...WORKLOADS };
   const pf = ensurePromptfoo();
   const pfVersion = execFileSync(pf.nodeBin, ['--version']).toString().trim();
+  // Referee on promptfoo's Node too, when that is another one (a column of its own).
+  node24 = pf.nodeBin === process.execPath ? undefined : pfVersion;
   console.log(`promptfoo ${PROMPTFOO_VERSION} (engines ${pf.engines}) on Node ${pfVersion}; Referee on Node ${process.version}; ${values.repeat} alternating runs per tool (start-up: ${values['startup-repeat']}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'referee-peer-'));
   const pfEnv = {
@@ -126,14 +133,22 @@ async function main() {
       writeFileSync(agentFile, `name: referee-peer\nkind: chat\nsystem_prompt: ''\nllm:\n  provider: openai\n  base_url: ${sim.url}\n  model: sim-1\n  max_tokens: 64\n`);
       const pfConfig = promptfooConfig(dir, sim.url, tasksFile, w.concurrency);
       const ours = [];
+      const ours24 = [];
       const theirs = [];
+      const referee = async (nodeBin, out, env) => {
+        const r = await timed(nodeBin, [resolve(values.cli), 'run', '--tasks', tasksFile, '--agent-config', agentFile, '--concurrency', String(w.concurrency), '--output-dir', out, '--quiet'], env);
+        rmSync(out, { recursive: true, force: true });
+        const passed = /(\d+)\/(\d+) \d+%/.exec(r.stdout);
+        return { ...r, tasksPerS: w.tasks / r.seconds, passed: passed ? `${passed[1]}/${passed[2]}` : '?' };
+      };
+      // Most users run Node 22 or 24, where the CLI keeps V8's compiled code between runs (Node's
+      // compile cache): its own folder here, filled by one run before the timed ones.
+      const env24 = { ...process.env, NODE_COMPILE_CACHE: join(dir, 'compile-cache') };
+      if (node24) await referee(pf.nodeBin, join(dir, `runs-${key}-warm`), env24);
       try {
         for (let i = 0; i < repeat; i++) {
-          const out = join(dir, `runs-${key}-${i}`);
-          const r = await timed(process.execPath, [resolve(values.cli), 'run', '--tasks', tasksFile, '--agent-config', agentFile, '--concurrency', String(w.concurrency), '--output-dir', out, '--quiet'], process.env);
-          const passed = /(\d+)\/(\d+) \d+%/.exec(r.stdout);
-          ours.push({ ...r, tasksPerS: w.tasks / r.seconds, passed: passed ? `${passed[1]}/${passed[2]}` : '?' });
-          rmSync(out, { recursive: true, force: true });
+          ours.push(await referee(process.execPath, join(dir, `runs-${key}-${i}`), process.env));
+          if (node24) ours24.push(await referee(pf.nodeBin, join(dir, `runs-${key}-${i}-24`), env24));
           const outFile = join(dir, `promptfoo-${key}-${i}.json`);
           const p = await timed(pf.nodeBin, [pf.entry, 'eval', '-c', pfConfig, '--max-concurrency', String(w.concurrency), '--no-cache', '--no-progress-bar', '--no-table', '-o', outFile], pfEnv);
           const results = JSON.parse(readFileSync(outFile, 'utf8'));
@@ -147,11 +162,12 @@ async function main() {
         `  ${name.padEnd(9)} ${median(rs.map((r) => r.tasksPerS)).toFixed(0).padStart(6)} tasks/s  peak RSS ${median(rs.map((r) => r.rssMb)).toFixed(0).padStart(4)} MB   runs: ${rs.map((r) => `${r.tasksPerS.toFixed(0)}/s ${r.seconds.toFixed(2)} s ${r.cpuS.toFixed(2)} CPU-s ${r.rssMb.toFixed(0)} MB ${r.passed}`).join(' | ')}`;
       console.log(w.name);
       console.log(line('referee', ours));
+      if (node24) console.log(line(`referee (Node ${node24})`, ours24));
       console.log(line('promptfoo', theirs));
       const ratio = median(ours.map((r) => r.tasksPerS)) / median(theirs.map((r) => r.tasksPerS));
       const rssRatio = median(theirs.map((r) => r.rssMb)) / median(ours.map((r) => r.rssMb));
       console.log(`  ratio (median): referee ${ratio.toFixed(2)}x the tasks/s of promptfoo, ${rssRatio.toFixed(2)}x less peak RSS`);
-      rows.push(...tableRows(key, w, ours, theirs));
+      rows.push(...tableRows(key, w, ours, theirs, ours24));
     }
     printTable(rows, picked.map((k) => `${k === 'start' ? values['startup-repeat'] : values.repeat}`));
   } finally {
@@ -160,13 +176,13 @@ async function main() {
 }
 
 /** The figures a person compares: medians of both tools, their ratio and the goal. */
-function tableRows(key, w, ours, theirs) {
+function tableRows(key, w, ours, theirs, ours24) {
   const m = (rs, f) => median(rs.map(f));
   const row = (what, f, digits, goal, lowerIsBetter) => {
     const a = m(ours, f);
     const b = m(theirs, f);
     const ratio = lowerIsBetter ? b / a : a / b;
-    return { what, referee: a.toFixed(digits), promptfoo: b.toFixed(digits), ratio: `${ratio.toFixed(1)}x`, goal: goal ?? '' };
+    return { what, referee: a.toFixed(digits), ...(ours24.length ? { referee24: m(ours24, f).toFixed(digits) } : {}), promptfoo: b.toFixed(digits), ratio: `${ratio.toFixed(1)}x`, goal: goal ?? '' };
   };
   if (key === 'start')
     return [
@@ -183,7 +199,7 @@ function tableRows(key, w, ours, theirs) {
 }
 
 function printTable(rows, repeats) {
-  const head = { what: 'median', referee: 'Referee', promptfoo: `promptfoo ${PROMPTFOO_VERSION}`, ratio: 'Referee better by', goal: 'goal' };
+  const head = { what: 'median', referee: `Referee (Node ${process.versions.node.split('.')[0]})`, ...(rows[0]?.referee24 !== undefined ? { referee24: `Referee (Node ${node24.replace(/^v/, '').split('.')[0]}, compile cache)` } : {}), promptfoo: `promptfoo ${PROMPTFOO_VERSION}`, ratio: 'Referee better by', goal: 'goal' };
   const cols = Object.keys(head);
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(...[head, ...rows].map((r) => String(r[c]).length))]));
   const line = (r) => `| ${cols.map((c) => (c === 'what' ? String(r[c]).padEnd(width[c]) : String(r[c]).padStart(width[c]))).join(' | ')} |`;
