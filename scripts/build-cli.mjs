@@ -3,7 +3,8 @@
 // program's lazy parts (the monitor, match mode, launchers, exporters) in chunks of their own,
 // loaded only by the runs that use them. dist/cli/main.js (the bin) imports dist/bin/referee.js.
 // The library (dist/index.js) stays tsc's output, unbundled.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = 'dist/bin';
@@ -11,6 +12,30 @@ const OUT = 'dist/bin';
 // whole bundle, old or new, and no chunk of an old build lingers beside the new ones.
 const NEXT = `${OUT}.next-${process.pid}`;
 rmSync(NEXT, { recursive: true, force: true });
+
+/**
+ * yargs finds its locales and the program's package.json (for --version) from its own file's
+ * place in node_modules; bundled, that place is dist/bin, and it fell back to the working
+ * directory: `referee --version` printed the version of the project the user stood in, after
+ * listing every folder from there up. This gives it back both places.
+ */
+const SHIM_PLACE = `const __dirname = fileURLToPath(import.meta.url);
+const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));`;
+const yargsShim = {
+  name: 'yargs-shim-places',
+  setup(b) {
+    b.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(SHIM_PLACE)) throw new Error(`${args.path}: yargs changed how it finds its place; see scripts/build-cli.mjs`);
+      const placed = text.replace(
+        SHIM_PLACE,
+        `const __dirname = join(dirname(createRequire(import.meta.url).resolve('yargs')), 'lib/platform-shims/esm.mjs');
+const mainFilename = fileURLToPath(new URL('../../', import.meta.url));`,
+      );
+      return { contents: placed, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
 
 const result = await build({
   entryPoints: { referee: 'dist/cli/program.js' },
@@ -26,6 +51,7 @@ const result = await build({
   external: ['@huggingface/tokenizers', 'gpt-tokenizer', 'chart.js', 'cli-progress'],
   legalComments: 'none',
   metafile: true,
+  plugins: [yargsShim],
   logLevel: 'warning',
 });
 // Which source modules each chunk holds: the start-up test reads it to tell what a run loaded.

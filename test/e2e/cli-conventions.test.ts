@@ -1,8 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODE_TABLE } from '../../src/exit-codes.js';
-import { runCli, tempDir } from '../helpers.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
 import { writeSmallDataset } from '../monitor/helpers.js';
 
 // issue 21, item 4: a CLI with conventions.
@@ -35,6 +35,19 @@ describe('each command has its own help', () => {
     const r = await runCli([]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('referee: name a command (referee --help lists them)\n');
+  });
+});
+
+describe('--version', () => {
+  it("is Referee's own, wherever it is run from (a project with a package.json of its own, /)", async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const project = tempDir('referee-version-');
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'someone-else', version: '9.9.9' }));
+    for (const cwd of [project, '/']) {
+      const r = await runCli(['--version'], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe(pkg.version);
+    }
   });
 });
 
