@@ -11,7 +11,7 @@ export function withFlagOverrides(flags: RunFlags): RunFlags {
   const extra: string[] = [];
   if (flags.seed !== undefined) {
     if (flags.suite !== undefined || flags.tasks !== undefined) {
-      throw new ConfigError('CONFIG_INVALID', 'command line: --seed is for LTM and match runs; a task file is fixed, nothing in it is generated');
+      throw new ConfigError('CONFIG_INVALID', 'command line: --seed is for LTM and match runs; a task file is fixed, nothing in it is generated, and an LTM suite lists its seeds');
     }
     if (flags['dataset-dir'] !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --seed generates a dataset; --dataset-dir runs one already made');
     extra.push(`dataset.datasets.args.seed=${flags.seed}`);

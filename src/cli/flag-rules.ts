@@ -6,10 +6,11 @@
 import { RunFlagsSchema, type RunFlags } from '../config/run-options.js';
 import { ConfigError } from '../errors.js';
 
-export type RunKind = 'ltm' | 'tasks' | 'suite' | 'match' | 'resume';
+/** `suite` is a suite of tasks; `ltm-suite` one of `kind: ltm`, whose every run is an LTM run. */
+export type RunKind = 'ltm' | 'tasks' | 'suite' | 'ltm-suite' | 'match' | 'resume';
 
-const ALL: readonly RunKind[] = ['ltm', 'tasks', 'suite', 'match', 'resume'];
-const FRESH: readonly RunKind[] = ['ltm', 'tasks', 'suite', 'match'];
+const ALL: readonly RunKind[] = ['ltm', 'tasks', 'suite', 'ltm-suite', 'match', 'resume'];
+const FRESH: readonly RunKind[] = ['ltm', 'tasks', 'suite', 'ltm-suite', 'match'];
 
 /** The kinds of run each flag applies to; a flag not listed applies to all. */
 export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
@@ -20,11 +21,11 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
   overrides: FRESH,
   'run-id': FRESH,
   concurrency: FRESH,
-  'judge-config': ['ltm', 'tasks', 'suite', 'match', 'resume'],
+  'judge-config': ALL,
   evaluator: ['tasks'],
   attempts: ['tasks', 'suite'],
   'cooling-s': ['tasks', 'suite'],
-  shard: ['tasks', 'suite'],
+  shard: ['tasks', 'suite', 'ltm-suite'],
   monitor: ALL,
   port: ALL,
   host: ALL,
@@ -37,14 +38,14 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
   // issue 14: LTM and match runs execute no model-written code.
   'unsafe-code-exec': ['tasks', 'suite', 'resume'],
   // issue 12: GoodAI's -i is a schedule of GoodAI-shaped runs; a resumed run keeps its mode from run.json.
-  isolated: ['ltm', 'match'],
+  isolated: ['ltm', 'ltm-suite', 'match'],
   'sample-interval': ALL,
   'max-failed-turns': ALL,
   'trace-per': ALL,
   parallel: ['match'],
   'agent-timeout': ['match'],
   role: ['ltm', 'resume'],
-  suite: ['suite'],
+  suite: ['suite', 'ltm-suite'],
   tasks: ['tasks'],
   // issue 13: a suite in match mode compares cell by cell (the flag names the challenger).
   'compare-with': ['match', 'suite'],
@@ -53,16 +54,20 @@ export const FLAG_KINDS: Partial<Record<keyof RunFlags, readonly RunKind[]>> = {
 const KIND_WORDS: Record<RunKind, string> = {
   ltm: 'an LTM run',
   tasks: 'a --tasks run',
-  suite: 'a --suite run',
+  suite: 'a --suite run of tasks',
+  'ltm-suite': 'an LTM --suite run',
   match: 'match mode (--compare-with)',
   resume: '--resume',
 };
 
-/** The kind of run the flags ask for. */
-export function runKindOf(flags: RunFlags): RunKind {
+/**
+ * The kind of run the flags ask for. `isLtmSuite` reads a --suite file's `kind`: an LTM suite takes
+ * the flags of the LTM runs it is made of, never a task suite's (left out, any suite is a task suite).
+ */
+export function runKindOf(flags: RunFlags, isLtmSuite: (file: string) => boolean = () => false): RunKind {
   if (flags.resume !== undefined) return 'resume';
   // A suite with --compare-with is still a suite: its cells, one more agent, then the comparisons.
-  if (flags.suite !== undefined) return 'suite';
+  if (flags.suite !== undefined) return isLtmSuite(flags.suite) ? 'ltm-suite' : 'suite';
   if (flags['compare-with'] !== undefined) return 'match';
   if (flags.tasks !== undefined) return 'tasks';
   return 'ltm';

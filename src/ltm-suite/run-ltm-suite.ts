@@ -41,6 +41,10 @@ export interface LtmSuiteOptions {
   /** Each run's, as a single LTM run takes them (run-plan.ts DriverOptions). */
   maxFailedTurns?: number;
   tracePer?: TracePerChoice;
+  /** Overrides the suite's `defaults.concurrency` for every run; recorded in the summary. */
+  concurrency?: number;
+  /** Judges every run's LLM-judged evaluations (`runBenchmark`'s judgeConfig); its file is recorded in the summary. */
+  judge?: { file: string; config: AgentConfig };
 }
 
 interface Planned {
@@ -93,6 +97,9 @@ export async function runLtmSuite(loaded: LoadedLtmSuite, options: LtmSuiteOptio
     datasets: loaded.datasets.map((d) => d.name),
     seeds: loaded.suite.seeds,
     ...(shard ? { shard: { ...shard, pieces: plan.length } } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.judge ? { judge_config: options.judge.file } : {}),
+    ...(loaded.overrides.length > 0 ? { overrides: loaded.overrides } : {}),
     runs: [],
     cells: [],
   };
@@ -114,14 +121,15 @@ export async function runLtmSuite(loaded: LoadedLtmSuite, options: LtmSuiteOptio
 async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, outputDir: string, options: LtmSuiteOptions, shard: LtmRunShard | undefined): Promise<LtmSuiteRun> {
   const done = existsSync(join(runDir, 'run.json')) ? endedRun(runDir) : undefined;
   if (done) return { ...done, agent: p.agent.config.name, dataset: p.dataset.name, seed: p.seed };
-  const resume = existsSync(join(runDir, 'run.json')) ? await prepareResume(runDir) : undefined;
+  // Restaurant's turns are steered by the judge: an interrupted run resumes with the judge it started with.
+  const resume = existsSync(join(runDir, 'run.json')) ? await prepareResume(runDir, { judge: options.judge !== undefined }) : undefined;
   const body = () =>
     runBenchmark({
       agentConfig: p.agent.config,
       datasetConfig: withSeed(p.dataset.config, p.seed),
       outputDir,
       runId: p.runId,
-      concurrency: loaded.suite.defaults.concurrency,
+      concurrency: options.concurrency ?? loaded.suite.defaults.concurrency,
       reporters: options.reporters?.({ agent: p.agent.config, runId: p.runId }) ?? [],
       runType: 'ltm-suite',
       ...(shard ? { shard } : {}),
@@ -130,7 +138,8 @@ async function runOne(loaded: LoadedLtmSuite, p: Planned, runDir: string, output
       ...(options.env ? { env: options.env } : {}),
       ...(options.maxFailedTurns !== undefined ? { maxFailedTurns: options.maxFailedTurns } : {}),
       ...(options.tracePer ? { tracePer: options.tracePer } : {}),
-      sources: { agent: p.agent.file },
+      ...(options.judge ? { judgeConfig: options.judge.config } : {}),
+      sources: { agent: p.agent.file, ...(options.judge ? { judge: options.judge.file } : {}) },
     });
   const r = options.around ? await options.around({ runId: p.runId, runDir, agent: p.agent.config.name }, body) : await body();
   return runRecord(p.agent.config.name, p.dataset.name, p.seed, p.runId, runDir, r.status, r.stats);

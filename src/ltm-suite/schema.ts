@@ -43,6 +43,13 @@ export const LtmSuiteSummarySchema = z.object({
   datasets: z.array(z.string()),
   seeds: z.array(z.number().int()),
   shard: SuiteShardSchema.optional(),
+  /**
+   * What the command line gave every run (--concurrency, --judge-config's file, --overrides), kept
+   * so that a resume runs the rest as the first ones ran. Absent: not given.
+   */
+  concurrency: z.number().int().positive().optional(),
+  judge_config: z.string().optional(),
+  overrides: z.array(z.string()).optional(),
   runs: z.array(LtmSuiteRunSchema),
   cells: z.array(LtmSuiteCellSchema),
 });

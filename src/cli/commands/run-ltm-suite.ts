@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseShard } from '../../shards/partition.js';
 import { withTraceparent } from '../../shards/trace-parent.js';
+import { loadAgentConfig } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { formatLtmMatrix } from '../../ltm-suite/format.js';
 import { loadLtmSuite } from '../../ltm-suite/load.js';
@@ -13,13 +14,17 @@ import { LtmSuiteSummarySchema } from '../../ltm-suite/schema.js';
 import { check } from '../../runner/run-dir-files.js';
 import { alreadyFinished } from './resume.js';
 import { requireRunId, runLtmSuite } from '../../ltm-suite/run-ltm-suite.js';
+import { checkFlagsApply } from '../flag-rules.js';
 import { runReporters } from '../run-reporters.js';
 import { outcomeOfRuns, perRunTelemetry, runProcess, type ExitOutcome } from '../run-process.js';
 
 export async function runLtmSuiteCommand(flags: RunFlags & { suite: string }): Promise<ExitOutcome> {
-  const loaded = loadLtmSuite(flags.suite);
+  const loaded = loadLtmSuite(flags.suite, flags.overrides);
   const runId = requireRunId(flags['run-id']);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  // Loaded before anything runs: a judge config that cannot load is refused in one line.
+  const judgeFile = flags['judge-config'] !== undefined ? resolve(flags['judge-config']) : undefined;
+  const judge = judgeFile !== undefined ? { file: judgeFile, config: loadAgentConfig(judgeFile) } : undefined;
   return runProcess(flags, {}, async ({ telemetry, signal }) => {
     const { summary, summaryFile } = await withTraceparent(process.env, () =>
       runLtmSuite(loaded, {
@@ -29,6 +34,8 @@ export async function runLtmSuiteCommand(flags: RunFlags & { suite: string }): P
         signal,
         maxFailedTurns: flags['max-failed-turns'],
         tracePer: flags['trace-per'],
+        ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+        ...(judge ? { judge } : {}),
         reporters: (run) => runReporters(flags, run.agent, telemetry),
         around: perRunTelemetry(telemetry),
       }),
@@ -44,9 +51,12 @@ export async function runLtmSuiteCommand(flags: RunFlags & { suite: string }): P
 
 /**
  * `--resume ltm-suite-<run-id>.json`: the suite run again under its run id, as the summary names it
- * (its file, runs directory and shard): finished runs stay, an interrupted one resumes, the rest run.
+ * (its file, runs directory, shard, and the --concurrency, --judge-config and --overrides it started
+ * with): finished runs stay, an interrupted one resumes, the rest run. --judge-config given again wins.
  */
 export async function resumeLtmSuiteCommand(flags: RunFlags, summaryFile: string): Promise<number | ExitOutcome> {
+  // A task-only flag (--unsafe-code-exec) given to the resume is refused as it is on a fresh LTM suite.
+  checkFlagsApply(flags, 'ltm-suite');
   const summary = check(LtmSuiteSummarySchema, summaryFile, JSON.parse(readFileSync(summaryFile, 'utf8')));
   const due = summary.shard?.pieces ?? summary.agents.length * summary.datasets.length * summary.seeds.length;
   if (summary.runs.length === due && summary.runs.every((r) => r.status === 'finished')) {
@@ -58,6 +68,9 @@ export async function resumeLtmSuiteCommand(flags: RunFlags, summaryFile: string
     suite: summary.suite_file,
     'run-id': summary.run_id,
     'runs-dir': dirname(summaryFile),
+    overrides: summary.overrides ?? [],
+    ...(summary.concurrency !== undefined ? { concurrency: summary.concurrency } : {}),
+    ...(flags['judge-config'] === undefined && summary.judge_config !== undefined ? { 'judge-config': summary.judge_config } : {}),
     ...(summary.shard ? { shard: `${summary.shard.index}/${summary.shard.count}` } : {}),
   });
 }

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { formatZodIssues, loadAgentConfig, loadDatasetConfig } from '../../config/load.js';
+import { formatZodIssues, loadAgentConfig, loadDatasetConfig, readYaml } from '../../config/load.js';
 import { parseOverride } from '../../config/overrides.js';
 import type { AgentConfig } from '../../config/agent.js';
 import type { DatasetConfig } from '../../config/dataset.js';
@@ -13,7 +13,8 @@ import { datasetDirConfigFile } from '../../datasets/load.js';
 import { withFlagOverrides } from '../flag-overrides.js';
 import { checkResumeFlags, resumeFromFlags, resumeTarget } from './resume.js';
 import { resumeSuiteCommand, resumeTasksCommand, runTasksCommand } from './run-tasks.js';
-import { checkFlagsApply, runKindOf } from '../flag-rules.js';
+import { checkFlagsApply, runKindOf, type RunKind } from '../flag-rules.js';
+import { isLtmSuiteYaml } from '../../ltm-suite/load.js';
 import { runReporters } from '../run-reporters.js';
 import { runOutcome, runProcess, withRunMonitor, type ExitOutcome } from '../run-process.js';
 
@@ -55,12 +56,15 @@ function checkMonitorOnlyFlags(flags: RunFlags): void {
 }
 
 export async function runCommand(argv: Record<string, unknown>): Promise<number> {
-  const flags = isolatedAsOverride(parseRunFlags(argv));
-  const kind = runKindOf(flags);
+  const parsed = parseRunFlags(argv);
+  const kind = runKindOf(parsed, (file) => isLtmSuiteYaml(readYaml(file)));
+  const flags = isolatedAsOverride(parsed, kind);
   if (kind === 'resume') checkResumeFlags(flags);
   // Issue 13: a flag that cannot apply to this kind of run is an error, never ignored.
   checkFlagsApply(flags, kind);
   const outputRoot = resolve(flags['runs-dir']);
+  // Start-up: the LTM suite's runner is loaded by the suites that are LTM suites.
+  if (kind === 'ltm-suite') return withRunMonitor(flags, outputRoot, async () => (await import('./run-ltm-suite.js')).runLtmSuiteCommand({ ...flags, suite: flags.suite as string }));
   if (kind === 'suite' || kind === 'tasks') return withRunMonitor(flags, outputRoot, () => runTasksCommand(flags));
   // Match mode: this process orchestrates two `referee run` children (issue 5).
   if (kind === 'match') return withRunMonitor(flags, outputRoot, async () => (await import('./match.js')).matchCommand(flags));
@@ -133,11 +137,12 @@ async function runLtm(flags: RunFlags, setup: LtmRunSetup): Promise<ExitOutcome>
 /**
  * issue 12: `-i/--isolated` is the dataset config's `config.isolated`, so it
  * reaches match children and run.json like any override. Task runs have no
- * conversation to isolate, and a resumed run keeps the mode it started with.
+ * conversation to isolate, and a resumed run keeps the mode it started with; an LTM suite's runs
+ * are LTM runs, each isolated.
  */
-function isolatedAsOverride(flags: RunFlags): RunFlags {
+function isolatedAsOverride(flags: RunFlags, kind: RunKind): RunFlags {
   if (!flags.isolated) return flags;
-  if (flags.suite !== undefined || flags.tasks !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --isolated: task runs are single-turn already; it applies to GoodAI-shaped (LTM) runs only');
+  if (kind === 'suite' || kind === 'tasks') throw new ConfigError('CONFIG_INVALID', 'command line: --isolated: task runs are single-turn already; it applies to GoodAI-shaped (LTM) runs only');
   if (flags.resume !== undefined) throw new ConfigError('CONFIG_INVALID', 'command line: --isolated: a resumed run keeps the mode recorded in its run.json');
   return { ...flags, overrides: [...flags.overrides, 'dataset.config.isolated=true'] };
 }
