@@ -57,6 +57,9 @@ const result = await build({
   sourcemap: 'linked',
   metafile: true,
   plugins: [yargsShim],
+  // The ES module builds (package.json "module") where a package has one: esbuild drops what
+  // is never imported from them (all but a few of @opentelemetry/semantic-conventions' 130 KB).
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 });
 // Which source modules each chunk holds: the start-up test reads it to tell what a run loaded.
