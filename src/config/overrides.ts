@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { REDACTED } from '../events/secrets.js';
 
 export type ConfigTarget = 'agent' | 'dataset';
 
@@ -77,4 +78,17 @@ export function applyOverride(doc: unknown, override: Override): unknown {
     node = node[segment] as Record<string, unknown>;
   });
   return root;
+}
+
+/**
+ * `--overrides` read back from the plan a match or an LTM suite wrote, for its resume. A secret
+ * given in one (a header's literal value) was redacted when the plan was written: resuming with
+ * the placeholder would send it as the secret, so the resume stops and says where secrets belong.
+ */
+export function recordedOverrides(file: string, overrides: readonly string[]): string[] {
+  const i = overrides.findIndex((o) => o.includes(REDACTED));
+  if (i >= 0) {
+    throw new ConfigError('CONFIG_INVALID', `${file}: overrides[${i}] held a secret, which Referee never writes down; to resume, give it through an environment variable the agent config names (\${VAR} in a header, or api_key_env)`);
+  }
+  return [...overrides];
 }

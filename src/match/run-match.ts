@@ -5,7 +5,7 @@ import { createOutputDir } from '../artifacts/make-dir.js';
 import { writeJsonAtomic } from '../artifacts/run-dir-writer.js';
 import { readRunDir, type RunDirContents } from '../artifacts/run-dir-reader.js';
 import { loadAgentConfig, loadDatasetConfig } from '../config/load.js';
-import { parseOverride } from '../config/overrides.js';
+import { parseOverride, recordedOverrides } from '../config/overrides.js';
 import { probeAgent } from '../agents/probe.js';
 import { AgentError, RefereeError } from '../errors.js';
 import { prepareDataset } from '../runner/run-benchmark.js';
@@ -207,6 +207,7 @@ async function resumedMatch(dir: string): Promise<{ plan: MatchPlan; matchDir: s
   } catch (err) {
     throw new RefereeError('RUN_DIR_INVALID', `${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
+  plan = { ...plan, overrides: recordedOverrides(file, plan.overrides ?? []) };
   const { manifest } = await loadDataset(join(matchDir, 'dataset'), { allowMismatch: true });
   return { plan, matchDir, sha256: manifest.sha256 };
 }

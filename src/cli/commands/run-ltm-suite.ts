@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parseShard } from '../../shards/partition.js';
 import { withTraceparent } from '../../shards/trace-parent.js';
 import { loadAgentConfig } from '../../config/load.js';
+import { recordedOverrides } from '../../config/overrides.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { formatLtmMatrix } from '../../ltm-suite/format.js';
 import { loadLtmSuite } from '../../ltm-suite/load.js';
@@ -68,7 +69,7 @@ export async function resumeLtmSuiteCommand(flags: RunFlags, summaryFile: string
     suite: summary.suite_file,
     'run-id': summary.run_id,
     'runs-dir': dirname(summaryFile),
-    overrides: summary.overrides ?? [],
+    overrides: recordedOverrides(summaryFile, summary.overrides ?? []),
     ...(summary.concurrency !== undefined ? { concurrency: summary.concurrency } : {}),
     ...(flags['judge-config'] === undefined && summary.judge_config !== undefined ? { 'judge-config': summary.judge_config } : {}),
     ...(summary.shard ? { shard: `${summary.shard.index}/${summary.shard.count}` } : {}),
