@@ -19,53 +19,9 @@ import { killPoint } from '../kill-point.js';
 import { ConfigError } from '../errors.js';
 import { piecesOf, type CellPiece, type ShardSpec } from '../shards/partition.js';
 import { suiteShard, shardSuffix, type SuiteShard } from '../shards/shard-info.js';
+import type { MatrixCell, MatrixSummary, SuiteChallenger } from './matrix-summary.js';
 
-export interface MatrixCell {
-  agent: string;
-  /** issue 21: null for a protocol agent, whose model Referee does not know. */
-  model: string | null;
-  dataset: string;
-  run_id: string;
-  run_dir: string;
-  status: string;
-  tasks: number;
-  passed: number;
-  errored: number;
-  attempts: number;
-  pass_rate: number;
-  score: number;
-  max_score: number;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-  duration_s: number;
-  tasks_per_s: number;
-}
-
-export interface MatrixSummary {
-  suite: string;
-  suite_file: string;
-  created_at: string;
-  finished_at: string;
-  agents: string[];
-  datasets: string[];
-  /** The --run-id the cells' ids start with (issue 13: a resumed suite names its remaining cells the same way). */
-  run_id?: string;
-  /**
-   * issue 13: a suite in match mode (`--compare-with`): the challenger agent, run as the last
-   * agent of the matrix and compared cell by cell with each of the suite's agents.
-   */
-  challenger?: SuiteChallenger;
-  /** `--shard i/N`: this summary is one shard's; `referee merge` puts the shards back together. */
-  shard?: SuiteShard;
-  cells: MatrixCell[];
-}
-
-/** The challenger of a suite in match mode: its agent name and its config file. */
-export interface SuiteChallenger {
-  agent: string;
-  file: string;
-}
+export type { MatrixCell, MatrixSummary, SuiteChallenger } from './matrix-summary.js';
 
 export interface SuiteRunOptions {
   /** Output root: each cell's run directory and the matrix summary go here. */
@@ -78,6 +34,10 @@ export interface SuiteRunOptions {
   coolingS?: number;
   /** Overrides the suite's `judge`. */
   judgeConfig?: AgentConfig;
+  /** The file `judgeConfig` was read from, recorded in the summary for `--resume`. */
+  judgeConfigFile?: string;
+  /** The `--overrides` the suite was loaded with, as written: recorded in the summary for `--resume`. */
+  overrides?: readonly string[];
   /** issue 14: run code tasks without bubblewrap where it is missing (`--unsafe-code-exec`). @default false */
   unsafeCodeExec?: boolean;
   /**
@@ -142,6 +102,7 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
     ...(runIdPrefix !== undefined ? { run_id: runIdPrefix } : {}),
     ...(challenger ? { challenger } : {}),
     ...(shard ? { shard: { ...shard, pieces: pieces?.size ?? 0 } } : {}),
+    ...recordedSettings(options),
     cells: [],
   };
   const suffix = shard ? shardSuffix(shard) : '';
@@ -219,6 +180,17 @@ export async function runSuite(loaded: LoadedSuite, options: SuiteRunOptions): P
   }
   writeJsonAtomic(summaryFile, summary);
   return { summary, summaryFile };
+}
+
+/** What the command line gave every cell, as the summary records it (absent: not given). */
+function recordedSettings(options: SuiteRunOptions): Pick<MatrixSummary, 'overrides' | 'concurrency' | 'attempts' | 'cooling_s' | 'judge_config'> {
+  return {
+    ...(options.overrides?.length ? { overrides: [...options.overrides] } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
+    ...(options.coolingS !== undefined ? { cooling_s: options.coolingS } : {}),
+    ...(options.judgeConfigFile !== undefined ? { judge_config: options.judgeConfigFile } : {}),
+  };
 }
 
 function cellKey(agent: string, dataset: string): string {

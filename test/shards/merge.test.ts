@@ -96,7 +96,9 @@ describe('referee run --shard and referee merge', () => {
   });
 
   it('cuts a --tasks run (one cell) across every shard, and merges it into the one run a single process writes', async () => {
-    const tasks = ['--tasks', join(ROOT, 'configs/tasks/basics.jsonl'), '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--run-id', 'one', '--quiet'];
+    // The command-line settings the summary records reach the merged summary as a single process writes them.
+    const settings = ['--attempts', '2', '--cooling-s', '0', '--overrides', 'agent.llm.temperature=0.3'];
+    const tasks = ['--tasks', join(ROOT, 'configs/tasks/basics.jsonl'), '--agent-config', join(ROOT, 'configs/agents/sim-mini.yaml'), '--run-id', 'one', ...settings, '--quiet'];
     const alone = await runCli(['run', ...tasks, '--runs-dir', join(dir, 'tasks-single')]);
     expect(alone.code, alone.stderr).toBe(0);
     for (const i of [1, 2, 3]) {
@@ -106,6 +108,7 @@ describe('referee run --shard and referee merge', () => {
     }
     const m = await runCli(['merge', join(dir, 'tasks-shards'), '--output-dir', join(dir, 'tasks-merged')]);
     expect(m.code, m.stderr).toBe(0);
+    expect(readJson(join(dir, 'tasks-merged', 'matrix-one.json'))).toMatchObject({ attempts: 2, cooling_s: 0, overrides: ['agent.llm.temperature=0.3'] });
     expect(await suiteAsRead(join(dir, 'tasks-merged'), 'one')).toEqual(await suiteAsRead(join(dir, 'tasks-single'), 'one'));
   }, 60_000);
 });

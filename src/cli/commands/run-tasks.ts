@@ -6,12 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseOverride } from '../../config/overrides.js';
+import { parseOverride, recordedOverrides } from '../../config/overrides.js';
 import { loadAgentConfig, readYaml } from '../../config/load.js';
 import type { RunFlags } from '../../config/run-options.js';
 import { ConfigError, RunDirError } from '../../errors.js';
 import { loadSuite, loadTaskFile, withSuiteChallenger, type LoadedSuite } from '../../tasks/load.js';
-import { formatMatrix, runSuite, type MatrixSummary, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
+import { formatMatrix, runSuite, type SuiteChallenger, type SuiteRunOptions } from '../../tasks/run-suite.js';
+import { MatrixSummarySchema } from '../../tasks/matrix-summary.js';
+import { check } from '../../runner/run-dir-files.js';
 import { writeSuiteComparisons } from '../../match/suite-compare.js';
 import { runTasks } from '../../tasks/run-tasks.js';
 import { EvaluatorSchema, SuiteSchema } from '../../tasks/schema.js';
@@ -48,6 +50,7 @@ export async function runTasksCommand(flags: RunFlags): Promise<number | ExitOut
   if (flags['compare-with'] !== undefined) ({ loaded, challenger } = withSuiteChallenger(loaded, flags['compare-with'], overrides));
   return runSuiteCommand(loaded, flags, resolve(flags['runs-dir']), {
     ...(challenger ? { challenger } : {}),
+    overrides: flags.overrides,
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
     ...(flags['cooling-s'] !== undefined ? { coolingS: flags['cooling-s'] } : {}),
@@ -56,11 +59,16 @@ export async function runTasksCommand(flags: RunFlags): Promise<number | ExitOut
   });
 }
 
-/** Issue 13: `--resume <matrix-….json>` continues a suite: finished cells stay, the cell it was stopped in resumes, the rest run. */
+/**
+ * Issue 13: `--resume <matrix-….json>` continues a suite: finished cells stay, the cell it was stopped in
+ * resumes (from its run.json), the rest run with the --overrides, --concurrency, --attempts, --cooling-s
+ * and --judge-config the summary says the suite started with. --judge-config given again wins.
+ */
 export async function resumeSuiteCommand(flags: RunFlags): Promise<number | ExitOutcome> {
   const summaryFile = resolve(flags.resume as string);
-  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MatrixSummary & { kind?: string };
-  if (summary.kind === 'ltm') return (await import('./run-ltm-suite.js')).resumeLtmSuiteCommand(flags, summaryFile);
+  const raw = JSON.parse(readFileSync(summaryFile, 'utf8')) as { kind?: string };
+  if (raw.kind === 'ltm') return (await import('./run-ltm-suite.js')).resumeLtmSuiteCommand(flags, summaryFile);
+  const summary = check(MatrixSummarySchema, summaryFile, raw);
   // A shard's summary is complete with its own pieces, not the whole matrix.
   const cellsDue = summary.shard?.pieces ?? summary.agents.length * summary.datasets.length;
   if (summary.cells.length === cellsDue && summary.cells.every((c) => c.status === 'finished')) {
@@ -72,20 +80,29 @@ export async function resumeSuiteCommand(flags: RunFlags): Promise<number | Exit
   if (!/\.ya?ml$/.test(summary.suite_file)) {
     throw new ConfigError('CONFIG_INVALID', `${summaryFile}: a --tasks run is resumed from its run directory: --resume ${summary.cells[0]?.run_dir ?? '<run dir>'}`);
   }
+  const given = recordedOverrides(summaryFile, summary.overrides ?? []);
+  const overrides = given.map(parseOverride);
   let loaded: LoadedSuite;
   try {
-    loaded = loadSuite(summary.suite_file);
+    loaded = loadSuite(summary.suite_file, overrides);
   } catch (err) {
     throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: suite_file: cannot load ${summary.suite_file} (${(err as Error).message})`, { cause: err });
   }
   if (summary.challenger) {
     try {
-      loaded = withSuiteChallenger(loaded, summary.challenger.file, []).loaded;
+      loaded = withSuiteChallenger(loaded, summary.challenger.file, overrides).loaded;
     } catch (err) {
       throw new RunDirError('RUN_DIR_INVALID', `${summaryFile}: challenger: cannot load ${summary.challenger.file} (${(err as Error).message})`, { cause: err });
     }
   }
-  return runSuiteCommand(loaded, flags, dirname(summaryFile), { resume: { summaryFile, summary } });
+  const judgeConfig = flags['judge-config'] ?? summary.judge_config;
+  return runSuiteCommand(loaded, { ...flags, ...(judgeConfig !== undefined ? { 'judge-config': judgeConfig } : {}) }, dirname(summaryFile), {
+    resume: { summaryFile, summary },
+    overrides: given,
+    ...(summary.concurrency !== undefined ? { concurrency: summary.concurrency } : {}),
+    ...(summary.attempts !== undefined ? { attempts: summary.attempts } : {}),
+    ...(summary.cooling_s !== undefined ? { coolingS: summary.cooling_s } : {}),
+  });
 }
 
 /** Issue 13: `--resume <task run dir>`: the tasks already scored stay, the rest run. */
@@ -120,7 +137,7 @@ async function runSuiteCommand(loaded: LoadedSuite, flags: RunFlags, outputDir: 
     const suiteOptions: SuiteRunOptions = {
       outputDir,
       ...extra,
-      ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']) } : {}),
+      ...(flags['judge-config'] !== undefined ? { judgeConfig: loadAgentConfig(flags['judge-config']), judgeConfigFile: resolve(flags['judge-config']) } : {}),
       maxFailedTurns: flags['max-failed-turns'],
       tracePer: flags['trace-per'],
       ...(flags['unsafe-code-exec'] ? { unsafeCodeExec: true } : {}),
