@@ -66,4 +66,24 @@ describe('a task suite killed between cells and resumed', () => {
     expect(scores(out)[1]).toEqual(['s-sim-mini-mul', 'finished', 2, 1, 3, 1, 2]);
     expect(readJson(join(out, 'matrix-s.json'))).toMatchObject({ overrides: ['agent.llm.temperature=0.3'], attempts: 2, cooling_s: 0.01, concurrency: 1 });
   }, 120_000);
+
+  it('judges its later cells with the --judge-config it started with (the suite names no judge)', async () => {
+    const judged = join(dir, 'judged.yaml');
+    writeFileSync(
+      judged,
+      ['name: judged', 'datasets:', `  - file: ${join(dir, 'add.jsonl')}`, `  - file: ${join(dir, 'mul.jsonl')}`, 'agents:', `  - ${join(ROOT, 'configs/agents/sim-mini.yaml')}`, 'defaults: { evaluator: judge }', ''].join('\n'),
+    );
+    const judge = ['--judge-config', join(ROOT, 'configs/agents/sim-judge.yaml')];
+    const whole = join(dir, 'judged-whole');
+    const uninterrupted = await runCli(['run', '--suite', judged, '--runs-dir', whole, '--run-id', 's', ...judge, '--quiet']);
+    expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
+    const out = join(dir, 'judged-killed');
+    const killed = await runCli(['run', '--suite', judged, '--runs-dir', out, '--run-id', 's', ...judge, '--quiet'], { env: { REFEREE_KILL_AT: 'suite:cell-recorded' } });
+    expect(killed.code, killed.stderr).toBe(KILLED);
+    expect(readJson(join(out, 'matrix-s.json'))).toMatchObject({ judge_config: join(ROOT, 'configs/agents/sim-judge.yaml') });
+    const resumed = await runCli(['run', '--resume', join(out, 'matrix-s.json'), '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(scores(out)).toEqual(scores(whole));
+    expect(scores(out).map((c) => c[1])).toEqual(['finished', 'finished']);
+  }, 120_000);
 });
