@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { agentSecrets, registerSecrets } from '../events/secrets.js';
+import { configSecrets, registerSecrets } from '../events/secrets.js';
 import { AgentConfigSchema, type AgentConfig } from './agent.js';
 import { DatasetConfigSchema, type DatasetConfig } from './dataset.js';
 import { SuiteSchema } from '../tasks/schema.js';
@@ -61,7 +61,7 @@ export function loadAgentConfig(file: string, overrides: Override[] = []): Agent
   // Every process that reads an agent config redacts its secrets, not only the one that calls the
   // agent: a match's parent or an LTM suite writes the --overrides it was given (a header's
   // literal value among them) into its plan before any agent exists.
-  registerSecrets(agentSecrets(config, process.env, config.llm.headers));
+  registerSecrets(configSecrets(config, process.env));
   return config;
 }
 

@@ -71,6 +71,16 @@ export function agentSecrets(config: AgentConfig, env: NodeJS.ProcessEnv, expand
   return [...out, ...endpointSecrets(undefined, expandedHeaders, llm.base_url), ...otlpHeaderSecrets(env)];
 }
 
+/**
+ * An agent config's secrets as its file gives them, before any agent exists (a match's parent, an
+ * LTM suite): agentSecrets' with the literal header values. A header that is only a `${VAR}`
+ * template is no secret (run.json keeps it for a resume); the value it expands to is.
+ */
+export function configSecrets(config: AgentConfig, env: NodeJS.ProcessEnv): string[] {
+  const literal = Object.fromEntries(Object.entries(config.llm.headers).filter(([, v]) => !TEMPLATE_ONLY.test(v.trim())));
+  return agentSecrets(config, env, literal);
+}
+
 /** `OTEL_EXPORTER_OTLP_HEADERS` and its per-signal forms. */
 export const OTLP_HEADER_VARS = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS'];
 
