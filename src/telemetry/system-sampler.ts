@@ -128,8 +128,8 @@ export class SystemSampler implements Reporter {
     this.nvidiaSmi = this.options.gpu === false ? undefined : findNvidiaSmi();
     this.registerGauges();
     // Primes the CPU and disk counters (their first reading has no interval to average over). The
-    // disk's is two shell commands (systeminformation's fsStats): the run starts meanwhile, and
-    // the first sample waits for it.
+    // run waits for the disk's (two shell commands, systeminformation's fsStats): a run shorter
+    // than that would otherwise end with no disk reading an interval apart, and its panel empty.
     this.lastCpu = cpuTimes();
     this.priming = si
       .fsStats()
@@ -137,6 +137,7 @@ export class SystemSampler implements Reporter {
         if (typeof fs?.tx === 'number') this.lastDisk = { at: performance.now(), tx: fs.tx };
       })
       .catch(() => undefined);
+    await this.priming;
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
     // A first sample soon after the start, so that short runs get one too.
