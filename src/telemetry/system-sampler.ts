@@ -110,8 +110,6 @@ export class SystemSampler implements Reporter {
   private lastTokens = { at: performance.now(), count: 0 };
   private lastDisk: { at: number; tx: number } | undefined;
   private lastCpu = cpuTimes();
-  /** The disk counter's first reading, which the first sample waits for. */
-  private priming: Promise<void> = Promise.resolve();
   /** The sample being taken: a slow nvidia-smi must not pile samples up, and a caller that needs one waits for it. */
   private inflight: Promise<void> | undefined;
   private nvidiaSmi: string | undefined;
@@ -131,13 +129,8 @@ export class SystemSampler implements Reporter {
     // run waits for the disk's (two shell commands, systeminformation's fsStats): a run shorter
     // than that would otherwise end with no disk reading an interval apart, and its panel empty.
     this.lastCpu = cpuTimes();
-    this.priming = si
-      .fsStats()
-      .then((fs) => {
-        if (typeof fs?.tx === 'number') this.lastDisk = { at: performance.now(), tx: fs.tx };
-      })
-      .catch(() => undefined);
-    await this.priming;
+    const fs = await si.fsStats().catch(() => undefined);
+    if (typeof fs?.tx === 'number') this.lastDisk = { at: performance.now(), tx: fs.tx };
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
     // A first sample soon after the start, so that short runs get one too.
@@ -204,7 +197,6 @@ export class SystemSampler implements Reporter {
     // issue 16: a run that ends while its first sample is being taken (a loaded machine) waits for it, so its panels get data.
     this.inflight ??= (async () => {
       try {
-        await this.priming;
         this.latest = await this.sample();
         if (this.timer) this.publish?.('telemetry', this.latest as unknown as Record<string, unknown>);
       } catch {
