@@ -2,7 +2,8 @@
 // for start-up: a 20-task run's process loaded ~800 module files one by one. Splitting keeps the
 // program's lazy parts (the monitor, match mode, launchers, exporters) in chunks of their own,
 // loaded only by the runs that use them. dist/cli/main.js (the bin) imports dist/bin/referee.js.
-// The library (dist/index.js) stays tsc's output, unbundled.
+// The library (dist/index.js) stays tsc's output, unbundled. What the program loads through
+// createRequire (the tokenizers, chart.js, cli-progress, OTLP exporters) stays in node_modules.
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
@@ -47,8 +48,6 @@ const result = await build({
   target: ['node20.19'],
   // CommonJS packages inside an ES module bundle call require(): give every chunk one.
   banner: { js: "import { createRequire as __refereeCreateRequire } from 'node:module';\nconst require = __refereeCreateRequire(import.meta.url);" },
-  // Loaded by path at run time (createRequire), never bundled: native or optional pieces.
-  external: ['@huggingface/tokenizers', 'gpt-tokenizer', 'chart.js', 'cli-progress'],
   legalComments: 'none',
   // Whitespace and syntax only: ~5 MB less resident, names kept; a crash's stack maps back to
   // dist/ with NODE_OPTIONS=--enable-source-maps.
